@@ -1,0 +1,1 @@
+//! Extraction of built-in and spec-declared entities.

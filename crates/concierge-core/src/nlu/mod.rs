@@ -1,0 +1,11 @@
+//! Natural-language understanding: which intent a message expresses and
+//! which entities (dates, numbers, phone numbers, ...) it mentions.
+
+pub mod classifier;
+pub mod datetime;
+pub mod entities;
+pub mod entity;
+pub mod lexical;
+
+pub use classifier::{IntentClassifier, IntentScore, TrainError, TrainingExample};
+pub use entity::{Entity, EntityValue};

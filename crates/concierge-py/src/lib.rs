@@ -1,0 +1,1 @@
+//! Python bindings for Concierge. Filled by the Python wheel issue.

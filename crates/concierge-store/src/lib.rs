@@ -1,0 +1,1 @@
+//! Persistence for Concierge (SQLite and PostgreSQL). Filled by the persistence issue.

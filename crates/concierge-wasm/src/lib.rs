@@ -1,0 +1,1 @@
+//! Browser and Node.js bindings for Concierge. Filled by the WASM package issue.
