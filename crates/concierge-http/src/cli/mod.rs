@@ -1,0 +1,52 @@
+//! Command-line interface: argument parsing and dispatch.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod chat;
+mod eval_datetime;
+mod eval_intents;
+
+/// Concierge: an embeddable conversational engine for businesses.
+#[derive(Debug, Parser)]
+#[command(name = "concierge", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Chat with a bot on the terminal (or as JSON lines with --jsonl).
+    Chat(chat::ChatArgs),
+    /// Measure the engine on public data sets.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Intent classification: accuracy, out-of-scope detection and speed.
+    Intents(eval_intents::EvalIntentsArgs),
+    /// Date and time parsing on a Duckling-format corpus.
+    Datetime(eval_datetime::EvalDatetimeArgs),
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Human-readable text.
+    #[default]
+    Text,
+    /// One JSON object on stdout.
+    Json,
+}
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Chat(args) => chat::run(args),
+        Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
+        Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
+    }
+}
