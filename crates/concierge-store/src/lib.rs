@@ -1,1 +1,68 @@
-//! Persistence for Concierge (SQLite and PostgreSQL). Filled by the persistence issue.
+//! Persistence for Concierge: an embedded SQLite file by default, PostgreSQL
+//! to scale out, with the same behaviour on both.
+//!
+//! Everything goes through one async trait, [`Store`], implemented once per
+//! backend ([`SqliteStore`], [`PostgresStore`]). Each backend has its own
+//! schema under `migrations/<backend>/`, run by `sqlx::migrate!` when the store
+//! opens, and uses runtime-checked queries (`query(..).bind(..)`), so the
+//! crate builds without a live database. sqlx's `Any` driver is not used: it
+//! maps neither UUIDs nor time types.
+//!
+//! Invariants every backend keeps:
+//! - **Tenant scoping.** Every method that touches tenant data takes a
+//!   [`TenantId`] and every query filters by it; composite foreign keys keep
+//!   references inside one tenant. On PostgreSQL, row-level security keyed on
+//!   the `app.tenant_id` setting of each transaction is a second wall.
+//! - **Single-writer conversations.** A conversation's events carry a gapless
+//!   per-conversation sequence number; [`Store::append_turn`] only succeeds
+//!   when the caller saw the latest sequence number, and [`run_turn`] retries
+//!   on [`StoreError::Conflict`], so concurrent messages apply one after the
+//!   other, never interleaved, never lost.
+//! - **No double booking.** Active (held or confirmed) bookings of one staff
+//!   member never overlap, enforced by the database: an exclusion constraint
+//!   on PostgreSQL, a `BEGIN IMMEDIATE` check-and-insert on SQLite.
+//! - **Secrets at rest.** Passwords are argon2 hashes, API keys are stored as
+//!   SHA-256 hashes, integration credentials are sealed with AES-256-GCM under
+//!   an [`EncryptionKey`] from configuration.
+
+mod analytics;
+mod api_key;
+mod audit;
+mod booking;
+mod bot;
+mod catalog;
+mod conversation;
+mod crypto;
+mod customer;
+mod error;
+mod integration;
+mod knowledge;
+mod open;
+mod password;
+mod postgres;
+mod privacy;
+mod sqlite;
+mod store;
+mod tenant;
+mod turn;
+
+pub use analytics::DailyRollup;
+pub use api_key::{ApiKey, IssuedApiKey};
+pub use audit::{AuditEntry, NewAuditEntry};
+pub use booking::NewBooking;
+pub use bot::{Bot, BotVersion};
+pub use catalog::{Schedule, Service, StaffMember};
+pub use conversation::{
+    AppendedTurn, Conversation, ConversationStatus, NewConversation, StoredEvent,
+};
+pub use crypto::{EncryptionKey, KeyError};
+pub use customer::{CustomerRecord, ErasureReport, NewCustomer};
+pub use error::StoreError;
+pub use integration::Integration;
+pub use knowledge::{Embedding, KnowledgeEntry, NewKnowledgeEntry};
+pub use open::{open, StoreConfig};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+pub use store::Store;
+pub use tenant::{Tenant, TenantId, User};
+pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};
