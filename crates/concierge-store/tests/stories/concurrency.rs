@@ -1,0 +1,245 @@
+//! Races: many attempts at one staff slot, many messages to one conversation.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use concierge_core::booking::{BookingStatus, Customer};
+use concierge_store::{
+    run_turn, NewBooking, NewConversation, Store, StoreError, TenantId, TurnWrite,
+    DEFAULT_TURN_ATTEMPTS,
+};
+use serde_json::json;
+
+use crate::backend::{run_story, Backend};
+
+fn attempt(i: usize, staff: &str, start: chrono::DateTime<Utc>, minutes: i64) -> NewBooking {
+    NewBooking {
+        id: format!("attempt-{i}-{}", uuid::Uuid::new_v4()),
+        reference: format!("REF{i:04}{staff}"),
+        service: "cut".into(),
+        staff: staff.into(),
+        start,
+        end: start + Duration::minutes(minutes),
+        customer: Customer {
+            name: format!("Customer {i}"),
+            phone: None,
+            email: None,
+        },
+        customer_id: None,
+        status: BookingStatus::Held,
+        request_key: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_attempts_at_one_slot_make_one_booking() {
+    run_story("50 concurrent bookings of one slot", booking_race_story).await;
+}
+
+async fn booking_race_story(backend: Backend) {
+    let store = backend.store.clone();
+    let tenant = store.create_tenant("Salon").await.unwrap().id;
+    let start = Utc.with_ymd_and_hms(2030, 3, 4, 9, 0, 0).unwrap();
+
+    // 50 attempts at overlapping times (9:00, 9:10, 9:20 for an hour) at once.
+    let attempts = (0..50).map(|i| {
+        let store = store.clone();
+        let tenant = tenant.clone();
+        let booking = attempt(i, "sam", start + Duration::minutes(10 * (i % 3) as i64), 60);
+        tokio::spawn(async move { store.create_booking(&tenant, &booking).await })
+    });
+    let results = futures::future::join_all(attempts).await;
+    let mut won = Vec::new();
+    for result in results {
+        match result.unwrap() {
+            Ok(booking) => won.push(booking),
+            Err(StoreError::SlotTaken { staff }) => assert_eq!(staff, "sam"),
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one attempt books the slot");
+    let stored = store
+        .bookings_between(&tenant, Some("sam"), start, start + Duration::hours(3))
+        .await
+        .unwrap();
+    assert_eq!(stored, won);
+
+    // Touching but not overlapping is fine ([start, end) ranges); another
+    // staff member at the same time is fine.
+    let after = won[0].end;
+    store
+        .create_booking(&tenant, &attempt(100, "sam", after, 30))
+        .await
+        .unwrap();
+    store
+        .create_booking(&tenant, &attempt(101, "kim", won[0].start, 60))
+        .await
+        .unwrap();
+    // Cancelling frees the slot; bringing the cancelled one back is refused.
+    store
+        .set_booking_status(&tenant, &won[0].id, BookingStatus::Cancelled)
+        .await
+        .unwrap();
+    let replacement = store
+        .create_booking(&tenant, &attempt(102, "sam", won[0].start, 30))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .set_booking_status(&tenant, &won[0].id, BookingStatus::Confirmed)
+            .await,
+        Err(StoreError::SlotTaken { .. })
+    ));
+    store
+        .set_booking_status(&tenant, &replacement.id, BookingStatus::Confirmed)
+        .await
+        .unwrap();
+
+    // The same request key books once, even when sent twice at once.
+    let mut keyed = attempt(200, "lee", start, 45);
+    keyed.request_key = Some("request-1".into());
+    let mut keyed_again = keyed.clone();
+    keyed_again.id = "another-id".into();
+    keyed_again.reference = "OTHERREF".into();
+    let (first, second) = tokio::join!(
+        store.create_booking(&tenant, &keyed),
+        store.create_booking(&tenant, &keyed_again)
+    );
+    assert_eq!(first.unwrap().id, second.unwrap().id);
+
+    // Bad input is refused with a typed error.
+    let backwards = attempt(300, "sam", start, -30);
+    assert!(matches!(
+        store.create_booking(&tenant, &backwards).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_messages_make_twenty_ordered_turns() {
+    run_story(
+        "20 concurrent messages to one conversation",
+        turn_race_story,
+    )
+    .await;
+}
+
+async fn turn_race_story(backend: Backend) {
+    let store: Arc<dyn Store> = backend.store.clone();
+    let tenant = store.create_tenant("Salon").await.unwrap().id;
+    let conversation = store
+        .create_conversation(
+            &tenant,
+            &NewConversation {
+                bot_id: None,
+                channel: "web".into(),
+                customer_id: None,
+                state: json!({"seen": []}),
+            },
+        )
+        .await
+        .unwrap();
+
+    let messages = (0..20).map(|i| {
+        let store = store.clone();
+        let tenant: TenantId = tenant.clone();
+        let id = conversation.id.clone();
+        tokio::spawn(async move {
+            run_turn(
+                store.as_ref(),
+                &tenant,
+                &id,
+                DEFAULT_TURN_ATTEMPTS,
+                |current| async move {
+                    // The "engine": remember the message, reply with how many came before.
+                    let mut seen = current.state["seen"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    let before = seen.len();
+                    seen.push(json!(i));
+                    let write = TurnWrite {
+                        events: vec![
+                            json!({"type": "user_message", "message": i}),
+                            json!({"type": "bot_reply", "message": i, "after": before}),
+                        ],
+                        state: json!({"seen": seen}),
+                    };
+                    Ok::<_, std::convert::Infallible>((write, before))
+                },
+            )
+            .await
+        })
+    });
+    let results = futures::future::join_all(messages).await;
+    let mut turns: Vec<i64> = results
+        .into_iter()
+        .map(|r| r.unwrap().unwrap().0.turn)
+        .collect();
+    turns.sort_unstable();
+    assert_eq!(turns, (1..=20).collect::<Vec<_>>());
+
+    let after = store
+        .load_conversation(&tenant, &conversation.id)
+        .await
+        .unwrap();
+    assert_eq!(after.turns, 20);
+    assert_eq!(after.last_seq, 40);
+    let mut seen: Vec<i64> = after.state["seen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(seen.len(), 20, "no message lost from the state");
+    seen.sort_unstable();
+    assert_eq!(seen, (0..20).collect::<Vec<_>>());
+
+    let events = store.events(&tenant, &conversation.id, 0).await.unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=40).collect::<Vec<_>>(),
+        "gapless sequence numbers"
+    );
+    for (k, pair) in events.chunks(2).enumerate() {
+        // Each turn's two events sit together, never interleaved with another's.
+        assert_eq!(pair[0].turn, k as i64 + 1);
+        assert_eq!(pair[1].turn, k as i64 + 1);
+        assert_eq!(pair[0].event["type"], "user_message");
+        assert_eq!(pair[1].event["type"], "bot_reply");
+        assert_eq!(pair[0].event["message"], pair[1].event["message"]);
+        // Every turn saw the state left by all the turns before it.
+        assert_eq!(pair[1].event["after"], json!(k));
+    }
+
+    // A writer holding a stale sequence number is told so, and changes nothing.
+    let stale = store
+        .append_turn(
+            &tenant,
+            &conversation.id,
+            38,
+            &[json!({"type": "late"})],
+            &json!({}),
+        )
+        .await;
+    assert!(matches!(
+        stale,
+        Err(StoreError::Conflict {
+            expected: 38,
+            actual: 40,
+            ..
+        })
+    ));
+    let empty = store
+        .append_turn(&tenant, &conversation.id, 40, &[], &json!({}))
+        .await;
+    assert!(matches!(empty, Err(StoreError::Invalid(_))));
+    assert_eq!(
+        store
+            .load_conversation(&tenant, &conversation.id)
+            .await
+            .unwrap(),
+        after
+    );
+}
