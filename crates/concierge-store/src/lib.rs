@@ -44,6 +44,7 @@ mod privacy;
 mod sqlite;
 mod store;
 mod tenant;
+mod time;
 mod turn;
 
 pub use analytics::DailyRollup;

@@ -272,7 +272,7 @@ impl Store for PostgresStore {
         let tenant = Tenant {
             id: TenantId::random(),
             name: name.to_owned(),
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
         };
         let mut tx = self.scoped(&tenant.id).await?;
         sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
@@ -312,7 +312,7 @@ impl Store for PostgresStore {
             tenant_id: tenant.clone(),
             email: email.to_owned(),
             role: role.to_owned(),
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
         };
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
@@ -374,7 +374,7 @@ impl Store for PostgresStore {
             tenant_id: tenant.clone(),
             label: label.to_owned(),
             prefix,
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
             revoked_at: None,
         };
         let mut tx = self.scoped(tenant).await?;
@@ -431,7 +431,7 @@ impl Store for PostgresStore {
         )
         .bind(tenant.as_str())
         .bind(key_id)
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -446,7 +446,7 @@ impl Store for PostgresStore {
             id: new_id(),
             name: name.to_owned(),
             active_version: None,
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
         };
         let mut tx = self.scoped(tenant).await?;
         sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -490,7 +490,7 @@ impl Store for PostgresStore {
         .bind(bot_id)
         .bind(version)
         .bind(Json(spec))
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -578,7 +578,7 @@ impl Store for PostgresStore {
             name: customer.name.clone(),
             phone: customer.phone.clone(),
             email: customer.email.clone(),
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
             erased_at: None,
         };
         let mut tx = self.scoped(tenant).await?;
@@ -635,7 +635,7 @@ impl Store for PostgresStore {
         tenant: &TenantId,
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError> {
-        let now = Utc::now();
+        let now = crate::time::now();
         let created = Conversation {
             id: new_id(),
             tenant_id: tenant.clone(),
@@ -703,7 +703,7 @@ impl Store for PostgresStore {
         let count = i64::try_from(events.len())
             .map_err(|_| StoreError::Invalid("too many events in one turn".into()))?;
         let new_last_seq = expected_last_seq + count;
-        let now = Utc::now();
+        let now = crate::time::now();
         let mut tx = self.scoped(tenant).await?;
         // The row lock this takes makes a concurrent append wait, then see
         // the new sequence number and update nothing.
@@ -792,7 +792,7 @@ impl Store for PostgresStore {
         .bind(tenant.as_str())
         .bind(conversation_id)
         .bind(status.as_str())
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -844,7 +844,7 @@ impl Store for PostgresStore {
         .bind(&entry.title)
         .bind(&entry.body)
         .bind(Json(&entry.tags))
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_write_error(e, "knowledge entry"))?;
@@ -1077,7 +1077,7 @@ impl Store for PostgresStore {
             }
         }
         let mut tx = self.scoped(tenant).await?;
-        let now = Utc::now();
+        let now = crate::time::now();
         let inserted = sqlx::query(
             "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at, \
              ends_at, customer_id, customer_name, customer_phone, customer_email, status, \
@@ -1151,7 +1151,7 @@ impl Store for PostgresStore {
         .bind(tenant.as_str())
         .bind(id)
         .bind(status_name(status))
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await;
         match updated {
@@ -1228,7 +1228,7 @@ impl Store for PostgresStore {
         .bind(&integration.kind)
         .bind(Json(&integration.config))
         .bind(sealed)
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_write_error(e, "integration"))?;
@@ -1405,7 +1405,7 @@ impl Store for PostgresStore {
             events_redacted: 0,
             bookings_anonymised: 0,
         };
-        let now = Utc::now();
+        let now = crate::time::now();
         for conversation_id in &conversation_ids {
             let events = sqlx::query(
                 "SELECT seq, event FROM conversation_events \
@@ -1491,7 +1491,7 @@ async fn insert_audit(
     .bind(&entry.action)
     .bind(&entry.target)
     .bind(Json(&entry.details))
-    .bind(Utc::now())
+    .bind(crate::time::now())
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| map_write_error(e, "audit entry"))?;

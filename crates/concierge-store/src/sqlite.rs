@@ -253,7 +253,7 @@ impl Store for SqliteStore {
         let tenant = Tenant {
             id: TenantId::random(),
             name: name.to_owned(),
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
         };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
@@ -292,7 +292,7 @@ impl Store for SqliteStore {
             tenant_id: tenant.clone(),
             email: email.to_owned(),
             role: role.to_owned(),
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
         };
         let mut tx = self.write().await?;
         sqlx::query(
@@ -353,7 +353,7 @@ impl Store for SqliteStore {
             tenant_id: tenant.clone(),
             label: label.to_owned(),
             prefix,
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
             revoked_at: None,
         };
         let mut tx = self.write().await?;
@@ -404,7 +404,7 @@ impl Store for SqliteStore {
         )
         .bind(tenant.as_str())
         .bind(key_id)
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -419,7 +419,7 @@ impl Store for SqliteStore {
             id: new_id(),
             name: name.to_owned(),
             active_version: None,
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
         };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -463,7 +463,7 @@ impl Store for SqliteStore {
         .bind(bot_id)
         .bind(version)
         .bind(Json(spec))
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -549,7 +549,7 @@ impl Store for SqliteStore {
             name: customer.name.clone(),
             phone: customer.phone.clone(),
             email: customer.email.clone(),
-            created_at: Utc::now(),
+            created_at: crate::time::now(),
             erased_at: None,
         };
         let mut tx = self.write().await?;
@@ -604,7 +604,7 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError> {
-        let now = Utc::now();
+        let now = crate::time::now();
         let created = Conversation {
             id: new_id(),
             tenant_id: tenant.clone(),
@@ -686,7 +686,7 @@ impl Store for SqliteStore {
                 actual: last_seq,
             });
         }
-        let now = Utc::now();
+        let now = crate::time::now();
         let turn = turns + 1;
         let mut seq = last_seq;
         for event in events {
@@ -757,7 +757,7 @@ impl Store for SqliteStore {
         .bind(tenant.as_str())
         .bind(conversation_id)
         .bind(status.as_str())
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -808,7 +808,7 @@ impl Store for SqliteStore {
         .bind(&entry.title)
         .bind(&entry.body)
         .bind(Json(&entry.tags))
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_write_error(e, "knowledge entry"))?;
@@ -1058,7 +1058,7 @@ impl Store for SqliteStore {
                 staff: booking.staff.clone(),
             });
         }
-        let now = Utc::now();
+        let now = crate::time::now();
         sqlx::query(
             "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_ms, \
              ends_at_ms, customer_id, customer_name, customer_phone, customer_email, status, \
@@ -1129,7 +1129,7 @@ impl Store for SqliteStore {
         .bind(tenant.as_str())
         .bind(id)
         .bind(status_name(status))
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         let updated = booking_in(&mut tx, tenant, id).await?;
@@ -1195,7 +1195,7 @@ impl Store for SqliteStore {
         .bind(&integration.kind)
         .bind(Json(&integration.config))
         .bind(sealed)
-        .bind(Utc::now())
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_write_error(e, "integration"))?;
@@ -1368,7 +1368,7 @@ impl Store for SqliteStore {
             events_redacted: 0,
             bookings_anonymised: 0,
         };
-        let now = Utc::now();
+        let now = crate::time::now();
         for conversation_id in &conversation_ids {
             let events = sqlx::query(
                 "SELECT seq, event FROM conversation_events \
@@ -1454,7 +1454,7 @@ async fn insert_audit(
     .bind(&entry.action)
     .bind(&entry.target)
     .bind(Json(&entry.details))
-    .bind(Utc::now())
+    .bind(crate::time::now())
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| map_write_error(e, "audit entry"))?;

@@ -23,7 +23,7 @@ pub(crate) enum Raw {
 /// Where a backend's data lives, to open it again.
 pub(crate) enum Location {
     Sqlite(std::path::PathBuf),
-    Postgres(PgConnectOptions),
+    Postgres(Box<PgConnectOptions>),
 }
 
 /// One backend, freshly created, for one story.
@@ -42,7 +42,7 @@ impl Backend {
         match &self.location {
             Location::Sqlite(path) => Arc::new(SqliteStore::open(path, key).await.unwrap()),
             Location::Postgres(options) => Arc::new(
-                PostgresStore::connect_with(options.clone(), key, false)
+                PostgresStore::connect_with((**options).clone(), key, false)
                     .await
                     .unwrap(),
             ),
@@ -144,7 +144,7 @@ where
             story(Backend {
                 store: Arc::new(postgres),
                 raw,
-                location: Location::Postgres(options),
+                location: Location::Postgres(Box::new(options)),
             })
             .await;
             pool.close().await;
