@@ -1,8 +1,17 @@
-//! Bookings as the store takes them; stored bookings come back as core's
-//! [`concierge_core::booking::Booking`].
+//! Bookings as the store keeps them.
+//!
+//! A booking takes up its staff member's time over its *blocked span* (its
+//! start and end widened by the service's buffers) while it is *active*:
+//! confirmed, or held and the hold has not lapsed. Active bookings of one
+//! staff member never overlap, except seats of one sitting (the same
+//! service at exactly the same time), up to the service's capacity. The
+//! database enforces this: on PostgreSQL with exclusion constraints (plus a
+//! per-staff transaction lock to count seats), on SQLite with a
+//! `BEGIN IMMEDIATE` check-and-insert.
 
 use chrono::{DateTime, Utc};
-use concierge_core::booking::{BookingStatus, Customer};
+use concierge_core::booking::{Booking, BookingStatus, Customer};
+use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
 
@@ -21,17 +30,74 @@ pub struct NewBooking {
     pub start: DateTime<Utc>,
     /// When it ends.
     pub end: DateTime<Utc>,
+    /// Start of the time it keeps others out of, when earlier than `start`
+    /// (a buffer before); `None` means `start`.
+    pub blocked_from: Option<DateTime<Utc>>,
+    /// End of the time it keeps others out of, when later than `end`
+    /// (a buffer after); `None` means `end`.
+    pub blocked_until: Option<DateTime<Utc>>,
     /// Who it is for.
     pub customer: Customer,
     /// The stored customer, when there is one.
     pub customer_id: Option<String>,
     /// Its initial state (normally held or confirmed).
     pub status: BookingStatus,
+    /// For a held booking, when the hold lapses (`None`: it does not).
+    pub held_until: Option<DateTime<Utc>>,
+    /// Seats of its service: how many bookings may share its exact time (at least 1).
+    pub capacity: u32,
     /// Idempotency key: creating again with the same key returns the first booking.
     pub request_key: Option<String>,
 }
 
 impl NewBooking {
+    /// A confirmed single-seat booking without buffers, hold or request key.
+    #[allow(clippy::too_many_arguments)]
+    pub fn confirmed(
+        id: impl Into<String>,
+        reference: impl Into<String>,
+        service: impl Into<String>,
+        staff: impl Into<String>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        customer: Customer,
+    ) -> Self {
+        NewBooking {
+            id: id.into(),
+            reference: reference.into(),
+            service: service.into(),
+            staff: staff.into(),
+            start,
+            end,
+            blocked_from: None,
+            blocked_until: None,
+            customer,
+            customer_id: None,
+            status: BookingStatus::Confirmed,
+            held_until: None,
+            capacity: 1,
+            request_key: None,
+        }
+    }
+
+    /// The blocked span `[from, until)`.
+    pub fn blocked_span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            self.blocked_from.unwrap_or(self.start),
+            self.blocked_until.unwrap_or(self.end),
+        )
+    }
+
+    /// The key shared by seats of one sitting.
+    pub(crate) fn sitting(&self) -> String {
+        sitting_key(&self.service, self.start, self.end)
+    }
+
+    /// Whether it takes up time at `now`.
+    pub(crate) fn blocks_at(&self, now: DateTime<Utc>) -> bool {
+        blocks(self.status, self.held_until, now)
+    }
+
     pub(crate) fn validate(&self) -> Result<(), StoreError> {
         if self.id.is_empty() || self.reference.is_empty() || self.staff.is_empty() {
             return Err(StoreError::Invalid(
@@ -44,7 +110,61 @@ impl NewBooking {
                 self.end, self.start
             )));
         }
+        let (from, until) = self.blocked_span();
+        if from > self.start || until < self.end {
+            return Err(StoreError::Invalid(
+                "the blocked span must contain the booking".into(),
+            ));
+        }
+        if self.capacity == 0 || i32::try_from(self.capacity).is_err() {
+            return Err(StoreError::Invalid(format!(
+                "capacity {} out of range",
+                self.capacity
+            )));
+        }
         Ok(())
+    }
+}
+
+/// A stored booking with what the storage knows beyond core's [`Booking`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBooking {
+    /// The booking as the dialog sees it.
+    pub booking: Booking,
+    /// The idempotency key it was made under.
+    pub request_key: Option<String>,
+    /// For a held booking, when the hold lapses.
+    pub held_until: Option<DateTime<Utc>>,
+    /// Start of the time it keeps others out of.
+    pub blocked_from: DateTime<Utc>,
+    /// End of the time it keeps others out of.
+    pub blocked_until: DateTime<Utc>,
+    /// Seats of its sitting.
+    pub capacity: u32,
+    /// The customer record it belongs to, if any.
+    pub customer_id: Option<String>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+pub(crate) fn sitting_key(service: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    format!(
+        "{service}|{}|{}",
+        start.timestamp_micros(),
+        end.timestamp_micros()
+    )
+}
+
+/// Whether a booking in `status` takes up time at `now`.
+pub(crate) fn blocks(
+    status: BookingStatus,
+    held_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    match status {
+        BookingStatus::Confirmed => true,
+        BookingStatus::Held => held_until.is_none_or(|t| now < t),
+        BookingStatus::Cancelled | BookingStatus::Rescheduled | BookingStatus::NoShow => false,
     }
 }
 
@@ -67,8 +187,4 @@ pub(crate) fn parse_status(text: &str) -> Result<BookingStatus, StoreError> {
         "no_show" => BookingStatus::NoShow,
         other => return Err(StoreError::Corrupt(format!("booking status {other:?}"))),
     })
-}
-
-pub(crate) fn is_active(status: BookingStatus) -> bool {
-    matches!(status, BookingStatus::Held | BookingStatus::Confirmed)
 }

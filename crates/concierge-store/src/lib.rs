@@ -28,7 +28,7 @@
 mod analytics;
 mod api_key;
 mod audit;
-mod booking;
+pub mod booking;
 mod bot;
 mod catalog;
 mod conversation;
@@ -50,7 +50,7 @@ mod turn;
 pub use analytics::DailyRollup;
 pub use api_key::{ApiKey, IssuedApiKey};
 pub use audit::{AuditEntry, NewAuditEntry};
-pub use booking::NewBooking;
+pub use booking::{NewBooking, StoredBooking};
 pub use bot::{Bot, BotVersion};
 pub use catalog::{Schedule, Service, StaffMember};
 pub use conversation::{

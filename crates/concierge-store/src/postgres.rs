@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::booking::{parse_status, status_name};
+use crate::booking::{blocks, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
@@ -22,8 +22,8 @@ use crate::{
     api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation,
     ConversationStatus, CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport,
     Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
-    NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, Store, StoreError, StoredEvent,
-    Tenant, TenantId, User,
+    NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, Store, StoreError,
+    StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// SQLSTATE of an exclusion-constraint violation.
@@ -112,7 +112,7 @@ impl PostgresStore {
         &self,
         tenant: &TenantId,
         key: &str,
-    ) -> Result<Option<Booking>, StoreError> {
+    ) -> Result<Option<StoredBooking>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let row = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND request_key = $2"
@@ -142,22 +142,34 @@ fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {
 }
 
 const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at, ends_at, \
-     customer_name, customer_phone, customer_email, status";
+     blocked_from, blocked_until, held_until, capacity, customer_id, customer_name, \
+     customer_phone, customer_email, status, request_key, created_at";
 
-fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
-    Ok(Booking {
-        id: row.try_get("id")?,
-        reference: row.try_get("reference")?,
-        service: row.try_get("service_id")?,
-        staff: row.try_get("staff_id")?,
-        start: row.try_get("starts_at")?,
-        end: row.try_get("ends_at")?,
-        customer: Customer {
-            name: row.try_get("customer_name")?,
-            phone: row.try_get("customer_phone")?,
-            email: row.try_get("customer_email")?,
+fn booking_from_row(row: &PgRow) -> Result<StoredBooking, StoreError> {
+    let capacity: i32 = row.try_get("capacity")?;
+    Ok(StoredBooking {
+        booking: Booking {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            service: row.try_get("service_id")?,
+            staff: row.try_get("staff_id")?,
+            start: row.try_get("starts_at")?,
+            end: row.try_get("ends_at")?,
+            customer: Customer {
+                name: row.try_get("customer_name")?,
+                phone: row.try_get("customer_phone")?,
+                email: row.try_get("customer_email")?,
+            },
+            status: parse_status(row.try_get("status")?)?,
         },
-        status: parse_status(row.try_get("status")?)?,
+        request_key: row.try_get("request_key")?,
+        held_until: row.try_get("held_until")?,
+        blocked_from: row.try_get("blocked_from")?,
+        blocked_until: row.try_get("blocked_until")?,
+        capacity: u32::try_from(capacity)
+            .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
+        customer_id: row.try_get("customer_id")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -246,11 +258,68 @@ fn event_from_row(row: &PgRow) -> Result<StoredEvent, StoreError> {
     })
 }
 
+/// Serialises booking writes for one staff member (until the transaction
+/// ends) and clears `blocks` on their holds that lapsed by `now`, so the
+/// exclusion constraints see exactly the bookings that take time at `now`.
+async fn lock_staff(
+    tx: &mut Transaction<'static, Postgres>,
+    tenant: &TenantId,
+    staff: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))")
+        .bind(tenant.as_str())
+        .bind(staff)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE bookings SET blocks = false WHERE tenant_id = $1 AND staff_id = $2 AND blocks \
+         AND status = 'held' AND held_until <= $3",
+    )
+    .bind(tenant.as_str())
+    .bind(staff)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Under [`lock_staff`]: refuses a seat at `sitting` when every seat of it
+/// is taken. (Different sittings are refused by `bookings_no_overlap`.)
+async fn check_seats(
+    tx: &mut Transaction<'static, Postgres>,
+    tenant: &TenantId,
+    staff: &str,
+    sitting: &str,
+    capacity: u32,
+    except: &str,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT count(*) AS taken, min(capacity) AS capacity FROM bookings \
+         WHERE tenant_id = $1 AND staff_id = $2 AND blocks AND sitting = $3 AND id <> $4",
+    )
+    .bind(tenant.as_str())
+    .bind(staff)
+    .bind(sitting)
+    .bind(except)
+    .fetch_one(&mut **tx)
+    .await?;
+    let taken: i64 = row.try_get("taken")?;
+    let other_capacity: Option<i32> = row.try_get("capacity")?;
+    let seats = i64::from(capacity).min(other_capacity.map_or(i64::MAX, i64::from));
+    if taken >= seats {
+        return Err(StoreError::SlotTaken {
+            staff: staff.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 async fn booking_in(
     tx: &mut Transaction<'static, Postgres>,
     tenant: &TenantId,
     id: &str,
-) -> Result<Booking, StoreError> {
+) -> Result<StoredBooking, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
     ))
@@ -1069,20 +1138,51 @@ impl Store for PostgresStore {
         &self,
         tenant: &TenantId,
         booking: &NewBooking,
-    ) -> Result<Booking, StoreError> {
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
         booking.validate()?;
         if let Some(key) = &booking.request_key {
             if let Some(existing) = self.booking_by_request_key(tenant, key).await? {
                 return Ok(existing);
             }
         }
+        let sitting = booking.sitting();
+        let (blocked_from, blocked_until) = booking.blocked_span();
+        let blocking = booking.blocks_at(now);
         let mut tx = self.scoped(tenant).await?;
-        let now = crate::time::now();
+        if blocking {
+            lock_staff(&mut tx, tenant, &booking.staff, now).await?;
+            // A concurrent call with the same request key may have committed
+            // while this one waited for the lock.
+            if let Some(key) = &booking.request_key {
+                let existing = sqlx::query(&format!(
+                    "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
+                     AND request_key = $2"
+                ))
+                .bind(tenant.as_str())
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(row) = existing {
+                    return booking_from_row(&row);
+                }
+            }
+            check_seats(
+                &mut tx,
+                tenant,
+                &booking.staff,
+                &sitting,
+                booking.capacity,
+                &booking.id,
+            )
+            .await?;
+        }
         let inserted = sqlx::query(
             "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at, \
-             ends_at, customer_id, customer_name, customer_phone, customer_email, status, \
-             request_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             ends_at, blocked_from, blocked_until, held_until, capacity, sitting, blocks, \
+             customer_id, customer_name, customer_phone, customer_email, status, request_key, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, $20)",
         )
         .bind(&booking.id)
         .bind(tenant.as_str())
@@ -1091,13 +1191,19 @@ impl Store for PostgresStore {
         .bind(&booking.staff)
         .bind(booking.start)
         .bind(booking.end)
+        .bind(blocked_from)
+        .bind(blocked_until)
+        .bind(booking.held_until)
+        .bind(i32::try_from(booking.capacity).unwrap_or(i32::MAX))
+        .bind(&sitting)
+        .bind(blocking)
         .bind(&booking.customer_id)
         .bind(&booking.customer.name)
         .bind(&booking.customer.phone)
         .bind(&booking.customer.email)
         .bind(status_name(booking.status))
         .bind(&booking.request_key)
-        .bind(now)
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -1124,17 +1230,9 @@ impl Store for PostgresStore {
         Ok(created)
     }
 
-    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<Booking, StoreError> {
+    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<StoredBooking, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
-        ))
-        .bind(tenant.as_str())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("booking", id))?;
-        booking_from_row(&row)
+        booking_in(&mut tx, tenant, id).await
     }
 
     async fn set_booking_status(
@@ -1142,25 +1240,41 @@ impl Store for PostgresStore {
         tenant: &TenantId,
         id: &str,
         status: BookingStatus,
-    ) -> Result<Booking, StoreError> {
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
         let mut tx = self.scoped(tenant).await?;
+        let staff = booking_in(&mut tx, tenant, id).await?.booking.staff;
+        lock_staff(&mut tx, tenant, &staff, now).await?;
+        // Read again under the lock: another writer may have changed it.
         let current = booking_in(&mut tx, tenant, id).await?;
+        let was_blocking = blocks(current.booking.status, current.held_until, now);
+        let blocking = blocks(status, current.held_until, now);
+        if blocking && !was_blocking {
+            let booking = &current.booking;
+            check_seats(
+                &mut tx,
+                tenant,
+                &staff,
+                &sitting_key(&booking.service, booking.start, booking.end),
+                current.capacity,
+                id,
+            )
+            .await?;
+        }
         let updated = sqlx::query(
-            "UPDATE bookings SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+            "UPDATE bookings SET status = $3, blocks = $4, updated_at = $5 \
+             WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_str())
         .bind(id)
         .bind(status_name(status))
+        .bind(blocking)
         .bind(crate::time::now())
         .execute(&mut *tx)
         .await;
         match updated {
             Ok(_) => {}
-            Err(e) if is_exclusion_violation(&e) => {
-                return Err(StoreError::SlotTaken {
-                    staff: current.staff,
-                })
-            }
+            Err(e) if is_exclusion_violation(&e) => return Err(StoreError::SlotTaken { staff }),
             Err(e) => return Err(e.into()),
         }
         let updated = booking_in(&mut tx, tenant, id).await?;
@@ -1174,11 +1288,11 @@ impl Store for PostgresStore {
         staff: Option<&str>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, StoreError> {
+    ) -> Result<Vec<StoredBooking>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
-             AND ($2::text IS NULL OR staff_id = $2) AND starts_at < $3 AND ends_at > $4 \
+             AND ($2::text IS NULL OR staff_id = $2) AND blocked_from < $3 AND blocked_until > $4 \
              ORDER BY starts_at, id"
         ))
         .bind(tenant.as_str())
@@ -1194,7 +1308,7 @@ impl Store for PostgresStore {
         &self,
         tenant: &TenantId,
         phone: &str,
-    ) -> Result<Vec<Booking>, StoreError> {
+    ) -> Result<Vec<StoredBooking>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND customer_phone = $2 \

@@ -1,6 +1,6 @@
 //! The shapes of customer exports and erasure records, shared by both backends.
 
-use concierge_core::booking::Booking;
+use crate::StoredBooking;
 use serde_json::{json, Value};
 
 use crate::{Conversation, CustomerRecord, ErasureReport, NewAuditEntry, StoredEvent};
@@ -27,7 +27,7 @@ pub(crate) fn conversation_json(conversation: &Conversation, events: &[StoredEve
 pub(crate) fn export_json(
     customer: &CustomerRecord,
     conversations: Vec<Value>,
-    bookings: &[Booking],
+    bookings: &[StoredBooking],
 ) -> Value {
     json!({
         "format": "concierge.customer-export.v1",

@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 use sqlx::types::Json;
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::booking::{is_active, parse_status, status_name};
+use crate::booking::{blocks, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
@@ -24,8 +24,8 @@ use crate::{
     api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation,
     ConversationStatus, CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport,
     Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
-    NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, Store, StoreError, StoredEvent,
-    Tenant, TenantId, User,
+    NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, Store, StoreError,
+    StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// How long a writer waits for the file lock before failing.
@@ -99,22 +99,35 @@ fn from_ms(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 }
 
 const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at_ms, ends_at_ms, \
-     customer_name, customer_phone, customer_email, status";
+     blocked_from_ms, blocked_until_ms, held_until_ms, capacity, customer_id, customer_name, \
+     customer_phone, customer_email, status, request_key, created_at";
 
-fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
-    Ok(Booking {
-        id: row.try_get("id")?,
-        reference: row.try_get("reference")?,
-        service: row.try_get("service_id")?,
-        staff: row.try_get("staff_id")?,
-        start: from_ms(row.try_get("starts_at_ms")?)?,
-        end: from_ms(row.try_get("ends_at_ms")?)?,
-        customer: Customer {
-            name: row.try_get("customer_name")?,
-            phone: row.try_get("customer_phone")?,
-            email: row.try_get("customer_email")?,
+fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
+    let held_until: Option<i64> = row.try_get("held_until_ms")?;
+    let capacity: i64 = row.try_get("capacity")?;
+    Ok(StoredBooking {
+        booking: Booking {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            service: row.try_get("service_id")?,
+            staff: row.try_get("staff_id")?,
+            start: from_ms(row.try_get("starts_at_ms")?)?,
+            end: from_ms(row.try_get("ends_at_ms")?)?,
+            customer: Customer {
+                name: row.try_get("customer_name")?,
+                phone: row.try_get("customer_phone")?,
+                email: row.try_get("customer_email")?,
+            },
+            status: parse_status(row.try_get("status")?)?,
         },
-        status: parse_status(row.try_get("status")?)?,
+        request_key: row.try_get("request_key")?,
+        held_until: held_until.map(from_ms).transpose()?,
+        blocked_from: from_ms(row.try_get("blocked_from_ms")?)?,
+        blocked_until: from_ms(row.try_get("blocked_until_ms")?)?,
+        capacity: u32::try_from(capacity)
+            .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
+        customer_id: row.try_get("customer_id")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -203,35 +216,56 @@ fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
     })
 }
 
-/// Whether an active booking of `staff` overlaps `[start, end)`, other than `except`.
-async fn overlaps(
+/// Refuses a booking of `staff` at `sitting` over `[from, until)` with
+/// `capacity` seats when, at `now`, an active booking other than `except`
+/// takes that time (a different sitting, or every seat of the same one).
+#[allow(clippy::too_many_arguments)]
+async fn admit(
     tx: &mut Transaction<'static, Sqlite>,
     tenant: &TenantId,
     staff: &str,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    sitting: &str,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    capacity: u32,
     except: &str,
-) -> Result<bool, StoreError> {
-    let row = sqlx::query(
-        "SELECT 1 FROM bookings WHERE tenant_id = $1 AND staff_id = $2 \
-         AND status IN ('held', 'confirmed') AND starts_at_ms < $3 AND ends_at_ms > $4 \
-         AND id <> $5 LIMIT 1",
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT sitting, capacity FROM bookings WHERE tenant_id = $1 AND staff_id = $2 \
+         AND blocked_from_ms < $3 AND blocked_until_ms > $4 AND id <> $5 \
+         AND (status = 'confirmed' OR (status = 'held' \
+              AND (held_until_ms IS NULL OR held_until_ms > $6)))",
     )
     .bind(tenant.as_str())
     .bind(staff)
-    .bind(ms(end))
-    .bind(ms(start))
+    .bind(ms(until))
+    .bind(ms(from))
     .bind(except)
-    .fetch_optional(&mut **tx)
+    .bind(ms(now))
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(row.is_some())
+    let mut seats_left = i64::from(capacity);
+    for row in &rows {
+        let other_sitting: String = row.try_get("sitting")?;
+        let other_capacity: i64 = row.try_get("capacity")?;
+        seats_left = seats_left.min(other_capacity);
+        if other_sitting != sitting {
+            seats_left = 0;
+        }
+    }
+    if rows.len() as i64 >= seats_left {
+        return Err(StoreError::SlotTaken {
+            staff: staff.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 async fn booking_in(
     tx: &mut Transaction<'static, Sqlite>,
     tenant: &TenantId,
     id: &str,
-) -> Result<Booking, StoreError> {
+) -> Result<StoredBooking, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
     ))
@@ -1028,7 +1062,8 @@ impl Store for SqliteStore {
         &self,
         tenant: &TenantId,
         booking: &NewBooking,
-    ) -> Result<Booking, StoreError> {
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
         booking.validate()?;
         let mut tx = self.write().await?;
         if let Some(key) = &booking.request_key {
@@ -1043,27 +1078,27 @@ impl Store for SqliteStore {
                 return booking_from_row(&row);
             }
         }
-        if is_active(booking.status)
-            && overlaps(
+        let sitting = booking.sitting();
+        let (blocked_from, blocked_until) = booking.blocked_span();
+        if booking.blocks_at(now) {
+            admit(
                 &mut tx,
                 tenant,
                 &booking.staff,
-                booking.start,
-                booking.end,
+                &sitting,
+                (blocked_from, blocked_until),
+                booking.capacity,
                 &booking.id,
+                now,
             )
-            .await?
-        {
-            return Err(StoreError::SlotTaken {
-                staff: booking.staff.clone(),
-            });
+            .await?;
         }
-        let now = crate::time::now();
         sqlx::query(
             "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_ms, \
-             ends_at_ms, customer_id, customer_name, customer_phone, customer_email, status, \
-             request_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             ends_at_ms, blocked_from_ms, blocked_until_ms, held_until_ms, capacity, sitting, \
+             customer_id, customer_name, customer_phone, customer_email, status, request_key, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $19)",
         )
         .bind(&booking.id)
         .bind(tenant.as_str())
@@ -1072,13 +1107,18 @@ impl Store for SqliteStore {
         .bind(&booking.staff)
         .bind(ms(booking.start))
         .bind(ms(booking.end))
+        .bind(ms(blocked_from))
+        .bind(ms(blocked_until))
+        .bind(booking.held_until.map(ms))
+        .bind(i64::from(booking.capacity))
+        .bind(&sitting)
         .bind(&booking.customer_id)
         .bind(&booking.customer.name)
         .bind(&booking.customer.phone)
         .bind(&booking.customer.email)
         .bind(status_name(booking.status))
         .bind(&booking.request_key)
-        .bind(now)
+        .bind(crate::time::now())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_write_error(e, "booking"))?;
@@ -1087,7 +1127,7 @@ impl Store for SqliteStore {
         Ok(created)
     }
 
-    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<Booking, StoreError> {
+    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<StoredBooking, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
         ))
@@ -1104,24 +1144,24 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         id: &str,
         status: BookingStatus,
-    ) -> Result<Booking, StoreError> {
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
         let mut tx = self.write().await?;
         let current = booking_in(&mut tx, tenant, id).await?;
-        if is_active(status)
-            && !is_active(current.status)
-            && overlaps(
+        let was_blocking = blocks(current.booking.status, current.held_until, now);
+        if blocks(status, current.held_until, now) && !was_blocking {
+            let booking = &current.booking;
+            admit(
                 &mut tx,
                 tenant,
-                &current.staff,
-                current.start,
-                current.end,
+                &booking.staff,
+                &sitting_key(&booking.service, booking.start, booking.end),
+                (current.blocked_from, current.blocked_until),
+                current.capacity,
                 id,
+                now,
             )
-            .await?
-        {
-            return Err(StoreError::SlotTaken {
-                staff: current.staff,
-            });
+            .await?;
         }
         sqlx::query(
             "UPDATE bookings SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
@@ -1143,10 +1183,10 @@ impl Store for SqliteStore {
         staff: Option<&str>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, StoreError> {
+    ) -> Result<Vec<StoredBooking>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
-             AND ($2 IS NULL OR staff_id = $2) AND starts_at_ms < $3 AND ends_at_ms > $4 \
+             AND ($2 IS NULL OR staff_id = $2) AND blocked_from_ms < $3 AND blocked_until_ms > $4 \
              ORDER BY starts_at_ms, id"
         ))
         .bind(tenant.as_str())
@@ -1162,7 +1202,7 @@ impl Store for SqliteStore {
         &self,
         tenant: &TenantId,
         phone: &str,
-    ) -> Result<Vec<Booking>, StoreError> {
+    ) -> Result<Vec<StoredBooking>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND customer_phone = $2 \
              ORDER BY starts_at_ms, id"

@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use concierge_core::booking::{Booking, BookingStatus};
+use concierge_core::booking::BookingStatus;
 
 use crate::{
     ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
     CustomerRecord, DailyRollup, ErasureReport, Integration, IssuedApiKey, KnowledgeEntry,
     NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, Schedule, Service,
-    StaffMember, StoreError, StoredEvent, Tenant, TenantId, User,
+    StaffMember, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// Everything Concierge persists, scoped by tenant.
@@ -196,38 +196,42 @@ pub trait Store: Send + Sync {
 
     // --- bookings ----------------------------------------------------------------------
 
-    /// Creates a booking atomically: [`StoreError::SlotTaken`] when an active
-    /// booking of the same staff member overlaps it. With a `request_key`
+    /// Creates a booking atomically (see [`crate::booking`] for the rule):
+    /// [`StoreError::SlotTaken`] when it would take time that an active
+    /// booking of the same staff member takes at `now`. With a `request_key`
     /// already used, returns the booking made with it instead.
     async fn create_booking(
         &self,
         tenant: &TenantId,
         booking: &NewBooking,
-    ) -> Result<Booking, StoreError>;
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError>;
     /// A booking.
-    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<Booking, StoreError>;
-    /// Changes a booking's status (reactivating one re-checks overlaps).
+    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<StoredBooking, StoreError>;
+    /// Changes a booking's status; making an inactive booking active again
+    /// re-checks the rule at `now` ([`StoreError::SlotTaken`]).
     async fn set_booking_status(
         &self,
         tenant: &TenantId,
         id: &str,
         status: BookingStatus,
-    ) -> Result<Booking, StoreError>;
-    /// Bookings (any status) overlapping `[from, to)`, optionally for one
-    /// staff member, by start.
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError>;
+    /// Bookings (any status) whose blocked span overlaps `[from, to)`,
+    /// optionally for one staff member, by start.
     async fn bookings_between(
         &self,
         tenant: &TenantId,
         staff: Option<&str>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, StoreError>;
+    ) -> Result<Vec<StoredBooking>, StoreError>;
     /// Bookings (any status) made under this phone number, by start.
     async fn bookings_for_phone(
         &self,
         tenant: &TenantId,
         phone: &str,
-    ) -> Result<Vec<Booking>, StoreError>;
+    ) -> Result<Vec<StoredBooking>, StoreError>;
 
     // --- integrations ---------------------------------------------------------------------
 

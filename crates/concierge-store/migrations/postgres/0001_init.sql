@@ -144,6 +144,17 @@ CREATE TABLE bookings (
     staff_id TEXT NOT NULL,
     starts_at TIMESTAMPTZ NOT NULL,
     ends_at TIMESTAMPTZ NOT NULL,
+    -- The time it keeps others out of: start and end widened by buffers.
+    blocked_from TIMESTAMPTZ NOT NULL,
+    blocked_until TIMESTAMPTZ NOT NULL,
+    -- For a held booking, when the hold lapses (NULL: never).
+    held_until TIMESTAMPTZ,
+    -- Seats of one sitting (same service, same start and end) may share time.
+    capacity INTEGER NOT NULL CHECK (capacity >= 1),
+    sitting TEXT NOT NULL,
+    -- Whether it takes up time: held or confirmed, and cleared by the store
+    -- (under the staff member's lock) once a hold has lapsed.
+    blocks BOOLEAN NOT NULL,
     customer_id TEXT,
     customer_name TEXT NOT NULL,
     customer_phone TEXT,
@@ -153,17 +164,28 @@ CREATE TABLE bookings (
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     CHECK (starts_at < ends_at),
+    CHECK (blocked_from <= starts_at AND ends_at <= blocked_until),
+    CHECK (NOT blocks OR status IN ('held', 'confirmed')),
     UNIQUE (tenant_id, reference),
     UNIQUE (tenant_id, request_key),
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id),
-    -- No double booking: active bookings of one staff member never overlap.
+    -- No double booking: bookings that take up a staff member's time never
+    -- overlap, unless they are seats of one sitting...
     CONSTRAINT bookings_no_overlap EXCLUDE USING gist (
         tenant_id WITH =,
         staff_id WITH =,
-        tstzrange(starts_at, ends_at, '[)') WITH &&
-    ) WHERE (status IN ('held', 'confirmed'))
+        tstzrange(blocked_from, blocked_until, '[)') WITH &&,
+        sitting WITH <>
+    ) WHERE (blocks),
+    -- ... and single-seat bookings never share time at all.
+    CONSTRAINT bookings_single_seat EXCLUDE USING gist (
+        tenant_id WITH =,
+        staff_id WITH =,
+        tstzrange(blocked_from, blocked_until, '[)') WITH &&
+    ) WHERE (blocks AND capacity = 1)
 );
 CREATE INDEX bookings_customer ON bookings (tenant_id, customer_id);
+CREATE INDEX bookings_phone ON bookings (tenant_id, customer_phone);
 
 CREATE TABLE integrations (
     tenant_id TEXT NOT NULL REFERENCES tenants(id),

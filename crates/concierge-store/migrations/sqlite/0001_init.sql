@@ -142,6 +142,14 @@ CREATE TABLE bookings (
     staff_id TEXT NOT NULL,
     starts_at_ms INTEGER NOT NULL,
     ends_at_ms INTEGER NOT NULL,
+    -- The time it keeps others out of: start and end widened by buffers.
+    blocked_from_ms INTEGER NOT NULL,
+    blocked_until_ms INTEGER NOT NULL,
+    -- For a held booking, when the hold lapses (NULL: never).
+    held_until_ms INTEGER,
+    -- Seats of one sitting (same service, same start and end) may share time.
+    capacity INTEGER NOT NULL CHECK (capacity >= 1),
+    sitting TEXT NOT NULL,
     customer_id TEXT,
     customer_name TEXT NOT NULL,
     customer_phone TEXT,
@@ -151,12 +159,14 @@ CREATE TABLE bookings (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CHECK (starts_at_ms < ends_at_ms),
+    CHECK (blocked_from_ms <= starts_at_ms AND ends_at_ms <= blocked_until_ms),
     UNIQUE (tenant_id, reference),
     UNIQUE (tenant_id, request_key),
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id)
 );
-CREATE INDEX bookings_staff_time ON bookings (tenant_id, staff_id, starts_at_ms);
+CREATE INDEX bookings_staff_time ON bookings (tenant_id, staff_id, blocked_from_ms);
 CREATE INDEX bookings_customer ON bookings (tenant_id, customer_id);
+CREATE INDEX bookings_phone ON bookings (tenant_id, customer_phone);
 
 CREATE TABLE integrations (
     tenant_id TEXT NOT NULL REFERENCES tenants(id),

@@ -2,10 +2,12 @@
 
 use std::future::Future;
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use concierge_store::{EncryptionKey, PostgresStore, SqliteStore, Store};
+use futures::FutureExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqlitePool;
 
@@ -141,14 +143,19 @@ where
                 .unwrap();
             let raw = Raw::Postgres(postgres.pool().clone());
             let pool = postgres.pool().clone();
-            story(Backend {
+            // Drop the scratch database even when the story fails.
+            let outcome = AssertUnwindSafe(story(Backend {
                 store: Arc::new(postgres),
                 raw,
                 location: Location::Postgres(Box::new(options)),
-            })
+            }))
+            .catch_unwind()
             .await;
             pool.close().await;
             scratch.drop_all().await;
+            if let Err(panic) = outcome {
+                std::panic::resume_unwind(panic);
+            }
             ran.push("postgres");
         }
     }

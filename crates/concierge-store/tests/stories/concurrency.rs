@@ -14,20 +14,21 @@ use crate::backend::{run_story, Backend};
 
 fn attempt(i: usize, staff: &str, start: chrono::DateTime<Utc>, minutes: i64) -> NewBooking {
     NewBooking {
-        id: format!("attempt-{i}-{}", uuid::Uuid::new_v4()),
-        reference: format!("REF{i:04}{staff}"),
-        service: "cut".into(),
-        staff: staff.into(),
-        start,
-        end: start + Duration::minutes(minutes),
-        customer: Customer {
-            name: format!("Customer {i}"),
-            phone: None,
-            email: None,
-        },
-        customer_id: None,
         status: BookingStatus::Held,
-        request_key: None,
+        held_until: Some(Utc::now() + Duration::minutes(10)),
+        ..NewBooking::confirmed(
+            format!("attempt-{i}-{}", uuid::Uuid::new_v4()),
+            format!("REF{i:04}{staff}"),
+            "cut",
+            staff,
+            start,
+            start + Duration::minutes(minutes),
+            Customer {
+                name: format!("Customer {i}"),
+                phone: None,
+                email: None,
+            },
+        )
     }
 }
 
@@ -46,7 +47,7 @@ async fn booking_race_story(backend: Backend) {
         let store = store.clone();
         let tenant = tenant.clone();
         let booking = attempt(i, "sam", start + Duration::minutes(10 * (i % 3) as i64), 60);
-        tokio::spawn(async move { store.create_booking(&tenant, &booking).await })
+        tokio::spawn(async move { store.create_booking(&tenant, &booking, Utc::now()).await })
     });
     let results = futures::future::join_all(attempts).await;
     let mut won = Vec::new();
@@ -63,37 +64,44 @@ async fn booking_race_story(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(stored, won);
+    let winner = won[0].booking.clone();
 
     // Touching but not overlapping is fine ([start, end) ranges); another
     // staff member at the same time is fine.
-    let after = won[0].end;
+    let now = Utc::now();
     store
-        .create_booking(&tenant, &attempt(100, "sam", after, 30))
+        .create_booking(&tenant, &attempt(100, "sam", winner.end, 30), now)
         .await
         .unwrap();
     store
-        .create_booking(&tenant, &attempt(101, "kim", won[0].start, 60))
+        .create_booking(&tenant, &attempt(101, "kim", winner.start, 60), now)
         .await
         .unwrap();
     // Cancelling frees the slot; bringing the cancelled one back is refused.
     store
-        .set_booking_status(&tenant, &won[0].id, BookingStatus::Cancelled)
+        .set_booking_status(&tenant, &winner.id, BookingStatus::Cancelled, now)
         .await
         .unwrap();
     let replacement = store
-        .create_booking(&tenant, &attempt(102, "sam", won[0].start, 30))
+        .create_booking(&tenant, &attempt(102, "sam", winner.start, 30), now)
         .await
         .unwrap();
     assert!(matches!(
         store
-            .set_booking_status(&tenant, &won[0].id, BookingStatus::Confirmed)
+            .set_booking_status(&tenant, &winner.id, BookingStatus::Confirmed, now)
             .await,
         Err(StoreError::SlotTaken { .. })
     ));
-    store
-        .set_booking_status(&tenant, &replacement.id, BookingStatus::Confirmed)
+    let confirmed = store
+        .set_booking_status(
+            &tenant,
+            &replacement.booking.id,
+            BookingStatus::Confirmed,
+            now,
+        )
         .await
         .unwrap();
+    assert_eq!(confirmed.booking.status, BookingStatus::Confirmed);
 
     // The same request key books once, even when sent twice at once.
     let mut keyed = attempt(200, "lee", start, 45);
@@ -102,17 +110,130 @@ async fn booking_race_story(backend: Backend) {
     keyed_again.id = "another-id".into();
     keyed_again.reference = "OTHERREF".into();
     let (first, second) = tokio::join!(
-        store.create_booking(&tenant, &keyed),
-        store.create_booking(&tenant, &keyed_again)
+        store.create_booking(&tenant, &keyed, now),
+        store.create_booking(&tenant, &keyed_again, now)
     );
-    assert_eq!(first.unwrap().id, second.unwrap().id);
+    assert_eq!(first.unwrap().booking.id, second.unwrap().booking.id);
 
     // Bad input is refused with a typed error.
     let backwards = attempt(300, "sam", start, -30);
     assert!(matches!(
-        store.create_booking(&tenant, &backwards).await,
+        store.create_booking(&tenant, &backwards, now).await,
         Err(StoreError::Invalid(_))
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buffers_lapsed_holds_and_seats_follow_the_booking_rule() {
+    run_story(
+        "booking rule: buffers, lapsed holds, seats",
+        booking_rule_story,
+    )
+    .await;
+}
+
+/// A confirmed booking (no hold to lapse).
+fn confirmed(i: usize, staff: &str, start: chrono::DateTime<Utc>, minutes: i64) -> NewBooking {
+    NewBooking {
+        status: BookingStatus::Confirmed,
+        held_until: None,
+        ..attempt(i, staff, start, minutes)
+    }
+}
+
+async fn booking_rule_story(backend: Backend) {
+    let store = backend.store.as_ref();
+    let tenant = store.create_tenant("Studio").await.unwrap().id;
+    let ten = Utc.with_ymd_and_hms(2030, 9, 2, 10, 0, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2030, 9, 1, 12, 0, 0).unwrap();
+
+    // A 10:00-11:00 colour with 15 minutes of clean-up keeps 11:00-11:15 taken.
+    let colour = NewBooking {
+        blocked_until: Some(ten + Duration::minutes(75)),
+        ..confirmed(1, "ana", ten, 60)
+    };
+    store.create_booking(&tenant, &colour, now).await.unwrap();
+    assert!(matches!(
+        store
+            .create_booking(
+                &tenant,
+                &confirmed(2, "ana", ten + Duration::minutes(60), 30),
+                now
+            )
+            .await,
+        Err(StoreError::SlotTaken { .. })
+    ));
+    store
+        .create_booking(
+            &tenant,
+            &confirmed(3, "ana", ten + Duration::minutes(75), 30),
+            now,
+        )
+        .await
+        .unwrap();
+
+    // A hold that lapsed no longer takes time, though it stays `held`.
+    let hold = NewBooking {
+        status: BookingStatus::Held,
+        held_until: Some(now + Duration::minutes(5)),
+        ..confirmed(4, "ben", ten, 60)
+    };
+    let hold = store.create_booking(&tenant, &hold, now).await.unwrap();
+    assert!(matches!(
+        store
+            .create_booking(
+                &tenant,
+                &confirmed(5, "ben", ten, 60),
+                now + Duration::minutes(4)
+            )
+            .await,
+        Err(StoreError::SlotTaken { .. })
+    ));
+    let later = now + Duration::minutes(6);
+    store
+        .create_booking(&tenant, &confirmed(6, "ben", ten, 60), later)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .booking(&tenant, &hold.booking.id)
+            .await
+            .unwrap()
+            .booking
+            .status,
+        BookingStatus::Held
+    );
+
+    // A class with 3 seats takes 3 bookings at exactly its time, not 4,
+    // and nothing else may overlap it.
+    let seat = |i: usize| NewBooking {
+        service: "yoga".into(),
+        capacity: 3,
+        ..confirmed(10 + i, "cat", ten, 60)
+    };
+    for i in 0..3 {
+        store.create_booking(&tenant, &seat(i), now).await.unwrap();
+    }
+    assert!(matches!(
+        store.create_booking(&tenant, &seat(3), now).await,
+        Err(StoreError::SlotTaken { .. })
+    ));
+    let overlapping = NewBooking {
+        service: "yoga".into(),
+        capacity: 3,
+        ..confirmed(20, "cat", ten + Duration::minutes(30), 60)
+    };
+    assert!(matches!(
+        store.create_booking(&tenant, &overlapping, now).await,
+        Err(StoreError::SlotTaken { .. })
+    ));
+    let taken = store
+        .bookings_between(&tenant, Some("cat"), ten, ten + Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 3);
+    assert!(taken.iter().all(|b| b.capacity == 3));
+    drop(backend);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -77,21 +77,22 @@ async fn isolation_story(backend: Backend) {
         .create_booking(
             &a,
             &NewBooking {
-                id: "booking-a".into(),
-                reference: "AAA111".into(),
-                service: "cut".into(),
-                staff: "sam".into(),
-                start,
-                end: start + chrono::Duration::minutes(30),
-                customer: Customer {
-                    name: "Alice".into(),
-                    phone: Some("+15550001".into()),
-                    email: None,
-                },
                 customer_id: Some(alice.id.clone()),
-                status: BookingStatus::Confirmed,
-                request_key: None,
+                ..NewBooking::confirmed(
+                    "booking-a",
+                    "AAA111",
+                    "cut",
+                    "sam",
+                    start,
+                    start + chrono::Duration::minutes(30),
+                    Customer {
+                        name: "Alice".into(),
+                        phone: Some("+15550001".into()),
+                        email: None,
+                    },
+                )
             },
+            Utc::now(),
         )
         .await
         .unwrap();
@@ -103,7 +104,7 @@ async fn isolation_story(backend: Backend) {
     assert_not_found(store.customer(&b, &alice.id).await, "customer");
     assert_not_found(store.export_customer(&b, &alice.id).await, "export");
     assert_not_found(store.knowledge_entry(&b, "parking").await, "knowledge");
-    assert_not_found(store.booking(&b, &booking.id).await, "booking");
+    assert_not_found(store.booking(&b, &booking.booking.id).await, "booking");
     assert!(store
         .customer_by_phone(&b, "+15550001")
         .await
@@ -152,7 +153,12 @@ async fn isolation_story(backend: Backend) {
     );
     assert_not_found(
         store
-            .set_booking_status(&b, &booking.id, BookingStatus::Cancelled)
+            .set_booking_status(
+                &b,
+                &booking.booking.id,
+                BookingStatus::Cancelled,
+                Utc::now(),
+            )
             .await,
         "cancel",
     );
@@ -195,22 +201,20 @@ async fn isolation_story(backend: Backend) {
     store
         .create_booking(
             &b,
-            &NewBooking {
-                id: "booking-b".into(),
-                reference: "BBB222".into(),
-                service: "cut".into(),
-                staff: "sam".into(),
+            &NewBooking::confirmed(
+                "booking-b",
+                "BBB222",
+                "cut",
+                "sam",
                 start,
-                end: start + chrono::Duration::minutes(30),
-                customer: Customer {
+                start + chrono::Duration::minutes(30),
+                Customer {
                     name: "Bob".into(),
                     phone: None,
                     email: None,
                 },
-                customer_id: None,
-                status: BookingStatus::Confirmed,
-                request_key: None,
-            },
+            ),
+            Utc::now(),
         )
         .await
         .unwrap();
@@ -235,7 +239,12 @@ async fn isolation_story(backend: Backend) {
         "Free parking behind the salon."
     );
     assert_eq!(
-        store.booking(&a, &booking.id).await.unwrap().status,
+        store
+            .booking(&a, &booking.booking.id)
+            .await
+            .unwrap()
+            .booking
+            .status,
         BookingStatus::Confirmed
     );
     assert_eq!(

@@ -16,20 +16,20 @@ fn booking_for(id: &str, customer: &str, phone: &str, customer_id: Option<String
     let start =
         Utc.with_ymd_and_hms(2030, 7, 1, 14, 0, 0).unwrap() + Duration::hours(id.len() as i64);
     NewBooking {
-        id: id.into(),
-        reference: format!("R-{id}"),
-        service: "massage".into(),
-        staff: format!("staff-{id}"),
-        start,
-        end: start + Duration::minutes(50),
-        customer: Customer {
-            name: customer.into(),
-            phone: Some(phone.into()),
-            email: None,
-        },
         customer_id,
-        status: BookingStatus::Confirmed,
-        request_key: None,
+        ..NewBooking::confirmed(
+            id,
+            format!("R-{id}"),
+            "massage",
+            format!("staff-{id}"),
+            start,
+            start + Duration::minutes(50),
+            Customer {
+                name: customer.into(),
+                phone: Some(phone.into()),
+                email: None,
+            },
+        )
     }
 }
 
@@ -94,6 +94,7 @@ async fn privacy_story(backend: Backend) {
         .create_booking(
             &tenant,
             &booking_for("b1", "Dana Quixote", "+15557770123", Some(dana.id.clone())),
+            Utc::now(),
         )
         .await
         .unwrap();
@@ -102,6 +103,7 @@ async fn privacy_story(backend: Backend) {
         .create_booking(
             &tenant,
             &booking_for("b22", "Dana Q.", "+15557770123", None),
+            Utc::now(),
         )
         .await
         .unwrap();
@@ -109,6 +111,7 @@ async fn privacy_story(backend: Backend) {
         .create_booking(
             &tenant,
             &booking_for("b333", "Eve Other", "+15550009999", Some(other.id.clone())),
+            Utc::now(),
         )
         .await
         .unwrap();
@@ -140,7 +143,7 @@ async fn privacy_story(backend: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| b["id"].as_str().unwrap())
+        .map(|b| b["booking"]["id"].as_str().unwrap())
         .collect();
     booking_ids.sort_unstable();
     assert_eq!(booking_ids, ["b1", "b22"]);
@@ -178,7 +181,7 @@ async fn privacy_story(backend: Backend) {
         events[0].event,
         json!({"redacted": true, "kind": "user_message"})
     );
-    let anonymised = store.booking(&tenant, "b22").await.unwrap();
+    let anonymised = store.booking(&tenant, "b22").await.unwrap().booking;
     assert_eq!(anonymised.customer.name, "[erased]");
     assert_eq!(anonymised.customer.phone, None);
     assert_eq!(
@@ -213,7 +216,13 @@ async fn privacy_story(backend: Backend) {
         "Hi, I'm Eve Other"
     );
     assert_eq!(
-        store.booking(&tenant, "b333").await.unwrap().customer.name,
+        store
+            .booking(&tenant, "b333")
+            .await
+            .unwrap()
+            .booking
+            .customer
+            .name,
         "Eve Other"
     );
     assert_eq!(
