@@ -10,7 +10,7 @@ use concierge_store::{
 };
 use serde_json::json;
 
-use crate::backend::{run_story, Backend};
+use crate::backend::{run_story, Backend, Raw};
 
 fn attempt(i: usize, staff: &str, start: chrono::DateTime<Utc>, minutes: i64) -> NewBooking {
     NewBooking {
@@ -233,7 +233,49 @@ async fn booking_rule_story(backend: Backend) {
         .unwrap();
     assert_eq!(taken.len(), 3);
     assert!(taken.iter().all(|b| b.capacity == 3));
-    drop(backend);
+
+    if let Raw::Postgres(pool) = &backend.raw {
+        the_database_itself_refuses_overlaps(pool, &tenant, ten).await;
+    }
+}
+
+/// On PostgreSQL the exclusion constraints refuse an overlapping row even
+/// from a raw INSERT that skips the store's checks and lock.
+async fn the_database_itself_refuses_overlaps(
+    pool: &sqlx::PgPool,
+    tenant: &concierge_store::TenantId,
+    ten: chrono::DateTime<Utc>,
+) {
+    for (id, service, staff, capacity) in [("raw-1", "cut", "ana", 1), ("raw-2", "other", "cat", 3)]
+    {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(tenant.as_str())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let error = sqlx::query(
+            "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at, \
+             ends_at, blocked_from, blocked_until, capacity, sitting, blocks, customer_name, \
+             status, created_at, updated_at) \
+             VALUES ($1, $2, $1, $3, $4, $5, $6, $5, $6, $7, $1, true, 'x', 'confirmed', $5, $5)",
+        )
+        .bind(id)
+        .bind(tenant.as_str())
+        .bind(service)
+        .bind(staff)
+        .bind(ten + Duration::minutes(15))
+        .bind(ten + Duration::minutes(45))
+        .bind(capacity)
+        .execute(&mut *tx)
+        .await
+        .expect_err("an overlapping active booking must be refused by the database");
+        let code = error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.to_string());
+        assert_eq!(code.as_deref(), Some("23P01"), "{error}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
