@@ -143,6 +143,10 @@ pub struct StoredBooking {
     pub capacity: u32,
     /// The customer record it belongs to, if any.
     pub customer_id: Option<String>,
+    /// The booking it replaced, if it was made by a reschedule.
+    pub rescheduled_from: Option<String>,
+    /// The booking that replaced it, if it was rescheduled.
+    pub rescheduled_to: Option<String>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
 }
@@ -166,6 +170,31 @@ pub(crate) fn blocks(
         BookingStatus::Held => held_until.is_none_or(|t| now < t),
         BookingStatus::Cancelled | BookingStatus::Rescheduled | BookingStatus::NoShow => false,
     }
+}
+
+/// Checks a transition of `current` to `to` at `now`: its status must be
+/// one of `from` (any when empty), and a hold must not have lapsed to be
+/// confirmed.
+pub(crate) fn check_transition(
+    current: &StoredBooking,
+    from: &[BookingStatus],
+    to: BookingStatus,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let status = current.booking.status;
+    if !from.is_empty() && !from.contains(&status) {
+        return Err(StoreError::WrongState {
+            id: current.booking.id.clone(),
+            status,
+        });
+    }
+    if to == BookingStatus::Confirmed
+        && status == BookingStatus::Held
+        && !blocks(status, current.held_until, now)
+    {
+        return Err(StoreError::HoldExpired(current.booking.id.clone()));
+    }
+    Ok(())
 }
 
 pub(crate) fn status_name(status: BookingStatus) -> &'static str {

@@ -28,6 +28,17 @@ pub enum StoreError {
         /// The staff member.
         staff: String,
     },
+    /// The booking is not in a state that allows the change.
+    #[error("booking {id:?} is {status:?}")]
+    WrongState {
+        /// The booking.
+        id: String,
+        /// Its current status.
+        status: concierge_core::booking::BookingStatus,
+    },
+    /// The hold lapsed before it was confirmed.
+    #[error("the hold on booking {0:?} expired")]
+    HoldExpired(String),
     /// A record with the same unique key already exists.
     #[error("{0} already exists")]
     Duplicate(String),

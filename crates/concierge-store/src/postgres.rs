@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::booking::{blocks, parse_status, sitting_key, status_name};
+use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
@@ -107,22 +107,6 @@ impl PostgresStore {
     fn key(&self) -> Result<&EncryptionKey, StoreError> {
         self.key.as_ref().ok_or(StoreError::NoEncryptionKey)
     }
-
-    async fn booking_by_request_key(
-        &self,
-        tenant: &TenantId,
-        key: &str,
-    ) -> Result<Option<StoredBooking>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND request_key = $2"
-        ))
-        .bind(tenant.as_str())
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        row.as_ref().map(booking_from_row).transpose()
-    }
 }
 
 fn is_exclusion_violation(error: &sqlx::Error) -> bool {
@@ -143,7 +127,8 @@ fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {
 
 const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at, ends_at, \
      blocked_from, blocked_until, held_until, capacity, customer_id, customer_name, \
-     customer_phone, customer_email, status, request_key, created_at";
+     customer_phone, customer_email, status, request_key, rescheduled_from, rescheduled_to, \
+     created_at";
 
 fn booking_from_row(row: &PgRow) -> Result<StoredBooking, StoreError> {
     let capacity: i32 = row.try_get("capacity")?;
@@ -169,6 +154,8 @@ fn booking_from_row(row: &PgRow) -> Result<StoredBooking, StoreError> {
         capacity: u32::try_from(capacity)
             .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
         customer_id: row.try_get("customer_id")?,
+        rescheduled_from: row.try_get("rescheduled_from")?,
+        rescheduled_to: row.try_get("rescheduled_to")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -264,23 +251,31 @@ fn event_from_row(row: &PgRow) -> Result<StoredEvent, StoreError> {
 async fn lock_staff(
     tx: &mut Transaction<'static, Postgres>,
     tenant: &TenantId,
-    staff: &str,
+    staff: &[&str],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))")
+    // Always in the same order, so two writers never wait on each other's lock.
+    let mut staff = staff.to_vec();
+    staff.sort_unstable();
+    staff.dedup();
+    for member in staff {
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
+        )
         .bind(tenant.as_str())
-        .bind(staff)
+        .bind(member)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
-        "UPDATE bookings SET blocks = false WHERE tenant_id = $1 AND staff_id = $2 AND blocks \
-         AND status = 'held' AND held_until <= $3",
-    )
-    .bind(tenant.as_str())
-    .bind(staff)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+        sqlx::query(
+            "UPDATE bookings SET blocks = false WHERE tenant_id = $1 AND staff_id = $2 AND blocks \
+             AND status = 'held' AND held_until <= $3",
+        )
+        .bind(tenant.as_str())
+        .bind(member)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -329,6 +324,75 @@ async fn booking_in(
     .await?
     .ok_or_else(|| StoreError::not_found("booking", id))?;
     booking_from_row(&row)
+}
+
+/// The booking whose `column` (`reference` or `request_key`) is `value`.
+async fn booking_by_column(
+    tx: &mut Transaction<'static, Postgres>,
+    tenant: &TenantId,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<StoredBooking>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND {column} = $2"
+    ))
+    .bind(tenant.as_str())
+    .bind(value)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(booking_from_row).transpose()
+}
+
+/// Inserts `booking` with its reschedule link; the exclusion constraints
+/// have the last word.
+async fn insert_booking(
+    tx: &mut Transaction<'static, Postgres>,
+    tenant: &TenantId,
+    booking: &NewBooking,
+    rescheduled_from: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (blocked_from, blocked_until) = booking.blocked_span();
+    sqlx::query(
+        "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at, \
+         ends_at, blocked_from, blocked_until, held_until, capacity, sitting, blocks, \
+         customer_id, customer_name, customer_phone, customer_email, status, request_key, \
+         rescheduled_from, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+    )
+    .bind(&booking.id)
+    .bind(tenant.as_str())
+    .bind(&booking.reference)
+    .bind(&booking.service)
+    .bind(&booking.staff)
+    .bind(booking.start)
+    .bind(booking.end)
+    .bind(blocked_from)
+    .bind(blocked_until)
+    .bind(booking.held_until)
+    .bind(i32::try_from(booking.capacity).unwrap_or(i32::MAX))
+    .bind(booking.sitting())
+    .bind(booking.blocks_at(now))
+    .bind(&booking.customer_id)
+    .bind(&booking.customer.name)
+    .bind(&booking.customer.phone)
+    .bind(&booking.customer.email)
+    .bind(status_name(booking.status))
+    .bind(&booking.request_key)
+    .bind(rescheduled_from)
+    .bind(crate::time::now())
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        if is_exclusion_violation(&e) {
+            StoreError::SlotTaken {
+                staff: booking.staff.clone(),
+            }
+        } else {
+            map_write_error(e, "booking")
+        }
+    })?;
+    Ok(())
 }
 
 #[async_trait]
@@ -1146,84 +1210,41 @@ impl Store for PostgresStore {
                 return Ok(existing);
             }
         }
-        let sitting = booking.sitting();
-        let (blocked_from, blocked_until) = booking.blocked_span();
-        let blocking = booking.blocks_at(now);
         let mut tx = self.scoped(tenant).await?;
-        if blocking {
-            lock_staff(&mut tx, tenant, &booking.staff, now).await?;
+        if booking.blocks_at(now) {
+            lock_staff(&mut tx, tenant, &[&booking.staff], now).await?;
             // A concurrent call with the same request key may have committed
             // while this one waited for the lock.
             if let Some(key) = &booking.request_key {
-                let existing = sqlx::query(&format!(
-                    "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
-                     AND request_key = $2"
-                ))
-                .bind(tenant.as_str())
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(row) = existing {
-                    return booking_from_row(&row);
+                if let Some(existing) =
+                    booking_by_column(&mut tx, tenant, "request_key", key).await?
+                {
+                    return Ok(existing);
                 }
             }
             check_seats(
                 &mut tx,
                 tenant,
                 &booking.staff,
-                &sitting,
+                &booking.sitting(),
                 booking.capacity,
                 &booking.id,
             )
             .await?;
         }
-        let inserted = sqlx::query(
-            "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at, \
-             ends_at, blocked_from, blocked_until, held_until, capacity, sitting, blocks, \
-             customer_id, customer_name, customer_phone, customer_email, status, request_key, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $20)",
-        )
-        .bind(&booking.id)
-        .bind(tenant.as_str())
-        .bind(&booking.reference)
-        .bind(&booking.service)
-        .bind(&booking.staff)
-        .bind(booking.start)
-        .bind(booking.end)
-        .bind(blocked_from)
-        .bind(blocked_until)
-        .bind(booking.held_until)
-        .bind(i32::try_from(booking.capacity).unwrap_or(i32::MAX))
-        .bind(&sitting)
-        .bind(blocking)
-        .bind(&booking.customer_id)
-        .bind(&booking.customer.name)
-        .bind(&booking.customer.phone)
-        .bind(&booking.customer.email)
-        .bind(status_name(booking.status))
-        .bind(&booking.request_key)
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if is_exclusion_violation(&e) => {
-                return Err(StoreError::SlotTaken {
-                    staff: booking.staff.clone(),
-                })
-            }
-            Err(e) => {
+        match insert_booking(&mut tx, tenant, booking, None, now).await {
+            Ok(()) => {}
+            Err(StoreError::Duplicate(what)) => {
                 drop(tx);
-                let error = map_write_error(e, "booking");
                 // A concurrent call with the same request key won the race.
-                if let (StoreError::Duplicate(_), Some(key)) = (&error, &booking.request_key) {
+                if let Some(key) = &booking.request_key {
                     if let Some(existing) = self.booking_by_request_key(tenant, key).await? {
                         return Ok(existing);
                     }
                 }
-                return Err(error);
+                return Err(StoreError::Duplicate(what));
             }
+            Err(other) => return Err(other),
         }
         let created = booking_in(&mut tx, tenant, &booking.id).await?;
         tx.commit().await?;
@@ -1235,20 +1256,22 @@ impl Store for PostgresStore {
         booking_in(&mut tx, tenant, id).await
     }
 
-    async fn set_booking_status(
+    async fn transition_booking(
         &self,
         tenant: &TenantId,
         id: &str,
-        status: BookingStatus,
+        from: &[BookingStatus],
+        to: BookingStatus,
         now: DateTime<Utc>,
     ) -> Result<StoredBooking, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let staff = booking_in(&mut tx, tenant, id).await?.booking.staff;
-        lock_staff(&mut tx, tenant, &staff, now).await?;
+        lock_staff(&mut tx, tenant, &[&staff], now).await?;
         // Read again under the lock: another writer may have changed it.
         let current = booking_in(&mut tx, tenant, id).await?;
+        check_transition(&current, from, to, now)?;
         let was_blocking = blocks(current.booking.status, current.held_until, now);
-        let blocking = blocks(status, current.held_until, now);
+        let blocking = blocks(to, current.held_until, now);
         if blocking && !was_blocking {
             let booking = &current.booking;
             check_seats(
@@ -1267,7 +1290,7 @@ impl Store for PostgresStore {
         )
         .bind(tenant.as_str())
         .bind(id)
-        .bind(status_name(status))
+        .bind(status_name(to))
         .bind(blocking)
         .bind(crate::time::now())
         .execute(&mut *tx)
@@ -1280,6 +1303,99 @@ impl Store for PostgresStore {
         let updated = booking_in(&mut tx, tenant, id).await?;
         tx.commit().await?;
         Ok(updated)
+    }
+
+    async fn reschedule_booking(
+        &self,
+        tenant: &TenantId,
+        old_id: &str,
+        new: &NewBooking,
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
+        new.validate()?;
+        let mut tx = self.scoped(tenant).await?;
+        let old_staff = booking_in(&mut tx, tenant, old_id).await?.booking.staff;
+        lock_staff(&mut tx, tenant, &[&old_staff, &new.staff], now).await?;
+        if let Some(key) = &new.request_key {
+            if let Some(existing) = booking_by_column(&mut tx, tenant, "request_key", key).await? {
+                return Ok(existing);
+            }
+        }
+        let old = booking_in(&mut tx, tenant, old_id).await?;
+        if !blocks(old.booking.status, old.held_until, now) {
+            return Err(StoreError::WrongState {
+                id: old_id.to_owned(),
+                status: old.booking.status,
+            });
+        }
+        // Release the old booking's time first, so the new one may overlap it.
+        sqlx::query(
+            "UPDATE bookings SET status = 'rescheduled', blocks = false, rescheduled_to = $3, \
+             updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(old_id)
+        .bind(&new.id)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+        if new.blocks_at(now) {
+            check_seats(
+                &mut tx,
+                tenant,
+                &new.staff,
+                &new.sitting(),
+                new.capacity,
+                &new.id,
+            )
+            .await?;
+        }
+        insert_booking(&mut tx, tenant, new, Some(old_id), now).await?;
+        let created = booking_in(&mut tx, tenant, &new.id).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn booking_by_reference(
+        &self,
+        tenant: &TenantId,
+        reference: &str,
+    ) -> Result<Option<StoredBooking>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        booking_by_column(&mut tx, tenant, "reference", reference).await
+    }
+
+    async fn booking_by_request_key(
+        &self,
+        tenant: &TenantId,
+        request_key: &str,
+    ) -> Result<Option<StoredBooking>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        booking_by_column(&mut tx, tenant, "request_key", request_key).await
+    }
+
+    async fn active_bookings_between(
+        &self,
+        tenant: &TenantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredBooking>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
+             AND blocked_from < $2 AND blocked_until > $3 \
+             AND (status = 'confirmed' OR (status = 'held' \
+                  AND (held_until IS NULL OR held_until > $4))) \
+             ORDER BY starts_at, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(to)
+        .bind(from)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.iter().map(booking_from_row).collect()
     }
 
     async fn bookings_between(

@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 use sqlx::types::Json;
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::booking::{blocks, parse_status, sitting_key, status_name};
+use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
@@ -100,7 +100,8 @@ fn from_ms(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 
 const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at_ms, ends_at_ms, \
      blocked_from_ms, blocked_until_ms, held_until_ms, capacity, customer_id, customer_name, \
-     customer_phone, customer_email, status, request_key, created_at";
+     customer_phone, customer_email, status, request_key, rescheduled_from, rescheduled_to, \
+     created_at";
 
 fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
     let held_until: Option<i64> = row.try_get("held_until_ms")?;
@@ -127,6 +128,8 @@ fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
         capacity: u32::try_from(capacity)
             .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
         customer_id: row.try_get("customer_id")?,
+        rescheduled_from: row.try_get("rescheduled_from")?,
+        rescheduled_to: row.try_get("rescheduled_to")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -275,6 +278,64 @@ async fn booking_in(
     .await?
     .ok_or_else(|| StoreError::not_found("booking", id))?;
     booking_from_row(&row)
+}
+
+/// The booking whose `column` (`reference` or `request_key`) is `value`.
+async fn booking_by_column(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<StoredBooking>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND {column} = $2"
+    ))
+    .bind(tenant.as_str())
+    .bind(value)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(booking_from_row).transpose()
+}
+
+/// Inserts `booking` (already admitted) with its reschedule link.
+async fn insert_booking(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    booking: &NewBooking,
+    rescheduled_from: Option<&str>,
+) -> Result<StoredBooking, StoreError> {
+    let (blocked_from, blocked_until) = booking.blocked_span();
+    sqlx::query(
+        "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_ms, \
+         ends_at_ms, blocked_from_ms, blocked_until_ms, held_until_ms, capacity, sitting, \
+         customer_id, customer_name, customer_phone, customer_email, status, request_key, \
+         rescheduled_from, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+    )
+    .bind(&booking.id)
+    .bind(tenant.as_str())
+    .bind(&booking.reference)
+    .bind(&booking.service)
+    .bind(&booking.staff)
+    .bind(ms(booking.start))
+    .bind(ms(booking.end))
+    .bind(ms(blocked_from))
+    .bind(ms(blocked_until))
+    .bind(booking.held_until.map(ms))
+    .bind(i64::from(booking.capacity))
+    .bind(booking.sitting())
+    .bind(&booking.customer_id)
+    .bind(&booking.customer.name)
+    .bind(&booking.customer.phone)
+    .bind(&booking.customer.email)
+    .bind(status_name(booking.status))
+    .bind(&booking.request_key)
+    .bind(rescheduled_from)
+    .bind(crate::time::now())
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "booking"))?;
+    booking_in(tx, tenant, &booking.id).await
 }
 
 #[async_trait]
@@ -1067,62 +1128,24 @@ impl Store for SqliteStore {
         booking.validate()?;
         let mut tx = self.write().await?;
         if let Some(key) = &booking.request_key {
-            let existing = sqlx::query(&format!(
-                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND request_key = $2"
-            ))
-            .bind(tenant.as_str())
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = existing {
-                return booking_from_row(&row);
+            if let Some(existing) = booking_by_column(&mut tx, tenant, "request_key", key).await? {
+                return Ok(existing);
             }
         }
-        let sitting = booking.sitting();
-        let (blocked_from, blocked_until) = booking.blocked_span();
         if booking.blocks_at(now) {
             admit(
                 &mut tx,
                 tenant,
                 &booking.staff,
-                &sitting,
-                (blocked_from, blocked_until),
+                &booking.sitting(),
+                booking.blocked_span(),
                 booking.capacity,
                 &booking.id,
                 now,
             )
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_ms, \
-             ends_at_ms, blocked_from_ms, blocked_until_ms, held_until_ms, capacity, sitting, \
-             customer_id, customer_name, customer_phone, customer_email, status, request_key, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $19)",
-        )
-        .bind(&booking.id)
-        .bind(tenant.as_str())
-        .bind(&booking.reference)
-        .bind(&booking.service)
-        .bind(&booking.staff)
-        .bind(ms(booking.start))
-        .bind(ms(booking.end))
-        .bind(ms(blocked_from))
-        .bind(ms(blocked_until))
-        .bind(booking.held_until.map(ms))
-        .bind(i64::from(booking.capacity))
-        .bind(&sitting)
-        .bind(&booking.customer_id)
-        .bind(&booking.customer.name)
-        .bind(&booking.customer.phone)
-        .bind(&booking.customer.email)
-        .bind(status_name(booking.status))
-        .bind(&booking.request_key)
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "booking"))?;
-        let created = booking_in(&mut tx, tenant, &booking.id).await?;
+        let created = insert_booking(&mut tx, tenant, booking, None).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -1139,17 +1162,19 @@ impl Store for SqliteStore {
         booking_from_row(&row)
     }
 
-    async fn set_booking_status(
+    async fn transition_booking(
         &self,
         tenant: &TenantId,
         id: &str,
-        status: BookingStatus,
+        from: &[BookingStatus],
+        to: BookingStatus,
         now: DateTime<Utc>,
     ) -> Result<StoredBooking, StoreError> {
         let mut tx = self.write().await?;
         let current = booking_in(&mut tx, tenant, id).await?;
+        check_transition(&current, from, to, now)?;
         let was_blocking = blocks(current.booking.status, current.held_until, now);
-        if blocks(status, current.held_until, now) && !was_blocking {
+        if blocks(to, current.held_until, now) && !was_blocking {
             let booking = &current.booking;
             admit(
                 &mut tx,
@@ -1168,13 +1193,103 @@ impl Store for SqliteStore {
         )
         .bind(tenant.as_str())
         .bind(id)
-        .bind(status_name(status))
+        .bind(status_name(to))
         .bind(crate::time::now())
         .execute(&mut *tx)
         .await?;
         let updated = booking_in(&mut tx, tenant, id).await?;
         tx.commit().await?;
         Ok(updated)
+    }
+
+    async fn reschedule_booking(
+        &self,
+        tenant: &TenantId,
+        old_id: &str,
+        new: &NewBooking,
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
+        new.validate()?;
+        let mut tx = self.write().await?;
+        if let Some(key) = &new.request_key {
+            if let Some(existing) = booking_by_column(&mut tx, tenant, "request_key", key).await? {
+                return Ok(existing);
+            }
+        }
+        let old = booking_in(&mut tx, tenant, old_id).await?;
+        if !blocks(old.booking.status, old.held_until, now) {
+            return Err(StoreError::WrongState {
+                id: old_id.to_owned(),
+                status: old.booking.status,
+            });
+        }
+        if new.blocks_at(now) {
+            admit(
+                &mut tx,
+                tenant,
+                &new.staff,
+                &new.sitting(),
+                new.blocked_span(),
+                new.capacity,
+                old_id,
+                now,
+            )
+            .await?;
+        }
+        let created = insert_booking(&mut tx, tenant, new, Some(old_id)).await?;
+        sqlx::query(
+            "UPDATE bookings SET status = 'rescheduled', rescheduled_to = $3, updated_at = $4 \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(old_id)
+        .bind(&new.id)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn booking_by_reference(
+        &self,
+        tenant: &TenantId,
+        reference: &str,
+    ) -> Result<Option<StoredBooking>, StoreError> {
+        let mut conn = self.pool.begin().await?;
+        booking_by_column(&mut conn, tenant, "reference", reference).await
+    }
+
+    async fn booking_by_request_key(
+        &self,
+        tenant: &TenantId,
+        request_key: &str,
+    ) -> Result<Option<StoredBooking>, StoreError> {
+        let mut conn = self.pool.begin().await?;
+        booking_by_column(&mut conn, tenant, "request_key", request_key).await
+    }
+
+    async fn active_bookings_between(
+        &self,
+        tenant: &TenantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredBooking>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
+             AND blocked_from_ms < $2 AND blocked_until_ms > $3 \
+             AND (status = 'confirmed' OR (status = 'held' \
+                  AND (held_until_ms IS NULL OR held_until_ms > $4))) \
+             ORDER BY starts_at_ms, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(ms(to))
+        .bind(ms(from))
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(booking_from_row).collect()
     }
 
     async fn bookings_between(

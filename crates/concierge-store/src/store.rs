@@ -208,15 +208,53 @@ pub trait Store: Send + Sync {
     ) -> Result<StoredBooking, StoreError>;
     /// A booking.
     async fn booking(&self, tenant: &TenantId, id: &str) -> Result<StoredBooking, StoreError>;
-    /// Changes a booking's status; making an inactive booking active again
-    /// re-checks the rule at `now` ([`StoreError::SlotTaken`]).
-    async fn set_booking_status(
+    /// Moves booking `id` to status `to` if its status is one of `from`
+    /// (any when `from` is empty): [`StoreError::WrongState`] otherwise, and
+    /// [`StoreError::HoldExpired`] when confirming a hold that lapsed by
+    /// `now`. Making an inactive booking active again re-checks the rule
+    /// ([`StoreError::SlotTaken`]).
+    async fn transition_booking(
         &self,
         tenant: &TenantId,
         id: &str,
-        status: BookingStatus,
+        from: &[BookingStatus],
+        to: BookingStatus,
         now: DateTime<Utc>,
     ) -> Result<StoredBooking, StoreError>;
+    /// Replaces active booking `old_id` by `new` in one step: `new` is
+    /// checked as by [`Store::create_booking`] but ignoring the old booking,
+    /// stored with `rescheduled_from = old_id`, and the old booking becomes
+    /// `rescheduled` with `rescheduled_to` set. A used request key returns
+    /// the booking stored under it; an inactive old booking is
+    /// [`StoreError::WrongState`].
+    async fn reschedule_booking(
+        &self,
+        tenant: &TenantId,
+        old_id: &str,
+        new: &NewBooking,
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError>;
+    /// The booking with this public reference, if any.
+    async fn booking_by_reference(
+        &self,
+        tenant: &TenantId,
+        reference: &str,
+    ) -> Result<Option<StoredBooking>, StoreError>;
+    /// The booking made under this request key, if any.
+    async fn booking_by_request_key(
+        &self,
+        tenant: &TenantId,
+        request_key: &str,
+    ) -> Result<Option<StoredBooking>, StoreError>;
+    /// Bookings active at `now` (confirmed, or held and not lapsed) whose
+    /// blocked span overlaps `[from, to)`, for every staff member, by start.
+    async fn active_bookings_between(
+        &self,
+        tenant: &TenantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredBooking>, StoreError>;
     /// Bookings (any status) whose blocked span overlaps `[from, to)`,
     /// optionally for one staff member, by start.
     async fn bookings_between(

@@ -156,6 +156,9 @@ CREATE TABLE bookings (
     customer_email TEXT,
     status TEXT NOT NULL CHECK (status IN ('held', 'confirmed', 'cancelled', 'rescheduled', 'no_show')),
     request_key TEXT,
+    -- Reschedules link the old and the new booking both ways.
+    rescheduled_from TEXT,
+    rescheduled_to TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     CHECK (starts_at_ms < ends_at_ms),

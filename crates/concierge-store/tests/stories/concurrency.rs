@@ -79,7 +79,7 @@ async fn booking_race_story(backend: Backend) {
         .unwrap();
     // Cancelling frees the slot; bringing the cancelled one back is refused.
     store
-        .set_booking_status(&tenant, &winner.id, BookingStatus::Cancelled, now)
+        .transition_booking(&tenant, &winner.id, &[], BookingStatus::Cancelled, now)
         .await
         .unwrap();
     let replacement = store
@@ -88,14 +88,15 @@ async fn booking_race_story(backend: Backend) {
         .unwrap();
     assert!(matches!(
         store
-            .set_booking_status(&tenant, &winner.id, BookingStatus::Confirmed, now)
+            .transition_booking(&tenant, &winner.id, &[], BookingStatus::Confirmed, now)
             .await,
         Err(StoreError::SlotTaken { .. })
     ));
     let confirmed = store
-        .set_booking_status(
+        .transition_booking(
             &tenant,
             &replacement.booking.id,
+            &[],
             BookingStatus::Confirmed,
             now,
         )
@@ -233,6 +234,123 @@ async fn booking_rule_story(backend: Backend) {
         .unwrap();
     assert_eq!(taken.len(), 3);
     assert!(taken.iter().all(|b| b.capacity == 3));
+
+    // Transitions check the current status and lapsed holds.
+    let lapsing = NewBooking {
+        status: BookingStatus::Held,
+        held_until: Some(now + Duration::minutes(5)),
+        ..confirmed(30, "dee", ten, 30)
+    };
+    let lapsing = store.create_booking(&tenant, &lapsing, now).await.unwrap();
+    let id = lapsing.booking.id.as_str();
+    assert!(matches!(
+        store
+            .transition_booking(
+                &tenant,
+                id,
+                &[BookingStatus::Confirmed],
+                BookingStatus::Cancelled,
+                now
+            )
+            .await,
+        Err(StoreError::WrongState {
+            status: BookingStatus::Held,
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .transition_booking(
+                &tenant,
+                id,
+                &[BookingStatus::Held],
+                BookingStatus::Confirmed,
+                later
+            )
+            .await,
+        Err(StoreError::HoldExpired(_))
+    ));
+    let kept = store
+        .transition_booking(
+            &tenant,
+            id,
+            &[BookingStatus::Held],
+            BookingStatus::Confirmed,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.booking.status, BookingStatus::Confirmed);
+
+    // Rescheduling moves a booking in one step, onto time that overlaps its
+    // old one, links both ways, and is refused onto taken time.
+    let moved = NewBooking {
+        request_key: Some("move-1".into()),
+        ..confirmed(31, "dee", ten + Duration::minutes(15), 30)
+    };
+    let new = store
+        .reschedule_booking(&tenant, id, &moved, now)
+        .await
+        .unwrap();
+    assert_eq!(new.rescheduled_from.as_deref(), Some(id));
+    let old = store.booking(&tenant, id).await.unwrap();
+    assert_eq!(old.booking.status, BookingStatus::Rescheduled);
+    assert_eq!(old.rescheduled_to.as_deref(), Some(new.booking.id.as_str()));
+    let again = store
+        .reschedule_booking(&tenant, id, &moved, now)
+        .await
+        .unwrap();
+    assert_eq!(again, new, "a used request key returns the same booking");
+    assert!(matches!(
+        store
+            .reschedule_booking(&tenant, id, &confirmed(32, "dee", ten, 30), now)
+            .await,
+        Err(StoreError::WrongState { .. })
+    ));
+    let onto_ana = confirmed(33, "ana", ten + Duration::minutes(30), 30);
+    assert!(matches!(
+        store
+            .reschedule_booking(&tenant, &new.booking.id, &onto_ana, now)
+            .await,
+        Err(StoreError::SlotTaken { .. })
+    ));
+    assert_eq!(
+        store
+            .booking(&tenant, &new.booking.id)
+            .await
+            .unwrap()
+            .booking
+            .status,
+        BookingStatus::Confirmed,
+        "a refused reschedule changes nothing"
+    );
+    let by_reference = store
+        .booking_by_reference(&tenant, &new.booking.reference)
+        .await
+        .unwrap();
+    assert_eq!(by_reference.as_ref(), Some(&new));
+    assert_eq!(
+        store
+            .booking_by_request_key(&tenant, "move-1")
+            .await
+            .unwrap(),
+        Some(new.clone())
+    );
+    let active: Vec<String> = store
+        .active_bookings_between(&tenant, ten, ten + Duration::hours(2), later)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.booking.staff)
+        .collect();
+    // ana's colour and follow-up, ben's later booking (the hold lapsed), 3 yoga seats, dee's move.
+    let mut staff = active.clone();
+    staff.sort();
+    assert_eq!(
+        staff,
+        ["ana", "ana", "ben", "cat", "cat", "cat", "dee"],
+        "{active:?}"
+    );
 
     if let Raw::Postgres(pool) = &backend.raw {
         the_database_itself_refuses_overlaps(pool, &tenant, ten).await;

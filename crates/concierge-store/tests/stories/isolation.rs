@@ -153,9 +153,10 @@ async fn isolation_story(backend: Backend) {
     );
     assert_not_found(
         store
-            .set_booking_status(
+            .transition_booking(
                 &b,
                 &booking.booking.id,
+                &[],
                 BookingStatus::Cancelled,
                 Utc::now(),
             )
