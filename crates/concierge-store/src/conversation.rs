@@ -53,6 +53,8 @@ pub struct NewConversation {
     pub bot_id: Option<String>,
     /// Where it happens (`web`, `whatsapp`, `sms`, ...).
     pub channel: String,
+    /// The channel's own id for the other party (phone number, chat id), if any.
+    pub external_ref: Option<String>,
     /// The customer, if known.
     pub customer_id: Option<String>,
     /// The engine's initial state (any JSON).
@@ -70,6 +72,8 @@ pub struct Conversation {
     pub bot_id: Option<String>,
     /// Where it happens.
     pub channel: String,
+    /// The channel's own id for the other party, if any.
+    pub external_ref: Option<String>,
     /// The customer, if known.
     pub customer_id: Option<String>,
     /// Who is handling it.

@@ -24,6 +24,47 @@
 //! - **Secrets at rest.** Passwords are argon2 hashes, API keys are stored as
 //!   SHA-256 hashes, integration credentials are sealed with AES-256-GCM under
 //!   an [`EncryptionKey`] from configuration.
+//!
+//! A host runs a conversation turn like this (the closure is where the
+//! dialog engine's `handle` goes; it may run more than once on conflicts):
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use concierge_store::{open, run_turn, NewConversation, StoreConfig, TurnWrite};
+//! use serde_json::json;
+//!
+//! let store = open(&StoreConfig {
+//!     url: "sqlite://concierge.db".into(),
+//!     encryption_key: None,
+//! })
+//! .await?;
+//! let tenant = store.create_tenant("Salon").await?.id;
+//! let conversation = store
+//!     .create_conversation(
+//!         &tenant,
+//!         &NewConversation {
+//!             bot_id: None,
+//!             channel: "web".into(),
+//!             external_ref: None,
+//!             customer_id: None,
+//!             state: json!({}),
+//!         },
+//!     )
+//!     .await?;
+//! let (appended, replies) = run_turn(store.as_ref(), &tenant, &conversation.id, 100, |current| async move {
+//!     // let turn = engine.handle(serde_json::from_value(current.state)?, message, ctx).await?;
+//!     let write = TurnWrite {
+//!         events: vec![json!({"type": "user_message", "text": "hi"})],
+//!         state: current.state,
+//!     };
+//!     Ok::<_, std::convert::Infallible>((write, vec!["Hello!"]))
+//! })
+//! .await?;
+//! assert_eq!(appended.turn, 1);
+//! # let _ = replies;
+//! # Ok(())
+//! # }
+//! ```
 
 mod analytics;
 mod api_key;

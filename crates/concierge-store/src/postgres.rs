@@ -160,7 +160,8 @@ fn booking_from_row(row: &PgRow) -> Result<StoredBooking, StoreError> {
     })
 }
 
-const CONVERSATION_COLUMNS: &str = "id, tenant_id, bot_id, channel, customer_id, status, state, \
+const CONVERSATION_COLUMNS: &str = "id, tenant_id, bot_id, channel, external_ref, customer_id, \
+     status, state, \
      last_seq, turns, created_at, updated_at";
 
 fn conversation_from_row(row: &PgRow) -> Result<Conversation, StoreError> {
@@ -170,6 +171,7 @@ fn conversation_from_row(row: &PgRow) -> Result<Conversation, StoreError> {
         tenant_id: TenantId::parse(row.try_get("tenant_id")?)?,
         bot_id: row.try_get("bot_id")?,
         channel: row.try_get("channel")?,
+        external_ref: row.try_get("external_ref")?,
         customer_id: row.try_get("customer_id")?,
         status: ConversationStatus::parse(row.try_get("status")?)?,
         state: state.0,
@@ -774,6 +776,7 @@ impl Store for PostgresStore {
             tenant_id: tenant.clone(),
             bot_id: conversation.bot_id.clone(),
             channel: conversation.channel.clone(),
+            external_ref: conversation.external_ref.clone(),
             customer_id: conversation.customer_id.clone(),
             status: ConversationStatus::Bot,
             state: conversation.state.clone(),
@@ -784,14 +787,15 @@ impl Store for PostgresStore {
         };
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
-            "INSERT INTO conversations (id, tenant_id, bot_id, channel, customer_id, status, \
-             state, last_seq, turns, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8, $8)",
+            "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
+             status, state, last_seq, turns, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
         )
         .bind(&created.id)
         .bind(tenant.as_str())
         .bind(&created.bot_id)
         .bind(&created.channel)
+        .bind(&created.external_ref)
         .bind(&created.customer_id)
         .bind(created.status.as_str())
         .bind(Json(&created.state))
@@ -818,6 +822,26 @@ impl Store for PostgresStore {
         .await?
         .ok_or_else(|| StoreError::not_found("conversation", id))?;
         conversation_from_row(&row)
+    }
+
+    async fn open_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        channel: &str,
+        external_ref: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
+             ORDER BY updated_at DESC, id LIMIT 1"
+        ))
+        .bind(tenant.as_str())
+        .bind(channel)
+        .bind(external_ref)
+        .fetch_optional(&mut *tx)
+        .await?;
+        row.as_ref().map(conversation_from_row).transpose()
     }
 
     async fn append_turn(

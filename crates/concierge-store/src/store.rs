@@ -110,6 +110,15 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         id: &str,
     ) -> Result<Conversation, StoreError>;
+    /// The most recently updated conversation on `channel` with
+    /// `external_ref` that is not closed, if any (to route an incoming SMS or
+    /// chat message to its conversation).
+    async fn open_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        channel: &str,
+        external_ref: &str,
+    ) -> Result<Option<Conversation>, StoreError>;
     /// Appends one turn: its events (at least one) get the next sequence
     /// numbers and `new_state` replaces the state, atomically, only if the
     /// conversation is still at `expected_last_seq`; otherwise

@@ -65,6 +65,8 @@ CREATE TABLE conversations (
     tenant_id TEXT NOT NULL REFERENCES tenants(id),
     bot_id TEXT,
     channel TEXT NOT NULL,
+    -- The channel's own id for the other party (phone number, chat id), if any.
+    external_ref TEXT,
     customer_id TEXT,
     status TEXT NOT NULL CHECK (status IN ('bot', 'waiting_for_human', 'with_human', 'closed')),
     state TEXT NOT NULL,
@@ -77,6 +79,7 @@ CREATE TABLE conversations (
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id)
 );
 CREATE INDEX conversations_customer ON conversations (tenant_id, customer_id);
+CREATE INDEX conversations_external ON conversations (tenant_id, channel, external_ref);
 
 CREATE TABLE conversation_events (
     tenant_id TEXT NOT NULL,

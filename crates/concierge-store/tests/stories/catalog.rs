@@ -130,6 +130,7 @@ async fn catalog_story(backend: Backend) {
             &NewConversation {
                 bot_id: Some(bot.id.clone()),
                 channel: "whatsapp".into(),
+                external_ref: None,
                 customer_id: None,
                 state: json!(null),
             },
@@ -151,6 +152,45 @@ async fn catalog_story(backend: Backend) {
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].id, conversation.id);
     assert_eq!(waiting[0].bot_id.as_deref(), Some(bot.id.as_str()));
+
+    // Incoming messages find their open conversation by the channel's own id.
+    let sms = store
+        .create_conversation(
+            &tenant,
+            &NewConversation {
+                bot_id: None,
+                channel: "sms".into(),
+                external_ref: Some("+15551230000".into()),
+                customer_id: None,
+                state: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    let found = store
+        .open_conversation_by_ref(&tenant, "sms", "+15551230000")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|c| c.id), Some(sms.id.clone()));
+    assert_eq!(
+        store
+            .open_conversation_by_ref(&tenant, "whatsapp", "+15551230000")
+            .await
+            .unwrap(),
+        None
+    );
+    store
+        .set_conversation_status(&tenant, &sms.id, ConversationStatus::Closed)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .open_conversation_by_ref(&tenant, "sms", "+15551230000")
+            .await
+            .unwrap(),
+        None,
+        "closed conversations are not reopened"
+    );
 
     // Audit log in order; rollups add up per day and metric.
     for action in ["bot.activate", "service.update"] {

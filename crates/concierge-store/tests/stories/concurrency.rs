@@ -414,6 +414,7 @@ async fn turn_race_story(backend: Backend) {
             &NewConversation {
                 bot_id: None,
                 channel: "web".into(),
+                external_ref: None,
                 customer_id: None,
                 state: json!({"seen": []}),
             },

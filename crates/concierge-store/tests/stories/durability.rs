@@ -30,6 +30,7 @@ async fn sigkilled_writer_loses_no_committed_turn() {
             &NewConversation {
                 bot_id: None,
                 channel: "web".into(),
+                external_ref: None,
                 customer_id: None,
                 state: json!({"n": 0}),
             },

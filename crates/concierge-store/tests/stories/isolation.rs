@@ -44,6 +44,7 @@ async fn isolation_story(backend: Backend) {
             &NewConversation {
                 bot_id: None,
                 channel: "web".into(),
+                external_ref: None,
                 customer_id: Some(alice.id.clone()),
                 state: json!({"step": "greeting"}),
             },
@@ -176,6 +177,7 @@ async fn isolation_story(backend: Backend) {
             &NewConversation {
                 bot_id: None,
                 channel: "web".into(),
+                external_ref: None,
                 customer_id: Some(alice.id.clone()),
                 state: json!({}),
             },

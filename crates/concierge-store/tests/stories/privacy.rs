@@ -69,6 +69,7 @@ async fn privacy_story(backend: Backend) {
                 &NewConversation {
                     bot_id: None,
                     channel: "sms".into(),
+                    external_ref: None,
                     customer_id: Some(customer.id.clone()),
                     state: json!({}),
                 },
