@@ -138,8 +138,14 @@ pub struct CustomerView {
 
 impl BookingView {
     /// Renders a booking for hosts, in the business's zone.
-    pub fn new(booking: &Booking, service_name: &str, staff_name: &str, tz: chrono_tz::Tz) -> BookingView {
-        let fmt = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).fixed_offset().to_rfc3339();
+    pub fn new(
+        booking: &Booking,
+        service_name: &str,
+        staff_name: &str,
+        tz: chrono_tz::Tz,
+    ) -> BookingView {
+        let fmt =
+            |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).fixed_offset().to_rfc3339();
         BookingView {
             id: booking.id.clone(),
             reference: booking.reference.clone(),
@@ -147,7 +153,10 @@ impl BookingView {
             start: fmt(booking.start),
             end: fmt(booking.end),
             staff: staff_name.to_string(),
-            customer: CustomerView { name: booking.customer.name.clone(), phone: booking.customer.phone.clone() },
+            customer: CustomerView {
+                name: booking.customer.name.clone(),
+                phone: booking.customer.phone.clone(),
+            },
         }
     }
 }
