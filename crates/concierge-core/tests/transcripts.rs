@@ -27,19 +27,13 @@ fn run(engine: &Engine, transcript: &str) -> String {
     let mut out = String::new();
     for line in transcript.lines() {
         if let Some(t) = line.strip_prefix("# now:") {
-            now = DateTime::parse_from_rfc3339(t.trim())
-                .unwrap()
-                .with_timezone(&Utc);
+            now = DateTime::parse_from_rfc3339(t.trim()).unwrap().with_timezone(&Utc);
             continue;
         }
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let ctx = TurnContext {
-            now,
-            seed: state.turns,
-            conversation_id: "test".into(),
-        };
+        let ctx = TurnContext { now, seed: state.turns, conversation_id: "test".into() };
         let turn = futures::executor::block_on(engine.handle(state, line, &ctx)).unwrap();
         writeln!(out, "> {line}").unwrap();
         for e in &turn.events {

@@ -22,13 +22,8 @@ use crate::nlu::EntityValue;
 /// `customer_name`, `phone` and `email` describe the booking asked for;
 /// `booking_id`, `booking_reference`, `booking_service` and `booking_time`
 /// describe the booking acted on.
-pub const BUILTIN_ACTIONS: [&str; 5] = [
-    "check_availability",
-    "create_booking",
-    "find_booking",
-    "cancel_booking",
-    "reschedule_booking",
-];
+pub const BUILTIN_ACTIONS: [&str; 5] =
+    ["check_availability", "create_booking", "find_booking", "cancel_booking", "reschedule_booking"];
 
 /// What an action sees.
 #[derive(Debug)]
@@ -67,18 +62,14 @@ pub trait Action: Send + Sync {
 }
 
 fn text(value: impl Into<String>) -> EntityValue {
-    EntityValue::Text {
-        value: value.into(),
-    }
+    EntityValue::Text { value: value.into() }
 }
 
 fn slot_text<'a>(state: &'a ConversationState, name: &str) -> Option<&'a str> {
     match state.slots.get(name) {
-        Some(
-            EntityValue::Text { value }
-            | EntityValue::Phone { value }
-            | EntityValue::Email { value },
-        ) => Some(value),
+        Some(EntityValue::Text { value } | EntityValue::Phone { value } | EntityValue::Email { value }) => {
+            Some(value)
+        }
         _ => None,
     }
 }
@@ -144,21 +135,10 @@ impl Engine {
         let service = slot_text(state, "service")?.to_string();
         let (start, grain) = slot_time(state, "datetime")?;
         let staff = slot_text(state, "staff_preference").map(str::to_string);
-        Some((
-            BookingRequest {
-                service,
-                start,
-                staff,
-            },
-            grain,
-        ))
+        Some((BookingRequest { service, start, staff }, grain))
     }
 
-    async fn check_availability(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-    ) -> String {
+    async fn check_availability(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> String {
         let Some((request, grain)) = self.request(state) else {
             return "missing".into();
         };
@@ -171,10 +151,7 @@ impl Engine {
                 self.set_slot(state, t, "staff", text(slot.staff));
                 "available".into()
             }
-            Ok(Availability::Unavailable {
-                reason,
-                alternatives,
-            }) => {
+            Ok(Availability::Unavailable { reason, alternatives }) => {
                 self.offer_alternatives(state, t, &request, reason, &alternatives);
                 "unavailable".into()
             }
@@ -195,25 +172,25 @@ impl Engine {
         alternatives: &[Slot],
     ) {
         let tz = self.tz;
-        let requested = self.renderer.when(
-            request.start.with_timezone(&tz).fixed_offset(),
-            Grain::Minute,
-        );
+        let requested = self.renderer.when(request.start.with_timezone(&tz).fixed_offset(), Grain::Minute);
         state.slots.insert("requested_time".into(), text(requested));
-        state
-            .slots
-            .insert("unavailable_reason".into(), text(reason_words(reason)));
+        state.slots.insert("unavailable_reason".into(), text(reason_words(reason)));
         let offered: Vec<&Slot> = alternatives.iter().take(3).collect();
-        let describe = |s: &Slot| {
+        let describe = |s: &Slot, previous: Option<&Slot>| {
             let at = s.start.with_timezone(&tz).fixed_offset();
-            let when = if at.date_naive() == request.start.with_timezone(&tz).date_naive() {
+            let same_day = |other: DateTime<Utc>| other.with_timezone(&tz).date_naive() == at.date_naive();
+            let when = if same_day(request.start) || previous.is_some_and(|p| same_day(p.start)) {
                 self.renderer.time_of_day(at)
             } else {
                 self.renderer.when(at, Grain::Minute)
             };
             format!("{when} with {}", self.renderer.staff_name(&s.staff))
         };
-        let words: Vec<String> = offered.iter().map(|s| describe(s)).collect();
+        let words: Vec<String> = offered
+            .iter()
+            .enumerate()
+            .map(|(i, s)| describe(s, i.checked_sub(1).map(|p| offered[p])))
+            .collect();
         let list = match words.as_slice() {
             [] => String::new(),
             [one] => one.clone(),
@@ -221,16 +198,12 @@ impl Engine {
         };
         state.slots.insert("alternatives".into(), text(list));
         state.slots.remove("datetime");
-        let name = if offered.is_empty() {
-            "no_alternatives"
-        } else {
-            "unavailable"
-        };
+        let name = if offered.is_empty() { "no_alternatives" } else { "unavailable" };
         let mut reply = self.renderer.render(name, &state.slots, t.seed());
         reply.buttons = offered
             .iter()
             .map(|s| Button {
-                title: describe(s),
+                title: describe(s, Some(s)),
                 payload: payload::encode(
                     "inform",
                     "datetime",
@@ -239,13 +212,10 @@ impl Engine {
             })
             .collect();
         t.say(reply);
+        t.asked = !offered.is_empty();
     }
 
-    async fn create_booking(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-    ) -> String {
+    async fn create_booking(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> String {
         let Some((request, _)) = self.request(state) else {
             return "missing".into();
         };
@@ -262,9 +232,7 @@ impl Engine {
             Ok(booking) => {
                 self.remember_booking(state, t, &booking);
                 state.bookings.push(booking.id.clone());
-                t.event(Event::BookingConfirmed {
-                    booking: self.view(&booking),
-                });
+                t.event(Event::BookingConfirmed { booking: self.view(&booking) });
                 "booked".into()
             }
             Err(BookingError::NotAvailable(reason)) => {
@@ -276,10 +244,7 @@ impl Engine {
                 "unavailable".into()
             }
             Err(_) => {
-                t.say(
-                    self.renderer
-                        .render("booking_failed", &state.slots, t.seed()),
-                );
+                t.say(self.renderer.render("booking_failed", &state.slots, t.seed()));
                 "failed".into()
             }
         }
@@ -307,11 +272,7 @@ impl Engine {
         "none".into()
     }
 
-    async fn cancel_booking(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-    ) -> String {
+    async fn cancel_booking(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> String {
         let Some(id) = slot_text(state, "booking_id").map(str::to_string) else {
             return "missing".into();
         };
@@ -325,11 +286,7 @@ impl Engine {
         }
     }
 
-    async fn reschedule_booking(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-    ) -> String {
+    async fn reschedule_booking(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> String {
         let Some(id) = slot_text(state, "booking_id").map(str::to_string) else {
             return "missing".into();
         };
@@ -341,21 +298,12 @@ impl Engine {
             Ok(b) => {
                 self.remember_booking(state, t, &b);
                 state.bookings.push(b.id.clone());
-                t.event(Event::BookingRescheduled {
-                    from_booking_id: id,
-                    booking: self.view(&b),
-                });
+                t.event(Event::BookingRescheduled { from_booking_id: id, booking: self.view(&b) });
                 "rescheduled".into()
             }
             Err(BookingError::NotAvailable(reason)) => {
-                let service = slot_text(state, "booking_service")
-                    .unwrap_or_default()
-                    .to_string();
-                let request = BookingRequest {
-                    service,
-                    start,
-                    staff: None,
-                };
+                let service = slot_text(state, "booking_service").unwrap_or_default().to_string();
+                let request = BookingRequest { service, start, staff: None };
                 let alternatives = match self.booker.check(&request, t.ctx.now).await {
                     Ok(Availability::Unavailable { alternatives, .. }) => alternatives,
                     _ => Vec::new(),
@@ -368,25 +316,12 @@ impl Engine {
         }
     }
 
-    fn remember_booking(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-        b: &Booking,
-    ) {
+    fn remember_booking(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>, b: &Booking) {
         self.set_slot(state, t, "booking_id", text(b.id.clone()));
         self.set_slot(state, t, "booking_reference", text(b.reference.clone()));
         self.set_slot(state, t, "booking_service", text(b.service.clone()));
         let at = b.start.with_timezone(&self.tz).fixed_offset();
-        self.set_slot(
-            state,
-            t,
-            "booking_time",
-            EntityValue::Time {
-                value: at,
-                grain: Grain::Minute,
-            },
-        );
+        self.set_slot(state, t, "booking_time", EntityValue::Time { value: at, grain: Grain::Minute });
         self.set_slot(state, t, "booking_staff", text(b.staff.clone()));
     }
 

@@ -116,17 +116,13 @@ impl EngineBuilder {
             Some(n) => n,
             None => Nlu::from_spec(&self.spec)?,
         };
-        let knowledge: Vec<KnowledgeEntry> = self
-            .spec
-            .knowledge
-            .iter()
-            .map(KnowledgeEntry::from_spec)
-            .collect();
+        let knowledge: Vec<KnowledgeEntry> =
+            self.spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
         Ok(Engine {
             tz: self.spec.business.tz(),
             renderer: Renderer::new(&self.spec),
             flows: compile_flows(&self.spec),
-            index: Bm25Index::new(&knowledge),
+            questions: Bm25Index::questions_only(&knowledge),
             knowledge,
             nlu,
             booker: self.booker,
@@ -144,16 +140,15 @@ pub struct Engine {
     pub(super) flows: Vec<Flow>,
     pub(super) renderer: Renderer,
     pub(super) knowledge: Vec<KnowledgeEntry>,
-    pub(super) index: Bm25Index,
+    /// Knowledge questions, for messages the classifier is unsure about.
+    pub(super) questions: Bm25Index,
     pub(super) booker: Arc<dyn Booker>,
     pub(super) actions: HashMap<String, Arc<dyn Action>>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("business", &self.spec.business.name)
-            .finish_non_exhaustive()
+        f.debug_struct("Engine").field("business", &self.spec.business.name).finish_non_exhaustive()
     }
 }
 
@@ -163,6 +158,9 @@ pub(crate) struct TurnBuilder<'a> {
     replies: Vec<Reply>,
     events: Vec<Event>,
     said: u64,
+    /// Set when a reply already asked the user something (alternatives
+    /// offered), so the next prompt need not ask again.
+    pub(crate) asked: bool,
 }
 
 impl<'a> TurnBuilder<'a> {
@@ -172,17 +170,12 @@ impl<'a> TurnBuilder<'a> {
 
     pub(crate) fn say(&mut self, reply: Reply) {
         self.said += 1;
-        self.events.push(Event::BotMessage {
-            text: reply.text.clone(),
-        });
+        self.events.push(Event::BotMessage { text: reply.text.clone() });
         self.replies.push(reply);
     }
 
     pub(crate) fn say_text(&mut self, text: String) {
-        self.say(Reply {
-            text,
-            buttons: Vec::new(),
-        });
+        self.say(Reply { text, buttons: Vec::new() });
     }
 
     /// A seed for the next variation choice, different for every reply.
@@ -233,18 +226,8 @@ const YES: &[&str] = &[
     "do it",
     "affirmative",
 ];
-const NO: &[&str] = &[
-    "no",
-    "n",
-    "nope",
-    "nah",
-    "no thanks",
-    "no thank you",
-    "don't",
-    "dont",
-    "negative",
-    "not really",
-];
+const NO: &[&str] =
+    &["no", "n", "nope", "nah", "no thanks", "no thank you", "don't", "dont", "negative", "not really"];
 
 fn normalise(text: &str) -> String {
     text.to_lowercase()
@@ -266,10 +249,7 @@ fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
         return Some(false);
     }
     let n = normalise(text);
-    let starts = |list: &[&str]| {
-        list.iter()
-            .any(|w| n == *w || n.starts_with(&format!("{w} ")))
-    };
+    let starts = |list: &[&str]| list.iter().any(|w| n == *w || n.starts_with(&format!("{w} ")));
     if starts(NO) {
         Some(false)
     } else if starts(YES) {
@@ -335,8 +315,7 @@ fn names_a_day(text: &str) -> bool {
         DAY_WORDS.contains(&w)
             || w.contains('/')
             || ["st", "nd", "rd", "th"].iter().any(|s| {
-                w.strip_suffix(s)
-                    .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+                w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
             })
     }) || text.contains('/')
 }
@@ -364,19 +343,14 @@ fn person_name(text: &str) -> Option<String> {
     let words: Vec<&str> = t.split_whitespace().collect();
     let plausible = !words.is_empty()
         && words.len() <= 5
-        && words.iter().all(|w| {
-            w.chars()
-                .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.' | '’'))
-        });
+        && words.iter().all(|w| w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.' | '’')));
     plausible.then(|| {
         words
             .iter()
             .map(|w| {
                 let mut c = w.chars();
                 match c.next() {
-                    Some(f) if w.chars().all(|x| !x.is_uppercase()) => {
-                        f.to_uppercase().chain(c).collect()
-                    }
+                    Some(f) if w.chars().all(|x| !x.is_uppercase()) => f.to_uppercase().chain(c).collect(),
                     _ => w.to_string(),
                 }
             })
@@ -388,12 +362,7 @@ fn person_name(text: &str) -> Option<String> {
 impl Engine {
     /// Starts building an engine for a spec, booking through `booker`.
     pub fn builder(spec: BotSpec, booker: Arc<dyn Booker>) -> EngineBuilder {
-        EngineBuilder {
-            spec,
-            nlu: None,
-            booker,
-            actions: HashMap::new(),
-        }
+        EngineBuilder { spec, nlu: None, booker, actions: HashMap::new() }
     }
 
     /// The spec the engine runs.
@@ -437,54 +406,28 @@ impl Engine {
         }
         let mut state = state;
         state.turns += 1;
-        let mut t = TurnBuilder {
-            ctx,
-            replies: Vec::new(),
-            events: Vec::new(),
-            said: 0,
-        };
-        t.event(Event::UserMessage {
-            text: text.to_string(),
-        });
+        let mut t = TurnBuilder { ctx, replies: Vec::new(), events: Vec::new(), said: 0, asked: false };
+        t.event(Event::UserMessage { text: text.to_string() });
         if state.mode == Mode::HandedOff {
-            return Ok(Turn {
-                replies: t.replies,
-                events: t.events,
-                parse: None,
-                state,
-            });
+            return Ok(Turn { replies: t.replies, events: t.events, parse: None, state });
         }
         let parse = match payload::decode(text) {
             Some(p) => Parse {
                 intents: p
                     .intent
                     .iter()
-                    .map(|i| IntentScore {
-                        intent: i.clone(),
-                        confidence: 1.0,
-                    })
+                    .map(|i| IntentScore { intent: i.clone(), confidence: 1.0 })
                     .collect(),
-                intent: p.intent.map(|i| IntentScore {
-                    intent: i,
-                    confidence: 1.0,
-                }),
+                intent: p.intent.map(|i| IntentScore { intent: i, confidence: 1.0 }),
                 entities: p.entities,
             },
             None => self.parse(text, ctx.now),
         };
         if let Some(i) = &parse.intent {
-            t.event(Event::IntentDetected {
-                name: i.intent.clone(),
-                confidence: i.confidence,
-            });
+            t.event(Event::IntentDetected { name: i.intent.clone(), confidence: i.confidence });
         }
         self.turn(&mut state, &parse, text, &mut t).await?;
-        Ok(Turn {
-            replies: t.replies,
-            events: t.events,
-            parse: Some(parse),
-            state,
-        })
+        Ok(Turn { replies: t.replies, events: t.events, parse: Some(parse), state })
     }
 
     async fn turn(
@@ -501,17 +444,10 @@ impl Engine {
         if std::mem::take(&mut state.handoff_offered) {
             match yes_no(text, intent, &self.spec) {
                 Some(true) => {
-                    return Ok(self.hand_off(
-                        state,
-                        t,
-                        "the customer accepted the offer of a person",
-                    ))
+                    return Ok(self.hand_off(state, t, "the customer accepted the offer of a person"))
                 }
                 Some(false) => {
-                    t.say(
-                        self.renderer
-                            .render("handoff_declined", &state.slots, t.seed()),
-                    );
+                    t.say(self.renderer.render("handoff_declined", &state.slots, t.seed()));
                     return Ok(());
                 }
                 None => {}
@@ -525,11 +461,7 @@ impl Engine {
                 t.event(Event::FlowCancelled { flow: frame.flow });
             }
             let bookings = std::mem::take(&mut state.bookings);
-            *state = ConversationState {
-                turns: state.turns,
-                bookings,
-                ..ConversationState::default()
-            };
+            *state = ConversationState { turns: state.turns, bookings, ..ConversationState::default() };
             t.say(self.renderer.render("restart", &state.slots, t.seed()));
             return Ok(());
         }
@@ -553,9 +485,7 @@ impl Engine {
             None => {
                 match self.meaning(parse, text) {
                     Meaning::StartFlow(f) => return self.start_flow(state, f, parse, t).await,
-                    Meaning::Knowledge { entry, score } => {
-                        self.answer_knowledge(state, entry, score, t)
-                    }
+                    Meaning::Knowledge { entry, score } => self.answer_knowledge(state, entry, score, t),
                     Meaning::Respond(name) => {
                         state.failures = 0;
                         t.say(self.renderer.render(&name, &state.slots, t.seed()));
@@ -571,29 +501,23 @@ impl Engine {
         if let Some(i) = &parse.intent {
             if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
                 if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
-                    return Meaning::Knowledge {
-                        entry,
-                        score: i.confidence,
-                    };
+                    return Meaning::Knowledge { entry, score: i.confidence };
                 }
             }
-            if let Some(f) = self
-                .flows
-                .iter()
-                .position(|f| f.triggers.contains(&i.intent))
-            {
+            if let Some(f) = self.flows.iter().position(|f| f.triggers.contains(&i.intent)) {
                 return Meaning::StartFlow(f);
             }
             if self.renderer.has(&i.intent) {
                 return Meaning::Respond(i.intent.clone());
             }
         }
-        if let Some(hit) = self.index.search(text, 1).first() {
+        if parse.intent.is_some() {
+            // Understood, but nothing to do with it here (a "yes" out of context).
+            return Meaning::Nothing;
+        }
+        if let Some(hit) = self.questions.search(text, 1).first() {
             if hit.coverage >= KNOWLEDGE_FALLBACK_COVERAGE {
-                return Meaning::Knowledge {
-                    entry: hit.entry,
-                    score: hit.coverage,
-                };
+                return Meaning::Knowledge { entry: hit.entry, score: hit.coverage };
             }
         }
         Meaning::Nothing
@@ -614,34 +538,21 @@ impl Engine {
             source: k.source.clone(),
             score,
         });
-        t.say(Reply {
-            text: self.renderer.fill(&k.text, &state.slots),
-            buttons: Vec::new(),
-        });
+        t.say(Reply { text: self.renderer.fill(&k.text, &state.slots), buttons: Vec::new() });
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
         state.failures += 1;
-        t.event(Event::OutOfScope {
-            text: text.to_string(),
-        });
+        t.event(Event::OutOfScope { text: text.to_string() });
         t.say(self.renderer.render("out_of_scope", &state.slots, t.seed()));
         let limit = self.spec.dialog.handoff_after_failures;
         if limit > 0 && state.failures >= limit {
             state.handoff_offered = true;
-            let mut offer = self
-                .renderer
-                .render("offer_handoff", &state.slots, t.seed());
+            let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
             if offer.buttons.is_empty() {
                 offer.buttons = vec![
-                    Button {
-                        title: "Yes".into(),
-                        payload: "yes".into(),
-                    },
-                    Button {
-                        title: "No".into(),
-                        payload: "no".into(),
-                    },
+                    Button { title: "Yes".into(), payload: "yes".into() },
+                    Button { title: "No".into(), payload: "no".into() },
                 ];
             }
             t.say(offer);
@@ -654,9 +565,7 @@ impl Engine {
         }
         state.mode = Mode::HandedOff;
         state.failures = 0;
-        t.event(Event::HandoffRequested {
-            reason: reason.to_string(),
-        });
+        t.event(Event::HandoffRequested { reason: reason.to_string() });
         t.say(self.renderer.render("handoff", &state.slots, t.seed()));
     }
 
@@ -667,19 +576,12 @@ impl Engine {
         name: &str,
         value: EntityValue,
     ) {
-        t.event(Event::SlotSet {
-            name: name.to_string(),
-            value: value.display(),
-        });
+        t.event(Event::SlotSet { name: name.to_string(), value: value.display() });
         state.slots.insert(name.to_string(), value);
     }
 
     fn slot_type(&self, slot: &str) -> &str {
-        self.spec
-            .slots
-            .iter()
-            .find(|s| s.name == slot)
-            .map_or("text", |s| s.entity.as_str())
+        self.spec.slots.iter().find(|s| s.name == slot).map_or("text", |s| s.entity.as_str())
     }
 
     /// The value an entity gives a slot, merging a bare time of day with the
@@ -692,38 +594,22 @@ impl Engine {
         match (&e.value, state.slots.get(slot)) {
             (
                 EntityValue::Time { value, grain },
-                Some(EntityValue::Time {
-                    value: old,
-                    grain: old_grain,
-                }),
+                Some(EntityValue::Time { value: old, grain: old_grain }),
             ) if *grain < Grain::Day && !names_a_day(&e.text) => {
                 let local_old = old.with_timezone(&self.tz);
-                let naive = local_old
-                    .date_naive()
-                    .and_time(value.with_timezone(&self.tz).time());
+                let naive = local_old.date_naive().and_time(value.with_timezone(&self.tz).time());
                 let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
                 let _ = old_grain;
-                Some(EntityValue::Time {
-                    value: merged,
-                    grain: *grain,
-                })
+                Some(EntityValue::Time { value: merged, grain: *grain })
             }
             (
                 EntityValue::Time { value, grain },
-                Some(EntityValue::Time {
-                    value: old,
-                    grain: old_grain,
-                }),
+                Some(EntityValue::Time { value: old, grain: old_grain }),
             ) if *grain >= Grain::Day && *old_grain < Grain::Day => {
-                let naive = value
-                    .with_timezone(&self.tz)
-                    .date_naive()
-                    .and_time(old.with_timezone(&self.tz).time());
+                let naive =
+                    value.with_timezone(&self.tz).date_naive().and_time(old.with_timezone(&self.tz).time());
                 let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
-                Some(EntityValue::Time {
-                    value: merged,
-                    grain: *old_grain,
-                })
+                Some(EntityValue::Time { value: merged, grain: *old_grain })
             }
             (EntityValue::Time { .. }, _) => Some(e.value.clone()),
             (EntityValue::Interval { .. } | EntityValue::Duration { .. }, _) => None,
@@ -740,19 +626,12 @@ impl Engine {
         t: &mut TurnBuilder<'_>,
     ) -> bool {
         let mut any = false;
-        let slots: Vec<String> = self.flows[flow]
-            .collected_slots()
-            .map(str::to_string)
-            .collect();
+        let slots: Vec<String> = self.flows[flow].collected_slots().map(str::to_string).collect();
         for slot in slots {
             if state.slots.contains_key(&slot) {
                 continue;
             }
-            if let Some(v) = parse
-                .entities
-                .iter()
-                .find_map(|e| self.slot_value(state, &slot, e))
-            {
+            if let Some(v) = parse.entities.iter().find_map(|e| self.slot_value(state, &slot, e)) {
                 self.set_slot(state, t, &slot, v);
                 any = true;
             }
@@ -773,15 +652,10 @@ impl Engine {
         let mut earliest: Option<usize> = None;
         let slots: Vec<String> = flow.collected_slots().map(str::to_string).collect();
         for slot in slots {
-            if matches!(self.slot_type(&slot), "text" | "name") || !state.slots.contains_key(&slot)
-            {
+            if matches!(self.slot_type(&slot), "text" | "name") || !state.slots.contains_key(&slot) {
                 continue;
             }
-            let Some(v) = parse
-                .entities
-                .iter()
-                .find_map(|e| self.slot_value(state, &slot, e))
-            else {
+            let Some(v) = parse.entities.iter().find_map(|e| self.slot_value(state, &slot, e)) else {
                 continue;
             };
             if state.slots.get(&slot) == Some(&v) {
@@ -810,19 +684,12 @@ impl Engine {
         let meaning = self.meaning(parse, text);
         let strong_intent = !matches!(meaning, Meaning::Nothing);
         let value = match kind.as_str() {
-            "text" if !strong_intent => Some(EntityValue::Text {
-                value: text.to_string(),
-            }),
-            "name"
-                if !strong_intent || parse.intent.as_ref().is_some_and(|i| i.confidence < 0.6) =>
-            {
+            "text" if !strong_intent => Some(EntityValue::Text { value: text.to_string() }),
+            "name" if !strong_intent || parse.intent.as_ref().is_some_and(|i| i.confidence < 0.6) => {
                 person_name(text).map(|value| EntityValue::Text { value })
             }
             "text" | "name" => None,
-            _ => parse
-                .entities
-                .iter()
-                .find_map(|e| self.slot_value(state, slot, e)),
+            _ => parse.entities.iter().find_map(|e| self.slot_value(state, slot, e)),
         };
         if let Some(value) = value {
             state.failures = 0;
@@ -863,18 +730,12 @@ impl Engine {
         };
         frame.waiting = None;
         frame.attempts = 0;
-        let flow = &self.flows[self
-            .flow_index(&frame.flow)
-            .expect("frames name compiled flows")];
+        let flow = &self.flows[self.flow_index(&frame.flow).expect("frames name compiled flows")];
         let (on_yes, on_no) = match &flow.steps[frame.step] {
             Step::Confirm { on_yes, on_no, .. } => (*on_yes, *on_no),
             _ => (None, None),
         };
-        let next = if yes {
-            on_yes.unwrap_or(flow.next[frame.step])
-        } else {
-            on_no.unwrap_or(Target::End)
-        };
+        let next = if yes { on_yes.unwrap_or(flow.next[frame.step]) } else { on_no.unwrap_or(Target::End) };
         if !yes && on_no.is_none() {
             let name = frame.flow.clone();
             state.stack.pop();
@@ -922,28 +783,18 @@ impl Engine {
                 };
                 frame.attempts += 1;
                 let attempts = frame.attempts;
-                let flow = &self.flows[self
-                    .flow_index(&frame.flow)
-                    .expect("frames name compiled flows")];
+                let flow = &self.flows[self.flow_index(&frame.flow).expect("frames name compiled flows")];
                 let (max, reprompt) = match &flow.steps[frame.step] {
-                    Step::Collect {
-                        max_attempts,
-                        reprompt,
-                        prompt,
-                        ..
-                    } => (
-                        *max_attempts,
-                        reprompt.clone().unwrap_or_else(|| prompt.clone()),
-                    ),
+                    Step::Collect { max_attempts, reprompt, prompt, .. } => {
+                        (*max_attempts, reprompt.clone().unwrap_or_else(|| prompt.clone()))
+                    }
                     _ => (3, "ask_yes_no".to_string()),
                 };
                 if attempts >= max {
                     let name = flow.name.clone();
                     state.stack.pop();
                     t.event(Event::FlowCancelled { flow: name });
-                    t.event(Event::OutOfScope {
-                        text: text.to_string(),
-                    });
+                    t.event(Event::OutOfScope { text: text.to_string() });
                     t.say(self.renderer.render("flow_failed", &state.slots, t.seed()));
                     state.failures = self.spec.dialog.handoff_after_failures.max(1) - 1;
                     self.not_understood_offer(state, t);
@@ -962,19 +813,11 @@ impl Engine {
             && state.failures >= self.spec.dialog.handoff_after_failures
         {
             state.handoff_offered = true;
-            let mut offer = self
-                .renderer
-                .render("offer_handoff", &state.slots, t.seed());
+            let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
             if offer.buttons.is_empty() {
                 offer.buttons = vec![
-                    Button {
-                        title: "Yes".into(),
-                        payload: "yes".into(),
-                    },
-                    Button {
-                        title: "No".into(),
-                        payload: "no".into(),
-                    },
+                    Button { title: "Yes".into(), payload: "yes".into() },
+                    Button { title: "No".into(), payload: "no".into() },
                 ];
             }
             t.say(offer);
@@ -1000,23 +843,12 @@ impl Engine {
         t.say(reply);
     }
 
-    fn confirm_reply(
-        &self,
-        response: &str,
-        slots: &BTreeMap<String, EntityValue>,
-        seed: u64,
-    ) -> Reply {
+    fn confirm_reply(&self, response: &str, slots: &BTreeMap<String, EntityValue>, seed: u64) -> Reply {
         let mut reply = self.renderer.render(response, slots, seed);
         if reply.buttons.is_empty() {
             reply.buttons = vec![
-                Button {
-                    title: "Yes".into(),
-                    payload: "yes".into(),
-                },
-                Button {
-                    title: "No".into(),
-                    payload: "no".into(),
-                },
+                Button { title: "Yes".into(), payload: "yes".into() },
+                Button { title: "No".into(), payload: "no".into() },
             ];
         }
         reply
@@ -1038,15 +870,8 @@ impl Engine {
                 state.slots.remove(slot);
             }
         }
-        t.event(Event::FlowStarted {
-            flow: f.name.clone(),
-        });
-        state.stack.push(FlowFrame {
-            flow: f.name.clone(),
-            step: 0,
-            waiting: None,
-            attempts: 0,
-        });
+        t.event(Event::FlowStarted { flow: f.name.clone() });
+        state.stack.push(FlowFrame { flow: f.name.clone(), step: 0, waiting: None, attempts: 0 });
         self.fill_from_entities(state, flow, parse, t);
         self.run(state, t).await
     }
@@ -1092,11 +917,7 @@ impl Engine {
     }
 
     /// Runs the active flow until it waits for the user or ends.
-    async fn run(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-    ) -> Result<(), EngineError> {
+    async fn run(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> Result<(), EngineError> {
         for _ in 0..MAX_STEPS_PER_TURN {
             let Some(frame) = state.stack.last() else {
                 return Ok(());
@@ -1104,16 +925,12 @@ impl Engine {
             if frame.waiting.is_some() {
                 return Ok(());
             }
-            let f = self
-                .flow_index(&frame.flow)
-                .expect("frames name compiled flows");
+            let f = self.flow_index(&frame.flow).expect("frames name compiled flows");
             let flow = &self.flows[f];
             let index = frame.step;
             if index >= flow.steps.len() {
                 state.stack.pop();
-                t.event(Event::FlowCompleted {
-                    flow: flow.name.clone(),
-                });
+                t.event(Event::FlowCompleted { flow: flow.name.clone() });
                 self.ask_again(state, t);
                 if state.stack.last().is_some_and(|fr| fr.waiting.is_some()) {
                     return Ok(());
@@ -1122,23 +939,14 @@ impl Engine {
             }
             let mut next = flow.next[index];
             match &flow.steps[index] {
-                Step::Collect {
-                    slot,
-                    prompt,
-                    ask_always,
-                    ..
-                } => {
+                Step::Collect { slot, prompt, ask_always, .. } => {
                     let needs_time = slot == "datetime"
                         && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day);
                     if state.slots.contains_key(slot) && !ask_always && !needs_time {
                         self.jump(state, next, t);
                         continue;
                     }
-                    let prompt = if needs_time {
-                        "ask_time"
-                    } else {
-                        prompt.as_str()
-                    };
+                    let prompt = if needs_time { "ask_time" } else { prompt.as_str() };
                     t.say(self.renderer.render(prompt, &state.slots, t.seed()));
                     if *ask_always {
                         state.slots.remove(slot);
@@ -1181,9 +989,7 @@ impl Engine {
                         next = *target;
                     }
                 }
-                Step::Say(response) => {
-                    t.say(self.renderer.render(response, &state.slots, t.seed()))
-                }
+                Step::Say(response) => t.say(self.renderer.render(response, &state.slots, t.seed())),
                 Step::Handoff(reason) => {
                     self.hand_off(state, t, reason);
                     return Ok(());
@@ -1192,11 +998,7 @@ impl Engine {
             }
             self.jump(state, next, t);
         }
-        let name = state
-            .stack
-            .last()
-            .map(|f| f.flow.clone())
-            .unwrap_or_default();
+        let name = state.stack.last().map(|f| f.flow.clone()).unwrap_or_default();
         Err(EngineError::FlowLoop(name))
     }
 }

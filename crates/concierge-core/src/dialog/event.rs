@@ -138,14 +138,8 @@ pub struct CustomerView {
 
 impl BookingView {
     /// Renders a booking for hosts, in the business's zone.
-    pub fn new(
-        booking: &Booking,
-        service_name: &str,
-        staff_name: &str,
-        tz: chrono_tz::Tz,
-    ) -> BookingView {
-        let fmt =
-            |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).fixed_offset().to_rfc3339();
+    pub fn new(booking: &Booking, service_name: &str, staff_name: &str, tz: chrono_tz::Tz) -> BookingView {
+        let fmt = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).fixed_offset().to_rfc3339();
         BookingView {
             id: booking.id.clone(),
             reference: booking.reference.clone(),

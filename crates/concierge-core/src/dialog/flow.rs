@@ -16,22 +16,9 @@ pub(crate) enum Target {
 /// A runnable step.
 #[derive(Debug, Clone)]
 pub(crate) enum Step {
-    Collect {
-        slot: String,
-        prompt: String,
-        reprompt: Option<String>,
-        max_attempts: u32,
-        ask_always: bool,
-    },
-    Confirm {
-        response: String,
-        on_yes: Option<Target>,
-        on_no: Option<Target>,
-    },
-    Action {
-        name: String,
-        on: BTreeMap<String, Target>,
-    },
+    Collect { slot: String, prompt: String, reprompt: Option<String>, max_attempts: u32, ask_always: bool },
+    Confirm { response: String, on_yes: Option<Target>, on_no: Option<Target> },
+    Action { name: String, on: BTreeMap<String, Target> },
     Branch(Vec<(Option<ConditionSpec>, Target)>),
     Say(String),
     Handoff(String),
@@ -51,21 +38,13 @@ pub(crate) struct Flow {
 impl Flow {
     /// Compiles a validated flow.
     pub(crate) fn compile(spec: &FlowSpec) -> Flow {
-        let ids: HashMap<&str, usize> = spec
-            .steps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.id.as_deref().map(|id| (id, i)))
-            .collect();
+        let ids: HashMap<&str, usize> =
+            spec.steps.iter().enumerate().filter_map(|(i, s)| s.id.as_deref().map(|id| (id, i))).collect();
         let target = |name: &str| match ids.get(name) {
             Some(i) => Target::Step(*i),
             None => Target::End,
         };
-        let steps = spec
-            .steps
-            .iter()
-            .map(|s| compile_step(s, &target))
-            .collect();
+        let steps = spec.steps.iter().map(|s| compile_step(s, &target)).collect();
         let next = spec
             .steps
             .iter()
@@ -76,19 +55,12 @@ impl Flow {
                 None => Target::End,
             })
             .collect();
-        Flow {
-            name: spec.name.clone(),
-            triggers: spec.triggers.clone(),
-            steps,
-            next,
-        }
+        Flow { name: spec.name.clone(), triggers: spec.triggers.clone(), steps, next }
     }
 
     /// The index of the step that collects `slot`, if any.
     pub(crate) fn collect_step(&self, slot: &str) -> Option<usize> {
-        self.steps
-            .iter()
-            .position(|s| matches!(s, Step::Collect { slot: s, .. } if s == slot))
+        self.steps.iter().position(|s| matches!(s, Step::Collect { slot: s, .. } if s == slot))
     }
 
     /// The slots this flow collects.
@@ -124,11 +96,7 @@ fn compile_step(s: &StepSpec, target: &dyn Fn(&str) -> Target) -> Step {
         };
     }
     if let Some(arms) = &s.branch {
-        return Step::Branch(
-            arms.iter()
-                .map(|a| (a.condition.clone(), target(&a.goto)))
-                .collect(),
-        );
+        return Step::Branch(arms.iter().map(|a| (a.condition.clone(), target(&a.goto))).collect());
     }
     if let Some(r) = &s.say {
         return Step::Say(r.clone());

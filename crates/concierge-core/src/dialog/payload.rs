@@ -23,10 +23,7 @@ pub(crate) fn decode(text: &str) -> Option<Payload> {
         Some(i) => (&body[..i], Some(&body[i..])),
         None => (body, None),
     };
-    if !intent
-        .chars()
-        .all(|c| c.is_alphanumeric() || c == '_' || c == '/')
-    {
+    if !intent.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '/') {
         return None;
     }
     let mut entities = Vec::new();
@@ -35,36 +32,19 @@ pub(crate) fn decode(text: &str) -> Option<Payload> {
         for (name, value) in map {
             let value = value.as_str()?.to_string();
             let resolved = match DateTime::parse_from_rfc3339(&value) {
-                Ok(at) if name == "datetime" => EntityValue::Time {
-                    value: at,
-                    grain: Grain::Minute,
-                },
-                _ => EntityValue::Text {
-                    value: value.clone(),
-                },
+                Ok(at) if name == "datetime" => EntityValue::Time { value: at, grain: Grain::Minute },
+                _ => EntityValue::Text { value: value.clone() },
             };
-            entities.push(Entity {
-                entity: name,
-                value: resolved,
-                text: value,
-                start: 0,
-                end: 0,
-            });
+            entities.push(Entity { entity: name, value: resolved, text: value, start: 0, end: 0 });
         }
     }
-    Some(Payload {
-        intent: (!intent.is_empty()).then(|| intent.to_string()),
-        entities,
-    })
+    Some(Payload { intent: (!intent.is_empty()).then(|| intent.to_string()), entities })
 }
 
 /// Encodes a payload that sets one entity.
 pub(crate) fn encode(intent: &str, entity: &str, value: &str) -> String {
     let mut map = serde_json::Map::new();
-    map.insert(
-        entity.to_string(),
-        serde_json::Value::String(value.to_string()),
-    );
+    map.insert(entity.to_string(), serde_json::Value::String(value.to_string()));
     format!("/{intent}{}", serde_json::Value::Object(map))
 }
 

@@ -42,18 +42,8 @@ impl Renderer {
             responses: spec.responses.clone(),
             business: spec.business.name.clone(),
             tz: spec.business.tz(),
-            service_names: spec
-                .business
-                .services
-                .iter()
-                .map(|s| (s.id.clone(), s.name.clone()))
-                .collect(),
-            staff_names: spec
-                .business
-                .staff
-                .iter()
-                .map(|s| (s.id.clone(), s.name.clone()))
-                .collect(),
+            service_names: spec.business.services.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
+            staff_names: spec.business.staff.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
         }
     }
 
@@ -73,12 +63,7 @@ impl Renderer {
     }
 
     /// Renders response `name`, choosing a variation with `seed`.
-    pub(crate) fn render(
-        &self,
-        name: &str,
-        slots: &BTreeMap<String, EntityValue>,
-        seed: u64,
-    ) -> Reply {
+    pub(crate) fn render(&self, name: &str, slots: &BTreeMap<String, EntityValue>, seed: u64) -> Reply {
         let (text, buttons) = match self.responses.get(name) {
             Some(ResponseSpec::Text(t)) => (t.clone(), Vec::new()),
             Some(ResponseSpec::Variations(v)) if !v.is_empty() => {
@@ -88,10 +73,7 @@ impl Renderer {
                 }
             }
             _ => {
-                let text = DEFAULTS
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map_or(name, |(_, t)| t);
+                let text = DEFAULTS.iter().find(|(n, _)| *n == name).map_or(name, |(_, t)| t);
                 (text.to_string(), Vec::new())
             }
         };
@@ -100,14 +82,10 @@ impl Renderer {
             buttons: buttons
                 .into_iter()
                 .map(|b| match b {
-                    ButtonSpec::Title(t) => Button {
-                        title: self.fill(&t, slots),
-                        payload: t,
-                    },
-                    ButtonSpec::Full { title, payload } => Button {
-                        title: self.fill(&title, slots),
-                        payload,
-                    },
+                    ButtonSpec::Title(t) => Button { title: self.fill(&t, slots), payload: t },
+                    ButtonSpec::Full { title, payload } => {
+                        Button { title: self.fill(&title, slots), payload }
+                    }
                 })
                 .collect(),
         }
@@ -122,9 +100,7 @@ impl Renderer {
             let after = &rest[open + 1..];
             match after.find('}') {
                 Some(close)
-                    if after[..close]
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
+                    if after[..close].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
                 {
                     let key = &after[..close];
                     match self.value(key, slots) {
@@ -152,11 +128,9 @@ impl Renderer {
             EntityValue::Text { value } if key == "staff" || key.ends_with("_staff") => {
                 self.staff_name(value).to_string()
             }
-            EntityValue::Text { value } => self
-                .service_names
-                .get(value)
-                .cloned()
-                .unwrap_or_else(|| value.clone()),
+            EntityValue::Text { value } => {
+                self.service_names.get(value).cloned().unwrap_or_else(|| value.clone())
+            }
             EntityValue::Time { value, grain } => self.when(*value, *grain),
             other => other.display(),
         })

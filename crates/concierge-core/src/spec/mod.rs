@@ -337,10 +337,7 @@ impl BotSpec {
                 message = format!("{message} (line {}, column {})", loc.line(), loc.column());
             }
             SpecError {
-                problems: vec![SpecProblem {
-                    path: if path == "." { String::new() } else { path },
-                    message,
-                }],
+                problems: vec![SpecProblem { path: if path == "." { String::new() } else { path }, message }],
             }
         })?;
         spec.validate()?;

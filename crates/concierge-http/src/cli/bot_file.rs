@@ -13,10 +13,7 @@ use concierge_core::spec::{BotSpec, SpecError};
 pub(crate) enum BotFileError {
     /// The file could not be read.
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     /// The spec is invalid.
     #[error("{path}: {source}")]
     Invalid { path: String, source: SpecError },
@@ -25,19 +22,14 @@ pub(crate) enum BotFileError {
 /// Reads and validates a spec (JSON when the file name ends in `.json`, else YAML).
 pub(crate) fn load_spec(path: &Path) -> Result<BotSpec, BotFileError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| BotFileError::Read {
-        path: shown.clone(),
-        source,
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| BotFileError::Read { path: shown.clone(), source })?;
     let parsed = if path.extension().is_some_and(|e| e == "json") {
         BotSpec::from_json(&text)
     } else {
         BotSpec::from_yaml(&text)
     };
-    parsed.map_err(|source| BotFileError::Invalid {
-        path: shown,
-        source,
-    })
+    parsed.map_err(|source| BotFileError::Invalid { path: shown, source })
 }
 
 /// Builds an engine with the in-memory booking backend.

@@ -44,11 +44,7 @@ pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
     let interactive = !args.jsonl && stdin.is_terminal();
     let mut out = std::io::stdout().lock();
     if interactive {
-        writeln!(
-            out,
-            "Chatting with {} (Ctrl-D to quit).",
-            engine.spec().business.name
-        )?;
+        writeln!(out, "Chatting with {} (Ctrl-D to quit).", engine.spec().business.name)?;
     }
     let mut state = ConversationState::default();
     let mut lines = stdin.lock().lines();
@@ -91,9 +87,7 @@ pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
 /// The `--jsonl` shape of a turn, shared with the HTTP API.
 pub(crate) fn turn_json(user: &str, turn: &Turn, _engine: &Engine) -> serde_json::Value {
     let intent = turn.events.iter().find_map(|e| match e {
-        Event::IntentDetected { name, confidence } => {
-            Some(json!({ "name": name, "confidence": confidence }))
-        }
+        Event::IntentDetected { name, confidence } => Some(json!({ "name": name, "confidence": confidence })),
         _ => None,
     });
     json!({
@@ -109,19 +103,13 @@ fn print_turn(out: &mut impl Write, turn: &Turn) -> std::io::Result<()> {
     for reply in &turn.replies {
         writeln!(out, "bot: {}", reply.text)?;
         if !reply.buttons.is_empty() {
-            let titles: Vec<String> = reply
-                .buttons
-                .iter()
-                .map(|b| format!("[{}]", b.title))
-                .collect();
+            let titles: Vec<String> = reply.buttons.iter().map(|b| format!("[{}]", b.title)).collect();
             writeln!(out, "     {}", titles.join(" "))?;
         }
     }
     for e in &turn.events {
         match e {
-            Event::HandoffRequested { .. } => {
-                writeln!(out, "     (a person will take over from here)")?
-            }
+            Event::HandoffRequested { .. } => writeln!(out, "     (a person will take over from here)")?,
             Event::BookingConfirmed { booking } => writeln!(
                 out,
                 "     (booked {} at {}, reference {})",
