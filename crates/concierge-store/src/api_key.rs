@@ -36,10 +36,7 @@ pub struct IssuedApiKey {
 
 impl std::fmt::Debug for IssuedApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedApiKey")
-            .field("key", &self.key)
-            .field("secret", &"<redacted>")
-            .finish()
+        f.debug_struct("IssuedApiKey").field("key", &self.key).field("secret", &"<redacted>").finish()
     }
 }
 
@@ -68,9 +65,5 @@ pub(crate) fn hash(key: &str) -> String {
 
 /// Compares two hex hashes without an early exit.
 pub(crate) fn hashes_match(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -82,10 +82,7 @@ impl NewBooking {
 
     /// The blocked span `[from, until)`.
     pub fn blocked_span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        (
-            self.blocked_from.unwrap_or(self.start),
-            self.blocked_until.unwrap_or(self.end),
-        )
+        (self.blocked_from.unwrap_or(self.start), self.blocked_until.unwrap_or(self.end))
     }
 
     /// The key shared by seats of one sitting.
@@ -100,9 +97,7 @@ impl NewBooking {
 
     pub(crate) fn validate(&self) -> Result<(), StoreError> {
         if self.id.is_empty() || self.reference.is_empty() || self.staff.is_empty() {
-            return Err(StoreError::Invalid(
-                "a booking needs an id, a reference and a staff member".into(),
-            ));
+            return Err(StoreError::Invalid("a booking needs an id, a reference and a staff member".into()));
         }
         if self.start >= self.end {
             return Err(StoreError::Invalid(format!(
@@ -112,15 +107,10 @@ impl NewBooking {
         }
         let (from, until) = self.blocked_span();
         if from > self.start || until < self.end {
-            return Err(StoreError::Invalid(
-                "the blocked span must contain the booking".into(),
-            ));
+            return Err(StoreError::Invalid("the blocked span must contain the booking".into()));
         }
         if self.capacity == 0 || i32::try_from(self.capacity).is_err() {
-            return Err(StoreError::Invalid(format!(
-                "capacity {} out of range",
-                self.capacity
-            )));
+            return Err(StoreError::Invalid(format!("capacity {} out of range", self.capacity)));
         }
         Ok(())
     }
@@ -152,19 +142,11 @@ pub struct StoredBooking {
 }
 
 pub(crate) fn sitting_key(service: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
-    format!(
-        "{service}|{}|{}",
-        start.timestamp_micros(),
-        end.timestamp_micros()
-    )
+    format!("{service}|{}|{}", start.timestamp_micros(), end.timestamp_micros())
 }
 
 /// Whether a booking in `status` takes up time at `now`.
-pub(crate) fn blocks(
-    status: BookingStatus,
-    held_until: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> bool {
+pub(crate) fn blocks(status: BookingStatus, held_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     match status {
         BookingStatus::Confirmed => true,
         BookingStatus::Held => held_until.is_none_or(|t| now < t),
@@ -183,10 +165,7 @@ pub(crate) fn check_transition(
 ) -> Result<(), StoreError> {
     let status = current.booking.status;
     if !from.is_empty() && !from.contains(&status) {
-        return Err(StoreError::WrongState {
-            id: current.booking.id.clone(),
-            status,
-        });
+        return Err(StoreError::WrongState { id: current.booking.id.clone(), status });
     }
     if to == BookingStatus::Confirmed
         && status == BookingStatus::Held

@@ -37,11 +37,7 @@ impl ConversationStatus {
             "waiting_for_human" => ConversationStatus::WaitingForHuman,
             "with_human" => ConversationStatus::WithHuman,
             "closed" => ConversationStatus::Closed,
-            other => {
-                return Err(StoreError::Corrupt(format!(
-                    "conversation status {other:?}"
-                )))
-            }
+            other => return Err(StoreError::Corrupt(format!("conversation status {other:?}"))),
         })
     }
 }

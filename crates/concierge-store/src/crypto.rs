@@ -57,13 +57,7 @@ impl EncryptionKey {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let ciphertext = self
             .cipher()
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext,
-                    aad: context,
-                },
-            )
+            .encrypt(&nonce, Payload { msg: plaintext, aad: context })
             .map_err(|_| StoreError::Task("encryption failed".into()))?;
         let mut sealed = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         sealed.extend_from_slice(&nonce);
@@ -78,13 +72,7 @@ impl EncryptionKey {
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         self.cipher()
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: context,
-                },
-            )
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
             .map_err(|_| StoreError::Decryption)
     }
 }
@@ -104,14 +92,9 @@ mod tests {
         let key = EncryptionKey::generate();
         let sealed = key.seal(b"secret token", b"tenant-a/calendar").unwrap();
         assert!(!sealed.windows(12).any(|w| w == b"secret token"));
-        assert_eq!(
-            key.open(&sealed, b"tenant-a/calendar").unwrap(),
-            b"secret token"
-        );
+        assert_eq!(key.open(&sealed, b"tenant-a/calendar").unwrap(), b"secret token");
         assert!(key.open(&sealed, b"tenant-b/calendar").is_err());
-        assert!(EncryptionKey::generate()
-            .open(&sealed, b"tenant-a/calendar")
-            .is_err());
+        assert!(EncryptionKey::generate().open(&sealed, b"tenant-a/calendar").is_err());
         let again = key.seal(b"secret token", b"tenant-a/calendar").unwrap();
         assert_ne!(sealed, again, "each value gets its own nonce");
     }
@@ -122,9 +105,6 @@ mod tests {
         let hex = key.to_hex();
         assert_eq!(EncryptionKey::from_hex(&hex).unwrap().0, key.0);
         assert!(!format!("{key:?}").contains(&hex[..8]));
-        assert_eq!(
-            EncryptionKey::from_hex("abc").unwrap_err(),
-            KeyError::BadFormat
-        );
+        assert_eq!(EncryptionKey::from_hex("abc").unwrap_err(), KeyError::BadFormat);
     }
 }

@@ -47,14 +47,13 @@ pub struct ErasureReport {
 /// (its `type` or `kind` field, or its single top-level key) survives so
 /// analytics still count turns, nothing else does.
 pub(crate) fn redacted_event(event: &serde_json::Value) -> serde_json::Value {
-    let kind = event
-        .get("type")
-        .or_else(|| event.get("kind"))
-        .and_then(|k| k.as_str().map(str::to_owned))
-        .or_else(|| match event.as_object() {
-            Some(map) if map.len() == 1 => map.keys().next().cloned(),
-            _ => None,
-        });
+    let kind =
+        event.get("type").or_else(|| event.get("kind")).and_then(|k| k.as_str().map(str::to_owned)).or_else(
+            || match event.as_object() {
+                Some(map) if map.len() == 1 => map.keys().next().cloned(),
+                _ => None,
+            },
+        );
     serde_json::json!({ "redacted": true, "kind": kind })
 }
 

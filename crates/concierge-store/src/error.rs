@@ -70,9 +70,6 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn not_found(what: &'static str, id: impl Into<String>) -> Self {
-        StoreError::NotFound {
-            what,
-            id: id.into(),
-        }
+        StoreError::NotFound { what, id: id.into() }
     }
 }

@@ -57,8 +57,5 @@ pub(crate) fn vector_from_bytes(bytes: &[u8], dimensions: i32) -> Result<Vec<f32
             bytes.len()
         )));
     }
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect())
+    Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 }

@@ -94,9 +94,7 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use booking::{NewBooking, StoredBooking};
 pub use bot::{Bot, BotVersion};
 pub use catalog::{Schedule, Service, StaffMember};
-pub use conversation::{
-    AppendedTurn, Conversation, ConversationStatus, NewConversation, StoredEvent,
-};
+pub use conversation::{AppendedTurn, Conversation, ConversationStatus, NewConversation, StoredEvent};
 pub use crypto::{EncryptionKey, KeyError};
 pub use customer::{CustomerRecord, ErasureReport, NewCustomer};
 pub use error::StoreError;

@@ -18,10 +18,8 @@ pub async fn open(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
     let key = config.encryption_key.clone();
     if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://") {
         Ok(Arc::new(PostgresStore::connect(&config.url, key).await?))
-    } else if let Some(path) = config
-        .url
-        .strip_prefix("sqlite://")
-        .or_else(|| config.url.strip_prefix("sqlite:"))
+    } else if let Some(path) =
+        config.url.strip_prefix("sqlite://").or_else(|| config.url.strip_prefix("sqlite:"))
     {
         if path.is_empty() || path.starts_with(":memory:") {
             return Err(StoreError::Invalid(
@@ -42,10 +40,7 @@ mod tests {
     use super::*;
 
     fn config(url: &str) -> StoreConfig {
-        StoreConfig {
-            url: url.to_owned(),
-            encryption_key: None,
-        }
+        StoreConfig { url: url.to_owned(), encryption_key: None }
     }
 
     #[tokio::test]
@@ -53,16 +48,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("a.db").display());
         assert_eq!(open(&config(&url)).await.unwrap().backend(), "sqlite");
-        for bad in [
-            "mysql://localhost/db",
-            "sqlite::memory:",
-            "sqlite://",
-            "concierge.db",
-        ] {
-            assert!(
-                matches!(open(&config(bad)).await, Err(StoreError::Invalid(_))),
-                "{bad}"
-            );
+        for bad in ["mysql://localhost/db", "sqlite::memory:", "sqlite://", "concierge.db"] {
+            assert!(matches!(open(&config(bad)).await, Err(StoreError::Invalid(_))), "{bad}");
         }
     }
 }

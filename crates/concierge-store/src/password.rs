@@ -30,9 +30,7 @@ pub(crate) async fn verify_password(hash: &str, password: &str) -> Result<bool, 
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| StoreError::Corrupt(format!("stored password hash: {e}")))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))?

@@ -19,11 +19,10 @@ use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
 use crate::tenant::new_id;
 use crate::{
-    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation,
-    ConversationStatus, CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport,
-    Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
-    NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, Store, StoreError,
-    StoredBooking, StoredEvent, Tenant, TenantId, User,
+    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
+    CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
+    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, Schedule,
+    Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// SQLSTATE of an exclusion-constraint violation.
@@ -53,19 +52,14 @@ impl PostgresStore {
         key: Option<EncryptionKey>,
         allow_row_security_bypass: bool,
     ) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .connect_with(options)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         let store = PostgresStore { pool, key };
         if !allow_row_security_bypass {
             if let Some(role) = store.role_bypassing_row_security().await? {
                 return Err(StoreError::RoleBypassesRowSecurity(role));
             }
         }
-        sqlx::migrate!("./migrations/postgres")
-            .run(&store.pool)
-            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&store.pool).await?;
         Ok(store)
     }
 
@@ -92,10 +86,7 @@ impl PostgresStore {
     }
 
     /// A transaction scoped to `tenant` for row-level security.
-    async fn scoped(
-        &self,
-        tenant: &TenantId,
-    ) -> Result<Transaction<'static, Postgres>, StoreError> {
+    async fn scoped(&self, tenant: &TenantId) -> Result<Transaction<'static, Postgres>, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
             .bind(tenant.as_str())
@@ -115,9 +106,7 @@ fn is_exclusion_violation(error: &sqlx::Error) -> bool {
 
 fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {
     match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Duplicate(what.to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what.to_owned()),
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
             StoreError::not_found("record referenced by this tenant's", what)
         }
@@ -151,8 +140,7 @@ fn booking_from_row(row: &PgRow) -> Result<StoredBooking, StoreError> {
         held_until: row.try_get("held_until")?,
         blocked_from: row.try_get("blocked_from")?,
         blocked_until: row.try_get("blocked_until")?,
-        capacity: u32::try_from(capacity)
-            .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
+        capacity: u32::try_from(capacity).map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
         customer_id: row.try_get("customer_id")?,
         rescheduled_from: row.try_get("rescheduled_from")?,
         rescheduled_to: row.try_get("rescheduled_to")?,
@@ -261,13 +249,11 @@ async fn lock_staff(
     staff.sort_unstable();
     staff.dedup();
     for member in staff {
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
-        )
-        .bind(tenant.as_str())
-        .bind(member)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))")
+            .bind(tenant.as_str())
+            .bind(member)
+            .execute(&mut **tx)
+            .await?;
         sqlx::query(
             "UPDATE bookings SET blocks = false WHERE tenant_id = $1 AND staff_id = $2 AND blocks \
              AND status = 'held' AND held_until <= $3",
@@ -305,9 +291,7 @@ async fn check_seats(
     let other_capacity: Option<i32> = row.try_get("capacity")?;
     let seats = i64::from(capacity).min(other_capacity.map_or(i64::MAX, i64::from));
     if taken >= seats {
-        return Err(StoreError::SlotTaken {
-            staff: staff.to_owned(),
-        });
+        return Err(StoreError::SlotTaken { staff: staff.to_owned() });
     }
     Ok(())
 }
@@ -317,14 +301,13 @@ async fn booking_in(
     tenant: &TenantId,
     id: &str,
 ) -> Result<StoredBooking, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant.as_str())
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found("booking", id))?;
+    let row =
+        sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"))
+            .bind(tenant.as_str())
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("booking", id))?;
     booking_from_row(&row)
 }
 
@@ -387,9 +370,7 @@ async fn insert_booking(
     .await
     .map_err(|e| {
         if is_exclusion_violation(&e) {
-            StoreError::SlotTaken {
-                staff: booking.staff.clone(),
-            }
+            StoreError::SlotTaken { staff: booking.staff.clone() }
         } else {
             map_write_error(e, "booking")
         }
@@ -404,11 +385,7 @@ impl Store for PostgresStore {
     }
 
     async fn create_tenant(&self, name: &str) -> Result<Tenant, StoreError> {
-        let tenant = Tenant {
-            id: TenantId::random(),
-            name: name.to_owned(),
-            created_at: crate::time::now(),
-        };
+        let tenant = Tenant { id: TenantId::random(), name: name.to_owned(), created_at: crate::time::now() };
         let mut tx = self.scoped(&tenant.id).await?;
         sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(tenant.id.as_str())
@@ -498,11 +475,7 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn create_api_key(
-        &self,
-        tenant: &TenantId,
-        label: &str,
-    ) -> Result<IssuedApiKey, StoreError> {
+    async fn create_api_key(&self, tenant: &TenantId, label: &str) -> Result<IssuedApiKey, StoreError> {
         let (prefix, secret) = api_key::generate();
         let key = ApiKey {
             id: new_id(),
@@ -552,10 +525,8 @@ impl Store for PostgresStore {
         };
         let stored: String = row.try_get("key_hash")?;
         let key = api_key_from_row(&row)?;
-        Ok(
-            (api_key::hashes_match(&stored, &api_key::hash(secret)) && key.revoked_at.is_none())
-                .then_some(key),
-        )
+        Ok((api_key::hashes_match(&stored, &api_key::hash(secret)) && key.revoked_at.is_none())
+            .then_some(key))
     }
 
     async fn revoke_api_key(&self, tenant: &TenantId, key_id: &str) -> Result<(), StoreError> {
@@ -577,12 +548,8 @@ impl Store for PostgresStore {
     }
 
     async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
-        let bot = Bot {
-            id: new_id(),
-            name: name.to_owned(),
-            active_version: None,
-            created_at: crate::time::now(),
-        };
+        let bot =
+            Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
         let mut tx = self.scoped(tenant).await?;
         sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&bot.id)
@@ -639,15 +606,13 @@ impl Store for PostgresStore {
         version: i32,
     ) -> Result<(), StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .bind(version)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("bot version", format!("{bot_id}@{version}")))?;
+        sqlx::query("SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3")
+            .bind(tenant.as_str())
+            .bind(bot_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("bot version", format!("{bot_id}@{version}")))?;
         sqlx::query("UPDATE bots SET active_version = $3 WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(bot_id)
@@ -807,11 +772,7 @@ impl Store for PostgresStore {
         Ok(created)
     }
 
-    async fn load_conversation(
-        &self,
-        tenant: &TenantId,
-        id: &str,
-    ) -> Result<Conversation, StoreError> {
+    async fn load_conversation(&self, tenant: &TenantId, id: &str) -> Result<Conversation, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let row = sqlx::query(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2"
@@ -853,9 +814,7 @@ impl Store for PostgresStore {
         new_state: &serde_json::Value,
     ) -> Result<AppendedTurn, StoreError> {
         if events.is_empty() {
-            return Err(StoreError::Invalid(
-                "a turn must record at least one event".into(),
-            ));
+            return Err(StoreError::Invalid("a turn must record at least one event".into()));
         }
         let count = i64::try_from(events.len())
             .map_err(|_| StoreError::Invalid("too many events in one turn".into()))?;
@@ -877,13 +836,12 @@ impl Store for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(turn) = turn else {
-            let actual: Option<i64> = sqlx::query_scalar(
-                "SELECT last_seq FROM conversations WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(tenant.as_str())
-            .bind(conversation_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let actual: Option<i64> =
+                sqlx::query_scalar("SELECT last_seq FROM conversations WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.as_str())
+                    .bind(conversation_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             return Err(match actual {
                 Some(actual) => StoreError::Conflict {
                     conversation: conversation_id.to_owned(),
@@ -908,11 +866,7 @@ impl Store for PostgresStore {
             .await?;
         }
         tx.commit().await?;
-        Ok(AppendedTurn {
-            turn,
-            first_seq: expected_last_seq + 1,
-            last_seq: new_last_seq,
-        })
+        Ok(AppendedTurn { turn, first_seq: expected_last_seq + 1, last_seq: new_last_seq })
     }
 
     async fn events(
@@ -1016,8 +970,8 @@ impl Store for PostgresStore {
         model: &str,
         vector: &[f32],
     ) -> Result<(), StoreError> {
-        let dimensions = i32::try_from(vector.len())
-            .map_err(|_| StoreError::Invalid("embedding too long".into()))?;
+        let dimensions =
+            i32::try_from(vector.len()).map_err(|_| StoreError::Invalid("embedding too long".into()))?;
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
             "INSERT INTO knowledge_embeddings (tenant_id, entry_id, model, dimensions, vector) \
@@ -1039,11 +993,7 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn knowledge_entry(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-    ) -> Result<KnowledgeEntry, StoreError> {
+    async fn knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<KnowledgeEntry, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let row = sqlx::query(
             "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
@@ -1059,10 +1009,7 @@ impl Store for PostgresStore {
         knowledge_from_row(&row)
     }
 
-    async fn knowledge_entries(
-        &self,
-        tenant: &TenantId,
-    ) -> Result<Vec<KnowledgeEntry>, StoreError> {
+    async fn knowledge_entries(&self, tenant: &TenantId) -> Result<Vec<KnowledgeEntry>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let rows = sqlx::query(
             "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
@@ -1076,11 +1023,7 @@ impl Store for PostgresStore {
         rows.iter().map(knowledge_from_row).collect()
     }
 
-    async fn delete_knowledge_entry(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-    ) -> Result<(), StoreError> {
+    async fn delete_knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<(), StoreError> {
         let mut tx = self.scoped(tenant).await?;
         sqlx::query("DELETE FROM knowledge_embeddings WHERE tenant_id = $1 AND entry_id = $2")
             .bind(tenant.as_str())
@@ -1161,19 +1104,14 @@ impl Store for PostgresStore {
 
     async fn staff(&self, tenant: &TenantId) -> Result<Vec<StaffMember>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let rows =
-            sqlx::query("SELECT id, name, details FROM staff WHERE tenant_id = $1 ORDER BY id")
-                .bind(tenant.as_str())
-                .fetch_all(&mut *tx)
-                .await?;
+        let rows = sqlx::query("SELECT id, name, details FROM staff WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
         rows.iter()
             .map(|row| {
                 let details: Json<serde_json::Value> = row.try_get("details")?;
-                Ok(StaffMember {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    details: details.0,
-                })
+                Ok(StaffMember { id: row.try_get("id")?, name: row.try_get("name")?, details: details.0 })
             })
             .collect()
     }
@@ -1190,20 +1128,14 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| match map_write_error(e, "schedule") {
-            StoreError::NotFound { .. } => {
-                StoreError::not_found("staff member", schedule.staff_id.as_str())
-            }
+            StoreError::NotFound { .. } => StoreError::not_found("staff member", schedule.staff_id.as_str()),
             other => other,
         })?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn schedule(
-        &self,
-        tenant: &TenantId,
-        staff_id: &str,
-    ) -> Result<Option<Schedule>, StoreError> {
+    async fn schedule(&self, tenant: &TenantId, staff_id: &str) -> Result<Option<Schedule>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let row = sqlx::query(
             "SELECT staff_id, weekly_hours FROM schedules WHERE tenant_id = $1 AND staff_id = $2",
@@ -1214,10 +1146,7 @@ impl Store for PostgresStore {
         .await?;
         row.map(|row| {
             let hours: Json<serde_json::Value> = row.try_get("weekly_hours")?;
-            Ok(Schedule {
-                staff_id: row.try_get("staff_id")?,
-                weekly_hours: hours.0,
-            })
+            Ok(Schedule { staff_id: row.try_get("staff_id")?, weekly_hours: hours.0 })
         })
         .transpose()
     }
@@ -1240,21 +1169,12 @@ impl Store for PostgresStore {
             // A concurrent call with the same request key may have committed
             // while this one waited for the lock.
             if let Some(key) = &booking.request_key {
-                if let Some(existing) =
-                    booking_by_column(&mut tx, tenant, "request_key", key).await?
-                {
+                if let Some(existing) = booking_by_column(&mut tx, tenant, "request_key", key).await? {
                     return Ok(existing);
                 }
             }
-            check_seats(
-                &mut tx,
-                tenant,
-                &booking.staff,
-                &booking.sitting(),
-                booking.capacity,
-                &booking.id,
-            )
-            .await?;
+            check_seats(&mut tx, tenant, &booking.staff, &booking.sitting(), booking.capacity, &booking.id)
+                .await?;
         }
         match insert_booking(&mut tx, tenant, booking, None, now).await {
             Ok(()) => {}
@@ -1347,10 +1267,7 @@ impl Store for PostgresStore {
         }
         let old = booking_in(&mut tx, tenant, old_id).await?;
         if !blocks(old.booking.status, old.held_until, now) {
-            return Err(StoreError::WrongState {
-                id: old_id.to_owned(),
-                status: old.booking.status,
-            });
+            return Err(StoreError::WrongState { id: old_id.to_owned(), status: old.booking.status });
         }
         // Release the old booking's time first, so the new one may overlap it.
         sqlx::query(
@@ -1364,15 +1281,7 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await?;
         if new.blocks_at(now) {
-            check_seats(
-                &mut tx,
-                tenant,
-                &new.staff,
-                &new.sitting(),
-                new.capacity,
-                &new.id,
-            )
-            .await?;
+            check_seats(&mut tx, tenant, &new.staff, &new.sitting(), new.capacity, &new.id).await?;
         }
         insert_booking(&mut tx, tenant, new, Some(old_id), now).await?;
         let created = booking_in(&mut tx, tenant, &new.id).await?;
@@ -1461,16 +1370,10 @@ impl Store for PostgresStore {
         rows.iter().map(booking_from_row).collect()
     }
 
-    async fn put_integration(
-        &self,
-        tenant: &TenantId,
-        integration: &Integration,
-    ) -> Result<(), StoreError> {
+    async fn put_integration(&self, tenant: &TenantId, integration: &Integration) -> Result<(), StoreError> {
         let plaintext = serde_json::to_vec(&integration.credentials)
             .map_err(|e| StoreError::Invalid(format!("credentials: {e}")))?;
-        let sealed = self
-            .key()?
-            .seal(&plaintext, &seal_context(tenant, &integration.kind))?;
+        let sealed = self.key()?.seal(&plaintext, &seal_context(tenant, &integration.kind))?;
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
             "INSERT INTO integrations (tenant_id, kind, config, credentials_ciphertext, updated_at) \
@@ -1506,18 +1409,10 @@ impl Store for PostgresStore {
         let plaintext = self.key()?.open(&sealed, &seal_context(tenant, kind))?;
         let credentials = serde_json::from_slice(&plaintext)
             .map_err(|e| StoreError::Corrupt(format!("credentials: {e}")))?;
-        Ok(Integration {
-            kind: kind.to_owned(),
-            config: config.0,
-            credentials,
-        })
+        Ok(Integration { kind: kind.to_owned(), config: config.0, credentials })
     }
 
-    async fn record_audit(
-        &self,
-        tenant: &TenantId,
-        entry: &NewAuditEntry,
-    ) -> Result<AuditEntry, StoreError> {
+    async fn record_audit(&self, tenant: &TenantId, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let recorded = insert_audit(&mut tx, tenant, entry).await?;
         tx.commit().await?;
@@ -1619,15 +1514,8 @@ impl Store for PostgresStore {
         .bind(&customer.email)
         .fetch_all(&mut *tx)
         .await?;
-        let bookings = booking_rows
-            .iter()
-            .map(booking_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::privacy::export_json(
-            &customer,
-            conversations,
-            &bookings,
-        ))
+        let bookings = booking_rows.iter().map(booking_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::privacy::export_json(&customer, conversations, &bookings))
     }
 
     async fn erase_customer(
@@ -1647,13 +1535,12 @@ impl Store for PostgresStore {
         .await?
         .ok_or_else(|| StoreError::not_found("customer", customer_id))?;
         let customer = customer_from_row(&row)?;
-        let conversation_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM conversations WHERE tenant_id = $1 AND customer_id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(customer_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let conversation_ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE tenant_id = $1 AND customer_id = $2")
+                .bind(tenant.as_str())
+                .bind(customer_id)
+                .fetch_all(&mut *tx)
+                .await?;
         let mut report = ErasureReport {
             conversations: conversation_ids.len() as u64,
             events_redacted: 0,
@@ -1719,12 +1606,7 @@ impl Store for PostgresStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        insert_audit(
-            &mut tx,
-            tenant,
-            &crate::privacy::erasure_audit(customer_id, actor, &report),
-        )
-        .await?;
+        insert_audit(&mut tx, tenant, &crate::privacy::erasure_audit(customer_id, actor, &report)).await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -43,11 +43,7 @@ pub(crate) fn erased_state() -> Value {
 }
 
 /// The audit entry an erasure leaves (ids and counts only, nothing personal).
-pub(crate) fn erasure_audit(
-    customer_id: &str,
-    actor: &str,
-    report: &ErasureReport,
-) -> NewAuditEntry {
+pub(crate) fn erasure_audit(customer_id: &str, actor: &str, report: &ErasureReport) -> NewAuditEntry {
     NewAuditEntry {
         actor: actor.to_owned(),
         action: "customer.erase".to_owned(),

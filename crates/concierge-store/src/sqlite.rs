@@ -9,8 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use concierge_core::booking::{Booking, BookingStatus, Customer};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::types::Json;
 use sqlx::{Row, Sqlite, Transaction};
@@ -21,11 +20,10 @@ use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
 use crate::tenant::new_id;
 use crate::{
-    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation,
-    ConversationStatus, CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport,
-    Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
-    NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, Store, StoreError,
-    StoredBooking, StoredEvent, Tenant, TenantId, User,
+    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
+    CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
+    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, Schedule,
+    Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// How long a writer waits for the file lock before failing.
@@ -40,10 +38,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates it.
-    pub async fn open(
-        path: impl AsRef<Path>,
-        key: Option<EncryptionKey>,
-    ) -> Result<Self, StoreError> {
+    pub async fn open(path: impl AsRef<Path>, key: Option<EncryptionKey>) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -53,10 +48,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore { pool, key })
     }
@@ -79,9 +71,7 @@ impl SqliteStore {
 
 fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {
     match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Duplicate(what.to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what.to_owned()),
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
             StoreError::not_found("record referenced by this tenant's", what)
         }
@@ -125,8 +115,7 @@ fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
         held_until: held_until.map(from_ms).transpose()?,
         blocked_from: from_ms(row.try_get("blocked_from_ms")?)?,
         blocked_until: from_ms(row.try_get("blocked_until_ms")?)?,
-        capacity: u32::try_from(capacity)
-            .map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
+        capacity: u32::try_from(capacity).map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
         customer_id: row.try_get("customer_id")?,
         rescheduled_from: row.try_get("rescheduled_from")?,
         rescheduled_to: row.try_get("rescheduled_to")?,
@@ -259,9 +248,7 @@ async fn admit(
         }
     }
     if rows.len() as i64 >= seats_left {
-        return Err(StoreError::SlotTaken {
-            staff: staff.to_owned(),
-        });
+        return Err(StoreError::SlotTaken { staff: staff.to_owned() });
     }
     Ok(())
 }
@@ -271,14 +258,13 @@ async fn booking_in(
     tenant: &TenantId,
     id: &str,
 ) -> Result<StoredBooking, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
-    ))
-    .bind(tenant.as_str())
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found("booking", id))?;
+    let row =
+        sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"))
+            .bind(tenant.as_str())
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("booking", id))?;
     booking_from_row(&row)
 }
 
@@ -347,11 +333,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_tenant(&self, name: &str) -> Result<Tenant, StoreError> {
-        let tenant = Tenant {
-            id: TenantId::random(),
-            name: name.to_owned(),
-            created_at: crate::time::now(),
-        };
+        let tenant = Tenant { id: TenantId::random(), name: name.to_owned(), created_at: crate::time::now() };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(tenant.id.as_str())
@@ -439,11 +421,7 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn create_api_key(
-        &self,
-        tenant: &TenantId,
-        label: &str,
-    ) -> Result<IssuedApiKey, StoreError> {
+    async fn create_api_key(&self, tenant: &TenantId, label: &str) -> Result<IssuedApiKey, StoreError> {
         let (prefix, secret) = api_key::generate();
         let key = ApiKey {
             id: new_id(),
@@ -487,10 +465,8 @@ impl Store for SqliteStore {
         };
         let stored: String = row.try_get("key_hash")?;
         let key = api_key_from_row(&row)?;
-        Ok(
-            (api_key::hashes_match(&stored, &api_key::hash(secret)) && key.revoked_at.is_none())
-                .then_some(key),
-        )
+        Ok((api_key::hashes_match(&stored, &api_key::hash(secret)) && key.revoked_at.is_none())
+            .then_some(key))
     }
 
     async fn revoke_api_key(&self, tenant: &TenantId, key_id: &str) -> Result<(), StoreError> {
@@ -512,12 +488,8 @@ impl Store for SqliteStore {
     }
 
     async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
-        let bot = Bot {
-            id: new_id(),
-            name: name.to_owned(),
-            active_version: None,
-            created_at: crate::time::now(),
-        };
+        let bot =
+            Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&bot.id)
@@ -574,15 +546,13 @@ impl Store for SqliteStore {
         version: i32,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .bind(version)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("bot version", format!("{bot_id}@{version}")))?;
+        sqlx::query("SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3")
+            .bind(tenant.as_str())
+            .bind(bot_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("bot version", format!("{bot_id}@{version}")))?;
         sqlx::query("UPDATE bots SET active_version = $3 WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(bot_id)
@@ -738,11 +708,7 @@ impl Store for SqliteStore {
         Ok(created)
     }
 
-    async fn load_conversation(
-        &self,
-        tenant: &TenantId,
-        id: &str,
-    ) -> Result<Conversation, StoreError> {
+    async fn load_conversation(&self, tenant: &TenantId, id: &str) -> Result<Conversation, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2"
         ))
@@ -782,19 +748,15 @@ impl Store for SqliteStore {
         new_state: &serde_json::Value,
     ) -> Result<AppendedTurn, StoreError> {
         if events.is_empty() {
-            return Err(StoreError::Invalid(
-                "a turn must record at least one event".into(),
-            ));
+            return Err(StoreError::Invalid("a turn must record at least one event".into()));
         }
         let mut tx = self.write().await?;
-        let row = sqlx::query(
-            "SELECT last_seq, turns FROM conversations WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("conversation", conversation_id))?;
+        let row = sqlx::query("SELECT last_seq, turns FROM conversations WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(conversation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("conversation", conversation_id))?;
         let last_seq: i64 = row.try_get("last_seq")?;
         let turns: i64 = row.try_get("turns")?;
         if last_seq != expected_last_seq {
@@ -835,11 +797,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(AppendedTurn {
-            turn,
-            first_seq: last_seq + 1,
-            last_seq: seq,
-        })
+        Ok(AppendedTurn { turn, first_seq: last_seq + 1, last_seq: seq })
     }
 
     async fn events(
@@ -941,8 +899,8 @@ impl Store for SqliteStore {
         model: &str,
         vector: &[f32],
     ) -> Result<(), StoreError> {
-        let dimensions = i32::try_from(vector.len())
-            .map_err(|_| StoreError::Invalid("embedding too long".into()))?;
+        let dimensions =
+            i32::try_from(vector.len()).map_err(|_| StoreError::Invalid("embedding too long".into()))?;
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO knowledge_embeddings (tenant_id, entry_id, model, dimensions, vector) \
@@ -964,11 +922,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn knowledge_entry(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-    ) -> Result<KnowledgeEntry, StoreError> {
+    async fn knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<KnowledgeEntry, StoreError> {
         let row = sqlx::query(
             "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
              FROM knowledge_entries k LEFT JOIN knowledge_embeddings e \
@@ -983,10 +937,7 @@ impl Store for SqliteStore {
         knowledge_from_row(&row)
     }
 
-    async fn knowledge_entries(
-        &self,
-        tenant: &TenantId,
-    ) -> Result<Vec<KnowledgeEntry>, StoreError> {
+    async fn knowledge_entries(&self, tenant: &TenantId) -> Result<Vec<KnowledgeEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
              FROM knowledge_entries k LEFT JOIN knowledge_embeddings e \
@@ -999,11 +950,7 @@ impl Store for SqliteStore {
         rows.iter().map(knowledge_from_row).collect()
     }
 
-    async fn delete_knowledge_entry(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-    ) -> Result<(), StoreError> {
+    async fn delete_knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query("DELETE FROM knowledge_embeddings WHERE tenant_id = $1 AND entry_id = $2")
             .bind(tenant.as_str())
@@ -1082,19 +1029,14 @@ impl Store for SqliteStore {
     }
 
     async fn staff(&self, tenant: &TenantId) -> Result<Vec<StaffMember>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, name, details FROM staff WHERE tenant_id = $1 ORDER BY id")
-                .bind(tenant.as_str())
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query("SELECT id, name, details FROM staff WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 let details: Json<serde_json::Value> = row.try_get("details")?;
-                Ok(StaffMember {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    details: details.0,
-                })
+                Ok(StaffMember { id: row.try_get("id")?, name: row.try_get("name")?, details: details.0 })
             })
             .collect()
     }
@@ -1111,20 +1053,14 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| match map_write_error(e, "schedule") {
-            StoreError::NotFound { .. } => {
-                StoreError::not_found("staff member", schedule.staff_id.as_str())
-            }
+            StoreError::NotFound { .. } => StoreError::not_found("staff member", schedule.staff_id.as_str()),
             other => other,
         })?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn schedule(
-        &self,
-        tenant: &TenantId,
-        staff_id: &str,
-    ) -> Result<Option<Schedule>, StoreError> {
+    async fn schedule(&self, tenant: &TenantId, staff_id: &str) -> Result<Option<Schedule>, StoreError> {
         let row = sqlx::query(
             "SELECT staff_id, weekly_hours FROM schedules WHERE tenant_id = $1 AND staff_id = $2",
         )
@@ -1134,10 +1070,7 @@ impl Store for SqliteStore {
         .await?;
         row.map(|row| {
             let hours: Json<serde_json::Value> = row.try_get("weekly_hours")?;
-            Ok(Schedule {
-                staff_id: row.try_get("staff_id")?,
-                weekly_hours: hours.0,
-            })
+            Ok(Schedule { staff_id: row.try_get("staff_id")?, weekly_hours: hours.0 })
         })
         .transpose()
     }
@@ -1174,14 +1107,13 @@ impl Store for SqliteStore {
     }
 
     async fn booking(&self, tenant: &TenantId, id: &str) -> Result<StoredBooking, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"
-        ))
-        .bind(tenant.as_str())
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("booking", id))?;
+        let row =
+            sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"))
+                .bind(tenant.as_str())
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::not_found("booking", id))?;
         booking_from_row(&row)
     }
 
@@ -1211,15 +1143,13 @@ impl Store for SqliteStore {
             )
             .await?;
         }
-        sqlx::query(
-            "UPDATE bookings SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(id)
-        .bind(status_name(to))
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE bookings SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(id)
+            .bind(status_name(to))
+            .bind(crate::time::now())
+            .execute(&mut *tx)
+            .await?;
         let updated = booking_in(&mut tx, tenant, id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -1241,23 +1171,11 @@ impl Store for SqliteStore {
         }
         let old = booking_in(&mut tx, tenant, old_id).await?;
         if !blocks(old.booking.status, old.held_until, now) {
-            return Err(StoreError::WrongState {
-                id: old_id.to_owned(),
-                status: old.booking.status,
-            });
+            return Err(StoreError::WrongState { id: old_id.to_owned(), status: old.booking.status });
         }
         if new.blocks_at(now) {
-            admit(
-                &mut tx,
-                tenant,
-                &new.staff,
-                &new.sitting(),
-                new.blocked_span(),
-                new.capacity,
-                old_id,
-                now,
-            )
-            .await?;
+            admit(&mut tx, tenant, &new.staff, &new.sitting(), new.blocked_span(), new.capacity, old_id, now)
+                .await?;
         }
         let created = insert_booking(&mut tx, tenant, new, Some(old_id)).await?;
         sqlx::query(
@@ -1352,16 +1270,10 @@ impl Store for SqliteStore {
         rows.iter().map(booking_from_row).collect()
     }
 
-    async fn put_integration(
-        &self,
-        tenant: &TenantId,
-        integration: &Integration,
-    ) -> Result<(), StoreError> {
+    async fn put_integration(&self, tenant: &TenantId, integration: &Integration) -> Result<(), StoreError> {
         let plaintext = serde_json::to_vec(&integration.credentials)
             .map_err(|e| StoreError::Invalid(format!("credentials: {e}")))?;
-        let sealed = self
-            .key()?
-            .seal(&plaintext, &seal_context(tenant, &integration.kind))?;
+        let sealed = self.key()?.seal(&plaintext, &seal_context(tenant, &integration.kind))?;
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO integrations (tenant_id, kind, config, credentials_ciphertext, updated_at) \
@@ -1396,18 +1308,10 @@ impl Store for SqliteStore {
         let plaintext = self.key()?.open(&sealed, &seal_context(tenant, kind))?;
         let credentials = serde_json::from_slice(&plaintext)
             .map_err(|e| StoreError::Corrupt(format!("credentials: {e}")))?;
-        Ok(Integration {
-            kind: kind.to_owned(),
-            config: config.0,
-            credentials,
-        })
+        Ok(Integration { kind: kind.to_owned(), config: config.0, credentials })
     }
 
-    async fn record_audit(
-        &self,
-        tenant: &TenantId,
-        entry: &NewAuditEntry,
-    ) -> Result<AuditEntry, StoreError> {
+    async fn record_audit(&self, tenant: &TenantId, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         let mut tx = self.write().await?;
         let recorded = insert_audit(&mut tx, tenant, entry).await?;
         tx.commit().await?;
@@ -1506,15 +1410,8 @@ impl Store for SqliteStore {
         .bind(&customer.email)
         .fetch_all(&self.pool)
         .await?;
-        let bookings = booking_rows
-            .iter()
-            .map(booking_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::privacy::export_json(
-            &customer,
-            conversations,
-            &bookings,
-        ))
+        let bookings = booking_rows.iter().map(booking_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::privacy::export_json(&customer, conversations, &bookings))
     }
 
     async fn erase_customer(
@@ -1534,13 +1431,12 @@ impl Store for SqliteStore {
         .await?
         .ok_or_else(|| StoreError::not_found("customer", customer_id))?;
         let customer = customer_from_row(&row)?;
-        let conversation_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM conversations WHERE tenant_id = $1 AND customer_id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(customer_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let conversation_ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE tenant_id = $1 AND customer_id = $2")
+                .bind(tenant.as_str())
+                .bind(customer_id)
+                .fetch_all(&mut *tx)
+                .await?;
         let mut report = ErasureReport {
             conversations: conversation_ids.len() as u64,
             events_redacted: 0,
@@ -1606,12 +1502,7 @@ impl Store for SqliteStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        insert_audit(
-            &mut tx,
-            tenant,
-            &crate::privacy::erasure_audit(customer_id, actor, &report),
-        )
-        .await?;
+        insert_audit(&mut tx, tenant, &crate::privacy::erasure_audit(customer_id, actor, &report)).await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -5,10 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use concierge_core::booking::BookingStatus;
 
 use crate::{
-    ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
-    CustomerRecord, DailyRollup, ErasureReport, Integration, IssuedApiKey, KnowledgeEntry,
-    NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, Schedule, Service,
-    StaffMember, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+    ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus, CustomerRecord,
+    DailyRollup, ErasureReport, Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking,
+    NewConversation, NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, StoreError,
+    StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// Everything Concierge persists, scoped by tenant.
@@ -42,11 +42,7 @@ pub trait Store: Send + Sync {
         password: &str,
     ) -> Result<Option<User>, StoreError>;
     /// Issues a new API key; its secret is returned once and stored only hashed.
-    async fn create_api_key(
-        &self,
-        tenant: &TenantId,
-        label: &str,
-    ) -> Result<IssuedApiKey, StoreError>;
+    async fn create_api_key(&self, tenant: &TenantId, label: &str) -> Result<IssuedApiKey, StoreError>;
     /// The key (and so its tenant) for a presented secret, if valid and not revoked.
     async fn authenticate_api_key(&self, secret: &str) -> Result<Option<ApiKey>, StoreError>;
     /// Revokes a key.
@@ -105,11 +101,7 @@ pub trait Store: Send + Sync {
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError>;
     /// A conversation with its latest state and sequence number.
-    async fn load_conversation(
-        &self,
-        tenant: &TenantId,
-        id: &str,
-    ) -> Result<Conversation, StoreError>;
+    async fn load_conversation(&self, tenant: &TenantId, id: &str) -> Result<Conversation, StoreError>;
     /// The most recently updated conversation on `channel` with
     /// `external_ref` that is not closed, if any (to route an incoming SMS or
     /// chat message to its conversation).
@@ -169,20 +161,11 @@ pub trait Store: Send + Sync {
         vector: &[f32],
     ) -> Result<(), StoreError>;
     /// An entry.
-    async fn knowledge_entry(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-    ) -> Result<KnowledgeEntry, StoreError>;
+    async fn knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<KnowledgeEntry, StoreError>;
     /// All of the tenant's entries, by id.
-    async fn knowledge_entries(&self, tenant: &TenantId)
-        -> Result<Vec<KnowledgeEntry>, StoreError>;
+    async fn knowledge_entries(&self, tenant: &TenantId) -> Result<Vec<KnowledgeEntry>, StoreError>;
     /// Deletes an entry and its embedding.
-    async fn delete_knowledge_entry(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-    ) -> Result<(), StoreError>;
+    async fn delete_knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<(), StoreError>;
 
     // --- services, staff, schedules -------------------------------------------------
 
@@ -197,11 +180,7 @@ pub trait Store: Send + Sync {
     /// Creates or replaces a staff member's schedule.
     async fn put_schedule(&self, tenant: &TenantId, schedule: &Schedule) -> Result<(), StoreError>;
     /// A staff member's schedule, if set.
-    async fn schedule(
-        &self,
-        tenant: &TenantId,
-        staff_id: &str,
-    ) -> Result<Option<Schedule>, StoreError>;
+    async fn schedule(&self, tenant: &TenantId, staff_id: &str) -> Result<Option<Schedule>, StoreError>;
 
     // --- bookings ----------------------------------------------------------------------
 
@@ -284,22 +263,14 @@ pub trait Store: Send + Sync {
 
     /// Creates or replaces an integration; `credentials` are sealed with the
     /// store's encryption key before they are written.
-    async fn put_integration(
-        &self,
-        tenant: &TenantId,
-        integration: &Integration,
-    ) -> Result<(), StoreError>;
+    async fn put_integration(&self, tenant: &TenantId, integration: &Integration) -> Result<(), StoreError>;
     /// An integration with its credentials decrypted.
     async fn integration(&self, tenant: &TenantId, kind: &str) -> Result<Integration, StoreError>;
 
     // --- audit and analytics ---------------------------------------------------------------
 
     /// Records an administrative action.
-    async fn record_audit(
-        &self,
-        tenant: &TenantId,
-        entry: &NewAuditEntry,
-    ) -> Result<AuditEntry, StoreError>;
+    async fn record_audit(&self, tenant: &TenantId, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError>;
     /// The tenant's audit log, oldest first.
     async fn audit_log(&self, tenant: &TenantId) -> Result<Vec<AuditEntry>, StoreError>;
     /// Adds `delta` to a daily counter.

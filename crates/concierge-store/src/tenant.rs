@@ -22,9 +22,7 @@ impl TenantId {
     pub fn parse(id: &str) -> Result<Self, StoreError> {
         let ok = !id.is_empty()
             && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(TenantId(id.to_owned()))
         } else {

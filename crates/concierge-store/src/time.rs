@@ -6,6 +6,5 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 /// The current time, truncated to whole microseconds.
 pub(crate) fn now() -> DateTime<Utc> {
     let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
 }

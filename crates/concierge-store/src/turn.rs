@@ -58,16 +58,7 @@ where
         let conversation = store.load_conversation(tenant, conversation_id).await?;
         let last_seq = conversation.last_seq;
         let (write, output) = turn(conversation).await.map_err(TurnError::Turn)?;
-        match store
-            .append_turn(
-                tenant,
-                conversation_id,
-                last_seq,
-                &write.events,
-                &write.state,
-            )
-            .await
-        {
+        match store.append_turn(tenant, conversation_id, last_seq, &write.events, &write.state).await {
             Ok(appended) => return Ok((appended, output)),
             Err(StoreError::Conflict { .. }) => {
                 // Back off a little, with jitter, so contenders spread out.

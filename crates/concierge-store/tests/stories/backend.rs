@@ -43,11 +43,9 @@ impl Backend {
     pub(crate) async fn open_again(&self, key: Option<EncryptionKey>) -> Arc<dyn Store> {
         match &self.location {
             Location::Sqlite(path) => Arc::new(SqliteStore::open(path, key).await.unwrap()),
-            Location::Postgres(options) => Arc::new(
-                PostgresStore::connect_with((**options).clone(), key, false)
-                    .await
-                    .unwrap(),
-            ),
+            Location::Postgres(options) => {
+                Arc::new(PostgresStore::connect_with((**options).clone(), key, false).await.unwrap())
+            }
         }
     }
 }
@@ -74,37 +72,21 @@ impl PostgresScratch {
         .execute(&admin)
         .await
         .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {database} OWNER {role}"))
-            .execute(&admin)
-            .await
-            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {database} OWNER {role}")).execute(&admin).await.unwrap();
         let options = PgConnectOptions::from_str(admin_url)
             .unwrap()
             .username(&role)
             .password("app")
             .database(&database);
-        (
-            PostgresScratch {
-                admin,
-                database,
-                role,
-            },
-            options,
-        )
+        (PostgresScratch { admin, database, role }, options)
     }
 
     async fn drop_all(self) {
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.database
-        ))
-        .execute(&self.admin)
-        .await
-        .unwrap();
-        sqlx::query(&format!("DROP ROLE IF EXISTS {}", self.role))
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database))
             .execute(&self.admin)
             .await
             .unwrap();
+        sqlx::query(&format!("DROP ROLE IF EXISTS {}", self.role)).execute(&self.admin).await.unwrap();
         self.admin.close().await;
     }
 }
@@ -127,20 +109,14 @@ where
     let path = dir.path().join("concierge.db");
     let sqlite = SqliteStore::open(&path, Some(test_key())).await.unwrap();
     let raw = Raw::Sqlite(sqlite.pool().clone());
-    story(Backend {
-        store: Arc::new(sqlite),
-        raw,
-        location: Location::Sqlite(path),
-    })
-    .await;
+    story(Backend { store: Arc::new(sqlite), raw, location: Location::Sqlite(path) }).await;
     ran.push("sqlite");
 
     if let Ok(url) = std::env::var(POSTGRES_URL_VAR) {
         if !url.is_empty() {
             let (scratch, options) = PostgresScratch::create(&url).await;
-            let postgres = PostgresStore::connect_with(options.clone(), Some(test_key()), false)
-                .await
-                .unwrap();
+            let postgres =
+                PostgresStore::connect_with(options.clone(), Some(test_key()), false).await.unwrap();
             let raw = Raw::Postgres(postgres.pool().clone());
             let pool = postgres.pool().clone();
             // Drop the scratch database even when the story fails.

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use concierge_store::{
-    ConversationStatus, NewAuditEntry, NewConversation, NewKnowledgeEntry, Schedule, Service,
-    StaffMember, StoreError,
+    ConversationStatus, NewAuditEntry, NewConversation, NewKnowledgeEntry, Schedule, Service, StaffMember,
+    StoreError,
 };
 use serde_json::json;
 
@@ -23,32 +23,13 @@ async fn catalog_story(backend: Backend) {
 
     // Bots: versions numbered from 1, one active.
     let bot = store.create_bot(&tenant, "front desk").await.unwrap();
-    assert_eq!(
-        store.active_bot_version(&tenant, &bot.id).await.unwrap(),
-        None
-    );
-    let v1 = store
-        .add_bot_version(&tenant, &bot.id, &json!({"greeting": "Hello"}))
-        .await
-        .unwrap();
-    let v2 = store
-        .add_bot_version(&tenant, &bot.id, &json!({"greeting": "Hi there"}))
-        .await
-        .unwrap();
+    assert_eq!(store.active_bot_version(&tenant, &bot.id).await.unwrap(), None);
+    let v1 = store.add_bot_version(&tenant, &bot.id, &json!({"greeting": "Hello"})).await.unwrap();
+    let v2 = store.add_bot_version(&tenant, &bot.id, &json!({"greeting": "Hi there"})).await.unwrap();
     assert_eq!((v1, v2), (1, 2));
-    store
-        .activate_bot_version(&tenant, &bot.id, v1)
-        .await
-        .unwrap();
-    let active = store
-        .active_bot_version(&tenant, &bot.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (active.version, active.spec),
-        (1, json!({"greeting": "Hello"}))
-    );
+    store.activate_bot_version(&tenant, &bot.id, v1).await.unwrap();
+    let active = store.active_bot_version(&tenant, &bot.id).await.unwrap().unwrap();
+    assert_eq!((active.version, active.spec), (1, json!({"greeting": "Hello"})));
     assert!(matches!(
         store.activate_bot_version(&tenant, &bot.id, 7).await,
         Err(StoreError::NotFound { .. })
@@ -65,27 +46,14 @@ async fn catalog_story(backend: Backend) {
     cut.duration_minutes = 45;
     store.put_service(&tenant, &cut).await.unwrap();
     assert_eq!(store.services(&tenant).await.unwrap(), vec![cut]);
-    let sam = StaffMember {
-        id: "sam".into(),
-        name: "Sam".into(),
-        details: json!({"services": ["cut"]}),
-    };
+    let sam = StaffMember { id: "sam".into(), name: "Sam".into(), details: json!({"services": ["cut"]}) };
     store.put_staff(&tenant, &sam).await.unwrap();
     assert_eq!(store.staff(&tenant).await.unwrap(), vec![sam]);
-    let hours = Schedule {
-        staff_id: "sam".into(),
-        weekly_hours: json!({"mon": [["09:00", "17:00"]]}),
-    };
+    let hours = Schedule { staff_id: "sam".into(), weekly_hours: json!({"mon": [["09:00", "17:00"]]}) };
     store.put_schedule(&tenant, &hours).await.unwrap();
     assert_eq!(store.schedule(&tenant, "sam").await.unwrap(), Some(hours));
     assert!(store
-        .put_schedule(
-            &tenant,
-            &Schedule {
-                staff_id: "nobody".into(),
-                weekly_hours: json!({})
-            }
-        )
+        .put_schedule(&tenant, &Schedule { staff_id: "nobody".into(), weekly_hours: json!({}) })
         .await
         .is_err());
 
@@ -98,10 +66,7 @@ async fn catalog_story(backend: Backend) {
     };
     store.put_knowledge_entry(&tenant, &entry).await.unwrap();
     let vector: Vec<f32> = (0..384).map(|i| (i as f32 * 0.37).sin() / 3.0).collect();
-    store
-        .set_embedding(&tenant, "prices", "all-MiniLM-L6-v2", &vector)
-        .await
-        .unwrap();
+    store.set_embedding(&tenant, "prices", "all-MiniLM-L6-v2", &vector).await.unwrap();
     let stored = store.knowledge_entry(&tenant, "prices").await.unwrap();
     assert_eq!(stored.tags, vec!["pricing".to_string()]);
     let embedding = stored.embedding.expect("embedding stored");
@@ -113,14 +78,8 @@ async fn catalog_story(backend: Backend) {
     ));
     // Replacing the text drops the stale embedding.
     store.put_knowledge_entry(&tenant, &entry).await.unwrap();
-    assert_eq!(
-        store.knowledge_entries(&tenant).await.unwrap()[0].embedding,
-        None
-    );
-    store
-        .delete_knowledge_entry(&tenant, "prices")
-        .await
-        .unwrap();
+    assert_eq!(store.knowledge_entries(&tenant).await.unwrap()[0].embedding, None);
+    store.delete_knowledge_entry(&tenant, "prices").await.unwrap();
     assert!(store.knowledge_entries(&tenant).await.unwrap().is_empty());
 
     // Conversation status moves through the handoff states.
@@ -138,17 +97,11 @@ async fn catalog_story(backend: Backend) {
         .await
         .unwrap();
     store
-        .set_conversation_status(
-            &tenant,
-            &conversation.id,
-            ConversationStatus::WaitingForHuman,
-        )
+        .set_conversation_status(&tenant, &conversation.id, ConversationStatus::WaitingForHuman)
         .await
         .unwrap();
-    let waiting = store
-        .conversations_with_status(&tenant, ConversationStatus::WaitingForHuman)
-        .await
-        .unwrap();
+    let waiting =
+        store.conversations_with_status(&tenant, ConversationStatus::WaitingForHuman).await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].id, conversation.id);
     assert_eq!(waiting[0].bot_id.as_deref(), Some(bot.id.as_str()));
@@ -167,27 +120,12 @@ async fn catalog_story(backend: Backend) {
         )
         .await
         .unwrap();
-    let found = store
-        .open_conversation_by_ref(&tenant, "sms", "+15551230000")
-        .await
-        .unwrap();
+    let found = store.open_conversation_by_ref(&tenant, "sms", "+15551230000").await.unwrap();
     assert_eq!(found.map(|c| c.id), Some(sms.id.clone()));
+    assert_eq!(store.open_conversation_by_ref(&tenant, "whatsapp", "+15551230000").await.unwrap(), None);
+    store.set_conversation_status(&tenant, &sms.id, ConversationStatus::Closed).await.unwrap();
     assert_eq!(
-        store
-            .open_conversation_by_ref(&tenant, "whatsapp", "+15551230000")
-            .await
-            .unwrap(),
-        None
-    );
-    store
-        .set_conversation_status(&tenant, &sms.id, ConversationStatus::Closed)
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .open_conversation_by_ref(&tenant, "sms", "+15551230000")
-            .await
-            .unwrap(),
+        store.open_conversation_by_ref(&tenant, "sms", "+15551230000").await.unwrap(),
         None,
         "closed conversations are not reopened"
     );
@@ -207,13 +145,8 @@ async fn catalog_story(backend: Backend) {
             .await
             .unwrap();
     }
-    let actions: Vec<String> = store
-        .audit_log(&tenant)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
+    let actions: Vec<String> =
+        store.audit_log(&tenant).await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, ["bot.activate", "service.update"]);
     let monday = NaiveDate::from_ymd_opt(2030, 1, 7).unwrap();
     let tuesday = monday.succ_opt().unwrap();
@@ -223,10 +156,7 @@ async fn catalog_story(backend: Backend) {
         (monday, "bookings", 1),
         (tuesday, "conversations", 4),
     ] {
-        store
-            .add_to_rollup(&tenant, day, metric, delta)
-            .await
-            .unwrap();
+        store.add_to_rollup(&tenant, day, metric, delta).await.unwrap();
     }
     let rollups: Vec<(NaiveDate, String, i64)> = store
         .rollups(&tenant, monday, monday)
@@ -235,16 +165,7 @@ async fn catalog_story(backend: Backend) {
         .into_iter()
         .map(|r| (r.day, r.metric, r.value))
         .collect();
-    assert_eq!(
-        rollups,
-        [
-            (monday, "bookings".to_string(), 1),
-            (monday, "conversations".to_string(), 5)
-        ]
-    );
-    assert_eq!(
-        store.rollups(&tenant, monday, tuesday).await.unwrap().len(),
-        3
-    );
+    assert_eq!(rollups, [(monday, "bookings".to_string(), 1), (monday, "conversations".to_string(), 5)]);
+    assert_eq!(store.rollups(&tenant, monday, tuesday).await.unwrap().len(), 3);
     drop(backend);
 }

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use concierge_core::booking::{BookingStatus, Customer};
 use concierge_store::{
-    run_turn, NewBooking, NewConversation, Store, StoreError, TenantId, TurnWrite,
-    DEFAULT_TURN_ATTEMPTS,
+    run_turn, NewBooking, NewConversation, Store, StoreError, TenantId, TurnWrite, DEFAULT_TURN_ATTEMPTS,
 };
 use serde_json::json;
 
@@ -23,11 +22,7 @@ fn attempt(i: usize, staff: &str, start: chrono::DateTime<Utc>, minutes: i64) ->
             staff,
             start,
             start + Duration::minutes(minutes),
-            Customer {
-                name: format!("Customer {i}"),
-                phone: None,
-                email: None,
-            },
+            Customer { name: format!("Customer {i}"), phone: None, email: None },
         )
     }
 }
@@ -59,47 +54,26 @@ async fn booking_race_story(backend: Backend) {
         }
     }
     assert_eq!(won.len(), 1, "exactly one attempt books the slot");
-    let stored = store
-        .bookings_between(&tenant, Some("sam"), start, start + Duration::hours(3))
-        .await
-        .unwrap();
+    let stored =
+        store.bookings_between(&tenant, Some("sam"), start, start + Duration::hours(3)).await.unwrap();
     assert_eq!(stored, won);
     let winner = won[0].booking.clone();
 
     // Touching but not overlapping is fine ([start, end) ranges); another
     // staff member at the same time is fine.
     let now = Utc::now();
-    store
-        .create_booking(&tenant, &attempt(100, "sam", winner.end, 30), now)
-        .await
-        .unwrap();
-    store
-        .create_booking(&tenant, &attempt(101, "kim", winner.start, 60), now)
-        .await
-        .unwrap();
+    store.create_booking(&tenant, &attempt(100, "sam", winner.end, 30), now).await.unwrap();
+    store.create_booking(&tenant, &attempt(101, "kim", winner.start, 60), now).await.unwrap();
     // Cancelling frees the slot; bringing the cancelled one back is refused.
-    store
-        .transition_booking(&tenant, &winner.id, &[], BookingStatus::Cancelled, now)
-        .await
-        .unwrap();
-    let replacement = store
-        .create_booking(&tenant, &attempt(102, "sam", winner.start, 30), now)
-        .await
-        .unwrap();
+    store.transition_booking(&tenant, &winner.id, &[], BookingStatus::Cancelled, now).await.unwrap();
+    let replacement =
+        store.create_booking(&tenant, &attempt(102, "sam", winner.start, 30), now).await.unwrap();
     assert!(matches!(
-        store
-            .transition_booking(&tenant, &winner.id, &[], BookingStatus::Confirmed, now)
-            .await,
+        store.transition_booking(&tenant, &winner.id, &[], BookingStatus::Confirmed, now).await,
         Err(StoreError::SlotTaken { .. })
     ));
     let confirmed = store
-        .transition_booking(
-            &tenant,
-            &replacement.booking.id,
-            &[],
-            BookingStatus::Confirmed,
-            now,
-        )
+        .transition_booking(&tenant, &replacement.booking.id, &[], BookingStatus::Confirmed, now)
         .await
         .unwrap();
     assert_eq!(confirmed.booking.status, BookingStatus::Confirmed);
@@ -118,28 +92,17 @@ async fn booking_race_story(backend: Backend) {
 
     // Bad input is refused with a typed error.
     let backwards = attempt(300, "sam", start, -30);
-    assert!(matches!(
-        store.create_booking(&tenant, &backwards, now).await,
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(store.create_booking(&tenant, &backwards, now).await, Err(StoreError::Invalid(_))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buffers_lapsed_holds_and_seats_follow_the_booking_rule() {
-    run_story(
-        "booking rule: buffers, lapsed holds, seats",
-        booking_rule_story,
-    )
-    .await;
+    run_story("booking rule: buffers, lapsed holds, seats", booking_rule_story).await;
 }
 
 /// A confirmed booking (no hold to lapse).
 fn confirmed(i: usize, staff: &str, start: chrono::DateTime<Utc>, minutes: i64) -> NewBooking {
-    NewBooking {
-        status: BookingStatus::Confirmed,
-        held_until: None,
-        ..attempt(i, staff, start, minutes)
-    }
+    NewBooking { status: BookingStatus::Confirmed, held_until: None, ..attempt(i, staff, start, minutes) }
 }
 
 async fn booking_rule_story(backend: Backend) {
@@ -149,29 +112,14 @@ async fn booking_rule_story(backend: Backend) {
     let now = Utc.with_ymd_and_hms(2030, 9, 1, 12, 0, 0).unwrap();
 
     // A 10:00-11:00 colour with 15 minutes of clean-up keeps 11:00-11:15 taken.
-    let colour = NewBooking {
-        blocked_until: Some(ten + Duration::minutes(75)),
-        ..confirmed(1, "ana", ten, 60)
-    };
+    let colour =
+        NewBooking { blocked_until: Some(ten + Duration::minutes(75)), ..confirmed(1, "ana", ten, 60) };
     store.create_booking(&tenant, &colour, now).await.unwrap();
     assert!(matches!(
-        store
-            .create_booking(
-                &tenant,
-                &confirmed(2, "ana", ten + Duration::minutes(60), 30),
-                now
-            )
-            .await,
+        store.create_booking(&tenant, &confirmed(2, "ana", ten + Duration::minutes(60), 30), now).await,
         Err(StoreError::SlotTaken { .. })
     ));
-    store
-        .create_booking(
-            &tenant,
-            &confirmed(3, "ana", ten + Duration::minutes(75), 30),
-            now,
-        )
-        .await
-        .unwrap();
+    store.create_booking(&tenant, &confirmed(3, "ana", ten + Duration::minutes(75), 30), now).await.unwrap();
 
     // A hold that lapsed no longer takes time, though it stays `held`.
     let hold = NewBooking {
@@ -181,44 +129,21 @@ async fn booking_rule_story(backend: Backend) {
     };
     let hold = store.create_booking(&tenant, &hold, now).await.unwrap();
     assert!(matches!(
-        store
-            .create_booking(
-                &tenant,
-                &confirmed(5, "ben", ten, 60),
-                now + Duration::minutes(4)
-            )
-            .await,
+        store.create_booking(&tenant, &confirmed(5, "ben", ten, 60), now + Duration::minutes(4)).await,
         Err(StoreError::SlotTaken { .. })
     ));
     let later = now + Duration::minutes(6);
-    store
-        .create_booking(&tenant, &confirmed(6, "ben", ten, 60), later)
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .booking(&tenant, &hold.booking.id)
-            .await
-            .unwrap()
-            .booking
-            .status,
-        BookingStatus::Held
-    );
+    store.create_booking(&tenant, &confirmed(6, "ben", ten, 60), later).await.unwrap();
+    assert_eq!(store.booking(&tenant, &hold.booking.id).await.unwrap().booking.status, BookingStatus::Held);
 
     // A class with 3 seats takes 3 bookings at exactly its time, not 4,
     // and nothing else may overlap it.
-    let seat = |i: usize| NewBooking {
-        service: "yoga".into(),
-        capacity: 3,
-        ..confirmed(10 + i, "cat", ten, 60)
-    };
+    let seat =
+        |i: usize| NewBooking { service: "yoga".into(), capacity: 3, ..confirmed(10 + i, "cat", ten, 60) };
     for i in 0..3 {
         store.create_booking(&tenant, &seat(i), now).await.unwrap();
     }
-    assert!(matches!(
-        store.create_booking(&tenant, &seat(3), now).await,
-        Err(StoreError::SlotTaken { .. })
-    ));
+    assert!(matches!(store.create_booking(&tenant, &seat(3), now).await, Err(StoreError::SlotTaken { .. })));
     let overlapping = NewBooking {
         service: "yoga".into(),
         capacity: 3,
@@ -228,10 +153,7 @@ async fn booking_rule_story(backend: Backend) {
         store.create_booking(&tenant, &overlapping, now).await,
         Err(StoreError::SlotTaken { .. })
     ));
-    let taken = store
-        .bookings_between(&tenant, Some("cat"), ten, ten + Duration::hours(2))
-        .await
-        .unwrap();
+    let taken = store.bookings_between(&tenant, Some("cat"), ten, ten + Duration::hours(2)).await.unwrap();
     assert_eq!(taken.len(), 3);
     assert!(taken.iter().all(|b| b.capacity == 3));
 
@@ -245,39 +167,16 @@ async fn booking_rule_story(backend: Backend) {
     let id = lapsing.booking.id.as_str();
     assert!(matches!(
         store
-            .transition_booking(
-                &tenant,
-                id,
-                &[BookingStatus::Confirmed],
-                BookingStatus::Cancelled,
-                now
-            )
+            .transition_booking(&tenant, id, &[BookingStatus::Confirmed], BookingStatus::Cancelled, now)
             .await,
-        Err(StoreError::WrongState {
-            status: BookingStatus::Held,
-            ..
-        })
+        Err(StoreError::WrongState { status: BookingStatus::Held, .. })
     ));
     assert!(matches!(
-        store
-            .transition_booking(
-                &tenant,
-                id,
-                &[BookingStatus::Held],
-                BookingStatus::Confirmed,
-                later
-            )
-            .await,
+        store.transition_booking(&tenant, id, &[BookingStatus::Held], BookingStatus::Confirmed, later).await,
         Err(StoreError::HoldExpired(_))
     ));
     let kept = store
-        .transition_booking(
-            &tenant,
-            id,
-            &[BookingStatus::Held],
-            BookingStatus::Confirmed,
-            now,
-        )
+        .transition_booking(&tenant, id, &[BookingStatus::Held], BookingStatus::Confirmed, now)
         .await
         .unwrap();
     assert_eq!(kept.booking.status, BookingStatus::Confirmed);
@@ -288,54 +187,30 @@ async fn booking_rule_story(backend: Backend) {
         request_key: Some("move-1".into()),
         ..confirmed(31, "dee", ten + Duration::minutes(15), 30)
     };
-    let new = store
-        .reschedule_booking(&tenant, id, &moved, now)
-        .await
-        .unwrap();
+    let new = store.reschedule_booking(&tenant, id, &moved, now).await.unwrap();
     assert_eq!(new.rescheduled_from.as_deref(), Some(id));
     let old = store.booking(&tenant, id).await.unwrap();
     assert_eq!(old.booking.status, BookingStatus::Rescheduled);
     assert_eq!(old.rescheduled_to.as_deref(), Some(new.booking.id.as_str()));
-    let again = store
-        .reschedule_booking(&tenant, id, &moved, now)
-        .await
-        .unwrap();
+    let again = store.reschedule_booking(&tenant, id, &moved, now).await.unwrap();
     assert_eq!(again, new, "a used request key returns the same booking");
     assert!(matches!(
-        store
-            .reschedule_booking(&tenant, id, &confirmed(32, "dee", ten, 30), now)
-            .await,
+        store.reschedule_booking(&tenant, id, &confirmed(32, "dee", ten, 30), now).await,
         Err(StoreError::WrongState { .. })
     ));
     let onto_ana = confirmed(33, "ana", ten + Duration::minutes(30), 30);
     assert!(matches!(
-        store
-            .reschedule_booking(&tenant, &new.booking.id, &onto_ana, now)
-            .await,
+        store.reschedule_booking(&tenant, &new.booking.id, &onto_ana, now).await,
         Err(StoreError::SlotTaken { .. })
     ));
     assert_eq!(
-        store
-            .booking(&tenant, &new.booking.id)
-            .await
-            .unwrap()
-            .booking
-            .status,
+        store.booking(&tenant, &new.booking.id).await.unwrap().booking.status,
         BookingStatus::Confirmed,
         "a refused reschedule changes nothing"
     );
-    let by_reference = store
-        .booking_by_reference(&tenant, &new.booking.reference)
-        .await
-        .unwrap();
+    let by_reference = store.booking_by_reference(&tenant, &new.booking.reference).await.unwrap();
     assert_eq!(by_reference.as_ref(), Some(&new));
-    assert_eq!(
-        store
-            .booking_by_request_key(&tenant, "move-1")
-            .await
-            .unwrap(),
-        Some(new.clone())
-    );
+    assert_eq!(store.booking_by_request_key(&tenant, "move-1").await.unwrap(), Some(new.clone()));
     let active: Vec<String> = store
         .active_bookings_between(&tenant, ten, ten + Duration::hours(2), later)
         .await
@@ -346,11 +221,7 @@ async fn booking_rule_story(backend: Backend) {
     // ana's colour and follow-up, ben's later booking (the hold lapsed), 3 yoga seats, dee's move.
     let mut staff = active.clone();
     staff.sort();
-    assert_eq!(
-        staff,
-        ["ana", "ana", "ben", "cat", "cat", "cat", "dee"],
-        "{active:?}"
-    );
+    assert_eq!(staff, ["ana", "ana", "ben", "cat", "cat", "cat", "dee"], "{active:?}");
 
     if let Raw::Postgres(pool) = &backend.raw {
         the_database_itself_refuses_overlaps(pool, &tenant, ten).await;
@@ -364,8 +235,7 @@ async fn the_database_itself_refuses_overlaps(
     tenant: &concierge_store::TenantId,
     ten: chrono::DateTime<Utc>,
 ) {
-    for (id, service, staff, capacity) in [("raw-1", "cut", "ana", 1), ("raw-2", "other", "cat", 3)]
-    {
+    for (id, service, staff, capacity) in [("raw-1", "cut", "ana", 1), ("raw-2", "other", "cat", 3)] {
         let mut tx = pool.begin().await.unwrap();
         sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
             .bind(tenant.as_str())
@@ -388,21 +258,14 @@ async fn the_database_itself_refuses_overlaps(
         .execute(&mut *tx)
         .await
         .expect_err("an overlapping active booking must be refused by the database");
-        let code = error
-            .as_database_error()
-            .and_then(|e| e.code())
-            .map(|c| c.to_string());
+        let code = error.as_database_error().and_then(|e| e.code()).map(|c| c.to_string());
         assert_eq!(code.as_deref(), Some("23P01"), "{error}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_messages_make_twenty_ordered_turns() {
-    run_story(
-        "20 concurrent messages to one conversation",
-        turn_race_story,
-    )
-    .await;
+    run_story("20 concurrent messages to one conversation", turn_race_story).await;
 }
 
 async fn turn_race_story(backend: Backend) {
@@ -427,63 +290,40 @@ async fn turn_race_story(backend: Backend) {
         let tenant: TenantId = tenant.clone();
         let id = conversation.id.clone();
         tokio::spawn(async move {
-            run_turn(
-                store.as_ref(),
-                &tenant,
-                &id,
-                DEFAULT_TURN_ATTEMPTS,
-                |current| async move {
-                    // The "engine": remember the message, reply with how many came before.
-                    let mut seen = current.state["seen"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default();
-                    let before = seen.len();
-                    seen.push(json!(i));
-                    let write = TurnWrite {
-                        events: vec![
-                            json!({"type": "user_message", "message": i}),
-                            json!({"type": "bot_reply", "message": i, "after": before}),
-                        ],
-                        state: json!({"seen": seen}),
-                    };
-                    Ok::<_, std::convert::Infallible>((write, before))
-                },
-            )
+            run_turn(store.as_ref(), &tenant, &id, DEFAULT_TURN_ATTEMPTS, |current| async move {
+                // The "engine": remember the message, reply with how many came before.
+                let mut seen = current.state["seen"].as_array().cloned().unwrap_or_default();
+                let before = seen.len();
+                seen.push(json!(i));
+                let write = TurnWrite {
+                    events: vec![
+                        json!({"type": "user_message", "message": i}),
+                        json!({"type": "bot_reply", "message": i, "after": before}),
+                    ],
+                    state: json!({"seen": seen}),
+                };
+                Ok::<_, std::convert::Infallible>((write, before))
+            })
             .await
         })
     });
     let results = futures::future::join_all(messages).await;
-    let mut turns: Vec<i64> = results
-        .into_iter()
-        .map(|r| r.unwrap().unwrap().0.turn)
-        .collect();
+    let mut turns: Vec<i64> = results.into_iter().map(|r| r.unwrap().unwrap().0.turn).collect();
     turns.sort_unstable();
     assert_eq!(turns, (1..=20).collect::<Vec<_>>());
 
-    let after = store
-        .load_conversation(&tenant, &conversation.id)
-        .await
-        .unwrap();
+    let after = store.load_conversation(&tenant, &conversation.id).await.unwrap();
     assert_eq!(after.turns, 20);
     assert_eq!(after.last_seq, 40);
-    let mut seen: Vec<i64> = after.state["seen"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let mut seen: Vec<i64> =
+        after.state["seen"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
     assert_eq!(seen.len(), 20, "no message lost from the state");
     seen.sort_unstable();
     assert_eq!(seen, (0..20).collect::<Vec<_>>());
 
     let events = store.events(&tenant, &conversation.id, 0).await.unwrap();
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
-    assert_eq!(
-        seqs,
-        (1..=40).collect::<Vec<_>>(),
-        "gapless sequence numbers"
-    );
+    assert_eq!(seqs, (1..=40).collect::<Vec<_>>(), "gapless sequence numbers");
     for (k, pair) in events.chunks(2).enumerate() {
         // Each turn's two events sit together, never interleaved with another's.
         assert_eq!(pair[0].turn, k as i64 + 1);
@@ -496,32 +336,10 @@ async fn turn_race_story(backend: Backend) {
     }
 
     // A writer holding a stale sequence number is told so, and changes nothing.
-    let stale = store
-        .append_turn(
-            &tenant,
-            &conversation.id,
-            38,
-            &[json!({"type": "late"})],
-            &json!({}),
-        )
-        .await;
-    assert!(matches!(
-        stale,
-        Err(StoreError::Conflict {
-            expected: 38,
-            actual: 40,
-            ..
-        })
-    ));
-    let empty = store
-        .append_turn(&tenant, &conversation.id, 40, &[], &json!({}))
-        .await;
+    let stale =
+        store.append_turn(&tenant, &conversation.id, 38, &[json!({"type": "late"})], &json!({})).await;
+    assert!(matches!(stale, Err(StoreError::Conflict { expected: 38, actual: 40, .. })));
+    let empty = store.append_turn(&tenant, &conversation.id, 40, &[], &json!({})).await;
     assert!(matches!(empty, Err(StoreError::Invalid(_))));
-    assert_eq!(
-        store
-            .load_conversation(&tenant, &conversation.id)
-            .await
-            .unwrap(),
-        after
-    );
+    assert_eq!(store.load_conversation(&tenant, &conversation.id).await.unwrap(), after);
 }

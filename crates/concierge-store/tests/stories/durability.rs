@@ -40,11 +40,7 @@ async fn sigkilled_writer_loses_no_committed_turn() {
     store.pool().close().await;
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "durability_child_process",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["durability_child_process", "--nocapture", "--test-threads=1"])
         .env(CHILD_DB_VAR, &path)
         .env(CHILD_TENANT_VAR, tenant.as_str())
         .env(CHILD_CONVERSATION_VAR, &conversation.id)
@@ -74,15 +70,8 @@ async fn sigkilled_writer_loses_no_committed_turn() {
     }
 
     let reopened = SqliteStore::open(&path, None).await.unwrap();
-    let after = reopened
-        .load_conversation(&tenant, &conversation.id)
-        .await
-        .unwrap();
-    assert!(
-        after.last_seq >= reported,
-        "reported {reported} committed, found {}",
-        after.last_seq
-    );
+    let after = reopened.load_conversation(&tenant, &conversation.id).await.unwrap();
+    assert!(after.last_seq >= reported, "reported {reported} committed, found {}", after.last_seq);
     let events = reopened.events(&tenant, &conversation.id, 0).await.unwrap();
     assert_eq!(events.len() as i64, after.last_seq);
     for (i, event) in events.iter().enumerate() {
@@ -109,11 +98,7 @@ async fn durability_child_process() {
     let tenant = TenantId::parse(&std::env::var(CHILD_TENANT_VAR).unwrap()).unwrap();
     let conversation = std::env::var(CHILD_CONVERSATION_VAR).unwrap();
     let store = SqliteStore::open(&path, None).await.unwrap();
-    let mut seq = store
-        .load_conversation(&tenant, &conversation)
-        .await
-        .unwrap()
-        .last_seq;
+    let mut seq = store.load_conversation(&tenant, &conversation).await.unwrap().last_seq;
     let mut out = std::io::stdout().lock();
     loop {
         let next = seq + 1;

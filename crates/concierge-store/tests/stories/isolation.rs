@@ -30,11 +30,7 @@ async fn isolation_story(backend: Backend) {
     let alice = store
         .create_customer(
             &a,
-            &NewCustomer {
-                name: Some("Alice".into()),
-                phone: Some("+15550001".into()),
-                email: None,
-            },
+            &NewCustomer { name: Some("Alice".into()), phone: Some("+15550001".into()), email: None },
         )
         .await
         .unwrap();
@@ -86,11 +82,7 @@ async fn isolation_story(backend: Backend) {
                     "sam",
                     start,
                     start + chrono::Duration::minutes(30),
-                    Customer {
-                        name: "Alice".into(),
-                        phone: Some("+15550001".into()),
-                        email: None,
-                    },
+                    Customer { name: "Alice".into(), phone: Some("+15550001".into()), email: None },
                 )
             },
             Utc::now(),
@@ -106,69 +98,31 @@ async fn isolation_story(backend: Backend) {
     assert_not_found(store.export_customer(&b, &alice.id).await, "export");
     assert_not_found(store.knowledge_entry(&b, "parking").await, "knowledge");
     assert_not_found(store.booking(&b, &booking.booking.id).await, "booking");
+    assert!(store.customer_by_phone(&b, "+15550001").await.unwrap().is_none());
+    assert!(store.bookings_for_phone(&b, "+15550001").await.unwrap().is_empty());
     assert!(store
-        .customer_by_phone(&b, "+15550001")
-        .await
-        .unwrap()
-        .is_none());
-    assert!(store
-        .bookings_for_phone(&b, "+15550001")
-        .await
-        .unwrap()
-        .is_empty());
-    assert!(store
-        .bookings_between(
-            &b,
-            None,
-            start - chrono::Duration::days(1),
-            start + chrono::Duration::days(1)
-        )
+        .bookings_between(&b, None, start - chrono::Duration::days(1), start + chrono::Duration::days(1))
         .await
         .unwrap()
         .is_empty());
     assert!(store.knowledge_entries(&b).await.unwrap().is_empty());
-    assert!(store
-        .conversations_with_status(&b, ConversationStatus::Bot)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(store.conversations_with_status(&b, ConversationStatus::Bot).await.unwrap().is_empty());
 
     // ... and changes nothing.
     assert_not_found(
-        store
-            .append_turn(
-                &b,
-                &conversation.id,
-                1,
-                &[json!({"type": "x"})],
-                &json!({"hijacked": true}),
-            )
-            .await,
+        store.append_turn(&b, &conversation.id, 1, &[json!({"type": "x"})], &json!({"hijacked": true})).await,
         "append",
     );
     assert_not_found(
-        store
-            .set_conversation_status(&b, &conversation.id, ConversationStatus::Closed)
-            .await,
+        store.set_conversation_status(&b, &conversation.id, ConversationStatus::Closed).await,
         "status",
     );
     assert_not_found(
-        store
-            .transition_booking(
-                &b,
-                &booking.booking.id,
-                &[],
-                BookingStatus::Cancelled,
-                Utc::now(),
-            )
-            .await,
+        store.transition_booking(&b, &booking.booking.id, &[], BookingStatus::Cancelled, Utc::now()).await,
         "cancel",
     );
     assert_not_found(store.delete_knowledge_entry(&b, "parking").await, "delete");
-    assert_not_found(
-        store.erase_customer(&b, &alice.id, "mallory").await,
-        "erase",
-    );
+    assert_not_found(store.erase_customer(&b, &alice.id, "mallory").await, "erase");
     assert_not_found(store.revoke_api_key(&b, &key.key.id).await, "revoke");
     // B cannot attach A's customer to its own conversation.
     let stolen = store
@@ -183,10 +137,7 @@ async fn isolation_story(backend: Backend) {
             },
         )
         .await;
-    assert!(
-        stolen.is_err(),
-        "cross-tenant reference accepted: {stolen:?}"
-    );
+    assert!(stolen.is_err(), "cross-tenant reference accepted: {stolen:?}");
     // B's entry with the same id is B's own; A's is untouched.
     store
         .put_knowledge_entry(
@@ -211,11 +162,7 @@ async fn isolation_story(backend: Backend) {
                 "sam",
                 start,
                 start + chrono::Duration::minutes(30),
-                Customer {
-                    name: "Bob".into(),
-                    phone: None,
-                    email: None,
-                },
+                Customer { name: "Bob".into(), phone: None, email: None },
             ),
             Utc::now(),
         )
@@ -224,10 +171,7 @@ async fn isolation_story(backend: Backend) {
 
     // Guessed ids fare no better.
     for guess in ["1", "admin", &uuid::Uuid::new_v4().to_string()] {
-        assert_not_found(
-            store.load_conversation(&b, guess).await,
-            "guessed conversation",
-        );
+        assert_not_found(store.load_conversation(&b, guess).await, "guessed conversation");
         assert_not_found(store.customer(&b, guess).await, "guessed customer");
         assert_not_found(store.booking(&b, guess).await, "guessed booking");
     }
@@ -237,28 +181,13 @@ async fn isolation_story(backend: Backend) {
     assert_eq!(reloaded.state, json!({"step": "menu"}));
     assert_eq!(reloaded.last_seq, 1);
     assert_eq!(reloaded.status, ConversationStatus::Bot);
+    assert_eq!(store.knowledge_entry(&a, "parking").await.unwrap().body, "Free parking behind the salon.");
     assert_eq!(
-        store.knowledge_entry(&a, "parking").await.unwrap().body,
-        "Free parking behind the salon."
-    );
-    assert_eq!(
-        store
-            .booking(&a, &booking.booking.id)
-            .await
-            .unwrap()
-            .booking
-            .status,
+        store.booking(&a, &booking.booking.id).await.unwrap().booking.status,
         BookingStatus::Confirmed
     );
-    assert_eq!(
-        store.customer(&a, &alice.id).await.unwrap().name.as_deref(),
-        Some("Alice")
-    );
-    let authenticated = store
-        .authenticate_api_key(&key.secret)
-        .await
-        .unwrap()
-        .expect("A's key still works");
+    assert_eq!(store.customer(&a, &alice.id).await.unwrap().name.as_deref(), Some("Alice"));
+    let authenticated = store.authenticate_api_key(&key.secret).await.unwrap().expect("A's key still works");
     assert_eq!(authenticated.tenant_id, a);
 
     if let Raw::Postgres(pool) = &backend.raw {
@@ -274,10 +203,8 @@ async fn row_level_security_is_a_second_wall(
     b: &concierge_store::TenantId,
     conversation_id: &str,
 ) {
-    let unscoped: i64 = sqlx::query_scalar("SELECT count(*) FROM conversations")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let unscoped: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM conversations").fetch_one(pool).await.unwrap();
     assert_eq!(unscoped, 0, "no tenant set: no rows");
     for (tenant, expected) in [(b, 0_i64), (a, 1)] {
         let mut tx = pool.begin().await.unwrap();
@@ -297,20 +224,13 @@ async fn row_level_security_is_a_second_wall(
             .await
             .unwrap()
             .rows_affected();
-        assert_eq!(
-            changed, expected as u64,
-            "an unscoped update reached past tenant {tenant}"
-        );
+        assert_eq!(changed, expected as u64, "an unscoped update reached past tenant {tenant}");
         tx.rollback().await.unwrap();
     }
-    let bypass: bool = sqlx::query_scalar(
-        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    assert!(
-        !bypass,
-        "the application role must not bypass row-level security"
-    );
+    let bypass: bool =
+        sqlx::query_scalar("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(!bypass, "the application role must not bypass row-level security");
 }

@@ -13,8 +13,7 @@ async fn customers_can_be_exported_and_erased() {
 }
 
 fn booking_for(id: &str, customer: &str, phone: &str, customer_id: Option<String>) -> NewBooking {
-    let start =
-        Utc.with_ymd_and_hms(2030, 7, 1, 14, 0, 0).unwrap() + Duration::hours(id.len() as i64);
+    let start = Utc.with_ymd_and_hms(2030, 7, 1, 14, 0, 0).unwrap() + Duration::hours(id.len() as i64);
     NewBooking {
         customer_id,
         ..NewBooking::confirmed(
@@ -24,11 +23,7 @@ fn booking_for(id: &str, customer: &str, phone: &str, customer_id: Option<String
             format!("staff-{id}"),
             start,
             start + Duration::minutes(50),
-            Customer {
-                name: customer.into(),
-                phone: Some(phone.into()),
-                email: None,
-            },
+            Customer { name: customer.into(), phone: Some(phone.into()), email: None },
         )
     }
 }
@@ -50,19 +45,14 @@ async fn privacy_story(backend: Backend) {
     let other = store
         .create_customer(
             &tenant,
-            &NewCustomer {
-                name: Some("Eve Other".into()),
-                phone: Some("+15550009999".into()),
-                email: None,
-            },
+            &NewCustomer { name: Some("Eve Other".into()), phone: Some("+15550009999".into()), email: None },
         )
         .await
         .unwrap();
     let mut conversations = Vec::new();
-    for (customer, text) in [
-        (&dana, "Hi, I'm Dana Quixote, call me on +15557770123"),
-        (&other, "Hi, I'm Eve Other"),
-    ] {
+    for (customer, text) in
+        [(&dana, "Hi, I'm Dana Quixote, call me on +15557770123"), (&other, "Hi, I'm Eve Other")]
+    {
         let conversation = store
             .create_conversation(
                 &tenant,
@@ -101,11 +91,7 @@ async fn privacy_story(backend: Backend) {
         .unwrap();
     // Booked by phone before the customer record existed: found by phone.
     store
-        .create_booking(
-            &tenant,
-            &booking_for("b22", "Dana Q.", "+15557770123", None),
-            Utc::now(),
-        )
+        .create_booking(&tenant, &booking_for("b22", "Dana Q.", "+15557770123", None), Utc::now())
         .await
         .unwrap();
     store
@@ -140,25 +126,15 @@ async fn privacy_story(backend: Backend) {
         exported_conversations[0]["events"][0]["event"]["text"],
         "Hi, I'm Dana Quixote, call me on +15557770123"
     );
-    let mut booking_ids: Vec<&str> = export["bookings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["booking"]["id"].as_str().unwrap())
-        .collect();
+    let mut booking_ids: Vec<&str> =
+        export["bookings"].as_array().unwrap().iter().map(|b| b["booking"]["id"].as_str().unwrap()).collect();
     booking_ids.sort_unstable();
     assert_eq!(booking_ids, ["b1", "b22"]);
     let text = export.to_string();
-    assert!(
-        !text.contains("Eve Other"),
-        "another customer's data leaked into the export"
-    );
+    assert!(!text.contains("Eve Other"), "another customer's data leaked into the export");
 
     // Erase.
-    let report = store
-        .erase_customer(&tenant, &dana.id, "user:owner")
-        .await
-        .unwrap();
+    let report = store.erase_customer(&tenant, &dana.id, "user:owner").await.unwrap();
     assert_eq!(report.conversations, 1);
     assert_eq!(report.events_redacted, 2);
     assert_eq!(report.bookings_anonymised, 2);
@@ -166,68 +142,29 @@ async fn privacy_story(backend: Backend) {
     let after = store.export_customer(&tenant, &dana.id).await.unwrap();
     let text = after.to_string();
     for personal in ["Dana", "Quixote", "+15557770123", "dana@example.test"] {
-        assert!(
-            !text.contains(personal),
-            "{personal} survived erasure: {text}"
-        );
+        assert!(!text.contains(personal), "{personal} survived erasure: {text}");
     }
     assert!(after["customer"]["erased_at"].is_string());
     let events = store.events(&tenant, &conversations[0], 0).await.unwrap();
-    assert_eq!(
-        events.len(),
-        2,
-        "events stay, redacted, so sequence numbers hold"
-    );
-    assert_eq!(
-        events[0].event,
-        json!({"redacted": true, "kind": "user_message"})
-    );
+    assert_eq!(events.len(), 2, "events stay, redacted, so sequence numbers hold");
+    assert_eq!(events[0].event, json!({"redacted": true, "kind": "user_message"}));
     let anonymised = store.booking(&tenant, "b22").await.unwrap().booking;
     assert_eq!(anonymised.customer.name, "[erased]");
     assert_eq!(anonymised.customer.phone, None);
-    assert_eq!(
-        anonymised.status,
-        BookingStatus::Confirmed,
-        "the slot stays booked"
-    );
-    assert!(store
-        .bookings_for_phone(&tenant, "+15557770123")
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(anonymised.status, BookingStatus::Confirmed, "the slot stays booked");
+    assert!(store.bookings_for_phone(&tenant, "+15557770123").await.unwrap().is_empty());
 
     // The audit entry is kept, naming the customer by id only.
     let audit = store.audit_log(&tenant).await.unwrap();
-    let erasure = audit
-        .iter()
-        .find(|e| e.action == "customer.erase")
-        .expect("erasure audited");
+    let erasure = audit.iter().find(|e| e.action == "customer.erase").expect("erasure audited");
     assert_eq!(erasure.actor, "user:owner");
-    assert_eq!(
-        erasure.target.as_deref(),
-        Some(format!("customer:{}", dana.id).as_str())
-    );
+    assert_eq!(erasure.target.as_deref(), Some(format!("customer:{}", dana.id).as_str()));
     assert!(!serde_json::to_string(erasure).unwrap().contains("Dana"));
 
     // Everyone else is untouched.
     let eve = store.export_customer(&tenant, &other.id).await.unwrap();
     assert_eq!(eve["customer"]["name"], "Eve Other");
-    assert_eq!(
-        eve["conversations"][0]["events"][0]["event"]["text"],
-        "Hi, I'm Eve Other"
-    );
-    assert_eq!(
-        store
-            .booking(&tenant, "b333")
-            .await
-            .unwrap()
-            .booking
-            .customer
-            .name,
-        "Eve Other"
-    );
-    assert_eq!(
-        store.knowledge_entry(&tenant, "hours").await.unwrap().body,
-        "9 to 5"
-    );
+    assert_eq!(eve["conversations"][0]["events"][0]["event"]["text"], "Hi, I'm Eve Other");
+    assert_eq!(store.booking(&tenant, "b333").await.unwrap().booking.customer.name, "Eve Other");
+    assert_eq!(store.knowledge_entry(&tenant, "hours").await.unwrap().body, "9 to 5");
 }

@@ -49,9 +49,7 @@ async fn raw_integration_row(backend: &Backend, tenant: &str) -> Vec<Vec<u8>> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,62 +70,34 @@ async fn secrets_story(backend: Backend) {
     let row = raw_integration_row(&backend, tenant.as_str()).await;
     assert!(contains(&row[1], "front-desk"), "config is plain");
     for column in &row {
-        assert!(
-            !contains(column, TOKEN),
-            "plaintext token in a stored column"
-        );
+        assert!(!contains(column, TOKEN), "plaintext token in a stored column");
         assert!(!contains(column, "clinic-bot"));
     }
     assert!(row[2].len() > 12 + 16, "nonce, ciphertext and tag");
 
     let read = store.integration(&tenant, "calendar").await.unwrap();
     assert_eq!(read, integration);
-    assert!(
-        !format!("{read:?}").contains(TOKEN),
-        "Debug hides credentials"
-    );
+    assert!(!format!("{read:?}").contains(TOKEN), "Debug hides credentials");
 
     // Writing again seals under a new nonce.
     store.put_integration(&tenant, &integration).await.unwrap();
-    assert_ne!(
-        raw_integration_row(&backend, tenant.as_str()).await[2],
-        row[2]
-    );
+    assert_ne!(raw_integration_row(&backend, tenant.as_str()).await[2], row[2]);
 
     // The wrong key cannot read them; no key cannot write them.
     let wrong = backend.open_again(Some(EncryptionKey::generate())).await;
-    assert!(matches!(
-        wrong.integration(&tenant, "calendar").await,
-        Err(StoreError::Decryption)
-    ));
+    assert!(matches!(wrong.integration(&tenant, "calendar").await, Err(StoreError::Decryption)));
     let keyless = backend.open_again(None).await;
-    assert!(matches!(
-        keyless.put_integration(&tenant, &integration).await,
-        Err(StoreError::NoEncryptionKey)
-    ));
+    assert!(matches!(keyless.put_integration(&tenant, &integration).await, Err(StoreError::NoEncryptionKey)));
 
     // Passwords: argon2 hashes, verified, wrong ones refused.
-    let user = store
-        .create_user(&tenant, "owner@clinic.test", "correct horse", "owner")
-        .await
-        .unwrap();
-    let verified = store
-        .verify_user(&tenant, "owner@clinic.test", "correct horse")
-        .await
-        .unwrap();
+    let user = store.create_user(&tenant, "owner@clinic.test", "correct horse", "owner").await.unwrap();
+    let verified = store.verify_user(&tenant, "owner@clinic.test", "correct horse").await.unwrap();
     assert_eq!(verified, Some(user));
-    assert_eq!(
-        store
-            .verify_user(&tenant, "owner@clinic.test", "wrong horse")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(store.verify_user(&tenant, "owner@clinic.test", "wrong horse").await.unwrap(), None);
     let hash: String = match &backend.raw {
-        Raw::Sqlite(pool) => sqlx::query_scalar("SELECT password_hash FROM users")
-            .fetch_one(pool)
-            .await
-            .unwrap(),
+        Raw::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(pool).await.unwrap()
+        }
         Raw::Postgres(pool) => {
             let mut tx = pool.begin().await.unwrap();
             sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
@@ -135,20 +105,14 @@ async fn secrets_story(backend: Backend) {
                 .execute(&mut *tx)
                 .await
                 .unwrap();
-            sqlx::query_scalar("SELECT password_hash FROM users")
-                .fetch_one(&mut *tx)
-                .await
-                .unwrap()
+            sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&mut *tx).await.unwrap()
         }
     };
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("correct horse"));
 
     // API keys: only a hash is stored; revoked keys stop working.
-    let issued = store
-        .create_api_key(&tenant, "website widget")
-        .await
-        .unwrap();
+    let issued = store.create_api_key(&tenant, "website widget").await.unwrap();
     assert!(!format!("{issued:?}").contains(&issued.secret));
     let found = store.authenticate_api_key(&issued.secret).await.unwrap();
     assert_eq!(found.as_ref().map(|k| &k.id), Some(&issued.key.id));
@@ -156,8 +120,5 @@ async fn secrets_story(backend: Backend) {
     assert_eq!(store.authenticate_api_key(&forged).await.unwrap(), None);
     assert_eq!(store.authenticate_api_key("not a key").await.unwrap(), None);
     store.revoke_api_key(&tenant, &issued.key.id).await.unwrap();
-    assert_eq!(
-        store.authenticate_api_key(&issued.secret).await.unwrap(),
-        None
-    );
+    assert_eq!(store.authenticate_api_key(&issued.secret).await.unwrap(), None);
 }
