@@ -71,8 +71,13 @@ impl PostgresScratch {
         ))
         .execute(&admin)
         .await
-        .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {database} OWNER {role}")).execute(&admin).await.unwrap();
+        .unwrap_or_else(|e| panic!("the role in {POSTGRES_URL_VAR} must be able to CREATE ROLE: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {database} OWNER {role}"))
+            .execute(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("the role in {POSTGRES_URL_VAR} must be able to CREATE DATABASE: {e}")
+            });
         let options = PgConnectOptions::from_str(admin_url)
             .unwrap()
             .username(&role)
