@@ -13,3 +13,13 @@ pub struct DailyRollup {
     /// The count.
     pub value: i64,
 }
+
+/// The UTC bounds `[start, end)` of a day.
+pub(crate) fn day_bounds(day: NaiveDate) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let start = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    (start, start + chrono::Duration::days(1))
+}
+
+/// The counters [`crate::Store::rebuild_daily_rollups`] owns, as a SQL condition on `metric`.
+pub(crate) const REBUILT_METRICS: &str =
+    "(metric IN ('conversations.started', 'turns', 'bookings.created') OR metric LIKE 'events.%')";

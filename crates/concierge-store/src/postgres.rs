@@ -863,7 +863,16 @@ impl Store for PostgresStore {
             .bind(Json(event))
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|e| match &e {
+                // Another writer took this sequence number: a lost race, not a failure.
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                    conversation: conversation_id.to_owned(),
+                    expected: expected_last_seq,
+                    actual: seq,
+                },
+                _ => StoreError::Database(e),
+            })?;
         }
         tx.commit().await?;
         Ok(AppendedTurn { turn, first_seq: expected_last_seq + 1, last_seq: new_last_seq })
@@ -1480,6 +1489,54 @@ impl Store for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn rebuild_daily_rollups(
+        &self,
+        tenant: &TenantId,
+        day: NaiveDate,
+    ) -> Result<Vec<DailyRollup>, StoreError> {
+        let (start, end) = crate::analytics::day_bounds(day);
+        let mut tx = self.scoped(tenant).await?;
+        let counts = sqlx::query(&format!(
+            "SELECT 'conversations.started' AS metric, count(*) AS value FROM conversations \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+             UNION ALL SELECT 'bookings.created', count(*) FROM bookings \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+             UNION ALL SELECT 'turns', count(*) FROM (SELECT DISTINCT conversation_id, turn \
+             FROM conversation_events WHERE tenant_id = $1 AND recorded_at >= $2 \
+             AND recorded_at < $3) AS turns \
+             UNION ALL SELECT 'events.' || {kind}, count(*) FROM conversation_events \
+             WHERE tenant_id = $1 AND recorded_at >= $2 AND recorded_at < $3 \
+             AND {kind} IS NOT NULL GROUP BY {kind}",
+            kind = "(event->>'type')"
+        ))
+        .bind(tenant.as_str())
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM daily_rollups WHERE tenant_id = $1 AND day = $2 AND {}",
+            crate::analytics::REBUILT_METRICS
+        ))
+        .bind(tenant.as_str())
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+        for row in &counts {
+            let metric: String = row.try_get("metric")?;
+            let value: i64 = row.try_get("value")?;
+            sqlx::query("INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4)")
+                .bind(tenant.as_str())
+                .bind(day)
+                .bind(metric)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.rollups(tenant, day, day).await
     }
 
     async fn export_customer(

@@ -289,6 +289,17 @@ pub trait Store: Send + Sync {
         to: NaiveDate,
     ) -> Result<Vec<DailyRollup>, StoreError>;
 
+    /// Recomputes the counters of `day` (UTC) from the stored records and
+    /// replaces them: `conversations.started`, `turns`, `bookings.created`
+    /// and `events.<type>` for each event `type` logged that day. Counters
+    /// kept with [`Store::add_to_rollup`] under other names stay. Returns
+    /// the day's counters.
+    async fn rebuild_daily_rollups(
+        &self,
+        tenant: &TenantId,
+        day: NaiveDate,
+    ) -> Result<Vec<DailyRollup>, StoreError>;
+
     // --- privacy --------------------------------------------------------------------------
 
     /// Everything stored about one customer, as JSON: the customer, their

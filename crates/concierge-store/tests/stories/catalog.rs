@@ -167,5 +167,44 @@ async fn catalog_story(backend: Backend) {
         .collect();
     assert_eq!(rollups, [(monday, "bookings".to_string(), 1), (monday, "conversations".to_string(), 5)]);
     assert_eq!(store.rollups(&tenant, monday, tuesday).await.unwrap().len(), 3);
+
+    // Rebuilding a day counts what was stored that day, and can be repeated.
+    let today = store.load_conversation(&tenant, &sms.id).await.unwrap().created_at.date_naive();
+    store
+        .append_turn(
+            &tenant,
+            &sms.id,
+            0,
+            &[json!({"type": "user_message", "text": "hi"}), json!({"type": "bot_reply", "text": "hello"})],
+            &json!({}),
+        )
+        .await
+        .unwrap();
+    store
+        .append_turn(&tenant, &sms.id, 2, &[json!({"type": "user_message", "text": "thanks"})], &json!({}))
+        .await
+        .unwrap();
+    store.add_to_rollup(&tenant, today, "widget.opened", 7).await.unwrap();
+    for _ in 0..2 {
+        let counters: Vec<(String, i64)> = store
+            .rebuild_daily_rollups(&tenant, today)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.metric, r.value))
+            .collect();
+        let expected: Vec<(String, i64)> = [
+            ("bookings.created", 0),
+            ("conversations.started", 2),
+            ("events.bot_reply", 1),
+            ("events.user_message", 2),
+            ("turns", 2),
+            ("widget.opened", 7),
+        ]
+        .into_iter()
+        .map(|(m, v)| (m.to_string(), v))
+        .collect();
+        assert_eq!(counters, expected);
+    }
     drop(backend);
 }
