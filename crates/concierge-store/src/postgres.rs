@@ -1572,7 +1572,16 @@ impl Store for PostgresStore {
         .fetch_all(&mut *tx)
         .await?;
         let bookings = booking_rows.iter().map(booking_from_row).collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::privacy::export_json(&customer, conversations, &bookings))
+        let audit_rows = sqlx::query(
+            "SELECT id, actor, action, target, details, recorded_at FROM audit_log \
+             WHERE tenant_id = $1 AND target = $2 ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .bind(crate::privacy::customer_target(customer_id))
+        .fetch_all(&mut *tx)
+        .await?;
+        let audit = audit_rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::privacy::export_json(&customer, conversations, &bookings, &audit))
     }
 
     async fn erase_customer(

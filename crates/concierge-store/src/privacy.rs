@@ -3,7 +3,7 @@
 use crate::StoredBooking;
 use serde_json::{json, Value};
 
-use crate::{Conversation, CustomerRecord, ErasureReport, NewAuditEntry, StoredEvent};
+use crate::{AuditEntry, Conversation, CustomerRecord, ErasureReport, NewAuditEntry, StoredEvent};
 
 /// One conversation with its events, as exported.
 pub(crate) fn conversation_json(conversation: &Conversation, events: &[StoredEvent]) -> Value {
@@ -28,13 +28,20 @@ pub(crate) fn export_json(
     customer: &CustomerRecord,
     conversations: Vec<Value>,
     bookings: &[StoredBooking],
+    audit: &[AuditEntry],
 ) -> Value {
     json!({
         "format": "concierge.customer-export.v1",
         "customer": customer,
         "conversations": conversations,
         "bookings": bookings,
+        "audit": audit,
     })
+}
+
+/// The audit target naming a customer.
+pub(crate) fn customer_target(customer_id: &str) -> String {
+    format!("customer:{customer_id}")
 }
 
 /// The state an erased customer's conversations are left with.
@@ -47,7 +54,7 @@ pub(crate) fn erasure_audit(customer_id: &str, actor: &str, report: &ErasureRepo
     NewAuditEntry {
         actor: actor.to_owned(),
         action: "customer.erase".to_owned(),
-        target: Some(format!("customer:{customer_id}")),
+        target: Some(customer_target(customer_id)),
         details: json!(report),
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct Backend {
     pub raw: Raw,
     /// Where it lives.
     pub location: Location,
+    /// On PostgreSQL, the same database reached with the (possibly
+    /// superuser) credentials of the test server's URL.
+    pub admin_options: Option<Box<PgConnectOptions>>,
 }
 
 impl Backend {
@@ -114,12 +117,14 @@ where
     let path = dir.path().join("concierge.db");
     let sqlite = SqliteStore::open(&path, Some(test_key())).await.unwrap();
     let raw = Raw::Sqlite(sqlite.pool().clone());
-    story(Backend { store: Arc::new(sqlite), raw, location: Location::Sqlite(path) }).await;
+    story(Backend { store: Arc::new(sqlite), raw, location: Location::Sqlite(path), admin_options: None })
+        .await;
     ran.push("sqlite");
 
     if let Ok(url) = std::env::var(POSTGRES_URL_VAR) {
         if !url.is_empty() {
             let (scratch, options) = PostgresScratch::create(&url).await;
+            let admin_options = PgConnectOptions::from_str(&url).unwrap().database(&scratch.database);
             let postgres =
                 PostgresStore::connect_with(options.clone(), Some(test_key()), false).await.unwrap();
             let raw = Raw::Postgres(postgres.pool().clone());
@@ -129,6 +134,7 @@ where
                 store: Arc::new(postgres),
                 raw,
                 location: Location::Postgres(Box::new(options)),
+                admin_options: Some(Box::new(admin_options)),
             }))
             .catch_unwind()
             .await;

@@ -193,6 +193,27 @@ async fn isolation_story(backend: Backend) {
     if let Raw::Postgres(pool) = &backend.raw {
         row_level_security_is_a_second_wall(pool, &a, &b, &conversation.id).await;
     }
+    if let Some(admin) = &backend.admin_options {
+        roles_that_bypass_row_security_are_refused(admin).await;
+    }
+}
+
+/// The store will not run as a role that row-level security does not bind.
+async fn roles_that_bypass_row_security_are_refused(admin: &sqlx::postgres::PgConnectOptions) {
+    let pool = sqlx::PgPool::connect_with(admin.clone()).await.unwrap();
+    let bypasses: bool =
+        sqlx::query_scalar("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    if bypasses {
+        let refused = concierge_store::PostgresStore::connect_with(admin.clone(), None, false).await;
+        assert!(
+            matches!(refused, Err(StoreError::RoleBypassesRowSecurity(_))),
+            "a superuser connection was accepted: {refused:?}"
+        );
+    }
 }
 
 /// On PostgreSQL, even a raw query that forgets `WHERE tenant_id` sees only

@@ -145,6 +145,7 @@ async fn privacy_story(backend: Backend) {
         assert!(!text.contains(personal), "{personal} survived erasure: {text}");
     }
     assert!(after["customer"]["erased_at"].is_string());
+    assert_eq!(after["audit"][0]["action"], "customer.erase", "the export shows the erasure");
     let events = store.events(&tenant, &conversations[0], 0).await.unwrap();
     assert_eq!(events.len(), 2, "events stay, redacted, so sequence numbers hold");
     assert_eq!(events[0].event, json!({"redacted": true, "kind": "user_message"}));
