@@ -232,3 +232,6 @@ pub trait Booker: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Vec<Booking>, BookingError>;
 }
+
+#[cfg(test)]
+mod tests;
