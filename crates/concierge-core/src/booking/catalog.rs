@@ -281,12 +281,16 @@ fn overrides_map(overrides: &[DateOverride]) -> BTreeMap<NaiveDate, Vec<TimeRang
         .collect()
 }
 
+/// Lower case, apostrophes dropped, other punctuation as spaces, spaces
+/// collapsed: "Women's haircut", "womens haircut" and "womens_haircut" agree.
 fn normalize(s: &str) -> String {
-    s.trim()
+    let spaced: String = s
         .chars()
-        .map(|c| if c == '\u{2019}' { '\'' } else { c })
+        .filter(|c| !matches!(c, '\'' | '\u{2019}'))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -321,6 +325,7 @@ staff:
         );
         assert_eq!(c.service("women’s haircut").unwrap().id, "womens_haircut");
         assert_eq!(c.service("Ladies Cut").unwrap().id, "womens_haircut");
+        assert_eq!(c.service("womens haircut").unwrap().id, "womens_haircut");
         assert_eq!(
             c.service("perm"),
             Err(BookingError::UnknownService("perm".into()))
