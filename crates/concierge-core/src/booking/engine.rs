@@ -5,9 +5,10 @@
 //! calendars' busy time; the repository then re-checks atomically on write,
 //! so two customers racing for one slot cannot both get it. Confirmed
 //! bookings are written to the calendars as events whose UID is the
-//! booking's id. A calendar busy period that matches an active booking's
-//! time exactly is taken to be that booking's own event and is not counted
-//! twice.
+//! booking's id. Calendar busy time that an active booking covers is taken
+//! to be that booking's own event and is not counted twice (free/busy
+//! answers carry no UIDs and servers merge adjacent periods, so the
+//! bookings' spans are cut out of the calendar's periods).
 
 use std::sync::Arc;
 
@@ -144,16 +145,18 @@ impl BookingEngine {
                 .await
                 .map_err(|e| BookingError::Backend(e.to_string()))?;
             for p in periods {
-                let own_event = records.iter().any(|r| {
-                    r.booking.start == p.start
-                        && r.booking.end == p.end
-                        && linked.staff.as_ref().is_none_or(|s| *s == r.booking.staff)
-                });
-                if !own_event {
+                // The calendar shows our own bookings' events too (perhaps
+                // merged with neighbours): cut those out, keep the rest.
+                let own: Vec<(DateTime<Utc>, DateTime<Utc>)> = records
+                    .iter()
+                    .filter(|r| linked.staff.as_ref().is_none_or(|s| *s == r.booking.staff))
+                    .map(|r| (r.booking.start, r.booking.end))
+                    .collect();
+                for (start, end) in subtract_spans((p.start, p.end), &own) {
                     busy.push(BusyTime::Blocked {
                         staff: linked.staff.clone(),
-                        start: p.start,
-                        end: p.end,
+                        start,
+                        end,
                     });
                 }
             }
@@ -622,6 +625,30 @@ impl Booker for BookingEngine {
         bookings.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
         Ok(bookings)
     }
+}
+
+/// `span` minus every span in `holes`.
+fn subtract_spans(
+    span: (DateTime<Utc>, DateTime<Utc>),
+    holes: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut parts = vec![span];
+    for &(h_start, h_end) in holes {
+        parts = parts
+            .into_iter()
+            .flat_map(|(s, e)| {
+                if h_end <= s || e <= h_start {
+                    vec![(s, e)]
+                } else {
+                    [(s, h_start), (h_end, e)]
+                        .into_iter()
+                        .filter(|(a, b)| a < b)
+                        .collect()
+                }
+            })
+            .collect();
+    }
+    parts
 }
 
 fn backend(e: RepositoryError) -> BookingError {

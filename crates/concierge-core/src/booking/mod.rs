@@ -33,7 +33,7 @@ pub mod repository;
 pub use availability::{
     check_start, find_slots, nearest_alternatives, BusyTime, SlotQuery, StaffPreference,
 };
-pub use calendar::{Calendar, CalendarError, CalendarEvent};
+pub use calendar::{BusyPeriod, Calendar, CalendarError, CalendarEvent};
 pub use catalog::{Catalog, Service, Staff};
 pub use engine::BookingEngine;
 pub use reference::{DerivedReferenceCodes, ReferenceCodes};
