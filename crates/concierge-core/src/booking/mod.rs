@@ -12,7 +12,7 @@
 //! - [`repository`]: the storage seam ([`BookingRepository`]) that makes
 //!   double booking impossible, and a race-free in-memory implementation.
 //! - [`calendar`]: the seam to outside calendars ([`Calendar`]).
-//! - [`reference`]: short public reference codes.
+//! - [`mod@reference`]: short public reference codes.
 //! - [`engine`]: holds, confirmations, cancellations and reschedules over
 //!   all of the above.
 //!
