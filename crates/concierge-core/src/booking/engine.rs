@@ -223,6 +223,33 @@ impl BookingEngine {
         Ok(record.booking)
     }
 
+    /// Records that the customer did not come: only for a confirmed booking
+    /// that has started by `now`.
+    pub async fn mark_no_show(
+        &self,
+        booking_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, BookingError> {
+        let current = self.record(booking_id).await?;
+        if now < current.booking.start {
+            return Err(BookingError::NotAllowed(format!(
+                "booking {} has not started yet",
+                current.booking.reference
+            )));
+        }
+        let record = self
+            .repository
+            .transition(
+                booking_id,
+                &[BookingStatus::Confirmed],
+                BookingStatus::NoShow,
+                now,
+            )
+            .await
+            .map_err(repository_error)?;
+        Ok(record.booking)
+    }
+
     /// A booking by its public reference code (case-insensitive).
     pub async fn find_by_reference(&self, reference: &str) -> Result<Booking, BookingError> {
         self.repository

@@ -162,7 +162,18 @@ fn rescheduling_links_the_old_and_new_bookings() {
         Err(BookingError::NotAllowed(_))
     ));
     let upcoming = block_on(engine.upcoming_for_phone("+15550003", now)).unwrap();
-    assert_eq!(upcoming, [new]);
+    assert_eq!(upcoming, [new.clone()]);
+    // A no-show can only be recorded once the booking has started.
+    assert!(matches!(
+        block_on(engine.mark_no_show(&new.id, now)),
+        Err(BookingError::NotAllowed(_))
+    ));
+    let missed = block_on(engine.mark_no_show(&new.id, new_start + Duration::minutes(20))).unwrap();
+    assert_eq!(missed.status, BookingStatus::NoShow);
+    assert!(matches!(
+        block_on(engine.mark_no_show(&old.id, new_start + Duration::minutes(20))),
+        Err(BookingError::NotAllowed(_))
+    ));
 }
 
 #[test]
