@@ -8,8 +8,8 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 use concierge_core::booking::{
-    Booker, BookingEngine, BookingRequest, Calendar, CalendarError, CalendarEvent, Customer,
-    SlotQuery, StaffPreference,
+    Booker, BookingEngine, BookingRequest, Calendar, CalendarError, CalendarEvent, Customer, SlotQuery,
+    StaffPreference,
 };
 use concierge_core::spec::BusinessSpec;
 use concierge_http::calendar::CalDavCalendar;
@@ -71,22 +71,15 @@ impl Radicale {
             .stderr(log)
             .spawn()
             .expect("python3 -m radicale starts");
-        let mut server = Radicale {
-            child,
-            port,
-            _data: data,
-        };
+        let mut server = Radicale { child, port, _data: data };
         let deadline = Instant::now() + StdDuration::from_secs(15);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = server.child.try_wait() {
-                let log = std::fs::read_to_string(server._data.path().join("radicale.log"))
-                    .unwrap_or_default();
+                let log =
+                    std::fs::read_to_string(server._data.path().join("radicale.log")).unwrap_or_default();
                 panic!("Radicale exited with {status}:\n{log}");
             }
-            assert!(
-                Instant::now() < deadline,
-                "Radicale did not start within 15 s"
-            );
+            assert!(Instant::now() < deadline, "Radicale did not start within 15 s");
             std::thread::sleep(StdDuration::from_millis(50));
         }
         server
@@ -94,10 +87,9 @@ impl Radicale {
 
     /// A new calendar collection owned by user `concierge`.
     async fn calendar(&self, name: &str) -> Arc<CalDavCalendar> {
-        let calendar =
-            CalDavCalendar::new(&format!("http://127.0.0.1:{}/concierge/{name}/", self.port))
-                .unwrap()
-                .with_basic_auth("concierge", "unused");
+        let calendar = CalDavCalendar::new(&format!("http://127.0.0.1:{}/concierge/{name}/", self.port))
+            .unwrap()
+            .with_basic_auth("concierge", "unused");
         calendar.create_collection().await.expect("MKCALENDAR");
         Arc::new(calendar)
     }
@@ -130,10 +122,8 @@ fn business_spec(business: &str) -> BusinessSpec {
 /// Local start times ("HH:MM") of Maria's women's haircut slots on Tuesday 10 March.
 async fn marias_starts(engine: &BookingEngine, now: DateTime<Utc>) -> Vec<String> {
     let tz = engine.catalog().timezone();
-    let (from, to) = engine
-        .catalog()
-        .local_days("2026-03-10".parse().unwrap(), "2026-03-10".parse().unwrap())
-        .unwrap();
+    let (from, to) =
+        engine.catalog().local_days("2026-03-10".parse().unwrap(), "2026-03-10".parse().unwrap()).unwrap();
     let query = SlotQuery {
         service: "womens_haircut".into(),
         from,
@@ -153,9 +143,7 @@ async fn marias_starts(engine: &BookingEngine, now: DateTime<Utc>) -> Vec<String
 async fn an_event_in_the_calendar_removes_the_overlapping_slots() {
     let radicale = Radicale::start();
     let calendar = radicale.calendar("maria").await;
-    let engine = engine()
-        .with_calendar(Some("maria".into()), calendar.clone())
-        .unwrap();
+    let engine = engine().with_calendar(Some("maria".into()), calendar.clone()).unwrap();
     let now = at("2026-03-02T09:00:00-05:00");
     let before = marias_starts(&engine, now).await;
     assert_eq!(before.len(), 19);
@@ -169,10 +157,7 @@ async fn an_event_in_the_calendar_removes_the_overlapping_slots() {
         end: at("2026-03-10T11:15:00-04:00"),
     };
     calendar.create_event(&dentist).await.unwrap();
-    let busy = calendar
-        .free_busy(at("2026-03-10T00:00:00Z"), at("2026-03-11T00:00:00Z"))
-        .await
-        .unwrap();
+    let busy = calendar.free_busy(at("2026-03-10T00:00:00Z"), at("2026-03-11T00:00:00Z")).await.unwrap();
     assert_eq!(busy.len(), 1);
     assert_eq!((busy[0].start, busy[0].end), (dentist.start, dentist.end));
 
@@ -187,11 +172,7 @@ async fn an_event_in_the_calendar_removes_the_overlapping_slots() {
         start: at("2026-03-10T10:00:00-04:00"),
         staff: None,
     };
-    let customer = Customer {
-        name: "Ann".into(),
-        phone: None,
-        email: None,
-    };
+    let customer = Customer { name: "Ann".into(), phone: None, email: None };
     let booking = engine.book(&request, &customer, "k1", now).await.unwrap();
     assert_eq!(booking.staff, "ana");
 }
@@ -204,11 +185,7 @@ async fn a_confirmed_booking_appears_as_an_event_and_leaves_with_its_cancellatio
     let engine = engine().with_calendar(None, calendar.clone()).unwrap();
     let now = at("2026-03-02T09:00:00-05:00");
     let (from, to) = (at("2026-03-10T00:00:00Z"), at("2026-03-12T00:00:00Z"));
-    let customer = Customer {
-        name: "Zoë Smith".into(),
-        phone: Some("+15550001".into()),
-        email: None,
-    };
+    let customer = Customer { name: "Zoë Smith".into(), phone: Some("+15550001".into()), email: None };
     let request = BookingRequest {
         service: "women's haircut".into(),
         start: at("2026-03-10T10:00:00-04:00"),
@@ -218,10 +195,7 @@ async fn a_confirmed_booking_appears_as_an_event_and_leaves_with_its_cancellatio
     let events = calendar.events(from, to).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].uid, booking.id);
-    assert_eq!(
-        (events[0].start, events[0].end),
-        (booking.start, booking.end)
-    );
+    assert_eq!((events[0].start, events[0].end), (booking.start, booking.end));
     assert_eq!(events[0].summary, "Women's haircut: Zoë Smith");
     assert!(events[0].description.contains(&booking.reference));
 
@@ -230,26 +204,17 @@ async fn a_confirmed_booking_appears_as_an_event_and_leaves_with_its_cancellatio
     let starts = marias_starts(&engine, now).await;
     assert!(!starts.contains(&"10:00".to_string()));
     assert!(starts.contains(&"11:00".to_string()));
-    let for_ana = BookingRequest {
-        staff: Some("ana".into()),
-        ..request.clone()
-    };
+    let for_ana = BookingRequest { staff: Some("ana".into()), ..request.clone() };
     assert!(matches!(
         engine.check(&for_ana, now).await.unwrap(),
         concierge_core::booking::Availability::Available(_)
     ));
 
     // Moving it replaces the event; cancelling removes it.
-    let moved = engine
-        .reschedule(&booking.id, at("2026-03-11T15:00:00-04:00"), "move-1", now)
-        .await
-        .unwrap();
+    let moved = engine.reschedule(&booking.id, at("2026-03-11T15:00:00-04:00"), "move-1", now).await.unwrap();
     let events = calendar.events(from, to).await.unwrap();
     assert_eq!(
-        events
-            .iter()
-            .map(|e| (e.uid.as_str(), e.start))
-            .collect::<Vec<_>>(),
+        events.iter().map(|e| (e.uid.as_str(), e.start)).collect::<Vec<_>>(),
         [(moved.id.as_str(), moved.start)]
     );
     engine.cancel(&moved.id, now).await.unwrap();
@@ -267,15 +232,9 @@ async fn writes_are_conditional() {
         start: at("2026-03-10T14:00:00Z"),
         end: at("2026-03-10T15:00:00Z"),
     };
-    assert_eq!(
-        calendar.update_event(&event).await,
-        Err(CalendarError::NotFound(event.uid.clone()))
-    );
+    assert_eq!(calendar.update_event(&event).await, Err(CalendarError::NotFound(event.uid.clone())));
     calendar.create_event(&event).await.unwrap();
-    assert_eq!(
-        calendar.create_event(&event).await,
-        Err(CalendarError::AlreadyExists(event.uid.clone()))
-    );
+    assert_eq!(calendar.create_event(&event).await, Err(CalendarError::AlreadyExists(event.uid.clone())));
     let later = CalendarEvent {
         start: event.start + Duration::hours(2),
         end: event.end + Duration::hours(2),
@@ -285,16 +244,7 @@ async fn writes_are_conditional() {
     let range = (at("2026-03-10T00:00:00Z"), at("2026-03-11T00:00:00Z"));
     assert_eq!(calendar.events(range.0, range.1).await.unwrap(), [later]);
     // Outside the range, nothing.
-    assert_eq!(
-        calendar
-            .events(at("2026-03-11T00:00:00Z"), at("2026-03-12T00:00:00Z"))
-            .await
-            .unwrap(),
-        []
-    );
+    assert_eq!(calendar.events(at("2026-03-11T00:00:00Z"), at("2026-03-12T00:00:00Z")).await.unwrap(), []);
     calendar.delete_event(&event.uid).await.unwrap();
-    assert_eq!(
-        calendar.delete_event(&event.uid).await,
-        Err(CalendarError::NotFound(event.uid.clone()))
-    );
+    assert_eq!(calendar.delete_event(&event.uid).await, Err(CalendarError::NotFound(event.uid.clone())));
 }

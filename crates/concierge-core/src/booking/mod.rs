@@ -30,16 +30,12 @@ pub mod engine;
 pub mod reference;
 pub mod repository;
 
-pub use availability::{
-    check_start, find_slots, nearest_alternatives, BusyTime, SlotQuery, StaffPreference,
-};
+pub use availability::{check_start, find_slots, nearest_alternatives, BusyTime, SlotQuery, StaffPreference};
 pub use calendar::{BusyPeriod, Calendar, CalendarError, CalendarEvent};
 pub use catalog::{Catalog, Service, Staff};
 pub use engine::BookingEngine;
 pub use reference::{DerivedReferenceCodes, ReferenceCodes};
-pub use repository::{
-    BookingRecord, BookingRepository, InMemoryBookingRepository, RepositoryError,
-};
+pub use repository::{BookingRecord, BookingRepository, InMemoryBookingRepository, RepositoryError};
 
 /// What a customer asks to book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -32,19 +32,13 @@ impl CalDavCalendar {
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| CalendarError::Unreachable(format!("bad calendar URL {url:?}: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(CalendarError::Unreachable(format!(
-                "calendar URL {url:?} is not http or https"
-            )));
+            return Err(CalendarError::Unreachable(format!("calendar URL {url:?} is not http or https")));
         }
         let mut collection = parsed.to_string();
         if !collection.ends_with('/') {
             collection.push('/');
         }
-        Ok(CalDavCalendar {
-            http: reqwest::Client::new(),
-            collection,
-            credentials: None,
-        })
+        Ok(CalDavCalendar { http: reqwest::Client::new(), collection, credentials: None })
     }
 
     /// Sends HTTP basic credentials with every request.
@@ -60,14 +54,10 @@ impl CalDavCalendar {
 
     /// Creates the collection with `MKCALENDAR` (for set-up and tests).
     pub async fn create_collection(&self) -> Result<(), CalendarError> {
-        let (status, body) = self
-            .send(self.method("MKCALENDAR")?, &self.collection, &[], None)
-            .await?;
+        let (status, body) = self.send(self.method("MKCALENDAR")?, &self.collection, &[], None).await?;
         match status {
             StatusCode::CREATED | StatusCode::OK => Ok(()),
-            StatusCode::METHOD_NOT_ALLOWED => {
-                Err(CalendarError::AlreadyExists(self.collection.clone()))
-            }
+            StatusCode::METHOD_NOT_ALLOWED => Err(CalendarError::AlreadyExists(self.collection.clone())),
             _ => Err(refused(status, &body)),
         }
     }
@@ -98,15 +88,9 @@ impl CalDavCalendar {
         if let Some((user, password)) = &self.credentials {
             request = request.basic_auth(user, Some(password));
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| CalendarError::Unreachable(format!("{url}: {e}")))?;
+        let response = request.send().await.map_err(|e| CalendarError::Unreachable(format!("{url}: {e}")))?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| CalendarError::Unreachable(format!("{url}: {e}")))?;
+        let text = response.text().await.map_err(|e| CalendarError::Unreachable(format!("{url}: {e}")))?;
         Ok((status, text))
     }
 
@@ -190,9 +174,7 @@ impl Calendar for CalDavCalendar {
         }
         let mut events = Vec::new();
         for data in calendar_data(&text)? {
-            events.extend(
-                ical::read_events(&data).map_err(|e| CalendarError::Malformed(e.to_string()))?,
-            );
+            events.extend(ical::read_events(&data).map_err(|e| CalendarError::Malformed(e.to_string()))?);
         }
         events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
         Ok(events)
@@ -211,9 +193,7 @@ impl Calendar for CalDavCalendar {
     }
 
     async fn delete_event(&self, uid: &str) -> Result<(), CalendarError> {
-        let (status, body) = self
-            .send(Method::DELETE, &self.event_url(uid), &[], None)
-            .await?;
+        let (status, body) = self.send(Method::DELETE, &self.event_url(uid), &[], None).await?;
         match status {
             StatusCode::OK | StatusCode::NO_CONTENT => Ok(()),
             StatusCode::NOT_FOUND => Err(CalendarError::NotFound(uid.to_string())),
@@ -229,9 +209,7 @@ fn calendar_data(xml: &str) -> Result<Vec<String>, CalendarError> {
     let mut found = Vec::new();
     let mut current: Option<String> = None;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| CalendarError::Malformed(format!("multistatus: {e}")))?;
+        let event = reader.read_event().map_err(|e| CalendarError::Malformed(format!("multistatus: {e}")))?;
         match event {
             Event::Start(e) if e.local_name().as_ref() == b"calendar-data" => {
                 current = Some(String::new());
@@ -241,9 +219,8 @@ fn calendar_data(xml: &str) -> Result<Vec<String>, CalendarError> {
             }
             Event::Text(t) => {
                 if let Some(buf) = current.as_mut() {
-                    let text = t
-                        .unescape()
-                        .map_err(|e| CalendarError::Malformed(format!("multistatus: {e}")))?;
+                    let text =
+                        t.unescape().map_err(|e| CalendarError::Malformed(format!("multistatus: {e}")))?;
                     buf.push_str(&text);
                 }
             }
@@ -261,10 +238,7 @@ fn calendar_data(xml: &str) -> Result<Vec<String>, CalendarError> {
 
 fn refused(status: StatusCode, body: &str) -> CalendarError {
     let message: String = body.chars().take(200).collect();
-    CalendarError::Refused {
-        status: status.as_u16(),
-        message,
-    }
+    CalendarError::Refused { status: status.as_u16(), message }
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
@@ -301,9 +275,6 @@ mod tests {
         assert_eq!(encode_path_segment("a/b c@d"), "a%2Fb%20c%40d");
         let cal = CalDavCalendar::new("http://127.0.0.1:5232/bot/cal").unwrap();
         assert_eq!(cal.url(), "http://127.0.0.1:5232/bot/cal/");
-        assert!(matches!(
-            CalDavCalendar::new("ftp://example.com/cal/"),
-            Err(CalendarError::Unreachable(_))
-        ));
+        assert!(matches!(CalDavCalendar::new("ftp://example.com/cal/"), Err(CalendarError::Unreachable(_))));
     }
 }

@@ -54,10 +54,7 @@ pub fn read_events(text: &str) -> Result<Vec<CalendarEvent>, IcalError> {
     let mut events = Vec::new();
     let mut current: Option<PartialEvent> = None;
     for (n, line) in unfold(text).iter().enumerate() {
-        let at = |message: String| IcalError {
-            line: n + 1,
-            message,
-        };
+        let at = |message: String| IcalError { line: n + 1, message };
         let content = ContentLine::parse(line).map_err(at)?;
         match (content.name.as_str(), current.as_mut()) {
             ("BEGIN", None) if content.value.eq_ignore_ascii_case("VEVENT") => {
@@ -85,10 +82,7 @@ pub fn read_free_busy(text: &str) -> Result<Vec<BusyPeriod>, IcalError> {
     let mut periods = Vec::new();
     let mut inside = false;
     for (n, line) in unfold(text).iter().enumerate() {
-        let at = |message: String| IcalError {
-            line: n + 1,
-            message,
-        };
+        let at = |message: String| IcalError { line: n + 1, message };
         let content = ContentLine::parse(line).map_err(at)?;
         match content.name.as_str() {
             "BEGIN" if content.value.eq_ignore_ascii_case("VFREEBUSY") => inside = true,
@@ -99,9 +93,8 @@ pub fn read_free_busy(text: &str) -> Result<Vec<BusyPeriod>, IcalError> {
                     continue;
                 }
                 for period in content.value.split(',') {
-                    let (start, rest) = period
-                        .split_once('/')
-                        .ok_or_else(|| at(format!("period {period:?} has no '/'")))?;
+                    let (start, rest) =
+                        period.split_once('/').ok_or_else(|| at(format!("period {period:?} has no '/'")))?;
                     let start = parse_utc(start).map_err(at)?;
                     let end = if rest.starts_with(['P', '+', '-']) {
                         start + parse_duration(rest).map_err(at)?
@@ -133,21 +126,13 @@ struct PartialEvent {
 impl PartialEvent {
     fn finish(self) -> Result<CalendarEvent, String> {
         let uid = self.uid.ok_or("an event has no UID")?;
-        let start = self
-            .start
-            .ok_or_else(|| format!("event {uid:?} has no DTSTART"))?;
+        let start = self.start.ok_or_else(|| format!("event {uid:?} has no DTSTART"))?;
         let end = match (self.end, self.duration) {
             (Some(end), _) => end,
             (None, Some(d)) => start + d,
             (None, None) => start,
         };
-        Ok(CalendarEvent {
-            uid,
-            summary: self.summary,
-            description: self.description,
-            start,
-            end,
-        })
+        Ok(CalendarEvent { uid, summary: self.summary, description: self.description, start, end })
     }
 }
 
@@ -177,52 +162,34 @@ impl ContentLine {
         let name = parts.next().unwrap_or_default().trim().to_ascii_uppercase();
         let params = parts
             .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| {
-                (
-                    k.trim().to_ascii_uppercase(),
-                    v.trim_matches('"').to_string(),
-                )
-            })
+            .map(|(k, v)| (k.trim().to_ascii_uppercase(), v.trim_matches('"').to_string()))
             .collect();
-        Ok(ContentLine {
-            name,
-            params,
-            value: value.to_string(),
-        })
+        Ok(ContentLine { name, params, value: value.to_string() })
     }
 
     fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// A `DATE-TIME` (UTC, with `TZID`, or floating read as UTC) or a `DATE`.
     fn date_time(&self) -> Result<DateTime<Utc>, String> {
         let v = self.value.trim();
         if self.param("VALUE") == Some("DATE") || v.len() == 8 {
-            let d =
-                NaiveDate::parse_from_str(v, "%Y%m%d").map_err(|_| format!("bad date {v:?}"))?;
+            let d = NaiveDate::parse_from_str(v, "%Y%m%d").map_err(|_| format!("bad date {v:?}"))?;
             return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
         }
         if v.ends_with('Z') {
             return parse_utc(v);
         }
-        let local = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
-            .map_err(|_| format!("bad date-time {v:?}"))?;
+        let local =
+            NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").map_err(|_| format!("bad date-time {v:?}"))?;
         match self.param("TZID") {
             Some(tzid) => {
-                let tz: chrono_tz::Tz = tzid
-                    .trim_start_matches('/')
-                    .parse()
-                    .map_err(|_| format!("unknown TZID {tzid:?}"))?;
+                let tz: chrono_tz::Tz =
+                    tzid.trim_start_matches('/').parse().map_err(|_| format!("unknown TZID {tzid:?}"))?;
                 tz.from_local_datetime(&local)
                     .earliest()
-                    .or_else(|| {
-                        tz.from_local_datetime(&(local + Duration::hours(1)))
-                            .earliest()
-                    })
+                    .or_else(|| tz.from_local_datetime(&(local + Duration::hours(1))).earliest())
                     .map(|t| t.with_timezone(&Utc))
                     .ok_or_else(|| format!("{v} does not exist in {tzid}"))
             }
@@ -372,10 +339,7 @@ mod tests {
         );
         assert_eq!(
             read_events("BEGIN:VEVENT\nDTSTART:20260310T100000Z\nEND:VEVENT\n"),
-            Err(IcalError {
-                line: 3,
-                message: "an event has no UID".into()
-            })
+            Err(IcalError { line: 3, message: "an event has no UID".into() })
         );
     }
 
@@ -388,8 +352,6 @@ mod tests {
             .map(|p| format!("{}-{}", p.start.format("%H:%M"), p.end.format("%H:%M")))
             .collect();
         assert_eq!(shown, ["12:00-12:30", "14:00-15:00", "16:00-16:30"]);
-        assert!(
-            read_free_busy("BEGIN:VFREEBUSY\nFREEBUSY:20260310T140000Z\nEND:VFREEBUSY").is_err()
-        );
+        assert!(read_free_busy("BEGIN:VFREEBUSY\nFREEBUSY:20260310T140000Z\nEND:VFREEBUSY").is_err());
     }
 }

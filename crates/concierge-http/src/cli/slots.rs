@@ -39,19 +39,12 @@ pub(crate) struct SlotsArgs {
 }
 
 pub(crate) fn run(args: SlotsArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.bot)
-        .with_context(|| format!("cannot read {}", args.bot.display()))?;
+    let text =
+        std::fs::read_to_string(&args.bot).with_context(|| format!("cannot read {}", args.bot.display()))?;
     let is_json = args.bot.extension().is_some_and(|e| e == "json");
-    let spec = if is_json {
-        BotSpec::from_json(&text)
-    } else {
-        BotSpec::from_yaml(&text)
-    }
-    .with_context(|| format!("cannot load {}", args.bot.display()))?;
-    let now = args
-        .now
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(Utc::now);
+    let spec = if is_json { BotSpec::from_json(&text) } else { BotSpec::from_yaml(&text) }
+        .with_context(|| format!("cannot load {}", args.bot.display()))?;
+    let now = args.now.map(|t| t.with_timezone(&Utc)).unwrap_or_else(Utc::now);
     let catalog = Catalog::from_spec(&spec.business)?;
     let slots = slots_between(&catalog, &args, now)?;
     let out = match args.format {
@@ -62,11 +55,7 @@ pub(crate) fn run(args: SlotsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn slots_between(
-    catalog: &Catalog,
-    args: &SlotsArgs,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Vec<Slot>> {
+fn slots_between(catalog: &Catalog, args: &SlotsArgs, now: DateTime<Utc>) -> anyhow::Result<Vec<Slot>> {
     let (from, to) = catalog.local_days(args.from, args.to)?;
     let query = SlotQuery {
         service: args.service.clone(),
@@ -83,18 +72,9 @@ fn slots_between(
 /// `{"slots": [{"start", "end", "staff"}]}` with times at the business's offset.
 fn render_json(catalog: &Catalog, slots: &[Slot]) -> String {
     let tz = catalog.timezone();
-    let local = |t: DateTime<Utc>| {
-        t.with_timezone(&tz)
-            .to_rfc3339_opts(SecondsFormat::Secs, false)
-    };
-    let slots = slots
-        .iter()
-        .map(|s| SlotOut {
-            start: local(s.start),
-            end: local(s.end),
-            staff: &s.staff,
-        })
-        .collect();
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false);
+    let slots =
+        slots.iter().map(|s| SlotOut { start: local(s.start), end: local(s.end), staff: &s.staff }).collect();
     serde_json::to_string(&SlotsOut { slots }).expect("strings serialize")
 }
 
@@ -172,20 +152,12 @@ business:
         let spec = BotSpec::from_yaml(SALON).unwrap();
         let catalog = Catalog::from_spec(&spec.business).unwrap();
         let now = "2026-03-02T14:00:00Z".parse().unwrap();
-        let slots = slots_between(
-            &catalog,
-            &args("women's haircut", "2026-03-06", "2026-03-11"),
-            now,
-        )
-        .unwrap();
+        let slots =
+            slots_between(&catalog, &args("women's haircut", "2026-03-06", "2026-03-11"), now).unwrap();
         let json: serde_json::Value = serde_json::from_str(&render_json(&catalog, &slots)).unwrap();
         let list = json["slots"].as_array().unwrap();
         let starts: Vec<&str> = list.iter().map(|s| s["start"].as_str().unwrap()).collect();
-        let first_of_day: Vec<&str> = starts
-            .iter()
-            .copied()
-            .filter(|s| s.contains("T09:00:00"))
-            .collect();
+        let first_of_day: Vec<&str> = starts.iter().copied().filter(|s| s.contains("T09:00:00")).collect();
         assert_eq!(
             first_of_day,
             [
@@ -195,9 +167,7 @@ business:
                 "2026-03-11T09:00:00-04:00"
             ]
         );
-        assert!(starts
-            .iter()
-            .all(|s| !s.starts_with("2026-03-08") && !s.starts_with("2026-03-09")));
+        assert!(starts.iter().all(|s| !s.starts_with("2026-03-08") && !s.starts_with("2026-03-09")));
         assert_eq!(list.last().unwrap()["end"], "2026-03-11T19:00:00-04:00");
         assert_eq!(list.len(), 4 * 19);
     }
@@ -206,12 +176,7 @@ business:
     fn an_unknown_service_is_an_error_naming_it() {
         let spec = BotSpec::from_yaml(SALON).unwrap();
         let catalog = Catalog::from_spec(&spec.business).unwrap();
-        let err = slots_between(
-            &catalog,
-            &args("perm", "2026-03-06", "2026-03-07"),
-            Utc::now(),
-        )
-        .unwrap_err();
+        let err = slots_between(&catalog, &args("perm", "2026-03-06", "2026-03-07"), Utc::now()).unwrap_err();
         assert_eq!(err.to_string(), "unknown service \"perm\"");
     }
 }

@@ -3,8 +3,8 @@ use chrono_tz::Tz;
 
 use super::{at, salon, spec};
 use crate::booking::{
-    check_start, find_slots, nearest_alternatives, BookingError, BusyTime, Catalog, Slot,
-    SlotQuery, StaffPreference, Unavailable,
+    check_start, find_slots, nearest_alternatives, BookingError, BusyTime, Catalog, Slot, SlotQuery,
+    StaffPreference, Unavailable,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -13,12 +13,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn query(catalog: &Catalog, service: &str, from: NaiveDate, to: NaiveDate) -> SlotQuery {
     let (from, to) = catalog.local_days(from, to).unwrap();
-    SlotQuery {
-        service: service.into(),
-        from,
-        to,
-        staff: StaffPreference::Any,
-    }
+    SlotQuery { service: service.into(), from, to, staff: StaffPreference::Any }
 }
 
 /// Slots as "local start-end staff" lines in `tz`.
@@ -50,16 +45,9 @@ fn salon_slots_keep_local_hours_across_the_spring_dst_change() {
     assert_eq!(days, ["Fri 06", "Sat 07", "Tue 10", "Wed 11"]);
     for day in days {
         let of_day: Vec<&String> = lines.iter().filter(|l| l.starts_with(day)).collect();
-        let offset = if day == "Fri 06" || day == "Sat 07" {
-            "-05:00"
-        } else {
-            "-04:00"
-        };
+        let offset = if day == "Fri 06" || day == "Sat 07" { "-05:00" } else { "-04:00" };
         assert_eq!(*of_day[0], format!("{day} 09:00{offset} 10:00 maria"));
-        assert_eq!(
-            **of_day.last().unwrap(),
-            format!("{day} 18:00{offset} 19:00 maria")
-        );
+        assert_eq!(**of_day.last().unwrap(), format!("{day} 18:00{offset} 19:00 maria"));
         // 09:00 to 18:00 every 30 minutes.
         assert_eq!(of_day.len(), 19, "{of_day:?}");
     }
@@ -80,28 +68,13 @@ staff: [{ id: sam, name: Sam }]
     .unwrap();
     let now = at("2026-01-01T00:00:00Z");
     // Spring forward: 01:00 EST to 04:00 EDT is two hours; 02:xx never happens.
-    let spring = find_slots(
-        &c,
-        &query(&c, "check", date(2026, 3, 8), date(2026, 3, 8)),
-        &[],
-        now,
-    )
-    .unwrap();
+    let spring = find_slots(&c, &query(&c, "check", date(2026, 3, 8), date(2026, 3, 8)), &[], now).unwrap();
     assert_eq!(
         render(&spring, c.timezone()),
-        [
-            "Sun 08 01:00-05:00 03:00 sam",
-            "Sun 08 03:00-04:00 04:00 sam"
-        ]
+        ["Sun 08 01:00-05:00 03:00 sam", "Sun 08 03:00-04:00 04:00 sam"]
     );
     // Fall back: 01:00 EDT to 04:00 EST is four hours; 01:00 happens twice.
-    let fall = find_slots(
-        &c,
-        &query(&c, "check", date(2026, 11, 1), date(2026, 11, 1)),
-        &[],
-        now,
-    )
-    .unwrap();
+    let fall = find_slots(&c, &query(&c, "check", date(2026, 11, 1), date(2026, 11, 1)), &[], now).unwrap();
     assert_eq!(
         render(&fall, c.timezone()),
         [
@@ -131,10 +104,7 @@ staff:
     let now = at("2026-06-01T00:00:00Z");
     let mut q = query(&c, "visit", date(2026, 6, 1), date(2026, 6, 1));
     let slots = find_slots(&c, &q, &[], now).unwrap();
-    let utc: Vec<String> = slots
-        .iter()
-        .map(|s| format!("{} {}", s.start.to_rfc3339(), s.staff))
-        .collect();
+    let utc: Vec<String> = slots.iter().map(|s| format!("{} {}", s.start.to_rfc3339(), s.staff)).collect();
     // Priya's 09:00 IST is 03:30Z; Hari's 10:00 and 11:00 NPT are 04:15Z and 05:15Z.
     assert_eq!(
         utc,
@@ -146,10 +116,7 @@ staff:
     );
     q.staff = StaffPreference::Specific("priya".into());
     let priya = find_slots(&c, &q, &[], now).unwrap();
-    assert_eq!(
-        render(&priya, c.timezone()),
-        ["Mon 01 09:15+05:45 10:15 priya"]
-    );
+    assert_eq!(render(&priya, c.timezone()), ["Mon 01 09:15+05:45 10:15 priya"]);
 }
 
 #[test]
@@ -183,12 +150,7 @@ fn busy_time_with_buffers_removes_overlapping_slots() {
     let starts: Vec<String> = find_slots(&c, &q, &busy, now)
         .unwrap()
         .iter()
-        .map(|s| {
-            s.start
-                .with_timezone(&c.timezone())
-                .format("%H:%M")
-                .to_string()
-        })
+        .map(|s| s.start.with_timezone(&c.timezone()).format("%H:%M").to_string())
         .collect();
     // A new blow-dry needs 10 minutes free before and 15 after:
     // 11:00 ends 11:45+15 = 12:00, fine; 11:30 would run into 12:00.
@@ -197,10 +159,7 @@ fn busy_time_with_buffers_removes_overlapping_slots() {
     // After 16:00: 16:30 needs 16:20 free, yes; 16:00 would need 15:50, no.
     assert_eq!(
         starts,
-        [
-            "09:00", "09:30", "10:00", "10:30", "11:00", "13:00", "13:30", "16:30", "17:00",
-            "17:30", "18:00"
-        ]
+        ["09:00", "09:30", "10:00", "10:30", "11:00", "13:00", "13:30", "16:30", "17:00", "17:30", "18:00"]
     );
     // The business-wide block removes everyone's slots.
     let everyone = [BusyTime::Blocked {
@@ -210,10 +169,7 @@ fn busy_time_with_buffers_removes_overlapping_slots() {
     }];
     q.staff = StaffPreference::Any;
     let left = find_slots(&c, &q, &everyone, now).unwrap();
-    assert_eq!(
-        render(&left, c.timezone()),
-        ["Tue 10 18:00-04:00 18:45 maria"]
-    );
+    assert_eq!(render(&left, c.timezone()), ["Tue 10 18:00-04:00 18:45 maria"]);
 }
 
 #[test]
@@ -227,16 +183,10 @@ fn closures_time_off_and_date_overrides_apply() {
     }];
     let c = Catalog::from_spec(&s).unwrap();
     let q = query(&c, "womens_haircut", date(2026, 3, 6), date(2026, 3, 10));
-    let lines = render(
-        &find_slots(&c, &q, &[], at("2026-03-02T09:00:00-05:00")).unwrap(),
-        c.timezone(),
-    );
+    let lines = render(&find_slots(&c, &q, &[], at("2026-03-02T09:00:00-05:00")).unwrap(), c.timezone());
     assert!(!lines.iter().any(|l| l.starts_with("Fri 06")), "{lines:?}");
     assert_eq!(lines.iter().filter(|l| l.starts_with("Sat 07")).count(), 19);
-    assert!(lines
-        .iter()
-        .filter(|l| l.starts_with("Sat 07"))
-        .all(|l| l.ends_with("ana")));
+    assert!(lines.iter().filter(|l| l.starts_with("Sat 07")).all(|l| l.ends_with("ana")));
     let tuesday: Vec<&String> = lines.iter().filter(|l| l.starts_with("Tue 10")).collect();
     assert_eq!(
         tuesday,
@@ -255,10 +205,7 @@ fn minimum_notice_and_horizon_bound_the_slots() {
     let now = at("2026-03-10T10:10:00-04:00");
     let q = query(&c, "mens_haircut", date(2026, 3, 10), date(2026, 3, 10));
     let slots = find_slots(&c, &q, &[], now).unwrap();
-    assert_eq!(
-        render(&slots[..1], c.timezone()),
-        ["Tue 10 11:30-04:00 12:00 maria"]
-    );
+    assert_eq!(render(&slots[..1], c.timezone()), ["Tue 10 11:30-04:00 12:00 maria"]);
     // 60 days ahead is 9 May at 10:10; nothing after it.
     let far = query(&c, "mens_haircut", date(2026, 5, 8), date(2026, 5, 12));
     let slots = find_slots(&c, &far, &[], now).unwrap();
@@ -281,15 +228,8 @@ fn seats_are_shared_until_the_capacity_is_reached() {
             .collect()
     };
     let offered = |busy: &[BusyTime]| {
-        check_start(
-            &c,
-            "colour_class",
-            at("2026-03-10T10:00:00-04:00"),
-            &StaffPreference::Any,
-            busy,
-            now,
-        )
-        .unwrap()
+        check_start(&c, "colour_class", at("2026-03-10T10:00:00-04:00"), &StaffPreference::Any, busy, now)
+            .unwrap()
     };
     assert!(offered(&class(1)).is_ok());
     assert_eq!(offered(&class(2)), Err(Unavailable::Taken));
@@ -359,8 +299,7 @@ fn alternatives_are_the_nearest_free_times() {
         check_start(&c, "womens_haircut", requested, &maria, &busy, now).unwrap(),
         Err(Unavailable::Taken)
     );
-    let alternatives =
-        nearest_alternatives(&c, "womens_haircut", requested, &maria, &busy, now, 3).unwrap();
+    let alternatives = nearest_alternatives(&c, "womens_haircut", requested, &maria, &busy, now, 3).unwrap();
     assert_eq!(
         render(&alternatives, c.timezone()),
         [
@@ -372,56 +311,23 @@ fn alternatives_are_the_nearest_free_times() {
     // Sunday is closed; the nearest are Saturday's last ones.
     let sunday = at("2026-03-08T12:00:00-04:00");
     assert_eq!(
-        check_start(
-            &c,
-            "womens_haircut",
-            sunday,
-            &StaffPreference::Any,
-            &[],
-            now
-        )
-        .unwrap(),
+        check_start(&c, "womens_haircut", sunday, &StaffPreference::Any, &[], now).unwrap(),
         Err(Unavailable::Closed)
     );
-    let alternatives = nearest_alternatives(
-        &c,
-        "womens_haircut",
-        sunday,
-        &StaffPreference::Any,
-        &[],
-        now,
-        2,
-    )
-    .unwrap();
+    let alternatives =
+        nearest_alternatives(&c, "womens_haircut", sunday, &StaffPreference::Any, &[], now, 2).unwrap();
     assert_eq!(
         render(&alternatives, c.timezone()),
-        [
-            "Sat 07 18:00-05:00 19:00 maria",
-            "Sat 07 17:30-05:00 18:30 maria"
-        ]
+        ["Sat 07 18:00-05:00 19:00 maria", "Sat 07 17:30-05:00 18:30 maria"]
     );
     assert_eq!(
-        check_start(
-            &c,
-            "womens_haircut",
-            at("2026-03-02T09:30:00-05:00"),
-            &StaffPreference::Any,
-            &[],
-            now
-        )
-        .unwrap(),
+        check_start(&c, "womens_haircut", at("2026-03-02T09:30:00-05:00"), &StaffPreference::Any, &[], now)
+            .unwrap(),
         Err(Unavailable::TooSoon)
     );
     assert_eq!(
-        check_start(
-            &c,
-            "womens_haircut",
-            at("2026-06-02T09:00:00-04:00"),
-            &StaffPreference::Any,
-            &[],
-            now
-        )
-        .unwrap(),
+        check_start(&c, "womens_haircut", at("2026-06-02T09:00:00-04:00"), &StaffPreference::Any, &[], now)
+            .unwrap(),
         Err(Unavailable::TooFarAhead)
     );
 }
@@ -431,43 +337,25 @@ fn bad_requests_are_typed_errors() {
     let c = salon();
     let now = at("2026-03-02T09:00:00-05:00");
     let mut q = query(&c, "perm", date(2026, 3, 6), date(2026, 3, 7));
-    assert_eq!(
-        find_slots(&c, &q, &[], now),
-        Err(BookingError::UnknownService("perm".into()))
-    );
+    assert_eq!(find_slots(&c, &q, &[], now), Err(BookingError::UnknownService("perm".into())));
     q.service = "womens_haircut".into();
     std::mem::swap(&mut q.from, &mut q.to);
-    assert!(matches!(
-        find_slots(&c, &q, &[], now),
-        Err(BookingError::EndBeforeStart { .. })
-    ));
+    assert!(matches!(find_slots(&c, &q, &[], now), Err(BookingError::EndBeforeStart { .. })));
     let q = query(&c, "womens_haircut", date(2026, 3, 6), date(2027, 3, 7));
     assert!(matches!(
         find_slots(&c, &q, &[], now),
-        Err(BookingError::RangeTooLong {
-            days: 367,
-            max_days: 366
-        })
+        Err(BookingError::RangeTooLong { days: 367, max_days: 366 })
     ));
     let q = SlotQuery {
         staff: StaffPreference::Specific("maria".into()),
         ..query(&c, "colour", date(2026, 3, 6), date(2026, 3, 7))
     };
-    assert!(matches!(
-        find_slots(&c, &q, &[], now),
-        Err(BookingError::Invalid(_))
-    ));
+    assert!(matches!(find_slots(&c, &q, &[], now), Err(BookingError::Invalid(_))));
     let q = SlotQuery {
         staff: StaffPreference::Specific("zoe".into()),
         ..query(&c, "womens_haircut", date(2026, 3, 6), date(2026, 3, 7))
     };
-    assert_eq!(
-        find_slots(&c, &q, &[], now),
-        Err(BookingError::UnknownStaff("zoe".into()))
-    );
+    assert_eq!(find_slots(&c, &q, &[], now), Err(BookingError::UnknownStaff("zoe".into())));
     let gap = date(2026, 3, 8).and_hms_opt(2, 15, 0).unwrap();
-    assert!(matches!(
-        c.local_to_utc(gap),
-        Err(BookingError::NonexistentLocalTime { .. })
-    ));
+    assert!(matches!(c.local_to_utc(gap), Err(BookingError::NonexistentLocalTime { .. })));
 }

@@ -46,7 +46,5 @@ pub(super) fn salon() -> Catalog {
 }
 
 pub(super) fn at(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .expect("test time parses")
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(rfc3339).expect("test time parses").with_timezone(&Utc)
 }

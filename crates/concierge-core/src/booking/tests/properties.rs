@@ -9,17 +9,11 @@ use proptest::prelude::*;
 
 use super::{at, salon};
 use crate::booking::{
-    check_start, find_slots, Booker, BookingEngine, BookingRecord, BookingRequest, BusyTime,
-    Customer, InMemoryBookingRepository, SlotQuery, StaffPreference,
+    check_start, find_slots, Booker, BookingEngine, BookingRecord, BookingRequest, BusyTime, Customer,
+    InMemoryBookingRepository, SlotQuery, StaffPreference,
 };
 
-const SERVICES: [&str; 5] = [
-    "womens_haircut",
-    "mens_haircut",
-    "colour",
-    "blow_dry",
-    "colour_class",
-];
+const SERVICES: [&str; 5] = ["womens_haircut", "mens_haircut", "colour", "blow_dry", "colour_class"];
 const STAFF: [&str; 2] = ["maria", "ana"];
 
 /// Sunday 8 March 2026 (the day of the DST change) plus `day` days, at
@@ -27,56 +21,30 @@ const STAFF: [&str; 2] = ["maria", "ana"];
 fn local_time(day: u8, quarter: u8) -> DateTime<Utc> {
     let catalog = salon();
     let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 8).unwrap() + Duration::days(day.into());
-    let time =
-        NaiveTime::from_hms_opt(8, 0, 0).unwrap() + Duration::minutes(15 * i64::from(quarter));
+    let time = NaiveTime::from_hms_opt(8, 0, 0).unwrap() + Duration::minutes(15 * i64::from(quarter));
     catalog.local_to_utc(date.and_time(time)).unwrap()
 }
 
 #[derive(Debug, Clone)]
 enum Op {
-    Hold {
-        service: usize,
-        day: u8,
-        quarter: u8,
-        staff: Option<usize>,
-        key: u8,
-    },
-    Book {
-        service: usize,
-        day: u8,
-        quarter: u8,
-        staff: Option<usize>,
-        key: u8,
-    },
+    Hold { service: usize, day: u8, quarter: u8, staff: Option<usize>, key: u8 },
+    Book { service: usize, day: u8, quarter: u8, staff: Option<usize>, key: u8 },
     Confirm(usize),
     Cancel(usize),
-    Reschedule {
-        target: usize,
-        day: u8,
-        quarter: u8,
-        key: u8,
-    },
+    Reschedule { target: usize, day: u8, quarter: u8, key: u8 },
     Advance(u16),
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let placement = (
-        0..SERVICES.len(),
-        0u8..7,
-        0u8..48,
-        proptest::option::of(0..STAFF.len()),
-        0u8..12,
-    );
+    let placement = (0..SERVICES.len(), 0u8..7, 0u8..48, proptest::option::of(0..STAFF.len()), 0u8..12);
     prop_oneof![
-        placement
-            .clone()
-            .prop_map(|(service, day, quarter, staff, key)| Op::Hold {
-                service,
-                day,
-                quarter,
-                staff,
-                key
-            }),
+        placement.clone().prop_map(|(service, day, quarter, staff, key)| Op::Hold {
+            service,
+            day,
+            quarter,
+            staff,
+            key
+        }),
         placement.prop_map(|(service, day, quarter, staff, key)| Op::Book {
             service,
             day,
@@ -86,24 +54,15 @@ fn op() -> impl Strategy<Value = Op> {
         }),
         any::<usize>().prop_map(Op::Confirm),
         any::<usize>().prop_map(Op::Cancel),
-        (any::<usize>(), 0u8..7, 0u8..48, 0u8..12).prop_map(|(target, day, quarter, key)| {
-            Op::Reschedule {
-                target,
-                day,
-                quarter,
-                key,
-            }
-        }),
+        (any::<usize>(), 0u8..7, 0u8..48, 0u8..12)
+            .prop_map(|(target, day, quarter, key)| { Op::Reschedule { target, day, quarter, key } }),
         (0u16..2000).prop_map(Op::Advance),
     ]
 }
 
 /// No two records active at `now` of one staff member overlap, buffers
 /// included, except seats of one sitting within its capacity.
-fn assert_no_double_booking(
-    records: &[BookingRecord],
-    now: DateTime<Utc>,
-) -> Result<(), TestCaseError> {
+fn assert_no_double_booking(records: &[BookingRecord], now: DateTime<Utc>) -> Result<(), TestCaseError> {
     let active: Vec<&BookingRecord> = records.iter().filter(|r| r.is_active(now)).collect();
     for (i, a) in active.iter().enumerate() {
         let mut seats = 1;
