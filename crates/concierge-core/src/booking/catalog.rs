@@ -192,11 +192,11 @@ impl Catalog {
         to_inclusive: NaiveDate,
     ) -> Result<(DateTime<Utc>, DateTime<Utc>), BookingError> {
         let start = start_of_day(self.timezone, from);
-        let end = start_of_day(self.timezone, to_inclusive + Duration::days(1));
-        if end < start {
+        if to_inclusive < from {
+            let end = start_of_day(self.timezone, to_inclusive);
             return Err(BookingError::EndBeforeStart { start, end });
         }
-        Ok((start, end))
+        Ok((start, start_of_day(self.timezone, to_inclusive + Duration::days(1))))
     }
 }
 
@@ -334,6 +334,17 @@ staff:
         assert!(matches!(c.local_to_utc(gap), Err(BookingError::NonexistentLocalTime { .. })));
         let twice = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(1, 30, 0).unwrap();
         assert_eq!(c.local_to_utc(twice).unwrap().to_rfc3339(), "2026-11-01T05:30:00+00:00");
+    }
+
+    #[test]
+    fn local_days_include_the_last_date_and_refuse_a_reversed_range() {
+        let c = Catalog::from_spec(&spec()).unwrap();
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let (from, to) = c.local_days(d(7), d(8)).unwrap();
+        assert_eq!(from.to_rfc3339(), "2026-03-07T05:00:00+00:00");
+        // The 8th has 23 hours in New York.
+        assert_eq!(to.to_rfc3339(), "2026-03-09T04:00:00+00:00");
+        assert!(matches!(c.local_days(d(8), d(7)), Err(BookingError::EndBeforeStart { .. })));
     }
 
     #[test]
