@@ -93,6 +93,7 @@ fn quarter_and_half_hour_offset_zones_give_the_right_instants() {
 name: Kathmandu clinic
 timezone: Asia/Kathmandu
 hours: { monday: ["10:00-12:00"] }
+closures: ["2026-06-08"]
 policies: { slot_interval_minutes: 60, min_notice_minutes: 0 }
 services: [{ id: visit, name: Visit, duration_minutes: 60 }]
 staff:
@@ -117,6 +118,9 @@ staff:
     q.staff = StaffPreference::Specific("priya".into());
     let priya = find_slots(&c, &q, &[], now).unwrap();
     assert_eq!(render(&priya, c.timezone()), ["Mon 01 09:15+05:45 10:15 priya"]);
+    // The business's closed day closes it for staff in other zones too.
+    let closed = query(&c, "visit", date(2026, 6, 8), date(2026, 6, 8));
+    assert_eq!(find_slots(&c, &closed, &[], now).unwrap(), []);
 }
 
 #[test]

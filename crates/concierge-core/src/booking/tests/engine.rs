@@ -133,6 +133,27 @@ fn rescheduling_links_the_old_and_new_bookings() {
 }
 
 #[test]
+fn rescheduling_keeps_the_stylist_when_free_and_falls_back_to_anyone() {
+    let (engine, _) = engine();
+    let now = at("2026-03-02T09:00:00-05:00");
+    let book = |start: &str, staff: &str, key: &str| {
+        let req = request("womens_haircut", start, Some(staff));
+        block_on(engine.book(&req, &customer("Ann"), key, now)).unwrap()
+    };
+    let mine = book("2026-03-10T10:00:00-04:00", "ana", "mine");
+    book("2026-03-11T14:00:00-04:00", "ana", "other");
+    let kept = block_on(engine.reschedule(&mine.id, at("2026-03-11T09:00:00-04:00"), "m1", now)).unwrap();
+    assert_eq!(kept.staff, "ana");
+    let moved = block_on(engine.reschedule(&kept.id, at("2026-03-11T14:00:00-04:00"), "m2", now)).unwrap();
+    assert_eq!(moved.staff, "maria");
+    // A closed day is refused with the reason.
+    assert_eq!(
+        block_on(engine.reschedule(&moved.id, at("2026-03-09T14:00:00-04:00"), "m3", now)),
+        Err(BookingError::NotAvailable(Unavailable::Closed))
+    );
+}
+
+#[test]
 fn concurrent_bookings_of_one_slot_produce_exactly_one_booking() {
     let (engine, repo) = engine();
     let engine = Arc::new(engine);
