@@ -91,12 +91,7 @@ impl BusyTime {
     fn blocked_span(&self, catalog: &Catalog) -> (DateTime<Utc>, DateTime<Utc>) {
         match self {
             BusyTime::Blocked { start, end, .. } => (*start, *end),
-            BusyTime::Booked {
-                service,
-                start,
-                end,
-                ..
-            } => match catalog.service(service) {
+            BusyTime::Booked { service, start, end, .. } => match catalog.service(service) {
                 Ok(s) => (*start - s.buffer_before, *end + s.buffer_after),
                 Err(_) => (*start, *end),
             },
@@ -118,9 +113,7 @@ pub fn find_slots(
     let service = catalog.service(&query.service)?;
     let staff = candidate_staff(catalog, service, &query.staff)?;
     let earliest = query.from.max(earliest_start(catalog, now));
-    let latest = query
-        .to
-        .min(latest_start(catalog, now) + Duration::nanoseconds(1));
+    let latest = query.to.min(latest_start(catalog, now) + Duration::nanoseconds(1));
     if earliest >= latest {
         return Ok(Vec::new());
     }
@@ -176,10 +169,7 @@ pub fn check_start(
     if !working {
         return Ok(Err(Unavailable::Closed));
     }
-    Ok(assign(service, &staff, preference, busy, free)
-        .into_iter()
-        .next()
-        .ok_or(Unavailable::Taken))
+    Ok(assign(service, &staff, preference, busy, free).into_iter().next().ok_or(Unavailable::Taken))
 }
 
 /// Up to `limit` bookable slots nearest to `requested` (closest first, the
@@ -214,17 +204,11 @@ pub fn nearest_alternatives(
 
 fn check_range(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), BookingError> {
     if to < from {
-        return Err(BookingError::EndBeforeStart {
-            start: from,
-            end: to,
-        });
+        return Err(BookingError::EndBeforeStart { start: from, end: to });
     }
     let days = ((to - from).num_seconds() + 86_399) / 86_400;
     if days > MAX_RANGE_DAYS {
-        return Err(BookingError::RangeTooLong {
-            days,
-            max_days: MAX_RANGE_DAYS,
-        });
+        return Err(BookingError::RangeTooLong { days, max_days: MAX_RANGE_DAYS });
     }
     Ok(())
 }
@@ -250,18 +234,13 @@ fn candidate_staff<'c>(
         StaffPreference::Specific(id) => {
             let member = catalog.staff_member(id)?;
             if !service.staff.contains(&member.id) {
-                return Err(BookingError::Invalid(format!(
-                    "{} does not do {}",
-                    member.name, service.name
-                )));
+                return Err(BookingError::Invalid(format!("{} does not do {}", member.name, service.name)));
             }
             Ok(vec![member])
         }
-        StaffPreference::Any | StaffPreference::RoundRobin => service
-            .staff
-            .iter()
-            .map(|id| catalog.staff_member(id))
-            .collect(),
+        StaffPreference::Any | StaffPreference::RoundRobin => {
+            service.staff.iter().map(|id| catalog.staff_member(id)).collect()
+        }
     }
 }
 
@@ -276,9 +255,7 @@ fn assign(
     let load: Vec<usize> = staff
         .iter()
         .map(|m| {
-            busy.iter()
-                .filter(|b| matches!(b, BusyTime::Booked { staff, .. } if *staff == m.id))
-                .count()
+            busy.iter().filter(|b| matches!(b, BusyTime::Booked { staff, .. } if *staff == m.id)).count()
         })
         .collect();
     let mut slots: Vec<Slot> = Vec::new();
@@ -294,11 +271,7 @@ fn assign(
             StaffPreference::Any | StaffPreference::Specific(_) => found[i..j].first(),
         };
         if let Some((_, k)) = pick {
-            slots.push(Slot {
-                start,
-                end: start + service.duration,
-                staff: staff[*k].id.clone(),
-            });
+            slots.push(Slot { start, end: start + service.duration, staff: staff[*k].id.clone() });
         }
         i = j;
     }
@@ -335,19 +308,10 @@ impl<'a> StaffCalendar<'a> {
     /// Whether `[start, end)` with the service's buffers clears every busy
     /// time and a seat is left.
     fn is_free(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-        let (span_start, span_end) = (
-            start - self.service.buffer_before,
-            end + self.service.buffer_after,
-        );
+        let (span_start, span_end) = (start - self.service.buffer_before, end + self.service.buffer_after);
         let mut seats_taken = 0u32;
         for b in &self.busy {
-            if let BusyTime::Booked {
-                service,
-                start: s,
-                end: e,
-                ..
-            } = b
-            {
+            if let BusyTime::Booked { service, start: s, end: e, .. } = b {
                 if *s == start && *e == end && *service == self.service.id {
                     seats_taken += 1;
                     if seats_taken >= self.service.capacity {
@@ -414,12 +378,7 @@ fn closed_spans(
     catalog
         .closures()
         .range(first..=last)
-        .map(|d: &NaiveDate| {
-            (
-                start_of_day(tz, *d),
-                start_of_day(tz, *d + Duration::days(1)),
-            )
-        })
+        .map(|d: &NaiveDate| (start_of_day(tz, *d), start_of_day(tz, *d + Duration::days(1))))
         .collect()
 }
 

@@ -79,20 +79,12 @@ impl Catalog {
             .iter()
             .map(|s| {
                 let follows = s.hours.is_none();
-                let mut date_overrides = if follows {
-                    business_overrides.clone()
-                } else {
-                    BTreeMap::new()
-                };
+                let mut date_overrides = if follows { business_overrides.clone() } else { BTreeMap::new() };
                 date_overrides.extend(overrides_map(&s.date_overrides));
                 Staff {
                     id: s.id.clone(),
                     name: s.name.clone(),
-                    timezone: s
-                        .timezone
-                        .as_deref()
-                        .and_then(|t| t.parse().ok())
-                        .unwrap_or(timezone),
+                    timezone: s.timezone.as_deref().and_then(|t| t.parse().ok()).unwrap_or(timezone),
                     hours: s.hours.clone().unwrap_or_else(|| spec.hours.clone()),
                     date_overrides,
                     time_off: s.time_off.iter().copied().collect(),
@@ -115,11 +107,7 @@ impl Catalog {
                     staff.iter().map(|st| st.id.clone()).collect()
                 } else {
                     // Keep catalog order so "any" assignment is stable.
-                    staff
-                        .iter()
-                        .filter(|st| s.staff.contains(&st.id))
-                        .map(|st| st.id.clone())
-                        .collect()
+                    staff.iter().filter(|st| s.staff.contains(&st.id)).map(|st| st.id.clone()).collect()
                 },
                 capacity: s.capacity,
             })
@@ -173,20 +161,13 @@ impl Catalog {
             .find(|s| s.id == key)
             .or_else(|| self.services.iter().find(|s| normalize(&s.id) == wanted))
             .or_else(|| self.services.iter().find(|s| normalize(&s.name) == wanted))
-            .or_else(|| {
-                self.services
-                    .iter()
-                    .find(|s| s.synonyms.iter().any(|syn| normalize(syn) == wanted))
-            })
+            .or_else(|| self.services.iter().find(|s| s.synonyms.iter().any(|syn| normalize(syn) == wanted)))
             .ok_or_else(|| BookingError::UnknownService(key.to_string()))
     }
 
     /// A staff member by id.
     pub fn staff_member(&self, id: &str) -> Result<&Staff, BookingError> {
-        self.staff
-            .iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| BookingError::UnknownStaff(id.to_string()))
+        self.staff.iter().find(|s| s.id == id).ok_or_else(|| BookingError::UnknownStaff(id.to_string()))
     }
 
     /// The instant of a wall-clock time in the business's zone.
@@ -197,10 +178,9 @@ impl Catalog {
         match self.timezone.from_local_datetime(&local) {
             LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
             LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-            LocalResult::None => Err(BookingError::NonexistentLocalTime {
-                local,
-                timezone: self.timezone.name().to_string(),
-            }),
+            LocalResult::None => {
+                Err(BookingError::NonexistentLocalTime { local, timezone: self.timezone.name().to_string() })
+            }
         }
     }
 
@@ -212,11 +192,11 @@ impl Catalog {
         to_inclusive: NaiveDate,
     ) -> Result<(DateTime<Utc>, DateTime<Utc>), BookingError> {
         let start = start_of_day(self.timezone, from);
-        let end = start_of_day(self.timezone, to_inclusive + Duration::days(1));
-        if end < start {
+        if to_inclusive < from {
+            let end = start_of_day(self.timezone, to_inclusive);
             return Err(BookingError::EndBeforeStart { start, end });
         }
-        Ok((start, end))
+        Ok((start, start_of_day(self.timezone, to_inclusive + Duration::days(1))))
     }
 }
 
@@ -275,18 +255,19 @@ pub(crate) fn wall_clock_to_utc(tz: Tz, local: NaiveDateTime, edge: Edge) -> Dat
 }
 
 fn overrides_map(overrides: &[DateOverride]) -> BTreeMap<NaiveDate, Vec<TimeRange>> {
-    overrides
-        .iter()
-        .map(|o| (o.date, o.hours.clone()))
-        .collect()
+    overrides.iter().map(|o| (o.date, o.hours.clone())).collect()
 }
 
+/// Lower case, apostrophes dropped, other punctuation as spaces, spaces
+/// collapsed: "Women's haircut", "womens haircut" and "womens_haircut" agree.
 fn normalize(s: &str) -> String {
-    s.trim()
+    let spaced: String = s
         .chars()
-        .map(|c| if c == '\u{2019}' { '\'' } else { c })
+        .filter(|c| !matches!(c, '\'' | '\u{2019}'))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -315,16 +296,11 @@ staff:
     fn services_resolve_by_id_name_and_synonym_ignoring_case() {
         let c = Catalog::from_spec(&spec()).unwrap();
         assert_eq!(c.service("womens_haircut").unwrap().id, "womens_haircut");
-        assert_eq!(
-            c.service("  WOMEN'S HAIRCUT ").unwrap().id,
-            "womens_haircut"
-        );
+        assert_eq!(c.service("  WOMEN'S HAIRCUT ").unwrap().id, "womens_haircut");
         assert_eq!(c.service("women’s haircut").unwrap().id, "womens_haircut");
         assert_eq!(c.service("Ladies Cut").unwrap().id, "womens_haircut");
-        assert_eq!(
-            c.service("perm"),
-            Err(BookingError::UnknownService("perm".into()))
-        );
+        assert_eq!(c.service("womens haircut").unwrap().id, "womens_haircut");
+        assert_eq!(c.service("perm"), Err(BookingError::UnknownService("perm".into())));
         assert_eq!(c.service("womens_haircut").unwrap().staff, ["maria", "ana"]);
         assert_eq!(c.service("colour").unwrap().staff, ["ana"]);
     }
@@ -346,9 +322,7 @@ staff:
         s.timezone = "Mars/Olympus".into();
         s.staff[1].timezone = Some("Nowhere/Else".into());
         let err = Catalog::from_spec(&s).unwrap_err();
-        let BookingError::InvalidSpec(e) = err else {
-            panic!("expected InvalidSpec, got {err:?}")
-        };
+        let BookingError::InvalidSpec(e) = err else { panic!("expected InvalidSpec, got {err:?}") };
         let paths: Vec<_> = e.problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["business.timezone", "business.staff[1].timezone"]);
     }
@@ -356,35 +330,28 @@ staff:
     #[test]
     fn local_times_in_a_dst_gap_are_an_error_and_repeated_ones_take_the_first() {
         let c = Catalog::from_spec(&spec()).unwrap();
-        let gap = NaiveDate::from_ymd_opt(2026, 3, 8)
-            .unwrap()
-            .and_hms_opt(2, 30, 0)
-            .unwrap();
-        assert!(matches!(
-            c.local_to_utc(gap),
-            Err(BookingError::NonexistentLocalTime { .. })
-        ));
-        let twice = NaiveDate::from_ymd_opt(2026, 11, 1)
-            .unwrap()
-            .and_hms_opt(1, 30, 0)
-            .unwrap();
-        assert_eq!(
-            c.local_to_utc(twice).unwrap().to_rfc3339(),
-            "2026-11-01T05:30:00+00:00"
-        );
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        assert!(matches!(c.local_to_utc(gap), Err(BookingError::NonexistentLocalTime { .. })));
+        let twice = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(1, 30, 0).unwrap();
+        assert_eq!(c.local_to_utc(twice).unwrap().to_rfc3339(), "2026-11-01T05:30:00+00:00");
+    }
+
+    #[test]
+    fn local_days_include_the_last_date_and_refuse_a_reversed_range() {
+        let c = Catalog::from_spec(&spec()).unwrap();
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        let (from, to) = c.local_days(d(7), d(8)).unwrap();
+        assert_eq!(from.to_rfc3339(), "2026-03-07T05:00:00+00:00");
+        // The 8th has 23 hours in New York.
+        assert_eq!(to.to_rfc3339(), "2026-03-09T04:00:00+00:00");
+        assert!(matches!(c.local_days(d(8), d(7)), Err(BookingError::EndBeforeStart { .. })));
     }
 
     #[test]
     fn working_hours_bounds_inside_a_gap_move_forward_by_the_gap() {
         let tz = chrono_tz::America::New_York;
-        let gap = NaiveDate::from_ymd_opt(2026, 3, 8)
-            .unwrap()
-            .and_hms_opt(2, 30, 0)
-            .unwrap();
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap().and_hms_opt(2, 30, 0).unwrap();
         // 02:30 EST would be 07:30 UTC, which is 03:30 EDT.
-        assert_eq!(
-            wall_clock_to_utc(tz, gap, Edge::Start).to_rfc3339(),
-            "2026-03-08T07:30:00+00:00"
-        );
+        assert_eq!(wall_clock_to_utc(tz, gap, Edge::Start).to_rfc3339(), "2026-03-08T07:30:00+00:00");
     }
 }

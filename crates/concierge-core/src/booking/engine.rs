@@ -5,9 +5,10 @@
 //! calendars' busy time; the repository then re-checks atomically on write,
 //! so two customers racing for one slot cannot both get it. Confirmed
 //! bookings are written to the calendars as events whose UID is the
-//! booking's id. A calendar busy period that matches an active booking's
-//! time exactly is taken to be that booking's own event and is not counted
-//! twice.
+//! booking's id. Calendar busy time that an active booking covers is taken
+//! to be that booking's own event and is not counted twice (free/busy
+//! answers carry no UIDs and servers merge adjacent periods, so the
+//! bookings' spans are cut out of the calendar's periods).
 
 use std::sync::Arc;
 
@@ -24,8 +25,7 @@ use super::repository::{
     BookingRecord, BookingRepository, InMemoryBookingRepository, Inserted, RepositoryError,
 };
 use super::{
-    Availability, Booker, Booking, BookingError, BookingRequest, BookingStatus, Customer, Slot,
-    Unavailable,
+    Availability, Booker, Booking, BookingError, BookingRequest, BookingStatus, Customer, Slot, Unavailable,
 };
 use crate::spec::BusinessSpec;
 
@@ -78,10 +78,7 @@ impl BookingEngine {
 
     /// An engine for a spec's business, keeping bookings in memory.
     pub fn in_memory(spec: &BusinessSpec) -> Result<Self, BookingError> {
-        Ok(Self::new(
-            Catalog::from_spec(spec)?,
-            Arc::new(InMemoryBookingRepository::new()),
-        ))
+        Ok(Self::new(Catalog::from_spec(spec)?, Arc::new(InMemoryBookingRepository::new())))
     }
 
     /// Adds a calendar: a staff member's (`Some(id)`), or the business's
@@ -123,11 +120,7 @@ impl BookingEngine {
         to: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Vec<BusyTime>, BookingError> {
-        let records = self
-            .repository
-            .active_between(from, to, now)
-            .await
-            .map_err(backend)?;
+        let records = self.repository.active_between(from, to, now).await.map_err(backend)?;
         let mut busy: Vec<BusyTime> = records
             .iter()
             .map(|r| BusyTime::Booked {
@@ -144,17 +137,15 @@ impl BookingEngine {
                 .await
                 .map_err(|e| BookingError::Backend(e.to_string()))?;
             for p in periods {
-                let own_event = records.iter().any(|r| {
-                    r.booking.start == p.start
-                        && r.booking.end == p.end
-                        && linked.staff.as_ref().is_none_or(|s| *s == r.booking.staff)
-                });
-                if !own_event {
-                    busy.push(BusyTime::Blocked {
-                        staff: linked.staff.clone(),
-                        start: p.start,
-                        end: p.end,
-                    });
+                // The calendar shows our own bookings' events too (perhaps
+                // merged with neighbours): cut those out, keep the rest.
+                let own: Vec<(DateTime<Utc>, DateTime<Utc>)> = records
+                    .iter()
+                    .filter(|r| linked.staff.as_ref().is_none_or(|s| *s == r.booking.staff))
+                    .map(|r| (r.booking.start, r.booking.end))
+                    .collect();
+                for (start, end) in subtract_spans((p.start, p.end), &own) {
+                    busy.push(BusyTime::Blocked { staff: linked.staff.clone(), start, end });
                 }
             }
         }
@@ -162,11 +153,7 @@ impl BookingEngine {
     }
 
     /// Bookable slots for `query` (see [`find_slots`]).
-    pub async fn slots(
-        &self,
-        query: &SlotQuery,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Slot>, BookingError> {
+    pub async fn slots(&self, query: &SlotQuery, now: DateTime<Utc>) -> Result<Vec<Slot>, BookingError> {
         let (from, to) = self.busy_span(query.from, query.to);
         let busy = self.busy_times(from, to, now).await?;
         find_slots(&self.catalog, query, &busy, now)
@@ -182,41 +169,42 @@ impl BookingEngine {
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
         let held_until = now + Duration::minutes(self.catalog.policies().hold_minutes.into());
-        let record = self
-            .place(
-                request,
-                customer,
-                request_key,
-                BookingStatus::Held,
-                Some(held_until),
-                now,
-            )
-            .await?;
+        let record =
+            self.place(request, customer, request_key, BookingStatus::Held, Some(held_until), now).await?;
         Ok(record.record().booking)
     }
 
     /// Confirms a held booking before its hold lapses, and writes it to the
     /// calendars. Confirming a confirmed booking returns it unchanged.
-    pub async fn confirm(
-        &self,
-        booking_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Booking, BookingError> {
+    pub async fn confirm(&self, booking_id: &str, now: DateTime<Utc>) -> Result<Booking, BookingError> {
         let current = self.record(booking_id).await?;
         if current.booking.status == BookingStatus::Confirmed {
             return Ok(current.booking);
         }
         let record = self
             .repository
-            .transition(
-                booking_id,
-                &[BookingStatus::Held],
-                BookingStatus::Confirmed,
-                now,
-            )
+            .transition(booking_id, &[BookingStatus::Held], BookingStatus::Confirmed, now)
             .await
             .map_err(repository_error)?;
         self.publish(&record.booking).await?;
+        Ok(record.booking)
+    }
+
+    /// Records that the customer did not come: only for a confirmed booking
+    /// that has started by `now`.
+    pub async fn mark_no_show(&self, booking_id: &str, now: DateTime<Utc>) -> Result<Booking, BookingError> {
+        let current = self.record(booking_id).await?;
+        if now < current.booking.start {
+            return Err(BookingError::NotAllowed(format!(
+                "booking {} has not started yet",
+                current.booking.reference
+            )));
+        }
+        let record = self
+            .repository
+            .transition(booking_id, &[BookingStatus::Confirmed], BookingStatus::NoShow, now)
+            .await
+            .map_err(repository_error)?;
         Ok(record.booking)
     }
 
@@ -267,13 +255,7 @@ impl BookingEngine {
             return Ok(Inserted::Existing(existing));
         }
         let slot = self
-            .available_slot(
-                &request.service,
-                request.start,
-                &self.preference(&request.staff),
-                None,
-                now,
-            )
+            .available_slot(&request.service, request.start, &self.preference(&request.staff), None, now)
             .await?;
         for attempt in 0..REFERENCE_ATTEMPTS {
             let record = self.new_record(
@@ -297,10 +279,7 @@ impl BookingEngine {
 
     /// The booking already made under `request_key`, if any.
     async fn existing(&self, request_key: &str) -> Result<Option<BookingRecord>, BookingError> {
-        self.repository
-            .by_request_key(request_key)
-            .await
-            .map_err(backend)
+        self.repository.by_request_key(request_key).await.map_err(backend)
     }
 
     /// The slot for `start`, or why there is none. `moving` is a booking
@@ -366,10 +345,7 @@ impl BookingEngine {
         })
     }
 
-    fn calendars_of<'a>(
-        &'a self,
-        booking: &'a Booking,
-    ) -> impl Iterator<Item = &'a Arc<dyn Calendar>> {
+    fn calendars_of<'a>(&'a self, booking: &'a Booking) -> impl Iterator<Item = &'a Arc<dyn Calendar>> {
         self.calendars
             .iter()
             .filter(move |c| c.staff.as_ref().is_none_or(|s| *s == booking.staff))
@@ -394,12 +370,7 @@ impl BookingEngine {
             description: format!(
                 "Reference {} with {staff_name}{}",
                 booking.reference,
-                booking
-                    .customer
-                    .phone
-                    .as_deref()
-                    .map(|p| format!(", phone {p}"))
-                    .unwrap_or_default()
+                booking.customer.phone.as_deref().map(|p| format!(", phone {p}")).unwrap_or_default()
             ),
             start: booking.start,
             end: booking.end,
@@ -434,12 +405,7 @@ impl BookingEngine {
         Ok(())
     }
 
-    fn check_cutoff(
-        &self,
-        booking: &Booking,
-        now: DateTime<Utc>,
-        what: &str,
-    ) -> Result<(), BookingError> {
+    fn check_cutoff(&self, booking: &Booking, now: DateTime<Utc>, what: &str) -> Result<(), BookingError> {
         let cutoff = Duration::hours(self.catalog.policies().cancellation_cutoff_hours.into());
         if booking.status == BookingStatus::Confirmed && now > booking.start - cutoff {
             return Err(BookingError::NotAllowed(format!(
@@ -460,10 +426,7 @@ impl Booker for BookingEngine {
         now: DateTime<Utc>,
     ) -> Result<Availability, BookingError> {
         let preference = self.preference(&request.staff);
-        match self
-            .available_slot(&request.service, request.start, &preference, None, now)
-            .await
-        {
+        match self.available_slot(&request.service, request.start, &preference, None, now).await {
             Ok(slot) => Ok(Availability::Available(slot)),
             Err(BookingError::NotAvailable(reason)) => {
                 let from = request.start.max(now) - Duration::days(4);
@@ -478,10 +441,7 @@ impl Booker for BookingEngine {
                     now,
                     ALTERNATIVES,
                 )?;
-                Ok(Availability::Unavailable {
-                    reason,
-                    alternatives,
-                })
+                Ok(Availability::Unavailable { reason, alternatives })
             }
             Err(e) => Err(e),
         }
@@ -494,17 +454,7 @@ impl Booker for BookingEngine {
         request_key: &str,
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
-        match self
-            .place(
-                request,
-                customer,
-                request_key,
-                BookingStatus::Confirmed,
-                None,
-                now,
-            )
-            .await?
-        {
+        match self.place(request, customer, request_key, BookingStatus::Confirmed, None, now).await? {
             Inserted::New(record) => {
                 self.publish(&record.booking).await?;
                 Ok(record.booking)
@@ -559,20 +509,11 @@ impl Booker for BookingEngine {
         self.check_cutoff(&old.booking, now, "moved")?;
         // Keep the same person when they are free; otherwise anyone.
         let same = StaffPreference::Specific(old.booking.staff.clone());
-        let slot = match self
-            .available_slot(&old.booking.service, new_start, &same, Some(&old), now)
-            .await
-        {
+        let slot = match self.available_slot(&old.booking.service, new_start, &same, Some(&old), now).await {
             Ok(slot) => slot,
             Err(BookingError::NotAvailable(Unavailable::Taken | Unavailable::Closed)) => {
-                self.available_slot(
-                    &old.booking.service,
-                    new_start,
-                    &self.assignment,
-                    Some(&old),
-                    now,
-                )
-                .await?
+                self.available_slot(&old.booking.service, new_start, &self.assignment, Some(&old), now)
+                    .await?
             }
             Err(e) => return Err(e),
         };
@@ -622,6 +563,27 @@ impl Booker for BookingEngine {
         bookings.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
         Ok(bookings)
     }
+}
+
+/// `span` minus every span in `holes`.
+fn subtract_spans(
+    span: (DateTime<Utc>, DateTime<Utc>),
+    holes: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut parts = vec![span];
+    for &(h_start, h_end) in holes {
+        parts = parts
+            .into_iter()
+            .flat_map(|(s, e)| {
+                if h_end <= s || e <= h_start {
+                    vec![(s, e)]
+                } else {
+                    [(s, h_start), (h_end, e)].into_iter().filter(|(a, b)| a < b).collect()
+                }
+            })
+            .collect();
+    }
+    parts
 }
 
 fn backend(e: RepositoryError) -> BookingError {

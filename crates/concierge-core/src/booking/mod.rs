@@ -12,7 +12,7 @@
 //! - [`repository`]: the storage seam ([`BookingRepository`]) that makes
 //!   double booking impossible, and a race-free in-memory implementation.
 //! - [`calendar`]: the seam to outside calendars ([`Calendar`]).
-//! - [`reference`]: short public reference codes.
+//! - [`mod@reference`]: short public reference codes.
 //! - [`engine`]: holds, confirmations, cancellations and reschedules over
 //!   all of the above.
 //!
@@ -30,16 +30,12 @@ pub mod engine;
 pub mod reference;
 pub mod repository;
 
-pub use availability::{
-    check_start, find_slots, nearest_alternatives, BusyTime, SlotQuery, StaffPreference,
-};
-pub use calendar::{Calendar, CalendarError, CalendarEvent};
+pub use availability::{check_start, find_slots, nearest_alternatives, BusyTime, SlotQuery, StaffPreference};
+pub use calendar::{BusyPeriod, Calendar, CalendarError, CalendarEvent};
 pub use catalog::{Catalog, Service, Staff};
 pub use engine::BookingEngine;
 pub use reference::{DerivedReferenceCodes, ReferenceCodes};
-pub use repository::{
-    BookingRecord, BookingRepository, InMemoryBookingRepository, RepositoryError,
-};
+pub use repository::{BookingRecord, BookingRepository, InMemoryBookingRepository, RepositoryError};
 
 /// What a customer asks to book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,3 +222,6 @@ pub trait Booker: Send + Sync {
     async fn upcoming_for_phone(&self, phone: &str, now: DateTime<Utc>)
         -> Result<Vec<Booking>, BookingError>;
 }
+
+#[cfg(test)]
+mod tests;

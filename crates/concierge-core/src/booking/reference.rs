@@ -33,12 +33,8 @@ impl ReferenceCodes for DerivedReferenceCodes {
     fn code(&self, request_key: &str, attempt: u32) -> String {
         // FNV-1a over the inputs, then a SplitMix64 finaliser to spread the bits.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let bytes = self
-            .salt
-            .to_le_bytes()
-            .into_iter()
-            .chain(request_key.bytes())
-            .chain(attempt.to_le_bytes());
+        let bytes =
+            self.salt.to_le_bytes().into_iter().chain(request_key.bytes()).chain(attempt.to_le_bytes());
         for b in bytes {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -70,9 +66,8 @@ mod tests {
         assert_ne!(a, codes.code("key-1", 1));
         assert_ne!(a, codes.code("key-2", 0));
         assert_ne!(a, DerivedReferenceCodes::new(8).code("key-1", 0));
-        let distinct: std::collections::HashSet<_> = (0..10_000)
-            .map(|i| codes.code(&format!("k{i}"), 0))
-            .collect();
+        let distinct: std::collections::HashSet<_> =
+            (0..10_000).map(|i| codes.code(&format!("k{i}"), 0)).collect();
         assert!(distinct.len() > 9_990, "{} distinct", distinct.len());
     }
 }

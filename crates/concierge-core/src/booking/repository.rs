@@ -125,11 +125,7 @@ pub trait BookingRepository: Send + Sync {
     /// Stores `record` unless its request key was used (then returns that
     /// record), its id or reference is taken, or it conflicts with an
     /// active record at `now` (see the module docs).
-    async fn insert(
-        &self,
-        record: BookingRecord,
-        now: DateTime<Utc>,
-    ) -> Result<Inserted, RepositoryError>;
+    async fn insert(&self, record: BookingRecord, now: DateTime<Utc>) -> Result<Inserted, RepositoryError>;
 
     /// Replaces active booking `old_id` with `new` in one step: `new` is
     /// checked as by [`insert`](Self::insert) but ignoring the old booking,
@@ -160,8 +156,7 @@ pub trait BookingRepository: Send + Sync {
     async fn by_request_key(&self, key: &str) -> Result<Option<BookingRecord>, RepositoryError>;
 
     /// A booking by public reference code.
-    async fn by_reference(&self, reference: &str)
-        -> Result<Option<BookingRecord>, RepositoryError>;
+    async fn by_reference(&self, reference: &str) -> Result<Option<BookingRecord>, RepositoryError>;
 
     /// Records active at `now` whose blocked span overlaps `[from, to)`.
     async fn active_between(
@@ -197,9 +192,7 @@ impl InMemoryBookingRepository {
         // A panic while holding the lock cannot leave a half-written record
         // (every write is a single push or field assignment), so a poisoned
         // lock is still consistent.
-        self.records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.records.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -210,18 +203,14 @@ fn admit(
     ignore: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), RepositoryError> {
-    if let Some(other) = records.iter().find(|r| {
-        r.booking.id == record.booking.id || r.booking.reference == record.booking.reference
-    }) {
-        return Err(RepositoryError::DuplicateReference(
-            other.booking.reference.clone(),
-        ));
+    if let Some(other) = records
+        .iter()
+        .find(|r| r.booking.id == record.booking.id || r.booking.reference == record.booking.reference)
+    {
+        return Err(RepositoryError::DuplicateReference(other.booking.reference.clone()));
     }
     let mut seats = 1;
-    for other in records
-        .iter()
-        .filter(|r| Some(r.booking.id.as_str()) != ignore && r.is_active(now))
-    {
+    for other in records.iter().filter(|r| Some(r.booking.id.as_str()) != ignore && r.is_active(now)) {
         if other.overlaps(record) {
             return Err(RepositoryError::Conflict(other.booking.id.clone()));
         }
@@ -237,11 +226,7 @@ fn admit(
 
 #[async_trait]
 impl BookingRepository for InMemoryBookingRepository {
-    async fn insert(
-        &self,
-        record: BookingRecord,
-        now: DateTime<Utc>,
-    ) -> Result<Inserted, RepositoryError> {
+    async fn insert(&self, record: BookingRecord, now: DateTime<Utc>) -> Result<Inserted, RepositoryError> {
         let mut records = self.lock();
         if let Some(existing) = records.iter().find(|r| r.request_key == record.request_key) {
             return Ok(Inserted::Existing(existing.clone()));
@@ -293,10 +278,7 @@ impl BookingRepository for InMemoryBookingRepository {
             .find(|r| r.booking.id == id)
             .ok_or_else(|| RepositoryError::NotFound(id.to_string()))?;
         if !from.contains(&record.booking.status) {
-            return Err(RepositoryError::WrongState {
-                id: id.to_string(),
-                status: record.booking.status,
-            });
+            return Err(RepositoryError::WrongState { id: id.to_string(), status: record.booking.status });
         }
         if record.booking.status == BookingStatus::Held
             && to == BookingStatus::Confirmed
@@ -319,16 +301,9 @@ impl BookingRepository for InMemoryBookingRepository {
         Ok(self.lock().iter().find(|r| r.request_key == key).cloned())
     }
 
-    async fn by_reference(
-        &self,
-        reference: &str,
-    ) -> Result<Option<BookingRecord>, RepositoryError> {
+    async fn by_reference(&self, reference: &str) -> Result<Option<BookingRecord>, RepositoryError> {
         let wanted = reference.trim().to_ascii_uppercase();
-        Ok(self
-            .lock()
-            .iter()
-            .find(|r| r.booking.reference == wanted)
-            .cloned())
+        Ok(self.lock().iter().find(|r| r.booking.reference == wanted).cloned())
     }
 
     async fn active_between(

@@ -263,18 +263,12 @@ fn validate_overrides(overrides: &[DateOverride], path: &str, problems: &mut Pro
     let mut dates = std::collections::HashSet::new();
     for (i, o) in overrides.iter().enumerate() {
         if !dates.insert(o.date) {
-            problems.push(
-                format!("{path}[{i}].date"),
-                format!("{} has more than one override", o.date),
-            );
+            problems.push(format!("{path}[{i}].date"), format!("{} has more than one override", o.date));
         }
         for (j, r) in o.hours.iter().enumerate() {
             for other in &o.hours[j + 1..] {
                 if r.start < other.end && other.start < r.end {
-                    problems.push(
-                        format!("{path}[{i}].hours[{j}]"),
-                        format!("{r} overlaps {other}"),
-                    );
+                    problems.push(format!("{path}[{i}].hours[{j}]"), format!("{r} overlaps {other}"));
                 }
             }
         }
@@ -297,11 +291,7 @@ impl BusinessSpec {
             );
         }
         self.hours.validate(&format!("{path}.hours"), problems);
-        validate_overrides(
-            &self.date_overrides,
-            &format!("{path}.date_overrides"),
-            problems,
-        );
+        validate_overrides(&self.date_overrides, &format!("{path}.date_overrides"), problems);
         if self.policies.slot_interval_minutes == 0 {
             problems.push(format!("{path}.policies.slot_interval_minutes"), "must be at least 1");
         }
@@ -313,17 +303,10 @@ impl BusinessSpec {
             if let Some(h) = &s.hours {
                 h.validate(&format!("{path}.staff[{i}].hours"), problems);
             }
-            validate_overrides(
-                &s.date_overrides,
-                &format!("{path}.staff[{i}].date_overrides"),
-                problems,
-            );
+            validate_overrides(&s.date_overrides, &format!("{path}.staff[{i}].date_overrides"), problems);
             if let Some(tz) = &s.timezone {
                 if tz.parse::<chrono_tz::Tz>().is_err() {
-                    problems.push(
-                        format!("{path}.staff[{i}].timezone"),
-                        format!("unknown time zone {tz:?}"),
-                    );
+                    problems.push(format!("{path}.staff[{i}].timezone"), format!("unknown time zone {tz:?}"));
                 }
             }
         }
