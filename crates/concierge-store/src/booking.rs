@@ -42,12 +42,14 @@ pub struct NewBooking {
     pub customer_id: Option<String>,
     /// Its initial state (normally held or confirmed).
     pub status: BookingStatus,
-    /// For a held booking, when the hold lapses (`None`: it does not).
+    /// For a held booking, when the hold lapses (a hold without one takes no time).
     pub held_until: Option<DateTime<Utc>>,
     /// Seats of its service: how many bookings may share its exact time (at least 1).
     pub capacity: u32,
     /// Idempotency key: creating again with the same key returns the first booking.
     pub request_key: Option<String>,
+    /// When it was made (`None`: the store's clock).
+    pub created_at: Option<DateTime<Utc>>,
 }
 
 impl NewBooking {
@@ -77,6 +79,7 @@ impl NewBooking {
             held_until: None,
             capacity: 1,
             request_key: None,
+            created_at: None,
         }
     }
 
@@ -149,7 +152,7 @@ pub(crate) fn sitting_key(service: &str, start: DateTime<Utc>, end: DateTime<Utc
 pub(crate) fn blocks(status: BookingStatus, held_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     match status {
         BookingStatus::Confirmed => true,
-        BookingStatus::Held => held_until.is_none_or(|t| now < t),
+        BookingStatus::Held => held_until.is_some_and(|t| now < t),
         BookingStatus::Cancelled | BookingStatus::Rescheduled | BookingStatus::NoShow => false,
     }
 }

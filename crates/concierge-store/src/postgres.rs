@@ -365,7 +365,7 @@ async fn insert_booking(
     .bind(status_name(booking.status))
     .bind(&booking.request_key)
     .bind(rescheduled_from)
-    .bind(crate::time::now())
+    .bind(booking.created_at.map_or_else(crate::time::now, crate::time::truncate))
     .execute(&mut **tx)
     .await
     .map_err(|e| {
@@ -1238,7 +1238,7 @@ impl Store for PostgresStore {
             .await?;
         }
         let updated = sqlx::query(
-            "UPDATE bookings SET status = $3, blocks = $4, updated_at = $5 \
+            "UPDATE bookings SET status = $3, blocks = $4, held_until = $6, updated_at = $5 \
              WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_str())
@@ -1246,6 +1246,8 @@ impl Store for PostgresStore {
         .bind(status_name(to))
         .bind(blocking)
         .bind(crate::time::now())
+        // Only a held booking keeps a hold deadline.
+        .bind(if to == BookingStatus::Held { current.held_until } else { None })
         .execute(&mut *tx)
         .await;
         match updated {
@@ -1280,7 +1282,8 @@ impl Store for PostgresStore {
         }
         // Release the old booking's time first, so the new one may overlap it.
         sqlx::query(
-            "UPDATE bookings SET status = 'rescheduled', blocks = false, rescheduled_to = $3, \
+            "UPDATE bookings SET status = 'rescheduled', blocks = false, held_until = NULL, \
+             rescheduled_to = $3, \
              updated_at = $4 WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_str())
@@ -1328,7 +1331,7 @@ impl Store for PostgresStore {
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
              AND blocked_from < $2 AND blocked_until > $3 \
              AND (status = 'confirmed' OR (status = 'held' \
-                  AND (held_until IS NULL OR held_until > $4))) \
+                  AND held_until > $4)) \
              ORDER BY starts_at, id"
         ))
         .bind(tenant.as_str())

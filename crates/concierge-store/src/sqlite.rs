@@ -79,22 +79,23 @@ fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {
     }
 }
 
-fn ms(time: DateTime<Utc>) -> i64 {
-    time.timestamp_millis()
+/// Booking times are stored as Unix microseconds (the precision PostgreSQL keeps).
+fn us(time: DateTime<Utc>) -> i64 {
+    time.timestamp_micros()
 }
 
-fn from_ms(ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+fn from_us(us: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_micros(us)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {us} out of range")))
 }
 
-const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at_ms, ends_at_ms, \
-     blocked_from_ms, blocked_until_ms, held_until_ms, capacity, customer_id, customer_name, \
+const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at_us, ends_at_us, \
+     blocked_from_us, blocked_until_us, held_until_us, capacity, customer_id, customer_name, \
      customer_phone, customer_email, status, request_key, rescheduled_from, rescheduled_to, \
      created_at";
 
 fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
-    let held_until: Option<i64> = row.try_get("held_until_ms")?;
+    let held_until: Option<i64> = row.try_get("held_until_us")?;
     let capacity: i64 = row.try_get("capacity")?;
     Ok(StoredBooking {
         booking: Booking {
@@ -102,8 +103,8 @@ fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
             reference: row.try_get("reference")?,
             service: row.try_get("service_id")?,
             staff: row.try_get("staff_id")?,
-            start: from_ms(row.try_get("starts_at_ms")?)?,
-            end: from_ms(row.try_get("ends_at_ms")?)?,
+            start: from_us(row.try_get("starts_at_us")?)?,
+            end: from_us(row.try_get("ends_at_us")?)?,
             customer: Customer {
                 name: row.try_get("customer_name")?,
                 phone: row.try_get("customer_phone")?,
@@ -112,9 +113,9 @@ fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
             status: parse_status(row.try_get("status")?)?,
         },
         request_key: row.try_get("request_key")?,
-        held_until: held_until.map(from_ms).transpose()?,
-        blocked_from: from_ms(row.try_get("blocked_from_ms")?)?,
-        blocked_until: from_ms(row.try_get("blocked_until_ms")?)?,
+        held_until: held_until.map(from_us).transpose()?,
+        blocked_from: from_us(row.try_get("blocked_from_us")?)?,
+        blocked_until: from_us(row.try_get("blocked_until_us")?)?,
         capacity: u32::try_from(capacity).map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
         customer_id: row.try_get("customer_id")?,
         rescheduled_from: row.try_get("rescheduled_from")?,
@@ -226,16 +227,16 @@ async fn admit(
 ) -> Result<(), StoreError> {
     let rows = sqlx::query(
         "SELECT sitting, capacity FROM bookings WHERE tenant_id = $1 AND staff_id = $2 \
-         AND blocked_from_ms < $3 AND blocked_until_ms > $4 AND id <> $5 \
+         AND blocked_from_us < $3 AND blocked_until_us > $4 AND id <> $5 \
          AND (status = 'confirmed' OR (status = 'held' \
-              AND (held_until_ms IS NULL OR held_until_ms > $6)))",
+              AND held_until_us > $6))",
     )
     .bind(tenant.as_str())
     .bind(staff)
-    .bind(ms(until))
-    .bind(ms(from))
+    .bind(us(until))
+    .bind(us(from))
     .bind(except)
-    .bind(ms(now))
+    .bind(us(now))
     .fetch_all(&mut **tx)
     .await?;
     let mut seats_left = i64::from(capacity);
@@ -294,8 +295,8 @@ async fn insert_booking(
 ) -> Result<StoredBooking, StoreError> {
     let (blocked_from, blocked_until) = booking.blocked_span();
     sqlx::query(
-        "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_ms, \
-         ends_at_ms, blocked_from_ms, blocked_until_ms, held_until_ms, capacity, sitting, \
+        "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_us, \
+         ends_at_us, blocked_from_us, blocked_until_us, held_until_us, capacity, sitting, \
          customer_id, customer_name, customer_phone, customer_email, status, request_key, \
          rescheduled_from, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
          $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
@@ -305,11 +306,11 @@ async fn insert_booking(
     .bind(&booking.reference)
     .bind(&booking.service)
     .bind(&booking.staff)
-    .bind(ms(booking.start))
-    .bind(ms(booking.end))
-    .bind(ms(blocked_from))
-    .bind(ms(blocked_until))
-    .bind(booking.held_until.map(ms))
+    .bind(us(booking.start))
+    .bind(us(booking.end))
+    .bind(us(blocked_from))
+    .bind(us(blocked_until))
+    .bind(booking.held_until.map(us))
     .bind(i64::from(booking.capacity))
     .bind(booking.sitting())
     .bind(&booking.customer_id)
@@ -319,7 +320,7 @@ async fn insert_booking(
     .bind(status_name(booking.status))
     .bind(&booking.request_key)
     .bind(rescheduled_from)
-    .bind(crate::time::now())
+    .bind(booking.created_at.map_or_else(crate::time::now, crate::time::truncate))
     .execute(&mut **tx)
     .await
     .map_err(|e| map_write_error(e, "booking"))?;
@@ -1152,13 +1153,19 @@ impl Store for SqliteStore {
             )
             .await?;
         }
-        sqlx::query("UPDATE bookings SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(id)
-            .bind(status_name(to))
-            .bind(crate::time::now())
-            .execute(&mut *tx)
-            .await?;
+        // Only a held booking keeps a hold deadline.
+        let held_until = if to == BookingStatus::Held { current.held_until } else { None };
+        sqlx::query(
+            "UPDATE bookings SET status = $3, held_until_us = $5, updated_at = $4 \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(id)
+        .bind(status_name(to))
+        .bind(crate::time::now())
+        .bind(held_until.map(us))
+        .execute(&mut *tx)
+        .await?;
         let updated = booking_in(&mut tx, tenant, id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -1188,7 +1195,8 @@ impl Store for SqliteStore {
         }
         let created = insert_booking(&mut tx, tenant, new, Some(old_id)).await?;
         sqlx::query(
-            "UPDATE bookings SET status = 'rescheduled', rescheduled_to = $3, updated_at = $4 \
+            "UPDATE bookings SET status = 'rescheduled', held_until_us = NULL, rescheduled_to = $3, \
+             updated_at = $4 \
              WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_str())
@@ -1228,15 +1236,15 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredBooking>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
-             AND blocked_from_ms < $2 AND blocked_until_ms > $3 \
+             AND blocked_from_us < $2 AND blocked_until_us > $3 \
              AND (status = 'confirmed' OR (status = 'held' \
-                  AND (held_until_ms IS NULL OR held_until_ms > $4))) \
-             ORDER BY starts_at_ms, id"
+                  AND held_until_us > $4)) \
+             ORDER BY starts_at_us, id"
         ))
         .bind(tenant.as_str())
-        .bind(ms(to))
-        .bind(ms(from))
-        .bind(ms(now))
+        .bind(us(to))
+        .bind(us(from))
+        .bind(us(now))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(booking_from_row).collect()
@@ -1251,13 +1259,13 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredBooking>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
-             AND ($2 IS NULL OR staff_id = $2) AND blocked_from_ms < $3 AND blocked_until_ms > $4 \
-             ORDER BY starts_at_ms, id"
+             AND ($2 IS NULL OR staff_id = $2) AND blocked_from_us < $3 AND blocked_until_us > $4 \
+             ORDER BY starts_at_us, id"
         ))
         .bind(tenant.as_str())
         .bind(staff)
-        .bind(ms(to))
-        .bind(ms(from))
+        .bind(us(to))
+        .bind(us(from))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(booking_from_row).collect()
@@ -1270,7 +1278,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredBooking>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND customer_phone = $2 \
-             ORDER BY starts_at_ms, id"
+             ORDER BY starts_at_us, id"
         ))
         .bind(tenant.as_str())
         .bind(phone)
@@ -1459,7 +1467,7 @@ impl Store for SqliteStore {
         let booking_rows = sqlx::query(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND (customer_id = $2 \
              OR ($3 IS NOT NULL AND customer_phone = $3) \
-             OR ($4 IS NOT NULL AND customer_email = $4)) ORDER BY starts_at_ms, id"
+             OR ($4 IS NOT NULL AND customer_email = $4)) ORDER BY starts_at_us, id"
         ))
         .bind(tenant.as_str())
         .bind(customer_id)

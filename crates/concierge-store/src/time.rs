@@ -5,6 +5,10 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 /// The current time, truncated to whole microseconds.
 pub(crate) fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+    truncate(Utc::now())
+}
+
+/// `time` truncated to whole microseconds.
+pub(crate) fn truncate(time: DateTime<Utc>) -> DateTime<Utc> {
+    time.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(time)
 }

@@ -140,7 +140,7 @@ CREATE TABLE schedules (
 );
 
 CREATE TABLE bookings (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     tenant_id TEXT NOT NULL REFERENCES tenants(id),
     reference TEXT NOT NULL,
     service_id TEXT NOT NULL,
@@ -172,6 +172,7 @@ CREATE TABLE bookings (
     CHECK (starts_at < ends_at),
     CHECK (blocked_from <= starts_at AND ends_at <= blocked_until),
     CHECK (NOT blocks OR status IN ('held', 'confirmed')),
+    PRIMARY KEY (tenant_id, id),
     UNIQUE (tenant_id, reference),
     UNIQUE (tenant_id, request_key),
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id),

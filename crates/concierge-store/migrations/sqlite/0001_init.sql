@@ -1,7 +1,7 @@
 -- Concierge schema, SQLite flavour. Every table holding tenant data carries
 -- tenant_id; composite foreign keys on (tenant_id, id) keep references inside
 -- one tenant. Timestamps are sqlx chrono text; booking times are Unix
--- milliseconds so overlap checks compare integers.
+-- microseconds so overlap checks compare integers.
 
 CREATE TABLE tenants (
     id TEXT PRIMARY KEY,
@@ -138,18 +138,18 @@ CREATE TABLE schedules (
 );
 
 CREATE TABLE bookings (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     tenant_id TEXT NOT NULL REFERENCES tenants(id),
     reference TEXT NOT NULL,
     service_id TEXT NOT NULL,
     staff_id TEXT NOT NULL,
-    starts_at_ms INTEGER NOT NULL,
-    ends_at_ms INTEGER NOT NULL,
+    starts_at_us INTEGER NOT NULL,
+    ends_at_us INTEGER NOT NULL,
     -- The time it keeps others out of: start and end widened by buffers.
-    blocked_from_ms INTEGER NOT NULL,
-    blocked_until_ms INTEGER NOT NULL,
+    blocked_from_us INTEGER NOT NULL,
+    blocked_until_us INTEGER NOT NULL,
     -- For a held booking, when the hold lapses (NULL: never).
-    held_until_ms INTEGER,
+    held_until_us INTEGER,
     -- Seats of one sitting (same service, same start and end) may share time.
     capacity INTEGER NOT NULL CHECK (capacity >= 1),
     sitting TEXT NOT NULL,
@@ -164,13 +164,14 @@ CREATE TABLE bookings (
     rescheduled_to TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    CHECK (starts_at_ms < ends_at_ms),
-    CHECK (blocked_from_ms <= starts_at_ms AND ends_at_ms <= blocked_until_ms),
+    CHECK (starts_at_us < ends_at_us),
+    CHECK (blocked_from_us <= starts_at_us AND ends_at_us <= blocked_until_us),
+    PRIMARY KEY (tenant_id, id),
     UNIQUE (tenant_id, reference),
     UNIQUE (tenant_id, request_key),
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id)
 );
-CREATE INDEX bookings_staff_time ON bookings (tenant_id, staff_id, blocked_from_ms);
+CREATE INDEX bookings_staff_time ON bookings (tenant_id, staff_id, blocked_from_us);
 CREATE INDEX bookings_customer ON bookings (tenant_id, customer_id);
 CREATE INDEX bookings_phone ON bookings (tenant_id, customer_phone);
 

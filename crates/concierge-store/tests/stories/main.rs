@@ -6,6 +6,7 @@
 //! prints the backends it ran on.
 
 mod backend;
+mod booking_engine;
 mod catalog;
 mod concurrency;
 mod durability;
