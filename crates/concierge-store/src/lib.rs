@@ -18,9 +18,11 @@
 //!   when the caller saw the latest sequence number, and [`run_turn`] retries
 //!   on [`StoreError::Conflict`], so concurrent messages apply one after the
 //!   other, never interleaved, never lost.
-//! - **No double booking.** Active (held or confirmed) bookings of one staff
-//!   member never overlap, enforced by the database: an exclusion constraint
-//!   on PostgreSQL, a `BEGIN IMMEDIATE` check-and-insert on SQLite.
+//! - **No double booking.** Active (confirmed, or held and not lapsed)
+//!   bookings of one staff member never overlap except as seats of one
+//!   sitting, enforced by the database: exclusion constraints on PostgreSQL,
+//!   a `BEGIN IMMEDIATE` check-and-insert on SQLite (see [`booking`]).
+//!   [`StoreBookingRepository`] offers this as core's `BookingRepository`.
 //! - **Secrets at rest.** Passwords are argon2 hashes, API keys are stored as
 //!   SHA-256 hashes, integration credentials are sealed with AES-256-GCM under
 //!   an [`EncryptionKey`] from configuration.
