@@ -444,7 +444,8 @@ impl Engine {
         if std::mem::take(&mut state.handoff_offered) {
             match yes_no(text, intent, &self.spec) {
                 Some(true) => {
-                    return Ok(self.hand_off(state, t, "the customer accepted the offer of a person"))
+                    self.hand_off(state, t, "the customer accepted the offer of a person");
+                    return Ok(());
                 }
                 Some(false) => {
                     t.say(self.renderer.render("handoff_declined", &state.slots, t.seed()));
@@ -454,7 +455,8 @@ impl Engine {
             }
         }
         if is(&d.handoff_intent) {
-            return Ok(self.hand_off(state, t, "the customer asked for a person"));
+            self.hand_off(state, t, "the customer asked for a person");
+            return Ok(());
         }
         if is(&d.restart_intent) {
             for frame in std::mem::take(&mut state.stack) {
