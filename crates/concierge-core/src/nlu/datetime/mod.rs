@@ -7,6 +7,17 @@
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
+use tokens::{Kind, Token};
+
+mod calendar;
+pub mod corpus;
+mod expr;
+mod grammar;
+mod holidays;
+mod lexicon;
+mod resolve;
+mod tokens;
+
 /// How precisely a time was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,7 +88,95 @@ pub struct DateTimeOptions {
 
 /// Finds every date/time expression in `text`, resolved against `reference`.
 /// Expressions do not overlap and come in text order.
+///
+/// Inside a sentence, expressions that are usually not times on their own
+/// (a bare number, "May", "morning") are skipped; they are reported when
+/// they are the whole message, as when answering "which day?".
 pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) -> Vec<TimeMatch> {
-    let _ = (text, reference, options);
-    Vec::new()
+    let tokens = tokens::tokenize(text);
+    let grammar = grammar::Grammar::new(&tokens);
+    let first = tokens
+        .iter()
+        .position(|t| t.kind != Kind::Punct)
+        .unwrap_or(0);
+    let mut last = tokens.len();
+    while last > first && tokens[last - 1].kind == Kind::Punct {
+        last -= 1;
+    }
+    let mut matches = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if !can_start(&tokens, i) {
+            i += 1;
+            continue;
+        }
+        let mut candidates: Vec<grammar::Parsed> = grammar
+            .expressions(i)
+            .into_iter()
+            .filter(|p| p.end > i && p.end <= tokens.len() && can_end(&tokens, p.end))
+            .filter(|p| !p.latent || (i <= first && p.end >= last))
+            .collect();
+        candidates.sort_by(|a, b| b.end.cmp(&a.end).then(a.latent.cmp(&b.latent)));
+        let found = candidates.iter().find_map(|p| {
+            resolve::resolve(&p.expr, reference, options).map(|value| (p.end, value))
+        });
+        match found {
+            Some((end, value)) => {
+                matches.push(TimeMatch {
+                    start: tokens[i].start,
+                    end: tokens[end - 1].end,
+                    value,
+                });
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    matches
 }
+
+/// Whether an expression may start at token `i`: not inside a word or a
+/// number ("B12", "$65", "+1 415").
+fn can_start(tokens: &[Token], i: usize) -> bool {
+    let Some(t) = tokens.get(i) else {
+        return false;
+    };
+    if t.kind == Kind::Punct && !t.is_punct('@') {
+        return false;
+    }
+    if i == 0 || t.space_before {
+        return true;
+    }
+    let prev = &tokens[i - 1];
+    match prev.kind {
+        Kind::Word | Kind::Number => false,
+        Kind::Punct => !prev
+            .text
+            .starts_with(['$', '€', '£', '+', '#', '.', ',', ':', '/', '-']),
+    }
+}
+
+/// Whether an expression may end before token `end`: not followed by more
+/// of the same word or number ("3pmx", "2.50", "15%").
+fn can_end(tokens: &[Token], end: usize) -> bool {
+    let Some(next) = tokens.get(end) else {
+        return true;
+    };
+    if next.space_before {
+        return true;
+    }
+    let last = &tokens[end - 1];
+    match next.kind {
+        Kind::Word | Kind::Number => last.kind == Kind::Punct,
+        Kind::Punct => {
+            let glued_number = tokens
+                .get(end + 1)
+                .is_some_and(|n| n.kind == Kind::Number && !n.space_before);
+            !(next.text == "%"
+                || (last.kind == Kind::Number && glued_number && !next.is_punct('-')))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
