@@ -20,7 +20,7 @@ use chrono::Weekday;
 use super::expr::{
     DateExpr, Dur, Expr, Fields, Meridiem, PartOf, Period, Pod, Season, Time, Tod, WeekendOf, Which,
 };
-use super::holidays::{self, Holiday};
+use super::holidays;
 use super::lexicon;
 use super::tokens::{Kind, Token};
 use super::Grain;
@@ -37,9 +37,12 @@ pub(crate) struct Parsed {
 }
 
 /// The parser over one message's tokens.
+/// Times found at a position: value, end, latent.
+type Found = Vec<(Time, usize, bool)>;
+
 pub(crate) struct Grammar<'a> {
     t: &'a [Token],
-    times: RefCell<HashMap<usize, Vec<(Time, usize, bool)>>>,
+    times: RefCell<HashMap<usize, Found>>,
 }
 
 /// An atom of a time sequence.
@@ -530,7 +533,7 @@ impl<'a> Grammar<'a> {
         let g = lexicon::unit(w)?;
         if lexicon::is_short_unit(w) {
             let after_number = i > 0 && self.number(i - 1).is_some();
-            if !(after_number && self.glued(i)) && !(w == "h" && after_number) {
+            if !after_number || (!self.glued(i) && w != "h") {
                 return None;
             }
         }
@@ -656,7 +659,7 @@ impl<'a> Grammar<'a> {
             }
             if self
                 .tok(j)
-                .is_some_and(|t| t.kind == Kind::Word && t.space_before == false)
+                .is_some_and(|t| t.kind == Kind::Word && !t.space_before)
             {
                 return None;
             }
@@ -771,6 +774,32 @@ impl<'a> Grammar<'a> {
                 let (tod, k, has_m) = self.with_meridiem(tod, i + 1);
                 out.push(((tod, !has_m), k));
             }
+            if t.value == 12 {
+                if let Some(j) = self.any_word(i + 1, &["noon", "midday"]) {
+                    out.push((
+                        (
+                            Tod {
+                                exact: true,
+                                ..Tod::hour(12)
+                            },
+                            false,
+                        ),
+                        j,
+                    ));
+                }
+                if let Some(j) = self.word(i + 1, "midnight") {
+                    out.push((
+                        (
+                            Tod {
+                                exact: true,
+                                ..Tod::hour(0)
+                            },
+                            false,
+                        ),
+                        j,
+                    ));
+                }
+            }
             out.extend(self.relative_tod(i));
             return out;
         }
@@ -792,6 +821,18 @@ impl<'a> Grammar<'a> {
                     Tod {
                         exact: true,
                         ..Tod::hour(0)
+                    },
+                    false,
+                ),
+                j,
+            ));
+        }
+        if let Some(j) = self.any_phrase(i, &["twelve noon", "twelve midday"]) {
+            out.push((
+                (
+                    Tod {
+                        exact: true,
+                        ..Tod::hour(12)
                     },
                     false,
                 ),
@@ -1199,7 +1240,7 @@ impl<'a> Grammar<'a> {
         let k = self.opt_word(i, &["the"]);
         for ((d, _ordinal), j) in self.day_number(k) {
             let mut j2 = self.opt_word(j, &["day"]);
-            j2 = self.opt_word(j2, &["of", "in"]);
+            j2 = self.opt_word(j2, &["of"]);
             j2 = self.opt_punct(j2, '-');
             if let Some((m, e)) = self.month_word(j2) {
                 let f = Fields {
@@ -1246,6 +1287,9 @@ impl<'a> Grammar<'a> {
     fn which_prefix(&self, i: usize) -> Option<(Which, usize)> {
         if let Some(j) = self.phrase(i, "this coming") {
             return Some((Which::This, j));
+        }
+        if let Some(j) = self.phrase(i, "this past") {
+            return Some((Which::Last, j));
         }
         let w = self.word_text(i).and_then(which_word)?;
         Some((w, i + 1))
@@ -1438,8 +1482,9 @@ impl<'a> Grammar<'a> {
         let mut out = Vec::new();
         let start = self.opt_word(i, &["the"]);
         // this/next/last week|month|year|quarter
-        let rel: Option<(i64, usize)> = if let Some(j) = self.any_word(start, &["this", "current"])
-        {
+        let rel: Option<(i64, usize)> = if let Some(j) = self.phrase(start, "this past") {
+            Some((-1, j))
+        } else if let Some(j) = self.any_word(start, &["this", "current"]) {
             Some((0, j))
         } else if let Some(j) = self.any_word(start, &["coming", "upcoming"]) {
             Some((0, j))
@@ -1777,7 +1822,7 @@ impl<'a> Grammar<'a> {
                 break;
             }
             // Keep the search small: the furthest few states.
-            next.sort_by(|a, b| b.1.cmp(&a.1));
+            next.sort_by_key(|s| std::cmp::Reverse(s.1));
             next.truncate(24);
             frontier = next;
         }
@@ -1803,8 +1848,34 @@ impl<'a> Grammar<'a> {
         if let Some(j) = self.any_phrase(i, &nows) {
             out.push((Time::Now, j, false));
         }
+        // "the day after Christmas"
+        if let Some(j) = self.any_phrase(
+            i,
+            &["the day after", "day after", "the day before", "day before"],
+        ) {
+            let sign = if self.word(j - 1, "before").is_some() {
+                -1
+            } else {
+                1
+            };
+            for (t, e, _) in self.sequence(j) {
+                if matches!(t, Time::Date(_)) {
+                    out.push((
+                        Time::Shifted(
+                            Box::new(t),
+                            Dur {
+                                n: sign,
+                                unit: Grain::Day,
+                            },
+                        ),
+                        e,
+                        false,
+                    ));
+                }
+            }
+        }
         // Offsets from now.
-        if let Some(j) = self.word(i, "in") {
+        if let Some(j) = self.any_word(i, &["in", "after"]) {
             let j = self.opt_word(
                 j,
                 &[
@@ -2144,6 +2215,20 @@ impl<'a> Grammar<'a> {
         out
     }
 
+    /// One end of a range: a time, or a bare day of the month ("13" in "July 13-15").
+    fn range_side(&self, i: usize) -> Vec<(Time, usize, bool)> {
+        let mut out = self.time(i);
+        let k = self.opt_word(i, &["the"]);
+        for ((d, _), j) in self.day_number(k) {
+            let f = Fields {
+                day: Some(d),
+                ..Fields::default()
+            };
+            out.push((Time::Date(DateExpr::Fields(f)), j, true));
+        }
+        out
+    }
+
     fn range_core(&self, i: usize) -> Vec<(Time, Time, usize, bool)> {
         let mut out = Vec::new();
         let forms: &[(&str, &[&str], bool)] = &[
@@ -2172,7 +2257,7 @@ impl<'a> Grammar<'a> {
                 self.phrase(i, open)
             };
             let Some(s) = s else { continue };
-            for (a, ea, la) in self.time(s) {
+            for (a, ea, la) in self.range_side(s) {
                 for mid in *mids {
                     let m = if *mid == "-" {
                         self.punct(ea, '-')
@@ -2180,7 +2265,7 @@ impl<'a> Grammar<'a> {
                         self.phrase(ea, mid)
                     };
                     let Some(m) = m else { continue };
-                    for (b, eb, lb) in self.time(m) {
+                    for (b, eb, lb) in self.range_side(m) {
                         if let Some((a2, b2)) = fix_range(a.clone(), b) {
                             let latent = *can_be_latent && la && lb;
                             out.push((a2, b2, eb, latent));
@@ -2258,9 +2343,12 @@ fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
         (Time::Date(DateExpr::Fields(fa)), Time::Date(DateExpr::Fields(fb))) => {
             let mut fa = fa;
             let mut fb = fb;
-            if fb.month.is_none() && fb.day.is_some() {
+            if fb.month.is_none() && fb.day.is_some() && fb.weekday.is_none() {
                 fb.month = fa.month;
                 fb.year = fb.year.or(fa.year);
+            }
+            if fa.month.is_none() && fa.day.is_some() && fa.weekday.is_none() {
+                fa.month = fb.month;
             }
             if fa.year.is_none() {
                 fa.year = fb.year;
@@ -2276,6 +2364,26 @@ fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
         ) => Some((
             Time::Period(Period::Month(ma, Which::Year(y))),
             Time::Period(Period::Month(mb, Which::Year(y))),
+        )),
+        (Time::Date(DateExpr::Fields(f)), _) | (_, Time::Date(DateExpr::Fields(f)))
+            if f.month.is_none() && f.weekday.is_none() =>
+        {
+            None
+        }
+        (
+            Time::Date(d),
+            Time::At {
+                date: None,
+                pod,
+                tod,
+            },
+        ) => Some((
+            Time::Date(d.clone()),
+            Time::At {
+                date: Some(d),
+                pod,
+                tod,
+            },
         )),
         (a, b) => Some((a, b)),
     }

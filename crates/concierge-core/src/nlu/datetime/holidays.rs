@@ -362,7 +362,7 @@ pub(crate) fn names_at(tokens: &[Token], i: usize) -> Vec<(Holiday, usize)> {
             found.push((*holiday, end));
         }
     }
-    found.sort_by(|a, b| b.1.cmp(&a.1));
+    found.sort_by_key(|f| std::cmp::Reverse(f.1));
     found
 }
 

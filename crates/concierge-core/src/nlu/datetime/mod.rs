@@ -172,8 +172,7 @@ fn can_end(tokens: &[Token], end: usize) -> bool {
             let glued_number = tokens
                 .get(end + 1)
                 .is_some_and(|n| n.kind == Kind::Number && !n.space_before);
-            !(next.text == "%"
-                || (last.kind == Kind::Number && glued_number && !next.is_punct('-')))
+            !(next.text == "%" || (last.kind == Kind::Number && glued_number))
         }
     }
 }

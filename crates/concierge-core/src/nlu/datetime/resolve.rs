@@ -6,7 +6,7 @@
 //! With [`DateTimeOptions::prefer_future`] nothing before the reference is
 //! returned for expressions that leave the date open.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use super::calendar::{self, add, add_days, add_months, at, midnight, truncate, week_start, ymd};
 use super::expr::{
@@ -253,7 +253,13 @@ impl Ctx<'_> {
             for offset in 0..2 {
                 let day = add_days(today, offset)?;
                 let t = hours.iter().find_map(|h| make(day, *h))?;
-                if !self.options.prefer_future || t >= self.now || offset == 1 {
+                // "3:15 in the morning": today unless that hour is over.
+                let ok = if self.options.prefer_future {
+                    t >= self.now
+                } else {
+                    add(truncate(t, Grain::Hour), Grain::Hour, 1)? > self.now
+                };
+                if ok || offset == 1 {
                     return Some(Span::Instant(t, grain));
                 }
             }
