@@ -731,6 +731,20 @@ impl<'a> Grammar<'a> {
                         out.push(((tod, false), k));
                     }
                 }
+                // 2.30pm, at 2.30
+                if let (Some(j), Some(mt)) = (self.punct(i + 1, '.'), self.number(i + 2)) {
+                    if mt.digits() == 2 && mt.value < 60 && self.glued(i + 1) && self.glued(j) {
+                        let tod = Tod {
+                            hour: h as u32,
+                            minute: Some(mt.value as u32),
+                            second: None,
+                            meridiem: None,
+                            exact: h > 12 || h == 0,
+                        };
+                        let (tod, k, has_m) = self.with_meridiem(tod, j + 2);
+                        out.push(((tod, !has_m), k));
+                    }
+                }
                 // 16h, 16h00, 3h18
                 if let Some(j) = self.word(i + 1, "h") {
                     if self.glued(j - 1) {
@@ -938,23 +952,26 @@ impl<'a> Grammar<'a> {
 
     fn relative_tod(&self, i: usize) -> Alts<(Tod, bool)> {
         let mut out = Vec::new();
-        let mut amounts: Alts<i64> = Vec::new();
+        // (minutes, index after, a bare number that could start a range "9 to 5")
+        let mut amounts: Alts<(i64, bool)> = Vec::new();
         let start = self.opt_word(i, &["a"]);
         if let Some(j) = self.word(start, "quarter") {
-            amounts.push((15, j));
+            amounts.push(((15, false), j));
         }
         if start == i {
             if let Some(j) = self.word(i, "half") {
-                amounts.push((30, j));
+                amounts.push(((30, false), j));
             }
             for ((v, _), j) in self.integer(i) {
                 if (1..60).contains(&v) {
-                    let k = self.opt_word(j, &["minutes", "minute", "mins", "min"]);
-                    amounts.push((v, k));
+                    match self.any_word(j, &["minutes", "minute", "mins", "min"]) {
+                        Some(k) => amounts.push(((v, false), k)),
+                        None => amounts.push(((v, true), j)),
+                    }
                 }
             }
         }
-        for (n, j) in amounts {
+        for ((n, bare), j) in amounts {
             let (sign, k) = if let Some(k) = self.any_word(j, &["past", "after"]) {
                 (1, k)
             } else if let Some(k) = self.any_word(j, &["to", "till", "before", "of", "til"]) {
@@ -966,6 +983,10 @@ impl<'a> Grammar<'a> {
             };
             for (base, e) in self.anchor_hour(k) {
                 if base.hour == 0 && !base.exact {
+                    continue;
+                }
+                // "9 to 5" and "10 to 12" are ranges; "10 to 3" and "20 to 3" are times.
+                if bare && sign < 0 && (n % 5 != 0 || n < 10 || n <= i64::from(base.hour)) {
                     continue;
                 }
                 if let Some(tod) = base.shifted(sign * n) {
@@ -1023,6 +1044,23 @@ impl<'a> Grammar<'a> {
         }
         if let Some(j) = self.any_phrase(i, &["late at night", "late in the evening"]) {
             out.push((((LATE_EVENING, None), false), j));
+        }
+        // "early morning", "late in the afternoon": the first or second half.
+        for (modifier, first_half) in [("early", true), ("late", false)] {
+            let Some(j) = self.word(i, modifier) else {
+                continue;
+            };
+            let k = self.any_phrase(j, &["in the", "this"]).unwrap_or(j);
+            if let Some((p, e)) = self.pod_word(k) {
+                let mid = (p.start + p.end) / 2;
+                let half = if first_half {
+                    Pod { end: mid, ..p }
+                } else {
+                    Pod { start: mid, ..p }
+                };
+                let date = self.word(j, "this").map(|_| DateExpr::Today(0));
+                out.push((((half, date), false), e));
+            }
         }
         if let Some(j) = self.phrase(i, "after lunch") {
             let p = Pod {
@@ -1484,6 +1522,8 @@ impl<'a> Grammar<'a> {
         // this/next/last week|month|year|quarter
         let rel: Option<(i64, usize)> = if let Some(j) = self.phrase(start, "this past") {
             Some((-1, j))
+        } else if let Some(j) = self.phrase(start, "this coming") {
+            Some((0, j))
         } else if let Some(j) = self.any_word(start, &["this", "current"]) {
             Some((0, j))
         } else if let Some(j) = self.any_word(start, &["coming", "upcoming"]) {
@@ -1527,6 +1567,11 @@ impl<'a> Grammar<'a> {
         if let Some((m, j)) = self.month_word(i) {
             if let Some(e) = self.phrase(j, "after next") {
                 out.push((Period::Month(m, Which::AfterNext), e));
+            }
+        }
+        if let Some(j) = self.any_phrase(start, &["weekend", "week end", "wkend"]) {
+            if let Some(e) = self.phrase(j, "after next") {
+                out.push((Period::Weekend(WeekendOf::Offset(2)), e));
             }
         }
         // the weekend
@@ -2370,6 +2415,18 @@ fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
         {
             None
         }
+        (
+            Time::Date(_),
+            Time::At {
+                date: None, tod, ..
+            },
+        )
+        | (
+            Time::At {
+                date: None, tod, ..
+            },
+            Time::Date(_),
+        ) if tod.minute.is_none() && tod.meridiem.is_none() => None,
         (
             Time::Date(d),
             Time::At {
