@@ -8,6 +8,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::calendar::{add_days, easter, nth_weekday, orthodox_easter, ymd};
+use super::moon;
 use super::tokens::{Kind, Token};
 
 /// How a holiday's date is found in a given year.
@@ -38,6 +39,10 @@ pub(crate) enum Rule {
     Islamic(u32, u32),
     /// The last Friday of Ramadan.
     JamatUlVida,
+    /// Chinese New Year.
+    ChineseNewYear,
+    /// A day of the 365-day Shahenshahi calendar, given by its date in 2018.
+    Shahenshahi(u32, u32),
 }
 
 /// A holiday: its rule and how many days it lasts.
@@ -48,6 +53,20 @@ pub(crate) struct Holiday {
 }
 
 impl Holiday {
+    /// How many days it lasts when it starts on `start` (a month of the
+    /// Islamic calendar runs to the next new moon).
+    pub(crate) fn length(self, start: NaiveDate) -> u32 {
+        if let (Rule::Islamic(_, 1), 30) = (self.rule, self.days) {
+            let next = add_days(start, 29).and_then(moon::islamic_month_start);
+            if let Some(next) = next {
+                if let Ok(days) = u32::try_from(next.signed_duration_since(start).num_days()) {
+                    return days;
+                }
+            }
+        }
+        self.days
+    }
+
     /// Its first day in `year`.
     pub(crate) fn in_year(self, year: i32) -> Option<NaiveDate> {
         match self.rule {
@@ -87,6 +106,16 @@ impl Holiday {
                     - Weekday::Fri.num_days_from_monday())
                     % 7;
                 add_days(eid, -i64::from(if back == 0 { 7 } else { back }))
+            }
+            Rule::ChineseNewYear => moon::chinese_new_year(year),
+            Rule::Shahenshahi(m, d) => {
+                let base = ymd(2018, m, d)?;
+                let day = add_days(base, 365 * (i64::from(year) - 2018))?;
+                if day.year() == year {
+                    Some(day)
+                } else {
+                    add_days(day, if day.year() < year { 365 } else { -365 })
+                }
             }
             Rule::FixedNotSunday(m, d) => {
                 let day = ymd(year, m, d)?;
@@ -138,17 +167,19 @@ fn passover(year: i32) -> Option<NaiveDate> {
     add_days(rosh_hashanah(year)?, -163)
 }
 
-/// The Gregorian date of an Islamic (tabular calendar) month and day that
-/// falls in Gregorian `year`, the earliest if two do.
+/// The Gregorian date of an Islamic month and day falling in Gregorian
+/// `year` (the earliest if two do): the tabular calendar places the month,
+/// the new moon fixes its first day.
 fn islamic_in_year(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
     const EPOCH: i64 = 227_015;
     let approx = (i64::from(year) - 622) * 33 / 32;
     (approx - 1..=approx + 2).find_map(|y| {
-        let (m, d) = (i64::from(month), i64::from(day));
+        let m = i64::from(month);
         let fixed =
-            EPOCH - 1 + (y - 1) * 354 + (3 + 11 * y).div_euclid(30) + 29 * (m - 1) + m / 2 + d;
-        NaiveDate::from_num_days_from_ce_opt(i32::try_from(fixed).ok()?)
-            .filter(|g| g.year() == year)
+            EPOCH - 1 + (y - 1) * 354 + (3 + 11 * y).div_euclid(30) + 29 * (m - 1) + m / 2 + 1;
+        let tabular = NaiveDate::from_num_days_from_ce_opt(i32::try_from(fixed).ok()?)?;
+        let start = moon::islamic_month_start(tabular)?;
+        add_days(start, i64::from(day) - 1).filter(|g| g.year() == year)
     })
 }
 
@@ -351,6 +382,15 @@ const NAMES: &[(&str, Holiday)] = &[
     ("laylat al qadr", one(Rule::Islamic(9, 27))),
     ("night of power", one(Rule::Islamic(9, 27))),
     ("jamat ul vida", one(Rule::JamatUlVida)),
+    ("chinese new year", one(Rule::ChineseNewYear)),
+    ("chinese new years", one(Rule::ChineseNewYear)),
+    ("chinese new years day", one(Rule::ChineseNewYear)),
+    ("chinese lunar new year", one(Rule::ChineseNewYear)),
+    ("chinese lunar new years day", one(Rule::ChineseNewYear)),
+    ("lunar new year", one(Rule::ChineseNewYear)),
+    ("lunar new years day", one(Rule::ChineseNewYear)),
+    ("parsi new year", one(Rule::Shahenshahi(8, 17))),
+    ("jamshedi navroz", one(Rule::Shahenshahi(8, 17))),
     ("jumuatul wida", one(Rule::JamatUlVida)),
 ];
 

@@ -15,6 +15,7 @@ mod expr;
 mod grammar;
 mod holidays;
 mod lexicon;
+mod moon;
 mod resolve;
 mod tokens;
 

@@ -155,7 +155,7 @@ impl Ctx<'_> {
                 let day = self.date(d)?;
                 if let DateExpr::Holiday(h, _) = d {
                     if h.days > 1 {
-                        let end = add_days(day, i64::from(h.days))?;
+                        let end = add_days(day, i64::from(h.length(day)))?;
                         return Some(Span::Interval(midnight(day), midnight(end), Grain::Day));
                     }
                 }
