@@ -8,7 +8,10 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::calendar::{add_days, easter, nth_weekday, orthodox_easter, ymd};
-use super::moon;
+use super::moon::{
+    self,
+    Observed::{Evening, Sunrise},
+};
 use super::tokens::{Kind, Token};
 
 /// How a holiday's date is found in a given year.
@@ -41,6 +44,8 @@ pub(crate) enum Rule {
     JamatUlVida,
     /// Chinese New Year.
     ChineseNewYear,
+    /// A Hindu festival: new-moon window of its month, tithi, observance, and days added.
+    Hindu((u32, u32, u32, u32), u32, moon::Observed, i64),
     /// A day of the 365-day Shahenshahi calendar, given by its date in 2018.
     Shahenshahi(u32, u32),
 }
@@ -108,6 +113,9 @@ impl Holiday {
                 add_days(eid, -i64::from(if back == 0 { 7 } else { back }))
             }
             Rule::ChineseNewYear => moon::chinese_new_year(year),
+            Rule::Hindu(window, tithi, observed, plus) => {
+                add_days(moon::hindu_festival(year, window, tithi, observed)?, plus)
+            }
             Rule::Shahenshahi(m, d) => {
                 let base = ymd(2018, m, d)?;
                 let day = add_days(base, 365 * (i64::from(year) - 2018))?;
@@ -190,6 +198,20 @@ const fn one(rule: Rule) -> Holiday {
 const fn lasting(rule: Rule, days: u32) -> Holiday {
     Holiday { rule, days }
 }
+
+// New moons starting a Hindu lunar month, by the sun's sidereal sign.
+const PISCES: (u32, u32, u32, u32) = (3, 14, 4, 13);
+const ARIES: (u32, u32, u32, u32) = (4, 14, 5, 14);
+const CANCER: (u32, u32, u32, u32) = (7, 16, 8, 16);
+const LEO: (u32, u32, u32, u32) = (8, 17, 9, 16);
+const VIRGO: (u32, u32, u32, u32) = (9, 17, 10, 16);
+const CAPRICORN: (u32, u32, u32, u32) = (1, 14, 2, 12);
+const AQUARIUS: (u32, u32, u32, u32) = (2, 13, 3, 13);
+const CHAITRA_1: Rule = Rule::Hindu(PISCES, 1, Sunrise, 0);
+const HOLIKA: Rule = Rule::Hindu(AQUARIUS, 15, Evening, 0);
+const MAGHA_15: Rule = Rule::Hindu(CAPRICORN, 15, Sunrise, 0);
+const DIWALI: Rule = Rule::Hindu(VIRGO, 30, Evening, 0);
+const VAISAKHA_15: Rule = Rule::Hindu(ARIES, 15, Sunrise, 0);
 
 /// Names (as lowercase words without apostrophes) and their holidays.
 const NAMES: &[(&str, Holiday)] = &[
@@ -390,6 +412,67 @@ const NAMES: &[(&str, Holiday)] = &[
     ("lunar new year", one(Rule::ChineseNewYear)),
     ("lunar new years day", one(Rule::ChineseNewYear)),
     ("parsi new year", one(Rule::Shahenshahi(8, 17))),
+    ("ugadi", one(CHAITRA_1)),
+    ("yugadi", one(CHAITRA_1)),
+    ("gudi padwa", one(CHAITRA_1)),
+    ("samvatsaradi", one(CHAITRA_1)),
+    ("chaitra sukladi", one(CHAITRA_1)),
+    ("chaitra sukhladi", one(CHAITRA_1)),
+    ("mahavir jayanti", one(Rule::Hindu(PISCES, 13, Sunrise, 0))),
+    ("mahaveer jayanti", one(Rule::Hindu(PISCES, 13, Sunrise, 0))),
+    (
+        "mahavir janma kalyanak",
+        one(Rule::Hindu(PISCES, 13, Sunrise, 0)),
+    ),
+    (
+        "mahaveer janma kalyanak",
+        one(Rule::Hindu(PISCES, 13, Sunrise, 0)),
+    ),
+    ("holika dahan", one(HOLIKA)),
+    ("chhoti holi", one(HOLIKA)),
+    ("choti holi", one(HOLIKA)),
+    ("kamudu pyre", one(HOLIKA)),
+    ("holi", one(Rule::Hindu(AQUARIUS, 15, Evening, 1))),
+    ("raksha bandhan", one(Rule::Hindu(CANCER, 15, Sunrise, 0))),
+    ("rakhi", one(Rule::Hindu(CANCER, 15, Sunrise, 0))),
+    ("ganesh chaturthi", one(Rule::Hindu(LEO, 4, Sunrise, 0))),
+    ("vinayaka chaturthi", one(Rule::Hindu(LEO, 4, Sunrise, 0))),
+    ("guru ravidas jayanti", one(MAGHA_15)),
+    ("guru ravidass jayanti", one(MAGHA_15)),
+    ("guru ravidas birthday", one(MAGHA_15)),
+    ("guru ravidass birthday", one(MAGHA_15)),
+    ("magha purnima", one(MAGHA_15)),
+    (
+        "vasant panchami",
+        one(Rule::Hindu(CAPRICORN, 5, Sunrise, 0)),
+    ),
+    (
+        "basant panchami",
+        one(Rule::Hindu(CAPRICORN, 5, Sunrise, 0)),
+    ),
+    ("valmiki jayanti", one(Rule::Hindu(VIRGO, 15, Sunrise, 0))),
+    ("pargat diwas", one(Rule::Hindu(VIRGO, 15, Sunrise, 0))),
+    ("navaratri", one(Rule::Hindu(VIRGO, 1, Sunrise, 0))),
+    ("navratri", one(Rule::Hindu(VIRGO, 1, Sunrise, 0))),
+    ("dussehra", one(Rule::Hindu(VIRGO, 10, Sunrise, 0))),
+    ("dasara", one(Rule::Hindu(VIRGO, 10, Sunrise, 0))),
+    ("vijayadashami", one(Rule::Hindu(VIRGO, 10, Sunrise, 0))),
+    ("diwali", one(DIWALI)),
+    ("deepavali", one(DIWALI)),
+    ("lakshmi puja", one(DIWALI)),
+    ("dhanteras", one(Rule::Hindu(VIRGO, 30, Evening, -2))),
+    ("dhanatrayodashi", one(Rule::Hindu(VIRGO, 30, Evening, -2))),
+    (
+        "naraka chaturdashi",
+        one(Rule::Hindu(VIRGO, 30, Evening, -1)),
+    ),
+    ("govardhan puja", one(Rule::Hindu(VIRGO, 30, Evening, 1))),
+    ("bhai dooj", one(Rule::Hindu(VIRGO, 30, Evening, 2))),
+    ("bhaiya dooj", one(Rule::Hindu(VIRGO, 30, Evening, 2))),
+    ("buddha purnima", one(VAISAKHA_15)),
+    ("buddha day", one(VAISAKHA_15)),
+    ("vesak", one(VAISAKHA_15)),
+    ("vaisakha", one(VAISAKHA_15)),
     ("jamshedi navroz", one(Rule::Shahenshahi(8, 17))),
     ("jumuatul wida", one(Rule::JamatUlVida)),
 ];
@@ -445,6 +528,7 @@ mod tests {
         assert_eq!(date_of("passover", 2018), ymd(2018, 3, 30));
         assert_eq!(date_of("purim", 2013), ymd(2013, 2, 23));
         assert_eq!(date_of("Eid al-Fitr", 2018), ymd(2018, 6, 15));
-        assert_eq!(date_of("diwali", 2019), None);
+        assert_eq!(date_of("diwali", 2019), ymd(2019, 10, 27));
+        assert_eq!(date_of("chinese new year", 2014), ymd(2014, 1, 31));
     }
 }

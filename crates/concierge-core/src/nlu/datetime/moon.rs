@@ -14,8 +14,18 @@ fn j2000() -> Option<NaiveDateTime> {
     ymd(2000, 1, 1)?.and_hms_opt(12, 0, 0)
 }
 
-/// The `k`th new moon after January 2000 (UTC, ignoring ΔT).
+/// The `k`th new moon after January 2000 (UTC, ignoring ΔT); `k + 0.5`
+/// gives the full moon after it.
 fn new_moon(k: f64) -> Option<NaiveDateTime> {
+    phase(k, false)
+}
+
+/// The full moon following the `k`th new moon.
+fn full_moon(k: f64) -> Option<NaiveDateTime> {
+    phase(k + 0.5, true)
+}
+
+fn phase(k: f64, full: bool) -> Option<NaiveDateTime> {
     let t = k / 1236.85;
     let jde = 2_451_550.097_66 + SYNODIC_MONTH * k + 0.000_154_37 * t * t
         - 0.000_000_15 * t.powi(3)
@@ -31,13 +41,23 @@ fn new_moon(k: f64) -> Option<NaiveDateTime> {
     .to_radians();
     let o =
         (124.7746 - 1.563_755_88 * k + 0.002_067_2 * t * t + 0.000_002_15 * t.powi(3)).to_radians();
-    let c = -0.40720 * mp.sin()
-        + 0.17241 * e * m.sin()
-        + 0.01608 * (2.0 * mp).sin()
-        + 0.01039 * (2.0 * f).sin()
-        + 0.00739 * e * (mp - m).sin()
-        - 0.00514 * e * (mp + m).sin()
-        + 0.00208 * e * e * (2.0 * m).sin()
+    // Periodic terms; the first ones differ slightly between new and full moons.
+    let (a1, a2, a3, a4, a5, a6, a7) = if full {
+        (
+            -0.40614, 0.17302, 0.01614, 0.01043, 0.00734, -0.00515, 0.00209,
+        )
+    } else {
+        (
+            -0.40720, 0.17241, 0.01608, 0.01039, 0.00739, -0.00514, 0.00208,
+        )
+    };
+    let c = a1 * mp.sin()
+        + a2 * e * m.sin()
+        + a3 * (2.0 * mp).sin()
+        + a4 * (2.0 * f).sin()
+        + a5 * e * (mp - m).sin()
+        + a6 * e * (mp + m).sin()
+        + a7 * e * e * (2.0 * m).sin()
         - 0.00111 * (mp - 2.0 * f).sin()
         - 0.00057 * (mp + 2.0 * f).sin()
         + 0.00056 * e * (2.0 * mp + m).sin()
@@ -76,6 +96,62 @@ pub(crate) fn islamic_month_start(day: NaiveDate) -> Option<NaiveDate> {
     add_days(conjunction.date(), if before_sunset { 1 } else { 2 })
 }
 
+/// When a Hindu festival is observed: on the day whose sunrise, or whose
+/// evening, falls in its lunar day (tithi).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Observed {
+    Sunrise,
+    Evening,
+}
+
+/// A Hindu festival: the lunar day `tithi` (1-15 waxing, 16-30 waning) of
+/// the lunar month that starts with the new moon falling (in India) between
+/// `window` start and end (month, day), which is when the sun is in a given
+/// sidereal sign. Lunar days are taken as equal fifteenths of each half
+/// month, which can put a festival a day off.
+pub(crate) fn hindu_festival(
+    year: i32,
+    window: (u32, u32, u32, u32),
+    tithi: u32,
+    observed: Observed,
+) -> Option<NaiveDate> {
+    let india = |t: NaiveDateTime| t + Duration::minutes(330);
+    let (m1, d1, m2, d2) = window;
+    let (from, to) = (ymd(year, m1, d1)?, ymd(year, m2, d2)?);
+    let base = ymd(2000, 1, 6)?;
+    let k0 = (from.signed_duration_since(base).num_days() as f64 / SYNODIC_MONTH).floor() - 1.0;
+    let (k, start) = (0..4)
+        .map(|n| k0 + f64::from(n))
+        .filter_map(|k| Some((k, india(new_moon(k)?))))
+        .find(|(_, t)| t.date() >= from && t.date() <= to)?;
+    let full = india(full_moon(k)?);
+    let next = india(new_moon(k + 1.0)?);
+    let (span_start, span_end, n) = if tithi <= 15 {
+        (start, full, tithi)
+    } else {
+        (full, next, tithi - 15)
+    };
+    let length = span_end.signed_duration_since(span_start).num_seconds() as f64 / 15.0;
+    // Bounded by half a month, so the casts are exact enough.
+    #[allow(clippy::cast_possible_truncation)]
+    let offset = |i: u32| Duration::seconds((length * f64::from(i)) as i64);
+    let lo = span_start + offset(n - 1);
+    let hi = span_start + offset(n);
+    let hour = match observed {
+        Observed::Sunrise => 6,
+        Observed::Evening => 18,
+    };
+    let mut day = lo.date();
+    for _ in 0..3 {
+        let moment = day.and_hms_opt(hour, 0, 0)?;
+        if moment >= lo && moment < hi {
+            return Some(day);
+        }
+        day = add_days(day, 1)?;
+    }
+    Some(lo.date())
+}
+
 /// Chinese New Year in Gregorian `year`.
 pub(crate) fn chinese_new_year(year: i32) -> Option<NaiveDate> {
     let from = ymd(year, 1, 21)?;
@@ -106,6 +182,21 @@ mod tests {
         ] {
             assert_eq!(chinese_new_year(y), ymd(y, m, d), "{y}");
         }
+    }
+
+    #[test]
+    fn hindu_festivals_fall_on_their_lunar_days() {
+        let ashvin = (9, 17, 10, 16);
+        // Diwali: the new moon ending Ashvin, observed in the evening.
+        assert_eq!(
+            hindu_festival(2019, ashvin, 30, Observed::Evening),
+            ymd(2019, 10, 27)
+        );
+        // Raksha Bandhan: the full moon of Shravana.
+        assert_eq!(
+            hindu_festival(2018, (7, 16, 8, 16), 15, Observed::Sunrise),
+            ymd(2018, 8, 26)
+        );
     }
 
     #[test]
