@@ -240,6 +240,7 @@ fn cycle_grain(word: &str) -> Option<Grain> {
         "month" => Grain::Month,
         "year" | "yr" => Grain::Year,
         "quarter" | "qtr" => Grain::Quarter,
+        "hour" | "hr" => Grain::Hour,
         _ => return None,
     })
 }
@@ -696,7 +697,8 @@ impl<'a> Grammar<'a> {
         let extra: Vec<_> = out
             .iter()
             .filter_map(|((tod, latent), j)| {
-                let k = self.any_word(*j, &["ish", "sharp", "exactly", "precisely"])?;
+                let k = self.opt_punct(*j, '-');
+                let k = self.any_word(k, &["ish", "sharp", "exactly", "precisely"])?;
                 let (tod, k, has_m) = self.with_meridiem(*tod, k);
                 Some(((tod, *latent && !has_m), k))
             })
@@ -1568,6 +1570,18 @@ impl<'a> Grammar<'a> {
             if let Some(e) = self.phrase(j, "after next") {
                 out.push((Period::Month(m, Which::AfterNext), e));
             }
+            // "February of next year"
+            let k = self.opt_word(j, &["of"]);
+            if let Some((which, k)) = self.which_prefix(k) {
+                if let Some(e) = self.any_word(k, &["year", "yr"]) {
+                    let n = match which {
+                        Which::Next => 1,
+                        Which::Last => -1,
+                        _ => 0,
+                    };
+                    out.push((Period::Month(m, Which::YearOffset(n)), e));
+                }
+            }
         }
         if let Some(j) = self.any_phrase(start, &["weekend", "week end", "wkend"]) {
             if let Some(e) = self.phrase(j, "after next") {
@@ -1829,6 +1843,10 @@ impl<'a> Grammar<'a> {
                     out.push(k);
                 }
             }
+        }
+        // ISO 8601: 2013-02-19T10:00
+        if self.word(i, "t").is_some() && self.glued(i) && self.glued(i + 1) {
+            out.push(i + 1);
         }
         for w in ["at", "on", "of", "for", "in", "the"] {
             if let Some(j) = self.word(i, w) {
