@@ -43,6 +43,7 @@ type Found = Vec<(Time, usize, bool)>;
 pub(crate) struct Grammar<'a> {
     t: &'a [Token],
     times: RefCell<HashMap<usize, Found>>,
+    sequences: RefCell<HashMap<usize, Found>>,
 }
 
 /// An atom of a time sequence.
@@ -291,6 +292,7 @@ impl<'a> Grammar<'a> {
         Self {
             t: tokens,
             times: RefCell::new(HashMap::new()),
+            sequences: RefCell::new(HashMap::new()),
         }
     }
 
@@ -1154,6 +1156,17 @@ impl<'a> Grammar<'a> {
                 }
                 return out;
             }
+            // 12/2014
+            if a.digits() <= 2 && b.digits() == 4 && (1..=12).contains(&av) && s1 != '.' {
+                out.push((
+                    Fields {
+                        year: Some(b.value as i32),
+                        month: Some(av),
+                        ..Fields::default()
+                    },
+                    j + 1,
+                ));
+            }
             if a.digits() > 2 || b.digits() > 2 {
                 return out;
             }
@@ -1316,7 +1329,9 @@ impl<'a> Grammar<'a> {
                 day: Some(d),
                 ..Fields::default()
             };
-            let latent = !(ordinal && k > i);
+            // "the 15th" is a date; "the second" (one) may well not be.
+            let written_in_digits = self.number(k).is_some();
+            let latent = !(ordinal && k > i && written_in_digits);
             if ordinal || k > i {
                 out.push(((f, latent), j));
             }
@@ -1859,7 +1874,16 @@ impl<'a> Grammar<'a> {
         out
     }
 
-    fn sequence(&self, i: usize) -> Vec<(Time, usize, bool)> {
+    fn sequence(&self, i: usize) -> Found {
+        if let Some(found) = self.sequences.borrow().get(&i) {
+            return found.clone();
+        }
+        let found = self.sequence_uncached(i);
+        self.sequences.borrow_mut().insert(i, found.clone());
+        found
+    }
+
+    fn sequence_uncached(&self, i: usize) -> Found {
         let mut out = Vec::new();
         let mut frontier: Vec<(Acc, usize)> = vec![(Acc::default(), i)];
         for depth in 0..5 {
