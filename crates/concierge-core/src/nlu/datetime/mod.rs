@@ -2,7 +2,30 @@
 //! "between 2 and 5", "in 2 hours"), resolved against a reference time.
 //!
 //! Everything here is wall-clock ([`NaiveDateTime`]) in the reference time's
-//! zone; the caller attaches the zone (and so handles DST gaps).
+//! zone; the caller attaches the zone (and so handles DST gaps). Time zones
+//! named in the text ("4pm CET") are not converted.
+//!
+//! How it works: the text is split into tokens (`tokens`), a grammar over
+//! tokens (`grammar`) finds every reading starting at each token (numbers,
+//! durations, dates, times of day, parts of the day, periods, holidays,
+//! and their combinations, ranges and open intervals) as a small meaning
+//! tree (`expr`), and the resolver (`resolve`) places the longest reading
+//! on the calendar. Holidays (`holidays`) follow fixed rules, Easter, the
+//! Hebrew calendar, and new moons (`moon`) for Islamic, Chinese and Hindu
+//! dates (approximate; lunar days are taken as equal parts of a half month).
+//!
+//! Conventions follow Duckling: a value is the start of its grain;
+//! intervals' ends are exclusive and a closed range includes its last
+//! grain ("3-4pm" is 15:00 to 17:00 at hour grain); a bare time of day is
+//! the nearest one whose hour has not ended ("3pm" at 16:30 is tomorrow);
+//! a date is the nearest whose month has not ended ("Feb 10" on Feb 12 is
+//! this year's); "next Friday" is the Friday of next week; "in 3 days" is
+//! at hour grain. [`DateTimeOptions::prefer_future`] moves dates and times
+//! that would be in the past to their next occurrence, and
+//! [`DateTimeOptions::business_hours`] reads an hour without am/pm as the
+//! one inside opening hours ("at 5" is 17:00 in a salon open 09:00-19:00).
+//!
+//! [`corpus`] scores the parser on Duckling-format corpora.
 
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
