@@ -294,6 +294,9 @@ pub(crate) enum Expr {
     Until(Time),
     /// From a time on ("after 2pm", "since 2014").
     After(Time),
+    /// From the start of a time's day up to it, or (when `true`) from it to
+    /// the end of its day ("tomorrow before 11am", "Friday after 5pm").
+    SameDay(Time, bool),
     /// From now until a time ("by 2pm", "by the end of the year").
     By(Time),
     /// From a time for a length ("from 4pm for 30 minutes").

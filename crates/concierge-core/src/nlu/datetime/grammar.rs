@@ -2182,6 +2182,35 @@ impl<'a> Grammar<'a> {
                 }
             }
         }
+        // "tomorrow before 11am", "Friday after 5": the rest of that day.
+        for (day, e, _) in self.sequence(i) {
+            let Time::Date(d) = day else { continue };
+            let k = self.opt_punct(e, ',');
+            let k = self.opt_word(k, &["any", "anytime", "sometime"]);
+            let k = self.opt_word(k, &["time"]);
+            for (p, after) in untils
+                .iter()
+                .map(|p| (p, false))
+                .chain(afters.iter().map(|p| (p, true)))
+            {
+                let Some(j) = self.phrase(k, p) else { continue };
+                for (t, e2, _) in self.time(j) {
+                    if let Time::At {
+                        date: None,
+                        pod,
+                        tod,
+                    } = t
+                    {
+                        let t = Time::At {
+                            date: Some(d.clone()),
+                            pod,
+                            tod,
+                        };
+                        push(Expr::SameDay(t, after), e2, false);
+                    }
+                }
+            }
+        }
         if let Some(j) = self.word(i, "by") {
             let j = self.opt_word(j, &["the"]);
             for (t, e, _) in self.time(j) {

@@ -108,6 +108,17 @@ impl Ctx<'_> {
                 let s = self.time(t)?;
                 Some(interval(Some((s.start(), s.grain())), None))
             }
+            Expr::SameDay(t, after) => {
+                let s = self.time(t)?;
+                let (start, g) = (s.start(), s.grain());
+                let day = midnight(start.date());
+                if *after {
+                    let end = add(day, Grain::Day, 1)?;
+                    (end > start).then(|| interval(Some((start, g)), Some((end, g))))
+                } else {
+                    (start > day).then(|| interval(Some((day, g)), Some((start, g))))
+                }
+            }
             Expr::By(t) => {
                 let s = self.time(t)?;
                 let end = match s {

@@ -239,6 +239,8 @@ fn ranges_durations_and_holidays() {
             "an hour and a half",
             "until 6pm",
             "after 5pm",
+            "tomorrow before 11am",
+            "Friday any time after 5",
             "Christmas",
             "New Year's Day",
             "Thanksgiving",
@@ -265,6 +267,10 @@ fn ranges_durations_and_holidays() {
               "until 6pm" = [open, 2026-03-18 18:00:00 hour)
             after 5pm
               "after 5pm" = [2026-03-18 17:00:00 hour, open)
+            tomorrow before 11am
+              "tomorrow before 11am" = [2026-03-19 00:00:00 hour, 2026-03-19 11:00:00 hour)
+            Friday any time after 5
+              "Friday any time after 5" = [2026-03-20 05:00:00 hour, 2026-03-21 00:00:00 hour)
             Christmas
               "Christmas" = 2026-12-25 00:00:00 day
             New Year's Day
