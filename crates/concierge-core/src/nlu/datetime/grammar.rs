@@ -445,16 +445,19 @@ impl<'a> Grammar<'a> {
     fn year(&self, i: usize) -> Alts<(i32, bool)> {
         let mut out = Vec::new();
         if let Some(t) = self.number(i) {
+            let y = t.value as i32;
             if t.digits() == 4 && (1000..=2100).contains(&t.value) {
-                let y = t.value as i32;
                 out.push(((y, false), i + 1));
-                let ad = self.any_phrase(i + 1, &["ad", "a d", "bc"]).or_else(|| {
-                    let j = self.word(i + 1, "a")?;
-                    let j = self.opt_punct(j, '.');
-                    let j = self.word(j, "d")?;
-                    Some(self.opt_punct(j, '.'))
-                });
-                if let Some(j) = ad {
+            }
+            // "2014 AD", "14 a.d."
+            let ad = self.any_phrase(i + 1, &["ad", "a d", "ce"]).or_else(|| {
+                let j = self.word(i + 1, "a")?;
+                let j = self.opt_punct(j, '.');
+                let j = self.word(j, "d")?;
+                Some(self.opt_punct(j, '.'))
+            });
+            if let Some(j) = ad {
+                if t.digits() <= 4 && t.value >= 1 {
                     out.push(((y, true), j));
                 }
             }
@@ -735,6 +738,20 @@ impl<'a> Grammar<'a> {
                         out.push(((tod, false), k));
                     }
                 }
+                // "3 15" (latent: only after "at" or as a whole answer)
+                if let Some(mt) = self.number(i + 1) {
+                    if mt.digits() == 2 && mt.value < 60 && !self.glued(i + 1) && h <= 12 {
+                        let tod = Tod {
+                            hour: h as u32,
+                            minute: Some(mt.value as u32),
+                            second: None,
+                            meridiem: None,
+                            exact: false,
+                        };
+                        let (tod, k, has_m) = self.with_meridiem(tod, i + 2);
+                        out.push(((tod, !has_m), k));
+                    }
+                }
                 // 2.30pm, at 2.30
                 if let (Some(j), Some(mt)) = (self.punct(i + 1, '.'), self.number(i + 2)) {
                     if mt.digits() == 2 && mt.value < 60 && self.glued(i + 1) && self.glued(j) {
@@ -845,6 +862,18 @@ impl<'a> Grammar<'a> {
                 j,
             ));
         }
+        if let Some(j) = self.any_phrase(i, &["mid day", "the midday"]) {
+            out.push((
+                (
+                    Tod {
+                        exact: true,
+                        ..Tod::hour(12)
+                    },
+                    false,
+                ),
+                j,
+            ));
+        }
         if let Some(j) = self.any_phrase(i, &["twelve noon", "twelve midday"]) {
             out.push((
                 (
@@ -921,6 +950,16 @@ impl<'a> Grammar<'a> {
                 };
                 let (tod, k, _) = self.with_meridiem(tod, i + 1);
                 out.push((tod, k));
+                // "15h"
+                if self.word(i + 1, "h").is_some() && self.glued(i + 1) {
+                    out.push((
+                        Tod {
+                            exact: true,
+                            ..Tod::hour(t.value as u32)
+                        },
+                        i + 2,
+                    ));
+                }
             }
         }
         for (h, j) in self.integer_words(i) {
@@ -1356,6 +1395,7 @@ impl<'a> Grammar<'a> {
         let days: &[(&str, i64)] = &[
             ("today", 0),
             ("todays", 0),
+            ("tomorrows", 1),
             ("tomorrow", 1),
             ("tomorow", 1),
             ("tommorow", 1),
@@ -1962,7 +2002,7 @@ impl<'a> Grammar<'a> {
             }
         }
         // Offsets from now.
-        if let Some(j) = self.any_word(i, &["in", "after"]) {
+        if let Some(j) = self.word(i, "in") {
             let j = self.opt_word(
                 j,
                 &[
@@ -1979,7 +2019,16 @@ impl<'a> Grammar<'a> {
             }
         }
         for ((d, explicit), j) in self.duration(i) {
-            if let Some(e) = self.any_phrase(j, &["from now", "hence", "later", "from today on"]) {
+            if let Some(e) = self.any_phrase(
+                j,
+                &[
+                    "from now",
+                    "from right now",
+                    "hence",
+                    "later",
+                    "from today on",
+                ],
+            ) {
                 out.push((Time::Offset(d), e, !explicit && d.n == 0));
             }
             if let Some(e) = self.any_word(j, &["ago", "back", "earlier"]) {
@@ -2027,7 +2076,9 @@ impl<'a> Grammar<'a> {
             .filter(|(t, _, _)| {
                 matches!(
                     t,
-                    Time::Date(DateExpr::Holiday(..)) | Time::Date(DateExpr::Today(0))
+                    Time::Date(DateExpr::Holiday(..))
+                        | Time::Date(DateExpr::Today(0))
+                        | Time::Period(Period::Month(_, Which::Nearest))
                 )
             })
             .cloned()
@@ -2098,6 +2149,10 @@ impl<'a> Grammar<'a> {
                         ..
                     }
                 );
+                if bare_tod && latent && self.word(i, "in").is_some() {
+                    // "in 15" is minutes, not 15:00.
+                    continue;
+                }
                 out.push((t, e, latent && bare_tod));
             }
         }
@@ -2179,6 +2234,22 @@ impl<'a> Grammar<'a> {
             if let Some(j) = self.phrase(i, p) {
                 for (t, e, _) in self.time(j) {
                     push(Expr::After(t), e, false);
+                }
+                // "after 5 days"
+                for ((d, _), e) in self.duration(j) {
+                    push(Expr::After(Time::Offset(d)), e, false);
+                }
+            }
+        }
+        // "in 15" (minutes), only as a whole answer.
+        if let Some(j) = self.word(i, "in") {
+            if let Some(t) = self.number(j) {
+                if t.digits() <= 2 && t.value > 0 {
+                    let d = Dur {
+                        n: t.value as i64,
+                        unit: Grain::Minute,
+                    };
+                    push(Expr::Time(Time::Offset(d)), j + 1, true);
                 }
             }
         }

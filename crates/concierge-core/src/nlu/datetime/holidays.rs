@@ -36,6 +36,8 @@ pub(crate) enum Rule {
     HebrewSpring(i64),
     /// The eve of Hanukkah (25 Kislev).
     Hanukkah,
+    /// The eve of Tu BiShvat (15 Shevat).
+    TuBishvat,
     /// The eve of Yom HaShoah (27 Nisan, moved off Friday and Sunday).
     YomHashoah,
     /// A day of the tabular Islamic calendar (month, day).
@@ -94,6 +96,17 @@ impl Holiday {
                 let next = rosh_hashanah(year + 1)?;
                 let long_heshvan = next.signed_duration_since(rh).num_days() % 10 == 5;
                 add_days(rh, 30 + if long_heshvan { 30 } else { 29 } + 23)
+            }
+            Rule::TuBishvat => {
+                // Shevat 15 of the Hebrew year that began the autumn before.
+                let rh = rosh_hashanah(year - 1)?;
+                let length = rosh_hashanah(year)?.signed_duration_since(rh).num_days();
+                let heshvan_kislev = match length % 10 {
+                    3 => 58,
+                    5 => 60,
+                    _ => 59,
+                };
+                add_days(rh, 30 + heshvan_kislev + 29 + 14 - 1)
             }
             Rule::YomHashoah => {
                 let mut day = add_days(passover(year)?, 12)?;
@@ -210,6 +223,8 @@ const AQUARIUS: (u32, u32, u32, u32) = (2, 13, 3, 13);
 const CHAITRA_1: Rule = Rule::Hindu(PISCES, 1, Sunrise, 0);
 const HOLIKA: Rule = Rule::Hindu(AQUARIUS, 15, Evening, 0);
 const MAGHA_15: Rule = Rule::Hindu(CAPRICORN, 15, Sunrise, 0);
+const GEMINI: (u32, u32, u32, u32) = (6, 15, 7, 15);
+const LIBRA: (u32, u32, u32, u32) = (10, 17, 11, 15);
 const DIWALI: Rule = Rule::Hindu(VIRGO, 30, Evening, 0);
 const VAISAKHA_15: Rule = Rule::Hindu(ARIES, 15, Sunrise, 0);
 
@@ -371,6 +386,9 @@ const NAMES: &[(&str, Holiday)] = &[
     ("lag b omer", one(Rule::HebrewSpring(33))),
     ("tisha bav", one(Rule::HebrewSpring(112))),
     ("tisha b av", one(Rule::HebrewSpring(112))),
+    ("tu bishvat", one(Rule::TuBishvat)),
+    ("tu bshvat", one(Rule::TuBishvat)),
+    ("tu b shvat", one(Rule::TuBishvat)),
     ("yom hashoah", one(Rule::YomHashoah)),
     ("yom ha shoah", one(Rule::YomHashoah)),
     ("holocaust day", one(Rule::YomHashoah)),
@@ -469,6 +487,36 @@ const NAMES: &[(&str, Holiday)] = &[
     ("govardhan puja", one(Rule::Hindu(VIRGO, 30, Evening, 1))),
     ("bhai dooj", one(Rule::Hindu(VIRGO, 30, Evening, 2))),
     ("bhaiya dooj", one(Rule::Hindu(VIRGO, 30, Evening, 2))),
+    ("guru purnima", one(Rule::Hindu(GEMINI, 15, Sunrise, 0))),
+    ("rath yatra", one(Rule::Hindu(GEMINI, 2, Sunrise, 0))),
+    ("ratha yatra", one(Rule::Hindu(GEMINI, 2, Sunrise, 0))),
+    (
+        "krishna janmashtami",
+        one(Rule::Hindu(CANCER, 23, Sunrise, 0)),
+    ),
+    ("janmashtami", one(Rule::Hindu(CANCER, 23, Sunrise, 0))),
+    (
+        "maha shivaratri",
+        one(Rule::Hindu(CAPRICORN, 29, Evening, 0)),
+    ),
+    (
+        "mahashivaratri",
+        one(Rule::Hindu(CAPRICORN, 29, Evening, 0)),
+    ),
+    (
+        "maha shivratri",
+        one(Rule::Hindu(CAPRICORN, 29, Evening, 0)),
+    ),
+    ("karva chauth", one(Rule::Hindu(VIRGO, 19, Sunrise, 0))),
+    ("karwa chauth", one(Rule::Hindu(VIRGO, 19, Sunrise, 0))),
+    ("sharad purnima", one(Rule::Hindu(VIRGO, 15, Sunrise, 0))),
+    ("hanuman jayanti", one(Rule::Hindu(PISCES, 15, Sunrise, 0))),
+    ("ram navami", one(Rule::Hindu(PISCES, 9, Sunrise, 0))),
+    ("rama navami", one(Rule::Hindu(PISCES, 9, Sunrise, 0))),
+    ("akshaya tritiya", one(Rule::Hindu(ARIES, 3, Sunrise, 0))),
+    ("chhath", one(Rule::Hindu(LIBRA, 6, Sunrise, 0))),
+    ("chhath puja", one(Rule::Hindu(LIBRA, 6, Sunrise, 0))),
+    ("kali puja", one(DIWALI)),
     ("buddha purnima", one(VAISAKHA_15)),
     ("buddha day", one(VAISAKHA_15)),
     ("vesak", one(VAISAKHA_15)),
