@@ -101,8 +101,10 @@ fn wall_clock(text: &str, reference: Option<FixedOffset>) -> Result<NaiveDateTim
     let (local, offset) = time(text)?;
     Ok(match (offset, reference) {
         (Some(own), Some(target)) => {
-            let utc = local - own;
-            utc + target
+            let shift = i64::from(target.local_minus_utc() - own.local_minus_utc());
+            chrono::Duration::try_seconds(shift)
+                .and_then(|d| local.checked_add_signed(d))
+                .ok_or_else(|| CorpusError::Time(text.to_string()))?
         }
         _ => local,
     })

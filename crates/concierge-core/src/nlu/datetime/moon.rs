@@ -115,17 +115,17 @@ pub(crate) fn hindu_festival(
     tithi: u32,
     observed: Observed,
 ) -> Option<NaiveDate> {
-    let india = |t: NaiveDateTime| t + Duration::minutes(330);
+    let india = |t: NaiveDateTime| t.checked_add_signed(Duration::minutes(330));
     let (m1, d1, m2, d2) = window;
     let (from, to) = (ymd(year, m1, d1)?, ymd(year, m2, d2)?);
     let base = ymd(2000, 1, 6)?;
     let k0 = (from.signed_duration_since(base).num_days() as f64 / SYNODIC_MONTH).floor() - 1.0;
     let (k, start) = (0..4)
         .map(|n| k0 + f64::from(n))
-        .filter_map(|k| Some((k, india(new_moon(k)?))))
+        .filter_map(|k| Some((k, india(new_moon(k)?)?)))
         .find(|(_, t)| t.date() >= from && t.date() <= to)?;
-    let full = india(full_moon(k)?);
-    let next = india(new_moon(k + 1.0)?);
+    let full = india(full_moon(k)?)?;
+    let next = india(new_moon(k + 1.0)?)?;
     let (span_start, span_end, n) = if tithi <= 15 {
         (start, full, tithi)
     } else {
@@ -135,8 +135,8 @@ pub(crate) fn hindu_festival(
     // Bounded by half a month, so the casts are exact enough.
     #[allow(clippy::cast_possible_truncation)]
     let offset = |i: u32| Duration::seconds((length * f64::from(i)) as i64);
-    let lo = span_start + offset(n - 1);
-    let hi = span_start + offset(n);
+    let lo = span_start.checked_add_signed(offset(n - 1))?;
+    let hi = span_start.checked_add_signed(offset(n))?;
     let hour = match observed {
         Observed::Sunrise => 6,
         Observed::Evening => 18,
@@ -158,7 +158,7 @@ pub(crate) fn chinese_new_year(year: i32) -> Option<NaiveDate> {
     let mut day = ymd(year, 1, 14)?;
     for _ in 0..3 {
         let moon = new_moon_near(day)?;
-        let beijing = (moon + Duration::hours(8)).date();
+        let beijing = moon.checked_add_signed(Duration::hours(8))?.date();
         if beijing >= from {
             return Some(beijing);
         }

@@ -425,6 +425,116 @@ fn never_panics_and_offsets_are_char_boundaries() {
     }
 }
 
+/// Random phrases from a vocabulary of date words (a fixed linear
+/// congruential sequence, so the test is repeatable).
+#[test]
+fn random_phrases_never_panic() {
+    let vocab = [
+        "at",
+        "on",
+        "the",
+        "of",
+        "in",
+        "from",
+        "to",
+        "-",
+        "/",
+        ":",
+        ".",
+        ",",
+        "'",
+        "between",
+        "and",
+        "next",
+        "last",
+        "this",
+        "after",
+        "before",
+        "until",
+        "by",
+        "for",
+        "ago",
+        "from now",
+        "3",
+        "12",
+        "31",
+        "0",
+        "99",
+        "2014",
+        "9999",
+        "1",
+        "15th",
+        "first",
+        "second",
+        "twenty",
+        "one",
+        "half",
+        "quarter",
+        "past",
+        "pm",
+        "am",
+        "a",
+        "noon",
+        "midnight",
+        "tomorrow",
+        "today",
+        "friday",
+        "sat",
+        "may",
+        "march",
+        "feb",
+        "week",
+        "month",
+        "year",
+        "quarter",
+        "weekend",
+        "morning",
+        "evening",
+        "tonight",
+        "days",
+        "hours",
+        "minutes",
+        "christmas",
+        "easter",
+        "ramadan",
+        "diwali",
+        "chinese new year",
+        "hanukkah",
+        "end",
+        "beginning",
+        "mid",
+        "q4",
+        "h",
+        "é",
+        "🙂",
+        "十",
+        "$",
+        "+",
+        "%",
+        "ish",
+        "o'clock",
+        "few",
+        "couple",
+        "within",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    for _ in 0..1500 {
+        let len = 1 + next(8);
+        let words: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len())]).collect();
+        let glue = if next(3) == 0 { "" } else { " " };
+        let text = words.join(glue);
+        for m in parse(&text, wednesday(), &salon()) {
+            assert!(text.get(m.start..m.end).is_some(), "{text:?} {m:?}");
+        }
+    }
+}
+
 fn corpus(text: &str) -> Vec<Example> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
