@@ -184,6 +184,7 @@ fn times_of_day_and_parts_of_day() {
             "15:00",
             "noon",
             "midnight",
+            "at 11.45",
             "quarter past 3",
             "half past three",
             "at three thirty",
@@ -206,6 +207,8 @@ fn times_of_day_and_parts_of_day() {
               "noon" = 2026-03-18 12:00:00 hour
             midnight
               "midnight" = 2026-03-19 00:00:00 hour
+            at 11.45
+              "at 11.45" = 2026-03-18 11:45:00 minute
             quarter past 3
               "quarter past 3" = 2026-03-18 15:15:00 minute
             half past three

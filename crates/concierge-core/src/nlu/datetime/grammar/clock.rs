@@ -130,7 +130,7 @@ impl Grammar<'_> {
                             meridiem: None,
                             exact: h > 12 || h == 0,
                         };
-                        let (tod, k, has_m) = self.with_meridiem(tod, j + 2);
+                        let (tod, k, has_m) = self.with_meridiem(tod, j + 1);
                         out.push(((tod, !has_m), k));
                     }
                 }
