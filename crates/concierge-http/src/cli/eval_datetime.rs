@@ -28,8 +28,7 @@ pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let example =
-            parse_example(line).with_context(|| format!("{}:{}", args.corpus.display(), n + 1))?;
+        let example = parse_example(line).with_context(|| format!("{}:{}", args.corpus.display(), n + 1))?;
         examples.push(example);
     }
     let report = evaluate(&examples, &DateTimeOptions::default());
@@ -55,15 +54,8 @@ pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
                         format!("{span:?} = {}", describe(&m.value))
                     })
                     .collect();
-                let found = if found.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    found.join("; ")
-                };
-                println!(
-                    "FAIL {:?}\n  expected {expected}\n  found    {found}",
-                    example.text
-                );
+                let found = if found.is_empty() { "nothing".to_string() } else { found.join("; ") };
+                println!("FAIL {:?}\n  expected {expected}\n  found    {found}", example.text);
             }
             println!(
                 "{} examples, {} correct, accuracy {:.3}",

@@ -33,8 +33,7 @@ pub(crate) fn at(date: NaiveDate, hour: u32, minute: u32, second: u32) -> Option
 /// The Monday starting the week of `date`.
 pub(crate) fn week_start(date: NaiveDate) -> NaiveDate {
     let back = i64::from(date.weekday().num_days_from_monday());
-    date.checked_sub_signed(Duration::days(back))
-        .unwrap_or(date)
+    date.checked_sub_signed(Duration::days(back)).unwrap_or(date)
 }
 
 /// The start of the `grain` containing `t` (weeks start on Monday).
@@ -56,10 +55,8 @@ pub(crate) fn truncate(t: NaiveDateTime, grain: Grain) -> NaiveDateTime {
 /// `date` moved by `months`, keeping the day when it exists and using the
 /// month's last day otherwise.
 pub(crate) fn add_months(date: NaiveDate, months: i64) -> Option<NaiveDate> {
-    let total = i64::from(date.year())
-        .checked_mul(12)?
-        .checked_add(i64::from(date.month0()))?
-        .checked_add(months)?;
+    let total =
+        i64::from(date.year()).checked_mul(12)?.checked_add(i64::from(date.month0()))?.checked_add(months)?;
     let year = i32::try_from(total.div_euclid(12)).ok()?;
     let month = u32::try_from(total.rem_euclid(12)).ok()? + 1;
     let last = days_in_month(year, month)?;
@@ -121,8 +118,7 @@ pub(crate) fn finer(grain: Grain) -> Grain {
 pub(crate) fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: i32) -> Option<NaiveDate> {
     if n > 0 {
         let first = ymd(year, month, 1)?;
-        let offset =
-            (7 + weekday.num_days_from_monday() - first.weekday().num_days_from_monday()) % 7;
+        let offset = (7 + weekday.num_days_from_monday() - first.weekday().num_days_from_monday()) % 7;
         let day = 1 + offset + 7 * u32::try_from(n - 1).ok()?;
         ymd(year, month, day)
     } else if n < 0 {

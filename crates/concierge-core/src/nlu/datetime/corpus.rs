@@ -122,15 +122,9 @@ fn bound(
             Ok(Some((wall_clock(s, reference)?, grain(g)?)))
         }
         Some(Value::Object(o)) => {
-            let v = o
-                .get("value")
-                .and_then(Value::as_str)
-                .ok_or(CorpusError::Field("value"))?;
-            let g = o
-                .get("grain")
-                .and_then(Value::as_str)
-                .or(shared_grain)
-                .ok_or(CorpusError::Field("grain"))?;
+            let v = o.get("value").and_then(Value::as_str).ok_or(CorpusError::Field("value"))?;
+            let g =
+                o.get("grain").and_then(Value::as_str).or(shared_grain).ok_or(CorpusError::Field("grain"))?;
             Ok(Some((wall_clock(v, reference)?, grain(g)?)))
         }
         Some(_) => Err(CorpusError::Field("from/to")),
@@ -140,29 +134,18 @@ fn bound(
 /// Reads one corpus line.
 pub fn parse_example(line: &str) -> Result<Example, CorpusError> {
     let v: Value = serde_json::from_str(line)?;
-    let text = v
-        .get("text")
-        .and_then(Value::as_str)
-        .ok_or(CorpusError::Field("text"))?;
-    let reference_text = v
-        .get("reference_time")
-        .and_then(Value::as_str)
-        .ok_or(CorpusError::Field("reference_time"))?;
+    let text = v.get("text").and_then(Value::as_str).ok_or(CorpusError::Field("text"))?;
+    let reference_text =
+        v.get("reference_time").and_then(Value::as_str).ok_or(CorpusError::Field("reference_time"))?;
     let (reference, offset) = time(reference_text)?;
     let expected = match v.get("expected") {
         None | Some(Value::Null) => Expected::Nothing,
         Some(e) => {
-            let kind = e
-                .get("type")
-                .and_then(Value::as_str)
-                .ok_or(CorpusError::Field("type"))?;
+            let kind = e.get("type").and_then(Value::as_str).ok_or(CorpusError::Field("type"))?;
             let shared_grain = e.get("grain").and_then(Value::as_str);
             match kind {
                 "value" => {
-                    let value = e
-                        .get("value")
-                        .and_then(Value::as_str)
-                        .ok_or(CorpusError::Field("value"))?;
+                    let value = e.get("value").and_then(Value::as_str).ok_or(CorpusError::Field("value"))?;
                     Expected::Value(TimeValue::Instant {
                         value: wall_clock(value, offset)?,
                         grain: grain(shared_grain.ok_or(CorpusError::Field("grain"))?)?,
@@ -176,11 +159,7 @@ pub fn parse_example(line: &str) -> Result<Example, CorpusError> {
             }
         }
     };
-    Ok(Example {
-        text: text.to_string(),
-        reference,
-        expected,
-    })
+    Ok(Example { text: text.to_string(), reference, expected })
 }
 
 /// Whether `found` answers `expected`: nothing found when nothing is
@@ -198,11 +177,7 @@ pub fn is_correct(expected: &Expected, found: &[TimeMatch]) -> bool {
 
 /// Parses every example and scores the answers.
 pub fn evaluate(examples: &[Example], options: &DateTimeOptions) -> Report {
-    let mut report = Report {
-        examples: examples.len(),
-        correct: 0,
-        failures: Vec::new(),
-    };
+    let mut report = Report { examples: examples.len(), correct: 0, failures: Vec::new() };
     for example in examples {
         let found = parse(&example.text, example.reference, options);
         if is_correct(&example.expected, &found) {
@@ -220,9 +195,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn t(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, mo, d)
-            .and_then(|d| d.and_hms_opt(h, mi, 0))
-            .unwrap()
+        NaiveDate::from_ymd_opt(y, mo, d).and_then(|d| d.and_hms_opt(h, mi, 0)).unwrap()
     }
 
     #[test]
@@ -232,10 +205,7 @@ mod tests {
         assert_eq!(e.reference, t(2013, 2, 12, 4, 30));
         assert_eq!(
             e.expected,
-            Expected::Value(TimeValue::Instant {
-                value: t(2013, 2, 15, 0, 0),
-                grain: Grain::Day
-            })
+            Expected::Value(TimeValue::Instant { value: t(2013, 2, 15, 0, 0), grain: Grain::Day })
         );
     }
 
@@ -250,10 +220,7 @@ mod tests {
         );
         assert_eq!(
             parse_example(rustling).unwrap().expected,
-            Expected::Value(TimeValue::Interval {
-                from,
-                to: Some((t(2013, 2, 12, 17, 0), Grain::Hour))
-            })
+            Expected::Value(TimeValue::Interval { from, to: Some((t(2013, 2, 12, 17, 0), Grain::Hour)) })
         );
         let none = r#"{"text": "x", "reference_time": "2013-02-12T04:30:00", "expected": null}"#;
         assert_eq!(parse_example(none).unwrap().expected, Expected::Nothing);
@@ -276,29 +243,11 @@ mod tests {
 
     #[test]
     fn scoring_compares_type_value_and_grain() {
-        let value = TimeValue::Instant {
-            value: t(2013, 2, 13, 15, 0),
-            grain: Grain::Hour,
-        };
-        let found = |v: TimeValue| {
-            vec![TimeMatch {
-                start: 0,
-                end: 3,
-                value: v,
-            }]
-        };
-        assert!(is_correct(
-            &Expected::Value(value.clone()),
-            &found(value.clone())
-        ));
-        let other_grain = TimeValue::Instant {
-            value: t(2013, 2, 13, 15, 0),
-            grain: Grain::Minute,
-        };
-        assert!(!is_correct(
-            &Expected::Value(value.clone()),
-            &found(other_grain)
-        ));
+        let value = TimeValue::Instant { value: t(2013, 2, 13, 15, 0), grain: Grain::Hour };
+        let found = |v: TimeValue| vec![TimeMatch { start: 0, end: 3, value: v }];
+        assert!(is_correct(&Expected::Value(value.clone()), &found(value.clone())));
+        let other_grain = TimeValue::Instant { value: t(2013, 2, 13, 15, 0), grain: Grain::Minute };
+        assert!(!is_correct(&Expected::Value(value.clone()), &found(other_grain)));
         assert!(!is_correct(&Expected::Value(value.clone()), &[]));
         assert!(is_correct(&Expected::Nothing, &[]));
         assert!(!is_correct(&Expected::Nothing, &found(value)));

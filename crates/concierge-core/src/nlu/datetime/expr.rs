@@ -53,13 +53,7 @@ pub(crate) struct Tod {
 impl Tod {
     /// An hour with nothing else known.
     pub(crate) fn hour(hour: u32) -> Self {
-        Self {
-            hour,
-            minute: None,
-            second: None,
-            meridiem: None,
-            exact: false,
-        }
+        Self { hour, minute: None, second: None, meridiem: None, exact: false }
     }
 
     /// How precisely it was given.
@@ -117,13 +111,7 @@ impl Tod {
             meridiem = None;
             exact = true;
         }
-        Some(Self {
-            hour,
-            minute: Some(u32::try_from(total % 60).ok()?),
-            second: None,
-            meridiem,
-            exact,
-        })
+        Some(Self { hour, minute: Some(u32::try_from(total % 60).ok()?), second: None, meridiem, exact })
     }
 }
 
@@ -266,11 +254,7 @@ pub(crate) enum Time {
     /// A day.
     Date(DateExpr),
     /// A time of day, on a day and in a part of the day when given.
-    At {
-        date: Option<DateExpr>,
-        pod: Option<Pod>,
-        tod: Tod,
-    },
+    At { date: Option<DateExpr>, pod: Option<Pod>, tod: Tod },
     /// A part of a day ("tomorrow morning").
     DayPart { date: Option<DateExpr>, pod: Pod },
     /// A period.

@@ -120,9 +120,8 @@ impl Holiday {
             Rule::Islamic(m, d) => islamic_in_year(year, m, d),
             Rule::JamatUlVida => {
                 let eid = islamic_in_year(year, 10, 1)?;
-                let back = (eid.weekday().num_days_from_monday() + 7
-                    - Weekday::Fri.num_days_from_monday())
-                    % 7;
+                let back =
+                    (eid.weekday().num_days_from_monday() + 7 - Weekday::Fri.num_days_from_monday()) % 7;
                 add_days(eid, -i64::from(if back == 0 { 7 } else { back }))
             }
             Rule::ChineseNewYear => moon::chinese_new_year(year),
@@ -167,11 +166,7 @@ fn hebrew_elapsed_days(year: i64) -> i64 {
 fn rosh_hashanah(year: i32) -> Option<NaiveDate> {
     const EPOCH: i64 = -1_373_427;
     let h = i64::from(year) + 3761;
-    let (ny0, ny1, ny2) = (
-        hebrew_elapsed_days(h - 1),
-        hebrew_elapsed_days(h),
-        hebrew_elapsed_days(h + 1),
-    );
+    let (ny0, ny1, ny2) = (hebrew_elapsed_days(h - 1), hebrew_elapsed_days(h), hebrew_elapsed_days(h + 1));
     let correction = if ny2 - ny1 == 356 {
         2
     } else if ny1 - ny0 == 382 {
@@ -196,8 +191,7 @@ fn islamic_in_year(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
     let approx = (i64::from(year) - 622) * 33 / 32;
     (approx - 1..=approx + 2).find_map(|y| {
         let m = i64::from(month);
-        let fixed =
-            EPOCH - 1 + (y - 1) * 354 + (3 + 11 * y).div_euclid(30) + 29 * (m - 1) + m / 2 + 1;
+        let fixed = EPOCH - 1 + (y - 1) * 354 + (3 + 11 * y).div_euclid(30) + 29 * (m - 1) + m / 2 + 1;
         let tabular = NaiveDate::from_num_days_from_ce_opt(i32::try_from(fixed).ok()?)?;
         let start = moon::islamic_month_start(tabular)?;
         add_days(start, i64::from(day) - 1).filter(|g| g.year() == year)
@@ -263,51 +257,21 @@ const NAMES: &[(&str, Holiday)] = &[
     ("bosses day", one(Rule::FixedWeekday(10, 16))),
     ("kings day", one(Rule::FixedNotSunday(4, 27))),
     ("koningsdag", one(Rule::FixedNotSunday(4, 27))),
-    (
-        "martin luther king day",
-        one(Rule::NthWeekday(1, 3, Weekday::Mon, 0)),
-    ),
-    (
-        "martin luther king jr day",
-        one(Rule::NthWeekday(1, 3, Weekday::Mon, 0)),
-    ),
+    ("martin luther king day", one(Rule::NthWeekday(1, 3, Weekday::Mon, 0))),
+    ("martin luther king jr day", one(Rule::NthWeekday(1, 3, Weekday::Mon, 0))),
     ("mlk day", one(Rule::NthWeekday(1, 3, Weekday::Mon, 0))),
-    (
-        "presidents day",
-        one(Rule::NthWeekday(2, 3, Weekday::Mon, 0)),
-    ),
-    (
-        "washingtons birthday",
-        one(Rule::NthWeekday(2, 3, Weekday::Mon, 0)),
-    ),
+    ("presidents day", one(Rule::NthWeekday(2, 3, Weekday::Mon, 0))),
+    ("washingtons birthday", one(Rule::NthWeekday(2, 3, Weekday::Mon, 0))),
     ("mothers day", one(Rule::NthWeekday(5, 2, Weekday::Sun, 0))),
-    (
-        "memorial day",
-        one(Rule::NthWeekday(5, -1, Weekday::Mon, 0)),
-    ),
+    ("memorial day", one(Rule::NthWeekday(5, -1, Weekday::Mon, 0))),
     ("fathers day", one(Rule::NthWeekday(6, 3, Weekday::Sun, 0))),
     ("labor day", one(Rule::NthWeekday(9, 1, Weekday::Mon, 0))),
     ("labour day", one(Rule::NthWeekday(9, 1, Weekday::Mon, 0))),
-    (
-        "columbus day",
-        one(Rule::NthWeekday(10, 2, Weekday::Mon, 0)),
-    ),
-    (
-        "thanksgiving",
-        one(Rule::NthWeekday(11, 4, Weekday::Thu, 0)),
-    ),
-    (
-        "thanksgiving day",
-        one(Rule::NthWeekday(11, 4, Weekday::Thu, 0)),
-    ),
-    (
-        "black friday",
-        one(Rule::NthWeekday(11, 4, Weekday::Thu, 1)),
-    ),
-    (
-        "cyber monday",
-        one(Rule::NthWeekday(11, 4, Weekday::Thu, 4)),
-    ),
+    ("columbus day", one(Rule::NthWeekday(10, 2, Weekday::Mon, 0))),
+    ("thanksgiving", one(Rule::NthWeekday(11, 4, Weekday::Thu, 0))),
+    ("thanksgiving day", one(Rule::NthWeekday(11, 4, Weekday::Thu, 0))),
+    ("black friday", one(Rule::NthWeekday(11, 4, Weekday::Thu, 1))),
+    ("cyber monday", one(Rule::NthWeekday(11, 4, Weekday::Thu, 4))),
     ("easter", one(Rule::Easter(0))),
     ("easter sunday", one(Rule::Easter(0))),
     ("easter monday", one(Rule::Easter(1))),
@@ -346,20 +310,8 @@ const NAMES: &[(&str, Holiday)] = &[
     ("orthodox shrove monday", one(Rule::OrthodoxEaster(-48))),
     ("pure monday", one(Rule::OrthodoxEaster(-48))),
     ("lazarus saturday", one(Rule::OrthodoxEaster(-8))),
-    (
-        "great fast",
-        Holiday {
-            rule: Rule::OrthodoxEaster(-48),
-            days: 40,
-        },
-    ),
-    (
-        "great lent",
-        Holiday {
-            rule: Rule::OrthodoxEaster(-48),
-            days: 40,
-        },
-    ),
+    ("great fast", Holiday { rule: Rule::OrthodoxEaster(-48), days: 40 }),
+    ("great lent", Holiday { rule: Rule::OrthodoxEaster(-48), days: 40 }),
     ("rosh hashanah", lasting(Rule::HebrewAutumn(0), 3)),
     ("rosh hashana", lasting(Rule::HebrewAutumn(0), 3)),
     ("rosh hashanna", lasting(Rule::HebrewAutumn(0), 3)),
@@ -438,14 +390,8 @@ const NAMES: &[(&str, Holiday)] = &[
     ("chaitra sukhladi", one(CHAITRA_1)),
     ("mahavir jayanti", one(Rule::Hindu(PISCES, 13, Sunrise, 0))),
     ("mahaveer jayanti", one(Rule::Hindu(PISCES, 13, Sunrise, 0))),
-    (
-        "mahavir janma kalyanak",
-        one(Rule::Hindu(PISCES, 13, Sunrise, 0)),
-    ),
-    (
-        "mahaveer janma kalyanak",
-        one(Rule::Hindu(PISCES, 13, Sunrise, 0)),
-    ),
+    ("mahavir janma kalyanak", one(Rule::Hindu(PISCES, 13, Sunrise, 0))),
+    ("mahaveer janma kalyanak", one(Rule::Hindu(PISCES, 13, Sunrise, 0))),
     ("holika dahan", one(HOLIKA)),
     ("chhoti holi", one(HOLIKA)),
     ("choti holi", one(HOLIKA)),
@@ -460,14 +406,8 @@ const NAMES: &[(&str, Holiday)] = &[
     ("guru ravidas birthday", one(MAGHA_15)),
     ("guru ravidass birthday", one(MAGHA_15)),
     ("magha purnima", one(MAGHA_15)),
-    (
-        "vasant panchami",
-        one(Rule::Hindu(CAPRICORN, 5, Sunrise, 0)),
-    ),
-    (
-        "basant panchami",
-        one(Rule::Hindu(CAPRICORN, 5, Sunrise, 0)),
-    ),
+    ("vasant panchami", one(Rule::Hindu(CAPRICORN, 5, Sunrise, 0))),
+    ("basant panchami", one(Rule::Hindu(CAPRICORN, 5, Sunrise, 0))),
     ("valmiki jayanti", one(Rule::Hindu(VIRGO, 15, Sunrise, 0))),
     ("pargat diwas", one(Rule::Hindu(VIRGO, 15, Sunrise, 0))),
     ("navaratri", one(Rule::Hindu(VIRGO, 1, Sunrise, 0))),
@@ -480,33 +420,18 @@ const NAMES: &[(&str, Holiday)] = &[
     ("lakshmi puja", one(DIWALI)),
     ("dhanteras", one(Rule::Hindu(VIRGO, 30, Evening, -2))),
     ("dhanatrayodashi", one(Rule::Hindu(VIRGO, 30, Evening, -2))),
-    (
-        "naraka chaturdashi",
-        one(Rule::Hindu(VIRGO, 30, Evening, -1)),
-    ),
+    ("naraka chaturdashi", one(Rule::Hindu(VIRGO, 30, Evening, -1))),
     ("govardhan puja", one(Rule::Hindu(VIRGO, 30, Evening, 1))),
     ("bhai dooj", one(Rule::Hindu(VIRGO, 30, Evening, 2))),
     ("bhaiya dooj", one(Rule::Hindu(VIRGO, 30, Evening, 2))),
     ("guru purnima", one(Rule::Hindu(GEMINI, 15, Sunrise, 0))),
     ("rath yatra", one(Rule::Hindu(GEMINI, 2, Sunrise, 0))),
     ("ratha yatra", one(Rule::Hindu(GEMINI, 2, Sunrise, 0))),
-    (
-        "krishna janmashtami",
-        one(Rule::Hindu(CANCER, 23, Sunrise, 0)),
-    ),
+    ("krishna janmashtami", one(Rule::Hindu(CANCER, 23, Sunrise, 0))),
     ("janmashtami", one(Rule::Hindu(CANCER, 23, Sunrise, 0))),
-    (
-        "maha shivaratri",
-        one(Rule::Hindu(CAPRICORN, 29, Evening, 0)),
-    ),
-    (
-        "mahashivaratri",
-        one(Rule::Hindu(CAPRICORN, 29, Evening, 0)),
-    ),
-    (
-        "maha shivratri",
-        one(Rule::Hindu(CAPRICORN, 29, Evening, 0)),
-    ),
+    ("maha shivaratri", one(Rule::Hindu(CAPRICORN, 29, Evening, 0))),
+    ("mahashivaratri", one(Rule::Hindu(CAPRICORN, 29, Evening, 0))),
+    ("maha shivratri", one(Rule::Hindu(CAPRICORN, 29, Evening, 0))),
     ("karva chauth", one(Rule::Hindu(VIRGO, 19, Sunrise, 0))),
     ("karwa chauth", one(Rule::Hindu(VIRGO, 19, Sunrise, 0))),
     ("sharad purnima", one(Rule::Hindu(VIRGO, 15, Sunrise, 0))),

@@ -119,10 +119,7 @@ pub struct DateTimeOptions {
 pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) -> Vec<TimeMatch> {
     let tokens = tokens::tokenize(text);
     let grammar = grammar::Grammar::new(&tokens);
-    let first = tokens
-        .iter()
-        .position(|t| t.kind != Kind::Punct)
-        .unwrap_or(0);
+    let first = tokens.iter().position(|t| t.kind != Kind::Punct).unwrap_or(0);
     let mut last = tokens.len();
     while last > first && tokens[last - 1].kind == Kind::Punct {
         last -= 1;
@@ -141,16 +138,12 @@ pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) ->
             .filter(|p| !p.latent || (i <= first && p.end >= last))
             .collect();
         candidates.sort_by(|a, b| b.end.cmp(&a.end).then(a.latent.cmp(&b.latent)));
-        let found = candidates.iter().find_map(|p| {
-            resolve::resolve(&p.expr, reference, options).map(|value| (p.end, value))
-        });
+        let found = candidates
+            .iter()
+            .find_map(|p| resolve::resolve(&p.expr, reference, options).map(|value| (p.end, value)));
         match found {
             Some((end, value)) => {
-                matches.push(TimeMatch {
-                    start: tokens[i].start,
-                    end: tokens[end - 1].end,
-                    value,
-                });
+                matches.push(TimeMatch { start: tokens[i].start, end: tokens[end - 1].end, value });
                 i = end;
             }
             None => i += 1,
@@ -174,9 +167,7 @@ fn can_start(tokens: &[Token], i: usize) -> bool {
     let prev = &tokens[i - 1];
     match prev.kind {
         Kind::Word | Kind::Number => false,
-        Kind::Punct => !prev
-            .text
-            .starts_with(['$', '€', '£', '+', '#', '.', ',', ':', '/', '-']),
+        Kind::Punct => !prev.text.starts_with(['$', '€', '£', '+', '#', '.', ',', ':', '/', '-']),
     }
 }
 
@@ -193,9 +184,7 @@ fn can_end(tokens: &[Token], end: usize) -> bool {
     match next.kind {
         Kind::Word | Kind::Number => last.kind == Kind::Punct,
         Kind::Punct => {
-            let glued_number = tokens
-                .get(end + 1)
-                .is_some_and(|n| n.kind == Kind::Number && !n.space_before);
+            let glued_number = tokens.get(end + 1).is_some_and(|n| n.kind == Kind::Number && !n.space_before);
             !(next.text == "%" || (last.kind == Kind::Number && glued_number))
         }
     }

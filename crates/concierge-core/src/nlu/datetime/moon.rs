@@ -27,29 +27,22 @@ fn full_moon(k: f64) -> Option<NaiveDateTime> {
 
 fn phase(k: f64, full: bool) -> Option<NaiveDateTime> {
     let t = k / 1236.85;
-    let jde = 2_451_550.097_66 + SYNODIC_MONTH * k + 0.000_154_37 * t * t
-        - 0.000_000_15 * t.powi(3)
+    let jde = 2_451_550.097_66 + SYNODIC_MONTH * k + 0.000_154_37 * t * t - 0.000_000_15 * t.powi(3)
         + 0.000_000_000_73 * t.powi(4);
     let e = 1.0 - 0.002_516 * t - 0.000_007_4 * t * t;
-    let m =
-        (2.5534 + 29.105_356_70 * k - 0.000_001_4 * t * t - 0.000_000_11 * t.powi(3)).to_radians();
+    let m = (2.5534 + 29.105_356_70 * k - 0.000_001_4 * t * t - 0.000_000_11 * t.powi(3)).to_radians();
     let mp = (201.5643 + 385.816_935_28 * k + 0.010_758_2 * t * t + 0.000_012_38 * t.powi(3)
         - 0.000_000_058 * t.powi(4))
     .to_radians();
     let f = (160.7108 + 390.670_502_84 * k - 0.001_611_8 * t * t - 0.000_002_27 * t.powi(3)
         + 0.000_000_011 * t.powi(4))
     .to_radians();
-    let o =
-        (124.7746 - 1.563_755_88 * k + 0.002_067_2 * t * t + 0.000_002_15 * t.powi(3)).to_radians();
+    let o = (124.7746 - 1.563_755_88 * k + 0.002_067_2 * t * t + 0.000_002_15 * t.powi(3)).to_radians();
     // Periodic terms; the first ones differ slightly between new and full moons.
     let (a1, a2, a3, a4, a5, a6, a7) = if full {
-        (
-            -0.40614, 0.17302, 0.01614, 0.01043, 0.00734, -0.00515, 0.00209,
-        )
+        (-0.40614, 0.17302, 0.01614, 0.01043, 0.00734, -0.00515, 0.00209)
     } else {
-        (
-            -0.40720, 0.17241, 0.01608, 0.01039, 0.00739, -0.00514, 0.00208,
-        )
+        (-0.40720, 0.17241, 0.01608, 0.01039, 0.00739, -0.00514, 0.00208)
     };
     let c = a1 * mp.sin()
         + a2 * e * m.sin()
@@ -126,11 +119,7 @@ pub(crate) fn hindu_festival(
         .find(|(_, t)| t.date() >= from && t.date() <= to)?;
     let full = india(full_moon(k)?)?;
     let next = india(new_moon(k + 1.0)?)?;
-    let (span_start, span_end, n) = if tithi <= 15 {
-        (start, full, tithi)
-    } else {
-        (full, next, tithi - 15)
-    };
+    let (span_start, span_end, n) = if tithi <= 15 { (start, full, tithi) } else { (full, next, tithi - 15) };
     let length = span_end.signed_duration_since(span_start).num_seconds() as f64 / 15.0;
     // Bounded by half a month, so the casts are exact enough.
     #[allow(clippy::cast_possible_truncation)]
@@ -173,13 +162,7 @@ mod tests {
 
     #[test]
     fn chinese_new_years_match_published_dates() {
-        for (y, m, d) in [
-            (2013, 2, 10),
-            (2014, 1, 31),
-            (2017, 1, 28),
-            (2020, 1, 25),
-            (2033, 1, 31),
-        ] {
+        for (y, m, d) in [(2013, 2, 10), (2014, 1, 31), (2017, 1, 28), (2020, 1, 25), (2033, 1, 31)] {
             assert_eq!(chinese_new_year(y), ymd(y, m, d), "{y}");
         }
     }
@@ -188,15 +171,9 @@ mod tests {
     fn hindu_festivals_fall_on_their_lunar_days() {
         let ashvin = (9, 17, 10, 16);
         // Diwali: the new moon ending Ashvin, observed in the evening.
-        assert_eq!(
-            hindu_festival(2019, ashvin, 30, Observed::Evening),
-            ymd(2019, 10, 27)
-        );
+        assert_eq!(hindu_festival(2019, ashvin, 30, Observed::Evening), ymd(2019, 10, 27));
         // Raksha Bandhan: the full moon of Shravana.
-        assert_eq!(
-            hindu_festival(2018, (7, 16, 8, 16), 15, Observed::Sunrise),
-            ymd(2018, 8, 26)
-        );
+        assert_eq!(hindu_festival(2018, (7, 16, 8, 16), 15, Observed::Sunrise), ymd(2018, 8, 26));
     }
 
     #[test]

@@ -9,9 +9,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use super::calendar::{self, add, add_days, add_months, at, midnight, truncate, week_start, ymd};
-use super::expr::{
-    DateExpr, Expr, Fields, PartOf, Period, Pod, Season, Time, Tod, WeekendOf, Which,
-};
+use super::expr::{DateExpr, Expr, Fields, PartOf, Period, Pod, Season, Time, Tod, WeekendOf, Which};
 use super::holidays::Holiday;
 use super::{DateTimeOptions, Grain, TimeValue};
 
@@ -55,11 +53,7 @@ struct Ctx<'a> {
 }
 
 /// Resolves `expr` against `now`; `None` when it names no real time.
-pub(crate) fn resolve(
-    expr: &Expr,
-    now: NaiveDateTime,
-    options: &DateTimeOptions,
-) -> Option<TimeValue> {
+pub(crate) fn resolve(expr: &Expr, now: NaiveDateTime, options: &DateTimeOptions) -> Option<TimeValue> {
     let ctx = Ctx { now, options };
     ctx.expr(expr)
 }
@@ -78,10 +72,7 @@ impl Ctx<'_> {
     }
 
     fn with_now(&self, now: NaiveDateTime) -> Ctx<'_> {
-        Ctx {
-            now,
-            options: self.options,
-        }
+        Ctx { now, options: self.options }
     }
 
     fn expr(&self, expr: &Expr) -> Option<TimeValue> {
@@ -215,21 +206,12 @@ impl Ctx<'_> {
             return hours;
         }
         if let Some(pod) = pod {
-            let inside: Vec<u32> = hours
-                .iter()
-                .copied()
-                .filter(|h| (pod.start..pod.end).contains(h))
-                .collect();
+            let inside: Vec<u32> =
+                hours.iter().copied().filter(|h| (pod.start..pod.end).contains(h)).collect();
             if !inside.is_empty() {
                 return inside;
             }
-            hours.sort_by_key(|h| {
-                if pod.pm {
-                    u32::from(*h < 12)
-                } else {
-                    u32::from(*h >= 12)
-                }
-            });
+            hours.sort_by_key(|h| if pod.pm { u32::from(*h < 12) } else { u32::from(*h >= 12) });
             hours.truncate(1);
             return hours;
         }
@@ -238,9 +220,7 @@ impl Ctx<'_> {
             let inside: Vec<u32> = hours
                 .iter()
                 .copied()
-                .filter(|h| {
-                    NaiveTime::from_hms_opt(*h, minute, 0).is_some_and(|t| t >= open && t < close)
-                })
+                .filter(|h| NaiveTime::from_hms_opt(*h, minute, 0).is_some_and(|t| t >= open && t < close))
                 .collect();
             if !inside.is_empty() {
                 return inside;
@@ -278,8 +258,7 @@ impl Ctx<'_> {
         }
         for offset in 0..3 {
             let day = add_days(today, offset)?;
-            let mut found: Vec<NaiveDateTime> =
-                hours.iter().filter_map(|h| make(day, *h)).collect();
+            let mut found: Vec<NaiveDateTime> = hours.iter().filter_map(|h| make(day, *h)).collect();
             found.sort();
             for t in found {
                 let ok = if self.options.prefer_future {
@@ -354,11 +333,7 @@ impl Ctx<'_> {
             }
             DateExpr::NthDayOf(n, p) => {
                 let (s, e) = self.period_days(p)?;
-                let day = if *n > 0 {
-                    add_days(s, i64::from(n - 1))?
-                } else {
-                    add_days(e, i64::from(*n))?
-                };
+                let day = if *n > 0 { add_days(s, i64::from(n - 1))? } else { add_days(e, i64::from(*n))? };
                 (day >= s && day < e).then_some(day)
             }
         }
@@ -367,9 +342,8 @@ impl Ctx<'_> {
     fn holiday(&self, h: Holiday, which: Which) -> Option<NaiveDate> {
         let today = self.today();
         let y = today.year();
-        let ended = |day: NaiveDate| -> bool {
-            add_days(day, i64::from(h.days)).is_none_or(|end| end <= today)
-        };
+        let ended =
+            |day: NaiveDate| -> bool { add_days(day, i64::from(h.days)).is_none_or(|end| end <= today) };
         match which {
             Which::Year(year) => h.in_year(year),
             Which::YearOffset(n) => h.in_year(y.checked_add(i32::try_from(n).ok()?)?),
@@ -490,10 +464,7 @@ impl Ctx<'_> {
             Period::Year(y) => Some(Span::Instant(midnight(ymd(*y, 1, 1)?), Grain::Year)),
             Period::Quarter(q, y) => {
                 let y = y.unwrap_or(today.year());
-                Some(Span::Instant(
-                    midnight(ymd(y, (q - 1) * 3 + 1, 1)?),
-                    Grain::Quarter,
-                ))
+                Some(Span::Instant(midnight(ymd(y, (q - 1) * 3 + 1, 1)?), Grain::Quarter))
             }
             Period::NthWeekOf(n, p) => {
                 let (s, e) = self.period_days(p)?;
@@ -535,11 +506,8 @@ impl Ctx<'_> {
                     }
                     WeekendOf::Holiday(h, which) => {
                         let day = self.holiday(*h, *which)?;
-                        let monday = if day.weekday() == Weekday::Mon {
-                            day
-                        } else {
-                            add_days(week_start(day), 7)?
-                        };
+                        let monday =
+                            if day.weekday() == Weekday::Mon { day } else { add_days(week_start(day), 7)? };
                         let start = at(add_days(monday, -3)?, 18, 0, 0)?;
                         let end = midnight(add_days(day.max(monday), 1)?);
                         return Some(Span::Interval(start, end, Grain::Hour));
@@ -569,16 +537,12 @@ impl Ctx<'_> {
                     (Grain::Week, PartOf::Beginning) => (s, day(3)?, Grain::Day),
                     (Grain::Week, PartOf::Middle) => (day(2)?, day(5)?, Grain::Day),
                     (Grain::Week, PartOf::End) => (day(4)?, e, Grain::Day),
-                    (Grain::Day, PartOf::Beginning) => (
-                        add(s, Grain::Hour, 6)?,
-                        add(s, Grain::Hour, 10)?,
-                        Grain::Hour,
-                    ),
-                    (Grain::Day, PartOf::Middle) => (
-                        add(s, Grain::Hour, 11)?,
-                        add(s, Grain::Hour, 14)?,
-                        Grain::Hour,
-                    ),
+                    (Grain::Day, PartOf::Beginning) => {
+                        (add(s, Grain::Hour, 6)?, add(s, Grain::Hour, 10)?, Grain::Hour)
+                    }
+                    (Grain::Day, PartOf::Middle) => {
+                        (add(s, Grain::Hour, 11)?, add(s, Grain::Hour, 14)?, Grain::Hour)
+                    }
                     (Grain::Day, PartOf::End) => (add(s, Grain::Hour, 17)?, e, Grain::Hour),
                     _ => return None,
                 };
@@ -609,20 +573,12 @@ impl Ctx<'_> {
         let (start, end) = match which {
             Which::Year(year) => bounds(year)?,
             Which::YearOffset(n) => bounds(y.checked_add(i32::try_from(n).ok()?)?)?,
-            Which::Last => (y - 2..=y)
-                .rev()
-                .filter_map(bounds)
-                .find(|(_, e)| *e <= today)?,
+            Which::Last => (y - 2..=y).rev().filter_map(bounds).find(|(_, e)| *e <= today)?,
             Which::Next | Which::AfterNext => {
                 let skip = usize::from(which == Which::AfterNext);
-                (y - 1..=y + 2)
-                    .filter_map(bounds)
-                    .filter(|(s, _)| *s > today)
-                    .nth(skip)?
+                (y - 1..=y + 2).filter_map(bounds).filter(|(s, _)| *s > today).nth(skip)?
             }
-            Which::Nearest | Which::This => (y - 1..=y + 1)
-                .filter_map(bounds)
-                .find(|(_, e)| *e > today)?,
+            Which::Nearest | Which::This => (y - 1..=y + 1).filter_map(bounds).find(|(_, e)| *e > today)?,
         };
         Some(Span::Interval(midnight(start), midnight(end), Grain::Day))
     }
@@ -657,31 +613,14 @@ mod tests {
     #[test]
     fn fields_search_from_the_current_month() {
         let options = DateTimeOptions::default();
-        let ctx = Ctx {
-            now: now(),
-            options: &options,
-        };
-        let feb10 = Fields {
-            month: Some(2),
-            day: Some(10),
-            ..Fields::default()
-        };
+        let ctx = Ctx { now: now(), options: &options };
+        let feb10 = Fields { month: Some(2), day: Some(10), ..Fields::default() };
         assert_eq!(ctx.fields(feb10), ymd(2013, 2, 10));
-        let future = DateTimeOptions {
-            prefer_future: true,
-            ..DateTimeOptions::default()
-        };
-        let ctx = Ctx {
-            now: now(),
-            options: &future,
-        };
+        let future = DateTimeOptions { prefer_future: true, ..DateTimeOptions::default() };
+        let ctx = Ctx { now: now(), options: &future };
         assert_eq!(ctx.fields(feb10), ymd(2014, 2, 10));
-        let fri18 = Fields {
-            month: Some(7),
-            day: Some(18),
-            weekday: Some(Weekday::Fri),
-            ..Fields::default()
-        };
+        let fri18 =
+            Fields { month: Some(7), day: Some(18), weekday: Some(Weekday::Fri), ..Fields::default() };
         assert_eq!(ctx.fields(fri18), ymd(2014, 7, 18));
     }
 }

@@ -9,16 +9,12 @@ use super::*;
 
 /// Wednesday 18 March 2026, 10:15.
 fn wednesday() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 3, 18)
-        .and_then(|d| d.and_hms_opt(10, 15, 0))
-        .unwrap()
+    NaiveDate::from_ymd_opt(2026, 3, 18).and_then(|d| d.and_hms_opt(10, 15, 0)).unwrap()
 }
 
 /// Duckling's reference: Tuesday 12 February 2013, 04:30.
 fn duckling_reference() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2013, 2, 12)
-        .and_then(|d| d.and_hms_opt(4, 30, 0))
-        .unwrap()
+    NaiveDate::from_ymd_opt(2013, 2, 12).and_then(|d| d.and_hms_opt(4, 30, 0)).unwrap()
 }
 
 fn salon() -> DateTimeOptions {
@@ -65,10 +61,7 @@ fn render(text: &str, now: NaiveDateTime, options: &DateTimeOptions) -> String {
 }
 
 fn check(texts: &[&str], now: NaiveDateTime, options: &DateTimeOptions, expect: Expect) {
-    let actual: String = texts
-        .iter()
-        .map(|t| format!("{t}\n{}", indent(&render(t, now, options))))
-        .collect();
+    let actual: String = texts.iter().map(|t| format!("{t}\n{}", indent(&render(t, now, options)))).collect();
     expect.assert_eq(&actual);
 }
 
@@ -288,9 +281,7 @@ fn ranges_durations_and_holidays() {
 
 #[test]
 fn business_hours_choose_between_morning_and_afternoon() {
-    let early = NaiveDate::from_ymd_opt(2026, 3, 18)
-        .and_then(|d| d.and_hms_opt(4, 30, 0))
-        .unwrap();
+    let early = NaiveDate::from_ymd_opt(2026, 3, 18).and_then(|d| d.and_hms_opt(4, 30, 0)).unwrap();
     check(
         &["at 10", "at 5", "tomorrow at 2", "at 5am"],
         early,
@@ -325,10 +316,7 @@ fn business_hours_choose_between_morning_and_afternoon() {
 
 #[test]
 fn prefer_future_skips_past_dates_and_times() {
-    let future = DateTimeOptions {
-        prefer_future: true,
-        business_hours: None,
-    };
+    let future = DateTimeOptions { prefer_future: true, business_hours: None };
     check(
         &["Feb 10", "at 4:23", "4:23am", "Tuesday"],
         duckling_reference(),
@@ -364,14 +352,7 @@ fn prefer_future_skips_past_dates_and_times() {
 #[test]
 fn whole_message_answers_may_be_bare() {
     check(
-        &[
-            "10",
-            "May",
-            "the 24",
-            "morning",
-            "ten thirty",
-            "I may come at 10 in May",
-        ],
+        &["10", "May", "the 24", "morning", "ten thirty", "I may come at 10 in May"],
         wednesday(),
         &DateTimeOptions::default(),
         expect![[r#"
@@ -522,9 +503,7 @@ fn random_phrases_never_panic() {
     ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % n
     };
     for _ in 0..1500 {
@@ -539,10 +518,7 @@ fn random_phrases_never_panic() {
 }
 
 fn corpus(text: &str) -> Vec<Example> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| parse_example(l).unwrap())
-        .collect()
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_example(l).unwrap()).collect()
 }
 
 /// Accuracy on the Duckling dev corpus, measured at 0.864 when written.

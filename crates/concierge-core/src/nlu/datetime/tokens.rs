@@ -82,14 +82,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
                 j += 1;
             }
             let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
-            tokens.push(Token {
-                kind: Kind::Number,
-                text: digits,
-                value,
-                start,
-                end,
-                space_before,
-            });
+            tokens.push(Token { kind: Kind::Number, text: digits, value, start, end, space_before });
             k = j;
         } else if c.is_alphabetic() {
             let mut j = k;
@@ -99,23 +92,14 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
                 if ch.is_alphabetic() {
                     word.extend(ch.to_lowercase());
                     j += 1;
-                } else if is_apostrophe(ch)
-                    && chars.get(j + 1).is_some_and(|&(_, n)| n.is_alphabetic())
-                {
+                } else if is_apostrophe(ch) && chars.get(j + 1).is_some_and(|&(_, n)| n.is_alphabetic()) {
                     j += 1;
                 } else {
                     break;
                 }
             }
             let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
-            tokens.push(Token {
-                kind: Kind::Word,
-                text: word,
-                value: 0,
-                start,
-                end,
-                space_before,
-            });
+            tokens.push(Token { kind: Kind::Word, text: word, value: 0, start, end, space_before });
             k = j;
         } else {
             let end = chars.get(k + 1).map_or(text.len(), |&(b, _)| b);
@@ -150,10 +134,7 @@ mod tests {
     #[test]
     fn splits_letters_from_digits_and_keeps_offsets() {
         assert_eq!(show("3pm"), "3@0..1 pm@1..3");
-        assert_eq!(
-            show("New Year's 2018Q4"),
-            "new@0..3 years@4..10 2018@11..15 q@15..16 4@16..17"
-        );
+        assert_eq!(show("New Year's 2018Q4"), "new@0..3 years@4..10 2018@11..15 q@15..16 4@16..17");
         assert_eq!(show("café à 3h"), "café@0..5 à@6..8 3@9..10 h@10..11");
         assert_eq!(show("30' \u{2019}"), "30@0..2 '@2..3 '@4..7");
     }

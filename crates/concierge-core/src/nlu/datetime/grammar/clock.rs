@@ -31,10 +31,7 @@ impl Grammar<'_> {
             if !self.glued(i) {
                 return None;
             }
-            if self
-                .tok(j)
-                .is_some_and(|t| t.kind == Kind::Word && !t.space_before)
-            {
+            if self.tok(j).is_some_and(|t| t.kind == Kind::Word && !t.space_before) {
                 return None;
             }
             j = dotted;
@@ -47,14 +44,7 @@ impl Grammar<'_> {
     pub(super) fn with_meridiem(&self, tod: Tod, j: usize) -> (Tod, usize, bool) {
         if let Some((m, k)) = self.meridiem(j) {
             if tod.hour <= 12 && tod.hour > 0 {
-                return (
-                    Tod {
-                        meridiem: Some(m),
-                        ..tod
-                    },
-                    k,
-                    true,
-                );
+                return (Tod { meridiem: Some(m), ..tod }, k, true);
             }
             if tod.hour == 0 || tod.hour > 12 {
                 return (tod, k, true);
@@ -156,10 +146,8 @@ impl Grammar<'_> {
                 }
                 // 3pm, 3 o'clock, bare 3
                 let tod = Tod::hour(h as u32);
-                let tod = Tod {
-                    exact: h > 12 || h == 0 || t.digits() == 2 && t.text.starts_with('0'),
-                    ..tod
-                };
+                let tod =
+                    Tod { exact: h > 12 || h == 0 || t.digits() == 2 && t.text.starts_with('0'), ..tod };
                 let oclock = self.any_phrase(i + 1, &["oclock", "o clock"]);
                 let j = oclock.unwrap_or(i + 1);
                 let (tod, k, has_m) = self.with_meridiem(tod, j);
@@ -179,80 +167,26 @@ impl Grammar<'_> {
             }
             if t.value == 12 {
                 if let Some(j) = self.any_word(i + 1, &["noon", "midday"]) {
-                    out.push((
-                        (
-                            Tod {
-                                exact: true,
-                                ..Tod::hour(12)
-                            },
-                            false,
-                        ),
-                        j,
-                    ));
+                    out.push(((Tod { exact: true, ..Tod::hour(12) }, false), j));
                 }
                 if let Some(j) = self.word(i + 1, "midnight") {
-                    out.push((
-                        (
-                            Tod {
-                                exact: true,
-                                ..Tod::hour(0)
-                            },
-                            false,
-                        ),
-                        j,
-                    ));
+                    out.push(((Tod { exact: true, ..Tod::hour(0) }, false), j));
                 }
             }
             out.extend(self.relative_tod(i));
             return out;
         }
         if let Some(j) = self.any_word(i, &["noon", "midday"]) {
-            out.push((
-                (
-                    Tod {
-                        exact: true,
-                        ..Tod::hour(12)
-                    },
-                    false,
-                ),
-                j,
-            ));
+            out.push(((Tod { exact: true, ..Tod::hour(12) }, false), j));
         }
         if let Some(j) = self.word(i, "midnight") {
-            out.push((
-                (
-                    Tod {
-                        exact: true,
-                        ..Tod::hour(0)
-                    },
-                    false,
-                ),
-                j,
-            ));
+            out.push(((Tod { exact: true, ..Tod::hour(0) }, false), j));
         }
         if let Some(j) = self.any_phrase(i, &["mid day", "the midday"]) {
-            out.push((
-                (
-                    Tod {
-                        exact: true,
-                        ..Tod::hour(12)
-                    },
-                    false,
-                ),
-                j,
-            ));
+            out.push(((Tod { exact: true, ..Tod::hour(12) }, false), j));
         }
         if let Some(j) = self.any_phrase(i, &["twelve noon", "twelve midday"]) {
-            out.push((
-                (
-                    Tod {
-                        exact: true,
-                        ..Tod::hour(12)
-                    },
-                    false,
-                ),
-                j,
-            ));
+            out.push(((Tod { exact: true, ..Tod::hour(12) }, false), j));
         }
         // Words: "three", "ten thirty", "twelve oh three", "thirteen hundred".
         for (h, j) in self.integer_words(i) {
@@ -260,19 +194,13 @@ impl Grammar<'_> {
                 continue;
             }
             let base = Tod::hour(h);
-            let base = Tod {
-                exact: h > 12 || h == 0,
-                ..base
-            };
+            let base = Tod { exact: h > 12 || h == 0, ..base };
             let oclock = self.any_phrase(j, &["oclock", "o clock"]);
             let (tod, k, has_m) = self.with_meridiem(base, oclock.unwrap_or(j));
             out.push(((tod, !has_m && oclock.is_none()), k));
             let j2 = self.opt_punct(j, '-');
             for (m, k) in self.minute_words(j2) {
-                let tod = Tod {
-                    minute: Some(m),
-                    ..base
-                };
+                let tod = Tod { minute: Some(m), ..base };
                 let (tod, k, has_m) = self.with_meridiem(tod, k);
                 out.push(((tod, !has_m), k));
             }
@@ -312,51 +240,27 @@ impl Grammar<'_> {
         let mut out = Vec::new();
         if let Some(t) = self.number(i) {
             if t.digits() <= 2 && t.value <= 24 {
-                let tod = Tod {
-                    exact: t.value > 12 || t.value == 0,
-                    ..Tod::hour(t.value as u32)
-                };
+                let tod = Tod { exact: t.value > 12 || t.value == 0, ..Tod::hour(t.value as u32) };
                 let (tod, k, _) = self.with_meridiem(tod, i + 1);
                 out.push((tod, k));
                 // "15h"
                 if self.word(i + 1, "h").is_some() && self.glued(i + 1) {
-                    out.push((
-                        Tod {
-                            exact: true,
-                            ..Tod::hour(t.value as u32)
-                        },
-                        i + 2,
-                    ));
+                    out.push((Tod { exact: true, ..Tod::hour(t.value as u32) }, i + 2));
                 }
             }
         }
         for (h, j) in self.integer_words(i) {
             if h <= 24 {
-                let tod = Tod {
-                    exact: h > 12 || h == 0,
-                    ..Tod::hour(h)
-                };
+                let tod = Tod { exact: h > 12 || h == 0, ..Tod::hour(h) };
                 let (tod, k, _) = self.with_meridiem(tod, j);
                 out.push((tod, k));
             }
         }
         if let Some(j) = self.any_word(i, &["noon", "midday"]) {
-            out.push((
-                Tod {
-                    exact: true,
-                    ..Tod::hour(12)
-                },
-                j,
-            ));
+            out.push((Tod { exact: true, ..Tod::hour(12) }, j));
         }
         if let Some(j) = self.word(i, "midnight") {
-            out.push((
-                Tod {
-                    exact: true,
-                    ..Tod::hour(0)
-                },
-                j,
-            ));
+            out.push((Tod { exact: true, ..Tod::hour(0) }, j));
         }
         out
     }
@@ -416,11 +320,7 @@ impl Grammar<'_> {
             "morning" | "mornings" => MORNING,
             "afternoon" | "afternon" | "afternoons" | "arvo" => AFTERNOON,
             "evening" | "evenings" | "night" | "nite" => EVENING,
-            "lunch" | "lunchtime" => Pod {
-                start: 12,
-                end: 14,
-                pm: true,
-            },
+            "lunch" | "lunchtime" => Pod { start: 12, end: 14, pm: true },
             _ => return None,
         };
         Some((pod, i + 1))
@@ -464,37 +364,21 @@ impl Grammar<'_> {
             let k = self.any_phrase(j, &["in the", "this"]).unwrap_or(j);
             if let Some((p, e)) = self.pod_word(k) {
                 let mid = (p.start + p.end) / 2;
-                let half = if first_half {
-                    Pod { end: mid, ..p }
-                } else {
-                    Pod { start: mid, ..p }
-                };
+                let half = if first_half { Pod { end: mid, ..p } } else { Pod { start: mid, ..p } };
                 let date = self.word(j, "this").map(|_| DateExpr::Today(0));
                 out.push((((half, date), false), e));
             }
         }
         if let Some(j) = self.phrase(i, "after lunch") {
-            let p = Pod {
-                start: 13,
-                end: 17,
-                pm: true,
-            };
+            let p = Pod { start: 13, end: 17, pm: true };
             out.push((((p, None), false), j));
         }
         if let Some(j) = self.phrase(i, "after school") {
-            let p = Pod {
-                start: 15,
-                end: 21,
-                pm: true,
-            };
+            let p = Pod { start: 15, end: 21, pm: true };
             out.push((((p, None), false), j));
         }
         if let Some(j) = self.phrase(i, "after work") {
-            let p = Pod {
-                start: 17,
-                end: 21,
-                pm: true,
-            };
+            let p = Pod { start: 17, end: 21, pm: true };
             out.push((((p, None), false), j));
         }
         out

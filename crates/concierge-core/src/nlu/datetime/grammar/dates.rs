@@ -57,11 +57,7 @@ impl Grammar<'_> {
                 }
                 if s1 != '.' && (1..=12).contains(&bv) {
                     out.push((
-                        Fields {
-                            year: Some(a.value as i32),
-                            month: Some(bv),
-                            ..Fields::default()
-                        },
+                        Fields { year: Some(a.value as i32), month: Some(bv), ..Fields::default() },
                         j + 1,
                     ));
                 }
@@ -70,11 +66,7 @@ impl Grammar<'_> {
             // 12/2014
             if a.digits() <= 2 && b.digits() == 4 && (1..=12).contains(&av) && s1 != '.' {
                 out.push((
-                    Fields {
-                        year: Some(b.value as i32),
-                        month: Some(av),
-                        ..Fields::default()
-                    },
+                    Fields { year: Some(b.value as i32), month: Some(av), ..Fields::default() },
                     j + 1,
                 ));
             }
@@ -88,21 +80,11 @@ impl Grammar<'_> {
             } else {
                 return out;
             };
-            let md = Fields {
-                month: Some(month),
-                day: Some(day),
-                ..Fields::default()
-            };
+            let md = Fields { month: Some(month), day: Some(day), ..Fields::default() };
             if let Some((s2, k)) = sep_at(j + 1) {
                 if s2 == s1 {
                     if let Some((y, e)) = self.short_year(k) {
-                        out.push((
-                            Fields {
-                                year: Some(y),
-                                ..md
-                            },
-                            e,
-                        ));
+                        out.push((Fields { year: Some(y), ..md }, e));
                     }
                 }
             }
@@ -113,20 +95,10 @@ impl Grammar<'_> {
             // 31/Oct/1974, 31-Oct-74
             let day = a.value as u32;
             if a.digits() <= 2 && (1..=31).contains(&day) {
-                let md = Fields {
-                    month: Some(m),
-                    day: Some(day),
-                    ..Fields::default()
-                };
+                let md = Fields { month: Some(m), day: Some(day), ..Fields::default() };
                 if let Some((_, k2)) = sep_at(k) {
                     if let Some((y, e)) = self.short_year(k2) {
-                        out.push((
-                            Fields {
-                                year: Some(y),
-                                ..md
-                            },
-                            e,
-                        ));
+                        out.push((Fields { year: Some(y), ..md }, e));
                     }
                 }
                 out.push((md, k));
@@ -145,13 +117,7 @@ impl Grammar<'_> {
         if short {
             if let Some(t) = self.number(k) {
                 if t.digits() == 2 {
-                    out.push((
-                        Fields {
-                            year: Some(2000 + t.value as i32),
-                            ..f
-                        },
-                        k + 1,
-                    ));
+                    out.push((Fields { year: Some(2000 + t.value as i32), ..f }, k + 1));
                 }
             }
         }
@@ -164,37 +130,14 @@ impl Grammar<'_> {
         // Month first.
         if let Some((m, j)) = self.month_word(i) {
             let month_latent = self.word(i, "may").is_some();
-            out.push((
-                (
-                    Fields {
-                        month: Some(m),
-                        ..Fields::default()
-                    },
-                    month_latent,
-                ),
-                j,
-            ));
+            out.push(((Fields { month: Some(m), ..Fields::default() }, month_latent), j));
             let k = self.opt_punct(j, ',');
             for ((y, _), e) in self.year(k) {
-                out.push((
-                    (
-                        Fields {
-                            year: Some(y),
-                            month: Some(m),
-                            ..Fields::default()
-                        },
-                        false,
-                    ),
-                    e,
-                ));
+                out.push(((Fields { year: Some(y), month: Some(m), ..Fields::default() }, false), e));
             }
             let k = self.opt_word(j, &["the"]);
             for ((d, _), e) in self.day_number(k) {
-                let f = Fields {
-                    month: Some(m),
-                    day: Some(d),
-                    ..Fields::default()
-                };
+                let f = Fields { month: Some(m), day: Some(d), ..Fields::default() };
                 for (f, e2) in self.with_year(f, e, false) {
                     out.push(((f, false), e2));
                 }
@@ -207,11 +150,7 @@ impl Grammar<'_> {
             j2 = self.opt_word(j2, &["of"]);
             j2 = self.opt_punct(j2, '-');
             if let Some((m, e)) = self.month_word(j2) {
-                let f = Fields {
-                    month: Some(m),
-                    day: Some(d),
-                    ..Fields::default()
-                };
+                let f = Fields { month: Some(m), day: Some(d), ..Fields::default() };
                 for (f, e2) in self.with_year(f, e, true) {
                     out.push(((f, false), e2));
                 }
@@ -220,11 +159,7 @@ impl Grammar<'_> {
         if let Some(j) = self.any_phrase(i, &["the ides of", "ides of"]) {
             if let Some((m, e)) = self.month_word(j) {
                 let day = if matches!(m, 3 | 5 | 7 | 10) { 15 } else { 13 };
-                let f = Fields {
-                    month: Some(m),
-                    day: Some(day),
-                    ..Fields::default()
-                };
+                let f = Fields { month: Some(m), day: Some(day), ..Fields::default() };
                 out.push(((f, false), e));
             }
         }
@@ -236,10 +171,7 @@ impl Grammar<'_> {
         let mut out = Vec::new();
         let k = self.opt_word(i, &["the"]);
         for ((d, ordinal), j) in self.day_number(k) {
-            let f = Fields {
-                day: Some(d),
-                ..Fields::default()
-            };
+            let f = Fields { day: Some(d), ..Fields::default() };
             // "the 15th" is a date; "the second" (one) may well not be.
             let written_in_digits = self.number(k).is_some();
             let latent = !(ordinal && k > i && written_in_digits);
@@ -357,11 +289,7 @@ impl Grammar<'_> {
         }
         // "the first Tuesday of October", "last Monday of March"
         let k = self.opt_word(i, &["the"]);
-        let mut counts: Alts<i32> = self
-            .ordinal(k)
-            .into_iter()
-            .map(|(v, j)| (v as i32, j))
-            .collect();
+        let mut counts: Alts<i32> = self.ordinal(k).into_iter().map(|(v, j)| (v as i32, j)).collect();
         if let Some(j) = self.word(k, "last") {
             counts.push((-1, j));
         }
@@ -460,8 +388,7 @@ impl Grammar<'_> {
         } else if let Some(j) = self.any_word(start, &["next", "following"]) {
             Some((1, j))
         } else {
-            self.any_word(start, &["last", "past", "previous", "preceding"])
-                .map(|j| (-1, j))
+            self.any_word(start, &["last", "past", "previous", "preceding"]).map(|j| (-1, j))
         };
         if let Some((n, j)) = rel {
             if let Some(g) = self.word_text(j).and_then(cycle_grain) {
@@ -555,11 +482,7 @@ impl Grammar<'_> {
             }
         }
         // "first week of October 2014", "the third last week of 2018"
-        let mut counts: Alts<i32> = self
-            .ordinal(start)
-            .into_iter()
-            .map(|(v, j)| (v as i32, j))
-            .collect();
+        let mut counts: Alts<i32> = self.ordinal(start).into_iter().map(|(v, j)| (v as i32, j)).collect();
         if let Some(j) = self.word(start, "last") {
             counts.push((-1, j));
         }
@@ -620,9 +543,7 @@ impl Grammar<'_> {
                     out.push((Period::Part(*part, Box::new(arg)), e));
                 }
                 if *part == PartOf::End {
-                    if let Some(e) =
-                        self.any_phrase(j, &["year", "month", "week", "day", "the day"])
-                    {
+                    if let Some(e) = self.any_phrase(j, &["year", "month", "week", "day", "the day"]) {
                         let g = match self.word_text(e - 1) {
                             Some("year") => Grain::Year,
                             Some("month") => Grain::Month,
@@ -639,10 +560,7 @@ impl Grammar<'_> {
                             Some("month") => Grain::Month,
                             _ => Grain::Week,
                         };
-                        out.push((
-                            Period::Part(PartOf::Beginning, Box::new(Period::Cycle(g, 0))),
-                            e,
-                        ));
+                        out.push((Period::Part(PartOf::Beginning, Box::new(Period::Cycle(g, 0))), e));
                     }
                 }
             }
@@ -660,14 +578,9 @@ impl Grammar<'_> {
                 out.push((Period::Part(*part, Box::new(Period::Cycle(*g, 0))), e));
             }
         }
-        if let Some(e) = self.any_phrase(
-            start,
-            &[
-                "rest of the week",
-                "rest of this week",
-                "remainder of the week",
-            ],
-        ) {
+        if let Some(e) =
+            self.any_phrase(start, &["rest of the week", "rest of this week", "remainder of the week"])
+        {
             out.push((Period::RestOf(Grain::Week), e));
         }
         if let Some(e) = self.phrase(i, "the week") {

@@ -8,8 +8,7 @@ impl Grammar<'_> {
     /// Every expression starting at `i`.
     pub(crate) fn expressions(&self, i: usize) -> Vec<Parsed> {
         let mut out = Vec::new();
-        let mut push =
-            |expr: Expr, end: usize, latent: bool| out.push(Parsed { expr, end, latent });
+        let mut push = |expr: Expr, end: usize, latent: bool| out.push(Parsed { expr, end, latent });
         for (t, e, latent) in self.prefixed_time(i) {
             push(Expr::Time(t), e, latent);
         }
@@ -69,10 +68,7 @@ impl Grammar<'_> {
         if let Some(j) = self.word(i, "in") {
             if let Some(t) = self.number(j) {
                 if t.digits() <= 2 && t.value > 0 {
-                    let d = Dur {
-                        n: t.value as i64,
-                        unit: Grain::Minute,
-                    };
+                    let d = Dur { n: t.value as i64, unit: Grain::Minute };
                     push(Expr::Time(Time::Offset(d)), j + 1, true);
                 }
             }
@@ -83,24 +79,11 @@ impl Grammar<'_> {
             let k = self.opt_punct(e, ',');
             let k = self.opt_word(k, &["any", "anytime", "sometime"]);
             let k = self.opt_word(k, &["time"]);
-            for (p, after) in untils
-                .iter()
-                .map(|p| (p, false))
-                .chain(afters.iter().map(|p| (p, true)))
-            {
+            for (p, after) in untils.iter().map(|p| (p, false)).chain(afters.iter().map(|p| (p, true))) {
                 let Some(j) = self.phrase(k, p) else { continue };
                 for (t, e2, _) in self.time(j) {
-                    if let Time::At {
-                        date: None,
-                        pod,
-                        tod,
-                    } = t
-                    {
-                        let t = Time::At {
-                            date: Some(d.clone()),
-                            pod,
-                            tod,
-                        };
+                    if let Time::At { date: None, pod, tod } = t {
+                        let t = Time::At { date: Some(d.clone()), pod, tod };
                         push(Expr::SameDay(t, after), e2, false);
                     }
                 }
@@ -125,16 +108,8 @@ impl Grammar<'_> {
         if let Some(j) = self.word(i, "for") {
             for ((d, explicit), k) in self.duration(j) {
                 push(Expr::Duration(d), k, !explicit && d.n == 0);
-                let k2 = self.any_phrase(
-                    k,
-                    &[
-                        "from",
-                        "starting from",
-                        "starting",
-                        "starting at",
-                        "beginning",
-                    ],
-                );
+                let k2 =
+                    self.any_phrase(k, &["from", "starting from", "starting", "starting at", "beginning"]);
                 if let Some(k2) = k2 {
                     for (t, e, _) in self.time(k2) {
                         push(Expr::Lasting(t, d), e, false);
@@ -155,15 +130,9 @@ impl Grammar<'_> {
         // "next 3 days", "the last two weeks"
         let start = self.opt_word(i, &["the", "in", "for", "over", "during", "within"]);
         let start = self.opt_word(start, &["the"]);
-        let sign = if self
-            .any_word(start, &["next", "coming", "following", "upcoming"])
-            .is_some()
-        {
+        let sign = if self.any_word(start, &["next", "coming", "following", "upcoming"]).is_some() {
             Some(1)
-        } else if self
-            .any_word(start, &["last", "past", "previous"])
-            .is_some()
-        {
+        } else if self.any_word(start, &["last", "past", "previous"]).is_some() {
             Some(-1)
         } else {
             None
@@ -178,8 +147,7 @@ impl Grammar<'_> {
                 }
             }
         }
-        if let Some(j) = self.any_phrase(i, &["asap", "as soon as possible", "as soon as you can"])
-        {
+        if let Some(j) = self.any_phrase(i, &["asap", "as soon as possible", "as soon as you can"]) {
             push(Expr::Asap, j, false);
         }
         out
@@ -231,10 +199,7 @@ impl Grammar<'_> {
         let mut out = self.time(i);
         let k = self.opt_word(i, &["the"]);
         for ((d, _), j) in self.day_number(k) {
-            let f = Fields {
-                day: Some(d),
-                ..Fields::default()
-            };
+            let f = Fields { day: Some(d), ..Fields::default() };
             out.push((Time::Date(DateExpr::Fields(f)), j, true));
         }
         out
@@ -245,36 +210,16 @@ impl Grammar<'_> {
         let forms: &[(&str, &[&str], bool)] = &[
             ("between", &["and", "to", "-"], false),
             ("in between", &["and", "-"], false),
-            (
-                "from",
-                &[
-                    "to", "till", "til", "until", "untill", "thru", "through", "-", "and",
-                ],
-                false,
-            ),
+            ("from", &["to", "till", "til", "until", "untill", "thru", "through", "-", "and"], false),
             ("later than", &["but before", "and before"], false),
-            (
-                "",
-                &[
-                    "to", "till", "til", "until", "untill", "thru", "through", "-", "up to",
-                ],
-                true,
-            ),
+            ("", &["to", "till", "til", "until", "untill", "thru", "through", "-", "up to"], true),
         ];
         for (open, mids, can_be_latent) in forms {
-            let s = if open.is_empty() {
-                Some(i)
-            } else {
-                self.phrase(i, open)
-            };
+            let s = if open.is_empty() { Some(i) } else { self.phrase(i, open) };
             let Some(s) = s else { continue };
             for (a, ea, la) in self.range_side(s) {
                 for mid in *mids {
-                    let m = if *mid == "-" {
-                        self.punct(ea, '-')
-                    } else {
-                        self.phrase(ea, mid)
-                    };
+                    let m = if *mid == "-" { self.punct(ea, '-') } else { self.phrase(ea, mid) };
                     let Some(m) = m else { continue };
                     for (b, eb, lb) in self.range_side(m) {
                         if let Some((a2, b2)) = fix_range(a.clone(), b) {
@@ -292,19 +237,8 @@ impl Grammar<'_> {
 /// Puts a time on a day when it has none.
 fn with_date(t: Time, d: &DateExpr) -> Option<Time> {
     match t {
-        Time::At {
-            date: None,
-            pod,
-            tod,
-        } => Some(Time::At {
-            date: Some(d.clone()),
-            pod,
-            tod,
-        }),
-        Time::DayPart { date: None, pod } => Some(Time::DayPart {
-            date: Some(d.clone()),
-            pod,
-        }),
+        Time::At { date: None, pod, tod } => Some(Time::At { date: Some(d.clone()), pod, tod }),
+        Time::DayPart { date: None, pod } => Some(Time::DayPart { date: Some(d.clone()), pod }),
         _ => None,
     }
 }
@@ -313,42 +247,19 @@ fn with_date(t: Time, d: &DateExpr) -> Option<Time> {
 /// "July 13-15" (month), "Aug 8 to December 12 2008" (year).
 fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
     match (a, b) {
-        (
-            Time::At {
-                date: da,
-                pod: pa,
-                tod: ta,
-            },
-            Time::At {
-                date: db,
-                pod: pb,
-                tod: tb,
-            },
-        ) => {
+        (Time::At { date: da, pod: pa, tod: ta }, Time::At { date: db, pod: pb, tod: tb }) => {
             let mut ta = ta;
             if ta.meridiem.is_none() && ta.ambiguous() {
                 if let Some(m) = tb.meridiem {
                     let a12 = ta.hour % 12;
                     let b12 = tb.hour % 12;
-                    ta.meridiem = Some(if m == Meridiem::Pm && a12 > b12 {
-                        Meridiem::Am
-                    } else {
-                        m
-                    });
+                    ta.meridiem = Some(if m == Meridiem::Pm && a12 > b12 { Meridiem::Am } else { m });
                 }
             }
             let da = da.or_else(|| db.clone());
             Some((
-                Time::At {
-                    date: da,
-                    pod: pa.or(pb),
-                    tod: ta,
-                },
-                Time::At {
-                    date: db,
-                    pod: pb.or(pa),
-                    tod: tb,
-                },
+                Time::At { date: da, pod: pa.or(pb), tod: ta },
+                Time::At { date: db, pod: pb.or(pa), tod: tb },
             ))
         }
         (Time::Date(DateExpr::Fields(fa)), Time::Date(DateExpr::Fields(fb))) => {
@@ -364,10 +275,7 @@ fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
             if fa.year.is_none() {
                 fa.year = fb.year;
             }
-            Some((
-                Time::Date(DateExpr::Fields(fa)),
-                Time::Date(DateExpr::Fields(fb)),
-            ))
+            Some((Time::Date(DateExpr::Fields(fa)), Time::Date(DateExpr::Fields(fb))))
         }
         (
             Time::Period(Period::Month(ma, Which::Nearest)),
@@ -381,33 +289,15 @@ fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
         {
             None
         }
-        (
-            Time::Date(_),
-            Time::At {
-                date: None, tod, ..
-            },
-        )
-        | (
-            Time::At {
-                date: None, tod, ..
-            },
-            Time::Date(_),
-        ) if tod.minute.is_none() && tod.meridiem.is_none() => None,
-        (
-            Time::Date(d),
-            Time::At {
-                date: None,
-                pod,
-                tod,
-            },
-        ) => Some((
-            Time::Date(d.clone()),
-            Time::At {
-                date: Some(d),
-                pod,
-                tod,
-            },
-        )),
+        (Time::Date(_), Time::At { date: None, tod, .. })
+        | (Time::At { date: None, tod, .. }, Time::Date(_))
+            if tod.minute.is_none() && tod.meridiem.is_none() =>
+        {
+            None
+        }
+        (Time::Date(d), Time::At { date: None, pod, tod }) => {
+            Some((Time::Date(d.clone()), Time::At { date: Some(d), pod, tod }))
+        }
         (a, b) => Some((a, b)),
     }
 }

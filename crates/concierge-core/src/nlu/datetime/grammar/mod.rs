@@ -77,35 +77,14 @@ struct Acc {
     atoms: usize,
 }
 
-const MORNING: Pod = Pod {
-    start: 0,
-    end: 12,
-    pm: false,
-};
-const AFTERNOON: Pod = Pod {
-    start: 12,
-    end: 19,
-    pm: true,
-};
-const EVENING: Pod = Pod {
-    start: 18,
-    end: 24,
-    pm: true,
-};
-const LATE_EVENING: Pod = Pod {
-    start: 21,
-    end: 24,
-    pm: true,
-};
+const MORNING: Pod = Pod { start: 0, end: 12, pm: false };
+const AFTERNOON: Pod = Pod { start: 12, end: 19, pm: true };
+const EVENING: Pod = Pod { start: 18, end: 24, pm: true };
+const LATE_EVENING: Pod = Pod { start: 21, end: 24, pm: true };
 
 fn year_only(f: &Fields) -> Option<i32> {
     match f {
-        Fields {
-            year: Some(y),
-            month: None,
-            day: None,
-            weekday: None,
-        } => Some(*y),
+        Fields { year: Some(y), month: None, day: None, weekday: None } => Some(*y),
         _ => None,
     }
 }
@@ -117,11 +96,7 @@ fn weekday_only(f: &Fields) -> bool {
 impl Acc {
     fn add(&self, atom: &Atom, latent: bool) -> Option<Acc> {
         let mut acc = self.clone();
-        acc.latent = if self.atoms == 0 {
-            latent
-        } else {
-            self.latent && latent
-        };
+        acc.latent = if self.atoms == 0 { latent } else { self.latent && latent };
         acc.atoms += 1;
         match atom {
             Atom::Fields(f) => {
@@ -255,11 +230,7 @@ fn cycle_grain(word: &str) -> Option<Grain> {
 impl<'a> Grammar<'a> {
     /// A parser over `tokens`.
     pub(crate) fn new(tokens: &'a [Token]) -> Self {
-        Self {
-            t: tokens,
-            times: RefCell::new(HashMap::new()),
-            sequences: RefCell::new(HashMap::new()),
-        }
+        Self { t: tokens, times: RefCell::new(HashMap::new()), sequences: RefCell::new(HashMap::new()) }
     }
 
     // ---- token helpers ----
@@ -278,9 +249,7 @@ impl<'a> Grammar<'a> {
     }
 
     fn word_text(&self, i: usize) -> Option<&str> {
-        self.tok(i)
-            .filter(|t| t.kind == Kind::Word)
-            .map(|t| t.text.as_str())
+        self.tok(i).filter(|t| t.kind == Kind::Word).map(|t| t.text.as_str())
     }
 
     fn punct(&self, i: usize, c: char) -> Option<usize> {

@@ -36,10 +36,7 @@ fn add_durs(a: Dur, b: Dur) -> Option<Dur> {
     let sa = a.seconds()?;
     let sb = b.seconds()?;
     let per = Dur { n: 1, unit }.seconds()?;
-    Some(Dur {
-        n: (sa.checked_add(sb)?) / per,
-        unit,
-    })
+    Some(Dur { n: (sa.checked_add(sb)?) / per, unit })
 }
 
 impl Grammar<'_> {
@@ -54,11 +51,7 @@ impl Grammar<'_> {
             }
             return out;
         }
-        out.extend(
-            self.integer_words(i)
-                .into_iter()
-                .map(|(v, j)| ((i64::from(v), false), j)),
-        );
+        out.extend(self.integer_words(i).into_iter().map(|(v, j)| ((i64::from(v), false), j)));
         out
     }
 
@@ -85,10 +78,8 @@ impl Grammar<'_> {
         let mut out = Vec::new();
         if let Some(t) = self.number(i) {
             if t.digits() <= 2 {
-                if let Some(j) = self
-                    .word_text(i + 1)
-                    .filter(|w| lexicon::is_ordinal_suffix(w))
-                    .map(|_| i + 2)
+                if let Some(j) =
+                    self.word_text(i + 1).filter(|w| lexicon::is_ordinal_suffix(w)).map(|_| i + 2)
                 {
                     if self.glued(i + 1) {
                         out.push((t.value as u32, j));
@@ -292,16 +283,7 @@ impl Grammar<'_> {
         ];
         for (p, m) in quarters {
             if let Some(j) = self.phrase(i, p) {
-                out.push((
-                    (
-                        Dur {
-                            n: *m,
-                            unit: Grain::Minute,
-                        },
-                        true,
-                    ),
-                    j,
-                ));
+                out.push(((Dur { n: *m, unit: Grain::Minute }, true), j));
             }
         }
         out

@@ -18,17 +18,11 @@ impl Grammar<'_> {
             out.push(((Atom::Fields(f), latent), j));
         }
         if let Some((d, j, latent)) = self.weekday_word(i) {
-            let f = Fields {
-                weekday: Some(d),
-                ..Fields::default()
-            };
+            let f = Fields { weekday: Some(d), ..Fields::default() };
             out.push(((Atom::Fields(f), latent), j));
         }
         for ((y, strong), j) in self.year(i) {
-            let f = Fields {
-                year: Some(y),
-                ..Fields::default()
-            };
+            let f = Fields { year: Some(y), ..Fields::default() };
             out.push(((Atom::Fields(f), !strong), j));
         }
         for ((d, latent), j) in self.date_expr(i) {
@@ -115,11 +109,7 @@ impl Grammar<'_> {
         for depth in 0..5 {
             let mut next = Vec::new();
             for (acc, j) in &frontier {
-                let starts = if depth == 0 {
-                    vec![*j]
-                } else {
-                    self.connector(*j)
-                };
+                let starts = if depth == 0 { vec![*j] } else { self.connector(*j) };
                 for s in starts {
                     for ((atom, latent), e) in self.atoms(s) {
                         if let Some(merged) = acc.add(&atom, latent) {
@@ -162,96 +152,41 @@ impl Grammar<'_> {
             out.push((Time::Now, j, false));
         }
         // "the day after Christmas"
-        if let Some(j) = self.any_phrase(
-            i,
-            &["the day after", "day after", "the day before", "day before"],
-        ) {
-            let sign = if self.word(j - 1, "before").is_some() {
-                -1
-            } else {
-                1
-            };
+        if let Some(j) = self.any_phrase(i, &["the day after", "day after", "the day before", "day before"]) {
+            let sign = if self.word(j - 1, "before").is_some() { -1 } else { 1 };
             for (t, e, _) in self.sequence(j) {
                 if matches!(t, Time::Date(_)) {
-                    out.push((
-                        Time::Shifted(
-                            Box::new(t),
-                            Dur {
-                                n: sign,
-                                unit: Grain::Day,
-                            },
-                        ),
-                        e,
-                        false,
-                    ));
+                    out.push((Time::Shifted(Box::new(t), Dur { n: sign, unit: Grain::Day }), e, false));
                 }
             }
         }
         // Offsets from now.
         if let Some(j) = self.word(i, "in") {
-            let j = self.opt_word(
-                j,
-                &[
-                    "about",
-                    "around",
-                    "approximately",
-                    "approx",
-                    "roughly",
-                    "just",
-                ],
-            );
+            let j = self.opt_word(j, &["about", "around", "approximately", "approx", "roughly", "just"]);
             for ((d, _), e) in self.duration(j) {
                 out.push((Time::Offset(d), e, false));
             }
         }
         for ((d, explicit), j) in self.duration(i) {
-            if let Some(e) = self.any_phrase(
-                j,
-                &[
-                    "from now",
-                    "from right now",
-                    "hence",
-                    "later",
-                    "from today on",
-                ],
-            ) {
+            if let Some(e) =
+                self.any_phrase(j, &["from now", "from right now", "hence", "later", "from today on"])
+            {
                 out.push((Time::Offset(d), e, !explicit && d.n == 0));
             }
             if let Some(e) = self.any_word(j, &["ago", "back", "earlier"]) {
-                out.push((
-                    Time::Offset(Dur {
-                        n: -d.n,
-                        unit: d.unit,
-                    }),
-                    e,
-                    false,
-                ));
+                out.push((Time::Offset(Dur { n: -d.n, unit: d.unit }), e, false));
             }
             // "15 minutes from 1pm", "3 years from today", "three days after Easter"
             if let Some(k) = self.any_word(j, &["from", "after", "before"]) {
                 if self.phrase(k, "now").is_none() {
-                    let sign = if self.word(k - 1, "before").is_some() {
-                        -1
-                    } else {
-                        1
-                    };
+                    let sign = if self.word(k - 1, "before").is_some() { -1 } else { 1 };
                     let anchors: Vec<_> = self
                         .sequence(k)
                         .into_iter()
                         .filter(|(t, _, _)| !matches!(t, Time::Period(_)))
                         .collect();
                     for (t, e, _) in anchors {
-                        out.push((
-                            Time::Shifted(
-                                Box::new(t),
-                                Dur {
-                                    n: sign * d.n,
-                                    unit: d.unit,
-                                },
-                            ),
-                            e,
-                            false,
-                        ));
+                        out.push((Time::Shifted(Box::new(t), Dur { n: sign * d.n, unit: d.unit }), e, false));
                     }
                 }
             }
@@ -294,17 +229,8 @@ impl Grammar<'_> {
     /// A time with an optional leading preposition, which makes it non-latent.
     pub(super) fn prefixed_time(&self, i: usize) -> Vec<(Time, usize, bool)> {
         let mut out = self.time(i);
-        let strong = [
-            "at",
-            "on",
-            "around",
-            "about",
-            "approximately",
-            "approx",
-            "exactly",
-            "precisely",
-            "sometime",
-        ];
+        let strong =
+            ["at", "on", "around", "about", "approximately", "approx", "exactly", "precisely", "sometime"];
         let weak = ["in", "during", "for", "of", "within"];
         if let Some(j) = self.punct(i, '@').or_else(|| self.any_word(i, &strong)) {
             let j = self.opt_word(j, &["around", "about", "approximately"]);
@@ -327,14 +253,7 @@ impl Grammar<'_> {
                 if for_ && matches!(t, Time::Shifted(..) | Time::Offset(..)) {
                     continue;
                 }
-                let bare_tod = matches!(
-                    t,
-                    Time::At {
-                        date: None,
-                        pod: None,
-                        ..
-                    }
-                );
+                let bare_tod = matches!(t, Time::At { date: None, pod: None, .. });
                 if bare_tod && latent && self.word(i, "in").is_some() {
                     // "in 15" is minutes, not 15:00.
                     continue;
@@ -348,15 +267,7 @@ impl Grammar<'_> {
             .filter_map(|(t, e, l)| {
                 let k = self.any_phrase(
                     *e,
-                    &[
-                        "sharp",
-                        "approximately",
-                        "approx",
-                        "precisely",
-                        "exactly",
-                        "or so",
-                        "ish",
-                    ],
+                    &["sharp", "approximately", "approx", "precisely", "exactly", "or so", "ish"],
                 )?;
                 Some((t.clone(), k, *l))
             })
