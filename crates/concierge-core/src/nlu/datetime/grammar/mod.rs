@@ -50,6 +50,7 @@ pub(crate) struct Grammar<'a> {
     t: &'a [Token],
     times: RefCell<HashMap<usize, Found>>,
     sequences: RefCell<HashMap<usize, Found>>,
+    atoms: RefCell<HashMap<usize, Alts<(Atom, bool)>>>,
 }
 
 /// An atom of a time sequence.
@@ -230,7 +231,12 @@ fn cycle_grain(word: &str) -> Option<Grain> {
 impl<'a> Grammar<'a> {
     /// A parser over `tokens`.
     pub(crate) fn new(tokens: &'a [Token]) -> Self {
-        Self { t: tokens, times: RefCell::new(HashMap::new()), sequences: RefCell::new(HashMap::new()) }
+        Self {
+            t: tokens,
+            times: RefCell::new(HashMap::new()),
+            sequences: RefCell::new(HashMap::new()),
+            atoms: RefCell::new(HashMap::new()),
+        }
     }
 
     // ---- token helpers ----

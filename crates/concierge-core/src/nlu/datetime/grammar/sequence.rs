@@ -7,6 +7,15 @@ impl Grammar<'_> {
     // ---- atoms and sequences ----
 
     pub(super) fn atoms(&self, i: usize) -> Alts<(Atom, bool)> {
+        if let Some(found) = self.atoms.borrow().get(&i) {
+            return found.clone();
+        }
+        let found = self.atoms_uncached(i);
+        self.atoms.borrow_mut().insert(i, found.clone());
+        found
+    }
+
+    fn atoms_uncached(&self, i: usize) -> Alts<(Atom, bool)> {
         let mut out = Vec::new();
         for (f, j) in self.numeric_date(i) {
             out.push(((Atom::Fields(f), false), j));
