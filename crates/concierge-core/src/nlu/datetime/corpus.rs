@@ -11,7 +11,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde_json::Value;
 
-use super::{parse, DateTimeOptions, Grain, TimeMatch, TimeValue};
+use super::{parse_with_offset, DateTimeOptions, Grain, TimeMatch, TimeValue};
 
 /// Why a corpus line could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,8 @@ pub struct Example {
     pub text: String,
     /// The reference time, as wall-clock at its own offset.
     pub reference: NaiveDateTime,
+    /// The reference time's offset, when the corpus gives one.
+    pub offset: Option<FixedOffset>,
     /// The expected answer.
     pub expected: Expected,
 }
@@ -159,7 +161,7 @@ pub fn parse_example(line: &str) -> Result<Example, CorpusError> {
             }
         }
     };
-    Ok(Example { text: text.to_string(), reference, expected })
+    Ok(Example { text: text.to_string(), reference, offset, expected })
 }
 
 /// Whether `found` answers `expected`: nothing found when nothing is
@@ -179,7 +181,7 @@ pub fn is_correct(expected: &Expected, found: &[TimeMatch]) -> bool {
 pub fn evaluate(examples: &[Example], options: &DateTimeOptions) -> Report {
     let mut report = Report { examples: examples.len(), correct: 0, failures: Vec::new() };
     for example in examples {
-        let found = parse(&example.text, example.reference, options);
+        let found = parse_with_offset(&example.text, example.reference, example.offset, options);
         if is_correct(&example.expected, &found) {
             report.correct += 1;
         } else {

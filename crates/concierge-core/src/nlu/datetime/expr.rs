@@ -263,6 +263,8 @@ pub(crate) enum Time {
     Offset(Dur),
     /// Another time moved ("15 minutes from 1pm", "3 years from today").
     Shifted(Box<Time>, Dur),
+    /// A time given in another zone, as seconds east of UTC ("4pm CET").
+    Zoned(Box<Time>, i32),
     /// A time resolved as if the reference were moved ("thanksgiving in a year").
     Later(Box<Time>, Dur),
 }

@@ -130,6 +130,32 @@ pub(crate) fn is_short_unit(word: &str) -> bool {
     matches!(word, "s" | "m" | "h" | "d" | "w" | "y" | "q" | "mo")
 }
 
+/// Time zone abbreviations and their offsets east of UTC, in seconds.
+pub(crate) fn zone(word: &str) -> Option<i32> {
+    let hours = |h: i32| h * 3600;
+    Some(match word {
+        "utc" | "gmt" | "z" => 0,
+        "bst" | "cet" => hours(1),
+        "cest" | "eet" | "sast" => hours(2),
+        "eest" | "msk" => hours(3),
+        "ist" => hours(5) + 1800,
+        "sgt" | "hkt" | "awst" => hours(8),
+        "jst" | "kst" => hours(9),
+        "aest" => hours(10),
+        "aedt" => hours(11),
+        "nzst" => hours(12),
+        "nzdt" => hours(13),
+        "ast" | "edt" => hours(-4),
+        "est" | "cdt" => hours(-5),
+        "cst" | "mdt" => hours(-6),
+        "mst" | "pdt" => hours(-7),
+        "pst" | "akdt" => hours(-8),
+        "akst" => hours(-9),
+        "hst" => hours(-10),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

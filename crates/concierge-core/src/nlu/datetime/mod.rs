@@ -2,8 +2,9 @@
 //! "between 2 and 5", "in 2 hours"), resolved against a reference time.
 //!
 //! Everything here is wall-clock ([`NaiveDateTime`]) in the reference time's
-//! zone; the caller attaches the zone (and so handles DST gaps). Time zones
-//! named in the text ("4pm CET") are not converted.
+//! zone; the caller attaches the zone (and so handles DST gaps). Times in a
+//! named zone ("4pm CET") are converted when the reference's offset is
+//! known ([`parse_with_offset`]).
 //!
 //! How it works: the text is split into tokens (`tokens`), a grammar over
 //! tokens (`grammar`) finds every reading starting at each token (numbers,
@@ -27,7 +28,7 @@
 //!
 //! [`corpus`] scores the parser on Duckling-format corpora.
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{FixedOffset, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use tokens::{Kind, Token};
@@ -117,6 +118,20 @@ pub struct DateTimeOptions {
 /// (a bare number, "May", "morning") are skipped; they are reported when
 /// they are the whole message, as when answering "which day?".
 pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) -> Vec<TimeMatch> {
+    parse_with_offset(text, reference, None, options)
+}
+
+/// Like [`parse`], knowing the reference time's offset from UTC, so times
+/// given in a named zone ("9:30 CST", "4pm CET") are converted to the
+/// reference's wall-clock. Without it ([`parse`]) such times are read as
+/// local.
+pub fn parse_with_offset(
+    text: &str,
+    reference: NaiveDateTime,
+    offset: Option<FixedOffset>,
+    options: &DateTimeOptions,
+) -> Vec<TimeMatch> {
+    let offset = offset.map(|o| o.local_minus_utc());
     let tokens = tokens::tokenize(text);
     let grammar = grammar::Grammar::new(&tokens);
     let first = tokens.iter().position(|t| t.kind != Kind::Punct).unwrap_or(0);
@@ -140,7 +155,7 @@ pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) ->
         candidates.sort_by(|a, b| b.end.cmp(&a.end).then(a.latent.cmp(&b.latent)));
         let found = candidates
             .iter()
-            .find_map(|p| resolve::resolve(&p.expr, reference, options).map(|value| (p.end, value)));
+            .find_map(|p| resolve::resolve(&p.expr, reference, offset, options).map(|value| (p.end, value)));
         match found {
             Some((end, value)) => {
                 matches.push(TimeMatch { start: tokens[i].start, end: tokens[end - 1].end, value });

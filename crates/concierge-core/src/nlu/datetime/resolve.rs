@@ -6,7 +6,7 @@
 //! With [`DateTimeOptions::prefer_future`] nothing before the reference is
 //! returned for expressions that leave the date open.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use super::calendar::{self, add, add_days, add_months, at, midnight, truncate, week_start, ymd};
 use super::expr::{DateExpr, Expr, Fields, PartOf, Period, Pod, Season, Time, Tod, WeekendOf, Which};
@@ -49,12 +49,19 @@ impl Span {
 /// The reference time and options.
 struct Ctx<'a> {
     now: NaiveDateTime,
+    /// The reference's offset from UTC in seconds, when known.
+    offset: Option<i32>,
     options: &'a DateTimeOptions,
 }
 
 /// Resolves `expr` against `now`; `None` when it names no real time.
-pub(crate) fn resolve(expr: &Expr, now: NaiveDateTime, options: &DateTimeOptions) -> Option<TimeValue> {
-    let ctx = Ctx { now, options };
+pub(crate) fn resolve(
+    expr: &Expr,
+    now: NaiveDateTime,
+    offset: Option<i32>,
+    options: &DateTimeOptions,
+) -> Option<TimeValue> {
+    let ctx = Ctx { now, offset, options };
     ctx.expr(expr)
 }
 
@@ -72,7 +79,7 @@ impl Ctx<'_> {
     }
 
     fn with_now(&self, now: NaiveDateTime) -> Ctx<'_> {
-        Ctx { now, options: self.options }
+        Ctx { now, offset: self.offset, options: self.options }
     }
 
     fn expr(&self, expr: &Expr) -> Option<TimeValue> {
@@ -82,14 +89,8 @@ impl Ctx<'_> {
                 Span::Interval(s, e, g) => interval(Some((s, g)), Some((e, g))),
             }),
             Expr::Range(a, b) => {
-                let sa = self.time(a)?;
-                let mut sb = self.time(b)?;
-                if sb.start() < sa.start() {
-                    sb = self.with_now(sa.start()).time(b)?;
-                }
-                let g = sa.grain().min(sb.grain());
-                let to = sb.end_in(g)?;
-                (to > sa.start()).then(|| interval(Some((sa.start(), g)), Some((to, g))))
+                let (from, to, g) = self.range(a, b)?;
+                Some(interval(Some((from, g)), Some((to, g))))
             }
             Expr::Until(t) => {
                 let s = self.time(t)?;
@@ -150,6 +151,33 @@ impl Ctx<'_> {
         }
     }
 
+    /// A closed range: from the start of `a` to the end of `b`, with `b`
+    /// taken after `a` when it is ambiguous ("between 2 and 5").
+    fn range(&self, a: &Time, b: &Time) -> Option<(NaiveDateTime, NaiveDateTime, Grain)> {
+        if let (Time::Zoned(a, za), Time::Zoned(b, zb)) = (a, b) {
+            if za == zb {
+                // Resolve in the named zone, then move both ends together.
+                let (from, to, g) = self.range(a, b)?;
+                let shift = self.zone_shift(*za)?;
+                return Some((from.checked_add_signed(shift)?, to.checked_add_signed(shift)?, g));
+            }
+        }
+        let sa = self.time(a)?;
+        let mut sb = self.time(b)?;
+        if sb.start() < sa.start() {
+            sb = self.with_now(sa.start()).time(b)?;
+        }
+        let g = sa.grain().min(sb.grain());
+        let to = sb.end_in(g)?;
+        (to > sa.start()).then_some((sa.start(), to, g))
+    }
+
+    /// How far a wall-clock time in `zone` is from the reference's wall
+    /// clock (nothing when the reference's offset is unknown).
+    fn zone_shift(&self, zone: i32) -> Option<Duration> {
+        Duration::try_seconds(self.offset.map_or(0, |offset| i64::from(offset) - i64::from(zone)))
+    }
+
     fn time(&self, t: &Time) -> Option<Span> {
         match t {
             Time::Now => Some(Span::Instant(self.now, Grain::Second)),
@@ -191,6 +219,16 @@ impl Ctx<'_> {
                 let g = s.grain().min(d.unit);
                 let moved = add(s.start(), d.unit, d.n)?;
                 Some(Span::Instant(truncate(moved, g), g))
+            }
+            Time::Zoned(t, zone) => {
+                let s = self.time(t)?;
+                let shift = self.zone_shift(*zone)?;
+                Some(match s {
+                    Span::Instant(v, g) => Span::Instant(v.checked_add_signed(shift)?, g),
+                    Span::Interval(a, b, g) => {
+                        Span::Interval(a.checked_add_signed(shift)?, b.checked_add_signed(shift)?, g)
+                    }
+                })
             }
             Time::Later(t, d) => {
                 let now = add(self.now, d.unit, d.n)?;
@@ -613,11 +651,11 @@ mod tests {
     #[test]
     fn fields_search_from_the_current_month() {
         let options = DateTimeOptions::default();
-        let ctx = Ctx { now: now(), options: &options };
+        let ctx = Ctx { now: now(), offset: None, options: &options };
         let feb10 = Fields { month: Some(2), day: Some(10), ..Fields::default() };
         assert_eq!(ctx.fields(feb10), ymd(2013, 2, 10));
         let future = DateTimeOptions { prefer_future: true, ..DateTimeOptions::default() };
-        let ctx = Ctx { now: now(), options: &future };
+        let ctx = Ctx { now: now(), offset: None, options: &future };
         assert_eq!(ctx.fields(feb10), ymd(2014, 2, 10));
         let fri18 =
             Fields { month: Some(7), day: Some(18), weekday: Some(Weekday::Fri), ..Fields::default() };

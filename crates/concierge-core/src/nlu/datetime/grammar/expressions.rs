@@ -246,6 +246,14 @@ fn with_date(t: Time, d: &DateExpr) -> Option<Time> {
 /// Shares what one end of a range says with the other: "3-4pm" (pm),
 /// "July 13-15" (month), "Aug 8 to December 12 2008" (year).
 fn fix_range(a: Time, b: Time) -> Option<(Time, Time)> {
+    // "9:30 - 11:00 CST": the zone applies to both ends.
+    if let Time::Zoned(b, zone) = b {
+        if matches!(a, Time::Zoned(..)) {
+            return Some((a, Time::Zoned(b, zone)));
+        }
+        let (a, b) = fix_range(a, *b)?;
+        return Some((Time::Zoned(Box::new(a), zone), Time::Zoned(Box::new(b), zone)));
+    }
     match (a, b) {
         (Time::At { date: da, pod: pa, tod: ta }, Time::At { date: db, pod: pb, tod: tb }) => {
             let mut ta = ta;

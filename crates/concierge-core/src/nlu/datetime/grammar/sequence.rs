@@ -231,6 +231,16 @@ impl Grammar<'_> {
                 }
             }
         }
+        // "9:30 CST", "4pm CET"
+        let zoned: Found = out
+            .iter()
+            .filter(|(t, _, _)| matches!(t, Time::At { .. }))
+            .filter_map(|(t, e, l)| {
+                let zone = self.word_text(*e).and_then(lexicon::zone)?;
+                Some((Time::Zoned(Box::new(t.clone()), zone), e + 1, *l))
+            })
+            .collect();
+        out.extend(zoned);
         self.times.borrow_mut().insert(i, out.clone());
         out
     }
