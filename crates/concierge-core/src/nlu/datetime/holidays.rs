@@ -46,6 +46,8 @@ pub(crate) enum Rule {
     JamatUlVida,
     /// Chinese New Year.
     ChineseNewYear,
+    /// The last Saturday of March, a week earlier when it is Holy Saturday.
+    EarthHour,
     /// A Hindu festival: new-moon window of its month, tithi, observance, and days added.
     Hindu((u32, u32, u32, u32), u32, moon::Observed, i64),
     /// A day of the 365-day Shahenshahi calendar, given by its date in 2018.
@@ -60,6 +62,11 @@ pub(crate) struct Holiday {
 }
 
 impl Holiday {
+    /// The hours it covers, for holidays shorter than a day.
+    pub(crate) fn hours(self) -> Option<((u32, u32), (u32, u32))> {
+        (self.rule == Rule::EarthHour).then_some(((20, 30), (21, 30)))
+    }
+
     /// How many days it lasts when it starts on `start` (a month of the
     /// Islamic calendar runs to the next new moon).
     pub(crate) fn length(self, start: NaiveDate) -> u32 {
@@ -125,6 +132,14 @@ impl Holiday {
                 add_days(eid, -i64::from(if back == 0 { 7 } else { back }))
             }
             Rule::ChineseNewYear => moon::chinese_new_year(year),
+            Rule::EarthHour => {
+                let day = nth_weekday(year, 3, Weekday::Sat, -1)?;
+                if Some(day) == add_days(easter(year)?, -1) {
+                    add_days(day, -7)
+                } else {
+                    Some(day)
+                }
+            }
             Rule::Hindu(window, tithi, observed, plus) => {
                 add_days(moon::hindu_festival(year, window, tithi, observed)?, plus)
             }
@@ -374,6 +389,9 @@ const NAMES: &[(&str, Holiday)] = &[
     ("laylat al qadr", one(Rule::Islamic(9, 27))),
     ("night of power", one(Rule::Islamic(9, 27))),
     ("jamat ul vida", one(Rule::JamatUlVida)),
+    ("earth hour", one(Rule::EarthHour)),
+    ("global youth service day", lasting(Rule::NthWeekday(4, -1, Weekday::Fri, 0), 3)),
+    ("gysd", lasting(Rule::NthWeekday(4, -1, Weekday::Fri, 0), 3)),
     ("chinese new year", one(Rule::ChineseNewYear)),
     ("chinese new years", one(Rule::ChineseNewYear)),
     ("chinese new years day", one(Rule::ChineseNewYear)),

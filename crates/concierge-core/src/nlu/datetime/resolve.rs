@@ -184,6 +184,11 @@ impl Ctx<'_> {
             Time::Date(d) => {
                 let day = self.date(d)?;
                 if let DateExpr::Holiday(h, _) = d {
+                    if let Some(((h1, m1), (h2, m2))) = h.hours() {
+                        // Earth Hour: both minutes included, as Duckling.
+                        let end = add(at(day, h2, m2, 0)?, Grain::Minute, 1)?;
+                        return Some(Span::Interval(at(day, h1, m1, 0)?, end, Grain::Minute));
+                    }
                     if h.days > 1 {
                         let end = add_days(day, i64::from(h.length(day)))?;
                         return Some(Span::Interval(midnight(day), midnight(end), Grain::Day));
