@@ -1,17 +1,18 @@
 //! Holidays whose date follows a rule: fixed days, nth weekdays of a
 //! month, days counted from Western or Orthodox Easter, the Hebrew calendar
-//! (exact arithmetic; Jewish holidays start on the eve, as in Duckling) and
-//! the tabular Islamic calendar (may differ by a day or two from the
-//! sighting-based dates). Hindu and Chinese lunisolar holidays are not
-//! covered.
+//! (exact arithmetic; Jewish holidays start on the eve, as in Duckling),
+//! Islamic months from new moons, Chinese New Year, Hindu festivals from
+//! lunar days (tithis, approximated as equal parts of a half month, so a
+//! festival can be a day off) and from the sun's entry into a sidereal
+//! sign (sankranti).
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use super::calendar::{add_days, easter, nth_weekday, orthodox_easter, ymd};
-use super::moon::{
+use super::astronomy::{
     self,
     Observed::{Evening, Sunrise},
 };
+use super::calendar::{add_days, easter, nth_weekday, orthodox_easter, ymd};
 use super::tokens::{Kind, Token};
 
 /// How a holiday's date is found in a given year.
@@ -46,10 +47,12 @@ pub(crate) enum Rule {
     JamatUlVida,
     /// Chinese New Year.
     ChineseNewYear,
+    /// The day the sun enters a sidereal sign (month to search from, degrees), plus some days.
+    Sankranti(u32, u16, i64),
     /// The last Saturday of March, a week earlier when it is Holy Saturday.
     EarthHour,
     /// A Hindu festival: new-moon window of its month, tithi, observance, and days added.
-    Hindu((u32, u32, u32, u32), u32, moon::Observed, i64),
+    Hindu((u32, u32, u32, u32), u32, astronomy::Observed, i64),
     /// A day of the 365-day Shahenshahi calendar, given by its date in 2018.
     Shahenshahi(u32, u32),
 }
@@ -71,7 +74,7 @@ impl Holiday {
     /// Islamic calendar runs to the next new moon).
     pub(crate) fn length(self, start: NaiveDate) -> u32 {
         if let (Rule::Islamic(_, 1), 30) = (self.rule, self.days) {
-            let next = add_days(start, 29).and_then(moon::islamic_month_start);
+            let next = add_days(start, 29).and_then(astronomy::islamic_month_start);
             if let Some(next) = next {
                 if let Ok(days) = u32::try_from(next.signed_duration_since(start).num_days()) {
                     return days;
@@ -131,7 +134,10 @@ impl Holiday {
                     (eid.weekday().num_days_from_monday() + 7 - Weekday::Fri.num_days_from_monday()) % 7;
                 add_days(eid, -i64::from(if back == 0 { 7 } else { back }))
             }
-            Rule::ChineseNewYear => moon::chinese_new_year(year),
+            Rule::ChineseNewYear => astronomy::chinese_new_year(year),
+            Rule::Sankranti(month, degrees, plus) => {
+                add_days(astronomy::sankranti(year, month, f64::from(degrees))?, plus)
+            }
             Rule::EarthHour => {
                 let day = nth_weekday(year, 3, Weekday::Sat, -1)?;
                 if Some(day) == add_days(easter(year)?, -1) {
@@ -141,7 +147,7 @@ impl Holiday {
                 }
             }
             Rule::Hindu(window, tithi, observed, plus) => {
-                add_days(moon::hindu_festival(year, window, tithi, observed)?, plus)
+                add_days(astronomy::hindu_festival(year, window, tithi, observed)?, plus)
             }
             Rule::Shahenshahi(m, d) => {
                 let base = ymd(2018, m, d)?;
@@ -208,7 +214,7 @@ fn islamic_in_year(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
         let m = i64::from(month);
         let fixed = EPOCH - 1 + (y - 1) * 354 + (3 + 11 * y).div_euclid(30) + 29 * (m - 1) + m / 2 + 1;
         let tabular = NaiveDate::from_num_days_from_ce_opt(i32::try_from(fixed).ok()?)?;
-        let start = moon::islamic_month_start(tabular)?;
+        let start = astronomy::islamic_month_start(tabular)?;
         add_days(start, i64::from(day) - 1).filter(|g| g.year() == year)
     })
 }
@@ -234,6 +240,8 @@ const HOLIKA: Rule = Rule::Hindu(AQUARIUS, 15, Evening, 0);
 const MAGHA_15: Rule = Rule::Hindu(CAPRICORN, 15, Sunrise, 0);
 const GEMINI: (u32, u32, u32, u32) = (6, 15, 7, 15);
 const LIBRA: (u32, u32, u32, u32) = (10, 17, 11, 15);
+const MAKAR: Rule = Rule::Sankranti(1, 270, 0);
+const MESHA: Rule = Rule::Sankranti(4, 0, 0);
 const DIWALI: Rule = Rule::Hindu(VIRGO, 30, Evening, 0);
 const VAISAKHA_15: Rule = Rule::Hindu(ARIES, 15, Sunrise, 0);
 
@@ -390,6 +398,26 @@ const NAMES: &[(&str, Holiday)] = &[
     ("night of power", one(Rule::Islamic(9, 27))),
     ("jamat ul vida", one(Rule::JamatUlVida)),
     ("earth hour", one(Rule::EarthHour)),
+    ("makar sankranti", one(MAKAR)),
+    ("maghi", one(MAKAR)),
+    ("pongal", one(MAKAR)),
+    ("thai pongal", one(MAKAR)),
+    ("uttarayan", one(MAKAR)),
+    ("lohri", one(Rule::Sankranti(1, 270, -1))),
+    ("bhogi", one(Rule::Sankranti(1, 270, -1))),
+    ("bogi", one(Rule::Sankranti(1, 270, -1))),
+    ("bhogi pandigai", one(Rule::Sankranti(1, 270, -1))),
+    ("bogi pandigai", one(Rule::Sankranti(1, 270, -1))),
+    ("mattu pongal", one(Rule::Sankranti(1, 270, 1))),
+    ("kaanum pongal", one(Rule::Sankranti(1, 270, 2))),
+    ("kanum pongal", one(Rule::Sankranti(1, 270, 2))),
+    ("kanni pongal", one(Rule::Sankranti(1, 270, 2))),
+    ("vaisakhi", one(MESHA)),
+    ("baisakhi", one(MESHA)),
+    ("mesha sankranti", one(MESHA)),
+    ("tamil new year", one(MESHA)),
+    ("puthandu", one(MESHA)),
+    ("vishu", one(MESHA)),
     ("global youth service day", lasting(Rule::NthWeekday(4, -1, Weekday::Fri, 0), 3)),
     ("gysd", lasting(Rule::NthWeekday(4, -1, Weekday::Fri, 0), 3)),
     ("chinese new year", one(Rule::ChineseNewYear)),

@@ -33,13 +33,13 @@ use serde::{Deserialize, Serialize};
 
 use tokens::{Kind, Token};
 
+mod astronomy;
 mod calendar;
 pub mod corpus;
 mod expr;
 mod grammar;
 mod holidays;
 mod lexicon;
-mod moon;
 mod resolve;
 mod tokens;
 

@@ -1,8 +1,11 @@
-//! New moons (Meeus, "Astronomical Algorithms", ch. 49; accurate to a few
-//! minutes), used for lunar holidays: the Islamic months (a month starts
-//! the day after a conjunction that happens before sunset in Mecca, the
-//! Umm al-Qura rule, approximated at 15:00 UTC) and Chinese New Year (the
-//! first new moon on or after January 21, Beijing time).
+//! The sun and moon, to the precision holidays need: new and full moons
+//! (Meeus, "Astronomical Algorithms", ch. 49; a few minutes) and the sun's
+//! sidereal longitude (ch. 25 with the Lahiri ayanamsa; about a minute of
+//! arc). Used for the Islamic months (a month starts the day after a
+//! conjunction that happens before sunset in Mecca, the Umm al-Qura rule,
+//! approximated at 15:00 UTC), Chinese New Year (the first new moon on or
+//! after January 21, Beijing time), Hindu lunar days and the sun's entry
+//! into a sidereal sign (sankranti).
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
@@ -141,6 +144,59 @@ pub(crate) fn hindu_festival(
     Some(lo.date())
 }
 
+/// The sun's sidereal (Lahiri) longitude in degrees at `t` (UTC).
+fn sun_sidereal_longitude(t: NaiveDateTime) -> Option<f64> {
+    let days = t.signed_duration_since(j2000()?).num_seconds() as f64 / 86_400.0;
+    let c = days / 36_525.0;
+    let l0 = 280.466_46 + 36_000.769_83 * c + 0.000_303_2 * c * c;
+    let m = (357.529_11 + 35_999.050_29 * c - 0.000_153_7 * c * c).to_radians();
+    let center = (1.914_602 - 0.004_817 * c - 0.000_014 * c * c) * m.sin()
+        + (0.019_993 - 0.000_101 * c) * (2.0 * m).sin()
+        + 0.000_289 * (3.0 * m).sin();
+    let omega = (125.04 - 1934.136 * c).to_radians();
+    let apparent = l0 + center - 0.005_69 - 0.004_78 * omega.sin();
+    let ayanamsa = 23.853 + days / 365.25 * 0.013_966_7;
+    Some((apparent - ayanamsa).rem_euclid(360.0))
+}
+
+/// The day (in India) the sun enters the sidereal sign starting at
+/// `degrees`, searching from the first of `month`; an entry after sunset
+/// counts for the next day.
+pub(crate) fn sankranti(year: i32, month: u32, degrees: f64) -> Option<NaiveDate> {
+    let past = |t: NaiveDateTime| -> Option<bool> {
+        let d = (sun_sidereal_longitude(t)? - degrees).rem_euclid(360.0);
+        Some(d < 90.0)
+    };
+    let mut lo = ymd(year, month, 1)?.and_hms_opt(0, 0, 0)?;
+    if past(lo)? {
+        return None;
+    }
+    let mut hi = lo;
+    for _ in 0..45 {
+        hi = hi.checked_add_signed(Duration::days(1))?;
+        if past(hi)? {
+            break;
+        }
+    }
+    if !past(hi)? {
+        return None;
+    }
+    for _ in 0..20 {
+        let mid = lo + (hi - lo) / 2;
+        if past(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let india = hi.checked_add_signed(Duration::minutes(330))?;
+    if india.time() >= chrono::NaiveTime::from_hms_opt(18, 0, 0)? {
+        add_days(india.date(), 1)
+    } else {
+        Some(india.date())
+    }
+}
+
 /// Chinese New Year in Gregorian `year`.
 pub(crate) fn chinese_new_year(year: i32) -> Option<NaiveDate> {
     let from = ymd(year, 1, 21)?;
@@ -174,6 +230,14 @@ mod tests {
         assert_eq!(hindu_festival(2019, ashvin, 30, Observed::Evening), ymd(2019, 10, 27));
         // Raksha Bandhan: the full moon of Shravana.
         assert_eq!(hindu_festival(2018, (7, 16, 8, 16), 15, Observed::Sunrise), ymd(2018, 8, 26));
+    }
+
+    #[test]
+    fn sankranti_follows_the_sun() {
+        // Makar Sankranti: 2018-01-14 at 13:45 IST, 2019-01-14 after sunset.
+        assert_eq!(sankranti(2018, 1, 270.0), ymd(2018, 1, 14));
+        assert_eq!(sankranti(2019, 1, 270.0), ymd(2019, 1, 15));
+        assert_eq!(sankranti(2018, 4, 0.0), ymd(2018, 4, 14));
     }
 
     #[test]
