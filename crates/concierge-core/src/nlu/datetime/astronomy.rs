@@ -1,11 +1,13 @@
-//! The sun and moon, to the precision holidays need: new and full moons
-//! (Meeus, "Astronomical Algorithms", ch. 49; a few minutes) and the sun's
-//! sidereal longitude (ch. 25 with the Lahiri ayanamsa; about a minute of
-//! arc). Used for the Islamic months (a month starts the day after a
-//! conjunction that happens before sunset in Mecca, the Umm al-Qura rule,
-//! approximated at 15:00 UTC), Chinese New Year (the first new moon on or
-//! after January 21, Beijing time), Hindu lunar days and the sun's entry
-//! into a sidereal sign (sankranti).
+//! The sun and moon, to the precision holidays need: new moons (Meeus,
+//! "Astronomical Algorithms", ch. 49; a few minutes), the moon's longitude
+//! (ch. 47, largest terms; about 0.01 degree) and the sun's (ch. 25; with
+//! the Lahiri ayanamsa for sidereal longitude). Used for the Islamic
+//! months (a month starts the day after a conjunction that happens before
+//! sunset in Mecca, the Umm al-Qura rule, approximated at 15:00 UTC),
+//! Chinese New Year (the first new moon on or after January 21, Beijing
+//! time), Hindu lunar days (tithis, twelve degrees of moon-sun elongation)
+//! and the sun's entry into a sidereal sign (sankranti). Sunrise and
+//! evening in India are taken as 06:00 and 18:00.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
@@ -17,18 +19,8 @@ fn j2000() -> Option<NaiveDateTime> {
     ymd(2000, 1, 1)?.and_hms_opt(12, 0, 0)
 }
 
-/// The `k`th new moon after January 2000 (UTC, ignoring ΔT); `k + 0.5`
-/// gives the full moon after it.
+/// The `k`th new moon after January 2000 (UTC, ignoring ΔT).
 fn new_moon(k: f64) -> Option<NaiveDateTime> {
-    phase(k, false)
-}
-
-/// The full moon following the `k`th new moon.
-fn full_moon(k: f64) -> Option<NaiveDateTime> {
-    phase(k + 0.5, true)
-}
-
-fn phase(k: f64, full: bool) -> Option<NaiveDateTime> {
     let t = k / 1236.85;
     let jde = 2_451_550.097_66 + SYNODIC_MONTH * k + 0.000_154_37 * t * t - 0.000_000_15 * t.powi(3)
         + 0.000_000_000_73 * t.powi(4);
@@ -41,12 +33,7 @@ fn phase(k: f64, full: bool) -> Option<NaiveDateTime> {
         + 0.000_000_011 * t.powi(4))
     .to_radians();
     let o = (124.7746 - 1.563_755_88 * k + 0.002_067_2 * t * t + 0.000_002_15 * t.powi(3)).to_radians();
-    // Periodic terms; the first ones differ slightly between new and full moons.
-    let (a1, a2, a3, a4, a5, a6, a7) = if full {
-        (-0.40614, 0.17302, 0.01614, 0.01043, 0.00734, -0.00515, 0.00209)
-    } else {
-        (-0.40720, 0.17241, 0.01608, 0.01039, 0.00739, -0.00514, 0.00208)
-    };
+    let (a1, a2, a3, a4, a5, a6, a7) = (-0.40720, 0.17241, 0.01608, 0.01039, 0.00739, -0.00514, 0.00208);
     let c = a1 * mp.sin()
         + a2 * e * m.sin()
         + a3 * (2.0 * mp).sin()
@@ -100,48 +87,118 @@ pub(crate) enum Observed {
     Evening,
 }
 
-/// A Hindu festival: the lunar day `tithi` (1-15 waxing, 16-30 waning) of
-/// the lunar month that starts with the new moon falling (in India) between
-/// `window` start and end (month, day), which is when the sun is in a given
-/// sidereal sign. Lunar days are taken as equal fifteenths of each half
-/// month, which can put a festival a day off.
+/// Periodic terms of the moon's longitude (Meeus, table 47.A, the largest
+/// ones): multiples of D, M, M', F and the coefficient in 1e-6 degrees.
+const MOON_TERMS: [(f64, f64, f64, f64, f64); 34] = [
+    (0.0, 0.0, 1.0, 0.0, 6_288_774.0),
+    (2.0, 0.0, -1.0, 0.0, 1_274_027.0),
+    (2.0, 0.0, 0.0, 0.0, 658_314.0),
+    (0.0, 0.0, 2.0, 0.0, 213_618.0),
+    (0.0, 1.0, 0.0, 0.0, -185_116.0),
+    (0.0, 0.0, 0.0, 2.0, -114_332.0),
+    (2.0, 0.0, -2.0, 0.0, 58_793.0),
+    (2.0, -1.0, -1.0, 0.0, 57_066.0),
+    (2.0, 0.0, 1.0, 0.0, 53_322.0),
+    (2.0, -1.0, 0.0, 0.0, 45_758.0),
+    (0.0, 1.0, -1.0, 0.0, -40_923.0),
+    (1.0, 0.0, 0.0, 0.0, -34_720.0),
+    (0.0, 1.0, 1.0, 0.0, -30_383.0),
+    (2.0, 0.0, 0.0, -2.0, 15_327.0),
+    (0.0, 0.0, 1.0, 2.0, -12_528.0),
+    (0.0, 0.0, 1.0, -2.0, 10_980.0),
+    (4.0, 0.0, -1.0, 0.0, 10_675.0),
+    (0.0, 0.0, 3.0, 0.0, 10_034.0),
+    (4.0, 0.0, -2.0, 0.0, 8_548.0),
+    (2.0, 1.0, -1.0, 0.0, -7_888.0),
+    (2.0, 1.0, 0.0, 0.0, -6_766.0),
+    (1.0, 0.0, -1.0, 0.0, -5_163.0),
+    (1.0, 1.0, 0.0, 0.0, 4_987.0),
+    (2.0, -1.0, 1.0, 0.0, 4_036.0),
+    (2.0, 0.0, 2.0, 0.0, 3_994.0),
+    (4.0, 0.0, 0.0, 0.0, 3_861.0),
+    (2.0, 0.0, -3.0, 0.0, 3_665.0),
+    (0.0, 1.0, -2.0, 0.0, -2_689.0),
+    (2.0, 0.0, -1.0, 2.0, -2_602.0),
+    (2.0, -1.0, -2.0, 0.0, 2_390.0),
+    (1.0, 0.0, 1.0, 0.0, -2_348.0),
+    (2.0, -2.0, 0.0, 0.0, 2_236.0),
+    (0.0, 1.0, 2.0, 0.0, -2_120.0),
+    (0.0, 2.0, 0.0, 0.0, -2_069.0),
+];
+
+/// Julian centuries since J2000 at `t` (UTC).
+fn centuries(t: NaiveDateTime) -> Option<f64> {
+    Some(t.signed_duration_since(j2000()?).num_seconds() as f64 / 86_400.0 / 36_525.0)
+}
+
+/// The moon's geocentric longitude in degrees (about 0.01 degree).
+fn moon_longitude(t: NaiveDateTime) -> Option<f64> {
+    let c = centuries(t)?;
+    let l = 218.316_447_7 + 481_267.881_234_21 * c - 0.001_578_6 * c * c;
+    let d = (297.850_192_1 + 445_267.111_403_4 * c - 0.001_881_9 * c * c).to_radians();
+    let m = (357.529_109_2 + 35_999.050_290_9 * c - 0.000_153_6 * c * c).to_radians();
+    let mp = (134.963_396_4 + 477_198.867_505_5 * c + 0.008_741_4 * c * c).to_radians();
+    let f = (93.272_095_0 + 483_202.017_523_3 * c - 0.003_653_9 * c * c).to_radians();
+    let e = 1.0 - 0.002_516 * c - 0.000_007_4 * c * c;
+    let mut sum: f64 = MOON_TERMS
+        .iter()
+        .map(|(kd, km, kmp, kf, coef)| {
+            coef * e.powi(km.abs() as i32) * (kd * d + km * m + kmp * mp + kf * f).sin()
+        })
+        .sum();
+    let a1 = (119.75 + 131.849 * c).to_radians();
+    let a2 = (53.09 + 479_264.290 * c).to_radians();
+    sum += 3958.0 * a1.sin() + 1962.0 * (l.to_radians() - f).sin() + 318.0 * a2.sin();
+    Some((l + sum / 1e6).rem_euclid(360.0))
+}
+
+/// The sun's geometric longitude in degrees (about 0.01 degree).
+fn sun_longitude(t: NaiveDateTime) -> Option<f64> {
+    let c = centuries(t)?;
+    let l0 = 280.466_46 + 36_000.769_83 * c + 0.000_303_2 * c * c;
+    let m = (357.529_11 + 35_999.050_29 * c - 0.000_153_7 * c * c).to_radians();
+    let center = (1.914_602 - 0.004_817 * c - 0.000_014 * c * c) * m.sin()
+        + (0.019_993 - 0.000_101 * c) * (2.0 * m).sin()
+        + 0.000_289 * (3.0 * m).sin();
+    Some((l0 + center).rem_euclid(360.0))
+}
+
+/// The lunar day (1-30) at `t` (UTC): twelve degrees of moon-sun elongation each.
+fn tithi(t: NaiveDateTime) -> Option<u32> {
+    let elongation = (moon_longitude(t)? - sun_longitude(t)?).rem_euclid(360.0);
+    // In [0, 360), so the cast is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Some((elongation / 12.0) as u32 + 1)
+}
+
+/// A Hindu festival: the first day (in India) whose sunrise, or evening,
+/// falls in lunar day `tithi` (1-15 waxing, 16-30 waning) of the lunar
+/// month that starts with the new moon falling between `window` start and
+/// end (month, day), which is when the sun is in a given sidereal sign.
 pub(crate) fn hindu_festival(
     year: i32,
     window: (u32, u32, u32, u32),
-    tithi: u32,
+    tithi_wanted: u32,
     observed: Observed,
 ) -> Option<NaiveDate> {
-    let india = |t: NaiveDateTime| t.checked_add_signed(Duration::minutes(330));
+    let india = Duration::minutes(330);
     let (m1, d1, m2, d2) = window;
     let (from, to) = (ymd(year, m1, d1)?, ymd(year, m2, d2)?);
     let base = ymd(2000, 1, 6)?;
     let k0 = (from.signed_duration_since(base).num_days() as f64 / SYNODIC_MONTH).floor() - 1.0;
-    let (k, start) = (0..4)
+    let start = (0..4)
         .map(|n| k0 + f64::from(n))
-        .filter_map(|k| Some((k, india(new_moon(k)?)?)))
-        .find(|(_, t)| t.date() >= from && t.date() <= to)?;
-    let full = india(full_moon(k)?)?;
-    let next = india(new_moon(k + 1.0)?)?;
-    let (span_start, span_end, n) = if tithi <= 15 { (start, full, tithi) } else { (full, next, tithi - 15) };
-    let length = span_end.signed_duration_since(span_start).num_seconds() as f64 / 15.0;
-    // Bounded by half a month, so the casts are exact enough.
-    #[allow(clippy::cast_possible_truncation)]
-    let offset = |i: u32| Duration::seconds((length * f64::from(i)) as i64);
-    let lo = span_start.checked_add_signed(offset(n - 1))?;
-    let hi = span_start.checked_add_signed(offset(n))?;
+        .filter_map(|k| new_moon(k)?.checked_add_signed(india))
+        .find(|t| t.date() >= from && t.date() <= to)?;
     let hour = match observed {
         Observed::Sunrise => 6,
         Observed::Evening => 18,
     };
-    let mut day = lo.date();
-    for _ in 0..3 {
-        let moment = day.and_hms_opt(hour, 0, 0)?;
-        if moment >= lo && moment < hi {
-            return Some(day);
-        }
-        day = add_days(day, 1)?;
-    }
-    Some(lo.date())
+    (1..32).find_map(|k| {
+        let day = add_days(start.date(), k)?;
+        let moment = day.and_hms_opt(hour, 0, 0)?.checked_sub_signed(india)?;
+        (tithi(moment)? == tithi_wanted).then_some(day)
+    })
 }
 
 /// The sun's sidereal (Lahiri) longitude in degrees at `t` (UTC).

@@ -2,9 +2,8 @@
 //! month, days counted from Western or Orthodox Easter, the Hebrew calendar
 //! (exact arithmetic; Jewish holidays start on the eve, as in Duckling),
 //! Islamic months from new moons, Chinese New Year, Hindu festivals from
-//! lunar days (tithis, approximated as equal parts of a half month, so a
-//! festival can be a day off) and from the sun's entry into a sidereal
-//! sign (sankranti).
+//! lunar days (tithis; where calendars disagree on the day, this can be
+//! a day off) and from the sun's entry into a sidereal sign (sankranti).
 
 use chrono::{Datelike, NaiveDate, Weekday};
 

@@ -13,7 +13,8 @@
 //! tree (`expr`), and the resolver (`resolve`) places the longest reading
 //! on the calendar. Holidays (`holidays`) follow fixed rules, Easter, the
 //! Hebrew calendar, and new moons (`moon`) for Islamic, Chinese and Hindu
-//! dates (approximate; lunar days are taken as equal parts of a half month).
+//! dates (computed from the sun's and moon's positions, so a day off where
+//! calendars use other conventions).
 //!
 //! Conventions follow Duckling: a value is the start of its grain;
 //! intervals' ends are exclusive and a closed range includes its last

@@ -545,12 +545,12 @@ fn corpus(text: &str) -> Vec<Example> {
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_example(l).unwrap()).collect()
 }
 
-/// Accuracy on the Duckling dev corpus, measured at 0.953 when written.
+/// Accuracy on the Duckling dev corpus, measured at 0.960 when written.
 #[test]
 fn duckling_dev_corpus_accuracy_stays_above_floor() {
     let examples = corpus(include_str!("testdata/duckling_en_dev.jsonl"));
     let report = evaluate(&examples, &DateTimeOptions::default());
-    assert!(report.accuracy() >= 0.94, "accuracy {}", report.accuracy());
+    assert!(report.accuracy() >= 0.95, "accuracy {}", report.accuracy());
 }
 
 /// Accuracy on the rustling corpus (different conventions in places),
