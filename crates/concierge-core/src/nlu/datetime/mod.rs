@@ -12,7 +12,7 @@
 //! and their combinations, ranges and open intervals) as a small meaning
 //! tree (`expr`), and the resolver (`resolve`) places the longest reading
 //! on the calendar. Holidays (`holidays`) follow fixed rules, Easter, the
-//! Hebrew calendar, and new moons (`moon`) for Islamic, Chinese and Hindu
+//! Hebrew calendar, and the sun and moon (`astronomy`) for Islamic, Chinese and Hindu
 //! dates (computed from the sun's and moon's positions, so a day off where
 //! calendars use other conventions).
 //!
