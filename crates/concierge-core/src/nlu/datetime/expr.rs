@@ -189,6 +189,8 @@ pub(crate) enum DateExpr {
     Holiday(Holiday, Which),
     /// "the first Tuesday of October", "the last Monday of March" (negative counts from the end).
     NthWeekdayOf(i32, Weekday, Box<Period>),
+    /// "the third Tuesday after Christmas" (negative: before).
+    NthWeekdayFrom(i32, Weekday, Box<DateExpr>),
     /// "the third day of October", "the 20th of next month", "the last day of ...".
     NthDayOf(i32, Box<Period>),
 }

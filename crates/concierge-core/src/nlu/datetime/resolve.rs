@@ -374,6 +374,22 @@ impl Ctx<'_> {
                     (day >= s).then_some(day)
                 }
             }
+            DateExpr::NthWeekdayFrom(n, w, anchor) => {
+                let day = self.date(anchor)?;
+                if *n > 0 {
+                    let first = match days_until(day, *w) {
+                        0 => 7,
+                        a => a,
+                    };
+                    add_days(day, first + 7 * i64::from(n - 1))
+                } else {
+                    let first = match days_since(day, *w) {
+                        0 => 7,
+                        a => a,
+                    };
+                    add_days(day, -first + 7 * i64::from(n + 1))
+                }
+            }
             DateExpr::NthDayOf(n, p) => {
                 let (s, e) = self.period_days(p)?;
                 let day = if *n > 0 { add_days(s, i64::from(n - 1))? } else { add_days(e, i64::from(*n))? };

@@ -241,6 +241,7 @@ fn ranges_durations_and_holidays() {
             "New Year's Day",
             "Thanksgiving",
             "Easter Monday",
+            "the first Saturday after Easter",
         ],
         wednesday(),
         &DateTimeOptions::default(),
@@ -275,6 +276,8 @@ fn ranges_durations_and_holidays() {
               "Thanksgiving" = 2026-11-26 00:00:00 day
             Easter Monday
               "Easter Monday" = 2026-04-06 00:00:00 day
+            the first Saturday after Easter
+              "the first Saturday after Easter" = 2026-04-11 00:00:00 day
         "#]],
     );
 }
@@ -545,7 +548,7 @@ fn corpus(text: &str) -> Vec<Example> {
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_example(l).unwrap()).collect()
 }
 
-/// Accuracy on the Duckling dev corpus, measured at 0.960 when written.
+/// Accuracy on the Duckling dev corpus, measured at 0.962 when written.
 #[test]
 fn duckling_dev_corpus_accuracy_stays_above_floor() {
     let examples = corpus(include_str!("testdata/duckling_en_dev.jsonl"));

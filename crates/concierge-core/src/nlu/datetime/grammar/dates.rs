@@ -306,6 +306,15 @@ impl Grammar<'_> {
                         out.push(((DateExpr::NthWeekdayOf(n, d, Box::new(p)), false), e));
                     }
                 }
+                // "the third Tuesday after Christmas 2014"
+                if let Some(k3) = self.any_word(k2, &["after", "before"]) {
+                    let n = if self.word(k2, "before").is_some() { -n.abs() } else { n.abs() };
+                    for (t, e, _) in self.sequence(k3) {
+                        if let Time::Date(anchor) = t {
+                            out.push(((DateExpr::NthWeekdayFrom(n, d, Box::new(anchor)), false), e));
+                        }
+                    }
+                }
             }
             if let Some(k2) = self.word(j, "day") {
                 if let Some(k3) = self.any_word(k2, &["of", "in"]) {
