@@ -83,6 +83,8 @@ fn finds_the_expression_inside_a_booking_sentence() {
             "my number is +1 415 555 0100 and it costs $65",
             "a table for 2 at 7",
             "I have 3 kids, is that ok?",
+            "on second thought, make it morning 10",
+            "that's all for now, thanks",
         ],
         wednesday(),
         &DateTimeOptions::default(),
@@ -100,6 +102,10 @@ fn finds_the_expression_inside_a_booking_sentence() {
             a table for 2 at 7
               "at 7" = 2026-03-18 19:00:00 hour
             I have 3 kids, is that ok?
+              (nothing)
+            on second thought, make it morning 10
+              "morning 10" = 2026-03-18 10:00:00 hour
+            that's all for now, thanks
               (nothing)
         "#]],
     );

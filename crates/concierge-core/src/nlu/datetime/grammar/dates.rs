@@ -175,7 +175,8 @@ impl Grammar<'_> {
             // "the 15th" is a date; "the second" (one) may well not be.
             let written_in_digits = self.number(k).is_some();
             let latent = !(ordinal && k > i && written_in_digits);
-            if ordinal || k > i {
+            // A bare "second" or "first" is not a day ("on second thought").
+            if (ordinal && (written_in_digits || k > i)) || k > i {
                 out.push(((f, latent), j));
             }
         }

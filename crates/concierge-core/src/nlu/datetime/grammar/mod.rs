@@ -173,6 +173,10 @@ impl Acc {
                 }
             }
         }
+        // "morning 10", "evening 6": a part of the day makes a bare hour a time.
+        if acc.tod.is_some() && acc.pod.is_some() {
+            acc.latent = false;
+        }
         Some(acc)
     }
 

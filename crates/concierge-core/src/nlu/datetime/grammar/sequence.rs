@@ -157,7 +157,9 @@ impl Grammar<'_> {
             "at this moment",
             "currently",
         ];
-        if let Some(j) = self.any_phrase(i, &nows) {
+        // "that's all for now" is not about time.
+        let after_for = i > 0 && self.word(i - 1, "for").is_some();
+        if let Some(j) = self.any_phrase(i, &nows).filter(|_| !after_for) {
             out.push((Time::Now, j, false));
         }
         // "the day after Christmas"
@@ -269,7 +271,8 @@ impl Grammar<'_> {
         if let Some(j) = self.any_word(i, &weak) {
             let for_ = self.word(i, "for").is_some();
             for (t, e, latent) in self.time(j) {
-                if for_ && matches!(t, Time::Shifted(..) | Time::Offset(..)) {
+                // "for 10 days from ..." is a span; "that's all for now" is not a time.
+                if for_ && matches!(t, Time::Shifted(..) | Time::Offset(..) | Time::Now) {
                     continue;
                 }
                 let bare_tod = matches!(t, Time::At { date: None, pod: None, .. });
