@@ -176,7 +176,7 @@ impl Grammar<'_> {
             let written_in_digits = self.number(k).is_some();
             let latent = !(ordinal && k > i && written_in_digits);
             // A bare "second" or "first" is not a day ("on second thought").
-            if (ordinal && (written_in_digits || k > i)) || k > i {
+            if k > i || (ordinal && written_in_digits) {
                 out.push(((f, latent), j));
             }
         }
