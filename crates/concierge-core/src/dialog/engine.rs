@@ -261,6 +261,9 @@ fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
 
 /// Words that show a time expression names a day, not just a time of day.
 fn names_a_day(text: &str) -> bool {
+    if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
+        return true;
+    }
     let n = normalise(text);
     const DAY_WORDS: &[&str] = &[
         "today",
