@@ -5,7 +5,9 @@ pub mod classifier;
 pub mod datetime;
 pub mod entities;
 pub mod entity;
+pub mod evaluation;
 pub mod lexical;
 
 pub use classifier::{IntentClassifier, IntentScore, TrainError, TrainingExample};
 pub use entity::{Entity, EntityValue};
+pub use lexical::{LexicalClassifier, LexicalConfig};
