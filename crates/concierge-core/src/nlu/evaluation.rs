@@ -98,14 +98,16 @@ pub fn intent_metrics(predictions: &[ScoredPrediction], threshold: f32, oos_labe
     }
 }
 
-/// What a chosen out-of-scope threshold should achieve.
+/// What a chosen out-of-scope threshold should achieve: among the
+/// thresholds that cost at most `max_accuracy_loss` in-scope accuracy
+/// against no threshold, the one maximising
+/// `in-scope accuracy + oos_weight * oos recall` (when the examples include
+/// out-of-scope ones) or the highest (when they do not).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ThresholdObjective {
-    /// When the examples include out-of-scope ones: maximise
-    /// `in-scope accuracy + oos_weight * oos recall`.
+    /// How much out-of-scope recall counts against in-scope accuracy.
     pub oos_weight: f64,
-    /// When they do not: the highest threshold that costs at most this much
-    /// in-scope accuracy (as a share, e.g. 0.02) against no threshold.
+    /// The most in-scope accuracy (as a share, e.g. 0.02) the threshold may cost.
     pub max_accuracy_loss: f64,
 }
 
@@ -113,7 +115,7 @@ impl Default for ThresholdObjective {
     fn default() -> Self {
         ThresholdObjective {
             oos_weight: 1.0,
-            max_accuracy_loss: 0.02,
+            max_accuracy_loss: 0.005,
         }
     }
 }
@@ -167,15 +169,13 @@ pub fn choose_threshold(predictions: &[ScoredPrediction], oos_label: &str, objec
             None => confidence + (1.0 - confidence) / 2.0,
         };
         let (accuracy, value) = score(in_scope_right, oos_right);
-        if oos > 0 {
-            if value > best_score + 1e-12 {
-                best_score = value;
-                best = threshold;
-            }
-        } else if base_accuracy - accuracy <= objective.max_accuracy_loss + 1e-12 {
-            best = threshold;
-        } else {
+        if base_accuracy - accuracy > objective.max_accuracy_loss + 1e-12 {
+            // Accuracy only falls as the threshold rises.
             break;
+        }
+        if oos == 0 || value > best_score + 1e-12 {
+            best_score = value;
+            best = threshold;
         }
     }
     best

@@ -43,6 +43,9 @@ pub(crate) struct EvalIntentsArgs {
     /// the threshold.
     #[arg(long, default_value_t = ThresholdObjective::default().oos_weight)]
     oos_weight: f64,
+    /// The most in-scope accuracy the chosen threshold may cost (a share).
+    #[arg(long, default_value_t = ThresholdObjective::default().max_accuracy_loss)]
+    max_accuracy_loss: f64,
     /// Lexical classifier: SGD epochs.
     #[arg(long)]
     epochs: Option<usize>,
@@ -55,6 +58,12 @@ pub(crate) struct EvalIntentsArgs {
     /// Lexical classifier: weight of character n-grams against words.
     #[arg(long)]
     char_weight: Option<f32>,
+    /// Lexical classifier: smallest and largest character n-gram, as `MIN,MAX`.
+    #[arg(long, value_parser = parse_range)]
+    char_ngrams: Option<(usize, usize)>,
+    /// Lexical classifier: features must occur in this many training messages.
+    #[arg(long)]
+    min_count: Option<u32>,
     /// Lexical classifier: calibration folds (below 2: none).
     #[arg(long)]
     calibration_folds: Option<usize>,
@@ -74,6 +83,12 @@ impl EvalIntentsArgs {
         }
         if let Some(v) = self.char_weight {
             config.char_weight = v;
+        }
+        if let Some(v) = self.char_ngrams {
+            config.char_ngrams = v;
+        }
+        if let Some(v) = self.min_count {
+            config.min_count = Some(v);
         }
         if let Some(v) = self.calibration_folds {
             config.calibration_folds = v;
@@ -97,6 +112,14 @@ struct Report {
     p99_micros: f64,
     threshold: f32,
     threshold_from: &'static str,
+}
+
+fn parse_range(text: &str) -> Result<(usize, usize), String> {
+    let (a, b) = text
+        .split_once(',')
+        .ok_or_else(|| format!("expected MIN,MAX such as 2,5, got {text:?}"))?;
+    let number = |s: &str| s.trim().parse::<usize>().map_err(|e| format!("{s:?}: {e}"));
+    Ok((number(a)?, number(b)?))
 }
 
 fn read_examples(path: &Path) -> anyhow::Result<Vec<TrainingExample>> {
@@ -151,7 +174,7 @@ pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
 
     let objective = ThresholdObjective {
         oos_weight: args.oos_weight,
-        ..ThresholdObjective::default()
+        max_accuracy_loss: args.max_accuracy_loss,
     };
     let (threshold, threshold_from) = match &args.val {
         _ if args.threshold.is_some() => (args.threshold.unwrap_or_default(), "argument"),

@@ -139,7 +139,11 @@ pub(crate) struct Featurizer {
 
 impl Featurizer {
     /// Learns the vocabulary and inverse document frequencies of `texts`.
-    pub(crate) fn fit<'a>(texts: impl Iterator<Item = &'a str>, config: &LexicalConfig) -> Self {
+    pub(crate) fn fit<'a>(
+        texts: impl Iterator<Item = &'a str>,
+        config: &LexicalConfig,
+        min_count: u32,
+    ) -> Self {
         let mut vocabulary = FeatureMap::default();
         let mut document_frequency: Vec<u32> = Vec::new();
         let mut raw = RawFeatures::default();
@@ -164,7 +168,7 @@ impl Featurizer {
             }
         }
         // Drop rare features and renumber the rest in first-seen order.
-        let min_count = config.min_count.max(1);
+        let min_count = min_count.max(1);
         let mut remap: Vec<u32> = vec![u32::MAX; document_frequency.len()];
         let mut idf = Vec::new();
         let n = documents as f32;
@@ -261,7 +265,7 @@ mod tests {
     #[test]
     fn transform_is_unit_length_and_ignores_unknown_features() {
         let config = LexicalConfig::default();
-        let f = Featurizer::fit(["book a haircut", "cancel my booking"].into_iter(), &config);
+        let f = Featurizer::fit(["book a haircut", "cancel my booking"].into_iter(), &config, 1);
         let v = f.transform("book a haircut");
         let norm: f32 = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");

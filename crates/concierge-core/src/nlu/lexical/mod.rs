@@ -11,6 +11,7 @@
 
 mod calibration;
 mod features;
+mod parallel;
 mod rng;
 mod softmax;
 
@@ -33,10 +34,15 @@ pub struct LexicalConfig {
     /// Weight of the character block relative to the word block (each is
     /// normalised to this length before the whole vector is).
     pub char_weight: f32,
-    /// Features seen in fewer training messages than this are dropped.
-    pub min_count: u32,
-    /// Passes of SGD over the training set.
+    /// Features seen in fewer training messages than this are dropped;
+    /// `None` keeps every feature of small training sets and drops
+    /// once-seen features from sets of 2,000 messages or more.
+    pub min_count: Option<u32>,
+    /// Passes of SGD over the training set (more on small sets: at least
+    /// `min_steps` examples are visited).
     pub epochs: usize,
+    /// The fewest SGD steps, so tiny training sets still converge.
+    pub min_steps: usize,
     /// The initial SGD step size.
     pub learning_rate: f32,
     /// L2 regularisation strength.
@@ -55,10 +61,11 @@ impl Default for LexicalConfig {
             word_bigrams: true,
             char_ngrams: (2, 5),
             char_weight: 1.0,
-            min_count: 1,
+            min_count: None,
             epochs: 10,
-            learning_rate: 0.5,
-            l2: 1e-5,
+            min_steps: 30_000,
+            learning_rate: 1.0,
+            l2: 3e-6,
             calibration_folds: 3,
             seed: 0x5eed,
         }
@@ -75,6 +82,14 @@ pub struct LexicalClassifier {
     out_of_fold: Vec<ScoredPrediction>,
 }
 
+/// What a training job produced.
+enum Trained {
+    /// The model on all examples.
+    Final(Fit),
+    /// A fold model's logits for the examples it did not see, by index.
+    HeldOut(Vec<(usize, Vec<f32>)>),
+}
+
 /// One uncalibrated fit: features and model.
 struct Fit {
     featurizer: Featurizer,
@@ -82,10 +97,17 @@ struct Fit {
 }
 
 fn fit(texts: &[&str], labels: &[usize], classes: usize, config: &LexicalConfig) -> Fit {
-    let featurizer = Featurizer::fit(texts.iter().copied(), config);
+    let min_count = config
+        .min_count
+        .unwrap_or(if texts.len() >= 2000 { 2 } else { 1 });
+    let featurizer = Featurizer::fit(texts.iter().copied(), config, min_count);
     let inputs: Vec<SparseVector> = texts.iter().map(|t| featurizer.transform(t)).collect();
+    let epochs = config
+        .epochs
+        .max(config.min_steps.div_ceil(texts.len().max(1)))
+        .max(1);
     let settings = SgdSettings {
-        epochs: config.epochs.max(1),
+        epochs,
         learning_rate: config.learning_rate,
         l2: config.l2,
         seed: config.seed,
@@ -129,13 +151,23 @@ impl LexicalClassifier {
         let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
         let classes = intents.len();
 
-        let mut temperature = 1.0;
-        let mut out_of_fold = Vec::new();
+        // Jobs: one model per calibration fold (`Some(fold)`) and the final
+        // model on everything (`None`), trained side by side.
         let folds = config.calibration_folds;
-        if folds >= 2 && examples.len() >= 2 * folds {
-            let assignment = calibration::stratified_folds(&labels, classes, folds, config.seed);
-            let mut held_out_logits: Vec<Vec<f32>> = vec![Vec::new(); examples.len()];
-            for fold in 0..folds {
+        let calibrate = folds >= 2 && examples.len() >= 2 * folds;
+        let assignment = if calibrate {
+            calibration::stratified_folds(&labels, classes, folds, config.seed)
+        } else {
+            Vec::new()
+        };
+        let mut jobs: Vec<Option<usize>> = Vec::new();
+        if calibrate {
+            jobs.extend((0..folds).map(Some));
+        }
+        jobs.push(None);
+        let results = parallel::map(&jobs, |job| match *job {
+            None => Trained::Final(fit(&texts, &labels, classes, config)),
+            Some(fold) => {
                 let (mut train_texts, mut train_labels) = (Vec::new(), Vec::new());
                 for (i, &f) in assignment.iter().enumerate() {
                     if f != fold {
@@ -144,12 +176,33 @@ impl LexicalClassifier {
                     }
                 }
                 let fold_fit = fit(&train_texts, &train_labels, classes, config);
-                for (i, &f) in assignment.iter().enumerate() {
-                    if f == fold {
-                        held_out_logits[i] = fold_fit.logits(texts[i]);
+                Trained::HeldOut(
+                    (0..texts.len())
+                        .filter(|&i| assignment[i] == fold)
+                        .map(|i| (i, fold_fit.logits(texts[i])))
+                        .collect(),
+                )
+            }
+        });
+
+        let mut final_fit = None;
+        let mut held_out_logits: Vec<Vec<f32>> = vec![Vec::new(); examples.len()];
+        for result in results {
+            match result {
+                Trained::Final(f) => final_fit = Some(f),
+                Trained::HeldOut(rows) => {
+                    for (i, logits) in rows {
+                        held_out_logits[i] = logits;
                     }
                 }
             }
+        }
+        let Some(Fit { featurizer, model }) = final_fit else {
+            return Err(TrainError::Model("the final model was not trained".into()));
+        };
+        let mut temperature = 1.0;
+        let mut out_of_fold = Vec::new();
+        if calibrate {
             temperature = calibration::fit_temperature(&held_out_logits, &labels);
             out_of_fold = held_out_logits
                 .iter()
@@ -164,8 +217,6 @@ impl LexicalClassifier {
                 })
                 .collect();
         }
-
-        let Fit { featurizer, model } = fit(&texts, &labels, classes, config);
         Ok(LexicalClassifier {
             intents,
             featurizer,
