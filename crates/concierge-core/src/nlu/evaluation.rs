@@ -90,11 +90,7 @@ pub fn intent_metrics(predictions: &[ScoredPrediction], threshold: f32, oos_labe
         in_scope_accuracy: ratio(in_scope_right, in_scope).unwrap_or(0.0),
         oos_recall: ratio(oos_right, oos),
         oos_precision: ratio(oos_right, oos_predicted),
-        macro_f1: if f1s.is_empty() {
-            0.0
-        } else {
-            f1s.iter().sum::<f64>() / f1s.len() as f64
-        },
+        macro_f1: if f1s.is_empty() { 0.0 } else { f1s.iter().sum::<f64>() / f1s.len() as f64 },
     }
 }
 
@@ -113,10 +109,7 @@ pub struct ThresholdObjective {
 
 impl Default for ThresholdObjective {
     fn default() -> Self {
-        ThresholdObjective {
-            oos_weight: 1.0,
-            max_accuracy_loss: 0.005,
-        }
+        ThresholdObjective { oos_weight: 1.0, max_accuracy_loss: 0.005 }
     }
 }
 
@@ -126,7 +119,11 @@ impl Default for ThresholdObjective {
 ///
 /// Candidates are 0 and the midpoints between consecutive distinct
 /// confidences; ties go to the lower threshold. Returns 0 for no predictions.
-pub fn choose_threshold(predictions: &[ScoredPrediction], oos_label: &str, objective: &ThresholdObjective) -> f32 {
+pub fn choose_threshold(
+    predictions: &[ScoredPrediction],
+    oos_label: &str,
+    objective: &ThresholdObjective,
+) -> f32 {
     if predictions.is_empty() {
         return 0.0;
     }
@@ -136,14 +133,10 @@ pub fn choose_threshold(predictions: &[ScoredPrediction], oos_label: &str, objec
     sorted.sort_by(|a, b| a.confidence.total_cmp(&b.confidence));
     let in_scope = sorted.iter().filter(|p| p.gold != oos_label).count();
     let oos = sorted.len() - in_scope;
-    let mut in_scope_right = sorted
-        .iter()
-        .filter(|p| p.gold != oos_label && p.predicted == p.gold)
-        .count() as f64;
-    let mut oos_right = sorted
-        .iter()
-        .filter(|p| p.gold == oos_label && p.predicted == oos_label)
-        .count() as f64;
+    let mut in_scope_right =
+        sorted.iter().filter(|p| p.gold != oos_label && p.predicted == p.gold).count() as f64;
+    let mut oos_right =
+        sorted.iter().filter(|p| p.gold == oos_label && p.predicted == oos_label).count() as f64;
     let score = |in_right: f64, oos_right: f64| {
         let accuracy = if in_scope == 0 { 0.0 } else { in_right / in_scope as f64 };
         let recall = if oos == 0 { 0.0 } else { oos_right / oos as f64 };
@@ -186,11 +179,7 @@ mod tests {
     use super::*;
 
     fn p(gold: &str, predicted: &str, confidence: f32) -> ScoredPrediction {
-        ScoredPrediction {
-            gold: gold.into(),
-            predicted: predicted.into(),
-            confidence,
-        }
+        ScoredPrediction { gold: gold.into(), predicted: predicted.into(), confidence }
     }
 
     #[test]
@@ -231,13 +220,9 @@ mod tests {
 
     #[test]
     fn without_oos_examples_the_threshold_keeps_accuracy() {
-        let predictions: Vec<_> = (0..100)
-            .map(|i| p("a", if i < 10 { "b" } else { "a" }, i as f32 / 100.0))
-            .collect();
-        let objective = ThresholdObjective {
-            oos_weight: 1.0,
-            max_accuracy_loss: 0.05,
-        };
+        let predictions: Vec<_> =
+            (0..100).map(|i| p("a", if i < 10 { "b" } else { "a" }, i as f32 / 100.0)).collect();
+        let objective = ThresholdObjective { oos_weight: 1.0, max_accuracy_loss: 0.05 };
         let t = choose_threshold(&predictions, "oos", &objective);
         let base = intent_metrics(&predictions, 0.0, "oos").in_scope_accuracy;
         let at = intent_metrics(&predictions, t, "oos").in_scope_accuracy;

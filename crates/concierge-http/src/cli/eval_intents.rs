@@ -115,16 +115,13 @@ struct Report {
 }
 
 fn parse_range(text: &str) -> Result<(usize, usize), String> {
-    let (a, b) = text
-        .split_once(',')
-        .ok_or_else(|| format!("expected MIN,MAX such as 2,5, got {text:?}"))?;
+    let (a, b) = text.split_once(',').ok_or_else(|| format!("expected MIN,MAX such as 2,5, got {text:?}"))?;
     let number = |s: &str| s.trim().parse::<usize>().map_err(|e| format!("{s:?}: {e}"));
     Ok((number(a)?, number(b)?))
 }
 
 fn read_examples(path: &Path) -> anyhow::Result<Vec<TrainingExample>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
@@ -145,15 +142,9 @@ fn percentile(sorted: &[f64], share: f64) -> f64 {
 
 fn scored(classifier: &dyn IntentClassifier, example: &TrainingExample) -> ScoredPrediction {
     let ranking = classifier.classify(&example.text);
-    let (predicted, confidence) = ranking
-        .first()
-        .map(|s| (s.intent.clone(), s.confidence))
-        .unwrap_or_default();
-    ScoredPrediction {
-        gold: example.intent.clone(),
-        predicted,
-        confidence,
-    }
+    let (predicted, confidence) =
+        ranking.first().map(|s| (s.intent.clone(), s.confidence)).unwrap_or_default();
+    ScoredPrediction { gold: example.intent.clone(), predicted, confidence }
 }
 
 pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
@@ -172,10 +163,8 @@ pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
     };
     let train_seconds = started.elapsed().as_secs_f64();
 
-    let objective = ThresholdObjective {
-        oos_weight: args.oos_weight,
-        max_accuracy_loss: args.max_accuracy_loss,
-    };
+    let objective =
+        ThresholdObjective { oos_weight: args.oos_weight, max_accuracy_loss: args.max_accuracy_loss };
     let (threshold, threshold_from) = match &args.val {
         _ if args.threshold.is_some() => (args.threshold.unwrap_or_default(), "argument"),
         Some(path) => {

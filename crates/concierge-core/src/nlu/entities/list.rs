@@ -38,11 +38,7 @@ impl ListMatcher {
         entity: &str,
         values: impl IntoIterator<Item = (String, Vec<&'a str>)>,
     ) -> ListMatcher {
-        let mut matcher = ListMatcher {
-            entity: entity.to_string(),
-            values: Vec::new(),
-            forms: Vec::new(),
-        };
+        let mut matcher = ListMatcher { entity: entity.to_string(), values: Vec::new(), forms: Vec::new() };
         for (canonical, surfaces) in values {
             let value = matcher.values.len();
             matcher.values.push(canonical);
@@ -52,18 +48,10 @@ impl ListMatcher {
                     continue;
                 }
                 let joined = words.concat();
-                if matcher
-                    .forms
-                    .iter()
-                    .any(|f| f.value == value && f.words == words)
-                {
+                if matcher.forms.iter().any(|f| f.value == value && f.words == words) {
                     continue;
                 }
-                matcher.forms.push(SurfaceForm {
-                    words,
-                    joined,
-                    value,
-                });
+                matcher.forms.push(SurfaceForm { words, joined, value });
             }
         }
         matcher
@@ -111,9 +99,7 @@ impl ListMatcher {
     fn candidate(&self, value: usize, window: &[Token], edits: usize) -> Candidate {
         let mut c = Candidate::new(
             &self.entity,
-            EntityValue::Text {
-                value: self.values[value].clone(),
-            },
+            EntityValue::Text { value: self.values[value].clone() },
             window[0].start,
             window[window.len() - 1].end,
         );
@@ -146,9 +132,7 @@ pub(crate) fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> 
         let mut row_min = current[0];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+            let mut d = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(previous2[j - 2] + 1);
             }
@@ -184,9 +168,7 @@ mod tests {
     fn found(matcher: &ListMatcher, text: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
         matcher.find(&tokenize(text), &mut out);
-        out.iter()
-            .map(|c| (c.value.display(), text[c.start..c.end].to_string()))
-            .collect()
+        out.iter().map(|c| (c.value.display(), text[c.start..c.end].to_string())).collect()
     }
 
     #[test]

@@ -37,13 +37,7 @@ pub(crate) struct Candidate {
 
 impl Candidate {
     fn new(entity: &str, value: EntityValue, start: usize, end: usize) -> Candidate {
-        Candidate {
-            entity: entity.to_string(),
-            value,
-            start,
-            end,
-            penalty: 0,
-        }
+        Candidate { entity: entity.to_string(), value, start, end, penalty: 0 }
     }
 
     /// Lower wins ties between candidates of the same length.

@@ -16,10 +16,7 @@ impl PatternMatcher {
     /// Compiles `pattern` for `entity`; the error is the regex's message.
     pub(crate) fn new(entity: &str, pattern: &str) -> Result<PatternMatcher, String> {
         let regex = Regex::new(pattern).map_err(|e| e.to_string())?;
-        Ok(PatternMatcher {
-            entity: entity.to_string(),
-            regex,
-        })
+        Ok(PatternMatcher { entity: entity.to_string(), regex })
     }
 
     /// Adds every non-empty match in `text` to `out`. A capture group named
@@ -33,12 +30,7 @@ impl PatternMatcher {
                 continue;
             }
             let value = captures.name("value").unwrap_or(whole).as_str().to_string();
-            out.push(Candidate::new(
-                &self.entity,
-                EntityValue::Text { value },
-                whole.start(),
-                whole.end(),
-            ));
+            out.push(Candidate::new(&self.entity, EntityValue::Text { value }, whole.start(), whole.end()));
         }
     }
 }

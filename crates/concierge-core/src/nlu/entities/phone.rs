@@ -76,11 +76,7 @@ impl PhoneFinder {
                 continue;
             }
             let balanced = candidate.matches('(').count() == candidate.matches(')').count();
-            let stop = if !balanced && bytes.get(stop) == Some(&b')') {
-                stop + 1
-            } else {
-                stop
-            };
+            let stop = if !balanced && bytes.get(stop) == Some(&b')') { stop + 1 } else { stop };
             if let Some(e164) = self.normalise(&text[start..stop]) {
                 return Some((stop, e164));
             }
@@ -134,9 +130,7 @@ mod tests {
         let finder = PhoneFinder::new(region).expect("known region");
         let mut out = Vec::new();
         finder.find(text, &mut out);
-        out.iter()
-            .map(|c| (c.value.display(), text[c.start..c.end].to_string()))
-            .collect()
+        out.iter().map(|c| (c.value.display(), text[c.start..c.end].to_string())).collect()
     }
 
     #[test]

@@ -51,11 +51,7 @@ fn now() -> DateTime<Tz> {
 }
 
 fn found(text: &str) -> Vec<(String, String, String)> {
-    extractor()
-        .extract(text, now())
-        .into_iter()
-        .map(|e| (e.entity, e.value.display(), e.text))
-        .collect()
+    extractor().extract(text, now()).into_iter().map(|e| (e.entity, e.value.display(), e.text)).collect()
 }
 
 fn triple(entity: &str, value: &str, text: &str) -> (String, String, String) {
@@ -64,17 +60,14 @@ fn triple(entity: &str, value: &str, text: &str) -> (String, String, String) {
 
 #[test]
 fn services_match_however_they_are_written() {
-    for text in ["womens haircut", "women's haircut", "Women’s Haircut", "WOMENS HAIRCUT", "womens hiarcut"] {
-        assert_eq!(
-            found(&format!("a {text} please")),
-            [triple("service", "womens_haircut", text)],
-            "{text}"
-        );
+    for text in ["womens haircut", "women's haircut", "Women’s Haircut", "WOMENS HAIRCUT", "womens hiarcut"]
+    {
+        assert_eq!(found(&format!("a {text} please")), [triple("service", "womens_haircut", text)], "{text}");
     }
-    assert_eq!(found("ladies cut with Mari"), [
-        triple("service", "womens_haircut", "ladies cut"),
-        triple("stylist", "maria", "Mari"),
-    ]);
+    assert_eq!(
+        found("ladies cut with Mari"),
+        [triple("service", "womens_haircut", "ladies cut"), triple("stylist", "maria", "Mari"),]
+    );
     // Longest match first: "men's haircut" is not "haircut" plus something.
     assert_eq!(found("men's haircut"), [triple("service", "mens_haircut", "men's haircut")]);
 }
@@ -83,10 +76,7 @@ fn services_match_however_they_are_written() {
 fn a_phone_number_is_not_also_numbers() {
     assert_eq!(
         found("my number is (415) 555-0100, 2 people"),
-        [
-            triple("phone", "+14155550100", "(415) 555-0100"),
-            triple("number", "2", "2"),
-        ]
+        [triple("phone", "+14155550100", "(415) 555-0100"), triple("number", "2", "2"),]
     );
 }
 
@@ -107,7 +97,8 @@ fn overlaps_keep_the_longest_then_the_priority() {
     let c = |entity: &str, start, end, value: f64| {
         Candidate::new(entity, EntityValue::Number { value }, start, end)
     };
-    let kept = resolve_overlaps(vec![c("number", 0, 1, 1.0), c("datetime", 0, 5, 2.0), c("number", 6, 7, 3.0)]);
+    let kept =
+        resolve_overlaps(vec![c("number", 0, 1, 1.0), c("datetime", 0, 5, 2.0), c("number", 6, 7, 3.0)]);
     let spans: Vec<(usize, usize)> = kept.iter().map(|k| (k.start, k.end)).collect();
     assert_eq!(spans, [(0, 5), (6, 7)]);
     let tie = resolve_overlaps(vec![c("number", 0, 2, 1.0), c("datetime", 0, 2, 2.0)]);
@@ -116,8 +107,8 @@ fn overlaps_keep_the_longest_then_the_priority() {
 
 #[test]
 fn bad_specs_are_errors() {
-    let spec = BotSpec::from_yaml(&SPEC.replace("phone_region: US", "phone_region: Mars"))
-        .expect("valid spec");
+    let spec =
+        BotSpec::from_yaml(&SPEC.replace("phone_region: US", "phone_region: Mars")).expect("valid spec");
     let err = EntityExtractor::new(&spec).unwrap_err();
     assert_eq!(err.problems[0].path, "nlu.phone_region");
     let mut spec = BotSpec::from_yaml(SPEC).expect("valid spec");

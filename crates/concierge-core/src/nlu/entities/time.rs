@@ -13,9 +13,7 @@ use crate::spec::BusinessSpec;
 /// The earliest opening and latest closing time over the week, if the
 /// business has opening hours.
 pub(crate) fn business_hours(business: &BusinessSpec) -> Option<(NaiveTime, NaiveTime)> {
-    let ranges = ALL_WEEKDAYS
-        .iter()
-        .flat_map(|d| business.hours.day(*d).iter());
+    let ranges = ALL_WEEKDAYS.iter().flat_map(|d| business.hours.day(*d).iter());
     let mut span: Option<(NaiveTime, NaiveTime)> = None;
     for r in ranges {
         span = Some(match span {
@@ -54,10 +52,7 @@ pub(crate) fn find(
     hours: Option<(NaiveTime, NaiveTime)>,
     out: &mut Vec<Candidate>,
 ) {
-    let options = DateTimeOptions {
-        prefer_future: true,
-        business_hours: hours,
-    };
+    let options = DateTimeOptions { prefer_future: true, business_hours: hours };
     let zone = now.timezone();
     for found in datetime::parse(text, now.naive_local(), &options) {
         if found.start >= found.end
@@ -73,10 +68,7 @@ pub(crate) fn find(
                 None => continue,
             },
             TimeValue::Interval { from, to } => {
-                let grain = from
-                    .map(|(_, g)| g)
-                    .or(to.map(|(_, g)| g))
-                    .unwrap_or(datetime::Grain::Hour);
+                let grain = from.map(|(_, g)| g).or(to.map(|(_, g)| g)).unwrap_or(datetime::Grain::Hour);
                 let from = from.and_then(|(t, _)| localize(&zone, t));
                 let to = to.and_then(|(t, _)| localize(&zone, t));
                 if from.is_none() && to.is_none() {
@@ -96,9 +88,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn wall(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .and_then(|d| d.and_hms_opt(h, min, 0))
-            .expect("valid date")
+        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid date")
     }
 
     #[test]

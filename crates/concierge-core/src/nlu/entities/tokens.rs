@@ -24,11 +24,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, ch)) = chars.next() {
         if ch.is_alphanumeric() {
-            let token = current.get_or_insert_with(|| Token {
-                text: String::new(),
-                start: i,
-                end: i,
-            });
+            let token = current.get_or_insert_with(|| Token { text: String::new(), start: i, end: i });
             token.text.extend(ch.to_lowercase());
             token.end = i + ch.len_utf8();
         } else if is_apostrophe(ch)

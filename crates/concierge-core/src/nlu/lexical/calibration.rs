@@ -78,11 +78,7 @@ mod tests {
         let labels = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
         let folds = stratified_folds(&labels, 2, 2, 3);
         for class in 0..2 {
-            let in_first = labels
-                .iter()
-                .zip(&folds)
-                .filter(|(l, f)| **l == class && **f == 0)
-                .count();
+            let in_first = labels.iter().zip(&folds).filter(|(l, f)| **l == class && **f == 0).count();
             let total = labels.iter().filter(|l| **l == class).count();
             assert!(in_first * 2 >= total - 1 && in_first * 2 <= total + 1);
         }

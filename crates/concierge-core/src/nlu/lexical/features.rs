@@ -96,8 +96,7 @@ fn raw_features(text: &str, config: &LexicalConfig, out: &mut RawFeatures) {
         out.words.push(fnv1a(WORD, &[token.as_bytes()]));
         if config.word_bigrams {
             if let Some(next) = tokens.get(i + 1) {
-                out.words
-                    .push(fnv1a(BIGRAM, &[token.as_bytes(), next.as_bytes()]));
+                out.words.push(fnv1a(BIGRAM, &[token.as_bytes(), next.as_bytes()]));
             }
         }
     }
@@ -122,8 +121,7 @@ fn raw_features(text: &str, config: &LexicalConfig, out: &mut RawFeatures) {
                 break;
             }
             for start in 0..=chars - n {
-                out.chars
-                    .push(fnv1a(CHARS, &[&bytes[bounds[start]..bounds[start + n]]]));
+                out.chars.push(fnv1a(CHARS, &[&bytes[bounds[start]..bounds[start + n]]]));
             }
         }
     }
@@ -185,12 +183,7 @@ impl Featurizer {
             *index = new;
             new != u32::MAX
         });
-        Featurizer {
-            config: config.clone(),
-            vocabulary,
-            idf,
-            unknown_idf: (1.0 + n).ln() + 1.0,
-        }
+        Featurizer { config: config.clone(), vocabulary, idf, unknown_idf: (1.0 + n).ln() + 1.0 }
     }
 
     /// How many features the vocabulary holds.

@@ -97,21 +97,12 @@ struct Fit {
 }
 
 fn fit(texts: &[&str], labels: &[usize], classes: usize, config: &LexicalConfig) -> Fit {
-    let min_count = config
-        .min_count
-        .unwrap_or(if texts.len() >= 2000 { 2 } else { 1 });
+    let min_count = config.min_count.unwrap_or(if texts.len() >= 2000 { 2 } else { 1 });
     let featurizer = Featurizer::fit(texts.iter().copied(), config, min_count);
     let inputs: Vec<SparseVector> = texts.iter().map(|t| featurizer.transform(t)).collect();
-    let epochs = config
-        .epochs
-        .max(config.min_steps.div_ceil(texts.len().max(1)))
-        .max(1);
-    let settings = SgdSettings {
-        epochs,
-        learning_rate: config.learning_rate,
-        l2: config.l2,
-        seed: config.seed,
-    };
+    let epochs = config.epochs.max(config.min_steps.div_ceil(texts.len().max(1))).max(1);
+    let settings =
+        SgdSettings { epochs, learning_rate: config.learning_rate, l2: config.l2, seed: config.seed };
     let model = SoftmaxModel::train(&inputs, labels, featurizer.len(), classes, &settings);
     Fit { featurizer, model }
 }
@@ -217,13 +208,7 @@ impl LexicalClassifier {
                 })
                 .collect();
         }
-        Ok(LexicalClassifier {
-            intents,
-            featurizer,
-            model,
-            temperature,
-            out_of_fold,
-        })
+        Ok(LexicalClassifier { intents, featurizer, model, temperature, out_of_fold })
     }
 
     /// Predictions for every training example by a model that did not see
@@ -278,10 +263,7 @@ impl IntentClassifier for LexicalClassifier {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked
             .into_iter()
-            .map(|(i, confidence)| IntentScore {
-                intent: self.intents[i].clone(),
-                confidence,
-            })
+            .map(|(i, confidence)| IntentScore { intent: self.intents[i].clone(), confidence })
             .collect()
     }
 

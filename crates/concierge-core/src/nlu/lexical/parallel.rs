@@ -13,17 +13,15 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
                 let handles: Vec<_> = items
                     .iter()
                     .map(|item| {
-                        std::thread::Builder::new()
-                            .spawn_scoped(scope, move || f(item))
-                            .map_err(|_| item)
+                        std::thread::Builder::new().spawn_scoped(scope, move || f(item)).map_err(|_| item)
                     })
                     .collect();
                 handles
                     .into_iter()
                     .map(|handle| match handle {
-                        Ok(running) => running
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                        Ok(running) => {
+                            running.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        }
                         // No thread could be started: run it here.
                         Err(item) => f(item),
                     })

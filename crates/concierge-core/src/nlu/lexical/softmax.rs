@@ -56,13 +56,8 @@ impl SoftmaxModel {
                 // Gradient of the loss with respect to the logits: p - onehot(y).
                 logits[y] -= 1.0;
                 active.clear();
-                active.extend(
-                    logits
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, g)| g.abs() > 1e-4)
-                        .map(|(c, &g)| (c, g)),
-                );
+                active
+                    .extend(logits.iter().enumerate().filter(|(_, g)| g.abs() > 1e-4).map(|(c, &g)| (c, g)));
                 scale *= 1.0 - eta * l2;
                 if scale < 1e-4 {
                     for w in weights.iter_mut() {
@@ -92,11 +87,7 @@ impl SoftmaxModel {
         for w in weights.iter_mut() {
             *w *= scale as f32;
         }
-        SoftmaxModel {
-            classes,
-            weights,
-            bias,
-        }
+        SoftmaxModel { classes, weights, bias }
     }
 
     /// The model's logits for `x`, written into `out` (one per class).
@@ -159,19 +150,9 @@ mod tests {
     #[test]
     fn learns_a_separable_problem() {
         // Feature 0 means class 0, feature 1 means class 1, feature 2 is noise.
-        let inputs = vec![
-            vec![(0, 0.8), (2, 0.6)],
-            vec![(1, 0.8), (2, 0.6)],
-            vec![(0, 1.0)],
-            vec![(1, 1.0)],
-        ];
+        let inputs = vec![vec![(0, 0.8), (2, 0.6)], vec![(1, 0.8), (2, 0.6)], vec![(0, 1.0)], vec![(1, 1.0)]];
         let labels = vec![0, 1, 0, 1];
-        let settings = SgdSettings {
-            epochs: 30,
-            learning_rate: 0.5,
-            l2: 1e-4,
-            seed: 7,
-        };
+        let settings = SgdSettings { epochs: 30, learning_rate: 0.5, l2: 1e-4, seed: 7 };
         let model = SoftmaxModel::train(&inputs, &labels, 3, 2, &settings);
         let mut out = [0.0; 2];
         model.logits(&vec![(0, 1.0)], &mut out);

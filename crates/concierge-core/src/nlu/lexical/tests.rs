@@ -82,10 +82,7 @@ fn salon_examples() -> Vec<TrainingExample> {
     ];
     data.iter()
         .flat_map(|(intent, texts)| {
-            texts.iter().map(move |t| TrainingExample {
-                text: t.to_string(),
-                intent: intent.to_string(),
-            })
+            texts.iter().map(move |t| TrainingExample { text: t.to_string(), intent: intent.to_string() })
         })
         .collect()
 }
@@ -150,16 +147,7 @@ fn training_is_deterministic() {
 #[test]
 fn bad_training_sets_are_errors() {
     let config = LexicalConfig::default();
-    assert_eq!(
-        LexicalClassifier::train(&[], &config).unwrap_err(),
-        TrainError::NoExamples
-    );
-    let one = [TrainingExample {
-        text: "hi".into(),
-        intent: "greet".into(),
-    }];
-    assert_eq!(
-        LexicalClassifier::train(&one, &config).unwrap_err(),
-        TrainError::TooFewIntents(1)
-    );
+    assert_eq!(LexicalClassifier::train(&[], &config).unwrap_err(), TrainError::NoExamples);
+    let one = [TrainingExample { text: "hi".into(), intent: "greet".into() }];
+    assert_eq!(LexicalClassifier::train(&one, &config).unwrap_err(), TrainError::TooFewIntents(1));
 }
