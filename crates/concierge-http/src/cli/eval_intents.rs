@@ -36,6 +36,14 @@ pub(crate) struct EvalIntentsArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Threshold and classifier settings, for tuning.
+    #[command(flatten)]
+    tuning: Box<Tuning>,
+}
+
+/// Settings of `concierge eval intents` that override the defaults.
+#[derive(Debug, clap::Args)]
+struct Tuning {
     /// Use this out-of-scope threshold instead of choosing one.
     #[arg(long)]
     threshold: Option<f32>,
@@ -69,7 +77,7 @@ pub(crate) struct EvalIntentsArgs {
     calibration_folds: Option<usize>,
 }
 
-impl EvalIntentsArgs {
+impl Tuning {
     fn lexical_config(&self) -> LexicalConfig {
         let mut config = LexicalConfig::default();
         if let Some(v) = self.epochs {
@@ -156,23 +164,25 @@ pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
 
     let started = Instant::now();
     let classifier = match args.classifier.as_str() {
-        "lexical" => LexicalClassifier::train(&train, &args.lexical_config())
+        "lexical" => LexicalClassifier::train(&train, &args.tuning.lexical_config())
             .context("training the lexical classifier")?,
         "embedding" => anyhow::bail!("the embedding classifier is not available in this build"),
         other => anyhow::bail!("unknown classifier {other:?} (expected lexical or embedding)"),
     };
     let train_seconds = started.elapsed().as_secs_f64();
 
-    let objective =
-        ThresholdObjective { oos_weight: args.oos_weight, max_accuracy_loss: args.max_accuracy_loss };
-    let (threshold, threshold_from) = match &args.val {
-        _ if args.threshold.is_some() => (args.threshold.unwrap_or_default(), "argument"),
-        Some(path) => {
+    let objective = ThresholdObjective {
+        oos_weight: args.tuning.oos_weight,
+        max_accuracy_loss: args.tuning.max_accuracy_loss,
+    };
+    let (threshold, threshold_from) = match (args.tuning.threshold, &args.val) {
+        (Some(given), _) => (given, "argument"),
+        (None, Some(path)) => {
             let val = read_examples(path)?;
             let predictions: Vec<_> = val.iter().map(|e| scored(&classifier, e)).collect();
             (choose_threshold(&predictions, &args.oos_label, &objective), "val")
         }
-        None => (
+        (None, None) => (
             choose_threshold(classifier.out_of_fold(), &args.oos_label, &objective),
             "train_cross_validation",
         ),
