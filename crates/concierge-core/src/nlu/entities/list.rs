@@ -23,7 +23,7 @@ pub(crate) struct ListMatcher {
 }
 
 /// Edits a word may have and still match: none below 5 characters, one from
-/// 5, two from 9.
+/// 5, two from 9 (the shorter of the message's word and the value's counts).
 fn allowed_edits(word: &str) -> usize {
     match word.chars().count() {
         0..=4 => 0,
@@ -68,7 +68,7 @@ impl ListMatcher {
                     let window = &tokens[start..start + n];
                     let mut edits = 0;
                     let fits = window.iter().zip(&form.words).all(|(token, word)| {
-                        let budget = allowed_edits(word);
+                        let budget = allowed_edits(word).min(allowed_edits(&token.text));
                         match bounded_distance(&token.text, word, budget) {
                             Some(d) => {
                                 edits += d;
@@ -191,7 +191,10 @@ mod tests {
         // Two typos in a 10-letter word are fine, three are not.
         assert_eq!(found(&m, "higlihgts")[0].0, "highlights");
         assert!(found(&m, "hgliihgts").is_empty());
-        // Short words must be exact.
+        // Short words must be exact, on either side.
         assert!(found(&m, "ladies cat").is_empty());
+        let stylists = ListMatcher::new("stylist", [("sofia".to_string(), vec!["Sofia"])]);
+        assert!(found(&stylists, "on the sofa").is_empty());
+        assert_eq!(found(&stylists, "with Sofai")[0].0, "sofia");
     }
 }

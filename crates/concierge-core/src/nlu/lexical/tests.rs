@@ -151,3 +151,38 @@ fn bad_training_sets_are_errors() {
     let one = [TrainingExample { text: "hi".into(), intent: "greet".into() }];
     assert_eq!(LexicalClassifier::train(&one, &config).unwrap_err(), TrainError::TooFewIntents(1));
 }
+
+#[test]
+fn an_explicit_oos_class_and_a_threshold_from_out_of_fold_predictions() {
+    use crate::nlu::evaluation::{choose_threshold, ThresholdObjective};
+    let mut examples = salon_examples();
+    for text in [
+        "what is the capital of france",
+        "tell me a joke",
+        "who won the game last night",
+        "how tall is mount everest",
+        "recommend a good movie",
+        "what's the weather like",
+        "play some music",
+        "how do i fix my car",
+        "translate hello into german",
+        "what is two plus two",
+    ] {
+        examples.push(TrainingExample { text: text.into(), intent: "oos".into() });
+    }
+    let classifier = LexicalClassifier::train(&examples, &LexicalConfig::default()).expect("trains");
+    let threshold = choose_threshold(classifier.out_of_fold(), "oos", &ThresholdObjective::default());
+    assert!((0.0..1.0).contains(&threshold), "threshold {threshold}");
+    let label = |text: &str| {
+        let top = &classifier.classify(text)[0];
+        if top.confidence < threshold {
+            "oos".to_string()
+        } else {
+            top.intent.clone()
+        }
+    };
+    assert_eq!(label("what is the capital of spain"), "oos");
+    assert_eq!(label("tell me a funny joke"), "oos");
+    assert_eq!(label("i want to book a haircut"), "book_appointment");
+    assert_eq!(label("when are you open on monday"), "opening_hours");
+}
