@@ -35,8 +35,9 @@ pub struct LexicalConfig {
     /// normalised to this length before the whole vector is).
     pub char_weight: f32,
     /// Features seen in fewer training messages than this are dropped;
-    /// `None` keeps every feature of small training sets and drops
-    /// once-seen features from sets of 2,000 messages or more.
+    /// `None` keeps every feature of small training sets (below 2,000
+    /// messages), and needs 2 messages below 10,000 and 3 from there: the
+    /// rare features of large sets cost memory and time, not accuracy.
     pub min_count: Option<u32>,
     /// Passes of SGD over the training set (more on small sets: at least
     /// `min_steps` examples are visited).
@@ -97,7 +98,11 @@ struct Fit {
 }
 
 fn fit(texts: &[&str], labels: &[usize], classes: usize, config: &LexicalConfig) -> Fit {
-    let min_count = config.min_count.unwrap_or(if texts.len() >= 2000 { 2 } else { 1 });
+    let min_count = config.min_count.unwrap_or(match texts.len() {
+        0..2_000 => 1,
+        2_000..10_000 => 2,
+        _ => 3,
+    });
     let featurizer = Featurizer::fit(texts.iter().copied(), config, min_count);
     let inputs: Vec<SparseVector> = texts.iter().map(|t| featurizer.transform(t)).collect();
     let epochs = config.epochs.max(config.min_steps.div_ceil(texts.len().max(1))).max(1);
