@@ -114,6 +114,9 @@ impl EntityExtractor {
         let (Some(phone), true) = (phone, problems.is_empty()) else {
             return Err(SpecError { problems });
         };
+        // The phone metadata loads on first use (a few hundred milliseconds):
+        // pay for it here rather than on the first message.
+        let _ = phone.normalise("+14155550100");
         Ok(EntityExtractor {
             lists,
             patterns,
