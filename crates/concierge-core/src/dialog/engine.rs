@@ -444,7 +444,8 @@ impl Engine {
         if std::mem::take(&mut state.handoff_offered) {
             match yes_no(text, intent, &self.spec) {
                 Some(true) => {
-                    return Ok(self.hand_off(state, t, "the customer accepted the offer of a person"))
+                    self.hand_off(state, t, "the customer accepted the offer of a person");
+                    return Ok(());
                 }
                 Some(false) => {
                     t.say(self.renderer.render("handoff_declined", &state.slots, t.seed()));
@@ -454,7 +455,8 @@ impl Engine {
             }
         }
         if is(&d.handoff_intent) {
-            return Ok(self.hand_off(state, t, "the customer asked for a person"));
+            self.hand_off(state, t, "the customer asked for a person");
+            return Ok(());
         }
         if is(&d.restart_intent) {
             for frame in std::mem::take(&mut state.stack) {
@@ -591,7 +593,12 @@ impl Engine {
         if e.entity != kind {
             return None;
         }
-        match (&e.value, state.slots.get(slot)) {
+        // After a time was turned down, a bare "4pm" means 4pm that day.
+        let previous = state.slots.get(slot).or_else(|| match kind {
+            "datetime" => state.slots.get("requested_time"),
+            _ => None,
+        });
+        match (&e.value, previous) {
             (
                 EntityValue::Time { value, grain },
                 Some(EntityValue::Time { value: old, grain: old_grain }),
@@ -947,7 +954,9 @@ impl Engine {
                         continue;
                     }
                     let prompt = if needs_time { "ask_time" } else { prompt.as_str() };
-                    t.say(self.renderer.render(prompt, &state.slots, t.seed()));
+                    if !std::mem::take(&mut t.asked) {
+                        t.say(self.renderer.render(prompt, &state.slots, t.seed()));
+                    }
                     if *ask_always {
                         state.slots.remove(slot);
                     }
