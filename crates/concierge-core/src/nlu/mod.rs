@@ -5,9 +5,11 @@ pub mod classifier;
 pub mod datetime;
 pub mod entities;
 pub mod entity;
+pub mod evaluation;
 pub mod lexical;
 mod pipeline;
 
 pub use classifier::{IntentClassifier, IntentScore, TrainError, TrainingExample};
 pub use entity::{Entity, EntityValue};
+pub use lexical::{LexicalClassifier, LexicalConfig};
 pub use pipeline::{training_examples, Nlu, NluError, Parse, KNOWLEDGE_INTENT_PREFIX};

@@ -1,7 +1,16 @@
-//! `concierge eval intents`.
+//! `concierge eval intents`: trains a classifier on JSON-lines files and
+//! reports accuracy, out-of-scope detection and speed on a test file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use concierge_core::nlu::evaluation::{
+    choose_threshold, intent_metrics, ScoredPrediction, ThresholdObjective,
+};
+use concierge_core::nlu::{IntentClassifier, LexicalClassifier, LexicalConfig, TrainingExample};
+use serde::Serialize;
 
 use super::Format;
 
@@ -11,7 +20,8 @@ pub(crate) struct EvalIntentsArgs {
     /// Training data, JSON lines `{"text","intent"}`; repeatable.
     #[arg(long, required = true)]
     train: Vec<PathBuf>,
-    /// Validation data used to choose the out-of-scope threshold.
+    /// Validation data used to choose the out-of-scope threshold (default:
+    /// cross-validation on the training data).
     #[arg(long)]
     val: Option<PathBuf>,
     /// Test data.
@@ -20,14 +30,203 @@ pub(crate) struct EvalIntentsArgs {
     /// The label of out-of-scope examples.
     #[arg(long, default_value = "oos")]
     oos_label: String,
-    /// Which classifier to train.
+    /// Which classifier to train: `lexical` or `embedding`.
     #[arg(long, default_value = "lexical")]
     classifier: String,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Threshold and classifier settings, for tuning.
+    #[command(flatten)]
+    tuning: Box<Tuning>,
+}
+
+/// Settings of `concierge eval intents` that override the defaults.
+#[derive(Debug, clap::Args)]
+struct Tuning {
+    /// Use this out-of-scope threshold instead of choosing one.
+    #[arg(long)]
+    threshold: Option<f32>,
+    /// Weight of out-of-scope recall against in-scope accuracy when choosing
+    /// the threshold.
+    #[arg(long, default_value_t = ThresholdObjective::default().oos_weight)]
+    oos_weight: f64,
+    /// The most in-scope accuracy the chosen threshold may cost (a share).
+    #[arg(long, default_value_t = ThresholdObjective::default().max_accuracy_loss)]
+    max_accuracy_loss: f64,
+    /// Lexical classifier: SGD epochs.
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Lexical classifier: initial SGD step size.
+    #[arg(long)]
+    learning_rate: Option<f32>,
+    /// Lexical classifier: L2 regularisation.
+    #[arg(long)]
+    l2: Option<f32>,
+    /// Lexical classifier: weight of character n-grams against words.
+    #[arg(long)]
+    char_weight: Option<f32>,
+    /// Lexical classifier: smallest and largest character n-gram, as `MIN,MAX`.
+    #[arg(long, value_parser = parse_range)]
+    char_ngrams: Option<(usize, usize)>,
+    /// Lexical classifier: features must occur in this many training messages.
+    #[arg(long)]
+    min_count: Option<u32>,
+    /// Lexical classifier: calibration folds (below 2: none).
+    #[arg(long)]
+    calibration_folds: Option<usize>,
+}
+
+impl Tuning {
+    fn lexical_config(&self) -> LexicalConfig {
+        let mut config = LexicalConfig::default();
+        if let Some(v) = self.epochs {
+            config.epochs = v;
+        }
+        if let Some(v) = self.learning_rate {
+            config.learning_rate = v;
+        }
+        if let Some(v) = self.l2 {
+            config.l2 = v;
+        }
+        if let Some(v) = self.char_weight {
+            config.char_weight = v;
+        }
+        if let Some(v) = self.char_ngrams {
+            config.char_ngrams = v;
+        }
+        if let Some(v) = self.min_count {
+            config.min_count = Some(v);
+        }
+        if let Some(v) = self.calibration_folds {
+            config.calibration_folds = v;
+        }
+        config
+    }
+}
+
+/// The report printed with `--format json`.
+#[derive(Debug, Serialize)]
+struct Report {
+    classifier: String,
+    train_examples: usize,
+    test_examples: usize,
+    in_scope_accuracy: f64,
+    oos_recall: Option<f64>,
+    oos_precision: Option<f64>,
+    macro_f1: f64,
+    train_seconds: f64,
+    p50_micros: f64,
+    p99_micros: f64,
+    threshold: f32,
+    threshold_from: &'static str,
+}
+
+fn parse_range(text: &str) -> Result<(usize, usize), String> {
+    let (a, b) = text.split_once(',').ok_or_else(|| format!("expected MIN,MAX such as 2,5, got {text:?}"))?;
+    let number = |s: &str| s.trim().parse::<usize>().map_err(|e| format!("{s:?}: {e}"));
+    Ok((number(a)?, number(b)?))
+}
+
+fn read_examples(path: &Path) -> anyhow::Result<Vec<TrainingExample>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str::<TrainingExample>(line)
+                .with_context(|| format!("{}:{}: expected {{\"text\",\"intent\"}}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f64], share: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted.len() - 1) as f64 * share).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn scored(classifier: &dyn IntentClassifier, example: &TrainingExample) -> ScoredPrediction {
+    let ranking = classifier.classify(&example.text);
+    let (predicted, confidence) =
+        ranking.first().map(|s| (s.intent.clone(), s.confidence)).unwrap_or_default();
+    ScoredPrediction { gold: example.intent.clone(), predicted, confidence }
 }
 
 pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("eval intents is not built yet ({args:?})")
+    let mut train = Vec::new();
+    for path in &args.train {
+        train.extend(read_examples(path)?);
+    }
+    let test = read_examples(&args.test)?;
+
+    let started = Instant::now();
+    let classifier = match args.classifier.as_str() {
+        "lexical" => LexicalClassifier::train(&train, &args.tuning.lexical_config())
+            .context("training the lexical classifier")?,
+        "embedding" => anyhow::bail!("the embedding classifier is not available in this build"),
+        other => anyhow::bail!("unknown classifier {other:?} (expected lexical or embedding)"),
+    };
+    let train_seconds = started.elapsed().as_secs_f64();
+
+    let objective = ThresholdObjective {
+        oos_weight: args.tuning.oos_weight,
+        max_accuracy_loss: args.tuning.max_accuracy_loss,
+    };
+    let (threshold, threshold_from) = match (args.tuning.threshold, &args.val) {
+        (Some(given), _) => (given, "argument"),
+        (None, Some(path)) => {
+            let val = read_examples(path)?;
+            let predictions: Vec<_> = val.iter().map(|e| scored(&classifier, e)).collect();
+            (choose_threshold(&predictions, &args.oos_label, &objective), "val")
+        }
+        (None, None) => (
+            choose_threshold(classifier.out_of_fold(), &args.oos_label, &objective),
+            "train_cross_validation",
+        ),
+    };
+
+    let mut latencies = Vec::with_capacity(test.len());
+    let mut predictions = Vec::with_capacity(test.len());
+    for example in &test {
+        let started = Instant::now();
+        let prediction = scored(&classifier, example);
+        latencies.push(started.elapsed().as_secs_f64() * 1e6);
+        predictions.push(prediction);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let metrics = intent_metrics(&predictions, threshold, &args.oos_label);
+
+    let report = Report {
+        classifier: classifier.kind().to_string(),
+        train_examples: train.len(),
+        test_examples: test.len(),
+        in_scope_accuracy: metrics.in_scope_accuracy,
+        oos_recall: metrics.oos_recall,
+        oos_precision: metrics.oos_precision,
+        macro_f1: metrics.macro_f1,
+        train_seconds,
+        p50_micros: percentile(&latencies, 0.5),
+        p99_micros: percentile(&latencies, 0.99),
+        threshold,
+        threshold_from,
+    };
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string(&report)?),
+        Format::Text => {
+            println!("classifier         {}", report.classifier);
+            println!("train / test       {} / {}", report.train_examples, report.test_examples);
+            println!("in-scope accuracy  {:.4}", report.in_scope_accuracy);
+            let show = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
+            println!("oos recall         {}", show(report.oos_recall));
+            println!("oos precision      {}", show(report.oos_precision));
+            println!("macro F1           {:.4}", report.macro_f1);
+            println!("threshold          {:.4} (from {})", report.threshold, report.threshold_from);
+            println!("train seconds      {:.2}", report.train_seconds);
+            println!("parse p50 / p99    {:.1} / {:.1} µs", report.p50_micros, report.p99_micros);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

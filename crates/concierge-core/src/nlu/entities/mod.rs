@@ -1,85 +1,182 @@
 //! Extraction of built-in and spec-declared entities.
 //!
-//! (Placeholder, replaced by the NLU work.)
+//! Every extractor proposes candidates (possibly overlapping); the
+//! [`EntityExtractor`] keeps the longest, so a phone number is not also three
+//! numbers and the "3" of "tomorrow at 3" is not a number. Ties go to the
+//! candidate with fewer typos, then by a fixed priority: email, phone,
+//! datetime, list entities, regex entities, number.
 
-use chrono::{DateTime, TimeZone};
+mod email;
+mod list;
+mod number;
+mod pattern;
+mod phone;
+mod time;
+mod tokens;
+
+use chrono::{DateTime, NaiveTime};
 use chrono_tz::Tz;
+use regex::Regex;
 
-use crate::nlu::datetime::{self, DateTimeOptions, TimeValue};
 use crate::nlu::{Entity, EntityValue};
-use crate::spec::{BotSpec, SpecError};
+use crate::spec::{BotSpec, SpecError, SpecProblem};
+use list::ListMatcher;
+use pattern::PatternMatcher;
+use phone::PhoneFinder;
 
-/// Finds entities in messages.
+/// A proposed mention, before overlaps are resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Candidate {
+    entity: String,
+    value: EntityValue,
+    start: usize,
+    end: usize,
+    /// Typos corrected to match (list entities); fewer wins a tie.
+    penalty: usize,
+}
+
+impl Candidate {
+    fn new(entity: &str, value: EntityValue, start: usize, end: usize) -> Candidate {
+        Candidate { entity: entity.to_string(), value, start, end, penalty: 0 }
+    }
+
+    /// Lower wins ties between candidates of the same length.
+    fn priority(&self) -> u8 {
+        match (&self.value, self.entity.as_str()) {
+            (EntityValue::Email { .. }, _) => 0,
+            (EntityValue::Phone { .. }, _) => 1,
+            (_, "datetime") => 2,
+            (EntityValue::Number { .. }, "number") => 5,
+            (EntityValue::Text { .. }, _) => 3,
+            _ => 4,
+        }
+    }
+}
+
+/// Finds entities in messages: the built-ins (`datetime`, `number`,
+/// `email`, `phone`) and the spec's list and regex entities.
 #[derive(Debug, Clone)]
 pub struct EntityExtractor {
-    lists: Vec<(String, String, String)>,
+    lists: Vec<ListMatcher>,
+    patterns: Vec<(usize, PatternMatcher)>,
+    phone: PhoneFinder,
+    email: Regex,
+    business_hours: Option<(NaiveTime, NaiveTime)>,
 }
 
 impl EntityExtractor {
-    /// Builds the extractor for a spec.
+    /// Prepares the extractors a spec declares. Fails on an unknown phone
+    /// region or a regex that does not compile.
     pub fn new(spec: &BotSpec) -> Result<EntityExtractor, SpecError> {
+        let mut problems = Vec::new();
+        let phone = PhoneFinder::new(&spec.nlu.phone_region);
+        if phone.is_none() {
+            problems.push(SpecProblem {
+                path: "nlu.phone_region".into(),
+                message: format!(
+                    "unknown region {:?} (use a two-letter ISO 3166 code such as \"US\")",
+                    spec.nlu.phone_region
+                ),
+            });
+        }
         let mut lists = Vec::new();
-        for e in &spec.entities {
-            if e.from_services {
-                for s in &spec.business.services {
-                    for n in std::iter::once(&s.name).chain(&s.synonyms) {
-                        lists.push((e.name.clone(), s.id.clone(), n.to_lowercase()));
-                    }
+        let mut patterns = Vec::new();
+        for (i, entity) in spec.entities.iter().enumerate() {
+            if let Some(p) = &entity.pattern {
+                match PatternMatcher::new(&entity.name, p) {
+                    Ok(m) => patterns.push((i, m)),
+                    Err(e) => problems.push(SpecProblem {
+                        path: format!("entities[{i}].pattern"),
+                        message: format!("invalid regular expression: {e}"),
+                    }),
                 }
             }
-            for v in &e.values {
-                for n in std::iter::once(&v.value).chain(&v.synonyms) {
-                    lists.push((e.name.clone(), v.value.clone(), n.to_lowercase()));
-                }
+            let mut values: Vec<(String, Vec<&str>)> = entity
+                .values
+                .iter()
+                .map(|v| {
+                    let mut forms = vec![v.value.as_str()];
+                    forms.extend(v.synonyms.iter().map(String::as_str));
+                    (v.value.clone(), forms)
+                })
+                .collect();
+            if entity.from_services {
+                values.extend(spec.business.services.iter().map(|s| {
+                    let mut forms = vec![s.name.as_str(), s.id.as_str()];
+                    forms.extend(s.synonyms.iter().map(String::as_str));
+                    (s.id.clone(), forms)
+                }));
+            }
+            if !values.is_empty() {
+                lists.push(ListMatcher::new(&entity.name, values));
             }
         }
-        lists.sort_by_key(|l| std::cmp::Reverse(l.2.len()));
-        Ok(EntityExtractor { lists })
+        let (Some(phone), true) = (phone, problems.is_empty()) else {
+            return Err(SpecError { problems });
+        };
+        // The phone metadata loads on first use (a few hundred milliseconds):
+        // pay for it here rather than on the first message.
+        let _ = phone.normalise("+14155550100");
+        Ok(EntityExtractor {
+            lists,
+            patterns,
+            phone,
+            email: email::email_regex(),
+            business_hours: time::business_hours(&spec.business),
+        })
     }
 
-    /// Every entity in `text`.
+    /// Every entity in `text`, in text order and not overlapping, with dates
+    /// and times read relative to `now` in `now`'s zone.
     pub fn extract(&self, text: &str, now: DateTime<Tz>) -> Vec<Entity> {
-        let mut out = Vec::new();
-        let lower = text.to_lowercase();
-        for (name, value, surface) in &self.lists {
-            if let Some(i) = lower.find(surface.as_str()) {
-                if !out.iter().any(|e: &Entity| e.entity == *name) {
-                    out.push(Entity {
-                        entity: name.clone(),
-                        value: EntityValue::Text { value: value.clone() },
-                        text: text[i..i + surface.len()].to_string(),
-                        start: i,
-                        end: i + surface.len(),
-                    });
-                }
-            }
+        let words = tokens::tokenize(text);
+        let mut candidates = Vec::new();
+        email::find(&self.email, text, &mut candidates);
+        self.phone.find(text, &mut candidates);
+        time::find(text, now, self.business_hours, &mut candidates);
+        for list in &self.lists {
+            list.find(&words, &mut candidates);
         }
-        let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
-        if digits.len() == 11 && digits.starts_with('1') || digits.len() == 10 {
-            let d = if digits.len() == 10 { format!("1{digits}") } else { digits };
-            out.push(Entity {
-                entity: "phone".into(),
-                value: EntityValue::Phone { value: format!("+{d}") },
-                text: text.to_string(),
-                start: 0,
-                end: text.len(),
-            });
-            return out;
+        for (_, pattern) in &self.patterns {
+            pattern.find(text, &mut candidates);
         }
-        let tz = now.timezone();
-        for m in datetime::parse(text, now.naive_local(), &DateTimeOptions::default()) {
-            if let TimeValue::Instant { value, grain } = m.value {
-                if let Some(v) = tz.from_local_datetime(&value).earliest() {
-                    out.push(Entity {
-                        entity: "datetime".into(),
-                        value: EntityValue::Time { value: v.fixed_offset(), grain },
-                        text: text[m.start..m.end].to_string(),
-                        start: m.start,
-                        end: m.end,
-                    });
-                }
-            }
-        }
-        out
+        number::digit_numbers(text, &mut candidates);
+        number::word_numbers(text, &words, &mut candidates);
+        resolve_overlaps(candidates)
+            .into_iter()
+            .map(|c| Entity {
+                text: text[c.start..c.end].to_string(),
+                entity: c.entity,
+                value: c.value,
+                start: c.start,
+                end: c.end,
+            })
+            .collect()
     }
 }
+
+/// Keeps the best candidates that do not overlap, in text order: longest
+/// first, then fewest typos, then by priority, then leftmost.
+fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    candidates.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.penalty.cmp(&b.penalty))
+            .then(a.priority().cmp(&b.priority()))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        if c.start >= c.end {
+            continue;
+        }
+        if kept.iter().all(|k| c.end <= k.start || k.end <= c.start) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.start);
+    kept
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,200 @@
+//! List entities: canonical values with synonyms, found case-insensitively,
+//! ignoring apostrophes and punctuation, tolerating small typos.
+
+use super::tokens::{normalised_words, Token};
+use super::Candidate;
+use crate::nlu::EntityValue;
+
+/// One way of writing a value, as normalised words.
+#[derive(Debug, Clone)]
+struct SurfaceForm {
+    words: Vec<String>,
+    /// The words glued together, to match "hair cut" against "haircut".
+    joined: String,
+    value: usize,
+}
+
+/// A list entity ready for matching.
+#[derive(Debug, Clone)]
+pub(crate) struct ListMatcher {
+    entity: String,
+    values: Vec<String>,
+    forms: Vec<SurfaceForm>,
+}
+
+/// Edits a word may have and still match: none below 5 characters, one from
+/// 5, two from 9 (the shorter of the message's word and the value's counts).
+fn allowed_edits(word: &str) -> usize {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+impl ListMatcher {
+    /// A matcher for `entity` whose values are `(canonical, surface forms)`.
+    pub(crate) fn new<'a>(
+        entity: &str,
+        values: impl IntoIterator<Item = (String, Vec<&'a str>)>,
+    ) -> ListMatcher {
+        let mut matcher = ListMatcher { entity: entity.to_string(), values: Vec::new(), forms: Vec::new() };
+        for (canonical, surfaces) in values {
+            let value = matcher.values.len();
+            matcher.values.push(canonical);
+            for surface in surfaces {
+                let words = normalised_words(surface);
+                if words.is_empty() {
+                    continue;
+                }
+                let joined = words.concat();
+                if matcher.forms.iter().any(|f| f.value == value && f.words == words) {
+                    continue;
+                }
+                matcher.forms.push(SurfaceForm { words, joined, value });
+            }
+        }
+        matcher
+    }
+
+    /// Adds every mention of a value in the message (`tokens`) to `out`,
+    /// overlapping ones included: the caller keeps the best.
+    pub(crate) fn find(&self, tokens: &[Token], out: &mut Vec<Candidate>) {
+        for start in 0..tokens.len() {
+            for form in &self.forms {
+                let n = form.words.len();
+                // Same number of words, each within its typo budget.
+                if start + n <= tokens.len() {
+                    let window = &tokens[start..start + n];
+                    let mut edits = 0;
+                    let fits = window.iter().zip(&form.words).all(|(token, word)| {
+                        let budget = allowed_edits(word).min(allowed_edits(&token.text));
+                        match bounded_distance(&token.text, word, budget) {
+                            Some(d) => {
+                                edits += d;
+                                true
+                            }
+                            None => false,
+                        }
+                    });
+                    if fits {
+                        out.push(self.candidate(form.value, window, edits));
+                    }
+                }
+                // One word more or fewer, matching once glued ("hair cut").
+                for len in [n.saturating_sub(1), n + 1] {
+                    if len == 0 || len == n || start + len > tokens.len() {
+                        continue;
+                    }
+                    let window = &tokens[start..start + len];
+                    let glued: String = window.iter().map(|t| t.text.as_str()).collect();
+                    if glued == form.joined {
+                        out.push(self.candidate(form.value, window, 1));
+                    }
+                }
+            }
+        }
+    }
+
+    fn candidate(&self, value: usize, window: &[Token], edits: usize) -> Candidate {
+        let mut c = Candidate::new(
+            &self.entity,
+            EntityValue::Text { value: self.values[value].clone() },
+            window[0].start,
+            window[window.len() - 1].end,
+        );
+        c.penalty = edits;
+        c
+    }
+}
+
+/// The Damerau-Levenshtein distance (optimal string alignment: insertions,
+/// deletions, substitutions and swaps of neighbours) between `a` and `b`,
+/// if it is at most `limit`.
+pub(crate) fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a == b {
+        return Some(0);
+    }
+    if limit == 0 {
+        return None;
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    let mut previous2 = vec![0usize; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current = vec![0usize; width];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(previous2[j - 2] + 1);
+            }
+            current[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut previous2, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    let d = previous[b.len()];
+    (d <= limit).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tokens::tokenize;
+    use super::*;
+
+    #[test]
+    fn distance_counts_swaps_as_one_edit() {
+        assert_eq!(bounded_distance("haircut", "haircut", 1), Some(0));
+        assert_eq!(bounded_distance("hiarcut", "haircut", 1), Some(1));
+        assert_eq!(bounded_distance("harcut", "haircut", 1), Some(1));
+        assert_eq!(bounded_distance("manicure", "pedicure", 2), None);
+        assert_eq!(bounded_distance("colour", "color", 1), Some(1));
+        assert_eq!(bounded_distance("", "abc", 3), Some(3));
+        assert_eq!(bounded_distance("ça", "ca", 1), Some(1));
+    }
+
+    fn found(matcher: &ListMatcher, text: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        matcher.find(&tokenize(text), &mut out);
+        out.iter().map(|c| (c.value.display(), text[c.start..c.end].to_string())).collect()
+    }
+
+    #[test]
+    fn typos_are_tolerated_by_word_length() {
+        let m = ListMatcher::new(
+            "service",
+            [
+                ("womens_haircut".to_string(), vec!["Women's haircut", "ladies cut"]),
+                ("mens_haircut".to_string(), vec!["Men's haircut"]),
+                ("highlights".to_string(), vec!["highlights"]),
+            ],
+        );
+        let womens = ("womens_haircut".to_string(), "Women’s Haircut".to_string());
+        assert_eq!(found(&m, "a Women’s Haircut please"), [womens]);
+        assert_eq!(found(&m, "womens haircut")[0].0, "womens_haircut");
+        assert_eq!(found(&m, "womens hiarcut")[0].0, "womens_haircut");
+        assert_eq!(found(&m, "womens hair cut")[0].0, "womens_haircut");
+        // "mens" is one word too short for typos: no confusion with "womens".
+        assert_eq!(found(&m, "mens haircut"), [("mens_haircut".into(), "mens haircut".into())]);
+        // Two typos in a 10-letter word are fine, three are not.
+        assert_eq!(found(&m, "higlihgts")[0].0, "highlights");
+        assert!(found(&m, "hgliihgts").is_empty());
+        // Short words must be exact, on either side.
+        assert!(found(&m, "ladies cat").is_empty());
+        let stylists = ListMatcher::new("stylist", [("sofia".to_string(), vec!["Sofia"])]);
+        assert!(found(&stylists, "on the sofa").is_empty());
+        assert_eq!(found(&stylists, "with Sofai")[0].0, "sofia");
+    }
+}
