@@ -78,6 +78,36 @@ pub struct DateTimeOptions {
 /// Finds every date/time expression in `text`, resolved against `reference`.
 /// Expressions do not overlap and come in text order.
 pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) -> Vec<TimeMatch> {
-    let _ = (text, reference, options);
-    Vec::new()
+    // Placeholder: "tomorrow at 3pm", "4pm" (replaced by the NLU work).
+    let _ = options;
+    let lower = text.to_lowercase();
+    let re = regex::Regex::new(r"(tomorrow |today )?(?:at )?(\d{1,2})(?::(\d\d))? ?(am|pm)")
+        .expect("valid");
+    let Some(c) = re.captures(&lower) else {
+        return Vec::new();
+    };
+    let mut h: u32 = c[2].parse().unwrap_or(0);
+    if &c[4] == "pm" && h < 12 {
+        h += 12;
+    }
+    let m: u32 = c
+        .get(3)
+        .map(|m| m.as_str().parse().unwrap_or(0))
+        .unwrap_or(0);
+    let mut day = reference.date();
+    if c.get(1).is_some_and(|d| d.as_str().starts_with("tomorrow")) {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    let Some(t) = NaiveTime::from_hms_opt(h, m, 0) else {
+        return Vec::new();
+    };
+    let whole = c.get(0).expect("match");
+    vec![TimeMatch {
+        start: whole.start(),
+        end: whole.end(),
+        value: TimeValue::Instant {
+            value: day.and_time(t),
+            grain: if m == 0 { Grain::Hour } else { Grain::Minute },
+        },
+    }]
 }
