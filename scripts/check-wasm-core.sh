@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Check that concierge-core stays pure logic and builds for wasm32-unknown-unknown.
 #
-# 1. `cargo tree` of core's normal dependencies (all targets) must not contain
+# 1. `cargo tree` of core's normal dependencies (all features, all targets) must not contain
 #    tokio, sqlx, axum, hyper or pyo3 (or their sub-crates).
 # 2. Build core for wasm32-unknown-unknown with Debian's cargo/rustc 1.96 and
 #    -Zbuild-std (see scripts/install-wasm-toolchain.sh), into target/wasm.
@@ -16,7 +16,7 @@ die() { echo "[check-wasm-core] ERROR: $*" >&2; exit 1; }
 
 # --- 1. dependency purity ----------------------------------------------------------
 forbidden='^(tokio|sqlx|axum|hyper|pyo3)(-[a-z0-9_-]+)?$'
-tree=$(cargo tree -p concierge-core -e normal --target all --prefix none --format '{p}') ||
+tree=$(cargo tree -p concierge-core --all-features -e normal --target all --prefix none --format '{p}') ||
     die "cargo tree -p concierge-core failed"
 offenders=$(echo "$tree" | awk '{print $1}' | sort -u | grep -E "$forbidden" || true)
 if [ -n "$offenders" ]; then
@@ -24,7 +24,7 @@ if [ -n "$offenders" ]; then
     echo "[check-wasm-core]        but its normal dependency tree contains: $(echo $offenders)" >&2
     for crate in $offenders; do
         echo "--- how $crate gets in:" >&2
-        cargo tree -p concierge-core -e normal --target all -i "$crate" >&2 || true
+        cargo tree -p concierge-core --all-features -e normal --target all -i "$crate" >&2 || true
     done
     exit 1
 fi

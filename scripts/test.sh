@@ -60,6 +60,7 @@ run_stage() {
     stage_times+=("$((end - start))")
     if [ "$status" -ne 0 ]; then
         say "=== stage $name: FAILED (exit $status) after $((end - start))s"
+        current_stage=""
         print_timings
         exit "$status"
     fi
