@@ -140,11 +140,8 @@ pub enum BookingError {
 #[async_trait]
 pub trait Booker: Send + Sync {
     /// Whether `request` can be booked, with alternatives when not.
-    async fn check(
-        &self,
-        request: &BookingRequest,
-        now: DateTime<Utc>,
-    ) -> Result<Availability, BookingError>;
+    async fn check(&self, request: &BookingRequest, now: DateTime<Utc>)
+        -> Result<Availability, BookingError>;
     /// Books `request` for `customer`.
     async fn book(
         &self,
@@ -166,9 +163,6 @@ pub trait Booker: Send + Sync {
     /// A booking by id.
     async fn get(&self, booking_id: &str) -> Result<Booking, BookingError>;
     /// A customer's confirmed bookings that have not started yet, soonest first.
-    async fn upcoming_for_phone(
-        &self,
-        phone: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, BookingError>;
+    async fn upcoming_for_phone(&self, phone: &str, now: DateTime<Utc>)
+        -> Result<Vec<Booking>, BookingError>;
 }

@@ -147,7 +147,10 @@ impl BookingView {
             start: fmt(booking.start),
             end: fmt(booking.end),
             staff: staff_name.to_string(),
-            customer: CustomerView { name: booking.customer.name.clone(), phone: booking.customer.phone.clone() },
+            customer: CustomerView {
+                name: booking.customer.name.clone(),
+                phone: booking.customer.phone.clone(),
+            },
         }
     }
 }

@@ -10,11 +10,10 @@ const B: f32 = 0.75;
 const QUESTION_WEIGHT: usize = 2;
 
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i",
-    "me", "my", "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and", "or", "can",
-    "could", "would", "will", "what", "whats", "how", "there", "have", "has", "any", "this",
-    "that", "with", "if", "so", "please", "s", "tell", "about", "know", "want", "like", "need",
-    "get", "from", "by", "as", "am", "not",
+    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i", "me", "my",
+    "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and", "or", "can", "could", "would",
+    "will", "what", "whats", "how", "there", "have", "has", "any", "this", "that", "with", "if", "so",
+    "please", "s", "tell", "about", "know", "want", "like", "need", "get", "from", "by", "as", "am", "not",
 ];
 
 /// Lower-cased word stems of `text` with stop words removed.
@@ -31,11 +30,7 @@ fn stem(word: &str) -> String {
     for suffix in ["ing", "ies", "es", "ed", "s"] {
         if let Some(base) = word.strip_suffix(suffix) {
             if base.chars().count() >= 3 {
-                return if suffix == "ies" {
-                    format!("{base}y")
-                } else {
-                    base.to_string()
-                };
+                return if suffix == "ies" { format!("{base}y") } else { base.to_string() };
             }
         }
     }
@@ -53,6 +48,16 @@ pub struct Bm25Index {
 impl Bm25Index {
     /// Indexes entries; question text is weighted above answer text.
     pub fn new(entries: &[KnowledgeEntry]) -> Bm25Index {
+        Bm25Index::build(entries, true)
+    }
+
+    /// Indexes only the questions (titles and alternatives), for deciding
+    /// whether a message asks one of them.
+    pub fn questions_only(entries: &[KnowledgeEntry]) -> Bm25Index {
+        Bm25Index::build(entries, false)
+    }
+
+    fn build(entries: &[KnowledgeEntry], with_answers: bool) -> Bm25Index {
         let mut postings: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
         let mut lengths = Vec::with_capacity(entries.len());
         for (i, e) in entries.iter().enumerate() {
@@ -61,30 +66,22 @@ impl Bm25Index {
             for alt in &e.alternatives {
                 questions.extend(terms(alt));
             }
-            for t in questions
-                .iter()
-                .flat_map(|t| std::iter::repeat_n(t, QUESTION_WEIGHT))
-            {
+            for t in questions.iter().flat_map(|t| std::iter::repeat_n(t, QUESTION_WEIGHT)) {
                 *counts.entry(t.clone()).or_default() += 1;
             }
-            for t in terms(&e.text) {
-                *counts.entry(t).or_default() += 1;
+            if with_answers {
+                for t in terms(&e.text) {
+                    *counts.entry(t).or_default() += 1;
+                }
             }
             lengths.push(counts.values().sum());
             for (t, n) in counts {
                 postings.entry(t).or_default().push((i, n));
             }
         }
-        let average_length = if lengths.is_empty() {
-            0.0
-        } else {
-            lengths.iter().sum::<u32>() as f32 / lengths.len() as f32
-        };
-        Bm25Index {
-            postings,
-            lengths,
-            average_length,
-        }
+        let average_length =
+            if lengths.is_empty() { 0.0 } else { lengths.iter().sum::<u32>() as f32 / lengths.len() as f32 };
+        Bm25Index { postings, lengths, average_length }
     }
 
     fn idf(&self, postings: usize) -> f32 {
@@ -102,14 +99,8 @@ impl KnowledgeSearch for Bm25Index {
         // Words unknown to the index still count against coverage, with the
         // weight of the rarest possible word.
         let unknown_idf = self.idf(0);
-        let total_idf: f32 = query_terms
-            .iter()
-            .map(|t| {
-                self.postings
-                    .get(t)
-                    .map_or(unknown_idf, |p| self.idf(p.len()))
-            })
-            .sum();
+        let total_idf: f32 =
+            query_terms.iter().map(|t| self.postings.get(t).map_or(unknown_idf, |p| self.idf(p.len()))).sum();
         let mut scores: HashMap<usize, (f32, f32)> = HashMap::new();
         for t in &query_terms {
             let Some(list) = self.postings.get(t) else {
@@ -155,25 +146,14 @@ mod tests {
     #[test]
     fn ranks_the_matching_entry_first_with_full_coverage() {
         let entries = vec![
-            entry(
-                "parking",
-                "Do you have parking?",
-                "Free parking behind the salon.",
-            ),
-            entry(
-                "payment",
-                "Which payment methods do you take?",
-                "Cards and cash.",
-            ),
+            entry("parking", "Do you have parking?", "Free parking behind the salon."),
+            entry("payment", "Which payment methods do you take?", "Cards and cash."),
             entry("prices", "How much is a haircut?", "From $35."),
         ];
         let index = Bm25Index::new(&entries);
         let hits = index.search("is there any parking nearby?", 3);
         assert_eq!(hits[0].entry, 0);
-        assert!(
-            hits[0].coverage > 0.25 && hits[0].coverage < 1.0,
-            "{hits:?}"
-        );
+        assert!(hits[0].coverage > 0.25 && hits[0].coverage < 1.0, "{hits:?}");
         assert!(index.search("what's the capital of France?", 3).is_empty());
         assert_eq!(index.search("parking", 3)[0].coverage, 1.0);
     }

@@ -30,10 +30,7 @@ impl KnowledgeEntry {
             title: spec.question.clone(),
             alternatives: spec.alternatives.clone(),
             text: spec.answer.clone(),
-            source: spec
-                .source
-                .clone()
-                .unwrap_or_else(|| "bot spec".to_string()),
+            source: spec.source.clone().unwrap_or_else(|| "bot spec".to_string()),
         }
     }
 }

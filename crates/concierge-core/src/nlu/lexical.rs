@@ -27,10 +27,7 @@ fn words(text: &str) -> Vec<String> {
 
 impl LexicalClassifier {
     /// Trains on labelled examples.
-    pub fn train(
-        examples: &[TrainingExample],
-        _config: &LexicalConfig,
-    ) -> Result<Self, TrainError> {
+    pub fn train(examples: &[TrainingExample], _config: &LexicalConfig) -> Result<Self, TrainError> {
         if examples.is_empty() {
             return Err(TrainError::NoExamples);
         }
@@ -66,12 +63,7 @@ impl IntentClassifier for LexicalClassifier {
             .iter()
             .map(|(k, c)| IntentScore {
                 intent: k.clone(),
-                confidence: (w
-                    .iter()
-                    .map(|x| c.get(x).copied().unwrap_or(0.0))
-                    .sum::<f32>()
-                    / n
-                    * 12.0)
+                confidence: (w.iter().map(|x| c.get(x).copied().unwrap_or(0.0)).sum::<f32>() / n * 12.0)
                     .exp(),
             })
             .collect();

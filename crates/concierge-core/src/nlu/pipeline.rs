@@ -45,9 +45,7 @@ pub struct Nlu {
 
 impl std::fmt::Debug for Nlu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Nlu")
-            .field("classifier", &self.classifier.kind())
-            .finish_non_exhaustive()
+        f.debug_struct("Nlu").field("classifier", &self.classifier.kind()).finish_non_exhaustive()
     }
 }
 
@@ -58,22 +56,14 @@ pub fn training_examples(spec: &BotSpec) -> Vec<TrainingExample> {
     let mut out = Vec::new();
     for intent in &spec.intents {
         for ex in &intent.examples {
-            let text = parse_annotations(ex)
-                .map(|a| a.text)
-                .unwrap_or_else(|_| ex.clone());
-            out.push(TrainingExample {
-                text,
-                intent: intent.name.clone(),
-            });
+            let text = parse_annotations(ex).map(|a| a.text).unwrap_or_else(|_| ex.clone());
+            out.push(TrainingExample { text, intent: intent.name.clone() });
         }
     }
     for entry in &spec.knowledge {
         let intent = format!("{KNOWLEDGE_INTENT_PREFIX}{}", entry.id);
         for q in std::iter::once(&entry.question).chain(&entry.alternatives) {
-            out.push(TrainingExample {
-                text: q.clone(),
-                intent: intent.clone(),
-            });
+            out.push(TrainingExample { text: q.clone(), intent: intent.clone() });
         }
     }
     out
@@ -82,16 +72,12 @@ pub fn training_examples(spec: &BotSpec) -> Vec<TrainingExample> {
 impl Nlu {
     /// Trains the spec's classifier with the lexical features.
     pub fn from_spec(spec: &BotSpec) -> Result<Nlu, NluError> {
-        let classifier =
-            LexicalClassifier::train(&training_examples(spec), &LexicalConfig::default())?;
+        let classifier = LexicalClassifier::train(&training_examples(spec), &LexicalConfig::default())?;
         Nlu::with_classifier(spec, Box::new(classifier))
     }
 
     /// Uses an already trained classifier (for example the embedding one).
-    pub fn with_classifier(
-        spec: &BotSpec,
-        classifier: Box<dyn IntentClassifier>,
-    ) -> Result<Nlu, NluError> {
+    pub fn with_classifier(spec: &BotSpec, classifier: Box<dyn IntentClassifier>) -> Result<Nlu, NluError> {
         Ok(Nlu {
             classifier,
             extractor: EntityExtractor::new(spec)?,
@@ -108,11 +94,7 @@ impl Nlu {
             .filter(|top| top.confidence >= self.threshold)
             .filter(|top| Some(&top.intent) != self.out_of_scope_intent.as_ref())
             .cloned();
-        Parse {
-            intents,
-            intent,
-            entities: self.extractor.extract(text, now),
-        }
+        Parse { intents, intent, entities: self.extractor.extract(text, now) }
     }
 
     /// The classifier's short name.

@@ -105,15 +105,8 @@ impl WeeklyHours {
 }
 
 /// Monday to Sunday.
-pub const ALL_WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+pub const ALL_WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
 /// The lower-case English name of a weekday, as used in specs.
 pub fn weekday_name(day: Weekday) -> &'static str {
@@ -140,21 +133,15 @@ pub struct TimeRange {
 
 impl std::fmt::Display for TimeRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}-{}",
-            self.start.format("%H:%M"),
-            self.end.format("%H:%M")
-        )
+        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
     }
 }
 
 impl TryFrom<String> for TimeRange {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let (a, b) = s
-            .split_once('-')
-            .ok_or_else(|| format!("expected a range like \"09:00-19:00\", got {s:?}"))?;
+        let (a, b) =
+            s.split_once('-').ok_or_else(|| format!("expected a range like \"09:00-19:00\", got {s:?}"))?;
         let parse = |t: &str| {
             NaiveTime::parse_from_str(t.trim(), "%H:%M")
                 .map_err(|_| format!("expected a time like \"09:00\", got {:?}", t.trim()))
@@ -268,18 +255,12 @@ impl BusinessSpec {
         }
         self.hours.validate(&format!("{path}.hours"), problems);
         if self.policies.slot_interval_minutes == 0 {
-            problems.push(
-                format!("{path}.policies.slot_interval_minutes"),
-                "must be at least 1",
-            );
+            problems.push(format!("{path}.policies.slot_interval_minutes"), "must be at least 1");
         }
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.staff.iter().enumerate() {
             if !seen.insert(s.id.as_str()) {
-                problems.push(
-                    format!("{path}.staff[{i}].id"),
-                    format!("duplicate staff id {:?}", s.id),
-                );
+                problems.push(format!("{path}.staff[{i}].id"), format!("duplicate staff id {:?}", s.id));
             }
             if let Some(h) = &s.hours {
                 h.validate(&format!("{path}.staff[{i}].hours"), problems);
@@ -289,10 +270,7 @@ impl BusinessSpec {
         for (i, s) in self.services.iter().enumerate() {
             let at = format!("{path}.services[{i}]");
             if !seen_services.insert(s.id.as_str()) {
-                problems.push(
-                    format!("{at}.id"),
-                    format!("duplicate service id {:?}", s.id),
-                );
+                problems.push(format!("{at}.id"), format!("duplicate service id {:?}", s.id));
             }
             if s.duration_minutes == 0 {
                 problems.push(format!("{at}.duration_minutes"), "must be at least 1");
@@ -307,10 +285,7 @@ impl BusinessSpec {
             }
         }
         if !self.services.is_empty() && self.staff.is_empty() {
-            problems.push(
-                format!("{path}.staff"),
-                "services are listed but no staff can do them",
-            );
+            problems.push(format!("{path}.staff"), "services are listed but no staff can do them");
         }
     }
 

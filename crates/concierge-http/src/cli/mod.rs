@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bot_file;
 mod chat;
 mod eval_datetime;
 mod eval_intents;

@@ -81,8 +81,7 @@ pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) ->
     // Placeholder: "tomorrow at 3pm", "4pm" (replaced by the NLU work).
     let _ = options;
     let lower = text.to_lowercase();
-    let re = regex::Regex::new(r"(tomorrow |today )?(?:at )?(\d{1,2})(?::(\d\d))? ?(am|pm)")
-        .expect("valid");
+    let re = regex::Regex::new(r"(tomorrow |today )?(?:at )?(\d{1,2})(?::(\d\d))? ?(am|pm)").expect("valid");
     let Some(c) = re.captures(&lower) else {
         return Vec::new();
     };
@@ -90,10 +89,7 @@ pub fn parse(text: &str, reference: NaiveDateTime, options: &DateTimeOptions) ->
     if &c[4] == "pm" && h < 12 {
         h += 12;
     }
-    let m: u32 = c
-        .get(3)
-        .map(|m| m.as_str().parse().unwrap_or(0))
-        .unwrap_or(0);
+    let m: u32 = c.get(3).map(|m| m.as_str().parse().unwrap_or(0)).unwrap_or(0);
     let mut day = reference.date();
     if c.get(1).is_some_and(|d| d.as_str().starts_with("tomorrow")) {
         day = day.succ_opt().unwrap_or(day);

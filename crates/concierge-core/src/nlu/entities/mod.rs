@@ -46,9 +46,7 @@ impl EntityExtractor {
                 if !out.iter().any(|e: &Entity| e.entity == *name) {
                     out.push(Entity {
                         entity: name.clone(),
-                        value: EntityValue::Text {
-                            value: value.clone(),
-                        },
+                        value: EntityValue::Text { value: value.clone() },
                         text: text[i..i + surface.len()].to_string(),
                         start: i,
                         end: i + surface.len(),
@@ -58,16 +56,10 @@ impl EntityExtractor {
         }
         let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
         if digits.len() == 11 && digits.starts_with('1') || digits.len() == 10 {
-            let d = if digits.len() == 10 {
-                format!("1{digits}")
-            } else {
-                digits
-            };
+            let d = if digits.len() == 10 { format!("1{digits}") } else { digits };
             out.push(Entity {
                 entity: "phone".into(),
-                value: EntityValue::Phone {
-                    value: format!("+{d}"),
-                },
+                value: EntityValue::Phone { value: format!("+{d}") },
                 text: text.to_string(),
                 start: 0,
                 end: text.len(),
@@ -80,10 +72,7 @@ impl EntityExtractor {
                 if let Some(v) = tz.from_local_datetime(&value).earliest() {
                     out.push(Entity {
                         entity: "datetime".into(),
-                        value: EntityValue::Time {
-                            value: v.fixed_offset(),
-                            grain,
-                        },
+                        value: EntityValue::Time { value: v.fixed_offset(), grain },
                         text: text[m.start..m.end].to_string(),
                         start: m.start,
                         end: m.end,
