@@ -84,5 +84,10 @@ if command -v wasm-bindgen >/dev/null 2>&1 && [ "$(wasm-bindgen --version | awk 
     exit 0
 fi
 log "installing wasm-bindgen-cli $version (matches Cargo.lock; takes a few minutes)"
-cargo install --locked --quiet wasm-bindgen-cli --version "=$version" || die "cargo install wasm-bindgen-cli $version failed"
+# --locked first (the versions its authors tested); a yanked crate in its lock file makes
+# that fail, and then the newest compatible versions are used.
+if ! cargo install --locked --quiet wasm-bindgen-cli --version "=$version"; then
+    log "cargo install --locked failed (a yanked dependency?); retrying without --locked"
+    cargo install --quiet wasm-bindgen-cli --version "=$version" || die "cargo install wasm-bindgen-cli $version failed"
+fi
 log "installed $(wasm-bindgen --version)"
