@@ -255,6 +255,9 @@ fi
 if [ "${CI:-}" = true ]; then
     # A CI build is cold and never reused: incremental artefacts are pure cost.
     export CARGO_INCREMENTAL=0
+    # No debug info in CI's debug/test builds: less to compile, link and write. Panics and
+    # failed assertions still name their file and line.
+    export CARGO_PROFILE_DEV_DEBUG=0
 fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
