@@ -26,6 +26,9 @@ pub struct BusinessSpec {
     /// Whole days the business is closed.
     #[serde(default)]
     pub closures: Vec<NaiveDate>,
+    /// Dates with opening hours other than the weekly ones (holiday hours).
+    #[serde(default)]
+    pub date_overrides: Vec<DateOverride>,
     /// Booking rules.
     #[serde(default)]
     pub policies: BookingPolicies,
@@ -236,6 +239,40 @@ pub struct StaffSpec {
     /// Days off.
     #[serde(default)]
     pub time_off: Vec<NaiveDate>,
+    /// Dates on which this person works other hours than their weekly ones.
+    #[serde(default)]
+    pub date_overrides: Vec<DateOverride>,
+    /// IANA time zone their hours are written in; the business's when absent.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// Hours for one date that replace the weekly hours of that date; no
+/// ranges means closed (or off) that day.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DateOverride {
+    /// The date, in the zone the hours are written in.
+    pub date: NaiveDate,
+    /// Ranges such as `"10:00-14:00"`; empty means closed.
+    #[serde(default)]
+    pub hours: Vec<TimeRange>,
+}
+
+fn validate_overrides(overrides: &[DateOverride], path: &str, problems: &mut Problems) {
+    let mut dates = std::collections::HashSet::new();
+    for (i, o) in overrides.iter().enumerate() {
+        if !dates.insert(o.date) {
+            problems.push(format!("{path}[{i}].date"), format!("{} has more than one override", o.date));
+        }
+        for (j, r) in o.hours.iter().enumerate() {
+            for other in &o.hours[j + 1..] {
+                if r.start < other.end && other.start < r.end {
+                    problems.push(format!("{path}[{i}].hours[{j}]"), format!("{r} overlaps {other}"));
+                }
+            }
+        }
+    }
 }
 
 impl BusinessSpec {
@@ -254,6 +291,7 @@ impl BusinessSpec {
             );
         }
         self.hours.validate(&format!("{path}.hours"), problems);
+        validate_overrides(&self.date_overrides, &format!("{path}.date_overrides"), problems);
         if self.policies.slot_interval_minutes == 0 {
             problems.push(format!("{path}.policies.slot_interval_minutes"), "must be at least 1");
         }
@@ -264,6 +302,12 @@ impl BusinessSpec {
             }
             if let Some(h) = &s.hours {
                 h.validate(&format!("{path}.staff[{i}].hours"), problems);
+            }
+            validate_overrides(&s.date_overrides, &format!("{path}.staff[{i}].date_overrides"), problems);
+            if let Some(tz) = &s.timezone {
+                if tz.parse::<chrono_tz::Tz>().is_err() {
+                    problems.push(format!("{path}.staff[{i}].timezone"), format!("unknown time zone {tz:?}"));
+                }
             }
         }
         let mut seen_services = std::collections::HashSet::new();

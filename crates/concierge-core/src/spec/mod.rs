@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use annotation::{parse_annotations, AnnotatedText, Annotation};
-pub use business::{BookingPolicies, BusinessSpec, ServiceSpec, StaffSpec, TimeRange, WeeklyHours};
+pub use business::{
+    BookingPolicies, BusinessSpec, DateOverride, ServiceSpec, StaffSpec, TimeRange, WeeklyHours,
+};
 pub use problems::{Problems, SpecError, SpecProblem};
 
 /// The spec format version this library reads.
