@@ -89,8 +89,10 @@ impl From<Failure> for PyErr {
             Failure::Spec(e) => {
                 let problems: Vec<(String, String)> =
                     e.problems.iter().map(|p| (p.path.clone(), p.message.clone())).collect();
+                // The headline only: Python's `SpecError.__str__` lists the problems.
+                let headline = e.to_string().lines().next().unwrap_or_default().to_string();
                 match PyList::new(py, problems) {
-                    Ok(list) => python_error(py, "SpecError", (e.to_string(), list)),
+                    Ok(list) => python_error(py, "SpecError", (headline, list)),
                     Err(err) => err,
                 }
             }
