@@ -3,8 +3,13 @@
 import datetime
 from typing import Any, Callable, Dict, List, Optional
 
+from typing_extensions import final
+
+__all__ = ["NativeEngine", "__version__"]
+
 __version__: str
 
+@final
 class NativeEngine:
     """A bot: the spec, its engine, in-memory bookings and conversations."""
 
