@@ -5,9 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, FixedOffset};
-use concierge_core::booking::{
-    Booker, BookingEngine, BookingRequest, Customer, SlotQuery, StaffPreference,
-};
+use concierge_core::booking::{Booker, BookingEngine, BookingRequest, Customer, SlotQuery, StaffPreference};
 use concierge_core::dialog::{Action, ConversationState, Engine, TurnContext, BUILTIN_ACTIONS};
 use concierge_core::spec::BotSpec;
 use futures::executor::block_on;
@@ -124,7 +122,12 @@ impl NativeEngine {
     }
 
     /// The NLU's reading of `text` at `now`.
-    fn parse<'py>(&self, py: Python<'py>, text: &str, now: DateTime<FixedOffset>) -> PyResult<Bound<'py, PyDict>> {
+    fn parse<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        now: DateTime<FixedOffset>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let parse = py.allow_threads(|| guarded(|| Ok(self.engine()?.parse(text, now.to_utc()))))?;
         parse_dict(py, text, &parse)
     }
@@ -202,7 +205,8 @@ impl NativeEngine {
             to: end.to_utc(),
             staff: staff.map_or(StaffPreference::Any, StaffPreference::Specific),
         };
-        let slots = py.allow_threads(|| guarded(|| Ok(block_on(self.booker.slots(&query, now.to_utc()))?)))?;
+        let slots =
+            py.allow_threads(|| guarded(|| Ok(block_on(self.booker.slots(&query, now.to_utc()))?)))?;
         let tz = self.timezone();
         let list = PyList::empty(py);
         for slot in &slots {
@@ -252,4 +256,3 @@ impl NativeEngine {
         booking_dict(py, &booking, self.timezone())
     }
 }
-

@@ -71,7 +71,9 @@ pub(crate) fn entity_value<'py>(
         EntityValue::Email { value } => ("email", value.into_bound_py_any(py)?, None),
         EntityValue::Phone { value } => ("phone", value.into_bound_py_any(py)?, None),
         EntityValue::Number { value } => ("number", value.into_bound_py_any(py)?, None),
-        EntityValue::Time { value, grain } => ("time", value.into_bound_py_any(py)?, Some(grain_name(*grain))),
+        EntityValue::Time { value, grain } => {
+            ("time", value.into_bound_py_any(py)?, Some(grain_name(*grain)))
+        }
         EntityValue::Interval { from, to, grain } => {
             ("interval", (*from, *to).into_bound_py_any(py)?, Some(grain_name(*grain)))
         }
