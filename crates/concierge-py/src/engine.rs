@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::action::PythonAction;
 use crate::error::{guarded, Failure};
-use crate::values::{booking_dict, json_to_py, parse_dict, slot_dict, slots_dict, turn_dict};
+use crate::values::{booking_dict, parse_dict, serde_to_py, slot_dict, slots_dict, turn_dict};
 
 /// Locks `mutex`, also after a panic elsewhere poisoned it (every value
 /// behind these locks is replaced whole, never left half-written).
@@ -171,8 +171,7 @@ impl NativeEngine {
                 Ok(events)
             })
         })?;
-        let json = serde_json::to_value(&events).map_err(|e| Failure::Panic(e.to_string()))?;
-        json_to_py(py, &json)
+        serde_to_py(py, &events)
     }
 
     /// The slots conversation `conversation_id` has collected, or `None` if it is unknown.
