@@ -16,7 +16,7 @@ py="$work/venv/bin/python"
 "$py" -m pip install --quiet --disable-pip-version-check maturin pytest mypy
 
 echo "== python: maturin build --release"
-(cd "$root/crates/concierge-py" && "$work/venv/bin/maturin" build --release --out "$work/wheels")
+(cd "$root/crates/concierge-py" && "$work/venv/bin/maturin" build --release -i "$py" --out "$work/wheels")
 wheels=("$work"/wheels/concierge-*-abi3-*.whl)
 if [ "${#wheels[@]}" -ne 1 ] || [ ! -f "${wheels[0]}" ]; then
     echo "expected exactly one abi3 wheel, found: ${wheels[*]}" >&2

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, FixedOffset};
-use concierge_core::booking::{Booker, BookingEngine, BookingRequest, Customer, SlotQuery, StaffPreference};
+use concierge_core::booking::{
+    Booker, BookingEngine, BookingRequest, Calendar, Customer, SlotQuery, StaffPreference,
+};
 use concierge_core::dialog::{Action, ConversationState, Engine, TurnContext, BUILTIN_ACTIONS};
 use concierge_core::spec::BotSpec;
 use futures::executor::block_on;
@@ -13,6 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::action::PythonAction;
+use crate::calendar::PythonCalendar;
 use crate::error::{guarded, Failure};
 use crate::values::{booking_dict, parse_dict, serde_to_py, slot_dict, slots_dict, turn_dict};
 
@@ -27,7 +30,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[pyclass(frozen, module = "concierge._concierge")]
 pub(crate) struct NativeEngine {
     spec: BotSpec,
-    booker: Arc<BookingEngine>,
+    booker: Mutex<Arc<BookingEngine>>,
     actions: Mutex<BTreeMap<String, Arc<dyn Action>>>,
     built: Mutex<Option<Arc<Engine>>>,
     conversations: Mutex<HashMap<String, Arc<Mutex<ConversationState>>>>,
@@ -38,7 +41,7 @@ impl NativeEngine {
         let booker = Arc::new(BookingEngine::in_memory(&spec.business)?);
         Ok(NativeEngine {
             spec,
-            booker,
+            booker: Mutex::new(booker),
             actions: Mutex::new(BTreeMap::new()),
             built: Mutex::new(None),
             conversations: Mutex::new(HashMap::new()),
@@ -51,7 +54,7 @@ impl NativeEngine {
         if let Some(engine) = built.as_ref() {
             return Ok(Arc::clone(engine));
         }
-        let booker: Arc<dyn Booker> = self.booker.clone();
+        let booker: Arc<dyn Booker> = self.booker();
         let mut builder = Engine::builder(self.spec.clone(), booker);
         for (name, action) in lock(&self.actions).iter() {
             builder = builder.action(name.clone(), Arc::clone(action));
@@ -66,8 +69,13 @@ impl NativeEngine {
         Arc::clone(lock(&self.conversations).entry(id.to_string()).or_default())
     }
 
+    /// The booking engine (cheap to clone: it shares its repository).
+    fn booker(&self) -> Arc<BookingEngine> {
+        Arc::clone(&lock(&self.booker))
+    }
+
     fn timezone(&self) -> chrono_tz::Tz {
-        self.booker.catalog().timezone()
+        self.booker().catalog().timezone()
     }
 }
 
@@ -113,6 +121,27 @@ impl NativeEngine {
             lock(&self.actions).insert(name, action);
             *lock(&self.built) = None;
         });
+    }
+
+    /// Adds a calendar provider: a staff member's (`staff`), or the
+    /// business's (`None`); the engine is rebuilt on next use. Bookings made
+    /// so far are kept.
+    #[pyo3(signature = (provider, staff=None))]
+    fn add_calendar(&self, py: Python<'_>, provider: Py<PyAny>, staff: Option<String>) -> PyResult<()> {
+        let calendar: Arc<dyn Calendar> = Arc::new(PythonCalendar::new(provider));
+        py.allow_threads(|| {
+            guarded(|| {
+                {
+                    let mut booker = lock(&self.booker);
+                    let with = BookingEngine::clone(&booker).with_calendar(staff, calendar)?;
+                    *booker = Arc::new(with);
+                }
+                // Never hold both locks: `engine()` takes `built`, then `booker`.
+                *lock(&self.built) = None;
+                Ok(())
+            })
+        })?;
+        Ok(())
     }
 
     /// Builds the engine now (training the NLU) instead of on first use.
@@ -205,7 +234,7 @@ impl NativeEngine {
             staff: staff.map_or(StaffPreference::Any, StaffPreference::Specific),
         };
         let slots =
-            py.allow_threads(|| guarded(|| Ok(block_on(self.booker.slots(&query, now.to_utc()))?)))?;
+            py.allow_threads(|| guarded(|| Ok(block_on(self.booker().slots(&query, now.to_utc()))?)))?;
         let tz = self.timezone();
         let list = PyList::empty(py);
         for slot in &slots {
@@ -232,7 +261,7 @@ impl NativeEngine {
         let request = BookingRequest { service, start: start.to_utc(), staff };
         let customer = Customer { name: customer_name, phone, email };
         let booking = py.allow_threads(|| {
-            guarded(|| Ok(block_on(self.booker.book(&request, &customer, request_key, now.to_utc()))?))
+            guarded(|| Ok(block_on(self.booker().book(&request, &customer, request_key, now.to_utc()))?))
         })?;
         booking_dict(py, &booking, self.timezone())
     }
@@ -245,13 +274,13 @@ impl NativeEngine {
         now: DateTime<FixedOffset>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let booking =
-            py.allow_threads(|| guarded(|| Ok(block_on(self.booker.cancel(booking_id, now.to_utc()))?)))?;
+            py.allow_threads(|| guarded(|| Ok(block_on(self.booker().cancel(booking_id, now.to_utc()))?)))?;
         booking_dict(py, &booking, self.timezone())
     }
 
     /// A booking by id.
     fn booking<'py>(&self, py: Python<'py>, booking_id: &str) -> PyResult<Bound<'py, PyDict>> {
-        let booking = py.allow_threads(|| guarded(|| Ok(block_on(self.booker.get(booking_id))?)))?;
+        let booking = py.allow_threads(|| guarded(|| Ok(block_on(self.booker().get(booking_id))?)))?;
         booking_dict(py, &booking, self.timezone())
     }
 }

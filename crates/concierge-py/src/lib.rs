@@ -8,6 +8,7 @@
 //! parses, handles turns and books, and returns plain Python values.
 
 mod action;
+mod calendar;
 mod engine;
 mod error;
 mod values;

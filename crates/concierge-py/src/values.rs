@@ -44,7 +44,10 @@ fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound
 }
 
 /// A serializable value as a Python value, through JSON.
-pub(crate) fn serde_to_py<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn serde_to_py<'py>(
+    py: Python<'py>,
+    value: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyAny>> {
     let json = serde_json::to_value(value).map_err(|e| PyTypeError::new_err(e.to_string()))?;
     json_to_py(py, &json)
 }

@@ -7,6 +7,7 @@
 
 from ._concierge import __version__
 from .engine import ActionFunction, ActionResult, Engine
+from .providers import CalendarProvider
 from .errors import BookingError, DialogError, Error, MessageError, SpecError, StoreError
 from .results import (
     Booking,
@@ -27,6 +28,7 @@ __all__ = [
     "Booking",
     "BookingError",
     "Button",
+    "CalendarProvider",
     "DialogError",
     "Engine",
     "Entity",

@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar, Union
 
 from . import _concierge
 from .errors import SpecError
+from .providers import CalendarProvider
 from .results import Booking, Event, Parse, Slot, Turn, _event, _parse, _turn
 
 ActionResult = Optional[Mapping[str, Any]]
@@ -52,10 +53,15 @@ class Engine:
 
     @classmethod
     def _load(
-        cls, native: _concierge.NativeEngine, actions: Optional[Mapping[str, ActionFunction]]
+        cls,
+        native: _concierge.NativeEngine,
+        actions: Optional[Mapping[str, ActionFunction]],
+        calendars: Optional[Mapping[Optional[str], CalendarProvider]],
     ) -> Engine:
         for name, function in (actions or {}).items():
             native.register_action(name, function)
+        for staff, provider in (calendars or {}).items():
+            native.add_calendar(provider, staff)
         if not native.missing_actions():
             # Train now so spec problems surface at load time; with actions
             # still to register, the engine is built on first use.
@@ -64,10 +70,19 @@ class Engine:
 
     @classmethod
     def from_yaml(
-        cls, text: str, *, actions: Optional[Mapping[str, ActionFunction]] = None
+        cls,
+        text: str,
+        *,
+        actions: Optional[Mapping[str, ActionFunction]] = None,
+        calendars: Optional[Mapping[Optional[str], CalendarProvider]] = None,
     ) -> Engine:
-        """Loads a bot spec from YAML (or JSON) text; raises :class:`SpecError`."""
-        return cls._load(_concierge.NativeEngine.from_yaml(text), actions)
+        """Loads a bot spec from YAML (or JSON) text; raises :class:`SpecError`.
+
+        ``actions`` maps action names to functions (see :meth:`action`);
+        ``calendars`` maps a staff id, or ``None`` for the business, to a
+        :class:`CalendarProvider`.
+        """
+        return cls._load(_concierge.NativeEngine.from_yaml(text), actions, calendars)
 
     @classmethod
     def from_file(
@@ -75,24 +90,29 @@ class Engine:
         path: Union[str, "os.PathLike[str]"],
         *,
         actions: Optional[Mapping[str, ActionFunction]] = None,
+        calendars: Optional[Mapping[Optional[str], CalendarProvider]] = None,
     ) -> Engine:
         """Loads a bot spec file: JSON when it ends in ``.json``, else YAML."""
         with open(path, encoding="utf-8") as f:
             text = f.read()
         if os.fspath(path).endswith(".json"):
-            return cls._load(_concierge.NativeEngine.from_json(text), actions)
-        return cls._load(_concierge.NativeEngine.from_yaml(text), actions)
+            return cls._load(_concierge.NativeEngine.from_json(text), actions, calendars)
+        return cls._load(_concierge.NativeEngine.from_yaml(text), actions, calendars)
 
     @classmethod
     def from_dict(
-        cls, spec: Mapping[str, Any], *, actions: Optional[Mapping[str, ActionFunction]] = None
+        cls,
+        spec: Mapping[str, Any],
+        *,
+        actions: Optional[Mapping[str, ActionFunction]] = None,
+        calendars: Optional[Mapping[Optional[str], CalendarProvider]] = None,
     ) -> Engine:
         """Loads a bot spec given as a dict (JSON-compatible values)."""
         try:
             text = json.dumps(spec)
         except (TypeError, ValueError) as e:
             raise SpecError("invalid bot spec (1 problem)", [("", f"not JSON-compatible: {e}")]) from e
-        return cls._load(_concierge.NativeEngine.from_json(text), actions)
+        return cls._load(_concierge.NativeEngine.from_json(text), actions, calendars)
 
     @property
     def business_timezone(self) -> str:
@@ -110,6 +130,13 @@ class Engine:
             return function
 
         return register
+
+    def add_calendar(self, provider: CalendarProvider, *, staff: Optional[str] = None) -> None:
+        """Adds a calendar: staff member ``staff``'s, or the business's (blocking everyone).
+
+        Raises :class:`BookingError` for an unknown staff id. Bookings made so far are kept.
+        """
+        self._native.add_calendar(provider, staff)
 
     def parse(self, text: str, now: Optional[_dt.datetime] = None) -> Parse:
         """The NLU's reading of ``text``, dates resolved against ``now`` (default: now)."""
