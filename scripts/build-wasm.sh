@@ -46,7 +46,7 @@ env -u RUSTC -u RUSTDOC -u RUSTUP_TOOLCHAIN -u RUSTC_WRAPPER \
     --config "profile.$profile.codegen-units=1" \
     --config "profile.$profile.panic=\"abort\"" \
     --config "profile.$profile.debug=false" \
-    --config "profile.$profile.strip=true" \
+    --config "profile.$profile.strip=false" \
     --profile "$profile" -Zbuild-std=std,panic_abort -p concierge-wasm ||
     die "cargo build of concierge-wasm for wasm32-unknown-unknown failed (see above)"
 
@@ -81,7 +81,7 @@ fi
 for target in web node; do
     file="$pkg/$target/concierge_bg.wasm"
     if [ -n "$wasm_opt" ]; then
-        "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        "$wasm_opt" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
             --enable-mutable-globals --enable-reference-types --enable-multivalue \
             "$file" -o "$file.opt" && mv "$file.opt" "$file" || die "wasm-opt failed on $file"
     fi
