@@ -42,10 +42,10 @@ fn from_epoch_millis(ms: f64) -> Result<DateTime<Utc>, NowError> {
 }
 
 /// The time a call should use: `options.now` when given, else `Date.now()`.
-pub(crate) fn now_from_options(options: &JsValue) -> Result<DateTime<Utc>, BindingError> {
-    if options.is_undefined() || options.is_null() {
+pub(crate) fn now_from_options(options: Option<&JsValue>) -> Result<DateTime<Utc>, BindingError> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
         return Ok(js_now()?);
-    }
+    };
     if !options.is_object() {
         return Err(BindingError::Options(describe(options)));
     }

@@ -13,6 +13,7 @@ use crate::clock::{describe, now_from_options};
 use crate::error::BindingError;
 use crate::matcher::to_js;
 use crate::spec_input::spec_from_js;
+use crate::types::CallOptions;
 use crate::view::{ParseView, TurnView};
 
 /// A bot holding any number of conversations, with bookings kept in memory
@@ -45,9 +46,9 @@ impl Engine {
         &mut self,
         #[wasm_bindgen(js_name = conversationId)] conversation_id: &str,
         text: &str,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
+        options: Option<CallOptions>,
     ) -> Result<JsValue, JsError> {
-        let now = now_from_options(&options)?;
+        let now = now_from_options(options.as_ref().map(AsRef::as_ref))?;
         let state = self.conversations.get(conversation_id).cloned().unwrap_or_default();
         let ctx = TurnContext { now, seed: state.turns, conversation_id: conversation_id.to_string() };
         let turn = self
@@ -62,12 +63,8 @@ impl Engine {
 
     /// The NLU's reading of a message, without touching any conversation.
     #[wasm_bindgen(unchecked_return_type = "ParseResult")]
-    pub fn parse(
-        &self,
-        text: &str,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
-    ) -> Result<JsValue, JsError> {
-        let now = now_from_options(&options)?;
+    pub fn parse(&self, text: &str, options: Option<CallOptions>) -> Result<JsValue, JsError> {
+        let now = now_from_options(options.as_ref().map(AsRef::as_ref))?;
         Ok(to_js(&ParseView::new(self.engine.parse(text, now), text))?)
     }
 

@@ -34,6 +34,6 @@ pub use view::{ParseView, TurnView};
 /// Installs the panic hook when the module is instantiated, so a bug shows
 /// its message in the console instead of `unreachable`.
 #[wasm_bindgen(start)]
-pub fn start() {
+fn start() {
     console_error_panic_hook::set_once();
 }

@@ -9,6 +9,7 @@ use wasm_bindgen::{JsError, JsValue};
 use crate::clock::now_from_options;
 use crate::error::BindingError;
 use crate::spec_input::spec_from_js;
+use crate::types::CallOptions;
 use crate::view::ParseView;
 
 /// The intents and entities of messages to one bot, with the lexical
@@ -35,12 +36,8 @@ impl IntentMatcher {
     /// Understands one message. Dates are resolved against `options.now`
     /// (default: `Date.now()`) in the business's time zone.
     #[wasm_bindgen(unchecked_return_type = "ParseResult")]
-    pub fn parse(
-        &self,
-        text: &str,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
-    ) -> Result<JsValue, JsError> {
-        let now = now_from_options(&options)?;
+    pub fn parse(&self, text: &str, options: Option<CallOptions>) -> Result<JsValue, JsError> {
+        let now = now_from_options(options.as_ref().map(AsRef::as_ref))?;
         let parse = self.nlu.parse(text, now.with_timezone(&self.tz));
         Ok(to_js(&ParseView::new(parse, text))?)
     }

@@ -2,6 +2,13 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The options object of `parse` and `handle` (`{ now }`), read field by field.
+    #[wasm_bindgen(typescript_type = "CallOptions")]
+    pub type CallOptions;
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** A bot spec: YAML or JSON text, or the parsed object. */
