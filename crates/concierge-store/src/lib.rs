@@ -1,1 +1,112 @@
-//! Persistence for Concierge (SQLite and PostgreSQL). Filled by the persistence issue.
+//! Persistence for Concierge: an embedded SQLite file by default, PostgreSQL
+//! to scale out, with the same behaviour on both.
+//!
+//! Everything goes through one async trait, [`Store`], implemented once per
+//! backend ([`SqliteStore`], [`PostgresStore`]). Each backend has its own
+//! schema under `migrations/<backend>/`, run by `sqlx::migrate!` when the store
+//! opens, and uses runtime-checked queries (`query(..).bind(..)`), so the
+//! crate builds without a live database. sqlx's `Any` driver is not used: it
+//! maps neither UUIDs nor time types.
+//!
+//! Invariants every backend keeps:
+//! - **Tenant scoping.** Every method that touches tenant data takes a
+//!   [`TenantId`] and every query filters by it; composite foreign keys keep
+//!   references inside one tenant. On PostgreSQL, row-level security keyed on
+//!   the `app.tenant_id` setting of each transaction is a second wall.
+//! - **Single-writer conversations.** A conversation's events carry a gapless
+//!   per-conversation sequence number; [`Store::append_turn`] only succeeds
+//!   when the caller saw the latest sequence number, and [`run_turn`] retries
+//!   on [`StoreError::Conflict`], so concurrent messages apply one after the
+//!   other, never interleaved, never lost.
+//! - **No double booking.** Active (confirmed, or held and not lapsed)
+//!   bookings of one staff member never overlap except as seats of one
+//!   sitting, enforced by the database: exclusion constraints on PostgreSQL,
+//!   a `BEGIN IMMEDIATE` check-and-insert on SQLite (see [`booking`]).
+//!   [`StoreBookingRepository`] offers this as core's `BookingRepository`.
+//! - **Secrets at rest.** Passwords are argon2 hashes, API keys are stored as
+//!   SHA-256 hashes, integration credentials are sealed with AES-256-GCM under
+//!   an [`EncryptionKey`] from configuration.
+//!
+//! A host runs a conversation turn like this (the closure is where the
+//! dialog engine's `handle` goes; it may run more than once on conflicts):
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use concierge_store::{open, run_turn, NewConversation, StoreConfig, TurnWrite};
+//! use serde_json::json;
+//!
+//! let store = open(&StoreConfig {
+//!     url: "sqlite://concierge.db".into(),
+//!     encryption_key: None,
+//! })
+//! .await?;
+//! let tenant = store.create_tenant("Salon").await?.id;
+//! let conversation = store
+//!     .create_conversation(
+//!         &tenant,
+//!         &NewConversation {
+//!             bot_id: None,
+//!             channel: "web".into(),
+//!             external_ref: None,
+//!             customer_id: None,
+//!             state: json!({}),
+//!         },
+//!     )
+//!     .await?;
+//! let (appended, replies) = run_turn(store.as_ref(), &tenant, &conversation.id, 100, |current| async move {
+//!     // let turn = engine.handle(serde_json::from_value(current.state)?, message, ctx).await?;
+//!     let write = TurnWrite {
+//!         events: vec![json!({"type": "user_message", "text": "hi"})],
+//!         state: current.state,
+//!     };
+//!     Ok::<_, std::convert::Infallible>((write, vec!["Hello!"]))
+//! })
+//! .await?;
+//! assert_eq!(appended.turn, 1);
+//! # let _ = replies;
+//! # Ok(())
+//! # }
+//! ```
+
+mod analytics;
+mod api_key;
+mod audit;
+pub mod booking;
+mod booking_repository;
+mod bot;
+mod catalog;
+mod conversation;
+mod crypto;
+mod customer;
+mod error;
+mod integration;
+mod knowledge;
+mod open;
+mod password;
+mod postgres;
+mod privacy;
+mod sqlite;
+mod store;
+mod tenant;
+mod time;
+mod turn;
+
+pub use analytics::DailyRollup;
+pub use api_key::{ApiKey, IssuedApiKey};
+pub use audit::{AuditEntry, NewAuditEntry};
+pub use booking::{NewBooking, StoredBooking};
+pub use booking_repository::StoreBookingRepository;
+pub use bot::{Bot, BotVersion};
+pub use catalog::{Schedule, Service, StaffMember};
+pub use conversation::{AppendedTurn, Conversation, ConversationStatus, NewConversation, StoredEvent};
+pub use crypto::{EncryptionKey, KeyError};
+pub use customer::{CustomerRecord, ErasureReport, NewCustomer};
+pub use error::StoreError;
+pub use integration::Integration;
+pub use knowledge::{Embedding, KnowledgeEntry, NewKnowledgeEntry};
+pub use open::{open, StoreConfig};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+pub use store::Store;
+pub use tenant::{Tenant, TenantId, User};
+pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};

@@ -172,10 +172,13 @@ impl Engine {
         alternatives: &[Slot],
     ) {
         let tz = self.tz;
-        let requested = self.renderer.when(request.start.with_timezone(&tz).fixed_offset(), Grain::Minute);
-        state.slots.insert("requested_time".into(), text(requested));
+        let requested = request.start.with_timezone(&tz).fixed_offset();
+        state
+            .slots
+            .insert("requested_time".into(), EntityValue::Time { value: requested, grain: Grain::Minute });
         state.slots.insert("unavailable_reason".into(), text(reason_words(reason)));
-        let offered: Vec<&Slot> = alternatives.iter().take(3).collect();
+        let mut offered: Vec<&Slot> = alternatives.iter().take(3).collect();
+        offered.sort_by_key(|s| s.start);
         let describe = |s: &Slot, previous: Option<&Slot>| {
             let at = s.start.with_timezone(&tz).fixed_offset();
             let same_day = |other: DateTime<Utc>| other.with_timezone(&tz).date_naive() == at.date_naive();
@@ -203,7 +206,7 @@ impl Engine {
         reply.buttons = offered
             .iter()
             .map(|s| Button {
-                title: describe(s, Some(s)),
+                title: describe(s, None),
                 payload: payload::encode(
                     "inform",
                     "datetime",

@@ -261,6 +261,9 @@ fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
 
 /// Words that show a time expression names a day, not just a time of day.
 fn names_a_day(text: &str) -> bool {
+    if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
+        return true;
+    }
     let n = normalise(text);
     const DAY_WORDS: &[&str] = &[
         "today",
@@ -593,7 +596,12 @@ impl Engine {
         if e.entity != kind {
             return None;
         }
-        match (&e.value, state.slots.get(slot)) {
+        // After a time was turned down, a bare "4pm" means 4pm that day.
+        let previous = state.slots.get(slot).or_else(|| match kind {
+            "datetime" => state.slots.get("requested_time"),
+            _ => None,
+        });
+        match (&e.value, previous) {
             (
                 EntityValue::Time { value, grain },
                 Some(EntityValue::Time { value: old, grain: old_grain }),
@@ -949,7 +957,9 @@ impl Engine {
                         continue;
                     }
                     let prompt = if needs_time { "ask_time" } else { prompt.as_str() };
-                    t.say(self.renderer.render(prompt, &state.slots, t.seed()));
+                    if !std::mem::take(&mut t.asked) {
+                        t.say(self.renderer.render(prompt, &state.slots, t.seed()));
+                    }
                     if *ask_always {
                         state.slots.remove(slot);
                     }

@@ -20,7 +20,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("flow_failed", "Sorry, I couldn't get that. Let's leave it there for now."),
     ("ask_yes_no", "Sorry, was that a yes or a no?"),
     ("ask_time", "What time on {datetime} would suit you?"),
-    ("unavailable", "Sorry, {requested_time} isn't available ({unavailable_reason}). The nearest times I can offer are {alternatives}."),
+    ("unavailable", "Sorry, {requested_time} isn't available ({unavailable_reason}). The nearest times I can offer are {alternatives}. Which would suit you, or would you like another time?"),
     ("no_alternatives", "Sorry, {requested_time} isn't available ({unavailable_reason}) and I found no time close to it. Could you suggest another day?"),
     ("handoff_declined", "No problem. What else can I help with?"),
     ("booking_failed", "Sorry, something went wrong while booking. Please try again in a moment."),

@@ -1,0 +1,1605 @@
+//! The SQLite backend: one database file, WAL mode, and `BEGIN IMMEDIATE` for
+//! every write so writers queue on the file lock (waiting up to the busy
+//! timeout) instead of failing when a read transaction tries to upgrade.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use concierge_core::booking::{Booking, BookingStatus, Customer};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::types::Json;
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
+use crate::customer::{redacted_event, ERASED_NAME};
+use crate::integration::seal_context;
+use crate::knowledge::{vector_from_bytes, vector_to_bytes};
+use crate::tenant::new_id;
+use crate::{
+    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
+    CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
+    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, Schedule,
+    Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+};
+
+/// How long a writer waits for the file lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A store in one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    key: Option<EncryptionKey>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    pub async fn open(path: impl AsRef<Path>, key: Option<EncryptionKey>) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before append_turn returns, so a turn
+            // reported as stored survives power loss, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool, key })
+    }
+
+    /// The connection pool (for tools and tests that inspect raw rows).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction that holds the database's write lock from its first
+    /// statement, so check-then-write sequences are atomic.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    fn key(&self) -> Result<&EncryptionKey, StoreError> {
+        self.key.as_ref().ok_or(StoreError::NoEncryptionKey)
+    }
+}
+
+fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what.to_owned()),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::not_found("record referenced by this tenant's", what)
+        }
+        _ => StoreError::Database(error),
+    }
+}
+
+/// Booking times are stored as Unix microseconds (the precision PostgreSQL keeps).
+fn us(time: DateTime<Utc>) -> i64 {
+    time.timestamp_micros()
+}
+
+fn from_us(us: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_micros(us)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {us} out of range")))
+}
+
+const BOOKING_COLUMNS: &str = "id, reference, service_id, staff_id, starts_at_us, ends_at_us, \
+     blocked_from_us, blocked_until_us, held_until_us, capacity, customer_id, customer_name, \
+     customer_phone, customer_email, status, request_key, rescheduled_from, rescheduled_to, \
+     created_at";
+
+fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
+    let held_until: Option<i64> = row.try_get("held_until_us")?;
+    let capacity: i64 = row.try_get("capacity")?;
+    Ok(StoredBooking {
+        booking: Booking {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            service: row.try_get("service_id")?,
+            staff: row.try_get("staff_id")?,
+            start: from_us(row.try_get("starts_at_us")?)?,
+            end: from_us(row.try_get("ends_at_us")?)?,
+            customer: Customer {
+                name: row.try_get("customer_name")?,
+                phone: row.try_get("customer_phone")?,
+                email: row.try_get("customer_email")?,
+            },
+            status: parse_status(row.try_get("status")?)?,
+        },
+        request_key: row.try_get("request_key")?,
+        held_until: held_until.map(from_us).transpose()?,
+        blocked_from: from_us(row.try_get("blocked_from_us")?)?,
+        blocked_until: from_us(row.try_get("blocked_until_us")?)?,
+        capacity: u32::try_from(capacity).map_err(|_| StoreError::Corrupt(format!("capacity {capacity}")))?,
+        customer_id: row.try_get("customer_id")?,
+        rescheduled_from: row.try_get("rescheduled_from")?,
+        rescheduled_to: row.try_get("rescheduled_to")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const CONVERSATION_COLUMNS: &str = "id, tenant_id, bot_id, channel, external_ref, customer_id, \
+     status, state, \
+     last_seq, turns, created_at, updated_at";
+
+fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, StoreError> {
+    let state: Json<serde_json::Value> = row.try_get("state")?;
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        tenant_id: TenantId::parse(row.try_get("tenant_id")?)?,
+        bot_id: row.try_get("bot_id")?,
+        channel: row.try_get("channel")?,
+        external_ref: row.try_get("external_ref")?,
+        customer_id: row.try_get("customer_id")?,
+        status: ConversationStatus::parse(row.try_get("status")?)?,
+        state: state.0,
+        last_seq: row.try_get("last_seq")?,
+        turns: row.try_get("turns")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn customer_from_row(row: &SqliteRow) -> Result<CustomerRecord, StoreError> {
+    Ok(CustomerRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        created_at: row.try_get("created_at")?,
+        erased_at: row.try_get("erased_at")?,
+    })
+}
+
+fn knowledge_from_row(row: &SqliteRow) -> Result<KnowledgeEntry, StoreError> {
+    let tags: Json<Vec<String>> = row.try_get("tags")?;
+    let model: Option<String> = row.try_get("model")?;
+    let embedding = match model {
+        Some(model) => {
+            let bytes: Vec<u8> = row.try_get("vector")?;
+            let vector = vector_from_bytes(&bytes, row.try_get("dimensions")?)?;
+            Some(Embedding { model, vector })
+        }
+        None => None,
+    };
+    Ok(KnowledgeEntry {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        tags: tags.0,
+        embedding,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn api_key_from_row(row: &SqliteRow) -> Result<ApiKey, StoreError> {
+    Ok(ApiKey {
+        id: row.try_get("id")?,
+        tenant_id: TenantId::parse(row.try_get("tenant_id")?)?,
+        label: row.try_get("label")?,
+        prefix: row.try_get("prefix")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn audit_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    let details: Json<serde_json::Value> = row.try_get("details")?;
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        target: row.try_get("target")?,
+        details: details.0,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    let event: Json<serde_json::Value> = row.try_get("event")?;
+    Ok(StoredEvent {
+        seq: row.try_get("seq")?,
+        turn: row.try_get("turn")?,
+        event: event.0,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+/// Refuses a booking of `staff` at `sitting` over `[from, until)` with
+/// `capacity` seats when, at `now`, an active booking other than `except`
+/// takes that time (a different sitting, or every seat of the same one).
+#[allow(clippy::too_many_arguments)]
+async fn admit(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    staff: &str,
+    sitting: &str,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    capacity: u32,
+    except: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT sitting, capacity FROM bookings WHERE tenant_id = $1 AND staff_id = $2 \
+         AND blocked_from_us < $3 AND blocked_until_us > $4 AND id <> $5 \
+         AND (status = 'confirmed' OR (status = 'held' \
+              AND held_until_us > $6))",
+    )
+    .bind(tenant.as_str())
+    .bind(staff)
+    .bind(us(until))
+    .bind(us(from))
+    .bind(except)
+    .bind(us(now))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut seats_left = i64::from(capacity);
+    for row in &rows {
+        let other_sitting: String = row.try_get("sitting")?;
+        let other_capacity: i64 = row.try_get("capacity")?;
+        seats_left = seats_left.min(other_capacity);
+        if other_sitting != sitting {
+            seats_left = 0;
+        }
+    }
+    if rows.len() as i64 >= seats_left {
+        return Err(StoreError::SlotTaken { staff: staff.to_owned() });
+    }
+    Ok(())
+}
+
+async fn booking_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<StoredBooking, StoreError> {
+    let row =
+        sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"))
+            .bind(tenant.as_str())
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("booking", id))?;
+    booking_from_row(&row)
+}
+
+/// The booking whose `column` (`reference` or `request_key`) is `value`.
+async fn booking_by_column(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<StoredBooking>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND {column} = $2"
+    ))
+    .bind(tenant.as_str())
+    .bind(value)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(booking_from_row).transpose()
+}
+
+/// Inserts `booking` (already admitted) with its reschedule link.
+async fn insert_booking(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    booking: &NewBooking,
+    rescheduled_from: Option<&str>,
+) -> Result<StoredBooking, StoreError> {
+    let (blocked_from, blocked_until) = booking.blocked_span();
+    sqlx::query(
+        "INSERT INTO bookings (id, tenant_id, reference, service_id, staff_id, starts_at_us, \
+         ends_at_us, blocked_from_us, blocked_until_us, held_until_us, capacity, sitting, \
+         customer_id, customer_name, customer_phone, customer_email, status, request_key, \
+         rescheduled_from, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+    )
+    .bind(&booking.id)
+    .bind(tenant.as_str())
+    .bind(&booking.reference)
+    .bind(&booking.service)
+    .bind(&booking.staff)
+    .bind(us(booking.start))
+    .bind(us(booking.end))
+    .bind(us(blocked_from))
+    .bind(us(blocked_until))
+    .bind(booking.held_until.map(us))
+    .bind(i64::from(booking.capacity))
+    .bind(booking.sitting())
+    .bind(&booking.customer_id)
+    .bind(&booking.customer.name)
+    .bind(&booking.customer.phone)
+    .bind(&booking.customer.email)
+    .bind(status_name(booking.status))
+    .bind(&booking.request_key)
+    .bind(rescheduled_from)
+    .bind(booking.created_at.map_or_else(crate::time::now, crate::time::truncate))
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "booking"))?;
+    booking_in(tx, tenant, &booking.id).await
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn create_tenant(&self, name: &str) -> Result<Tenant, StoreError> {
+        let tenant = Tenant { id: TenantId::random(), name: name.to_owned(), created_at: crate::time::now() };
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(tenant.id.as_str())
+            .bind(&tenant.name)
+            .bind(tenant.created_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    async fn tenant(&self, tenant: &TenantId) -> Result<Tenant, StoreError> {
+        let row = sqlx::query("SELECT id, name, created_at FROM tenants WHERE id = $1")
+            .bind(tenant.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("tenant", tenant.as_str()))?;
+        Ok(Tenant {
+            id: TenantId::parse(row.try_get("id")?)?,
+            name: row.try_get("name")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    async fn create_user(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<User, StoreError> {
+        let hash = password::hash_password(password).await?;
+        let user = User {
+            id: new_id(),
+            tenant_id: tenant.clone(),
+            email: email.to_owned(),
+            role: role.to_owned(),
+            created_at: crate::time::now(),
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO users (id, tenant_id, email, password_hash, role, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&user.id)
+        .bind(tenant.as_str())
+        .bind(email)
+        .bind(&hash)
+        .bind(role)
+        .bind(user.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "user"))?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn verify_user(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let Some(row) = sqlx::query(
+            "SELECT id, email, password_hash, role, created_at FROM users \
+             WHERE tenant_id = $1 AND email = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let hash: String = row.try_get("password_hash")?;
+        if !password::verify_password(&hash, password).await? {
+            return Ok(None);
+        }
+        Ok(Some(User {
+            id: row.try_get("id")?,
+            tenant_id: tenant.clone(),
+            email: row.try_get("email")?,
+            role: row.try_get("role")?,
+            created_at: row.try_get("created_at")?,
+        }))
+    }
+
+    async fn create_api_key(&self, tenant: &TenantId, label: &str) -> Result<IssuedApiKey, StoreError> {
+        let (prefix, secret) = api_key::generate();
+        let key = ApiKey {
+            id: new_id(),
+            tenant_id: tenant.clone(),
+            label: label.to_owned(),
+            prefix,
+            created_at: crate::time::now(),
+            revoked_at: None,
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO api_keys (id, tenant_id, label, prefix, key_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&key.id)
+        .bind(tenant.as_str())
+        .bind(label)
+        .bind(&key.prefix)
+        .bind(api_key::hash(&secret))
+        .bind(key.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "api key"))?;
+        tx.commit().await?;
+        Ok(IssuedApiKey { key, secret })
+    }
+
+    async fn authenticate_api_key(&self, secret: &str) -> Result<Option<ApiKey>, StoreError> {
+        let Some(prefix) = api_key::prefix_of(secret) else {
+            return Ok(None);
+        };
+        let Some(row) = sqlx::query(
+            "SELECT id, tenant_id, label, prefix, key_hash, created_at, revoked_at \
+             FROM api_keys WHERE prefix = $1",
+        )
+        .bind(prefix)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let stored: String = row.try_get("key_hash")?;
+        let key = api_key_from_row(&row)?;
+        Ok((api_key::hashes_match(&stored, &api_key::hash(secret)) && key.revoked_at.is_none())
+            .then_some(key))
+    }
+
+    async fn revoke_api_key(&self, tenant: &TenantId, key_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 \
+             AND revoked_at IS NULL",
+        )
+        .bind(tenant.as_str())
+        .bind(key_id)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("api key", key_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
+        let bot =
+            Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&bot.id)
+            .bind(tenant.as_str())
+            .bind(name)
+            .bind(bot.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_write_error(e, "bot"))?;
+        tx.commit().await?;
+        Ok(bot)
+    }
+
+    async fn add_bot_version(
+        &self,
+        tenant: &TenantId,
+        bot_id: &str,
+        spec: &serde_json::Value,
+    ) -> Result<i32, StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("SELECT 1 FROM bots WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(bot_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("bot", bot_id))?;
+        let version: i32 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM bot_versions \
+             WHERE tenant_id = $1 AND bot_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(bot_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO bot_versions (tenant_id, bot_id, version, spec, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(tenant.as_str())
+        .bind(bot_id)
+        .bind(version)
+        .bind(Json(spec))
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    async fn activate_bot_version(
+        &self,
+        tenant: &TenantId,
+        bot_id: &str,
+        version: i32,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3")
+            .bind(tenant.as_str())
+            .bind(bot_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("bot version", format!("{bot_id}@{version}")))?;
+        sqlx::query("UPDATE bots SET active_version = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(bot_id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn bot(&self, tenant: &TenantId, bot_id: &str) -> Result<Bot, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, active_version, created_at FROM bots WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(bot_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("bot", bot_id))?;
+        Ok(Bot {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            active_version: row.try_get("active_version")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    async fn active_bot_version(
+        &self,
+        tenant: &TenantId,
+        bot_id: &str,
+    ) -> Result<Option<BotVersion>, StoreError> {
+        let bot = self.bot(tenant, bot_id).await?;
+        let Some(version) = bot.active_version else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT version, spec, created_at FROM bot_versions \
+             WHERE tenant_id = $1 AND bot_id = $2 AND version = $3",
+        )
+        .bind(tenant.as_str())
+        .bind(bot_id)
+        .bind(version)
+        .fetch_one(&self.pool)
+        .await?;
+        let spec: Json<serde_json::Value> = row.try_get("spec")?;
+        Ok(Some(BotVersion {
+            version: row.try_get("version")?,
+            spec: spec.0,
+            created_at: row.try_get("created_at")?,
+        }))
+    }
+
+    async fn create_customer(
+        &self,
+        tenant: &TenantId,
+        customer: &NewCustomer,
+    ) -> Result<CustomerRecord, StoreError> {
+        let record = CustomerRecord {
+            id: new_id(),
+            name: customer.name.clone(),
+            phone: customer.phone.clone(),
+            email: customer.email.clone(),
+            created_at: crate::time::now(),
+            erased_at: None,
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO customers (id, tenant_id, name, phone, email, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&record.id)
+        .bind(tenant.as_str())
+        .bind(&record.name)
+        .bind(&record.phone)
+        .bind(&record.email)
+        .bind(record.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "customer"))?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn customer(&self, tenant: &TenantId, id: &str) -> Result<CustomerRecord, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("customer", id))?;
+        customer_from_row(&row)
+    }
+
+    async fn customer_by_phone(
+        &self,
+        tenant: &TenantId,
+        phone: &str,
+    ) -> Result<Option<CustomerRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
+             WHERE tenant_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .bind(phone)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(customer_from_row).transpose()
+    }
+
+    async fn create_conversation(
+        &self,
+        tenant: &TenantId,
+        conversation: &NewConversation,
+    ) -> Result<Conversation, StoreError> {
+        let now = crate::time::now();
+        let created = Conversation {
+            id: new_id(),
+            tenant_id: tenant.clone(),
+            bot_id: conversation.bot_id.clone(),
+            channel: conversation.channel.clone(),
+            external_ref: conversation.external_ref.clone(),
+            customer_id: conversation.customer_id.clone(),
+            status: ConversationStatus::Bot,
+            state: conversation.state.clone(),
+            last_seq: 0,
+            turns: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
+             status, state, last_seq, turns, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
+        )
+        .bind(&created.id)
+        .bind(tenant.as_str())
+        .bind(&created.bot_id)
+        .bind(&created.channel)
+        .bind(&created.external_ref)
+        .bind(&created.customer_id)
+        .bind(created.status.as_str())
+        .bind(Json(&created.state))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "conversation"))?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn load_conversation(&self, tenant: &TenantId, id: &str) -> Result<Conversation, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("conversation", id))?;
+        conversation_from_row(&row)
+    }
+
+    async fn open_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        channel: &str,
+        external_ref: &str,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
+             ORDER BY updated_at DESC, id LIMIT 1"
+        ))
+        .bind(tenant.as_str())
+        .bind(channel)
+        .bind(external_ref)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn append_turn(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        expected_last_seq: i64,
+        events: &[serde_json::Value],
+        new_state: &serde_json::Value,
+    ) -> Result<AppendedTurn, StoreError> {
+        if events.is_empty() {
+            return Err(StoreError::Invalid("a turn must record at least one event".into()));
+        }
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT last_seq, turns FROM conversations WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(conversation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("conversation", conversation_id))?;
+        let last_seq: i64 = row.try_get("last_seq")?;
+        let turns: i64 = row.try_get("turns")?;
+        if last_seq != expected_last_seq {
+            return Err(StoreError::Conflict {
+                conversation: conversation_id.to_owned(),
+                expected: expected_last_seq,
+                actual: last_seq,
+            });
+        }
+        let now = crate::time::now();
+        let turn = turns + 1;
+        let mut seq = last_seq;
+        for event in events {
+            seq += 1;
+            sqlx::query(
+                "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, \
+                 recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(tenant.as_str())
+            .bind(conversation_id)
+            .bind(seq)
+            .bind(turn)
+            .bind(Json(event))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                // Another writer took this sequence number: a lost race, not a failure.
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                    conversation: conversation_id.to_owned(),
+                    expected: expected_last_seq,
+                    actual: seq,
+                },
+                _ => StoreError::Database(e),
+            })?;
+        }
+        sqlx::query(
+            "UPDATE conversations SET state = $3, last_seq = $4, turns = $5, updated_at = $6 \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(conversation_id)
+        .bind(Json(new_state))
+        .bind(seq)
+        .bind(turn)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AppendedTurn { turn, first_seq: last_seq + 1, last_seq: seq })
+    }
+
+    async fn events(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        after_seq: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        // Distinguish "no such conversation" from "no events yet".
+        self.load_conversation(tenant, conversation_id).await?;
+        let rows = sqlx::query(
+            "SELECT seq, turn, event, recorded_at FROM conversation_events \
+             WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq",
+        )
+        .bind(tenant.as_str())
+        .bind(conversation_id)
+        .bind(after_seq)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn set_conversation_status(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        status: ConversationStatus,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(conversation_id)
+        .bind(status.as_str())
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("conversation", conversation_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn conversations_with_status(
+        &self,
+        tenant: &TenantId,
+        status: ConversationStatus,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND status = $2 \
+             ORDER BY updated_at DESC, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(status.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(conversation_from_row).collect()
+    }
+
+    async fn put_knowledge_entry(
+        &self,
+        tenant: &TenantId,
+        entry: &NewKnowledgeEntry,
+    ) -> Result<(), StoreError> {
+        if entry.id.is_empty() {
+            return Err(StoreError::Invalid("a knowledge entry needs an id".into()));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM knowledge_embeddings WHERE tenant_id = $1 AND entry_id = $2")
+            .bind(tenant.as_str())
+            .bind(&entry.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO knowledge_entries (tenant_id, id, title, body, tags, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, id) DO UPDATE SET \
+             title = excluded.title, body = excluded.body, tags = excluded.tags, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_str())
+        .bind(&entry.id)
+        .bind(&entry.title)
+        .bind(&entry.body)
+        .bind(Json(&entry.tags))
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "knowledge entry"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_embedding(
+        &self,
+        tenant: &TenantId,
+        entry_id: &str,
+        model: &str,
+        vector: &[f32],
+    ) -> Result<(), StoreError> {
+        let dimensions =
+            i32::try_from(vector.len()).map_err(|_| StoreError::Invalid("embedding too long".into()))?;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO knowledge_embeddings (tenant_id, entry_id, model, dimensions, vector) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, entry_id) DO UPDATE SET \
+             model = excluded.model, dimensions = excluded.dimensions, vector = excluded.vector",
+        )
+        .bind(tenant.as_str())
+        .bind(entry_id)
+        .bind(model)
+        .bind(dimensions)
+        .bind(vector_to_bytes(vector))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match map_write_error(e, "knowledge entry") {
+            StoreError::NotFound { .. } => StoreError::not_found("knowledge entry", entry_id),
+            other => other,
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<KnowledgeEntry, StoreError> {
+        let row = sqlx::query(
+            "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
+             FROM knowledge_entries k LEFT JOIN knowledge_embeddings e \
+             ON e.tenant_id = k.tenant_id AND e.entry_id = k.id \
+             WHERE k.tenant_id = $1 AND k.id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(entry_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("knowledge entry", entry_id))?;
+        knowledge_from_row(&row)
+    }
+
+    async fn knowledge_entries(&self, tenant: &TenantId) -> Result<Vec<KnowledgeEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
+             FROM knowledge_entries k LEFT JOIN knowledge_embeddings e \
+             ON e.tenant_id = k.tenant_id AND e.entry_id = k.id \
+             WHERE k.tenant_id = $1 ORDER BY k.id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(knowledge_from_row).collect()
+    }
+
+    async fn delete_knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM knowledge_embeddings WHERE tenant_id = $1 AND entry_id = $2")
+            .bind(tenant.as_str())
+            .bind(entry_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM knowledge_entries WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(entry_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("knowledge entry", entry_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_service(&self, tenant: &TenantId, service: &Service) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO services (tenant_id, id, name, duration_minutes, details) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, id) DO UPDATE SET \
+             name = excluded.name, duration_minutes = excluded.duration_minutes, \
+             details = excluded.details",
+        )
+        .bind(tenant.as_str())
+        .bind(&service.id)
+        .bind(&service.name)
+        .bind(service.duration_minutes)
+        .bind(Json(&service.details))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "service"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn services(&self, tenant: &TenantId) -> Result<Vec<Service>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, duration_minutes, details FROM services WHERE tenant_id = $1 \
+             ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let details: Json<serde_json::Value> = row.try_get("details")?;
+                Ok(Service {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    duration_minutes: row.try_get("duration_minutes")?,
+                    details: details.0,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_staff(&self, tenant: &TenantId, staff: &StaffMember) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO staff (tenant_id, id, name, details) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, \
+             details = excluded.details",
+        )
+        .bind(tenant.as_str())
+        .bind(&staff.id)
+        .bind(&staff.name)
+        .bind(Json(&staff.details))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "staff member"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn staff(&self, tenant: &TenantId) -> Result<Vec<StaffMember>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, details FROM staff WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let details: Json<serde_json::Value> = row.try_get("details")?;
+                Ok(StaffMember { id: row.try_get("id")?, name: row.try_get("name")?, details: details.0 })
+            })
+            .collect()
+    }
+
+    async fn put_schedule(&self, tenant: &TenantId, schedule: &Schedule) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO schedules (tenant_id, staff_id, weekly_hours) VALUES ($1, $2, $3) \
+             ON CONFLICT (tenant_id, staff_id) DO UPDATE SET weekly_hours = excluded.weekly_hours",
+        )
+        .bind(tenant.as_str())
+        .bind(&schedule.staff_id)
+        .bind(Json(&schedule.weekly_hours))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match map_write_error(e, "schedule") {
+            StoreError::NotFound { .. } => StoreError::not_found("staff member", schedule.staff_id.as_str()),
+            other => other,
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn schedule(&self, tenant: &TenantId, staff_id: &str) -> Result<Option<Schedule>, StoreError> {
+        let row = sqlx::query(
+            "SELECT staff_id, weekly_hours FROM schedules WHERE tenant_id = $1 AND staff_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(staff_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let hours: Json<serde_json::Value> = row.try_get("weekly_hours")?;
+            Ok(Schedule { staff_id: row.try_get("staff_id")?, weekly_hours: hours.0 })
+        })
+        .transpose()
+    }
+
+    async fn create_booking(
+        &self,
+        tenant: &TenantId,
+        booking: &NewBooking,
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
+        booking.validate()?;
+        let mut tx = self.write().await?;
+        if let Some(key) = &booking.request_key {
+            if let Some(existing) = booking_by_column(&mut tx, tenant, "request_key", key).await? {
+                return Ok(existing);
+            }
+        }
+        if booking.blocks_at(now) {
+            admit(
+                &mut tx,
+                tenant,
+                &booking.staff,
+                &booking.sitting(),
+                booking.blocked_span(),
+                booking.capacity,
+                &booking.id,
+                now,
+            )
+            .await?;
+        }
+        let created = insert_booking(&mut tx, tenant, booking, None).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn booking(&self, tenant: &TenantId, id: &str) -> Result<StoredBooking, StoreError> {
+        let row =
+            sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND id = $2"))
+                .bind(tenant.as_str())
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::not_found("booking", id))?;
+        booking_from_row(&row)
+    }
+
+    async fn transition_booking(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        from: &[BookingStatus],
+        to: BookingStatus,
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
+        let mut tx = self.write().await?;
+        let current = booking_in(&mut tx, tenant, id).await?;
+        check_transition(&current, from, to, now)?;
+        let was_blocking = blocks(current.booking.status, current.held_until, now);
+        if blocks(to, current.held_until, now) && !was_blocking {
+            let booking = &current.booking;
+            admit(
+                &mut tx,
+                tenant,
+                &booking.staff,
+                &sitting_key(&booking.service, booking.start, booking.end),
+                (current.blocked_from, current.blocked_until),
+                current.capacity,
+                id,
+                now,
+            )
+            .await?;
+        }
+        // Only a held booking keeps a hold deadline.
+        let held_until = if to == BookingStatus::Held { current.held_until } else { None };
+        sqlx::query(
+            "UPDATE bookings SET status = $3, held_until_us = $5, updated_at = $4 \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(id)
+        .bind(status_name(to))
+        .bind(crate::time::now())
+        .bind(held_until.map(us))
+        .execute(&mut *tx)
+        .await?;
+        let updated = booking_in(&mut tx, tenant, id).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn reschedule_booking(
+        &self,
+        tenant: &TenantId,
+        old_id: &str,
+        new: &NewBooking,
+        now: DateTime<Utc>,
+    ) -> Result<StoredBooking, StoreError> {
+        new.validate()?;
+        let mut tx = self.write().await?;
+        if let Some(key) = &new.request_key {
+            if let Some(existing) = booking_by_column(&mut tx, tenant, "request_key", key).await? {
+                return Ok(existing);
+            }
+        }
+        let old = booking_in(&mut tx, tenant, old_id).await?;
+        if !blocks(old.booking.status, old.held_until, now) {
+            return Err(StoreError::WrongState { id: old_id.to_owned(), status: old.booking.status });
+        }
+        if new.blocks_at(now) {
+            admit(&mut tx, tenant, &new.staff, &new.sitting(), new.blocked_span(), new.capacity, old_id, now)
+                .await?;
+        }
+        let created = insert_booking(&mut tx, tenant, new, Some(old_id)).await?;
+        sqlx::query(
+            "UPDATE bookings SET status = 'rescheduled', held_until_us = NULL, rescheduled_to = $3, \
+             updated_at = $4 \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(old_id)
+        .bind(&new.id)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn booking_by_reference(
+        &self,
+        tenant: &TenantId,
+        reference: &str,
+    ) -> Result<Option<StoredBooking>, StoreError> {
+        let mut conn = self.pool.begin().await?;
+        booking_by_column(&mut conn, tenant, "reference", reference).await
+    }
+
+    async fn booking_by_request_key(
+        &self,
+        tenant: &TenantId,
+        request_key: &str,
+    ) -> Result<Option<StoredBooking>, StoreError> {
+        let mut conn = self.pool.begin().await?;
+        booking_by_column(&mut conn, tenant, "request_key", request_key).await
+    }
+
+    async fn active_bookings_between(
+        &self,
+        tenant: &TenantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredBooking>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
+             AND blocked_from_us < $2 AND blocked_until_us > $3 \
+             AND (status = 'confirmed' OR (status = 'held' \
+                  AND held_until_us > $4)) \
+             ORDER BY starts_at_us, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(us(to))
+        .bind(us(from))
+        .bind(us(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(booking_from_row).collect()
+    }
+
+    async fn bookings_between(
+        &self,
+        tenant: &TenantId,
+        staff: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<StoredBooking>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 \
+             AND ($2 IS NULL OR staff_id = $2) AND blocked_from_us < $3 AND blocked_until_us > $4 \
+             ORDER BY starts_at_us, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(staff)
+        .bind(us(to))
+        .bind(us(from))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(booking_from_row).collect()
+    }
+
+    async fn bookings_for_phone(
+        &self,
+        tenant: &TenantId,
+        phone: &str,
+    ) -> Result<Vec<StoredBooking>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND customer_phone = $2 \
+             ORDER BY starts_at_us, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(phone)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(booking_from_row).collect()
+    }
+
+    async fn put_integration(&self, tenant: &TenantId, integration: &Integration) -> Result<(), StoreError> {
+        let plaintext = serde_json::to_vec(&integration.credentials)
+            .map_err(|e| StoreError::Invalid(format!("credentials: {e}")))?;
+        let sealed = self.key()?.seal(&plaintext, &seal_context(tenant, &integration.kind))?;
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO integrations (tenant_id, kind, config, credentials_ciphertext, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, kind) DO UPDATE SET \
+             config = excluded.config, credentials_ciphertext = excluded.credentials_ciphertext, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_str())
+        .bind(&integration.kind)
+        .bind(Json(&integration.config))
+        .bind(sealed)
+        .bind(crate::time::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "integration"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn integration(&self, tenant: &TenantId, kind: &str) -> Result<Integration, StoreError> {
+        let row = sqlx::query(
+            "SELECT config, credentials_ciphertext FROM integrations \
+             WHERE tenant_id = $1 AND kind = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("integration", kind))?;
+        let config: Json<serde_json::Value> = row.try_get("config")?;
+        let sealed: Vec<u8> = row.try_get("credentials_ciphertext")?;
+        let plaintext = self.key()?.open(&sealed, &seal_context(tenant, kind))?;
+        let credentials = serde_json::from_slice(&plaintext)
+            .map_err(|e| StoreError::Corrupt(format!("credentials: {e}")))?;
+        Ok(Integration { kind: kind.to_owned(), config: config.0, credentials })
+    }
+
+    async fn record_audit(&self, tenant: &TenantId, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.write().await?;
+        let recorded = insert_audit(&mut tx, tenant, entry).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn audit_log(&self, tenant: &TenantId) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, actor, action, target, details, recorded_at FROM audit_log \
+             WHERE tenant_id = $1 ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn add_to_rollup(
+        &self,
+        tenant: &TenantId,
+        day: NaiveDate,
+        metric: &str,
+        delta: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant_id, day, metric) DO UPDATE SET \
+             value = daily_rollups.value + excluded.value",
+        )
+        .bind(tenant.as_str())
+        .bind(day)
+        .bind(metric)
+        .bind(delta)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "rollup"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rollups(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DailyRollup>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT day, metric, value FROM daily_rollups WHERE tenant_id = $1 \
+             AND day >= $2 AND day <= $3 ORDER BY day, metric",
+        )
+        .bind(tenant.as_str())
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DailyRollup {
+                    day: row.try_get("day")?,
+                    metric: row.try_get("metric")?,
+                    value: row.try_get("value")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn rebuild_daily_rollups(
+        &self,
+        tenant: &TenantId,
+        day: NaiveDate,
+    ) -> Result<Vec<DailyRollup>, StoreError> {
+        let (start, end) = crate::analytics::day_bounds(day);
+        let mut tx = self.write().await?;
+        let counts = sqlx::query(&format!(
+            "SELECT 'conversations.started' AS metric, count(*) AS value FROM conversations \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+             UNION ALL SELECT 'bookings.created', count(*) FROM bookings \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+             UNION ALL SELECT 'turns', count(*) FROM (SELECT DISTINCT conversation_id, turn \
+             FROM conversation_events WHERE tenant_id = $1 AND recorded_at >= $2 \
+             AND recorded_at < $3) AS turns \
+             UNION ALL SELECT 'events.' || {kind}, count(*) FROM conversation_events \
+             WHERE tenant_id = $1 AND recorded_at >= $2 AND recorded_at < $3 \
+             AND {kind} IS NOT NULL GROUP BY {kind}",
+            kind = "json_extract(event, '$.type')"
+        ))
+        .bind(tenant.as_str())
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM daily_rollups WHERE tenant_id = $1 AND day = $2 AND {}",
+            crate::analytics::REBUILT_METRICS
+        ))
+        .bind(tenant.as_str())
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+        for row in &counts {
+            let metric: String = row.try_get("metric")?;
+            let value: i64 = row.try_get("value")?;
+            sqlx::query("INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4)")
+                .bind(tenant.as_str())
+                .bind(day)
+                .bind(metric)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.rollups(tenant, day, day).await
+    }
+
+    async fn export_customer(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+    ) -> Result<serde_json::Value, StoreError> {
+        let customer = self.customer(tenant, customer_id).await?;
+        let conversation_rows = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND customer_id = $2 ORDER BY created_at, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conversations = Vec::new();
+        for row in &conversation_rows {
+            let conversation = conversation_from_row(row)?;
+            let events = self.events(tenant, &conversation.id, 0).await?;
+            conversations.push(crate::privacy::conversation_json(&conversation, &events));
+        }
+        let booking_rows = sqlx::query(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE tenant_id = $1 AND (customer_id = $2 \
+             OR ($3 IS NOT NULL AND customer_phone = $3) \
+             OR ($4 IS NOT NULL AND customer_email = $4)) ORDER BY starts_at_us, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(customer_id)
+        .bind(&customer.phone)
+        .bind(&customer.email)
+        .fetch_all(&self.pool)
+        .await?;
+        let bookings = booking_rows.iter().map(booking_from_row).collect::<Result<Vec<_>, _>>()?;
+        let audit_rows = sqlx::query(
+            "SELECT id, actor, action, target, details, recorded_at FROM audit_log \
+             WHERE tenant_id = $1 AND target = $2 ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .bind(crate::privacy::customer_target(customer_id))
+        .fetch_all(&self.pool)
+        .await?;
+        let audit = audit_rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::privacy::export_json(&customer, conversations, &bookings, &audit))
+    }
+
+    async fn erase_customer(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        actor: &str,
+    ) -> Result<ErasureReport, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(customer_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("customer", customer_id))?;
+        let customer = customer_from_row(&row)?;
+        let conversation_ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE tenant_id = $1 AND customer_id = $2")
+                .bind(tenant.as_str())
+                .bind(customer_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut report = ErasureReport {
+            conversations: conversation_ids.len() as u64,
+            events_redacted: 0,
+            bookings_anonymised: 0,
+        };
+        let now = crate::time::now();
+        for conversation_id in &conversation_ids {
+            let events = sqlx::query(
+                "SELECT seq, event FROM conversation_events \
+                 WHERE tenant_id = $1 AND conversation_id = $2",
+            )
+            .bind(tenant.as_str())
+            .bind(conversation_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for event in &events {
+                let seq: i64 = event.try_get("seq")?;
+                let body: Json<serde_json::Value> = event.try_get("event")?;
+                sqlx::query(
+                    "UPDATE conversation_events SET event = $4 \
+                     WHERE tenant_id = $1 AND conversation_id = $2 AND seq = $3",
+                )
+                .bind(tenant.as_str())
+                .bind(conversation_id)
+                .bind(seq)
+                .bind(Json(redacted_event(&body.0)))
+                .execute(&mut *tx)
+                .await?;
+                report.events_redacted += 1;
+            }
+            sqlx::query(
+                "UPDATE conversations SET state = $3, status = 'closed', updated_at = $4 \
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant.as_str())
+            .bind(conversation_id)
+            .bind(Json(crate::privacy::erased_state()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let anonymised = sqlx::query(
+            "UPDATE bookings SET customer_name = $5, customer_phone = NULL, \
+             customer_email = NULL, updated_at = $6 WHERE tenant_id = $1 AND (customer_id = $2 \
+             OR ($3 IS NOT NULL AND customer_phone = $3) \
+             OR ($4 IS NOT NULL AND customer_email = $4))",
+        )
+        .bind(tenant.as_str())
+        .bind(customer_id)
+        .bind(&customer.phone)
+        .bind(&customer.email)
+        .bind(ERASED_NAME)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        report.bookings_anonymised = anonymised.rows_affected();
+        sqlx::query(
+            "UPDATE customers SET name = NULL, phone = NULL, email = NULL, erased_at = $3 \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, tenant, &crate::privacy::erasure_audit(customer_id, actor, &report)).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+async fn insert_audit(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    entry: &NewAuditEntry,
+) -> Result<AuditEntry, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO audit_log (tenant_id, actor, action, target, details, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         RETURNING id, actor, action, target, details, recorded_at",
+    )
+    .bind(tenant.as_str())
+    .bind(&entry.actor)
+    .bind(&entry.action)
+    .bind(&entry.target)
+    .bind(Json(&entry.details))
+    .bind(crate::time::now())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "audit entry"))?;
+    audit_from_row(&row)
+}
