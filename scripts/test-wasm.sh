@@ -34,18 +34,18 @@ apt_install() {
     apt-get install -y -qq --no-install-recommends "$@" >/dev/null || die "apt-get install $* failed"
 }
 
-if [ "$build" -eq 1 ]; then
-    scripts/build-wasm.sh
-fi
-[ -f crates/concierge-wasm/pkg/node/concierge_bg.wasm ] || die "pkg/node is missing: run scripts/build-wasm.sh"
-
-# --- prerequisites ------------------------------------------------------------------
+# --- prerequisites (node first: the build gets wasm-opt from npm) -------------------
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     log "installing nodejs and npm (apt)"
     apt_install nodejs npm
 fi
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 18 ] || die "Node.js $(node --version) is too old for node --test; need 18 or newer"
+
+if [ "$build" -eq 1 ]; then
+    scripts/build-wasm.sh
+fi
+[ -f crates/concierge-wasm/pkg/node/concierge_bg.wasm ] || die "pkg/node is missing: run scripts/build-wasm.sh"
 
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
