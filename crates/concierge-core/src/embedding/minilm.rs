@@ -5,17 +5,18 @@
 //! with padding masked out, scaled to unit length: what sentence-transformers
 //! computes for this model.
 //!
-//! Speed comes from padding little: the texts of one call are tokenised
-//! together, sorted by length, and run in batches of similar lengths, each
-//! padded only to its own longest text. The matrix products use every core.
+//! Speed comes from not computing on padding: the texts of one call are
+//! tokenised together, sorted by length, and run in batches of similar
+//! lengths whose tokens are packed end to end (see [`super::bert`]). The
+//! matrix products and the activation use every core.
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationParams};
 
+use super::bert::{BertConfig, BertEncoder};
 use super::{EmbedError, Embedder};
 
 /// Texts longer than this many tokens (special tokens included) are cut.
@@ -32,9 +33,8 @@ const WEIGHTS_FILE: &str = "model.safetensors";
 /// The all-MiniLM-L6-v2 sentence encoder (or any BERT encoder with the same
 /// file layout), producing L2-normalised mean-pooled embeddings.
 pub struct MiniLm {
-    model: BertModel,
+    encoder: BertEncoder,
     tokenizer: Tokenizer,
-    pad_id: u32,
     dimension: usize,
 }
 
@@ -88,17 +88,9 @@ impl MiniLm {
         tokenizer_json: &[u8],
         safetensors: &[u8],
     ) -> Result<Self, EmbedError> {
-        let config: Config = serde_json::from_slice(config_json)
+        let config: BertConfig = serde_json::from_slice(config_json)
             .map_err(|err| EmbedError::Config(err.to_string()))?;
-        if config.hidden_size == 0
-            || config.num_attention_heads == 0
-            || config.hidden_size % config.num_attention_heads != 0
-        {
-            return Err(EmbedError::Config(format!(
-                "hidden_size {} is not a positive multiple of num_attention_heads {}",
-                config.hidden_size, config.num_attention_heads
-            )));
-        }
+        config.check().map_err(EmbedError::Config)?;
         let mut tokenizer =
             Tokenizer::from_bytes(tokenizer_json).map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
         // The shipped tokenizer pads every text to 128 tokens; padding is
@@ -110,15 +102,13 @@ impl MiniLm {
                 ..TruncationParams::default()
             }))
             .map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
-        let pad_id = u32::try_from(config.pad_token_id)
-            .map_err(|_| EmbedError::Config(format!("pad_token_id {} is too large", config.pad_token_id)))?;
         let weights = VarBuilder::from_slice_safetensors(safetensors, DType::F32, &Device::Cpu)
             .map_err(|err| EmbedError::Weights(err.to_string()))?;
-        let model = BertModel::load(weights, &config).map_err(|err| EmbedError::Weights(err.to_string()))?;
+        let encoder =
+            BertEncoder::load(weights, &config).map_err(|err| EmbedError::Weights(err.to_string()))?;
         Ok(Self {
-            model,
+            encoder,
             tokenizer,
-            pad_id,
             dimension: config.hidden_size,
         })
     }
@@ -134,31 +124,6 @@ impl MiniLm {
             .map(|encoding| encoding.get_ids().to_vec())
             .collect())
     }
-
-    /// Embeds one batch of token id sequences, padded to the longest.
-    fn embed_batch(&self, batch: &[&[u32]]) -> candle_core::Result<Vec<Vec<f32>>> {
-        let longest = batch.iter().map(|ids| ids.len()).max().unwrap_or(0).max(1);
-        let mut input_ids = Vec::with_capacity(batch.len() * longest);
-        let mut mask = Vec::with_capacity(batch.len() * longest);
-        for ids in batch {
-            input_ids.extend_from_slice(ids);
-            input_ids.extend(std::iter::repeat_n(self.pad_id, longest - ids.len()));
-            mask.extend(std::iter::repeat_n(1u32, ids.len()));
-            mask.extend(std::iter::repeat_n(0u32, longest - ids.len()));
-        }
-        let device = &self.model.device;
-        let shape = (batch.len(), longest);
-        let input_ids = Tensor::from_vec(input_ids, shape, device)?;
-        let mask = Tensor::from_vec(mask, shape, device)?;
-        let token_type_ids = input_ids.zeros_like()?;
-        let hidden = self.model.forward(&input_ids, &token_type_ids, Some(&mask))?;
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-        let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norms = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-        mean.broadcast_div(&norms)?.to_vec2()
-    }
 }
 
 impl Embedder for MiniLm {
@@ -173,7 +138,8 @@ impl Embedder for MiniLm {
         for chunk in order.chunks(BATCH_SIZE) {
             let batch: Vec<&[u32]> = chunk.iter().map(|&index| ids[index].as_slice()).collect();
             let embedded = self
-                .embed_batch(&batch)
+                .encoder
+                .embed(&batch)
                 .map_err(|err| EmbedError::Inference(err.to_string()))?;
             for (&index, vector) in chunk.iter().zip(embedded) {
                 vectors[index] = vector;

@@ -14,6 +14,8 @@
 #[cfg(all(test, feature = "embedding"))]
 pub(crate) mod fixture;
 #[cfg(feature = "embedding")]
+mod bert;
+#[cfg(feature = "embedding")]
 mod minilm;
 
 #[cfg(feature = "embedding")]
