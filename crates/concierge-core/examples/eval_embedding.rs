@@ -56,7 +56,7 @@ fn main() -> Outcome {
     match mode.as_str() {
         "speed" => speed(&encoder, &flags),
         "vectors" => vectors(&encoder),
-        "intents" => intents(Arc::new(encoder), &flags),
+        "intents" => intents(encoder, &flags),
         other => Err(format!("unknown mode {other}").into()),
     }
 }
@@ -147,7 +147,78 @@ fn holdout(
     (examples, test)
 }
 
-fn intents(encoder: Arc<MiniLm>, flags: &HashMap<String, String>) -> Outcome {
+/// An embedder that remembers vectors in a file between runs, so that
+/// trying head settings does not re-run the encoder (`--cache FILE`).
+struct CachedEmbedder {
+    inner: MiniLm,
+    path: Option<PathBuf>,
+    vectors: std::sync::Mutex<HashMap<String, Vec<f32>>>,
+}
+
+impl CachedEmbedder {
+    fn open(inner: MiniLm, path: Option<PathBuf>) -> Result<Self, Box<dyn Error>> {
+        let mut vectors = HashMap::new();
+        if let Some(bytes) = path.as_ref().and_then(|p| std::fs::read(p).ok()) {
+            let mut rest = bytes.as_slice();
+            let take = |rest: &mut &[u8], n: usize| -> Result<Vec<u8>, Box<dyn Error>> {
+                if rest.len() < n {
+                    return Err("truncated cache".into());
+                }
+                let (head, tail) = rest.split_at(n);
+                *rest = tail;
+                Ok(head.to_vec())
+            };
+            while !rest.is_empty() {
+                let len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| "bad cache")?) as usize;
+                let text = String::from_utf8(take(&mut rest, len)?)?;
+                let dim = u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| "bad cache")?) as usize;
+                let raw = take(&mut rest, dim * 4)?;
+                let vector = raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                vectors.insert(text, vector);
+            }
+        }
+        Ok(CachedEmbedder { inner, path, vectors: std::sync::Mutex::new(vectors) })
+    }
+
+    fn save(&self) -> Outcome {
+        let Some(path) = &self.path else { return Ok(()) };
+        let vectors = self.vectors.lock().map_err(|_| "poisoned")?;
+        let mut bytes = Vec::new();
+        for (text, vector) in vectors.iter() {
+            bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(text.as_bytes());
+            bytes.extend_from_slice(&(vector.len() as u32).to_le_bytes());
+            for v in vector {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        std::fs::write(path, bytes)?;
+        Ok(())
+    }
+}
+
+impl Embedder for CachedEmbedder {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, concierge_core::embedding::EmbedError> {
+        let missing: Vec<&str> = {
+            let vectors = self.vectors.lock().expect("cache lock");
+            let mut seen = std::collections::HashSet::new();
+            texts.iter().copied().filter(|t| !vectors.contains_key(*t) && seen.insert(*t)).collect()
+        };
+        let fresh = self.inner.embed(&missing)?;
+        let mut vectors = self.vectors.lock().expect("cache lock");
+        for (text, vector) in missing.iter().zip(fresh) {
+            vectors.insert((*text).to_owned(), vector);
+        }
+        Ok(texts.iter().map(|t| vectors[*t].clone()).collect())
+    }
+
+    fn dimension(&self) -> usize {
+        self.inner.dimension()
+    }
+}
+
+fn intents(encoder: MiniLm, flags: &HashMap<String, String>) -> Outcome {
+    let encoder = Arc::new(CachedEmbedder::open(encoder, flags.get("cache").map(PathBuf::from))?);
     let mut train = Vec::new();
     for path in flags.get("train").ok_or("--train FILE is required")?.split(',') {
         train.extend(read_examples(path)?);
@@ -177,15 +248,22 @@ fn intents(encoder: Arc<MiniLm>, flags: &HashMap<String, String>) -> Outcome {
     if let Some(v) = flags.get("folds") {
         config.folds = v.parse()?;
     }
+    if let Some(v) = flags.get("ngrams") {
+        config.ngrams = v.parse()?;
+    }
+    if let Some(v) = flags.get("oos-weight") {
+        config.oos_weight = v.parse()?;
+    }
     if let Some(v) = flags.get("batch-size") {
         config.batch_size = v.parse()?;
     }
     let oos_label = config.oos_label.clone().unwrap_or_default();
     let started = Instant::now();
-    let classifier = EmbeddingClassifier::train(encoder, &train, &config)?;
+    let classifier = EmbeddingClassifier::train(encoder.clone(), &train, &config)?;
     let train_seconds = started.elapsed().as_secs_f64();
     let texts: Vec<&str> = test.iter().map(|e| e.text.as_str()).collect();
     let rankings = classifier.classify_many(&texts)?;
+    encoder.save()?;
     let threshold = classifier.threshold();
     let (mut in_scope, mut in_right, mut in_right_no_threshold, mut oos, mut oos_right) =
         (0usize, 0usize, 0usize, 0usize, 0usize);
@@ -201,7 +279,23 @@ fn intents(encoder: Arc<MiniLm>, flags: &HashMap<String, String>) -> Outcome {
             in_right_no_threshold += usize::from(top.intent == example.intent);
         }
     }
+    let at = |threshold: f32| {
+        let (mut in_right, mut oos_right) = (0usize, 0usize);
+        for (example, ranking) in test.iter().zip(&rankings) {
+            let top = &ranking[0];
+            let said = if top.confidence < threshold { oos_label.as_str() } else { top.intent.as_str() };
+            if example.intent == oos_label {
+                oos_right += usize::from(said == oos_label);
+            } else {
+                in_right += usize::from(said == example.intent);
+            }
+        }
+        serde_json::json!([threshold, in_right as f64 / in_scope.max(1) as f64, oos_right as f64 / oos.max(1) as f64])
+    };
+    let sweep: Vec<_> = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7].into_iter().map(at).collect();
     let report = serde_json::json!({
+        "sweep_threshold_accuracy_recall": sweep,
+        "ngram_weight": classifier.ngram_weight(),
         "train_examples": train.len(),
         "test_examples": test.len(),
         "in_scope_accuracy": in_right as f64 / in_scope.max(1) as f64,

@@ -271,7 +271,7 @@ mod tests {
             (0.0, 0.0),
             (0.5, 0.345_731_37),
             (1.0, 0.841_344_75),
-            (2.5, 2.484_47),
+            (2.5, 2.484_475_8),
         ];
         for (x, expected) in cases {
             assert!((gelu(x) - expected).abs() < 2e-6, "gelu({x}) = {} not {expected}", gelu(x));

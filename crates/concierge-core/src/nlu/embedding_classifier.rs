@@ -22,6 +22,10 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use super::classifier::{IntentClassifier, IntentScore, TrainError, TrainingExample};
 use crate::embedding::Embedder;
 
+mod ngrams;
+
+use ngrams::{NgramFeatures, NgramHead, NgramTraining, SparseVector};
+
 /// How to train an [`EmbeddingClassifier`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmbeddingClassifierConfig {
@@ -44,9 +48,14 @@ pub struct EmbeddingClassifierConfig {
     /// When choosing the threshold with out-of-scope examples at hand: the
     /// weight of out-of-scope recall against in-scope accuracy.
     pub oos_weight: f64,
-    /// When choosing the threshold without out-of-scope examples: the
-    /// in-scope accuracy (a share) the threshold may cost.
+    /// The in-scope accuracy (a share, against no threshold) the threshold
+    /// may cost.
     pub max_accuracy_loss: f64,
+    /// Whether to add a word and character n-gram head to the embedding
+    /// head (its weight is chosen by cross-validation, and may be 0).
+    pub ngrams: bool,
+    /// Passes of the n-gram head's stochastic gradient descent.
+    pub ngram_epochs: usize,
     /// Seed of the shuffles and fold assignment, for reproducible training.
     pub seed: u64,
 }
@@ -62,7 +71,9 @@ impl Default for EmbeddingClassifierConfig {
             learning_rate: 3e-3,
             weight_decay: 1e-2,
             oos_weight: 1.0,
-            max_accuracy_loss: 0.02,
+            max_accuracy_loss: 0.01,
+            ngrams: true,
+            ngram_epochs: 10,
             seed: 0x5eed,
         }
     }
@@ -83,6 +94,8 @@ pub struct OutOfFoldPrediction {
 pub struct EmbeddingClassifier {
     embedder: Arc<dyn Embedder>,
     head: Head,
+    /// The n-gram features and head, with the weight of its logits.
+    ngrams: Option<(NgramFeatures, NgramHead, f32)>,
     labels: Vec<String>,
     temperature: f32,
     threshold: f32,
@@ -138,29 +151,76 @@ impl EmbeddingClassifier {
         let trainable: Vec<usize> = (0..examples.len()).filter(|&i| targets[i].is_some()).collect();
 
         let model_err = |err: candle_core::Error| TrainError::Model(err.to_string());
-        let mut out_of_fold = Vec::new();
-        let mut fold_logits: Vec<(Vec<f32>, Option<u32>)> = Vec::new();
+        let ngram_features = config.ngrams.then(|| NgramFeatures::fit(&texts));
+        let ngram_vectors: Vec<SparseVector> = ngram_features
+            .as_ref()
+            .map(|f| texts.iter().map(|t| f.vector(t)).collect())
+            .unwrap_or_default();
+        let ngram_training = NgramTraining {
+            epochs: config.ngram_epochs,
+            learning_rate: 0.5,
+            l2: 1e-5,
+            seed: config.seed,
+        };
+        let class_of: Vec<u32> = targets.iter().map(|t| t.unwrap_or(0)).collect();
+        let fit_ngrams = |rows: &[usize]| {
+            ngram_features.as_ref().map(|f| {
+                NgramHead::fit(&ngram_vectors, &class_of, rows, f.len(), labels.len(), &ngram_training)
+            })
+        };
+
+        // Out-of-fold logits of both heads, to weigh them, calibrate and
+        // choose the threshold on examples the heads did not see.
+        let mut held_out_rows = Vec::new();
+        let mut fold_logits: Vec<(Vec<f32>, Option<Vec<f32>>)> = Vec::new();
         if config.folds >= 2 {
+            use rayon::prelude::*;
             let fold_of = fold_assignment(examples.len(), config.folds, config.seed);
-            for fold in 0..config.folds {
-                let train_rows: Vec<usize> =
-                    trainable.iter().copied().filter(|&i| fold_of[i] != fold).collect();
-                let held_out: Vec<usize> = (0..examples.len()).filter(|&i| fold_of[i] == fold).collect();
-                if held_out.is_empty() {
-                    continue;
-                }
-                let head = Head::fit(&features, &targets, &train_rows, labels.len(), config)
-                    .map_err(model_err)?;
-                for &i in &held_out {
-                    fold_logits.push((head.logits(&features[i]), targets[i]));
-                    out_of_fold.push(i);
-                }
+            // The folds train in parallel, and within a fold the two heads.
+            let folds = (0..config.folds)
+                .into_par_iter()
+                .map(|fold| {
+                    let train_rows: Vec<usize> =
+                        trainable.iter().copied().filter(|&i| fold_of[i] != fold).collect();
+                    let held_out: Vec<usize> =
+                        (0..examples.len()).filter(|&i| fold_of[i] == fold).collect();
+                    if held_out.is_empty() || train_rows.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let (head, ngram_head) = rayon::join(
+                        || Head::fit(&features, &targets, &train_rows, labels.len(), config),
+                        || fit_ngrams(&train_rows),
+                    );
+                    let head = head.map_err(model_err)?;
+                    Ok(held_out
+                        .into_iter()
+                        .map(|i| {
+                            let lexical = ngram_head.as_ref().map(|h| h.logits(&ngram_vectors[i]));
+                            (i, head.logits(&features[i]), lexical)
+                        })
+                        .collect())
+                })
+                .collect::<Result<Vec<Vec<_>>, TrainError>>()?;
+            for (i, dense, lexical) in folds.into_iter().flatten() {
+                held_out_rows.push(i);
+                fold_logits.push((dense, lexical));
             }
         }
-        let temperature = fit_temperature(&fold_logits);
-        let out_of_fold: Vec<OutOfFoldPrediction> = out_of_fold
+        let held_out_targets: Vec<Option<u32>> = held_out_rows.iter().map(|&i| targets[i]).collect();
+        let ngram_weight = if ngram_features.is_some() {
+            choose_ngram_weight(&fold_logits, &held_out_targets)
+        } else {
+            0.0
+        };
+        let combined: Vec<(Vec<f32>, Option<u32>)> = fold_logits
             .iter()
-            .zip(&fold_logits)
+            .zip(&held_out_targets)
+            .map(|((dense, lexical), &target)| (combine(dense, lexical.as_deref(), ngram_weight), target))
+            .collect();
+        let temperature = fit_temperature(&combined);
+        let out_of_fold: Vec<OutOfFoldPrediction> = held_out_rows
+            .iter()
+            .zip(&combined)
             .map(|(&i, (logits, _))| {
                 let probabilities = softmax(logits, temperature);
                 let best = argmax(&probabilities);
@@ -175,15 +235,30 @@ impl EmbeddingClassifier {
             Some(oos) => choose_threshold(&out_of_fold, oos, config),
             None => choose_threshold(&out_of_fold, "", config),
         };
-        let head = Head::fit(&features, &targets, &trainable, labels.len(), config).map_err(model_err)?;
+        let (head, ngram_head) = rayon::join(
+            || Head::fit(&features, &targets, &trainable, labels.len(), config),
+            || if ngram_weight > 0.0 { fit_ngrams(&trainable) } else { None },
+        );
+        let head = head.map_err(model_err)?;
+        let ngrams = match (ngram_features, ngram_head) {
+            (Some(features), Some(ngram_head)) => Some((features, ngram_head, ngram_weight)),
+            _ => None,
+        };
         Ok(EmbeddingClassifier {
             embedder,
             head,
+            ngrams,
             labels,
             temperature,
             threshold,
             out_of_fold,
         })
+    }
+
+    /// The weight of the n-gram head's logits against the embedding head's
+    /// (0 when the n-gram head is off or did not help in cross-validation).
+    pub fn ngram_weight(&self) -> f32 {
+        self.ngrams.as_ref().map_or(0.0, |(_, _, weight)| *weight)
     }
 
     /// The confidence below which a message should count as out of scope,
@@ -210,11 +285,18 @@ impl EmbeddingClassifier {
             .embedder
             .embed(texts)
             .map_err(|err| TrainError::Model(err.to_string()))?;
-        Ok(vectors.iter().map(|v| self.rank(v)).collect())
+        Ok(texts.iter().zip(&vectors).map(|(t, v)| self.rank(t, v)).collect())
     }
 
-    fn rank(&self, vector: &[f32]) -> Vec<IntentScore> {
-        let probabilities = softmax(&self.head.logits(vector), self.temperature);
+    fn rank(&self, text: &str, vector: &[f32]) -> Vec<IntentScore> {
+        let dense = self.head.logits(vector);
+        let logits = match &self.ngrams {
+            Some((features, head, weight)) => {
+                combine(&dense, Some(&head.logits(&features.vector(text))), *weight)
+            }
+            None => dense,
+        };
+        let probabilities = softmax(&logits, self.temperature);
         let mut ranking: Vec<IntentScore> = self
             .labels
             .iter()
@@ -234,7 +316,7 @@ impl IntentClassifier for EmbeddingClassifier {
     /// gives an empty ranking: nothing understood.
     fn classify(&self, text: &str) -> Vec<IntentScore> {
         match self.embedder.embed(&[text]) {
-            Ok(vectors) if vectors.len() == 1 => self.rank(&vectors[0]),
+            Ok(vectors) if vectors.len() == 1 => self.rank(text, &vectors[0]),
             _ => Vec::new(),
         }
     }
@@ -342,6 +424,37 @@ impl Head {
     }
 }
 
+/// The embedding head's logits plus `weight` times the n-gram head's.
+fn combine(dense: &[f32], lexical: Option<&[f32]>, weight: f32) -> Vec<f32> {
+    match lexical {
+        Some(lexical) if weight > 0.0 => dense.iter().zip(lexical).map(|(d, l)| d + weight * l).collect(),
+        _ => dense.to_vec(),
+    }
+}
+
+/// The n-gram weight with the best out-of-fold accuracy (ties go to the
+/// lower weight).
+fn choose_ngram_weight(fold_logits: &[(Vec<f32>, Option<Vec<f32>>)], targets: &[Option<u32>]) -> f32 {
+    let accuracy = |weight: f32| {
+        fold_logits
+            .iter()
+            .zip(targets)
+            .filter_map(|((dense, lexical), target)| target.map(|t| (dense, lexical, t)))
+            .filter(|(dense, lexical, target)| {
+                argmax(&combine(dense, lexical.as_deref(), weight)) == *target as usize
+            })
+            .count()
+    };
+    let mut best = (0.0, accuracy(0.0));
+    for weight in [0.25f32, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0] {
+        let right = accuracy(weight);
+        if right > best.1 {
+            best = (weight, right);
+        }
+    }
+    best.0
+}
+
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let chunks = a.len().min(b.len()) / 8;
@@ -404,10 +517,10 @@ fn fit_temperature(fold_logits: &[(Vec<f32>, Option<u32>)]) -> f32 {
     ((lo + hi) / 2.0).exp() as f32
 }
 
-/// The confidence threshold below which a prediction becomes out-of-scope:
+/// The confidence threshold below which a prediction becomes out-of-scope,
+/// among those costing at most `max_accuracy_loss` of in-scope accuracy:
 /// with out-of-scope examples, the one maximising in-scope accuracy plus
-/// `oos_weight` times out-of-scope recall; without, the highest one costing
-/// at most `max_accuracy_loss` of in-scope accuracy.
+/// `oos_weight` times out-of-scope recall; without, the highest.
 fn choose_threshold(
     predictions: &[OutOfFoldPrediction],
     oos_label: &str,
@@ -448,16 +561,13 @@ fn choose_threshold(
             Some(next) => (confidence + next.confidence) / 2.0,
             None => (confidence + 1.0) / 2.0,
         };
-        if oos > 0 {
-            let value = score(in_right, oos_right);
-            if value > best_score + 1e-12 {
-                best_score = value;
-                best = threshold;
-            }
-        } else if base_accuracy - in_right / in_scope <= config.max_accuracy_loss + 1e-12 {
-            best = threshold;
-        } else {
+        if base_accuracy - in_right / in_scope > config.max_accuracy_loss + 1e-12 {
             break;
+        }
+        let value = score(in_right, oos_right);
+        if oos == 0 || value > best_score + 1e-12 {
+            best_score = value;
+            best = threshold;
         }
     }
     best
@@ -492,5 +602,154 @@ fn shuffle(values: &mut [u32], rng: &mut SplitMix64) {
     for i in (1..values.len()).rev() {
         let j = (rng.next() % (i as u64 + 1)) as usize;
         values.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedding::fixture::tiny_bert;
+    use crate::embedding::MiniLm;
+
+    fn encoder() -> Arc<dyn Embedder> {
+        let files = tiny_bert(3);
+        Arc::new(
+            MiniLm::from_bytes(&files.config_json, &files.tokenizer_json, &files.safetensors)
+                .expect("the fixture loads"),
+        )
+    }
+
+    fn examples(pairs: &[(&str, &str)]) -> Vec<TrainingExample> {
+        pairs
+            .iter()
+            .map(|(text, intent)| TrainingExample {
+                text: (*text).to_owned(),
+                intent: (*intent).to_owned(),
+            })
+            .collect()
+    }
+
+    const SALON: &[(&str, &str)] = &[
+        ("book a haircut", "book"),
+        ("book a haircut tomorrow", "book"),
+        ("book a colour please", "book"),
+        ("book a haircut for tomorrow please", "book"),
+        ("book my colour", "book"),
+        ("cancel my appointment", "cancel"),
+        ("cancel my appointment please", "cancel"),
+        ("cancel the appointment", "cancel"),
+        ("cancel my haircut appointment", "cancel"),
+        ("cancel the appointment for tomorrow", "cancel"),
+        ("what are your opening hours", "hours"),
+        ("what are the opening hours", "hours"),
+        ("opening hours please", "hours"),
+        ("what are your hours", "hours"),
+        ("your opening hours", "hours"),
+    ];
+
+    #[test]
+    fn ranks_every_intent_with_probabilities() {
+        let classifier =
+            EmbeddingClassifier::train(encoder(), &examples(SALON), &EmbeddingClassifierConfig::default())
+                .unwrap();
+        for (text, intent) in [
+            ("book a haircut tomorrow please", "book"),
+            ("cancel my appointment tomorrow", "cancel"),
+            ("what are the hours", "hours"),
+        ] {
+            let ranking = classifier.classify(text);
+            assert_eq!(ranking.len(), 3);
+            assert_eq!(ranking[0].intent, intent, "{text}: {ranking:?}");
+            let total: f32 = ranking.iter().map(|s| s.confidence).sum();
+            assert!((total - 1.0).abs() < 1e-4, "{total}");
+            assert!(ranking.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+        }
+        assert_eq!(classifier.kind(), "embedding");
+        // Every training example got an out-of-fold prediction.
+        assert_eq!(classifier.out_of_fold().len(), SALON.len());
+        assert!(classifier.temperature() > 0.0);
+        assert!((0.0..=1.0).contains(&classifier.threshold()));
+    }
+
+    #[test]
+    fn out_of_scope_examples_can_train_their_own_class() {
+        let mut data = examples(SALON);
+        data.extend(examples(&[
+            ("hello", "oos"),
+            ("thanks", "oos"),
+            ("hello thanks", "oos"),
+            ("thanks hello", "oos"),
+            ("hello hello", "oos"),
+        ]));
+        let explicit =
+            EmbeddingClassifier::train(encoder(), &data, &EmbeddingClassifierConfig::default()).unwrap();
+        assert_eq!(explicit.classify("hello thanks thanks")[0].intent, "oos");
+        assert_eq!(explicit.classify("book a haircut")[0].intent, "book");
+
+        let config = EmbeddingClassifierConfig {
+            explicit_oos_class: false,
+            ..EmbeddingClassifierConfig::default()
+        };
+        let implicit = EmbeddingClassifier::train(encoder(), &data, &config).unwrap();
+        let ranking = implicit.classify("hello thanks");
+        assert_eq!(ranking.len(), 3);
+        assert!(ranking.iter().all(|s| s.intent != "oos"));
+        // The out-of-scope examples still get out-of-fold predictions, to
+        // choose the threshold with.
+        assert_eq!(implicit.out_of_fold().iter().filter(|p| p.gold == "oos").count(), 5);
+    }
+
+    #[test]
+    fn training_is_reproducible() {
+        let config = EmbeddingClassifierConfig::default();
+        let a = EmbeddingClassifier::train(encoder(), &examples(SALON), &config).unwrap();
+        let b = EmbeddingClassifier::train(encoder(), &examples(SALON), &config).unwrap();
+        assert_eq!(a.out_of_fold(), b.out_of_fold());
+        assert_eq!(a.classify("book my appointment"), b.classify("book my appointment"));
+    }
+
+    #[test]
+    fn threshold_trades_accuracy_for_out_of_scope_recall() {
+        let p = |gold: &str, predicted: &str, confidence: f32| OutOfFoldPrediction {
+            gold: gold.into(),
+            predicted: predicted.into(),
+            confidence,
+        };
+        let predictions = [
+            p("book", "book", 0.9),
+            p("book", "book", 0.8),
+            p("cancel", "cancel", 0.7),
+            p("oos", "book", 0.3),
+            p("oos", "cancel", 0.4),
+            p("cancel", "book", 0.35),
+        ];
+        let config = EmbeddingClassifierConfig::default();
+        let threshold = choose_threshold(&predictions, "oos", &config);
+        // Between 0.4 and 0.7: both oos examples fall below, no right answer does.
+        assert!(threshold > 0.4 && threshold < 0.7, "{threshold}");
+        // Without out-of-scope examples: the highest threshold losing at most
+        // 2% of in-scope accuracy loses nothing here.
+        let in_scope: Vec<_> = predictions.iter().filter(|p| p.gold != "oos").cloned().collect();
+        let threshold = choose_threshold(&in_scope, "oos", &config);
+        assert!(threshold > 0.35 && threshold < 0.7, "{threshold}");
+    }
+
+    #[test]
+    fn bad_training_data_is_refused() {
+        let config = EmbeddingClassifierConfig::default();
+        assert_eq!(
+            EmbeddingClassifier::train(encoder(), &[], &config).unwrap_err(),
+            TrainError::NoExamples
+        );
+        let one = examples(&[("book a haircut", "book"), ("book a colour", "book")]);
+        assert_eq!(
+            EmbeddingClassifier::train(encoder(), &one, &config).unwrap_err(),
+            TrainError::TooFewIntents(1)
+        );
+        let only_oos = examples(&[("hello", "oos"), ("thanks", "oos")]);
+        assert_eq!(
+            EmbeddingClassifier::train(encoder(), &only_oos, &config).unwrap_err(),
+            TrainError::TooFewIntents(1)
+        );
     }
 }
