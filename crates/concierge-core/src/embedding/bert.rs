@@ -43,11 +43,16 @@ impl BertConfig {
             ));
         }
         if self.hidden_act != "gelu" {
-            return Err(format!("hidden_act {:?} is not supported (only \"gelu\")", self.hidden_act));
+            return Err(format!(
+                "hidden_act {:?} is not supported (only \"gelu\")",
+                self.hidden_act
+            ));
         }
         match self.position_embedding_type.as_deref() {
             None | Some("absolute") => Ok(()),
-            Some(other) => Err(format!("position_embedding_type {other:?} is not supported")),
+            Some(other) => Err(format!(
+                "position_embedding_type {other:?} is not supported"
+            )),
         }
     }
 }
@@ -76,11 +81,18 @@ pub(crate) struct BertEncoder {
 }
 
 fn linear(vb: &VarBuilder<'_>, out: usize, inp: usize) -> candle_core::Result<Linear> {
-    Ok(Linear::new(vb.get((out, inp), "weight")?, Some(vb.get(out, "bias")?)))
+    Ok(Linear::new(
+        vb.get((out, inp), "weight")?,
+        Some(vb.get(out, "bias")?),
+    ))
 }
 
 fn layer_norm(vb: &VarBuilder<'_>, size: usize, eps: f64) -> candle_core::Result<LayerNorm> {
-    Ok(LayerNorm::new(vb.get(size, "weight")?, vb.get(size, "bias")?, eps))
+    Ok(LayerNorm::new(
+        vb.get(size, "weight")?,
+        vb.get(size, "bias")?,
+        eps,
+    ))
 }
 
 impl BertEncoder {
@@ -94,21 +106,25 @@ impl BertEncoder {
         };
         let (hidden, eps) = (config.hidden_size, config.layer_norm_eps);
         let embeddings = vb.pp("embeddings");
-        let word_embeddings = embeddings.get((config.vocab_size, hidden), "word_embeddings.weight")?;
+        let word_embeddings =
+            embeddings.get((config.vocab_size, hidden), "word_embeddings.weight")?;
         let position_embeddings = embeddings.get(
             (config.max_position_embeddings, hidden),
             "position_embeddings.weight",
         )?;
         let token_type_embedding = embeddings
-            .get((config.type_vocab_size, hidden), "token_type_embeddings.weight")?
+            .get(
+                (config.type_vocab_size, hidden),
+                "token_type_embeddings.weight",
+            )?
             .get(0)?;
         let embedding_norm = layer_norm(&embeddings.pp("LayerNorm"), hidden, eps)?;
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
         for index in 0..config.num_hidden_layers {
             let vb = vb.pp(format!("encoder.layer.{index}"));
             let attention = vb.pp("attention.self");
-            let parts = ["query", "key", "value"]
-                .map(|part| linear(&attention.pp(part), hidden, hidden));
+            let parts =
+                ["query", "key", "value"].map(|part| linear(&attention.pp(part), hidden, hidden));
             let [query, key, value] = parts;
             let (query, key, value) = (query?, key?, value?);
             let qkv_weight = Tensor::cat(&[query.weight(), key.weight(), value.weight()], 0)?;
@@ -120,7 +136,11 @@ impl BertEncoder {
                 qkv: Linear::new(qkv_weight, Some(qkv_bias)),
                 attention_output: linear(&vb.pp("attention.output.dense"), hidden, hidden)?,
                 attention_norm: layer_norm(&vb.pp("attention.output.LayerNorm"), hidden, eps)?,
-                intermediate: linear(&vb.pp("intermediate.dense"), config.intermediate_size, hidden)?,
+                intermediate: linear(
+                    &vb.pp("intermediate.dense"),
+                    config.intermediate_size,
+                    hidden,
+                )?,
                 output: linear(&vb.pp("output.dense"), hidden, config.intermediate_size)?,
                 output_norm: layer_norm(&vb.pp("output.LayerNorm"), hidden, eps)?,
             });
@@ -213,7 +233,11 @@ impl BertEncoder {
                 .forward(&layer.output.forward(&intermediate)?.add(&attended)?)?;
         }
         let mean = pooling.matmul(&hidden)?;
-        let norms = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+        let norms = mean
+            .sqr()?
+            .sum_keepdim(D::Minus1)?
+            .sqrt()?
+            .clamp(1e-12, f64::MAX)?;
         mean.broadcast_div(&norms)?.to_dtype(DType::F32)?.to_vec2()
     }
 }
@@ -274,7 +298,11 @@ mod tests {
             (2.5, 2.484_475_8),
         ];
         for (x, expected) in cases {
-            assert!((gelu(x) - expected).abs() < 2e-6, "gelu({x}) = {} not {expected}", gelu(x));
+            assert!(
+                (gelu(x) - expected).abs() < 2e-6,
+                "gelu({x}) = {} not {expected}",
+                gelu(x)
+            );
         }
     }
 }

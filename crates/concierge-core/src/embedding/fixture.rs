@@ -6,9 +6,28 @@ use std::fmt::Write as _;
 
 /// Words of the fixture's vocabulary (after the special tokens).
 pub(crate) const WORDS: &[&str] = &[
-    "book", "a", "haircut", "tomorrow", "cancel", "my", "appointment", "what", "are", "your",
-    "opening", "hours", "price", "of", "colour", "please", "thanks", "hello", "the", "for",
-    "##s", "##ing",
+    "book",
+    "a",
+    "haircut",
+    "tomorrow",
+    "cancel",
+    "my",
+    "appointment",
+    "what",
+    "are",
+    "your",
+    "opening",
+    "hours",
+    "price",
+    "of",
+    "colour",
+    "please",
+    "thanks",
+    "hello",
+    "the",
+    "for",
+    "##s",
+    "##ing",
 ];
 
 /// Hidden size of the fixture model.
@@ -82,21 +101,58 @@ pub(crate) fn tiny_bert(seed: u64) -> TinyBert {
             .collect();
         tensors.push((name, shape, values));
     };
-    random("embeddings.word_embeddings.weight".into(), vec![vocab_size, HIDDEN], 1.0);
-    random("embeddings.position_embeddings.weight".into(), vec![max_positions, HIDDEN], 0.3);
-    random("embeddings.token_type_embeddings.weight".into(), vec![2, HIDDEN], 0.1);
-    let linear = |random: &mut dyn FnMut(String, Vec<usize>, f32), name: &str, out: usize, inp: usize| {
-        random(format!("{name}.weight"), vec![out, inp], 1.0 / (inp as f32).sqrt());
-        random(format!("{name}.bias"), vec![out], 0.1);
-    };
+    random(
+        "embeddings.word_embeddings.weight".into(),
+        vec![vocab_size, HIDDEN],
+        1.0,
+    );
+    random(
+        "embeddings.position_embeddings.weight".into(),
+        vec![max_positions, HIDDEN],
+        0.3,
+    );
+    random(
+        "embeddings.token_type_embeddings.weight".into(),
+        vec![2, HIDDEN],
+        0.1,
+    );
+    let linear =
+        |random: &mut dyn FnMut(String, Vec<usize>, f32), name: &str, out: usize, inp: usize| {
+            random(
+                format!("{name}.weight"),
+                vec![out, inp],
+                1.0 / (inp as f32).sqrt(),
+            );
+            random(format!("{name}.bias"), vec![out], 0.1);
+        };
     for layer in 0..layers {
         let p = format!("encoder.layer.{layer}");
         for part in ["query", "key", "value"] {
-            linear(&mut random, &format!("{p}.attention.self.{part}"), HIDDEN, HIDDEN);
+            linear(
+                &mut random,
+                &format!("{p}.attention.self.{part}"),
+                HIDDEN,
+                HIDDEN,
+            );
         }
-        linear(&mut random, &format!("{p}.attention.output.dense"), HIDDEN, HIDDEN);
-        linear(&mut random, &format!("{p}.intermediate.dense"), intermediate, HIDDEN);
-        linear(&mut random, &format!("{p}.output.dense"), HIDDEN, intermediate);
+        linear(
+            &mut random,
+            &format!("{p}.attention.output.dense"),
+            HIDDEN,
+            HIDDEN,
+        );
+        linear(
+            &mut random,
+            &format!("{p}.intermediate.dense"),
+            intermediate,
+            HIDDEN,
+        );
+        linear(
+            &mut random,
+            &format!("{p}.output.dense"),
+            HIDDEN,
+            intermediate,
+        );
     }
     let mut norms = vec!["embeddings.LayerNorm".to_owned()];
     for layer in 0..layers {

@@ -91,8 +91,8 @@ impl MiniLm {
         let config: BertConfig = serde_json::from_slice(config_json)
             .map_err(|err| EmbedError::Config(err.to_string()))?;
         config.check().map_err(EmbedError::Config)?;
-        let mut tokenizer =
-            Tokenizer::from_bytes(tokenizer_json).map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
+        let mut tokenizer = Tokenizer::from_bytes(tokenizer_json)
+            .map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
         // The shipped tokenizer pads every text to 128 tokens; padding is
         // done here instead, per batch, to the batch's longest text.
         tokenizer.with_padding(None);
@@ -104,8 +104,8 @@ impl MiniLm {
             .map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
         let weights = VarBuilder::from_slice_safetensors(safetensors, DType::F32, &Device::Cpu)
             .map_err(|err| EmbedError::Weights(err.to_string()))?;
-        let encoder =
-            BertEncoder::load(weights, &config).map_err(|err| EmbedError::Weights(err.to_string()))?;
+        let encoder = BertEncoder::load(weights, &config)
+            .map_err(|err| EmbedError::Weights(err.to_string()))?;
         Ok(Self {
             encoder,
             tokenizer,
@@ -168,7 +168,10 @@ mod tests {
     }
 
     fn max_difference(a: &[f32], b: &[f32]) -> f32 {
-        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max)
     }
 
     /// A directory under the system's temporary directory, removed on drop.
@@ -193,7 +196,12 @@ mod tests {
         let encoder = encoder();
         assert_eq!(encoder.dimension(), HIDDEN);
         let vectors = encoder
-            .embed(&["book a haircut tomorrow", "hello", "", "what are your opening hours"])
+            .embed(&[
+                "book a haircut tomorrow",
+                "hello",
+                "",
+                "what are your opening hours",
+            ])
             .unwrap();
         assert_eq!(vectors.len(), 4);
         for vector in &vectors {
@@ -218,7 +226,11 @@ mod tests {
                 "hello",
             ])
             .unwrap();
-        assert!(max_difference(&alone, &batch[1]) < 1e-5, "{alone:?} vs {:?}", batch[1]);
+        assert!(
+            max_difference(&alone, &batch[1]) < 1e-5,
+            "{alone:?} vs {:?}",
+            batch[1]
+        );
     }
 
     #[test]
@@ -265,7 +277,10 @@ mod tests {
         std::fs::write(dir.0.join(WEIGHTS_FILE), &files.safetensors).unwrap();
         let from_dir = MiniLm::from_dir(&dir.0).unwrap();
         let text = ["cancel my appointment"];
-        assert_eq!(from_dir.embed(&text).unwrap(), encoder().embed(&text).unwrap());
+        assert_eq!(
+            from_dir.embed(&text).unwrap(),
+            encoder().embed(&text).unwrap()
+        );
     }
 
     #[test]
@@ -286,7 +301,11 @@ mod tests {
     #[test]
     fn broken_files_give_typed_errors() {
         let files = tiny_bert(1);
-        let config = MiniLm::from_bytes(b"{\"hidden_size\": 3}", &files.tokenizer_json, &files.safetensors);
+        let config = MiniLm::from_bytes(
+            b"{\"hidden_size\": 3}",
+            &files.tokenizer_json,
+            &files.safetensors,
+        );
         assert!(matches!(config, Err(EmbedError::Config(_))));
         let tokenizer = MiniLm::from_bytes(&files.config_json, b"not json", &files.safetensors);
         assert!(matches!(tokenizer, Err(EmbedError::Tokenizer(_))));

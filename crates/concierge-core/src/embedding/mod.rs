@@ -11,10 +11,10 @@
 //! its files). Without it, the trait is still here for hosts that compute
 //! embeddings elsewhere, such as a web page calling a JavaScript runtime.
 
-#[cfg(all(test, feature = "embedding"))]
-pub(crate) mod fixture;
 #[cfg(feature = "embedding")]
 mod bert;
+#[cfg(all(test, feature = "embedding"))]
+pub(crate) mod fixture;
 #[cfg(feature = "embedding")]
 mod minilm;
 

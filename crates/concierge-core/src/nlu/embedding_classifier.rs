@@ -148,7 +148,9 @@ impl EmbeddingClassifier {
             .iter()
             .map(|e| index_of.get(e.intent.as_str()).copied())
             .collect();
-        let trainable: Vec<usize> = (0..examples.len()).filter(|&i| targets[i].is_some()).collect();
+        let trainable: Vec<usize> = (0..examples.len())
+            .filter(|&i| targets[i].is_some())
+            .collect();
 
         let model_err = |err: candle_core::Error| TrainError::Model(err.to_string());
         let ngram_features = config.ngrams.then(|| NgramFeatures::fit(&texts));
@@ -165,7 +167,14 @@ impl EmbeddingClassifier {
         let class_of: Vec<u32> = targets.iter().map(|t| t.unwrap_or(0)).collect();
         let fit_ngrams = |rows: &[usize]| {
             ngram_features.as_ref().map(|f| {
-                NgramHead::fit(&ngram_vectors, &class_of, rows, f.len(), labels.len(), &ngram_training)
+                NgramHead::fit(
+                    &ngram_vectors,
+                    &class_of,
+                    rows,
+                    f.len(),
+                    labels.len(),
+                    &ngram_training,
+                )
             })
         };
 
@@ -180,10 +189,14 @@ impl EmbeddingClassifier {
             let folds = (0..config.folds)
                 .into_par_iter()
                 .map(|fold| {
-                    let train_rows: Vec<usize> =
-                        trainable.iter().copied().filter(|&i| fold_of[i] != fold).collect();
-                    let held_out: Vec<usize> =
-                        (0..examples.len()).filter(|&i| fold_of[i] == fold).collect();
+                    let train_rows: Vec<usize> = trainable
+                        .iter()
+                        .copied()
+                        .filter(|&i| fold_of[i] != fold)
+                        .collect();
+                    let held_out: Vec<usize> = (0..examples.len())
+                        .filter(|&i| fold_of[i] == fold)
+                        .collect();
                     if held_out.is_empty() || train_rows.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -206,7 +219,8 @@ impl EmbeddingClassifier {
                 fold_logits.push((dense, lexical));
             }
         }
-        let held_out_targets: Vec<Option<u32>> = held_out_rows.iter().map(|&i| targets[i]).collect();
+        let held_out_targets: Vec<Option<u32>> =
+            held_out_rows.iter().map(|&i| targets[i]).collect();
         let ngram_weight = if ngram_features.is_some() {
             choose_ngram_weight(&fold_logits, &held_out_targets)
         } else {
@@ -215,7 +229,9 @@ impl EmbeddingClassifier {
         let combined: Vec<(Vec<f32>, Option<u32>)> = fold_logits
             .iter()
             .zip(&held_out_targets)
-            .map(|((dense, lexical), &target)| (combine(dense, lexical.as_deref(), ngram_weight), target))
+            .map(|((dense, lexical), &target)| {
+                (combine(dense, lexical.as_deref(), ngram_weight), target)
+            })
             .collect();
         let temperature = fit_temperature(&combined);
         let out_of_fold: Vec<OutOfFoldPrediction> = held_out_rows
@@ -237,7 +253,13 @@ impl EmbeddingClassifier {
         };
         let (head, ngram_head) = rayon::join(
             || Head::fit(&features, &targets, &trainable, labels.len(), config),
-            || if ngram_weight > 0.0 { fit_ngrams(&trainable) } else { None },
+            || {
+                if ngram_weight > 0.0 {
+                    fit_ngrams(&trainable)
+                } else {
+                    None
+                }
+            },
         );
         let head = head.map_err(model_err)?;
         let ngrams = match (ngram_features, ngram_head) {
@@ -285,7 +307,11 @@ impl EmbeddingClassifier {
             .embedder
             .embed(texts)
             .map_err(|err| TrainError::Model(err.to_string()))?;
-        Ok(texts.iter().zip(&vectors).map(|(t, v)| self.rank(t, v)).collect())
+        Ok(texts
+            .iter()
+            .zip(&vectors)
+            .map(|(t, v)| self.rank(t, v))
+            .collect())
     }
 
     fn rank(&self, text: &str, vector: &[f32]) -> Vec<IntentScore> {
@@ -427,14 +453,21 @@ impl Head {
 /// The embedding head's logits plus `weight` times the n-gram head's.
 fn combine(dense: &[f32], lexical: Option<&[f32]>, weight: f32) -> Vec<f32> {
     match lexical {
-        Some(lexical) if weight > 0.0 => dense.iter().zip(lexical).map(|(d, l)| d + weight * l).collect(),
+        Some(lexical) if weight > 0.0 => dense
+            .iter()
+            .zip(lexical)
+            .map(|(d, l)| d + weight * l)
+            .collect(),
         _ => dense.to_vec(),
     }
 }
 
 /// The n-gram weight with the best out-of-fold accuracy (ties go to the
 /// lower weight).
-fn choose_ngram_weight(fold_logits: &[(Vec<f32>, Option<Vec<f32>>)], targets: &[Option<u32>]) -> f32 {
+fn choose_ngram_weight(
+    fold_logits: &[(Vec<f32>, Option<Vec<f32>>)],
+    targets: &[Option<u32>],
+) -> f32 {
     let accuracy = |weight: f32| {
         fold_logits
             .iter()
@@ -472,7 +505,10 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exps: Vec<f32> = logits.iter().map(|l| ((l - max) / temperature).exp()).collect();
+    let exps: Vec<f32> = logits
+        .iter()
+        .map(|l| ((l - max) / temperature).exp())
+        .collect();
     let sum: f32 = exps.iter().sum();
     exps.into_iter().map(|e| e / sum).collect()
 }
@@ -614,8 +650,12 @@ mod tests {
     fn encoder() -> Arc<dyn Embedder> {
         let files = tiny_bert(3);
         Arc::new(
-            MiniLm::from_bytes(&files.config_json, &files.tokenizer_json, &files.safetensors)
-                .expect("the fixture loads"),
+            MiniLm::from_bytes(
+                &files.config_json,
+                &files.tokenizer_json,
+                &files.safetensors,
+            )
+            .expect("the fixture loads"),
         )
     }
 
@@ -649,9 +689,12 @@ mod tests {
 
     #[test]
     fn ranks_every_intent_with_probabilities() {
-        let classifier =
-            EmbeddingClassifier::train(encoder(), &examples(SALON), &EmbeddingClassifierConfig::default())
-                .unwrap();
+        let classifier = EmbeddingClassifier::train(
+            encoder(),
+            &examples(SALON),
+            &EmbeddingClassifierConfig::default(),
+        )
+        .unwrap();
         for (text, intent) in [
             ("book a haircut tomorrow please", "book"),
             ("cancel my appointment tomorrow", "cancel"),
@@ -662,7 +705,9 @@ mod tests {
             assert_eq!(ranking[0].intent, intent, "{text}: {ranking:?}");
             let total: f32 = ranking.iter().map(|s| s.confidence).sum();
             assert!((total - 1.0).abs() < 1e-4, "{total}");
-            assert!(ranking.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+            assert!(ranking
+                .windows(2)
+                .all(|w| w[0].confidence >= w[1].confidence));
         }
         assert_eq!(classifier.kind(), "embedding");
         // Every training example got an out-of-fold prediction.
@@ -682,7 +727,8 @@ mod tests {
             ("hello hello", "oos"),
         ]));
         let explicit =
-            EmbeddingClassifier::train(encoder(), &data, &EmbeddingClassifierConfig::default()).unwrap();
+            EmbeddingClassifier::train(encoder(), &data, &EmbeddingClassifierConfig::default())
+                .unwrap();
         assert_eq!(explicit.classify("hello thanks thanks")[0].intent, "oos");
         assert_eq!(explicit.classify("book a haircut")[0].intent, "book");
 
@@ -696,7 +742,14 @@ mod tests {
         assert!(ranking.iter().all(|s| s.intent != "oos"));
         // The out-of-scope examples still get out-of-fold predictions, to
         // choose the threshold with.
-        assert_eq!(implicit.out_of_fold().iter().filter(|p| p.gold == "oos").count(), 5);
+        assert_eq!(
+            implicit
+                .out_of_fold()
+                .iter()
+                .filter(|p| p.gold == "oos")
+                .count(),
+            5
+        );
     }
 
     #[test]
@@ -705,7 +758,10 @@ mod tests {
         let a = EmbeddingClassifier::train(encoder(), &examples(SALON), &config).unwrap();
         let b = EmbeddingClassifier::train(encoder(), &examples(SALON), &config).unwrap();
         assert_eq!(a.out_of_fold(), b.out_of_fold());
-        assert_eq!(a.classify("book my appointment"), b.classify("book my appointment"));
+        assert_eq!(
+            a.classify("book my appointment"),
+            b.classify("book my appointment")
+        );
     }
 
     #[test]
@@ -729,7 +785,11 @@ mod tests {
         assert!(threshold > 0.4 && threshold < 0.7, "{threshold}");
         // Without out-of-scope examples: the highest threshold losing at most
         // 2% of in-scope accuracy loses nothing here.
-        let in_scope: Vec<_> = predictions.iter().filter(|p| p.gold != "oos").cloned().collect();
+        let in_scope: Vec<_> = predictions
+            .iter()
+            .filter(|p| p.gold != "oos")
+            .cloned()
+            .collect();
         let threshold = choose_threshold(&in_scope, "oos", &config);
         assert!(threshold > 0.35 && threshold < 0.7, "{threshold}");
     }

@@ -145,7 +145,8 @@ impl NgramHead {
             super::shuffle(&mut order, &mut rng);
             for &row in &order {
                 let row = row as usize;
-                let rate = training.learning_rate / (1.0 + training.learning_rate * training.l2 * step);
+                let rate =
+                    training.learning_rate / (1.0 + training.learning_rate * training.l2 * step);
                 step += 1.0;
                 probabilities.copy_from_slice(&bias);
                 for &(feature, value) in &vectors[row] {
@@ -195,4 +196,54 @@ fn softmax_in_place(values: &mut [f32]) {
         sum += *v;
     }
     values.iter_mut().for_each(|v| *v /= sum);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXTS: &[&str] = &[
+        "book a haircut",
+        "book a colour",
+        "cancel my booking",
+        "cancel my haircut",
+    ];
+
+    #[test]
+    fn vectors_have_unit_length_and_drop_unseen_ngrams() {
+        let features = NgramFeatures::fit(TEXTS);
+        let vector = features.vector("Book a HAIRCUT");
+        let norm: f32 = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5);
+        // Case does not matter: the same features as the training text.
+        assert_eq!(vector, features.vector("book a haircut"));
+        assert!(features.vector("zzz qqq").is_empty());
+        // A misspelling still shares character n-grams.
+        assert!(!features.vector("haircutt").is_empty());
+    }
+
+    #[test]
+    fn the_head_learns_which_words_mark_which_class() {
+        let features = NgramFeatures::fit(TEXTS);
+        let vectors: Vec<SparseVector> = TEXTS.iter().map(|t| features.vector(t)).collect();
+        let targets = [0, 0, 1, 1];
+        let training = NgramTraining {
+            epochs: 20,
+            learning_rate: 0.5,
+            l2: 1e-5,
+            seed: 1,
+        };
+        let head = NgramHead::fit(
+            &vectors,
+            &targets,
+            &[0, 1, 2, 3],
+            features.len(),
+            2,
+            &training,
+        );
+        let book = head.logits(&features.vector("book a cut"));
+        let cancel = head.logits(&features.vector("cancel it"));
+        assert!(book[0] > book[1], "{book:?}");
+        assert!(cancel[1] > cancel[0], "{cancel:?}");
+    }
 }
