@@ -1,13 +1,41 @@
 //! Booking: availability, slots and bookings over a business's services,
 //! staff and hours.
 //!
-//! The dialog engine books through the [`Booker`] trait; the booking issue
-//! fills in the slot computation, the repository seam and the in-memory
-//! implementation behind it.
+//! The dialog engine books through the [`Booker`] trait, which
+//! [`BookingEngine`] implements:
+//!
+//! - [`catalog`]: the validated model of a business (services, staff, hours,
+//!   policies) built from its spec, with local-time conversions.
+//! - [`availability`]: the slot computation ([`find_slots`],
+//!   [`nearest_alternatives`], [`check_start`]), pure over a catalog, busy
+//!   times and a clock.
+//! - [`repository`]: the storage seam ([`BookingRepository`]) that makes
+//!   double booking impossible, and a race-free in-memory implementation.
+//! - [`calendar`]: the seam to outside calendars ([`Calendar`]).
+//! - [`mod@reference`]: short public reference codes.
+//! - [`engine`]: holds, confirmations, cancellations and reschedules over
+//!   all of the above.
+//!
+//! Every time is an instant (`DateTime<Utc>`); wall-clock times exist only
+//! where hours are expanded in the business's (or a staff member's) zone.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub mod availability;
+pub mod calendar;
+pub mod catalog;
+pub mod engine;
+pub mod reference;
+pub mod repository;
+
+pub use availability::{check_start, find_slots, nearest_alternatives, BusyTime, SlotQuery, StaffPreference};
+pub use calendar::{BusyPeriod, Calendar, CalendarError, CalendarEvent};
+pub use catalog::{Catalog, Service, Staff};
+pub use engine::BookingEngine;
+pub use reference::{DerivedReferenceCodes, ReferenceCodes};
+pub use repository::{BookingRecord, BookingRepository, InMemoryBookingRepository, RepositoryError};
 
 /// What a customer asks to book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +159,34 @@ pub enum BookingError {
     /// The storage or calendar behind the booker failed.
     #[error("booking backend failed: {0}")]
     Backend(String),
+    /// A range whose end comes before its start.
+    #[error("the range ends ({end}) before it starts ({start})")]
+    EndBeforeStart {
+        /// The range's start.
+        start: DateTime<Utc>,
+        /// The range's end.
+        end: DateTime<Utc>,
+    },
+    /// A range longer than [`availability::MAX_RANGE_DAYS`] days.
+    #[error("the range spans {days} days; at most {max_days} are allowed")]
+    RangeTooLong {
+        /// How many days were asked for.
+        days: i64,
+        /// The most allowed.
+        max_days: i64,
+    },
+    /// A wall-clock time that does not exist in the zone (skipped by a
+    /// daylight-saving change).
+    #[error("{local} does not exist in {timezone} (the clocks skip it)")]
+    NonexistentLocalTime {
+        /// The wall-clock time asked for.
+        local: NaiveDateTime,
+        /// The zone's IANA name.
+        timezone: String,
+    },
+    /// The business section of the spec is not valid.
+    #[error(transparent)]
+    InvalidSpec(#[from] crate::spec::SpecError),
 }
 
 /// The booking operations the dialog engine needs.
@@ -140,11 +196,8 @@ pub enum BookingError {
 #[async_trait]
 pub trait Booker: Send + Sync {
     /// Whether `request` can be booked, with alternatives when not.
-    async fn check(
-        &self,
-        request: &BookingRequest,
-        now: DateTime<Utc>,
-    ) -> Result<Availability, BookingError>;
+    async fn check(&self, request: &BookingRequest, now: DateTime<Utc>)
+        -> Result<Availability, BookingError>;
     /// Books `request` for `customer`.
     async fn book(
         &self,
@@ -166,9 +219,9 @@ pub trait Booker: Send + Sync {
     /// A booking by id.
     async fn get(&self, booking_id: &str) -> Result<Booking, BookingError>;
     /// A customer's confirmed bookings that have not started yet, soonest first.
-    async fn upcoming_for_phone(
-        &self,
-        phone: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Booking>, BookingError>;
+    async fn upcoming_for_phone(&self, phone: &str, now: DateTime<Utc>)
+        -> Result<Vec<Booking>, BookingError>;
 }
+
+#[cfg(test)]
+mod tests;

@@ -72,9 +72,9 @@ impl EntityValue {
     /// The value as a short string, for templates and slot values.
     pub fn display(&self) -> String {
         match self {
-            EntityValue::Text { value }
-            | EntityValue::Email { value }
-            | EntityValue::Phone { value } => value.clone(),
+            EntityValue::Text { value } | EntityValue::Email { value } | EntityValue::Phone { value } => {
+                value.clone()
+            }
             EntityValue::Number { value } => {
                 if value.fract() == 0.0 && value.abs() < 1e15 {
                     format!("{}", *value as i64)

@@ -8,6 +8,8 @@ pub mod embedding_classifier;
 pub mod entities;
 pub mod entity;
 pub mod lexical;
+mod pipeline;
 
 pub use classifier::{IntentClassifier, IntentScore, TrainError, TrainingExample};
 pub use entity::{Entity, EntityValue};
+pub use pipeline::{training_examples, Nlu, NluError, Parse, KNOWLEDGE_INTENT_PREFIX};

@@ -34,8 +34,7 @@ pub fn parse_annotations(example: &str) -> Result<AnnotatedText, String> {
         let parsed = after.find("](").and_then(|close| {
             let span = &after[..close];
             let tail = &after[close + 2..];
-            tail.find(')')
-                .map(|end| (span, &tail[..end], &tail[end + 1..]))
+            tail.find(')').map(|end| (span, &tail[..end], &tail[end + 1..]))
         });
         match parsed {
             Some((span, entity, tail)) if !span.contains('[') => {
@@ -44,11 +43,7 @@ pub fn parse_annotations(example: &str) -> Result<AnnotatedText, String> {
                 }
                 let start = text.len();
                 text.push_str(span);
-                annotations.push(Annotation {
-                    entity: entity.trim().to_string(),
-                    start,
-                    end: text.len(),
-                });
+                annotations.push(Annotation { entity: entity.trim().to_string(), start, end: text.len() });
                 rest = tail;
             }
             _ => {
@@ -67,18 +62,11 @@ mod tests {
 
     #[test]
     fn strips_annotations_and_keeps_offsets() {
-        let a = parse_annotations("book a [women's haircut](service) [tomorrow at 3pm](datetime)!")
-            .unwrap();
+        let a = parse_annotations("book a [women's haircut](service) [tomorrow at 3pm](datetime)!").unwrap();
         assert_eq!(a.text, "book a women's haircut tomorrow at 3pm!");
-        assert_eq!(
-            &a.text[a.annotations[0].start..a.annotations[0].end],
-            "women's haircut"
-        );
+        assert_eq!(&a.text[a.annotations[0].start..a.annotations[0].end], "women's haircut");
         assert_eq!(a.annotations[1].entity, "datetime");
-        assert_eq!(
-            &a.text[a.annotations[1].start..a.annotations[1].end],
-            "tomorrow at 3pm"
-        );
+        assert_eq!(&a.text[a.annotations[1].start..a.annotations[1].end], "tomorrow at 3pm");
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct BusinessSpec {
     /// Whole days the business is closed.
     #[serde(default)]
     pub closures: Vec<NaiveDate>,
+    /// Dates with opening hours other than the weekly ones (holiday hours).
+    #[serde(default)]
+    pub date_overrides: Vec<DateOverride>,
     /// Booking rules.
     #[serde(default)]
     pub policies: BookingPolicies,
@@ -105,15 +108,8 @@ impl WeeklyHours {
 }
 
 /// Monday to Sunday.
-pub const ALL_WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+pub const ALL_WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
 /// The lower-case English name of a weekday, as used in specs.
 pub fn weekday_name(day: Weekday) -> &'static str {
@@ -140,21 +136,15 @@ pub struct TimeRange {
 
 impl std::fmt::Display for TimeRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}-{}",
-            self.start.format("%H:%M"),
-            self.end.format("%H:%M")
-        )
+        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
     }
 }
 
 impl TryFrom<String> for TimeRange {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let (a, b) = s
-            .split_once('-')
-            .ok_or_else(|| format!("expected a range like \"09:00-19:00\", got {s:?}"))?;
+        let (a, b) =
+            s.split_once('-').ok_or_else(|| format!("expected a range like \"09:00-19:00\", got {s:?}"))?;
         let parse = |t: &str| {
             NaiveTime::parse_from_str(t.trim(), "%H:%M")
                 .map_err(|_| format!("expected a time like \"09:00\", got {:?}", t.trim()))
@@ -249,6 +239,40 @@ pub struct StaffSpec {
     /// Days off.
     #[serde(default)]
     pub time_off: Vec<NaiveDate>,
+    /// Dates on which this person works other hours than their weekly ones.
+    #[serde(default)]
+    pub date_overrides: Vec<DateOverride>,
+    /// IANA time zone their hours are written in; the business's when absent.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// Hours for one date that replace the weekly hours of that date; no
+/// ranges means closed (or off) that day.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DateOverride {
+    /// The date, in the zone the hours are written in.
+    pub date: NaiveDate,
+    /// Ranges such as `"10:00-14:00"`; empty means closed.
+    #[serde(default)]
+    pub hours: Vec<TimeRange>,
+}
+
+fn validate_overrides(overrides: &[DateOverride], path: &str, problems: &mut Problems) {
+    let mut dates = std::collections::HashSet::new();
+    for (i, o) in overrides.iter().enumerate() {
+        if !dates.insert(o.date) {
+            problems.push(format!("{path}[{i}].date"), format!("{} has more than one override", o.date));
+        }
+        for (j, r) in o.hours.iter().enumerate() {
+            for other in &o.hours[j + 1..] {
+                if r.start < other.end && other.start < r.end {
+                    problems.push(format!("{path}[{i}].hours[{j}]"), format!("{r} overlaps {other}"));
+                }
+            }
+        }
+    }
 }
 
 impl BusinessSpec {
@@ -267,32 +291,30 @@ impl BusinessSpec {
             );
         }
         self.hours.validate(&format!("{path}.hours"), problems);
+        validate_overrides(&self.date_overrides, &format!("{path}.date_overrides"), problems);
         if self.policies.slot_interval_minutes == 0 {
-            problems.push(
-                format!("{path}.policies.slot_interval_minutes"),
-                "must be at least 1",
-            );
+            problems.push(format!("{path}.policies.slot_interval_minutes"), "must be at least 1");
         }
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.staff.iter().enumerate() {
             if !seen.insert(s.id.as_str()) {
-                problems.push(
-                    format!("{path}.staff[{i}].id"),
-                    format!("duplicate staff id {:?}", s.id),
-                );
+                problems.push(format!("{path}.staff[{i}].id"), format!("duplicate staff id {:?}", s.id));
             }
             if let Some(h) = &s.hours {
                 h.validate(&format!("{path}.staff[{i}].hours"), problems);
+            }
+            validate_overrides(&s.date_overrides, &format!("{path}.staff[{i}].date_overrides"), problems);
+            if let Some(tz) = &s.timezone {
+                if tz.parse::<chrono_tz::Tz>().is_err() {
+                    problems.push(format!("{path}.staff[{i}].timezone"), format!("unknown time zone {tz:?}"));
+                }
             }
         }
         let mut seen_services = std::collections::HashSet::new();
         for (i, s) in self.services.iter().enumerate() {
             let at = format!("{path}.services[{i}]");
             if !seen_services.insert(s.id.as_str()) {
-                problems.push(
-                    format!("{at}.id"),
-                    format!("duplicate service id {:?}", s.id),
-                );
+                problems.push(format!("{at}.id"), format!("duplicate service id {:?}", s.id));
             }
             if s.duration_minutes == 0 {
                 problems.push(format!("{at}.duration_minutes"), "must be at least 1");
@@ -307,10 +329,7 @@ impl BusinessSpec {
             }
         }
         if !self.services.is_empty() && self.staff.is_empty() {
-            problems.push(
-                format!("{path}.staff"),
-                "services are listed but no staff can do them",
-            );
+            problems.push(format!("{path}.staff"), "services are listed but no staff can do them");
         }
     }
 

@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use annotation::{parse_annotations, AnnotatedText, Annotation};
-pub use business::{BookingPolicies, BusinessSpec, ServiceSpec, StaffSpec, TimeRange, WeeklyHours};
+pub use business::{
+    BookingPolicies, BusinessSpec, DateOverride, ServiceSpec, StaffSpec, TimeRange, WeeklyHours,
+};
 pub use problems::{Problems, SpecError, SpecProblem};
 
 /// The spec format version this library reads.
@@ -331,17 +333,11 @@ impl BotSpec {
         let de = serde_yaml::Deserializer::from_str(text);
         let spec: BotSpec = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            let inner = e.into_inner();
-            let mut message = inner.to_string();
-            if let Some(loc) = inner.location() {
-                message = format!("{message} (line {}, column {})", loc.line(), loc.column());
-            }
-            SpecError {
-                problems: vec![SpecProblem {
-                    path: if path == "." { String::new() } else { path },
-                    message,
-                }],
-            }
+            let path = if path == "." { String::new() } else { path };
+            // serde_yaml already names the path and the line; keep one of each.
+            let full = e.into_inner().to_string();
+            let message = full.strip_prefix(&format!("{path}: ")).unwrap_or(&full).to_string();
+            SpecError { problems: vec![SpecProblem { path, message }] }
         })?;
         spec.validate()?;
         Ok(spec)

@@ -31,11 +31,7 @@ pub struct SpecError {
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(
-            f,
-            "invalid bot spec ({n} problem{})",
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "invalid bot spec ({n} problem{})", if n == 1 { "" } else { "s" })?;
         for p in &self.problems {
             write!(f, "\n  {p}")?;
         }
@@ -52,10 +48,7 @@ pub struct Problems {
 impl Problems {
     /// Records a problem at `path`.
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.list.push(SpecProblem {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.list.push(SpecProblem { path: path.into(), message: message.into() });
     }
 
     /// True when nothing has been recorded.
@@ -68,9 +61,7 @@ impl Problems {
         if self.list.is_empty() {
             Ok(())
         } else {
-            Err(SpecError {
-                problems: self.list,
-            })
+            Err(SpecError { problems: self.list })
         }
     }
 }

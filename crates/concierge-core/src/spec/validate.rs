@@ -2,18 +2,13 @@
 
 use std::collections::HashSet;
 
-use super::{
-    parse_annotations, BotSpec, Problems, ResponseSpec, StepSpec, BUILTIN_ENTITIES, SPEC_VERSION,
-};
+use super::{parse_annotations, BotSpec, Problems, ResponseSpec, StepSpec, BUILTIN_ENTITIES, SPEC_VERSION};
 
 pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
     if spec.version != SPEC_VERSION {
         problems.push(
             "version",
-            format!(
-                "unsupported version {} (this library reads version {SPEC_VERSION})",
-                spec.version
-            ),
+            format!("unsupported version {} (this library reads version {SPEC_VERSION})", spec.version),
         );
     }
     spec.business.validate("business", problems);
@@ -21,10 +16,7 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
     if !["lexical", "embedding"].contains(&spec.nlu.classifier.as_str()) {
         problems.push(
             "nlu.classifier",
-            format!(
-                "unknown classifier {:?} (use \"lexical\" or \"embedding\")",
-                spec.nlu.classifier
-            ),
+            format!("unknown classifier {:?} (use \"lexical\" or \"embedding\")", spec.nlu.classifier),
         );
     }
     if !(0.0..=1.0).contains(&spec.nlu.threshold) {
@@ -35,26 +27,17 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
     for (i, e) in spec.entities.iter().enumerate() {
         let at = format!("entities[{i}]");
         if !entities.insert(e.name.as_str()) {
-            problems.push(
-                format!("{at}.name"),
-                format!("duplicate or built-in entity name {:?}", e.name),
-            );
+            problems.push(format!("{at}.name"), format!("duplicate or built-in entity name {:?}", e.name));
         }
         let kinds = usize::from(!e.values.is_empty())
             + usize::from(e.pattern.is_some())
             + usize::from(e.from_services);
         if kinds != 1 {
-            problems.push(
-                &at,
-                "give exactly one of `values`, `pattern` or `from_services: true`",
-            );
+            problems.push(&at, "give exactly one of `values`, `pattern` or `from_services: true`");
         }
         if let Some(p) = &e.pattern {
             if let Err(err) = regex::Regex::new(p) {
-                problems.push(
-                    format!("{at}.pattern"),
-                    format!("invalid regular expression: {err}"),
-                );
+                problems.push(format!("{at}.pattern"), format!("invalid regular expression: {err}"));
             }
         }
     }
@@ -63,16 +46,10 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
     for (i, intent) in spec.intents.iter().enumerate() {
         let at = format!("intents[{i}]");
         if !intents.insert(intent.name.as_str()) {
-            problems.push(
-                format!("{at}.name"),
-                format!("duplicate intent {:?}", intent.name),
-            );
+            problems.push(format!("{at}.name"), format!("duplicate intent {:?}", intent.name));
         }
         if intent.examples.is_empty() {
-            problems.push(
-                format!("{at}.examples"),
-                "an intent needs at least one example",
-            );
+            problems.push(format!("{at}.examples"), "an intent needs at least one example");
         }
         for (j, ex) in intent.examples.iter().enumerate() {
             match parse_annotations(ex) {
@@ -114,16 +91,10 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
     let mut slots = HashSet::new();
     for (i, s) in spec.slots.iter().enumerate() {
         if !slots.insert(s.name.as_str()) {
-            problems.push(
-                format!("slots[{i}].name"),
-                format!("duplicate slot {:?}", s.name),
-            );
+            problems.push(format!("slots[{i}].name"), format!("duplicate slot {:?}", s.name));
         }
         if !entities.contains(s.entity.as_str()) {
-            problems.push(
-                format!("slots[{i}].type"),
-                format!("unknown entity type {:?}", s.entity),
-            );
+            problems.push(format!("slots[{i}].type"), format!("unknown entity type {:?}", s.entity));
         }
     }
 
@@ -136,10 +107,7 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
     let mut knowledge = HashSet::new();
     for (i, k) in spec.knowledge.iter().enumerate() {
         if !knowledge.insert(k.id.as_str()) {
-            problems.push(
-                format!("knowledge[{i}].id"),
-                format!("duplicate knowledge id {:?}", k.id),
-            );
+            problems.push(format!("knowledge[{i}].id"), format!("duplicate knowledge id {:?}", k.id));
         }
         if k.answer.trim().is_empty() {
             problems.push(format!("knowledge[{i}].answer"), "must not be empty");
@@ -154,10 +122,7 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
         }
         for (j, t) in flow.triggers.iter().enumerate() {
             if !intents.contains(t.as_str()) {
-                problems.push(
-                    format!("{at}.triggers[{j}]"),
-                    format!("unknown intent {t:?}"),
-                );
+                problems.push(format!("{at}.triggers[{j}]"), format!("unknown intent {t:?}"));
             }
         }
         if flow.steps.is_empty() {
@@ -165,14 +130,7 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
         }
         let ids: HashSet<&str> = flow.steps.iter().filter_map(|s| s.id.as_deref()).collect();
         for (j, step) in flow.steps.iter().enumerate() {
-            validate_step(
-                step,
-                &format!("{at}.steps[{j}]"),
-                spec,
-                &slots,
-                &ids,
-                problems,
-            );
+            validate_step(step, &format!("{at}.steps[{j}]"), spec, &slots, &ids, problems);
         }
     }
 }
@@ -195,15 +153,10 @@ fn validate_step(
         step.end.is_some(),
     ];
     match kinds.iter().filter(|k| **k).count() {
-        0 => problems.push(
-            at,
-            "a step needs one of collect, confirm, action, branch, say, handoff or end",
-        ),
+        0 => problems.push(at, "a step needs one of collect, confirm, action, branch, say, handoff or end"),
         1 => {}
-        _ => problems.push(
-            at,
-            "a step may do only one of collect, confirm, action, branch, say, handoff or end",
-        ),
+        _ => problems
+            .push(at, "a step may do only one of collect, confirm, action, branch, say, handoff or end"),
     }
     let response = |field: &str, name: &Option<String>, problems: &mut Problems| {
         if let Some(n) = name {
@@ -238,17 +191,10 @@ fn validate_step(
         target(&format!("on.{outcome}"), &Some(goto.clone()), problems);
     }
     for (k, arm) in step.branch.iter().flatten().enumerate() {
-        target(
-            &format!("branch[{k}].goto"),
-            &Some(arm.goto.clone()),
-            problems,
-        );
+        target(&format!("branch[{k}].goto"), &Some(arm.goto.clone()), problems);
         if let Some(c) = &arm.condition {
             if !slots.contains(c.slot.as_str()) {
-                problems.push(
-                    format!("{at}.branch[{k}].if.slot"),
-                    format!("unknown slot {:?}", c.slot),
-                );
+                problems.push(format!("{at}.branch[{k}].if.slot"), format!("unknown slot {:?}", c.slot));
             }
         }
     }

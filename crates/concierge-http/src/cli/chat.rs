@@ -1,7 +1,15 @@
 //! `concierge chat`: one conversation over stdin/stdout.
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use concierge_core::dialog::{ConversationState, Engine, Event, Turn, TurnContext};
+use serde_json::json;
+
+use super::bot_file::{engine_for, load_spec};
 
 /// Arguments of `concierge chat`.
 #[derive(Debug, clap::Args)]
@@ -10,13 +18,105 @@ pub(crate) struct ChatArgs {
     #[arg(long)]
     bot: PathBuf,
     /// Fix the clock at this RFC 3339 time.
-    #[arg(long)]
-    now: Option<String>,
+    #[arg(long, value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
     /// Print one JSON object per user line.
     #[arg(long)]
     jsonl: bool,
 }
 
+pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| format!("expected an RFC 3339 time such as 2026-03-02T09:00:00-05:00 ({e})"))
+}
+
 pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("chat is not built yet ({args:?})")
+    let spec = match load_spec(&args.bot) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let engine = engine_for(spec)?;
+    let stdin = std::io::stdin();
+    let interactive = !args.jsonl && stdin.is_terminal();
+    let mut out = std::io::stdout().lock();
+    if interactive {
+        writeln!(out, "Chatting with {} (Ctrl-D to quit).", engine.spec().business.name)?;
+    }
+    let mut state = ConversationState::default();
+    let mut lines = stdin.lock().lines();
+    loop {
+        if interactive {
+            write!(out, "> ")?;
+            out.flush()?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line.context("reading stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ctx = TurnContext {
+            now: args.now.unwrap_or_else(Utc::now),
+            seed: state.turns,
+            conversation_id: "cli".into(),
+        };
+        let turn = match futures::executor::block_on(engine.handle(state.clone(), &line, &ctx)) {
+            Ok(turn) => turn,
+            Err(e) => {
+                if args.jsonl {
+                    writeln!(out, "{}", json!({ "user": line, "error": e.to_string() }))?;
+                } else {
+                    writeln!(out, "  (not sent: {e})")?;
+                }
+                continue;
+            }
+        };
+        if args.jsonl {
+            writeln!(out, "{}", turn_json(&line, &turn, &engine))?;
+        } else {
+            print_turn(&mut out, &turn)?;
+        }
+        state = turn.state;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `--jsonl` shape of a turn, shared with the HTTP API.
+pub(crate) fn turn_json(user: &str, turn: &Turn, _engine: &Engine) -> serde_json::Value {
+    let intent = turn.events.iter().find_map(|e| match e {
+        Event::IntentDetected { name, confidence } => Some(json!({ "name": name, "confidence": confidence })),
+        _ => None,
+    });
+    json!({
+        "user": user,
+        "replies": turn.replies,
+        "intent": intent,
+        "entities": turn.parse.as_ref().map(|p| p.entities.clone()).unwrap_or_default(),
+        "events": turn.events,
+    })
+}
+
+fn print_turn(out: &mut impl Write, turn: &Turn) -> std::io::Result<()> {
+    for reply in &turn.replies {
+        writeln!(out, "bot: {}", reply.text)?;
+        if !reply.buttons.is_empty() {
+            let titles: Vec<String> = reply.buttons.iter().map(|b| format!("[{}]", b.title)).collect();
+            writeln!(out, "     {}", titles.join(" "))?;
+        }
+    }
+    for e in &turn.events {
+        match e {
+            Event::HandoffRequested { .. } => writeln!(out, "     (a person will take over from here)")?,
+            Event::BookingConfirmed { booking } => writeln!(
+                out,
+                "     (booked {} at {}, reference {})",
+                booking.service, booking.start, booking.reference
+            )?,
+            _ => {}
+        }
+    }
+    Ok(())
 }

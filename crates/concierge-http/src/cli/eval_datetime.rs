@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+use concierge_core::nlu::datetime::corpus::{evaluate, parse_example, Expected};
+use concierge_core::nlu::datetime::{DateTimeOptions, Grain, TimeValue};
+
 use super::Format;
 
 /// Arguments of `concierge eval datetime`.
@@ -17,5 +21,74 @@ pub(crate) struct EvalDatetimeArgs {
 }
 
 pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("eval datetime is not built yet ({args:?})")
+    let text = std::fs::read_to_string(&args.corpus)
+        .with_context(|| format!("cannot read {}", args.corpus.display()))?;
+    let mut examples = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let example = parse_example(line).with_context(|| format!("{}:{}", args.corpus.display(), n + 1))?;
+        examples.push(example);
+    }
+    let report = evaluate(&examples, &DateTimeOptions::default());
+    match args.format {
+        Format::Json => {
+            let json = serde_json::json!({
+                "examples": report.examples,
+                "correct": report.correct,
+                "accuracy": report.accuracy(),
+            });
+            println!("{json}");
+        }
+        Format::Text => {
+            for (example, found) in &report.failures {
+                let expected = match &example.expected {
+                    Expected::Nothing => "nothing".to_string(),
+                    Expected::Value(v) => describe(v),
+                };
+                let found: Vec<String> = found
+                    .iter()
+                    .map(|m| {
+                        let span = example.text.get(m.start..m.end).unwrap_or("?");
+                        format!("{span:?} = {}", describe(&m.value))
+                    })
+                    .collect();
+                let found = if found.is_empty() { "nothing".to_string() } else { found.join("; ") };
+                println!("FAIL {:?}\n  expected {expected}\n  found    {found}", example.text);
+            }
+            println!(
+                "{} examples, {} correct, accuracy {:.3}",
+                report.examples,
+                report.correct,
+                report.accuracy()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn grain_name(g: Grain) -> &'static str {
+    match g {
+        Grain::Second => "second",
+        Grain::Minute => "minute",
+        Grain::Hour => "hour",
+        Grain::Day => "day",
+        Grain::Week => "week",
+        Grain::Month => "month",
+        Grain::Quarter => "quarter",
+        Grain::Year => "year",
+    }
+}
+
+fn describe(value: &TimeValue) -> String {
+    let bound = |b: &Option<(chrono::NaiveDateTime, Grain)>| match b {
+        Some((t, g)) => format!("{t} ({})", grain_name(*g)),
+        None => "open".to_string(),
+    };
+    match value {
+        TimeValue::Instant { value, grain } => format!("{value} ({})", grain_name(*grain)),
+        TimeValue::Interval { from, to } => format!("[{}, {})", bound(from), bound(to)),
+        TimeValue::Duration { seconds } => format!("{seconds} seconds"),
+    }
 }

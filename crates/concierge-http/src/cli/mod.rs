@@ -4,10 +4,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bot_file;
 mod chat;
 mod eval_datetime;
 mod eval_embed;
 mod eval_intents;
+mod slots;
 
 /// Concierge: an embeddable conversational engine for businesses.
 #[derive(Debug, Parser)]
@@ -21,6 +23,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Chat with a bot on the terminal (or as JSON lines with --jsonl).
     Chat(chat::ChatArgs),
+    /// List bookable slots of a service between two local dates (inclusive).
+    Slots(slots::SlotsArgs),
     /// Measure the engine on public data sets.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -49,6 +53,7 @@ pub(crate) enum Format {
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Chat(args) => chat::run(args),
+        Command::Slots(args) => slots::run(args),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
         Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),

@@ -1,0 +1,1016 @@
+//! The engine and its turn algorithm.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::actions::{Action, BUILTIN_ACTIONS};
+use super::event::{Button, Event, Reply};
+use super::flow::{compile_flows, Flow, Step, Target};
+use super::payload;
+use super::render::Renderer;
+use super::state::{ConversationState, FlowFrame, Mode, Waiting};
+use crate::booking::Booker;
+use crate::knowledge::{Bm25Index, KnowledgeEntry, KnowledgeSearch};
+use crate::nlu::datetime::Grain;
+use crate::nlu::{Entity, EntityValue, IntentScore, Nlu, NluError, Parse, KNOWLEDGE_INTENT_PREFIX};
+use crate::spec::{BotSpec, SpecError, SpecProblem};
+
+/// The longest message the engine accepts, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+/// Steps one turn may run before the engine assumes a flow loops forever.
+const MAX_STEPS_PER_TURN: usize = 64;
+/// How much of a question's informative words a knowledge entry must
+/// contain to be given as an answer when the classifier is unsure.
+const KNOWLEDGE_FALLBACK_COVERAGE: f32 = 0.6;
+
+/// What a turn needs from the outside world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnContext {
+    /// The current time.
+    pub now: DateTime<Utc>,
+    /// Randomness for choosing among response variations.
+    pub seed: u64,
+    /// The conversation's id (used in idempotency keys).
+    pub conversation_id: String,
+}
+
+/// The result of one turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// What the bot says, in order.
+    pub replies: Vec<Reply>,
+    /// What happened, in order.
+    pub events: Vec<Event>,
+    /// The NLU's reading of the message.
+    pub parse: Option<Parse>,
+    /// The state to keep for the next turn.
+    pub state: ConversationState,
+}
+
+/// Why a turn or an engine could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The spec is invalid.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The NLU could not be built.
+    #[error(transparent)]
+    Nlu(#[from] NluError),
+    /// The message was empty.
+    #[error("the message is empty")]
+    EmptyMessage,
+    /// The message was longer than [`MAX_MESSAGE_BYTES`].
+    #[error("the message is {0} bytes long; the limit is {MAX_MESSAGE_BYTES}")]
+    MessageTooLong(usize),
+    /// A flow jumped around without ever waiting for the user.
+    #[error("flow {0:?} ran {MAX_STEPS_PER_TURN} steps without waiting for the user")]
+    FlowLoop(String),
+}
+
+/// Builds an [`Engine`].
+pub struct EngineBuilder {
+    spec: BotSpec,
+    nlu: Option<Nlu>,
+    booker: Arc<dyn Booker>,
+    actions: HashMap<String, Arc<dyn Action>>,
+}
+
+impl EngineBuilder {
+    /// Uses this NLU instead of training the lexical classifier.
+    pub fn nlu(mut self, nlu: Nlu) -> Self {
+        self.nlu = Some(nlu);
+        self
+    }
+
+    /// Registers a host action that flows can call by `name`.
+    pub fn action(mut self, name: impl Into<String>, action: Arc<dyn Action>) -> Self {
+        self.actions.insert(name.into(), action);
+        self
+    }
+
+    /// Checks that every flow's actions exist and builds the engine.
+    pub fn build(self) -> Result<Engine, EngineError> {
+        let mut problems = Vec::new();
+        for flow in &self.spec.flows {
+            for (i, step) in flow.steps.iter().enumerate() {
+                if let Some(a) = &step.action {
+                    if !BUILTIN_ACTIONS.contains(&a.as_str()) && !self.actions.contains_key(a) {
+                        problems.push(SpecProblem {
+                            path: format!("flows.{}.steps[{i}].action", flow.name),
+                            message: format!(
+                                "unknown action {a:?} (built in: {})",
+                                BUILTIN_ACTIONS.join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(SpecError { problems }.into());
+        }
+        let nlu = match self.nlu {
+            Some(n) => n,
+            None => Nlu::from_spec(&self.spec)?,
+        };
+        let knowledge: Vec<KnowledgeEntry> =
+            self.spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
+        Ok(Engine {
+            tz: self.spec.business.tz(),
+            renderer: Renderer::new(&self.spec),
+            flows: compile_flows(&self.spec),
+            questions: Bm25Index::questions_only(&knowledge),
+            knowledge,
+            nlu,
+            booker: self.booker,
+            actions: self.actions,
+            spec: self.spec,
+        })
+    }
+}
+
+/// A bot ready to hold conversations. Cheap to share between threads.
+pub struct Engine {
+    pub(super) spec: BotSpec,
+    pub(super) tz: chrono_tz::Tz,
+    pub(super) nlu: Nlu,
+    pub(super) flows: Vec<Flow>,
+    pub(super) renderer: Renderer,
+    pub(super) knowledge: Vec<KnowledgeEntry>,
+    /// Knowledge questions, for messages the classifier is unsure about.
+    pub(super) questions: Bm25Index,
+    pub(super) booker: Arc<dyn Booker>,
+    pub(super) actions: HashMap<String, Arc<dyn Action>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("business", &self.spec.business.name).finish_non_exhaustive()
+    }
+}
+
+/// Collects a turn's replies and events.
+pub(crate) struct TurnBuilder<'a> {
+    pub(crate) ctx: &'a TurnContext,
+    replies: Vec<Reply>,
+    events: Vec<Event>,
+    said: u64,
+    /// Set when a reply already asked the user something (alternatives
+    /// offered), so the next prompt need not ask again.
+    pub(crate) asked: bool,
+}
+
+impl<'a> TurnBuilder<'a> {
+    pub(crate) fn event(&mut self, e: Event) {
+        self.events.push(e);
+    }
+
+    pub(crate) fn say(&mut self, reply: Reply) {
+        self.said += 1;
+        self.events.push(Event::BotMessage { text: reply.text.clone() });
+        self.replies.push(reply);
+    }
+
+    pub(crate) fn say_text(&mut self, text: String) {
+        self.say(Reply { text, buttons: Vec::new() });
+    }
+
+    /// A seed for the next variation choice, different for every reply.
+    pub(crate) fn seed(&self) -> u64 {
+        splitmix(self.ctx.seed.wrapping_add(self.said))
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// What a message asks for, outside any pending question.
+enum Meaning {
+    StartFlow(usize),
+    Knowledge { entry: usize, score: f32 },
+    Respond(String),
+    Nothing,
+}
+
+const YES: &[&str] = &[
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "correct",
+    "right",
+    "confirm",
+    "confirmed",
+    "please do",
+    "go ahead",
+    "sounds good",
+    "that's right",
+    "thats right",
+    "absolutely",
+    "perfect",
+    "great",
+    "yes please",
+    "of course",
+    "definitely",
+    "do it",
+    "affirmative",
+];
+const NO: &[&str] =
+    &["no", "n", "nope", "nah", "no thanks", "no thank you", "don't", "dont", "negative", "not really"];
+
+fn normalise(text: &str) -> String {
+    text.to_lowercase()
+        .replace('’', "'")
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '\'')
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads a yes or a no: the whole message, or its first words ("yes, book it").
+fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
+    if intent.is_some() && intent == spec.dialog.affirm_intent.as_deref() {
+        return Some(true);
+    }
+    if intent.is_some() && intent == spec.dialog.deny_intent.as_deref() {
+        return Some(false);
+    }
+    let n = normalise(text);
+    let starts = |list: &[&str]| list.iter().any(|w| n == *w || n.starts_with(&format!("{w} ")));
+    if starts(NO) {
+        Some(false)
+    } else if starts(YES) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// Words that show a time expression names a day, not just a time of day.
+fn names_a_day(text: &str) -> bool {
+    if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
+        return true;
+    }
+    let n = normalise(text);
+    const DAY_WORDS: &[&str] = &[
+        "today",
+        "tomorrow",
+        "tonight",
+        "yesterday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "week",
+        "day",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ];
+    n.split(' ').any(|w| {
+        DAY_WORDS.contains(&w)
+            || w.contains('/')
+            || ["st", "nd", "rd", "th"].iter().any(|s| {
+                w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+            })
+    }) || text.contains('/')
+}
+
+/// Reads a person's name from an answer like "Jane Doe" or "it's Jane Doe".
+fn person_name(text: &str) -> Option<String> {
+    let mut t = text.trim().trim_end_matches(['.', '!']).trim();
+    for prefix in [
+        "my name is ",
+        "my name's ",
+        "name is ",
+        "it's ",
+        "its ",
+        "i'm ",
+        "im ",
+        "i am ",
+        "this is ",
+        "call me ",
+        "under ",
+    ] {
+        if t.len() > prefix.len() && t[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            t = t[prefix.len()..].trim();
+        }
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let plausible = !words.is_empty()
+        && words.len() <= 5
+        && words.iter().all(|w| w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.' | '’')));
+    plausible.then(|| {
+        words
+            .iter()
+            .map(|w| {
+                let mut c = w.chars();
+                match c.next() {
+                    Some(f) if w.chars().all(|x| !x.is_uppercase()) => f.to_uppercase().chain(c).collect(),
+                    _ => w.to_string(),
+                }
+            })
+            .collect::<Vec<String>>()
+            .join(" ")
+    })
+}
+
+impl Engine {
+    /// Starts building an engine for a spec, booking through `booker`.
+    pub fn builder(spec: BotSpec, booker: Arc<dyn Booker>) -> EngineBuilder {
+        EngineBuilder { spec, nlu: None, booker, actions: HashMap::new() }
+    }
+
+    /// The spec the engine runs.
+    pub fn spec(&self) -> &BotSpec {
+        &self.spec
+    }
+
+    /// The business's time zone.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.tz
+    }
+
+    /// The NLU's reading of a message, without changing any conversation.
+    pub fn parse(&self, text: &str, now: DateTime<Utc>) -> Parse {
+        self.nlu.parse(text, now.with_timezone(&self.tz))
+    }
+
+    /// Hands a conversation back to the bot after a person had it.
+    pub fn release(&self, mut state: ConversationState) -> (ConversationState, Vec<Event>) {
+        if state.mode == Mode::HandedOff {
+            state.mode = Mode::Bot;
+            state.failures = 0;
+            return (state, vec![Event::HandoffReleased]);
+        }
+        (state, Vec::new())
+    }
+
+    /// Handles one user message.
+    pub async fn handle(
+        &self,
+        state: ConversationState,
+        text: &str,
+        ctx: &TurnContext,
+    ) -> Result<Turn, EngineError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(EngineError::EmptyMessage);
+        }
+        if text.len() > MAX_MESSAGE_BYTES {
+            return Err(EngineError::MessageTooLong(text.len()));
+        }
+        let mut state = state;
+        state.turns += 1;
+        let mut t = TurnBuilder { ctx, replies: Vec::new(), events: Vec::new(), said: 0, asked: false };
+        t.event(Event::UserMessage { text: text.to_string() });
+        if state.mode == Mode::HandedOff {
+            return Ok(Turn { replies: t.replies, events: t.events, parse: None, state });
+        }
+        let parse = match payload::decode(text) {
+            Some(p) => Parse {
+                intents: p
+                    .intent
+                    .iter()
+                    .map(|i| IntentScore { intent: i.clone(), confidence: 1.0 })
+                    .collect(),
+                intent: p.intent.map(|i| IntentScore { intent: i, confidence: 1.0 }),
+                entities: p.entities,
+            },
+            None => self.parse(text, ctx.now),
+        };
+        if let Some(i) = &parse.intent {
+            t.event(Event::IntentDetected { name: i.intent.clone(), confidence: i.confidence });
+        }
+        self.turn(&mut state, &parse, text, &mut t).await?;
+        Ok(Turn { replies: t.replies, events: t.events, parse: Some(parse), state })
+    }
+
+    async fn turn(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        text: &str,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
+        let d = &self.spec.dialog;
+        let is = |setting: &Option<String>| intent.is_some() && intent == setting.as_deref();
+
+        if std::mem::take(&mut state.handoff_offered) {
+            match yes_no(text, intent, &self.spec) {
+                Some(true) => {
+                    self.hand_off(state, t, "the customer accepted the offer of a person");
+                    return Ok(());
+                }
+                Some(false) => {
+                    t.say(self.renderer.render("handoff_declined", &state.slots, t.seed()));
+                    return Ok(());
+                }
+                None => {}
+            }
+        }
+        if is(&d.handoff_intent) {
+            self.hand_off(state, t, "the customer asked for a person");
+            return Ok(());
+        }
+        if is(&d.restart_intent) {
+            for frame in std::mem::take(&mut state.stack) {
+                t.event(Event::FlowCancelled { flow: frame.flow });
+            }
+            let bookings = std::mem::take(&mut state.bookings);
+            *state = ConversationState { turns: state.turns, bookings, ..ConversationState::default() };
+            t.say(self.renderer.render("restart", &state.slots, t.seed()));
+            return Ok(());
+        }
+        if is(&d.stop_intent) && !state.stack.is_empty() {
+            for frame in std::mem::take(&mut state.stack).into_iter().rev() {
+                t.event(Event::FlowCancelled { flow: frame.flow });
+            }
+            t.say(self.renderer.render("stopped", &state.slots, t.seed()));
+            return Ok(());
+        }
+        if is(&d.help_intent) {
+            t.say(self.renderer.render("help", &state.slots, t.seed()));
+            self.ask_again(state, t);
+            return Ok(());
+        }
+
+        let waiting = state.stack.last().and_then(|f| f.waiting.clone());
+        match waiting {
+            Some(Waiting::Slot { slot }) => self.answer_slot(state, parse, text, &slot, t).await,
+            Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
+            None => {
+                match self.meaning(parse, text) {
+                    Meaning::StartFlow(f) => return self.start_flow(state, f, parse, t).await,
+                    Meaning::Knowledge { entry, score } => self.answer_knowledge(state, entry, score, t),
+                    Meaning::Respond(name) => {
+                        state.failures = 0;
+                        t.say(self.renderer.render(&name, &state.slots, t.seed()));
+                    }
+                    Meaning::Nothing => self.not_understood(state, text, t),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn meaning(&self, parse: &Parse, text: &str) -> Meaning {
+        if let Some(i) = &parse.intent {
+            if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
+                if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
+                    return Meaning::Knowledge { entry, score: i.confidence };
+                }
+            }
+            if let Some(f) = self.flows.iter().position(|f| f.triggers.contains(&i.intent)) {
+                return Meaning::StartFlow(f);
+            }
+            if self.renderer.has(&i.intent) {
+                return Meaning::Respond(i.intent.clone());
+            }
+        }
+        if parse.intent.is_some() {
+            // Understood, but nothing to do with it here (a "yes" out of context).
+            return Meaning::Nothing;
+        }
+        if let Some(hit) = self.questions.search(text, 1).first() {
+            if hit.coverage >= KNOWLEDGE_FALLBACK_COVERAGE {
+                return Meaning::Knowledge { entry: hit.entry, score: hit.coverage };
+            }
+        }
+        Meaning::Nothing
+    }
+
+    fn answer_knowledge(
+        &self,
+        state: &mut ConversationState,
+        entry: usize,
+        score: f32,
+        t: &mut TurnBuilder<'_>,
+    ) {
+        state.failures = 0;
+        let k = &self.knowledge[entry];
+        t.event(Event::KbAnswer {
+            id: k.id.clone(),
+            title: k.title.clone(),
+            source: k.source.clone(),
+            score,
+        });
+        t.say(Reply { text: self.renderer.fill(&k.text, &state.slots), buttons: Vec::new() });
+    }
+
+    fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
+        state.failures += 1;
+        t.event(Event::OutOfScope { text: text.to_string() });
+        t.say(self.renderer.render("out_of_scope", &state.slots, t.seed()));
+        let limit = self.spec.dialog.handoff_after_failures;
+        if limit > 0 && state.failures >= limit {
+            state.handoff_offered = true;
+            let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
+            if offer.buttons.is_empty() {
+                offer.buttons = vec![
+                    Button { title: "Yes".into(), payload: "yes".into() },
+                    Button { title: "No".into(), payload: "no".into() },
+                ];
+            }
+            t.say(offer);
+        }
+    }
+
+    fn hand_off(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>, reason: &str) {
+        for frame in std::mem::take(&mut state.stack).into_iter().rev() {
+            t.event(Event::FlowCancelled { flow: frame.flow });
+        }
+        state.mode = Mode::HandedOff;
+        state.failures = 0;
+        t.event(Event::HandoffRequested { reason: reason.to_string() });
+        t.say(self.renderer.render("handoff", &state.slots, t.seed()));
+    }
+
+    pub(super) fn set_slot(
+        &self,
+        state: &mut ConversationState,
+        t: &mut TurnBuilder<'_>,
+        name: &str,
+        value: EntityValue,
+    ) {
+        t.event(Event::SlotSet { name: name.to_string(), value: value.display() });
+        state.slots.insert(name.to_string(), value);
+    }
+
+    fn slot_type(&self, slot: &str) -> &str {
+        self.spec.slots.iter().find(|s| s.name == slot).map_or("text", |s| s.entity.as_str())
+    }
+
+    /// The value an entity gives a slot, merging a bare time of day with the
+    /// day already chosen ("make it 4pm") and a bare day with the time.
+    fn slot_value(&self, state: &ConversationState, slot: &str, e: &Entity) -> Option<EntityValue> {
+        let kind = self.slot_type(slot);
+        if e.entity != kind {
+            return None;
+        }
+        // After a time was turned down, a bare "4pm" means 4pm that day.
+        let previous = state.slots.get(slot).or_else(|| match kind {
+            "datetime" => state.slots.get("requested_time"),
+            _ => None,
+        });
+        match (&e.value, previous) {
+            (
+                EntityValue::Time { value, grain },
+                Some(EntityValue::Time { value: old, grain: old_grain }),
+            ) if *grain < Grain::Day && !names_a_day(&e.text) => {
+                let local_old = old.with_timezone(&self.tz);
+                let naive = local_old.date_naive().and_time(value.with_timezone(&self.tz).time());
+                let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
+                let _ = old_grain;
+                Some(EntityValue::Time { value: merged, grain: *grain })
+            }
+            (
+                EntityValue::Time { value, grain },
+                Some(EntityValue::Time { value: old, grain: old_grain }),
+            ) if *grain >= Grain::Day && *old_grain < Grain::Day => {
+                let naive =
+                    value.with_timezone(&self.tz).date_naive().and_time(old.with_timezone(&self.tz).time());
+                let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
+                Some(EntityValue::Time { value: merged, grain: *old_grain })
+            }
+            (EntityValue::Time { .. }, _) => Some(e.value.clone()),
+            (EntityValue::Interval { .. } | EntityValue::Duration { .. }, _) => None,
+            (v, _) => Some(v.clone()),
+        }
+    }
+
+    /// Fills a flow's empty slots from a message's entities; returns whether any was set.
+    fn fill_from_entities(
+        &self,
+        state: &mut ConversationState,
+        flow: usize,
+        parse: &Parse,
+        t: &mut TurnBuilder<'_>,
+    ) -> bool {
+        let mut any = false;
+        let slots: Vec<String> = self.flows[flow].collected_slots().map(str::to_string).collect();
+        for slot in slots {
+            if state.slots.contains_key(&slot) {
+                continue;
+            }
+            if let Some(v) = parse.entities.iter().find_map(|e| self.slot_value(state, &slot, e)) {
+                self.set_slot(state, t, &slot, v);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Slots of the active flow that the message gives a new, different value:
+    /// a correction. Returns the earliest step that must run again.
+    fn corrections(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        t: &mut TurnBuilder<'_>,
+    ) -> Option<usize> {
+        let frame = state.stack.last()?;
+        let flow = &self.flows[self.flow_index(&frame.flow)?];
+        let mut earliest: Option<usize> = None;
+        let slots: Vec<String> = flow.collected_slots().map(str::to_string).collect();
+        for slot in slots {
+            if matches!(self.slot_type(&slot), "text" | "name") || !state.slots.contains_key(&slot) {
+                continue;
+            }
+            let Some(v) = parse.entities.iter().find_map(|e| self.slot_value(state, &slot, e)) else {
+                continue;
+            };
+            if state.slots.get(&slot) == Some(&v) {
+                continue;
+            }
+            self.set_slot(state, t, &slot, v);
+            let step = flow.collect_step(&slot).unwrap_or(0);
+            earliest = Some(earliest.map_or(step, |e: usize| e.min(step)));
+        }
+        earliest
+    }
+
+    fn flow_index(&self, name: &str) -> Option<usize> {
+        self.flows.iter().position(|f| f.name == name)
+    }
+
+    async fn answer_slot(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        text: &str,
+        slot: &str,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        let kind = self.slot_type(slot).to_string();
+        let meaning = self.meaning(parse, text);
+        let strong_intent = !matches!(meaning, Meaning::Nothing);
+        let value = match kind.as_str() {
+            "text" if !strong_intent => Some(EntityValue::Text { value: text.to_string() }),
+            "name" if !strong_intent || parse.intent.as_ref().is_some_and(|i| i.confidence < 0.6) => {
+                person_name(text).map(|value| EntityValue::Text { value })
+            }
+            "text" | "name" => None,
+            _ => parse.entities.iter().find_map(|e| self.slot_value(state, slot, e)),
+        };
+        if let Some(value) = value {
+            state.failures = 0;
+            self.set_slot(state, t, slot, value);
+            if let Some(frame) = state.stack.last_mut() {
+                frame.waiting = None;
+                frame.attempts = 0;
+            }
+            if let Some(f) = state.stack.last().and_then(|f| self.flow_index(&f.flow)) {
+                self.fill_from_entities(state, f, parse, t);
+            }
+            return self.advance_after_answer(state, t).await;
+        }
+        if let Some(step) = self.corrections(state, parse, t) {
+            return self.rewind(state, step, t).await;
+        }
+        self.digress(state, meaning, parse, text, t).await
+    }
+
+    async fn answer_confirmation(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        text: &str,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        if let Some(step) = self.corrections(state, parse, t) {
+            return self.rewind(state, step, t).await;
+        }
+        let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
+        let Some(yes) = yes_no(text, intent, &self.spec) else {
+            let meaning = self.meaning(parse, text);
+            return self.digress(state, meaning, parse, text, t).await;
+        };
+        state.failures = 0;
+        let Some(frame) = state.stack.last_mut() else {
+            return Ok(());
+        };
+        frame.waiting = None;
+        frame.attempts = 0;
+        let flow = &self.flows[self.flow_index(&frame.flow).expect("frames name compiled flows")];
+        let (on_yes, on_no) = match &flow.steps[frame.step] {
+            Step::Confirm { on_yes, on_no, .. } => (*on_yes, *on_no),
+            _ => (None, None),
+        };
+        let next = if yes { on_yes.unwrap_or(flow.next[frame.step]) } else { on_no.unwrap_or(Target::End) };
+        if !yes && on_no.is_none() {
+            let name = frame.flow.clone();
+            state.stack.pop();
+            t.event(Event::FlowCancelled { flow: name });
+            t.say(self.renderer.render("stopped", &state.slots, t.seed()));
+            self.ask_again(state, t);
+            return Ok(());
+        }
+        self.jump(state, next, t);
+        self.run(state, t).await
+    }
+
+    /// A message that does not answer the pending question.
+    async fn digress(
+        &self,
+        state: &mut ConversationState,
+        meaning: Meaning,
+        parse: &Parse,
+        text: &str,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        match meaning {
+            Meaning::StartFlow(f) => {
+                let current = state.stack.last().and_then(|fr| self.flow_index(&fr.flow));
+                if current == Some(f) {
+                    self.fill_from_entities(state, f, parse, t);
+                    self.ask_again(state, t);
+                    return Ok(());
+                }
+                self.start_flow(state, f, parse, t).await
+            }
+            Meaning::Knowledge { entry, score } => {
+                self.answer_knowledge(state, entry, score, t);
+                self.ask_again(state, t);
+                Ok(())
+            }
+            Meaning::Respond(name) => {
+                t.say(self.renderer.render(&name, &state.slots, t.seed()));
+                self.ask_again(state, t);
+                Ok(())
+            }
+            Meaning::Nothing => {
+                let Some(frame) = state.stack.last_mut() else {
+                    return Ok(());
+                };
+                frame.attempts += 1;
+                let attempts = frame.attempts;
+                let flow = &self.flows[self.flow_index(&frame.flow).expect("frames name compiled flows")];
+                let (max, reprompt) = match &flow.steps[frame.step] {
+                    Step::Collect { max_attempts, reprompt, prompt, .. } => {
+                        (*max_attempts, reprompt.clone().unwrap_or_else(|| prompt.clone()))
+                    }
+                    _ => (3, "ask_yes_no".to_string()),
+                };
+                if attempts >= max {
+                    let name = flow.name.clone();
+                    state.stack.pop();
+                    t.event(Event::FlowCancelled { flow: name });
+                    t.event(Event::OutOfScope { text: text.to_string() });
+                    t.say(self.renderer.render("flow_failed", &state.slots, t.seed()));
+                    state.failures = self.spec.dialog.handoff_after_failures.max(1) - 1;
+                    self.not_understood_offer(state, t);
+                    return Ok(());
+                }
+                let _ = parse;
+                t.say(self.renderer.render(&reprompt, &state.slots, t.seed()));
+                Ok(())
+            }
+        }
+    }
+
+    fn not_understood_offer(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) {
+        state.failures += 1;
+        if self.spec.dialog.handoff_after_failures > 0
+            && state.failures >= self.spec.dialog.handoff_after_failures
+        {
+            state.handoff_offered = true;
+            let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
+            if offer.buttons.is_empty() {
+                offer.buttons = vec![
+                    Button { title: "Yes".into(), payload: "yes".into() },
+                    Button { title: "No".into(), payload: "no".into() },
+                ];
+            }
+            t.say(offer);
+        }
+    }
+
+    /// Asks the pending question of the active flow again, if there is one.
+    fn ask_again(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) {
+        let Some(frame) = state.stack.last() else {
+            return;
+        };
+        if frame.waiting.is_none() {
+            return;
+        }
+        let Some(flow) = self.flow_index(&frame.flow).map(|f| &self.flows[f]) else {
+            return;
+        };
+        let reply = match &flow.steps[frame.step] {
+            Step::Collect { prompt, .. } => self.renderer.render(prompt, &state.slots, t.seed()),
+            Step::Confirm { response, .. } => self.confirm_reply(response, &state.slots, t.seed()),
+            _ => return,
+        };
+        t.say(reply);
+    }
+
+    fn confirm_reply(&self, response: &str, slots: &BTreeMap<String, EntityValue>, seed: u64) -> Reply {
+        let mut reply = self.renderer.render(response, slots, seed);
+        if reply.buttons.is_empty() {
+            reply.buttons = vec![
+                Button { title: "Yes".into(), payload: "yes".into() },
+                Button { title: "No".into(), payload: "no".into() },
+            ];
+        }
+        reply
+    }
+
+    async fn start_flow(
+        &self,
+        state: &mut ConversationState,
+        flow: usize,
+        parse: &Parse,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        state.failures = 0;
+        let f = &self.flows[flow];
+        // A new flow asks afresh for what it collects, except what this
+        // message already says and who the customer is.
+        for slot in f.collected_slots() {
+            if !matches!(slot, "customer_name" | "phone" | "email") {
+                state.slots.remove(slot);
+            }
+        }
+        t.event(Event::FlowStarted { flow: f.name.clone() });
+        state.stack.push(FlowFrame { flow: f.name.clone(), step: 0, waiting: None, attempts: 0 });
+        self.fill_from_entities(state, flow, parse, t);
+        self.run(state, t).await
+    }
+
+    async fn advance_after_answer(
+        &self,
+        state: &mut ConversationState,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        let Some(frame) = state.stack.last() else {
+            return Ok(());
+        };
+        let Some(f) = self.flow_index(&frame.flow) else {
+            return Ok(());
+        };
+        let next = self.flows[f].next[frame.step];
+        self.jump(state, next, t);
+        self.run(state, t).await
+    }
+
+    async fn rewind(
+        &self,
+        state: &mut ConversationState,
+        step: usize,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        if let Some(frame) = state.stack.last_mut() {
+            frame.step = step;
+            frame.waiting = None;
+            frame.attempts = 0;
+        }
+        state.failures = 0;
+        self.run(state, t).await
+    }
+
+    fn jump(&self, state: &mut ConversationState, target: Target, _t: &mut TurnBuilder<'_>) {
+        if let Some(frame) = state.stack.last_mut() {
+            frame.step = match target {
+                Target::Step(i) => i,
+                Target::End => usize::MAX,
+            };
+        }
+    }
+
+    /// Runs the active flow until it waits for the user or ends.
+    async fn run(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> Result<(), EngineError> {
+        for _ in 0..MAX_STEPS_PER_TURN {
+            let Some(frame) = state.stack.last() else {
+                return Ok(());
+            };
+            if frame.waiting.is_some() {
+                return Ok(());
+            }
+            let f = self.flow_index(&frame.flow).expect("frames name compiled flows");
+            let flow = &self.flows[f];
+            let index = frame.step;
+            if index >= flow.steps.len() {
+                state.stack.pop();
+                t.event(Event::FlowCompleted { flow: flow.name.clone() });
+                self.ask_again(state, t);
+                if state.stack.last().is_some_and(|fr| fr.waiting.is_some()) {
+                    return Ok(());
+                }
+                continue;
+            }
+            let mut next = flow.next[index];
+            match &flow.steps[index] {
+                Step::Collect { slot, prompt, ask_always, .. } => {
+                    let needs_time = slot == "datetime"
+                        && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day);
+                    if state.slots.contains_key(slot) && !ask_always && !needs_time {
+                        self.jump(state, next, t);
+                        continue;
+                    }
+                    let prompt = if needs_time { "ask_time" } else { prompt.as_str() };
+                    if !std::mem::take(&mut t.asked) {
+                        t.say(self.renderer.render(prompt, &state.slots, t.seed()));
+                    }
+                    if *ask_always {
+                        state.slots.remove(slot);
+                    }
+                    if let Some(fr) = state.stack.last_mut() {
+                        fr.waiting = Some(Waiting::Slot { slot: slot.clone() });
+                    }
+                    return Ok(());
+                }
+                Step::Confirm { response, .. } => {
+                    t.say(self.confirm_reply(response, &state.slots, t.seed()));
+                    if let Some(fr) = state.stack.last_mut() {
+                        fr.waiting = Some(Waiting::Confirmation);
+                    }
+                    return Ok(());
+                }
+                Step::Action { name, on } => {
+                    let outcome = self.run_action(name, state, t).await;
+                    if outcome == "needs_time" {
+                        // Go back to the step that collects the time.
+                        if let Some(i) = flow.collect_step("datetime") {
+                            next = Target::Step(i);
+                        }
+                    }
+                    if let Some(target) = on.get(&outcome) {
+                        next = *target;
+                    }
+                }
+                Step::Branch(arms) => {
+                    if let Some((_, target)) = arms.iter().find(|(cond, _)| match cond {
+                        None => true,
+                        Some(c) => {
+                            let value = state.slots.get(&c.slot);
+                            c.is_set.is_none_or(|want| value.is_some() == want)
+                                && c.equals
+                                    .as_ref()
+                                    .is_none_or(|want| value.is_some_and(|v| v.display() == *want))
+                        }
+                    }) {
+                        next = *target;
+                    }
+                }
+                Step::Say(response) => t.say(self.renderer.render(response, &state.slots, t.seed())),
+                Step::Handoff(reason) => {
+                    self.hand_off(state, t, reason);
+                    return Ok(());
+                }
+                Step::End => next = Target::End,
+            }
+            self.jump(state, next, t);
+        }
+        let name = state.stack.last().map(|f| f.flow.clone()).unwrap_or_default();
+        Err(EngineError::FlowLoop(name))
+    }
+}

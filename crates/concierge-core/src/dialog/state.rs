@@ -1,0 +1,71 @@
+//! The conversation state: a plain serializable value the host keeps
+//! between turns.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::nlu::EntityValue;
+
+/// Everything the engine remembers about one conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationState {
+    /// Slot values collected so far.
+    #[serde(default)]
+    pub slots: BTreeMap<String, EntityValue>,
+    /// Active flows; the last one is the one being talked about.
+    #[serde(default)]
+    pub stack: Vec<FlowFrame>,
+    /// Whether the bot or a person is answering.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Messages in a row the bot did not understand.
+    #[serde(default)]
+    pub failures: u32,
+    /// Whether the bot just offered a person and waits for yes or no.
+    #[serde(default)]
+    pub handoff_offered: bool,
+    /// Turns handled so far.
+    #[serde(default)]
+    pub turns: u64,
+    /// Bookings made in this conversation, oldest first.
+    #[serde(default)]
+    pub bookings: Vec<String>,
+}
+
+/// Who answers the conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The bot answers.
+    #[default]
+    Bot,
+    /// A person has been asked for; the bot stays silent until released.
+    HandedOff,
+}
+
+/// A flow in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowFrame {
+    /// The flow's name.
+    pub flow: String,
+    /// The index of the step being run or waited on.
+    pub step: usize,
+    /// What the flow waits for from the user, if anything.
+    pub waiting: Option<Waiting>,
+    /// Failed answers to the current question.
+    pub attempts: u32,
+}
+
+/// What a flow waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Waiting {
+    /// A value for this slot.
+    Slot {
+        /// The slot.
+        slot: String,
+    },
+    /// A yes or no.
+    Confirmation,
+}

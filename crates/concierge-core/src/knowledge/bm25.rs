@@ -1,0 +1,160 @@
+//! A small BM25 index over titles, alternative questions and answers.
+
+use std::collections::HashMap;
+
+use super::{Hit, KnowledgeEntry, KnowledgeSearch};
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Title and question words count this many times as answer words.
+const QUESTION_WEIGHT: usize = 2;
+
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i", "me", "my",
+    "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and", "or", "can", "could", "would",
+    "will", "what", "whats", "how", "there", "have", "has", "any", "this", "that", "with", "if", "so",
+    "please", "s", "tell", "about", "know", "want", "like", "need", "get", "from", "by", "as", "am", "not",
+];
+
+/// Lower-cased word stems of `text` with stop words removed.
+pub(crate) fn terms(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
+        .map(stem)
+        .collect()
+}
+
+/// A light English stemmer: plural and common verb endings.
+fn stem(word: &str) -> String {
+    for suffix in ["ing", "ies", "es", "ed", "s"] {
+        if let Some(base) = word.strip_suffix(suffix) {
+            if base.chars().count() >= 3 {
+                return if suffix == "ies" { format!("{base}y") } else { base.to_string() };
+            }
+        }
+    }
+    word.to_string()
+}
+
+/// An inverted index scored with BM25 (k1 = 1.2, b = 0.75).
+#[derive(Debug, Clone, Default)]
+pub struct Bm25Index {
+    postings: HashMap<String, Vec<(usize, u32)>>,
+    lengths: Vec<u32>,
+    average_length: f32,
+}
+
+impl Bm25Index {
+    /// Indexes entries; question text is weighted above answer text.
+    pub fn new(entries: &[KnowledgeEntry]) -> Bm25Index {
+        Bm25Index::build(entries, true)
+    }
+
+    /// Indexes only the questions (titles and alternatives), for deciding
+    /// whether a message asks one of them.
+    pub fn questions_only(entries: &[KnowledgeEntry]) -> Bm25Index {
+        Bm25Index::build(entries, false)
+    }
+
+    fn build(entries: &[KnowledgeEntry], with_answers: bool) -> Bm25Index {
+        let mut postings: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
+        let mut lengths = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            let mut counts: HashMap<String, u32> = HashMap::new();
+            let mut questions = terms(&e.title);
+            for alt in &e.alternatives {
+                questions.extend(terms(alt));
+            }
+            for t in questions.iter().flat_map(|t| std::iter::repeat_n(t, QUESTION_WEIGHT)) {
+                *counts.entry(t.clone()).or_default() += 1;
+            }
+            if with_answers {
+                for t in terms(&e.text) {
+                    *counts.entry(t).or_default() += 1;
+                }
+            }
+            lengths.push(counts.values().sum());
+            for (t, n) in counts {
+                postings.entry(t).or_default().push((i, n));
+            }
+        }
+        let average_length =
+            if lengths.is_empty() { 0.0 } else { lengths.iter().sum::<u32>() as f32 / lengths.len() as f32 };
+        Bm25Index { postings, lengths, average_length }
+    }
+
+    fn idf(&self, postings: usize) -> f32 {
+        let n = self.lengths.len() as f32;
+        let df = postings as f32;
+        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+    }
+}
+
+impl KnowledgeSearch for Bm25Index {
+    fn search(&self, query: &str, k: usize) -> Vec<Hit> {
+        let mut query_terms = terms(query);
+        query_terms.sort();
+        query_terms.dedup();
+        // Words unknown to the index still count against coverage, with the
+        // weight of the rarest possible word.
+        let unknown_idf = self.idf(0);
+        let total_idf: f32 =
+            query_terms.iter().map(|t| self.postings.get(t).map_or(unknown_idf, |p| self.idf(p.len()))).sum();
+        let mut scores: HashMap<usize, (f32, f32)> = HashMap::new();
+        for t in &query_terms {
+            let Some(list) = self.postings.get(t) else {
+                continue;
+            };
+            let idf = self.idf(list.len());
+            for &(doc, tf) in list {
+                let tf = tf as f32;
+                let norm = 1.0 - B + B * self.lengths[doc] as f32 / self.average_length.max(1.0);
+                let entry = scores.entry(doc).or_default();
+                entry.0 += idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+                entry.1 += idf;
+            }
+        }
+        let mut hits: Vec<Hit> = scores
+            .into_iter()
+            .map(|(entry, (score, matched))| Hit {
+                entry,
+                score,
+                coverage: matched / total_idf.max(f32::EPSILON),
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(k);
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, title: &str, text: &str) -> KnowledgeEntry {
+        KnowledgeEntry {
+            id: id.into(),
+            title: title.into(),
+            alternatives: vec![],
+            text: text.into(),
+            source: "test".into(),
+        }
+    }
+
+    #[test]
+    fn ranks_the_matching_entry_first_with_full_coverage() {
+        let entries = vec![
+            entry("parking", "Do you have parking?", "Free parking behind the salon."),
+            entry("payment", "Which payment methods do you take?", "Cards and cash."),
+            entry("prices", "How much is a haircut?", "From $35."),
+        ];
+        let index = Bm25Index::new(&entries);
+        let hits = index.search("is there any parking nearby?", 3);
+        assert_eq!(hits[0].entry, 0);
+        assert!(hits[0].coverage > 0.25 && hits[0].coverage < 1.0, "{hits:?}");
+        assert!(index.search("what's the capital of France?", 3).is_empty());
+        assert_eq!(index.search("parking", 3)[0].coverage, 1.0);
+    }
+}

@@ -1,0 +1,572 @@
+//! Behaviour tests: booking phrases resolved against a fixed reference,
+//! options, robustness, and accuracy floors on the public corpora.
+
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use expect_test::{expect, Expect};
+
+use super::corpus::{evaluate, parse_example, Example};
+use super::*;
+
+/// Wednesday 18 March 2026, 10:15.
+fn wednesday() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 3, 18).and_then(|d| d.and_hms_opt(10, 15, 0)).unwrap()
+}
+
+/// Duckling's reference: Tuesday 12 February 2013, 04:30.
+fn duckling_reference() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2013, 2, 12).and_then(|d| d.and_hms_opt(4, 30, 0)).unwrap()
+}
+
+fn salon() -> DateTimeOptions {
+    DateTimeOptions {
+        prefer_future: false,
+        business_hours: Some((
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(19, 0, 0).unwrap(),
+        )),
+    }
+}
+
+fn grain(g: Grain) -> &'static str {
+    match g {
+        Grain::Second => "second",
+        Grain::Minute => "minute",
+        Grain::Hour => "hour",
+        Grain::Day => "day",
+        Grain::Week => "week",
+        Grain::Month => "month",
+        Grain::Quarter => "quarter",
+        Grain::Year => "year",
+    }
+}
+
+fn render(text: &str, now: NaiveDateTime, options: &DateTimeOptions) -> String {
+    let bound = |b: &Option<(NaiveDateTime, Grain)>| match b {
+        Some((t, g)) => format!("{} {}", t.format("%Y-%m-%d %H:%M:%S"), grain(*g)),
+        None => "open".to_string(),
+    };
+    parse(text, now, options)
+        .iter()
+        .map(|m| {
+            let value = match &m.value {
+                TimeValue::Instant { value, grain: g } => {
+                    format!("{} {}", value.format("%Y-%m-%d %H:%M:%S"), grain(*g))
+                }
+                TimeValue::Interval { from, to } => format!("[{}, {})", bound(from), bound(to)),
+                TimeValue::Duration { seconds } => format!("duration {seconds}s"),
+            };
+            format!("{:?} = {value}\n", &text[m.start..m.end])
+        })
+        .collect()
+}
+
+fn check(texts: &[&str], now: NaiveDateTime, options: &DateTimeOptions, expect: Expect) {
+    let actual: String = texts.iter().map(|t| format!("{t}\n{}", indent(&render(t, now, options)))).collect();
+    expect.assert_eq(&actual);
+}
+
+fn indent(s: &str) -> String {
+    if s.is_empty() {
+        return "  (nothing)\n".to_string();
+    }
+    s.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+#[test]
+fn finds_the_expression_inside_a_booking_sentence() {
+    check(
+        &[
+            "I'd like to book a women's haircut tomorrow at 3pm",
+            "Can I come in next Friday at 10:30am please?",
+            "3pm tomorrow works for me",
+            "do you have anything on Saturday morning?",
+            "my number is +1 415 555 0100 and it costs $65",
+            "a table for 2 at 7",
+            "I have 3 kids, is that ok?",
+            "on second thought, make it morning 10",
+            "that's all for now, thanks",
+        ],
+        wednesday(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            I'd like to book a women's haircut tomorrow at 3pm
+              "tomorrow at 3pm" = 2026-03-19 15:00:00 hour
+            Can I come in next Friday at 10:30am please?
+              "in next Friday at 10:30am" = 2026-03-27 10:30:00 minute
+            3pm tomorrow works for me
+              "3pm tomorrow" = 2026-03-19 15:00:00 hour
+            do you have anything on Saturday morning?
+              "on Saturday morning" = [2026-03-21 00:00:00 hour, 2026-03-21 12:00:00 hour)
+            my number is +1 415 555 0100 and it costs $65
+              (nothing)
+            a table for 2 at 7
+              "at 7" = 2026-03-18 19:00:00 hour
+            I have 3 kids, is that ok?
+              (nothing)
+            on second thought, make it morning 10
+              "morning 10" = 2026-03-18 10:00:00 hour
+            that's all for now, thanks
+              (nothing)
+        "#]],
+    );
+}
+
+#[test]
+fn absolute_and_relative_dates() {
+    check(
+        &[
+            "2/15",
+            "15th of February",
+            "Feb 15 2014",
+            "2014-02-15",
+            "today",
+            "tomorrow",
+            "yesterday",
+            "the day after tomorrow",
+            "Friday",
+            "this Friday",
+            "next Friday",
+            "last Friday",
+            "next week",
+            "in 3 days",
+            "2 weeks ago",
+            "the 5th",
+            "on the 25th",
+        ],
+        wednesday(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            2/15
+              "2/15" = 2027-02-15 00:00:00 day
+            15th of February
+              "15th of February" = 2027-02-15 00:00:00 day
+            Feb 15 2014
+              "Feb 15 2014" = 2014-02-15 00:00:00 day
+            2014-02-15
+              "2014-02-15" = 2014-02-15 00:00:00 day
+            today
+              "today" = 2026-03-18 00:00:00 day
+            tomorrow
+              "tomorrow" = 2026-03-19 00:00:00 day
+            yesterday
+              "yesterday" = 2026-03-17 00:00:00 day
+            the day after tomorrow
+              "the day after tomorrow" = 2026-03-20 00:00:00 day
+            Friday
+              "Friday" = 2026-03-20 00:00:00 day
+            this Friday
+              "this Friday" = 2026-03-20 00:00:00 day
+            next Friday
+              "next Friday" = 2026-03-27 00:00:00 day
+            last Friday
+              "last Friday" = 2026-03-13 00:00:00 day
+            next week
+              "next week" = 2026-03-23 00:00:00 week
+            in 3 days
+              "in 3 days" = 2026-03-21 10:00:00 hour
+            2 weeks ago
+              "2 weeks ago" = 2026-03-04 00:00:00 day
+            the 5th
+              "the 5th" = 2026-04-05 00:00:00 day
+            on the 25th
+              "on the 25th" = 2026-03-25 00:00:00 day
+        "#]],
+    );
+}
+
+#[test]
+fn times_of_day_and_parts_of_day() {
+    check(
+        &[
+            "3pm",
+            "3:30",
+            "15:00",
+            "noon",
+            "midnight",
+            "at 11.45",
+            "quarter past 3",
+            "half past three",
+            "at three thirty",
+            "this evening",
+            "tonight",
+            "tomorrow morning",
+            "in the afternoon",
+            "tonight at 8",
+        ],
+        wednesday(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            3pm
+              "3pm" = 2026-03-18 15:00:00 hour
+            3:30
+              "3:30" = 2026-03-18 15:30:00 minute
+            15:00
+              "15:00" = 2026-03-18 15:00:00 minute
+            noon
+              "noon" = 2026-03-18 12:00:00 hour
+            midnight
+              "midnight" = 2026-03-19 00:00:00 hour
+            at 11.45
+              "at 11.45" = 2026-03-18 11:45:00 minute
+            quarter past 3
+              "quarter past 3" = 2026-03-18 15:15:00 minute
+            half past three
+              "half past three" = 2026-03-18 15:30:00 minute
+            at three thirty
+              "at three thirty" = 2026-03-18 15:30:00 minute
+            this evening
+              "this evening" = [2026-03-18 18:00:00 hour, 2026-03-19 00:00:00 hour)
+            tonight
+              "tonight" = [2026-03-18 18:00:00 hour, 2026-03-19 00:00:00 hour)
+            tomorrow morning
+              "tomorrow morning" = [2026-03-19 00:00:00 hour, 2026-03-19 12:00:00 hour)
+            in the afternoon
+              "in the afternoon" = [2026-03-18 12:00:00 hour, 2026-03-18 19:00:00 hour)
+            tonight at 8
+              "tonight at 8" = 2026-03-18 20:00:00 hour
+        "#]],
+    );
+}
+
+#[test]
+fn ranges_durations_and_holidays() {
+    check(
+        &[
+            "3-4pm",
+            "between 2 and 5",
+            "from Monday to Wednesday",
+            "tomorrow from 9:30 to 11",
+            "in 2 hours",
+            "for 45 minutes",
+            "an hour and a half",
+            "until 6pm",
+            "after 5pm",
+            "tomorrow before 11am",
+            "Friday any time after 5",
+            "Christmas",
+            "New Year's Day",
+            "Thanksgiving",
+            "Easter Monday",
+            "the first Saturday after Easter",
+        ],
+        wednesday(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            3-4pm
+              "3-4pm" = [2026-03-18 15:00:00 hour, 2026-03-18 17:00:00 hour)
+            between 2 and 5
+              "between 2 and 5" = [2026-03-18 14:00:00 hour, 2026-03-18 18:00:00 hour)
+            from Monday to Wednesday
+              "from Monday to Wednesday" = [2026-03-23 00:00:00 day, 2026-03-26 00:00:00 day)
+            tomorrow from 9:30 to 11
+              "tomorrow from 9:30 to 11" = [2026-03-19 09:30:00 minute, 2026-03-19 11:01:00 minute)
+            in 2 hours
+              "in 2 hours" = 2026-03-18 12:15:00 minute
+            for 45 minutes
+              "for 45 minutes" = duration 2700s
+            an hour and a half
+              "an hour and a half" = duration 5400s
+            until 6pm
+              "until 6pm" = [open, 2026-03-18 18:00:00 hour)
+            after 5pm
+              "after 5pm" = [2026-03-18 17:00:00 hour, open)
+            tomorrow before 11am
+              "tomorrow before 11am" = [2026-03-19 00:00:00 hour, 2026-03-19 11:00:00 hour)
+            Friday any time after 5
+              "Friday any time after 5" = [2026-03-20 05:00:00 hour, 2026-03-21 00:00:00 hour)
+            Christmas
+              "Christmas" = 2026-12-25 00:00:00 day
+            New Year's Day
+              "New Year's Day" = 2027-01-01 00:00:00 day
+            Thanksgiving
+              "Thanksgiving" = 2026-11-26 00:00:00 day
+            Easter Monday
+              "Easter Monday" = 2026-04-06 00:00:00 day
+            the first Saturday after Easter
+              "the first Saturday after Easter" = 2026-04-11 00:00:00 day
+        "#]],
+    );
+}
+
+#[test]
+fn business_hours_choose_between_morning_and_afternoon() {
+    let early = NaiveDate::from_ymd_opt(2026, 3, 18).and_then(|d| d.and_hms_opt(4, 30, 0)).unwrap();
+    check(
+        &["at 10", "at 5", "tomorrow at 2", "at 5am"],
+        early,
+        &salon(),
+        expect![[r#"
+            at 10
+              "at 10" = 2026-03-18 10:00:00 hour
+            at 5
+              "at 5" = 2026-03-18 17:00:00 hour
+            tomorrow at 2
+              "tomorrow at 2" = 2026-03-19 14:00:00 hour
+            at 5am
+              "at 5am" = 2026-03-18 05:00:00 hour
+        "#]],
+    );
+    check(
+        &["at 10", "at 5", "tomorrow at 2", "at 5am"],
+        early,
+        &DateTimeOptions::default(),
+        expect![[r#"
+            at 10
+              "at 10" = 2026-03-18 10:00:00 hour
+            at 5
+              "at 5" = 2026-03-18 05:00:00 hour
+            tomorrow at 2
+              "tomorrow at 2" = 2026-03-19 02:00:00 hour
+            at 5am
+              "at 5am" = 2026-03-18 05:00:00 hour
+        "#]],
+    );
+}
+
+#[test]
+fn prefer_future_skips_past_dates_and_times() {
+    let future = DateTimeOptions { prefer_future: true, business_hours: None };
+    check(
+        &["Feb 10", "at 4:23", "4:23am", "Tuesday"],
+        duckling_reference(),
+        &future,
+        expect![[r#"
+            Feb 10
+              "Feb 10" = 2014-02-10 00:00:00 day
+            at 4:23
+              "at 4:23" = 2013-02-12 16:23:00 minute
+            4:23am
+              "4:23am" = 2013-02-13 04:23:00 minute
+            Tuesday
+              "Tuesday" = 2013-02-12 00:00:00 day
+        "#]],
+    );
+    check(
+        &["Feb 10", "at 4:23", "4:23am", "Tuesday"],
+        duckling_reference(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            Feb 10
+              "Feb 10" = 2013-02-10 00:00:00 day
+            at 4:23
+              "at 4:23" = 2013-02-12 04:23:00 minute
+            4:23am
+              "4:23am" = 2013-02-12 04:23:00 minute
+            Tuesday
+              "Tuesday" = 2013-02-12 00:00:00 day
+        "#]],
+    );
+}
+
+#[test]
+fn named_zones_convert_when_the_reference_offset_is_known() {
+    let eastern = FixedOffset::west_opt(5 * 3600);
+    let render_zoned = |text: &str, offset: Option<FixedOffset>| -> String {
+        parse_with_offset(text, wednesday(), offset, &DateTimeOptions::default())
+            .iter()
+            .map(|m| format!("{:?} = {:?}\n", &text[m.start..m.end], m.value))
+            .collect()
+    };
+    let actual = ["4pm CET", "9:30 - 11:00 PST"]
+        .iter()
+        .map(|t| format!("{t}\n  known: {}  unknown: {}", render_zoned(t, eastern), render_zoned(t, None)))
+        .collect::<String>();
+    expect![[r#"
+        4pm CET
+          known: "4pm CET" = Instant { value: 2026-03-18T10:00:00, grain: Hour }
+          unknown: "4pm CET" = Instant { value: 2026-03-18T16:00:00, grain: Hour }
+        9:30 - 11:00 PST
+          known: "9:30 - 11:00 PST" = Interval { from: Some((2026-03-19T00:30:00, Minute)), to: Some((2026-03-19T02:01:00, Minute)) }
+          unknown: "9:30 - 11:00 PST" = Interval { from: Some((2026-03-18T21:30:00, Minute)), to: Some((2026-03-18T23:01:00, Minute)) }
+    "#]]
+    .assert_eq(&actual);
+}
+
+#[test]
+fn whole_message_answers_may_be_bare() {
+    check(
+        &["10", "May", "the 24", "morning", "ten thirty", "I may come at 10 in May"],
+        wednesday(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            10
+              "10" = 2026-03-18 10:00:00 hour
+            May
+              "May" = 2026-05-01 00:00:00 month
+            the 24
+              "the 24" = 2026-03-24 00:00:00 day
+            morning
+              "morning" = [2026-03-18 00:00:00 hour, 2026-03-18 12:00:00 hour)
+            ten thirty
+              "ten thirty" = 2026-03-18 10:30:00 minute
+            I may come at 10 in May
+              "at 10" = 2026-03-18 10:00:00 hour
+              "in May" = 2026-05-01 00:00:00 month
+        "#]],
+    );
+}
+
+#[test]
+fn never_panics_and_offsets_are_char_boundaries() {
+    let texts = [
+        "",
+        "   ",
+        "🙂 demain à 15h — tomorrow at 3pm ✂️",
+        "日本語 tomorrow 明日 at 3pm",
+        "99999999999999999999999/99/99",
+        "31/02/2020",
+        "February 30",
+        "9999-12-31 at 25:99",
+        "in 99999999999 years",
+        "99999999 days ago",
+        "the 0th",
+        "0000-00-00",
+        "last day of february 1000",
+        "at 24:00",
+        "-3pm-",
+        "::::////----",
+        "next next next week",
+        "in in in 2",
+        "quarter to midnight",
+        "the 31st of next month",
+    ];
+    for text in texts {
+        for now in [wednesday(), duckling_reference()] {
+            for options in [DateTimeOptions::default(), salon()] {
+                for m in parse(text, now, &options) {
+                    assert!(text.get(m.start..m.end).is_some(), "{text:?} {m:?}");
+                    assert!(m.start < m.end);
+                }
+            }
+        }
+    }
+}
+
+/// Random phrases from a vocabulary of date words (a fixed linear
+/// congruential sequence, so the test is repeatable).
+#[test]
+fn random_phrases_never_panic() {
+    let vocab = [
+        "at",
+        "on",
+        "the",
+        "of",
+        "in",
+        "from",
+        "to",
+        "-",
+        "/",
+        ":",
+        ".",
+        ",",
+        "'",
+        "between",
+        "and",
+        "next",
+        "last",
+        "this",
+        "after",
+        "before",
+        "until",
+        "by",
+        "for",
+        "ago",
+        "from now",
+        "3",
+        "12",
+        "31",
+        "0",
+        "99",
+        "2014",
+        "9999",
+        "1",
+        "15th",
+        "first",
+        "second",
+        "twenty",
+        "one",
+        "half",
+        "quarter",
+        "past",
+        "pm",
+        "am",
+        "a",
+        "noon",
+        "midnight",
+        "tomorrow",
+        "today",
+        "friday",
+        "sat",
+        "may",
+        "march",
+        "feb",
+        "week",
+        "month",
+        "year",
+        "quarter",
+        "weekend",
+        "morning",
+        "evening",
+        "tonight",
+        "days",
+        "hours",
+        "minutes",
+        "christmas",
+        "easter",
+        "ramadan",
+        "diwali",
+        "chinese new year",
+        "hanukkah",
+        "end",
+        "beginning",
+        "mid",
+        "q4",
+        "h",
+        "é",
+        "🙂",
+        "十",
+        "$",
+        "+",
+        "%",
+        "ish",
+        "o'clock",
+        "few",
+        "couple",
+        "within",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    for _ in 0..1500 {
+        let len = 1 + next(8);
+        let words: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len())]).collect();
+        let glue = if next(3) == 0 { "" } else { " " };
+        let text = words.join(glue);
+        for m in parse(&text, wednesday(), &salon()) {
+            assert!(text.get(m.start..m.end).is_some(), "{text:?} {m:?}");
+        }
+    }
+}
+
+fn corpus(text: &str) -> Vec<Example> {
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_example(l).unwrap()).collect()
+}
+
+/// Accuracy on the Duckling dev corpus, measured at 0.962 when written.
+#[test]
+fn duckling_dev_corpus_accuracy_stays_above_floor() {
+    let examples = corpus(include_str!("testdata/duckling_en_dev.jsonl"));
+    let report = evaluate(&examples, &DateTimeOptions::default());
+    assert!(report.accuracy() >= 0.95, "accuracy {}", report.accuracy());
+}
+
+/// Accuracy on the rustling corpus (different conventions in places),
+/// measured at 0.905 when written.
+#[test]
+fn rustling_corpus_accuracy_stays_above_floor() {
+    let examples = corpus(include_str!("testdata/rustling_en.jsonl"));
+    let report = evaluate(&examples, &DateTimeOptions::default());
+    assert!(report.accuracy() >= 0.89, "accuracy {}", report.accuracy());
+}

@@ -1,0 +1,4 @@
+//! Concierge's outside-service clients, shared by the `concierge` binary
+//! and its integration tests.
+
+pub mod calendar;
