@@ -34,14 +34,10 @@ type Outcome = Result<(), Box<dyn Error>>;
 
 fn main() -> Outcome {
     let mut args = std::env::args().skip(1);
-    let mode = args
-        .next()
-        .ok_or("usage: eval_embedding speed|vectors [--flag value]...")?;
+    let mode = args.next().ok_or("usage: eval_embedding speed|vectors [--flag value]...")?;
     let mut flags: HashMap<String, String> = HashMap::new();
     while let Some(flag) = args.next() {
-        let name = flag
-            .strip_prefix("--")
-            .ok_or(format!("unexpected argument {flag}"))?;
+        let name = flag.strip_prefix("--").ok_or(format!("unexpected argument {flag}"))?;
         let value = args.next().ok_or(format!("--{name} needs a value"))?;
         flags.insert(name.to_owned(), value);
     }
@@ -56,11 +52,7 @@ fn main() -> Outcome {
         .ok_or("no model directory: pass --model")?;
     let started = Instant::now();
     let encoder = MiniLm::from_dir(&model_dir)?;
-    eprintln!(
-        "loaded {} in {:.2}s",
-        model_dir.display(),
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("loaded {} in {:.2}s", model_dir.display(), started.elapsed().as_secs_f64());
     match mode.as_str() {
         "speed" => speed(&encoder, &flags),
         "vectors" => vectors(&encoder),
@@ -75,9 +67,7 @@ fn read_sentences(path: &str) -> Result<Vec<String>, Box<dyn Error>> {
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
         if line.starts_with('{') {
             let value: serde_json::Value = serde_json::from_str(line)?;
-            let text = value["text"]
-                .as_str()
-                .ok_or("JSON line without a text field")?;
+            let text = value["text"].as_str().ok_or("JSON line without a text field")?;
             sentences.push(text.to_owned());
         } else {
             sentences.push(line.to_owned());
@@ -87,9 +77,7 @@ fn read_sentences(path: &str) -> Result<Vec<String>, Box<dyn Error>> {
 }
 
 fn speed(encoder: &MiniLm, flags: &HashMap<String, String>) -> Outcome {
-    let path = flags
-        .get("sentences")
-        .ok_or("--sentences FILE is required")?;
+    let path = flags.get("sentences").ok_or("--sentences FILE is required")?;
     let batch: usize = flags.get("batch").map_or(Ok(32), |b| b.parse())?;
     let sentences = read_sentences(path)?;
     let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
@@ -124,11 +112,7 @@ fn vectors(encoder: &MiniLm) -> Outcome {
     let vectors = encoder.embed(&texts)?;
     let mut out = std::io::stdout().lock();
     for (text, vector) in texts.iter().zip(vectors) {
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({ "text": text, "embedding": vector })
-        )?;
+        writeln!(out, "{}", serde_json::json!({ "text": text, "embedding": vector }))?;
     }
     Ok(())
 }
@@ -186,25 +170,17 @@ impl CachedEmbedder {
             };
             while !rest.is_empty() {
                 let len =
-                    u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| "bad cache")?)
-                        as usize;
+                    u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| "bad cache")?) as usize;
                 let text = String::from_utf8(take(&mut rest, len)?)?;
                 let dim =
-                    u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| "bad cache")?)
-                        as usize;
+                    u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| "bad cache")?) as usize;
                 let raw = take(&mut rest, dim * 4)?;
-                let vector = raw
-                    .chunks_exact(4)
-                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                    .collect();
+                let vector =
+                    raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
                 vectors.insert(text, vector);
             }
         }
-        Ok(CachedEmbedder {
-            inner,
-            path,
-            vectors: std::sync::Mutex::new(vectors),
-        })
+        Ok(CachedEmbedder { inner, path, vectors: std::sync::Mutex::new(vectors) })
     }
 
     fn save(&self) -> Outcome {
@@ -227,18 +203,11 @@ impl CachedEmbedder {
 }
 
 impl Embedder for CachedEmbedder {
-    fn embed(
-        &self,
-        texts: &[&str],
-    ) -> Result<Vec<Vec<f32>>, concierge_core::embedding::EmbedError> {
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, concierge_core::embedding::EmbedError> {
         let missing: Vec<&str> = {
             let vectors = self.vectors.lock().expect("cache lock");
             let mut seen = std::collections::HashSet::new();
-            texts
-                .iter()
-                .copied()
-                .filter(|t| !vectors.contains_key(*t) && seen.insert(*t))
-                .collect()
+            texts.iter().copied().filter(|t| !vectors.contains_key(*t) && seen.insert(*t)).collect()
         };
         let fresh = self.inner.embed(&missing)?;
         let mut vectors = self.vectors.lock().expect("cache lock");
@@ -254,16 +223,9 @@ impl Embedder for CachedEmbedder {
 }
 
 fn intents(encoder: MiniLm, flags: &HashMap<String, String>) -> Outcome {
-    let encoder = Arc::new(CachedEmbedder::open(
-        encoder,
-        flags.get("cache").map(PathBuf::from),
-    )?);
+    let encoder = Arc::new(CachedEmbedder::open(encoder, flags.get("cache").map(PathBuf::from))?);
     let mut train = Vec::new();
-    for path in flags
-        .get("train")
-        .ok_or("--train FILE is required")?
-        .split(',')
-    {
+    for path in flags.get("train").ok_or("--train FILE is required")?.split(',') {
         train.extend(read_examples(path)?);
     }
     let seed: u64 = flags.get("seed").map_or(Ok(7), |s| s.parse())?;
@@ -312,11 +274,7 @@ fn intents(encoder: MiniLm, flags: &HashMap<String, String>) -> Outcome {
         (0usize, 0usize, 0usize, 0usize, 0usize);
     for (example, ranking) in test.iter().zip(&rankings) {
         let top = &ranking[0];
-        let said = if top.confidence < threshold {
-            oos_label.as_str()
-        } else {
-            top.intent.as_str()
-        };
+        let said = if top.confidence < threshold { oos_label.as_str() } else { top.intent.as_str() };
         if example.intent == oos_label {
             oos += 1;
             oos_right += usize::from(said == oos_label);
@@ -330,11 +288,7 @@ fn intents(encoder: MiniLm, flags: &HashMap<String, String>) -> Outcome {
         let (mut in_right, mut oos_right) = (0usize, 0usize);
         for (example, ranking) in test.iter().zip(&rankings) {
             let top = &ranking[0];
-            let said = if top.confidence < threshold {
-                oos_label.as_str()
-            } else {
-                top.intent.as_str()
-            };
+            let said = if top.confidence < threshold { oos_label.as_str() } else { top.intent.as_str() };
             if example.intent == oos_label {
                 oos_right += usize::from(said == oos_label);
             } else {
@@ -347,10 +301,7 @@ fn intents(encoder: MiniLm, flags: &HashMap<String, String>) -> Outcome {
             oos_right as f64 / oos.max(1) as f64
         ])
     };
-    let sweep: Vec<_> = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
-        .into_iter()
-        .map(at)
-        .collect();
+    let sweep: Vec<_> = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7].into_iter().map(at).collect();
     let report = serde_json::json!({
         "sweep_threshold_accuracy_recall": sweep,
         "ngram_weight": classifier.ngram_weight(),

@@ -43,16 +43,11 @@ impl BertConfig {
             ));
         }
         if self.hidden_act != "gelu" {
-            return Err(format!(
-                "hidden_act {:?} is not supported (only \"gelu\")",
-                self.hidden_act
-            ));
+            return Err(format!("hidden_act {:?} is not supported (only \"gelu\")", self.hidden_act));
         }
         match self.position_embedding_type.as_deref() {
             None | Some("absolute") => Ok(()),
-            Some(other) => Err(format!(
-                "position_embedding_type {other:?} is not supported"
-            )),
+            Some(other) => Err(format!("position_embedding_type {other:?} is not supported")),
         }
     }
 }
@@ -81,50 +76,31 @@ pub(crate) struct BertEncoder {
 }
 
 fn linear(vb: &VarBuilder<'_>, out: usize, inp: usize) -> candle_core::Result<Linear> {
-    Ok(Linear::new(
-        vb.get((out, inp), "weight")?,
-        Some(vb.get(out, "bias")?),
-    ))
+    Ok(Linear::new(vb.get((out, inp), "weight")?, Some(vb.get(out, "bias")?)))
 }
 
 fn layer_norm(vb: &VarBuilder<'_>, size: usize, eps: f64) -> candle_core::Result<LayerNorm> {
-    Ok(LayerNorm::new(
-        vb.get(size, "weight")?,
-        vb.get(size, "bias")?,
-        eps,
-    ))
+    Ok(LayerNorm::new(vb.get(size, "weight")?, vb.get(size, "bias")?, eps))
 }
 
 impl BertEncoder {
     /// Loads the weights, named as in Hugging Face checkpoints (with or
     /// without a `bert.` prefix).
     pub(crate) fn load(vb: VarBuilder<'_>, config: &BertConfig) -> candle_core::Result<Self> {
-        let vb = if vb.contains_tensor("embeddings.word_embeddings.weight") {
-            vb
-        } else {
-            vb.pp("bert")
-        };
+        let vb = if vb.contains_tensor("embeddings.word_embeddings.weight") { vb } else { vb.pp("bert") };
         let (hidden, eps) = (config.hidden_size, config.layer_norm_eps);
         let embeddings = vb.pp("embeddings");
-        let word_embeddings =
-            embeddings.get((config.vocab_size, hidden), "word_embeddings.weight")?;
-        let position_embeddings = embeddings.get(
-            (config.max_position_embeddings, hidden),
-            "position_embeddings.weight",
-        )?;
-        let token_type_embedding = embeddings
-            .get(
-                (config.type_vocab_size, hidden),
-                "token_type_embeddings.weight",
-            )?
-            .get(0)?;
+        let word_embeddings = embeddings.get((config.vocab_size, hidden), "word_embeddings.weight")?;
+        let position_embeddings =
+            embeddings.get((config.max_position_embeddings, hidden), "position_embeddings.weight")?;
+        let token_type_embedding =
+            embeddings.get((config.type_vocab_size, hidden), "token_type_embeddings.weight")?.get(0)?;
         let embedding_norm = layer_norm(&embeddings.pp("LayerNorm"), hidden, eps)?;
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
         for index in 0..config.num_hidden_layers {
             let vb = vb.pp(format!("encoder.layer.{index}"));
             let attention = vb.pp("attention.self");
-            let parts =
-                ["query", "key", "value"].map(|part| linear(&attention.pp(part), hidden, hidden));
+            let parts = ["query", "key", "value"].map(|part| linear(&attention.pp(part), hidden, hidden));
             let [query, key, value] = parts;
             let (query, key, value) = (query?, key?, value?);
             let qkv_weight = Tensor::cat(&[query.weight(), key.weight(), value.weight()], 0)?;
@@ -136,11 +112,7 @@ impl BertEncoder {
                 qkv: Linear::new(qkv_weight, Some(qkv_bias)),
                 attention_output: linear(&vb.pp("attention.output.dense"), hidden, hidden)?,
                 attention_norm: layer_norm(&vb.pp("attention.output.LayerNorm"), hidden, eps)?,
-                intermediate: linear(
-                    &vb.pp("intermediate.dense"),
-                    config.intermediate_size,
-                    hidden,
-                )?,
+                intermediate: linear(&vb.pp("intermediate.dense"), config.intermediate_size, hidden)?,
                 output: linear(&vb.pp("output.dense"), hidden, config.intermediate_size)?,
                 output_norm: layer_norm(&vb.pp("output.LayerNorm"), hidden, eps)?,
             });
@@ -223,21 +195,14 @@ impl BertEncoder {
                 .contiguous()?
                 .reshape((batch * longest, self.hidden))?
                 .index_select(&to_packed, 0)?;
-            let attended = layer
-                .attention_norm
-                .forward(&layer.attention_output.forward(&context)?.add(&hidden)?)?;
+            let attended =
+                layer.attention_norm.forward(&layer.attention_output.forward(&context)?.add(&hidden)?)?;
             let intermediate = layer.intermediate.forward(&attended)?;
             intermediate.inplace_op1(&GeluErf)?;
-            hidden = layer
-                .output_norm
-                .forward(&layer.output.forward(&intermediate)?.add(&attended)?)?;
+            hidden = layer.output_norm.forward(&layer.output.forward(&intermediate)?.add(&attended)?)?;
         }
         let mean = pooling.matmul(&hidden)?;
-        let norms = mean
-            .sqr()?
-            .sum_keepdim(D::Minus1)?
-            .sqrt()?
-            .clamp(1e-12, f64::MAX)?;
+        let norms = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
         mean.broadcast_div(&norms)?.to_dtype(DType::F32)?.to_vec2()
     }
 }
@@ -273,9 +238,8 @@ impl InplaceOp1 for GeluErf {
 fn gelu(x: f32) -> f32 {
     let z = (x * std::f32::consts::FRAC_1_SQRT_2).abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
-    let poly = t
-        * (0.254_829_6
-            + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
+    let poly =
+        t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
     let erf_abs = 1.0 - poly * (-z * z).exp();
     let erf = if x < 0.0 { -erf_abs } else { erf_abs };
     0.5 * x * (1.0 + erf)
@@ -298,11 +262,7 @@ mod tests {
             (2.5, 2.484_475_8),
         ];
         for (x, expected) in cases {
-            assert!(
-                (gelu(x) - expected).abs() < 2e-6,
-                "gelu({x}) = {} not {expected}",
-                gelu(x)
-            );
+            assert!((gelu(x) - expected).abs() < 2e-6, "gelu({x}) = {} not {expected}", gelu(x));
         }
     }
 }

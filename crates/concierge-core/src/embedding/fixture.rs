@@ -96,63 +96,24 @@ pub(crate) fn tiny_bert(seed: u64) -> TinyBert {
     let mut rng = seed ^ 0x7e57;
     let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
     let mut random = |name: String, shape: Vec<usize>, scale: f32| {
-        let values = (0..shape.iter().product::<usize>())
-            .map(|_| scale * uniform(&mut rng))
-            .collect();
+        let values = (0..shape.iter().product::<usize>()).map(|_| scale * uniform(&mut rng)).collect();
         tensors.push((name, shape, values));
     };
-    random(
-        "embeddings.word_embeddings.weight".into(),
-        vec![vocab_size, HIDDEN],
-        1.0,
-    );
-    random(
-        "embeddings.position_embeddings.weight".into(),
-        vec![max_positions, HIDDEN],
-        0.3,
-    );
-    random(
-        "embeddings.token_type_embeddings.weight".into(),
-        vec![2, HIDDEN],
-        0.1,
-    );
-    let linear =
-        |random: &mut dyn FnMut(String, Vec<usize>, f32), name: &str, out: usize, inp: usize| {
-            random(
-                format!("{name}.weight"),
-                vec![out, inp],
-                1.0 / (inp as f32).sqrt(),
-            );
-            random(format!("{name}.bias"), vec![out], 0.1);
-        };
+    random("embeddings.word_embeddings.weight".into(), vec![vocab_size, HIDDEN], 1.0);
+    random("embeddings.position_embeddings.weight".into(), vec![max_positions, HIDDEN], 0.3);
+    random("embeddings.token_type_embeddings.weight".into(), vec![2, HIDDEN], 0.1);
+    let linear = |random: &mut dyn FnMut(String, Vec<usize>, f32), name: &str, out: usize, inp: usize| {
+        random(format!("{name}.weight"), vec![out, inp], 1.0 / (inp as f32).sqrt());
+        random(format!("{name}.bias"), vec![out], 0.1);
+    };
     for layer in 0..layers {
         let p = format!("encoder.layer.{layer}");
         for part in ["query", "key", "value"] {
-            linear(
-                &mut random,
-                &format!("{p}.attention.self.{part}"),
-                HIDDEN,
-                HIDDEN,
-            );
+            linear(&mut random, &format!("{p}.attention.self.{part}"), HIDDEN, HIDDEN);
         }
-        linear(
-            &mut random,
-            &format!("{p}.attention.output.dense"),
-            HIDDEN,
-            HIDDEN,
-        );
-        linear(
-            &mut random,
-            &format!("{p}.intermediate.dense"),
-            intermediate,
-            HIDDEN,
-        );
-        linear(
-            &mut random,
-            &format!("{p}.output.dense"),
-            HIDDEN,
-            intermediate,
-        );
+        linear(&mut random, &format!("{p}.attention.output.dense"), HIDDEN, HIDDEN);
+        linear(&mut random, &format!("{p}.intermediate.dense"), intermediate, HIDDEN);
+        linear(&mut random, &format!("{p}.output.dense"), HIDDEN, intermediate);
     }
     let mut norms = vec!["embeddings.LayerNorm".to_owned()];
     for layer in 0..layers {

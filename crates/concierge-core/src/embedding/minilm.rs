@@ -40,9 +40,7 @@ pub struct MiniLm {
 
 impl std::fmt::Debug for MiniLm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MiniLm")
-            .field("dimension", &self.dimension)
-            .finish_non_exhaustive()
+        f.debug_struct("MiniLm").field("dimension", &self.dimension).finish_non_exhaustive()
     }
 }
 
@@ -61,23 +59,14 @@ impl MiniLm {
             .map(str::to_owned)
             .collect();
         if !missing.is_empty() {
-            return Err(EmbedError::MissingFiles {
-                dir: dir.to_path_buf(),
-                missing,
-            });
+            return Err(EmbedError::MissingFiles { dir: dir.to_path_buf(), missing });
         }
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read(&path).map_err(|err| EmbedError::Read {
-                path: PathBuf::from(&path),
-                message: err.to_string(),
-            })
+            std::fs::read(&path)
+                .map_err(|err| EmbedError::Read { path: PathBuf::from(&path), message: err.to_string() })
         };
-        Self::from_bytes(
-            &read(CONFIG_FILE)?,
-            &read(TOKENIZER_FILE)?,
-            &read(WEIGHTS_FILE)?,
-        )
+        Self::from_bytes(&read(CONFIG_FILE)?, &read(TOKENIZER_FILE)?, &read(WEIGHTS_FILE)?)
     }
 
     /// Loads the encoder from the contents of `config.json`, `tokenizer.json`
@@ -88,11 +77,11 @@ impl MiniLm {
         tokenizer_json: &[u8],
         safetensors: &[u8],
     ) -> Result<Self, EmbedError> {
-        let config: BertConfig = serde_json::from_slice(config_json)
-            .map_err(|err| EmbedError::Config(err.to_string()))?;
+        let config: BertConfig =
+            serde_json::from_slice(config_json).map_err(|err| EmbedError::Config(err.to_string()))?;
         config.check().map_err(EmbedError::Config)?;
-        let mut tokenizer = Tokenizer::from_bytes(tokenizer_json)
-            .map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
+        let mut tokenizer =
+            Tokenizer::from_bytes(tokenizer_json).map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
         // The shipped tokenizer pads every text to 128 tokens; padding is
         // done here instead, per batch, to the batch's longest text.
         tokenizer.with_padding(None);
@@ -104,13 +93,9 @@ impl MiniLm {
             .map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
         let weights = VarBuilder::from_slice_safetensors(safetensors, DType::F32, &Device::Cpu)
             .map_err(|err| EmbedError::Weights(err.to_string()))?;
-        let encoder = BertEncoder::load(weights, &config)
-            .map_err(|err| EmbedError::Weights(err.to_string()))?;
-        Ok(Self {
-            encoder,
-            tokenizer,
-            dimension: config.hidden_size,
-        })
+        let encoder =
+            BertEncoder::load(weights, &config).map_err(|err| EmbedError::Weights(err.to_string()))?;
+        Ok(Self { encoder, tokenizer, dimension: config.hidden_size })
     }
 
     /// Token ids of each text, special tokens included, truncated.
@@ -119,10 +104,7 @@ impl MiniLm {
             .tokenizer
             .encode_batch_fast(texts.to_vec(), true)
             .map_err(|err| EmbedError::Tokenizer(err.to_string()))?;
-        Ok(encodings
-            .into_iter()
-            .map(|encoding| encoding.get_ids().to_vec())
-            .collect())
+        Ok(encodings.into_iter().map(|encoding| encoding.get_ids().to_vec()).collect())
     }
 }
 
@@ -137,10 +119,8 @@ impl Embedder for MiniLm {
         let mut vectors = vec![Vec::new(); ids.len()];
         for chunk in order.chunks(BATCH_SIZE) {
             let batch: Vec<&[u32]> = chunk.iter().map(|&index| ids[index].as_slice()).collect();
-            let embedded = self
-                .encoder
-                .embed(&batch)
-                .map_err(|err| EmbedError::Inference(err.to_string()))?;
+            let embedded =
+                self.encoder.embed(&batch).map_err(|err| EmbedError::Inference(err.to_string()))?;
             for (&index, vector) in chunk.iter().zip(embedded) {
                 vectors[index] = vector;
             }
@@ -159,19 +139,12 @@ mod tests {
     use crate::embedding::fixture::{tiny_bert, TinyBert, HIDDEN, WORDS};
 
     fn encoder() -> MiniLm {
-        let TinyBert {
-            config_json,
-            tokenizer_json,
-            safetensors,
-        } = tiny_bert(1);
+        let TinyBert { config_json, tokenizer_json, safetensors } = tiny_bert(1);
         MiniLm::from_bytes(&config_json, &tokenizer_json, &safetensors).expect("the fixture loads")
     }
 
     fn max_difference(a: &[f32], b: &[f32]) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0, f32::max)
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
     }
 
     /// A directory under the system's temporary directory, removed on drop.
@@ -195,14 +168,8 @@ mod tests {
     fn vectors_have_the_model_dimension_and_unit_length() {
         let encoder = encoder();
         assert_eq!(encoder.dimension(), HIDDEN);
-        let vectors = encoder
-            .embed(&[
-                "book a haircut tomorrow",
-                "hello",
-                "",
-                "what are your opening hours",
-            ])
-            .unwrap();
+        let vectors =
+            encoder.embed(&["book a haircut tomorrow", "hello", "", "what are your opening hours"]).unwrap();
         assert_eq!(vectors.len(), 4);
         for vector in &vectors {
             assert_eq!(vector.len(), HIDDEN);
@@ -226,11 +193,7 @@ mod tests {
                 "hello",
             ])
             .unwrap();
-        assert!(
-            max_difference(&alone, &batch[1]) < 1e-5,
-            "{alone:?} vs {:?}",
-            batch[1]
-        );
+        assert!(max_difference(&alone, &batch[1]) < 1e-5, "{alone:?} vs {:?}", batch[1]);
     }
 
     #[test]
@@ -277,10 +240,7 @@ mod tests {
         std::fs::write(dir.0.join(WEIGHTS_FILE), &files.safetensors).unwrap();
         let from_dir = MiniLm::from_dir(&dir.0).unwrap();
         let text = ["cancel my appointment"];
-        assert_eq!(
-            from_dir.embed(&text).unwrap(),
-            encoder().embed(&text).unwrap()
-        );
+        assert_eq!(from_dir.embed(&text).unwrap(), encoder().embed(&text).unwrap());
     }
 
     #[test]
@@ -301,11 +261,7 @@ mod tests {
     #[test]
     fn broken_files_give_typed_errors() {
         let files = tiny_bert(1);
-        let config = MiniLm::from_bytes(
-            b"{\"hidden_size\": 3}",
-            &files.tokenizer_json,
-            &files.safetensors,
-        );
+        let config = MiniLm::from_bytes(b"{\"hidden_size\": 3}", &files.tokenizer_json, &files.safetensors);
         assert!(matches!(config, Err(EmbedError::Config(_))));
         let tokenizer = MiniLm::from_bytes(&files.config_json, b"not json", &files.safetensors);
         assert!(matches!(tokenizer, Err(EmbedError::Tokenizer(_))));

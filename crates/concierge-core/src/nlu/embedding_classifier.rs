@@ -134,47 +134,25 @@ impl EmbeddingClassifier {
         if labels.len() < 2 || in_scope_intents == 0 {
             return Err(TrainError::TooFewIntents(labels.len()));
         }
-        let index_of: BTreeMap<&str, u32> = labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.as_str(), i as u32))
-            .collect();
+        let index_of: BTreeMap<&str, u32> =
+            labels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
         let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-        let features = embedder
-            .embed(&texts)
-            .map_err(|err| TrainError::Model(err.to_string()))?;
+        let features = embedder.embed(&texts).map_err(|err| TrainError::Model(err.to_string()))?;
         // Every example, with its class (None: out-of-scope, not a class).
-        let targets: Vec<Option<u32>> = examples
-            .iter()
-            .map(|e| index_of.get(e.intent.as_str()).copied())
-            .collect();
-        let trainable: Vec<usize> = (0..examples.len())
-            .filter(|&i| targets[i].is_some())
-            .collect();
+        let targets: Vec<Option<u32>> =
+            examples.iter().map(|e| index_of.get(e.intent.as_str()).copied()).collect();
+        let trainable: Vec<usize> = (0..examples.len()).filter(|&i| targets[i].is_some()).collect();
 
         let model_err = |err: candle_core::Error| TrainError::Model(err.to_string());
         let ngram_features = config.ngrams.then(|| NgramFeatures::fit(&texts));
-        let ngram_vectors: Vec<SparseVector> = ngram_features
-            .as_ref()
-            .map(|f| texts.iter().map(|t| f.vector(t)).collect())
-            .unwrap_or_default();
-        let ngram_training = NgramTraining {
-            epochs: config.ngram_epochs,
-            learning_rate: 0.5,
-            l2: 1e-5,
-            seed: config.seed,
-        };
+        let ngram_vectors: Vec<SparseVector> =
+            ngram_features.as_ref().map(|f| texts.iter().map(|t| f.vector(t)).collect()).unwrap_or_default();
+        let ngram_training =
+            NgramTraining { epochs: config.ngram_epochs, learning_rate: 0.5, l2: 1e-5, seed: config.seed };
         let class_of: Vec<u32> = targets.iter().map(|t| t.unwrap_or(0)).collect();
         let fit_ngrams = |rows: &[usize]| {
             ngram_features.as_ref().map(|f| {
-                NgramHead::fit(
-                    &ngram_vectors,
-                    &class_of,
-                    rows,
-                    f.len(),
-                    labels.len(),
-                    &ngram_training,
-                )
+                NgramHead::fit(&ngram_vectors, &class_of, rows, f.len(), labels.len(), &ngram_training)
             })
         };
 
@@ -189,14 +167,9 @@ impl EmbeddingClassifier {
             let folds = (0..config.folds)
                 .into_par_iter()
                 .map(|fold| {
-                    let train_rows: Vec<usize> = trainable
-                        .iter()
-                        .copied()
-                        .filter(|&i| fold_of[i] != fold)
-                        .collect();
-                    let held_out: Vec<usize> = (0..examples.len())
-                        .filter(|&i| fold_of[i] == fold)
-                        .collect();
+                    let train_rows: Vec<usize> =
+                        trainable.iter().copied().filter(|&i| fold_of[i] != fold).collect();
+                    let held_out: Vec<usize> = (0..examples.len()).filter(|&i| fold_of[i] == fold).collect();
                     if held_out.is_empty() || train_rows.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -219,19 +192,13 @@ impl EmbeddingClassifier {
                 fold_logits.push((dense, lexical));
             }
         }
-        let held_out_targets: Vec<Option<u32>> =
-            held_out_rows.iter().map(|&i| targets[i]).collect();
-        let ngram_weight = if ngram_features.is_some() {
-            choose_ngram_weight(&fold_logits, &held_out_targets)
-        } else {
-            0.0
-        };
+        let held_out_targets: Vec<Option<u32>> = held_out_rows.iter().map(|&i| targets[i]).collect();
+        let ngram_weight =
+            if ngram_features.is_some() { choose_ngram_weight(&fold_logits, &held_out_targets) } else { 0.0 };
         let combined: Vec<(Vec<f32>, Option<u32>)> = fold_logits
             .iter()
             .zip(&held_out_targets)
-            .map(|((dense, lexical), &target)| {
-                (combine(dense, lexical.as_deref(), ngram_weight), target)
-            })
+            .map(|((dense, lexical), &target)| (combine(dense, lexical.as_deref(), ngram_weight), target))
             .collect();
         let temperature = fit_temperature(&combined);
         let out_of_fold: Vec<OutOfFoldPrediction> = held_out_rows
@@ -266,15 +233,7 @@ impl EmbeddingClassifier {
             (Some(features), Some(ngram_head)) => Some((features, ngram_head, ngram_weight)),
             _ => None,
         };
-        Ok(EmbeddingClassifier {
-            embedder,
-            head,
-            ngrams,
-            labels,
-            temperature,
-            threshold,
-            out_of_fold,
-        })
+        Ok(EmbeddingClassifier { embedder, head, ngrams, labels, temperature, threshold, out_of_fold })
     }
 
     /// The weight of the n-gram head's logits against the embedding head's
@@ -303,15 +262,8 @@ impl EmbeddingClassifier {
     /// Ranks the intents for many messages at once (faster than one
     /// [`IntentClassifier::classify`] call each, as the encoder batches).
     pub fn classify_many(&self, texts: &[&str]) -> Result<Vec<Vec<IntentScore>>, TrainError> {
-        let vectors = self
-            .embedder
-            .embed(texts)
-            .map_err(|err| TrainError::Model(err.to_string()))?;
-        Ok(texts
-            .iter()
-            .zip(&vectors)
-            .map(|(t, v)| self.rank(t, v))
-            .collect())
+        let vectors = self.embedder.embed(texts).map_err(|err| TrainError::Model(err.to_string()))?;
+        Ok(texts.iter().zip(&vectors).map(|(t, v)| self.rank(t, v)).collect())
     }
 
     fn rank(&self, text: &str, vector: &[f32]) -> Vec<IntentScore> {
@@ -327,10 +279,7 @@ impl EmbeddingClassifier {
             .labels
             .iter()
             .zip(probabilities)
-            .map(|(intent, confidence)| IntentScore {
-                intent: intent.clone(),
-                confidence,
-            })
+            .map(|(intent, confidence)| IntentScore { intent: intent.clone(), confidence })
             .collect();
         ranking.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
         ranking
@@ -389,13 +338,7 @@ impl Head {
         let mut data = Vec::with_capacity(rows.len() * dimension);
         let mut labels = Vec::with_capacity(rows.len());
         for &r in rows {
-            data.extend(
-                features[r]
-                    .iter()
-                    .zip(&mean)
-                    .zip(&scale)
-                    .map(|((x, m), s)| (x - m) * s),
-            );
+            data.extend(features[r].iter().zip(&mean).zip(&scale).map(|((x, m), s)| (x - m) * s));
             labels.push(targets[r].unwrap_or(0));
         }
         let xs = Tensor::from_vec(data, (rows.len(), dimension), &device)?;
@@ -434,11 +377,7 @@ impl Head {
                 *class_bias -= wk * s * m;
             }
         }
-        Ok(Head {
-            weights,
-            bias,
-            dimension,
-        })
+        Ok(Head { weights, bias, dimension })
     }
 
     fn logits(&self, vector: &[f32]) -> Vec<f32> {
@@ -453,21 +392,14 @@ impl Head {
 /// The embedding head's logits plus `weight` times the n-gram head's.
 fn combine(dense: &[f32], lexical: Option<&[f32]>, weight: f32) -> Vec<f32> {
     match lexical {
-        Some(lexical) if weight > 0.0 => dense
-            .iter()
-            .zip(lexical)
-            .map(|(d, l)| d + weight * l)
-            .collect(),
+        Some(lexical) if weight > 0.0 => dense.iter().zip(lexical).map(|(d, l)| d + weight * l).collect(),
         _ => dense.to_vec(),
     }
 }
 
 /// The n-gram weight with the best out-of-fold accuracy (ties go to the
 /// lower weight).
-fn choose_ngram_weight(
-    fold_logits: &[(Vec<f32>, Option<Vec<f32>>)],
-    targets: &[Option<u32>],
-) -> f32 {
+fn choose_ngram_weight(fold_logits: &[(Vec<f32>, Option<Vec<f32>>)], targets: &[Option<u32>]) -> f32 {
     let accuracy = |weight: f32| {
         fold_logits
             .iter()
@@ -505,20 +437,13 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exps: Vec<f32> = logits
-        .iter()
-        .map(|l| ((l - max) / temperature).exp())
-        .collect();
+    let exps: Vec<f32> = logits.iter().map(|l| ((l - max) / temperature).exp()).collect();
     let sum: f32 = exps.iter().sum();
     exps.into_iter().map(|e| e / sum).collect()
 }
 
 fn argmax(values: &[f32]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(i, _)| i)
+    values.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
 }
 
 /// The temperature minimising the negative log-likelihood of the
@@ -534,10 +459,7 @@ fn fit_temperature(fold_logits: &[(Vec<f32>, Option<u32>)]) -> f32 {
     }
     let nll = |log_t: f64| -> f64 {
         let t = log_t.exp() as f32;
-        labelled
-            .iter()
-            .map(|(logits, target)| -f64::from(softmax(logits, t)[*target].max(1e-30)).ln())
-            .sum()
+        labelled.iter().map(|(logits, target)| -f64::from(softmax(logits, t)[*target].max(1e-30)).ln()).sum()
     };
     let (mut lo, mut hi) = ((0.05f64).ln(), (20.0f64).ln());
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
@@ -567,14 +489,8 @@ fn choose_threshold(
     let is_oos = |label: &str| !oos_label.is_empty() && label == oos_label;
     let in_scope = sorted.iter().filter(|p| !is_oos(&p.gold)).count().max(1) as f64;
     let oos = sorted.iter().filter(|p| is_oos(&p.gold)).count();
-    let mut in_right = sorted
-        .iter()
-        .filter(|p| !is_oos(&p.gold) && p.predicted == p.gold)
-        .count() as f64;
-    let mut oos_right = sorted
-        .iter()
-        .filter(|p| is_oos(&p.gold) && is_oos(&p.predicted))
-        .count() as f64;
+    let mut in_right = sorted.iter().filter(|p| !is_oos(&p.gold) && p.predicted == p.gold).count() as f64;
+    let mut oos_right = sorted.iter().filter(|p| is_oos(&p.gold) && is_oos(&p.predicted)).count() as f64;
     let base_accuracy = in_right / in_scope;
     let score = |in_right: f64, oos_right: f64| {
         in_right / in_scope + config.oos_weight * oos_right / oos.max(1) as f64
@@ -650,22 +566,15 @@ mod tests {
     fn encoder() -> Arc<dyn Embedder> {
         let files = tiny_bert(3);
         Arc::new(
-            MiniLm::from_bytes(
-                &files.config_json,
-                &files.tokenizer_json,
-                &files.safetensors,
-            )
-            .expect("the fixture loads"),
+            MiniLm::from_bytes(&files.config_json, &files.tokenizer_json, &files.safetensors)
+                .expect("the fixture loads"),
         )
     }
 
     fn examples(pairs: &[(&str, &str)]) -> Vec<TrainingExample> {
         pairs
             .iter()
-            .map(|(text, intent)| TrainingExample {
-                text: (*text).to_owned(),
-                intent: (*intent).to_owned(),
-            })
+            .map(|(text, intent)| TrainingExample { text: (*text).to_owned(), intent: (*intent).to_owned() })
             .collect()
     }
 
@@ -689,12 +598,9 @@ mod tests {
 
     #[test]
     fn ranks_every_intent_with_probabilities() {
-        let classifier = EmbeddingClassifier::train(
-            encoder(),
-            &examples(SALON),
-            &EmbeddingClassifierConfig::default(),
-        )
-        .unwrap();
+        let classifier =
+            EmbeddingClassifier::train(encoder(), &examples(SALON), &EmbeddingClassifierConfig::default())
+                .unwrap();
         for (text, intent) in [
             ("book a haircut tomorrow please", "book"),
             ("cancel my appointment tomorrow", "cancel"),
@@ -705,9 +611,7 @@ mod tests {
             assert_eq!(ranking[0].intent, intent, "{text}: {ranking:?}");
             let total: f32 = ranking.iter().map(|s| s.confidence).sum();
             assert!((total - 1.0).abs() < 1e-4, "{total}");
-            assert!(ranking
-                .windows(2)
-                .all(|w| w[0].confidence >= w[1].confidence));
+            assert!(ranking.windows(2).all(|w| w[0].confidence >= w[1].confidence));
         }
         assert_eq!(classifier.kind(), "embedding");
         // Every training example got an out-of-fold prediction.
@@ -727,29 +631,19 @@ mod tests {
             ("hello hello", "oos"),
         ]));
         let explicit =
-            EmbeddingClassifier::train(encoder(), &data, &EmbeddingClassifierConfig::default())
-                .unwrap();
+            EmbeddingClassifier::train(encoder(), &data, &EmbeddingClassifierConfig::default()).unwrap();
         assert_eq!(explicit.classify("hello thanks thanks")[0].intent, "oos");
         assert_eq!(explicit.classify("book a haircut")[0].intent, "book");
 
-        let config = EmbeddingClassifierConfig {
-            explicit_oos_class: false,
-            ..EmbeddingClassifierConfig::default()
-        };
+        let config =
+            EmbeddingClassifierConfig { explicit_oos_class: false, ..EmbeddingClassifierConfig::default() };
         let implicit = EmbeddingClassifier::train(encoder(), &data, &config).unwrap();
         let ranking = implicit.classify("hello thanks");
         assert_eq!(ranking.len(), 3);
         assert!(ranking.iter().all(|s| s.intent != "oos"));
         // The out-of-scope examples still get out-of-fold predictions, to
         // choose the threshold with.
-        assert_eq!(
-            implicit
-                .out_of_fold()
-                .iter()
-                .filter(|p| p.gold == "oos")
-                .count(),
-            5
-        );
+        assert_eq!(implicit.out_of_fold().iter().filter(|p| p.gold == "oos").count(), 5);
     }
 
     #[test]
@@ -758,10 +652,7 @@ mod tests {
         let a = EmbeddingClassifier::train(encoder(), &examples(SALON), &config).unwrap();
         let b = EmbeddingClassifier::train(encoder(), &examples(SALON), &config).unwrap();
         assert_eq!(a.out_of_fold(), b.out_of_fold());
-        assert_eq!(
-            a.classify("book my appointment"),
-            b.classify("book my appointment")
-        );
+        assert_eq!(a.classify("book my appointment"), b.classify("book my appointment"));
     }
 
     #[test]
@@ -785,11 +676,7 @@ mod tests {
         assert!(threshold > 0.4 && threshold < 0.7, "{threshold}");
         // Without out-of-scope examples: the highest threshold losing at most
         // 2% of in-scope accuracy loses nothing here.
-        let in_scope: Vec<_> = predictions
-            .iter()
-            .filter(|p| p.gold != "oos")
-            .cloned()
-            .collect();
+        let in_scope: Vec<_> = predictions.iter().filter(|p| p.gold != "oos").cloned().collect();
         let threshold = choose_threshold(&in_scope, "oos", &config);
         assert!(threshold > 0.35 && threshold < 0.7, "{threshold}");
     }
@@ -797,10 +684,7 @@ mod tests {
     #[test]
     fn bad_training_data_is_refused() {
         let config = EmbeddingClassifierConfig::default();
-        assert_eq!(
-            EmbeddingClassifier::train(encoder(), &[], &config).unwrap_err(),
-            TrainError::NoExamples
-        );
+        assert_eq!(EmbeddingClassifier::train(encoder(), &[], &config).unwrap_err(), TrainError::NoExamples);
         let one = examples(&[("book a haircut", "book"), ("book a colour", "book")]);
         assert_eq!(
             EmbeddingClassifier::train(encoder(), &one, &config).unwrap_err(),

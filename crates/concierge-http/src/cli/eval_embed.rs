@@ -55,13 +55,11 @@ pub(crate) fn model_dir(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
 /// Loads the MiniLM encoder from `model_dir(flag)`.
 pub(crate) fn load_encoder(flag: Option<&Path>) -> anyhow::Result<MiniLm> {
     let dir = model_dir(flag)?;
-    MiniLm::from_dir(&dir)
-        .with_context(|| format!("loading the sentence encoder from {}", dir.display()))
+    MiniLm::from_dir(&dir).with_context(|| format!("loading the sentence encoder from {}", dir.display()))
 }
 
 fn read_sentences(path: &Path) -> anyhow::Result<Vec<String>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
@@ -86,11 +84,7 @@ const LATENCY_SAMPLES: usize = 300;
 pub(crate) fn run(args: EvalEmbedArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
     let sentences = read_sentences(&args.sentences)?;
-    anyhow::ensure!(
-        !sentences.is_empty(),
-        "{} holds no sentences",
-        args.sentences.display()
-    );
+    anyhow::ensure!(!sentences.is_empty(), "{} holds no sentences", args.sentences.display());
     let encoder = load_encoder(args.model.as_deref())?;
     let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
 
@@ -107,9 +101,7 @@ pub(crate) fn run(args: EvalEmbedArgs) -> anyhow::Result<ExitCode> {
         .take(LATENCY_SAMPLES)
         .map(|text| {
             let started = Instant::now();
-            encoder
-                .embed(&[text])
-                .map(|_| started.elapsed().as_secs_f64() * 1000.0)
+            encoder.embed(&[text]).map(|_| started.elapsed().as_secs_f64() * 1000.0)
         })
         .collect::<Result<_, _>>()?;
     latencies.sort_by(f64::total_cmp);

@@ -23,20 +23,16 @@ pub(super) struct NgramFeatures {
 /// Hashes of the n-grams of `text`, with repeats.
 fn ngram_hashes(text: &str) -> Vec<u64> {
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> =
+        lower.split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty()).collect();
     let mut hashes = Vec::new();
     for (i, word) in words.iter().enumerate() {
         hashes.push(fnv(1, word.as_bytes()));
         if let Some(next) = words.get(i + 1) {
             hashes.push(fnv(2, format!("{word} {next}").as_bytes()));
         }
-        let marked: Vec<char> = std::iter::once('<')
-            .chain(word.chars())
-            .chain(std::iter::once('>'))
-            .collect();
+        let marked: Vec<char> =
+            std::iter::once('<').chain(word.chars()).chain(std::iter::once('>')).collect();
         for n in 3..=5 {
             for gram in marked.windows(n) {
                 let gram: String = gram.iter().collect();
@@ -76,10 +72,8 @@ impl NgramFeatures {
             }
         }
         let documents = texts.len() as f32;
-        let idf = document_frequency
-            .iter()
-            .map(|&df| ((1.0 + documents) / (1.0 + df as f32)).ln() + 1.0)
-            .collect();
+        let idf =
+            document_frequency.iter().map(|&df| ((1.0 + documents) / (1.0 + df as f32)).ln() + 1.0).collect();
         NgramFeatures { index, idf }
     }
 
@@ -145,8 +139,7 @@ impl NgramHead {
             super::shuffle(&mut order, &mut rng);
             for &row in &order {
                 let row = row as usize;
-                let rate =
-                    training.learning_rate / (1.0 + training.learning_rate * training.l2 * step);
+                let rate = training.learning_rate / (1.0 + training.learning_rate * training.l2 * step);
                 step += 1.0;
                 probabilities.copy_from_slice(&bias);
                 for &(feature, value) in &vectors[row] {
@@ -168,11 +161,7 @@ impl NgramHead {
                 }
             }
         }
-        NgramHead {
-            weights,
-            bias,
-            classes,
-        }
+        NgramHead { weights, bias, classes }
     }
 
     /// The head's logits for one vector.
@@ -202,12 +191,7 @@ fn softmax_in_place(values: &mut [f32]) {
 mod tests {
     use super::*;
 
-    const TEXTS: &[&str] = &[
-        "book a haircut",
-        "book a colour",
-        "cancel my booking",
-        "cancel my haircut",
-    ];
+    const TEXTS: &[&str] = &["book a haircut", "book a colour", "cancel my booking", "cancel my haircut"];
 
     #[test]
     fn vectors_have_unit_length_and_drop_unseen_ngrams() {
@@ -227,20 +211,8 @@ mod tests {
         let features = NgramFeatures::fit(TEXTS);
         let vectors: Vec<SparseVector> = TEXTS.iter().map(|t| features.vector(t)).collect();
         let targets = [0, 0, 1, 1];
-        let training = NgramTraining {
-            epochs: 20,
-            learning_rate: 0.5,
-            l2: 1e-5,
-            seed: 1,
-        };
-        let head = NgramHead::fit(
-            &vectors,
-            &targets,
-            &[0, 1, 2, 3],
-            features.len(),
-            2,
-            &training,
-        );
+        let training = NgramTraining { epochs: 20, learning_rate: 0.5, l2: 1e-5, seed: 1 };
+        let head = NgramHead::fit(&vectors, &targets, &[0, 1, 2, 3], features.len(), 2, &training);
         let book = head.logits(&features.vector("book a cut"));
         let cancel = head.logits(&features.vector("cancel it"));
         assert!(book[0] > book[1], "{book:?}");
