@@ -14,6 +14,7 @@
 
 pub mod booking;
 pub mod dialog;
+pub mod embedding;
 pub mod knowledge;
 pub mod nlu;
 pub mod spec;

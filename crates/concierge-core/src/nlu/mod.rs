@@ -3,6 +3,8 @@
 
 pub mod classifier;
 pub mod datetime;
+#[cfg(feature = "embedding")]
+pub mod embedding_classifier;
 pub mod entities;
 pub mod entity;
 pub mod evaluation;

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod bot_file;
 mod chat;
 mod eval_datetime;
+mod eval_embed;
 mod eval_intents;
 mod slots;
 
@@ -35,6 +36,8 @@ enum EvalCommand {
     Intents(eval_intents::EvalIntentsArgs),
     /// Date and time parsing on a Duckling-format corpus.
     Datetime(eval_datetime::EvalDatetimeArgs),
+    /// Sentence-encoder throughput and latency.
+    Embed(eval_embed::EvalEmbedArgs),
 }
 
 /// Output format of reports.
@@ -53,5 +56,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Slots(args) => slots::run(args),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
+        Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),
     }
 }
