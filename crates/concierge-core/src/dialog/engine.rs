@@ -240,6 +240,14 @@ fn normalise(text: &str) -> String {
         .join(" ")
 }
 
+/// The quick replies under a yes/no question.
+fn yes_no_buttons() -> Vec<Button> {
+    vec![
+        Button { title: "Yes".into(), payload: "yes".into() },
+        Button { title: "No".into(), payload: "no".into() },
+    ]
+}
+
 /// Reads a yes or a no: the whole message, or its first words ("yes, book it").
 fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
     if intent.is_some() && intent == spec.dialog.affirm_intent.as_deref() {
@@ -547,21 +555,9 @@ impl Engine {
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
-        state.failures += 1;
         t.event(Event::OutOfScope { text: text.to_string() });
         t.say(self.renderer.render("out_of_scope", &state.slots, t.seed()));
-        let limit = self.spec.dialog.handoff_after_failures;
-        if limit > 0 && state.failures >= limit {
-            state.handoff_offered = true;
-            let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
-            if offer.buttons.is_empty() {
-                offer.buttons = vec![
-                    Button { title: "Yes".into(), payload: "yes".into() },
-                    Button { title: "No".into(), payload: "no".into() },
-                ];
-            }
-            t.say(offer);
-        }
+        self.not_understood_offer(state, t);
     }
 
     fn hand_off(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>, reason: &str) {
@@ -825,10 +821,7 @@ impl Engine {
             state.handoff_offered = true;
             let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
             if offer.buttons.is_empty() {
-                offer.buttons = vec![
-                    Button { title: "Yes".into(), payload: "yes".into() },
-                    Button { title: "No".into(), payload: "no".into() },
-                ];
+                offer.buttons = yes_no_buttons();
             }
             t.say(offer);
         }
@@ -856,10 +849,7 @@ impl Engine {
     fn confirm_reply(&self, response: &str, slots: &BTreeMap<String, EntityValue>, seed: u64) -> Reply {
         let mut reply = self.renderer.render(response, slots, seed);
         if reply.buttons.is_empty() {
-            reply.buttons = vec![
-                Button { title: "Yes".into(), payload: "yes".into() },
-                Button { title: "No".into(), payload: "no".into() },
-            ];
+            reply.buttons = yes_no_buttons();
         }
         reply
     }
