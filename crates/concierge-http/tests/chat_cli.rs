@@ -118,3 +118,22 @@ fn a_bad_clock_is_refused_clearly() {
     assert!(!out.status.success());
     assert!(String::from_utf8(out.stderr).unwrap().contains("RFC 3339"));
 }
+
+#[test]
+fn parse_shows_the_ranking_and_resolved_entities() {
+    let out = Command::new(env!("CARGO_BIN_EXE_concierge"))
+        .args(["parse", "--bot"])
+        .arg(repo("examples/salon/bot.yaml"))
+        .args(["--now", "2026-03-02T09:00:00-05:00", "I'd like to book a women's haircut tomorrow at 3pm"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let parse: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(parse["intent"]["name"], "book_appointment");
+    assert_eq!(parse["intents"].as_array().unwrap().len(), 5);
+    let entities = parse["entities"].as_array().unwrap();
+    let when = entities.iter().find(|e| e["entity"] == "datetime").unwrap();
+    assert_eq!(when["value"]["value"], "2026-03-03T15:00:00-05:00");
+    let service = entities.iter().find(|e| e["entity"] == "service").unwrap();
+    assert_eq!(service["value"]["value"], "womens_haircut");
+}

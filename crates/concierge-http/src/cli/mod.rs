@@ -9,6 +9,7 @@ mod chat;
 mod eval_datetime;
 mod eval_embed;
 mod eval_intents;
+mod parse;
 mod slots;
 
 /// Concierge: an embeddable conversational engine for businesses.
@@ -23,6 +24,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Chat with a bot on the terminal (or as JSON lines with --jsonl).
     Chat(chat::ChatArgs),
+    /// Show how a bot understands one message: intent ranking and entities, as JSON.
+    Parse(parse::ParseArgs),
     /// List bookable slots of a service between two local dates (inclusive).
     Slots(slots::SlotsArgs),
     /// Measure the engine on public data sets.
@@ -54,6 +57,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Chat(args) => chat::run(args),
         Command::Slots(args) => slots::run(args),
+        Command::Parse(args) => parse::run(args),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
         Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),
