@@ -598,14 +598,12 @@ impl Engine {
             _ => None,
         });
         match (&e.value, previous) {
-            (
-                EntityValue::Time { value, grain },
-                Some(EntityValue::Time { value: old, grain: old_grain }),
-            ) if *grain < Grain::Day && !names_a_day(&e.text) => {
+            (EntityValue::Time { value, grain }, Some(EntityValue::Time { value: old, .. }))
+                if *grain < Grain::Day && !names_a_day(&e.text) =>
+            {
                 let local_old = old.with_timezone(&self.tz);
                 let naive = local_old.date_naive().and_time(value.with_timezone(&self.tz).time());
                 let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
-                let _ = old_grain;
                 Some(EntityValue::Time { value: merged, grain: *grain })
             }
             (
@@ -750,7 +748,7 @@ impl Engine {
             self.ask_again(state, t);
             return Ok(());
         }
-        self.jump(state, next, t);
+        self.jump(state, next);
         self.run(state, t).await
     }
 
@@ -806,7 +804,6 @@ impl Engine {
                     self.not_understood_offer(state, t);
                     return Ok(());
                 }
-                let _ = parse;
                 t.say(self.renderer.render(&reprompt, &state.slots, t.seed()));
                 Ok(())
             }
@@ -888,7 +885,7 @@ impl Engine {
             return Ok(());
         };
         let next = self.flows[f].next[frame.step];
-        self.jump(state, next, t);
+        self.jump(state, next);
         self.run(state, t).await
     }
 
@@ -907,7 +904,7 @@ impl Engine {
         self.run(state, t).await
     }
 
-    fn jump(&self, state: &mut ConversationState, target: Target, _t: &mut TurnBuilder<'_>) {
+    fn jump(&self, state: &mut ConversationState, target: Target) {
         if let Some(frame) = state.stack.last_mut() {
             frame.step = match target {
                 Target::Step(i) => i,
@@ -943,7 +940,7 @@ impl Engine {
                     let needs_time = slot == "datetime"
                         && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day);
                     if state.slots.contains_key(slot) && !ask_always && !needs_time {
-                        self.jump(state, next, t);
+                        self.jump(state, next);
                         continue;
                     }
                     let prompt = if needs_time { "ask_time" } else { prompt.as_str() };
@@ -998,7 +995,7 @@ impl Engine {
                 }
                 Step::End => next = Target::End,
             }
-            self.jump(state, next, t);
+            self.jump(state, next);
         }
         let name = state.stack.last().map(|f| f.flow.clone()).unwrap_or_default();
         Err(EngineError::FlowLoop(name))
