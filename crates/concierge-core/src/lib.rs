@@ -6,6 +6,7 @@
 //!   numbers, emails, phone numbers, list and regex entities).
 //! - [`knowledge`]: search over the business's knowledge base.
 //! - [`booking`]: availability, slots and bookings over services, staff and hours.
+//! - [`language_model`]: the optional seam to a generative model.
 //! - [`dialog`]: the deterministic conversation engine that ties them together.
 //!
 //! Storage, calendars and other I/O sit behind `async-trait` traits that the
@@ -16,5 +17,6 @@ pub mod booking;
 pub mod dialog;
 pub mod embedding;
 pub mod knowledge;
+pub mod language_model;
 pub mod nlu;
 pub mod spec;

@@ -14,6 +14,7 @@ use super::render::Renderer;
 use super::state::{ConversationState, FlowFrame, Mode, Waiting};
 use crate::booking::Booker;
 use crate::knowledge::{Bm25Index, KnowledgeEntry, KnowledgeSearch};
+use crate::language_model::LanguageModel;
 use crate::nlu::datetime::Grain;
 use crate::nlu::{Entity, EntityValue, IntentScore, Nlu, NluError, Parse, KNOWLEDGE_INTENT_PREFIX};
 use crate::spec::{BotSpec, SpecError, SpecProblem};
@@ -76,6 +77,7 @@ pub struct EngineBuilder {
     nlu: Option<Nlu>,
     booker: Arc<dyn Booker>,
     actions: HashMap<String, Arc<dyn Action>>,
+    language_model: Option<Arc<dyn LanguageModel>>,
 }
 
 impl EngineBuilder {
@@ -88,6 +90,12 @@ impl EngineBuilder {
     /// Registers a host action that flows can call by `name`.
     pub fn action(mut self, name: impl Into<String>, action: Arc<dyn Action>) -> Self {
         self.actions.insert(name.into(), action);
+        self
+    }
+
+    /// Lets the engine word knowledge answers with a generative model.
+    pub fn language_model(mut self, model: Arc<dyn LanguageModel>) -> Self {
+        self.language_model = Some(model);
         self
     }
 
@@ -127,6 +135,7 @@ impl EngineBuilder {
             nlu,
             booker: self.booker,
             actions: self.actions,
+            language_model: self.language_model,
             spec: self.spec,
         })
     }
@@ -144,6 +153,9 @@ pub struct Engine {
     pub(super) questions: Bm25Index,
     pub(super) booker: Arc<dyn Booker>,
     pub(super) actions: HashMap<String, Arc<dyn Action>>,
+    /// Words knowledge answers when the host provides one.
+    #[allow(dead_code)]
+    pub(super) language_model: Option<Arc<dyn LanguageModel>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -373,7 +385,7 @@ fn person_name(text: &str) -> Option<String> {
 impl Engine {
     /// Starts building an engine for a spec, booking through `booker`.
     pub fn builder(spec: BotSpec, booker: Arc<dyn Booker>) -> EngineBuilder {
-        EngineBuilder { spec, nlu: None, booker, actions: HashMap::new() }
+        EngineBuilder { spec, nlu: None, booker, actions: HashMap::new(), language_model: None }
     }
 
     /// The spec the engine runs.
