@@ -100,10 +100,8 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
 
 /// The documented routes: public chat API, WebSocket, operations.
 fn api(state: &AppState) -> OpenApiRouter<AppState> {
-    let chat = public::routes()
-        .merge(ws::routes())
-        .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), cors::cors));
+    let chat =
+        public::routes().merge(ws::routes()).layer(DefaultBodyLimit::max(state.config.limits.body_bytes));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).merge(chat).merge(ops::routes())
     // ADMIN: the admin helper merges `admin::routes()` and `auth::routes()` here
     // (each an `OpenApiRouter<AppState>`), so their paths join /openapi.json.
@@ -126,6 +124,8 @@ pub fn router(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     routes
+        // Outside the routes, so preflight requests are answered before routing.
+        .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track_requests))
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
