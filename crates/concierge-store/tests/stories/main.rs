@@ -12,4 +12,5 @@ mod concurrency;
 mod durability;
 mod isolation;
 mod privacy;
+mod publishable_keys;
 mod secrets;
