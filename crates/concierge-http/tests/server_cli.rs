@@ -16,9 +16,19 @@ struct Server {
     stdout_lines: Vec<String>,
 }
 
+impl Drop for Server {
+    /// A failed test leaves no server behind.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Starts the binary and reads its stdout up to the `listening on` line.
 fn spawn(data_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concierge"))
+    let child = Command::new(env!("CARGO_BIN_EXE_concierge"))
         .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--now", NOW, "--data-dir"])
         .arg(data_dir)
         .env_remove("CONCIERGE_ADMIN_PASSWORD")
@@ -29,13 +39,14 @@ fn spawn(data_dir: &std::path::Path) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut stdout_lines = Vec::new();
+    let mut server = Server { child, base: String::new(), stdout_lines: Vec::new() };
+    let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
     loop {
         let line = lines.next().expect("the server prints where it listens").unwrap();
-        stdout_lines.push(line.clone());
+        server.stdout_lines.push(line.clone());
         if let Some(url) = line.strip_prefix("listening on ") {
-            return Server { child, base: url.trim().to_owned(), stdout_lines };
+            server.base = url.trim().to_owned();
+            return server;
         }
     }
 }
@@ -45,21 +56,20 @@ fn terminate(server: &Server) {
     assert!(status.success());
 }
 
-fn wait_exit(mut server: Server) -> std::process::ExitStatus {
+fn wait_exit(server: &mut Server) -> std::process::ExitStatus {
     for _ in 0..600 {
         if let Some(status) = server.child.try_wait().unwrap() {
             return status;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = server.child.kill();
     panic!("the server did not stop within a minute of SIGTERM");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_seeds_once_stops_gracefully_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
-    let server = spawn(dir.path());
+    let mut server = spawn(dir.path());
     let printed = server.stdout_lines.join("\n");
     assert!(printed.contains("pk_demo_salon") && printed.contains("admin@demo-salon.test"), "{printed}");
     assert!(printed.contains("admin password (shown once): "), "{printed}");
@@ -93,7 +103,7 @@ async fn serve_demo_seeds_once_stops_gracefully_and_keeps_its_data() {
     assert_eq!(answered.status(), 200);
     let turn: Value = answered.json().await.unwrap();
     assert!(turn["events"].as_array().unwrap().iter().any(|e| e["type"] == "kb_answer"), "{turn}");
-    assert!(wait_exit(server).success());
+    assert!(wait_exit(&mut server).success());
     let secret = dir.path().join("secret.key");
     assert!(secret.exists());
     #[cfg(unix)]
@@ -103,7 +113,7 @@ async fn serve_demo_seeds_once_stops_gracefully_and_keeps_its_data() {
     }
 
     // A restart seeds nothing new, prints no password, and the old token still opens the conversation.
-    let server = spawn(dir.path());
+    let mut server = spawn(dir.path());
     let printed = server.stdout_lines.join("\n");
     assert!(!printed.contains("password"), "{printed}");
     let items: Value = http
@@ -117,5 +127,5 @@ async fn serve_demo_seeds_once_stops_gracefully_and_keeps_its_data() {
         .unwrap();
     assert_eq!(items["items"][0]["event"], json!({"type": "user_message", "text": "do you have parking?"}));
     terminate(&server);
-    assert!(wait_exit(server).success());
+    assert!(wait_exit(&mut server).success());
 }

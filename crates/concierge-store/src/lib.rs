@@ -108,7 +108,7 @@ pub use knowledge::{Embedding, KnowledgeEntry, NewKnowledgeEntry};
 pub use open::{open, StoreConfig};
 pub use postgres::PostgresStore;
 pub use publishable_key::{NewPublishableKey, PublishableKey};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteDurability, SqliteStore};
 pub use store::Store;
 pub use tenant::{Tenant, TenantId, User};
 pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};

@@ -37,16 +37,42 @@ pub struct SqliteStore {
     key: Option<EncryptionKey>,
 }
 
+/// When SQLite waits for the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteDurability {
+    /// Every commit is on disk before it returns (`synchronous=FULL`): a
+    /// stored turn survives power loss. One disk flush per commit bounds the
+    /// write rate by the disk's flush rate.
+    #[default]
+    Full,
+    /// Commits reach the write-ahead log and the disk at checkpoints
+    /// (`synchronous=NORMAL`): a stored turn survives a crash of the process,
+    /// but a power loss may lose the last commits. Much faster writes.
+    Normal,
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub async fn open(path: impl AsRef<Path>, key: Option<EncryptionKey>) -> Result<Self, StoreError> {
+        Self::open_with(path, key, SqliteDurability::Full).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` with the given
+    /// durability and migrates it.
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        key: Option<EncryptionKey>,
+        durability: SqliteDurability,
+    ) -> Result<Self, StoreError> {
+        let synchronous = match durability {
+            SqliteDurability::Full => SqliteSynchronous::Full,
+            SqliteDurability::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before append_turn returns, so a turn
-            // reported as stored survives power loss, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
