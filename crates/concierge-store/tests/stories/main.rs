@@ -13,3 +13,4 @@ mod durability;
 mod isolation;
 mod privacy;
 mod secrets;
+mod sessions;
