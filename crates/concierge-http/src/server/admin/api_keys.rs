@@ -48,7 +48,13 @@ pub struct KeyView {
 
 impl From<ApiKey> for KeyView {
     fn from(k: ApiKey) -> Self {
-        KeyView { id: k.id, label: k.label, prefix: k.prefix, created_at: k.created_at, revoked_at: k.revoked_at }
+        KeyView {
+            id: k.id,
+            label: k.label,
+            prefix: k.prefix,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
     }
 }
 
@@ -80,7 +86,10 @@ pub struct KeyList {
     ),
     security(("access_token" = []))
 )]
-pub(crate) async fn list_keys(State(state): State<AppState>, principal: Principal) -> Result<Json<KeyList>, ApiError> {
+pub(crate) async fn list_keys(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<KeyList>, ApiError> {
     principal.require(Role::Owner)?;
     let keys = state.store.api_keys(&principal.tenant).await?;
     Ok(Json(KeyList { keys: keys.into_iter().map(KeyView::from).collect() }))

@@ -96,7 +96,11 @@ impl From<StoredBooking> for BookingView {
             staff: b.staff,
             start: b.start,
             end: b.end,
-            customer: CustomerBody { name: b.customer.name, phone: b.customer.phone, email: b.customer.email },
+            customer: CustomerBody {
+                name: b.customer.name,
+                phone: b.customer.phone,
+                email: b.customer.email,
+            },
             status: b.status,
             created_at: stored.created_at,
         }
@@ -137,7 +141,10 @@ fn booking_error(error: StoreError) -> ApiError {
 /// A short code a customer can quote, like `K7QX2M`.
 fn new_reference() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    uuid::Uuid::new_v4().as_bytes()[..6].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    uuid::Uuid::new_v4().as_bytes()[..6]
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Lists bookings (any status) overlapping a period, by start.
@@ -165,10 +172,8 @@ pub(crate) async fn list_bookings(
             "`to` must be after `from`, at most {MAX_LIST_DAYS} days later"
         )));
     }
-    let bookings = state
-        .store
-        .bookings_between(&principal.tenant, query.staff.as_deref(), query.from, query.to)
-        .await?;
+    let bookings =
+        state.store.bookings_between(&principal.tenant, query.staff.as_deref(), query.from, query.to).await?;
     Ok(Json(BookingList { bookings: bookings.into_iter().map(BookingView::from).collect() }))
 }
 
@@ -194,7 +199,9 @@ pub(crate) async fn create_booking(
 ) -> Result<(StatusCode, Json<BookingView>), ApiError> {
     principal.require(Role::Admin)?;
     if request.customer.name.trim().is_empty() || request.service.is_empty() || request.staff.is_empty() {
-        return Err(ApiError::InvalidRequest("a booking needs a service, a staff member and a customer name".into()));
+        return Err(ApiError::InvalidRequest(
+            "a booking needs a service, a staff member and a customer name".into(),
+        ));
     }
     let services = state.store.services(&principal.tenant).await?;
     let staff = state.store.staff(&principal.tenant).await?;
@@ -204,8 +211,11 @@ pub(crate) async fn create_booking(
     if !staff.iter().any(|s| s.id == request.staff) {
         return Err(ApiError::NotFound("staff member".into()));
     }
-    let customer =
-        Customer { name: request.customer.name, phone: request.customer.phone, email: request.customer.email };
+    let customer = Customer {
+        name: request.customer.name,
+        phone: request.customer.phone,
+        email: request.customer.email,
+    };
     let mut booking = NewBooking::confirmed(
         uuid::Uuid::new_v4().to_string(),
         new_reference(),
@@ -216,8 +226,11 @@ pub(crate) async fn create_booking(
         customer,
     );
     booking.request_key = request.request_key;
-    let stored =
-        state.store.create_booking(&principal.tenant, &booking, state.clock.now()).await.map_err(booking_error)?;
+    let stored = state
+        .store
+        .create_booking(&principal.tenant, &booking, state.clock.now())
+        .await
+        .map_err(booking_error)?;
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 

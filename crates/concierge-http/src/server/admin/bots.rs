@@ -99,7 +99,9 @@ pub struct SavedVersion {
 /// reference, the business's catalog, the flows' actions.
 pub fn check_spec(text: &str) -> Result<(BotSpec, serde_json::Value), SpecError> {
     let spec = BotSpec::from_yaml(text)?;
-    let one = |path: &str, message: String| SpecError { problems: vec![SpecProblem { path: path.into(), message }] };
+    let one = |path: &str, message: String| SpecError {
+        problems: vec![SpecProblem { path: path.into(), message }],
+    };
     // YAML is a superset of JSON: one parser reads both into the stored JSON.
     let value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| one("", e.to_string()))?;
     let catalog = Catalog::from_spec(&spec.business).map_err(|e| one("business", e.to_string()))?;
@@ -127,7 +129,10 @@ fn spec_problems(error: SpecError) -> ApiError {
     ),
     security(("access_token" = []), ("api_key" = []))
 )]
-pub(crate) async fn list_bots(State(state): State<AppState>, principal: Principal) -> Result<Json<BotList>, ApiError> {
+pub(crate) async fn list_bots(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<BotList>, ApiError> {
     principal.require(Role::Admin)?;
     let bots = state.store.bots(&principal.tenant).await?;
     Ok(Json(BotList { bots: bots.into_iter().map(BotView::from).collect() }))

@@ -120,7 +120,9 @@ fn check_hours(hours: &serde_json::Value) -> Result<(), ApiError> {
                 (from < to).then_some(())
             });
             if parsed.is_none() {
-                return bad(format!("weekly_hours.{day}[{i}]: expected \"HH:MM-HH:MM\" with start before end"));
+                return bad(format!(
+                    "weekly_hours.{day}[{i}]: expected \"HH:MM-HH:MM\" with start before end"
+                ));
             }
         }
     }
@@ -148,7 +150,12 @@ pub(crate) async fn list_services(
     Ok(Json(ServiceList {
         services: services
             .into_iter()
-            .map(|s| ServiceView { id: s.id, name: s.name, duration_minutes: s.duration_minutes, details: s.details })
+            .map(|s| ServiceView {
+                id: s.id,
+                name: s.name,
+                duration_minutes: s.duration_minutes,
+                details: s.details,
+            })
             .collect(),
     }))
 }
@@ -176,7 +183,9 @@ pub(crate) async fn put_service(
 ) -> Result<Json<ServiceView>, ApiError> {
     principal.require(Role::Admin)?;
     if request.name.trim().is_empty() || !(1..=1440).contains(&request.duration_minutes) {
-        return Err(ApiError::InvalidRequest("a service needs a name and a duration of 1 to 1440 minutes".into()));
+        return Err(ApiError::InvalidRequest(
+            "a service needs a name and a duration of 1 to 1440 minutes".into(),
+        ));
     }
     let details = if request.details.is_null() { serde_json::json!({}) } else { request.details };
     let service = Service { id, name: request.name, duration_minutes: request.duration_minutes, details };

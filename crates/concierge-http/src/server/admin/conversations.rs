@@ -3,7 +3,9 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use concierge_store::{Conversation, ConversationFilter, ConversationStatus, StoredEvent, MAX_CONVERSATION_PAGE};
+use concierge_store::{
+    Conversation, ConversationFilter, ConversationStatus, StoredEvent, MAX_CONVERSATION_PAGE,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -127,12 +129,9 @@ pub(crate) async fn list_conversations(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<ConversationPage>, ApiError> {
     principal.require(Role::Agent)?;
-    let status = query
-        .status
-        .as_deref()
-        .map(ConversationStatus::parse)
-        .transpose()
-        .map_err(|_| ApiError::InvalidRequest("status must be bot, waiting_for_human, with_human or closed".into()))?;
+    let status = query.status.as_deref().map(ConversationStatus::parse).transpose().map_err(|_| {
+        ApiError::InvalidRequest("status must be bot, waiting_for_human, with_human or closed".into())
+    })?;
     let limit = query.limit.unwrap_or(50);
     if limit == 0 || limit > MAX_CONVERSATION_PAGE {
         return Err(ApiError::InvalidRequest(format!("limit must be between 1 and {MAX_CONVERSATION_PAGE}")));
@@ -144,7 +143,9 @@ pub(crate) async fn list_conversations(
         offset: query.offset.unwrap_or(0),
     };
     let conversations = state.store.list_conversations(&principal.tenant, &filter).await?;
-    Ok(Json(ConversationPage { conversations: conversations.iter().map(ConversationSummary::from).collect() }))
+    Ok(Json(ConversationPage {
+        conversations: conversations.iter().map(ConversationSummary::from).collect(),
+    }))
 }
 
 /// A conversation with every event.

@@ -28,7 +28,10 @@ pub const AGENT_JOINED: &str = "agent_joined";
 
 /// The handoff routes.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(take_over)).routes(routes!(release)).routes(routes!(send_agent_message))
+    OpenApiRouter::new()
+        .routes(routes!(take_over))
+        .routes(routes!(release))
+        .routes(routes!(send_agent_message))
 }
 
 /// What a handoff step stored and pushed.
@@ -64,7 +67,10 @@ where
             return Err(ApiError::Conflict("the conversation is closed".into()));
         }
         let (next, events) = change(engine_state(current.state)?)?;
-        let write = TurnWrite { events: events.clone(), state: serde_json::to_value(&next).map_err(ApiError::internal)? };
+        let write = TurnWrite {
+            events: events.clone(),
+            state: serde_json::to_value(&next).map_err(ApiError::internal)?,
+        };
         Ok((write, events))
     })
     .await;
@@ -143,7 +149,11 @@ pub(crate) async fn release(
             return Err(ApiError::Conflict("the conversation is not handed off".into()));
         }
         let (next, events) = engine.release(engine_state);
-        let events = events.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>().map_err(ApiError::internal)?;
+        let events = events
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ApiError::internal)?;
         Ok((next, events))
     })
     .await?;

@@ -16,9 +16,7 @@ use crate::server::state::AppState;
 
 /// The knowledge routes.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_entries))
-        .routes(routes!(read_entry, put_entry, delete_entry))
+    OpenApiRouter::new().routes(routes!(list_entries)).routes(routes!(read_entry, put_entry, delete_entry))
 }
 
 /// A knowledge entry to create or replace.
@@ -140,7 +138,8 @@ pub(crate) async fn put_entry(
     if request.title.trim().is_empty() || request.body.trim().is_empty() {
         return Err(ApiError::InvalidRequest("a knowledge entry needs a title and a body".into()));
     }
-    let entry = NewKnowledgeEntry { id: id.clone(), title: request.title, body: request.body, tags: request.tags };
+    let entry =
+        NewKnowledgeEntry { id: id.clone(), title: request.title, body: request.body, tags: request.tags };
     state.store.put_knowledge_entry(&principal.tenant, &entry).await?;
     Ok(Json(state.store.knowledge_entry(&principal.tenant, &id).await?.into()))
 }

@@ -74,7 +74,10 @@ pub struct UserList {
     ),
     security(("access_token" = []))
 )]
-pub(crate) async fn list_users(State(state): State<AppState>, principal: Principal) -> Result<Json<UserList>, ApiError> {
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<UserList>, ApiError> {
     principal.require(Role::Owner)?;
     let users = state.store.users(&principal.tenant).await?;
     Ok(Json(UserList { users: users.into_iter().map(UserView::from).collect() }))
@@ -106,9 +109,12 @@ pub(crate) async fn create_user(
         return Err(ApiError::InvalidRequest("a valid email is needed".into()));
     }
     if request.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::InvalidRequest(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(ApiError::InvalidRequest(format!(
+            "the password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
     }
-    let user = state.store.create_user(&principal.tenant, &email, &request.password, request.role.as_str()).await?;
+    let user =
+        state.store.create_user(&principal.tenant, &email, &request.password, request.role.as_str()).await?;
     audit(&state, &principal, "user.create", Some(&user.id), json!({ "role": request.role })).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }

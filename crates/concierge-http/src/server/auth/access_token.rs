@@ -64,7 +64,11 @@ pub fn issue(
 }
 
 /// Checks a token's signature and expiry at `now`; returns its claims and tenant.
-pub fn verify(key: &[u8; 32], token: &str, now: DateTime<Utc>) -> Result<(AccessClaims, TenantId), AccessTokenError> {
+pub fn verify(
+    key: &[u8; 32],
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(AccessClaims, TenantId), AccessTokenError> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.validate_exp = false;
     validation.required_spec_claims = ["exp", "iat", "sub"].iter().map(|c| c.to_string()).collect();

@@ -32,10 +32,8 @@ pub use role::Role;
 /// The auth routes (documented in the OpenAPI description), with the login
 /// rate limiter they share.
 pub fn routes(config: AuthConfig) -> OpenApiRouter<AppState> {
-    let context = Arc::new(session::AuthContext {
-        login_attempts: RateLimiter::new(config.login_rate),
-        config,
-    });
+    let context =
+        Arc::new(session::AuthContext { login_attempts: RateLimiter::new(config.login_rate), config });
     OpenApiRouter::new()
         .routes(routes!(session::login))
         .routes(routes!(session::refresh))

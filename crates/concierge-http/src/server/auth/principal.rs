@@ -89,7 +89,9 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 fn user_from_token(state: &AppState, token: &str) -> Result<AdminUser, ApiError> {
     let (claims, tenant) = access_token::verify(state.keys.jwt_signing_key(), token, state.clock.now())
         .map_err(|e| match e {
-            AccessTokenError::Expired => ApiError::Unauthorized("the access token expired; refresh it".into()),
+            AccessTokenError::Expired => {
+                ApiError::Unauthorized("the access token expired; refresh it".into())
+            }
             _ => ApiError::Unauthorized("invalid access token".into()),
         })?;
     Ok(AdminUser { tenant, role: claims.role, user_id: claims.sub })

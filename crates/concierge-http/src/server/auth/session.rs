@@ -75,7 +75,8 @@ fn ttl(duration: std::time::Duration) -> TimeDelta {
 }
 
 fn role_of(user: &User) -> Result<Role, ApiError> {
-    Role::parse(&user.role).ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role)))
+    Role::parse(&user.role)
+        .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role)))
 }
 
 async fn pair(
