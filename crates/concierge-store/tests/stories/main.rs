@@ -14,3 +14,4 @@ mod isolation;
 mod privacy;
 mod publishable_keys;
 mod secrets;
+mod sessions;
