@@ -81,8 +81,10 @@
   var host = document.createElement("div");
   host.id = "concierge-widget";
   var root = host.attachShadow({ mode: "open" });
+  var sheet = null;
+  try { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); root.adoptedStyleSheets = [sheet]; } catch (e) { sheet = null; }
   root.innerHTML =
-    "<style>" + CSS + "</style>" +
+    (sheet ? "" : "<style>" + CSS + "</style>") +
     '<button class="launcher" type="button" aria-expanded="false" aria-controls="cw-panel">' +
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>' +
     '<span class="unread" hidden></span></button>' +
@@ -159,7 +161,7 @@
       el.appendChild(src);
     }
     log.insertBefore(el, typing.parentNode === log ? typing : null);
-    if (kind !== "user" && kind !== "system" && panel.hidden) {
+    if (kind !== "user" && kind !== "system" && panel.hidden && !quiet) {
       unreadCount++;
       unread.textContent = unreadCount;
       unread.hidden = false;
@@ -210,30 +212,30 @@
   }
 
   var handoff = false;
+  var quiet = false; // replaying items seen before a reload: no unread count
   function setStatus() {
-    statusEl.textContent = handoff ? "Talking with a person" : connected ? "Online" : conv ? "Reconnecting…" : "";
+    statusEl.textContent = handoff ? "Talking with a person" : connected ? "Online" : conv ? "Connecting…" : "";
   }
 
   // ---- what the server says -----------------------------------------------------------
-  var pending = []; // texts sent by this page whose user_message echo has not come back
+  // Stored items: {seq, type: "reply", text, buttons}, {seq, type: "agent_message", text,
+  // agent}, {seq, type: "event", event: {type: "user_message" | "kb_answer" | ...}}.
+  var pending = []; // texts sent from this page whose user_message has not come back yet
   var pendingSources = [];
   var unreadCount = 0;
+  var replayedUpTo = conv ? conv.seq : 0; // items up to here were seen before the reload
 
   function sourcesOf(reply) {
-    var list = reply.sources || (reply.source ? [reply.source] : []);
-    return list.map(function (s) {
-      return typeof s === "string" ? { url: /^https?:\/\//.test(s) ? s : "", title: s } : s;
-    });
+    var list = reply.sources || [];
+    return list.map(function (s) { return typeof s === "string" ? { url: s, title: s } : s; })
+      .filter(function (s) { return /^https?:\/\//.test(s.url || ""); });
   }
 
-  function onReply(reply, seq) {
+  function onReply(reply) {
     showTyping(false);
-    var sources = sourcesOf(reply).concat(pendingSources);
+    addMessage("bot", reply.text || "", { sources: sourcesOf(reply).concat(pendingSources) });
     pendingSources = [];
-    var agent = reply.agent || reply.from === "agent" || reply.role === "agent";
-    addMessage(agent ? "agent" : "bot", reply.text || "", { sources: sources, name: reply.agent_name });
     addQuick(reply.buttons);
-    void seq;
   }
 
   function onEvent(e) {
@@ -248,6 +250,7 @@
         if (/^https?:\/\//.test(e.source || "")) pendingSources.push({ url: e.source, title: e.title });
         break;
       case "handoff_requested":
+        if (!handoff) addMessage("system", "A person from the team will reply here.");
         handoff = true;
         setStatus();
         break;
@@ -256,44 +259,37 @@
         handoff = false;
         setStatus();
         break;
-      case "agent_message":
-        showTyping(false);
-        addMessage("agent", e.text, { name: e.agent_name || e.agent });
-        break;
     }
   }
 
-  // One pushed WebSocket message (or one replayed from the log).
+  // One item pushed over the WebSocket or listed by the REST API.
   function onServerMessage(m) {
-    if (typeof m.seq === "number") {
-      if (conv && m.seq <= conv.seq) return;
-      if (conv) { conv.seq = m.seq; save(); }
+    if (m.type === "typing") { showTyping(true); return; }
+    if (m.type === "error") {
+      showTyping(false);
+      pending.shift();
+      addMessage("system", "Not sent: " + ((m.error && m.error.message) || "something went wrong") + ".");
+      return;
     }
-    switch (m.type) {
-      case "typing": showTyping(m.on !== false); break;
-      case "reply": onReply(m.reply || m, m.seq); break;
-      case "agent_message": case "agent": onEvent({ type: "agent_message", text: m.text, agent_name: m.agent_name || m.agent }); break;
-      case "event": onEvent(m.event || m); break;
-      case "error":
-        showTyping(false);
-        addMessage("system", (m.error && m.error.message) || m.message || "Something went wrong.");
-        break;
+    if (typeof m.seq === "number" && conv) {
+      if (m.seq <= conv.seq) return; // already shown
+      conv.seq = m.seq;
+      save();
     }
-  }
-
-  // A REST turn: {"replies": [...], "events": [...]}.
-  function onTurn(turn) {
-    (turn.events || []).forEach(function (e) { if (e.type !== "user_message") onEvent(e); });
-    (turn.replies || []).forEach(function (r) { onReply(r); });
-    showTyping(false);
+    quiet = typeof m.seq === "number" && m.seq <= replayedUpTo;
+    if (m.type === "reply") onReply(m);
+    else if (m.type === "agent_message") { showTyping(false); addMessage("agent", m.text, { name: m.agent }); }
+    else if (m.type === "event" && m.event) onEvent(m.event);
+    quiet = false;
   }
 
   // ---- transport ----------------------------------------------------------------------
-  var ws = null, connected = false, attempts = 0, retryTimer = 0, resync = false, creating = null;
+  var ws = null, connected = false, attempts = 0, retryTimer = 0, creating = null;
 
-  function api(path, body, headers) {
-    headers["Content-Type"] = "application/json";
-    return fetch(base + path, { method: "POST", headers: headers, body: JSON.stringify(body) }).then(function (r) {
+  function api(method, path, body, headers) {
+    var init = { method: method, headers: headers };
+    if (body) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+    return fetch(base + path, init).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (!r.ok) {
           var err = new Error((data.error && data.error.message) || "HTTP " + r.status);
@@ -304,11 +300,13 @@
       });
     });
   }
+  function convPath(c, rest) { return "/" + encodeURIComponent(c.id) + rest; }
+  function auth(c) { return { Authorization: "Bearer " + c.token }; }
 
   function ensureConversation() {
     if (conv) return Promise.resolve(conv);
     if (!creating) {
-      creating = api("", {}, { "X-Concierge-Key": key }).then(function (d) {
+      creating = api("POST", "", {}, { "X-Concierge-Key": key }).then(function (d) {
         conv = { id: d.conversation_id, token: d.token, seq: 0 };
         save();
         creating = null;
@@ -319,23 +317,26 @@
     return creating;
   }
 
+  // REST catch-up: whatever was stored after the last item shown.
+  function catchUp() {
+    var c = conv;
+    if (!c) return Promise.resolve();
+    return api("GET", convPath(c, "/items?after=" + c.seq), null, auth(c)).then(function (d) {
+      if (c === conv) (d.items || []).forEach(onServerMessage);
+    }, function (e) {
+      if (e.status === 401 || e.status === 404) forget();
+      throw e;
+    });
+  }
+
   function connect() {
     if (!conv || ws || !window.WebSocket) return;
     clearTimeout(retryTimer);
-    var after = resync ? 0 : conv.seq;
-    var url = base.replace(/^http/, "ws") + "/" + encodeURIComponent(conv.id) + "/ws?token=" +
-      encodeURIComponent(conv.token) + "&after=" + after;
+    var url = base.replace(/^http/, "ws") + convPath(conv, "/ws?token=" + encodeURIComponent(conv.token) + "&after=" + conv.seq);
     var sock = (ws = new WebSocket(url));
     sock.onopen = function () {
       connected = true;
       attempts = 0;
-      if (resync) {
-        // Turns went through REST while the socket was down: their sequence numbers are
-        // unknown, so start over from the whole conversation.
-        resync = false;
-        conv.seq = 0;
-        resetLog();
-      }
       setStatus();
     };
     sock.onmessage = function (ev) {
@@ -343,32 +344,30 @@
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       onServerMessage(m);
     };
-    sock.onclose = function (ev) {
+    sock.onclose = function () {
       ws = null;
       var wasOpen = connected;
       connected = false;
       setStatus();
-      if (ev.code === 4401 || ev.code === 4403 || ev.code === 4404 || ev.code === 1008) { forget(); return; }
-      if (!wasOpen) attempts++;
-      var delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
-      retryTimer = setTimeout(connect, wasOpen ? 250 : delay);
+      if (!conv) return;
+      if (!wasOpen) {
+        // The socket could not open: show what it would have replayed through REST
+        // (this also finds out whether the conversation is gone), then back off.
+        attempts++;
+        catchUp().catch(function () {});
+      }
+      var delay = wasOpen ? 250 : Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
+      retryTimer = setTimeout(connect, delay);
     };
   }
 
-  // The stored conversation is gone or its token refused: start afresh next time.
+  // The stored conversation is gone or its token refused: the next message starts a new one.
   function forget() {
     conv = null;
     try { localStorage.removeItem(storeKey); } catch (e) { /* private mode */ }
+    clearTimeout(retryTimer);
     if (ws) ws.close();
     setStatus();
-  }
-
-  function resetLog() {
-    Array.prototype.slice.call(log.children).forEach(function (c) {
-      if (!c.classList.contains("intro")) c.remove();
-    });
-    quickGroup = null;
-    pending = [];
   }
 
   function send(text, shown) {
@@ -378,17 +377,26 @@
     addMessage("user", shown || text);
     showTyping(true);
     ensureConversation().then(function (c) {
+      pending.push(text);
       if (ws && connected && ws.readyState === 1) {
-        pending.push(text);
         ws.send(JSON.stringify({ type: "message", text: text }));
         return;
       }
-      resync = true;
-      return api("/" + encodeURIComponent(c.id) + "/messages", { text: text }, { Authorization: "Bearer " + c.token })
-        .then(onTurn);
+      return api("POST", convPath(c, "/messages"), { text: text }, auth(c)).then(function (turn) {
+        return catchUp().catch(function () {
+          // Could not list the stored items: show the turn as the messages endpoint gave it.
+          pending.splice(pending.indexOf(text), 1);
+          (turn.events || []).forEach(function (e) { if (e.type !== "user_message") onEvent(e); });
+          (turn.replies || []).forEach(onReply);
+          if (conv && turn.seq > conv.seq) { conv.seq = turn.seq; save(); }
+        });
+      }, function (e) {
+        pending.splice(pending.indexOf(text), 1);
+        throw e;
+      });
     }).catch(function (e) {
       showTyping(false);
-      if (e.status === 401 || e.status === 403 || e.status === 404) forget();
+      if (e.status === 401 || e.status === 404) forget();
       addMessage("system", "Your message could not be sent (" + e.message + "). Please try again.");
     });
   }
