@@ -165,6 +165,7 @@
       unreadCount++;
       unread.textContent = unreadCount;
       unread.hidden = false;
+      launcher.setAttribute("aria-label", "Chat with " + title + " (" + unreadCount + " new)");
     }
     scrollDown();
     return el;
@@ -407,6 +408,7 @@
     launcher.setAttribute("aria-expanded", "true");
     unreadCount = 0;
     unread.hidden = true;
+    launcher.setAttribute("aria-label", "Chat with " + title);
     setStatus();
     input.focus();
     scrollDown();
