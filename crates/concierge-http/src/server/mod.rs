@@ -50,6 +50,7 @@ pub mod security;
 pub mod state;
 pub mod telemetry;
 pub mod token;
+mod widget;
 pub mod ws;
 
 pub use config::ServerConfig;
@@ -118,7 +119,7 @@ pub fn router(state: AppState) -> Router {
     let description = std::sync::Arc::new(description);
     let routes = routes
         .route("/openapi.json", get(move || async move { Json(description.as_ref().clone()) }))
-        // WIDGET: the lead merges `widget::routes()` (GET /, GET /widget.js) here.
+        .merge(widget::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));
