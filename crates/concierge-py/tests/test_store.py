@@ -226,6 +226,20 @@ def test_reset_closes_the_conversation_and_the_next_message_starts_anew(open_sto
     assert engine.slots("c") == {}
 
 
+def test_a_handoff_survives_a_restart_until_released(open_store: OpenStore) -> None:
+    engine = salon(open_store())
+    assert engine.handle("h", "I want to talk to a person", now=NOW).events_of("handoff_requested")
+    restarted = salon(open_store())
+    assert restarted.handle("h", "hello?", now=NOW).replies == []
+    assert [e.type for e in restarted.release("h")] == ["handoff_released"]
+    assert restarted.release("h") == []
+    assert restarted.release("never-seen") == []
+    assert salon(open_store()).handle("h", "Hi", now=NOW).replies
+    log = restarted.store.events("h") if restarted.store else None
+    assert log is not None
+    assert [e.event.type for e in log].count("handoff_released") == 1
+
+
 def test_handle_async_with_a_store(open_store: OpenStore) -> None:
     engine = salon(open_store())
 
