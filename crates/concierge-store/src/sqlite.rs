@@ -22,8 +22,9 @@ use crate::tenant::new_id;
 use crate::{
     api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
     CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
-    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, Schedule,
-    Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry,
+    NewPublishableKey, PublishableKey, Schedule, Service, StaffMember, Store, StoreError, StoredBooking,
+    StoredEvent, Tenant, TenantId, User,
 };
 
 /// How long a writer waits for the file lock before failing.
@@ -120,6 +121,17 @@ fn booking_from_row(row: &SqliteRow) -> Result<StoredBooking, StoreError> {
         customer_id: row.try_get("customer_id")?,
         rescheduled_from: row.try_get("rescheduled_from")?,
         rescheduled_to: row.try_get("rescheduled_to")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn publishable_key_from_row(row: &SqliteRow) -> Result<PublishableKey, StoreError> {
+    let origins: Json<Vec<String>> = row.try_get("allowed_origins")?;
+    Ok(PublishableKey {
+        key: row.try_get("key")?,
+        tenant_id: TenantId::parse(row.try_get("tenant_id")?)?,
+        bot_id: row.try_get("bot_id")?,
+        allowed_origins: origins.0,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -368,9 +380,84 @@ impl Store for SqliteStore {
             .bind(tenant.created_at)
             .execute(&mut *tx)
             .await
-            .map_err(|e| map_write_error(e, &format!("tenant {:?}", id.as_str())))?;
+            .map_err(|e| map_write_error(e, "tenant"))?;
         tx.commit().await?;
         Ok(tenant)
+    }
+
+    async fn put_publishable_key(
+        &self,
+        tenant: &TenantId,
+        key: &NewPublishableKey,
+    ) -> Result<PublishableKey, StoreError> {
+        key.validate()?;
+        let stored = PublishableKey {
+            key: key.key.clone(),
+            tenant_id: tenant.clone(),
+            bot_id: key.bot_id.clone(),
+            allowed_origins: key.allowed_origins.clone(),
+            created_at: crate::time::now(),
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO publishable_keys (tenant_id, key, bot_id, allowed_origins, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, key) DO UPDATE SET \
+             bot_id = excluded.bot_id, allowed_origins = excluded.allowed_origins, \
+             created_at = excluded.created_at",
+        )
+        .bind(tenant.as_str())
+        .bind(&stored.key)
+        .bind(&stored.bot_id)
+        .bind(Json(&stored.allowed_origins))
+        .bind(stored.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "bot"))?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn publishable_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<Option<PublishableKey>, StoreError> {
+        let row = sqlx::query(
+            "SELECT tenant_id, key, bot_id, allowed_origins, created_at FROM publishable_keys \
+             WHERE tenant_id = $1 AND key = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(publishable_key_from_row).transpose()
+    }
+
+    async fn publishable_keys(&self, tenant: &TenantId) -> Result<Vec<PublishableKey>, StoreError> {
+        sqlx::query(
+            "SELECT tenant_id, key, bot_id, allowed_origins, created_at FROM publishable_keys \
+             WHERE tenant_id = $1 ORDER BY key",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(publishable_key_from_row)
+        .collect()
+    }
+
+    async fn delete_publishable_key(&self, tenant: &TenantId, key: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM publishable_keys WHERE tenant_id = $1 AND key = $2")
+            .bind(tenant.as_str())
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("publishable key", key));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn create_user(

@@ -7,8 +7,8 @@ use concierge_core::booking::BookingStatus;
 use crate::{
     ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus, CustomerRecord,
     DailyRollup, ErasureReport, Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking,
-    NewConversation, NewCustomer, NewKnowledgeEntry, Schedule, Service, StaffMember, StoreError,
-    StoredBooking, StoredEvent, Tenant, TenantId, User,
+    NewConversation, NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, Schedule, Service,
+    StaffMember, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// Everything Concierge persists, scoped by tenant.
@@ -26,9 +26,28 @@ pub trait Store: Send + Sync {
     async fn create_tenant(&self, name: &str) -> Result<Tenant, StoreError>;
     /// A tenant by id.
     async fn tenant(&self, tenant: &TenantId) -> Result<Tenant, StoreError>;
-    /// Creates a tenant with a chosen id (for hosts that name their tenants);
-    /// [`StoreError::Duplicate`] when the id is taken.
+
+    // --- reference server: chosen tenant ids, publishable keys ---------------
+
+    /// Creates a tenant with a chosen id; [`StoreError::Duplicate`] if the id is taken.
     async fn create_tenant_with_id(&self, id: &TenantId, name: &str) -> Result<Tenant, StoreError>;
+    /// Creates or replaces one of the tenant's publishable (widget) keys;
+    /// the bot must be the tenant's ([`StoreError::NotFound`] otherwise).
+    async fn put_publishable_key(
+        &self,
+        tenant: &TenantId,
+        key: &NewPublishableKey,
+    ) -> Result<PublishableKey, StoreError>;
+    /// The tenant's publishable key with this value, if it has one.
+    async fn publishable_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<Option<PublishableKey>, StoreError>;
+    /// The tenant's publishable keys, by key.
+    async fn publishable_keys(&self, tenant: &TenantId) -> Result<Vec<PublishableKey>, StoreError>;
+    /// Deletes a publishable key ([`StoreError::NotFound`] if the tenant has no such key).
+    async fn delete_publishable_key(&self, tenant: &TenantId, key: &str) -> Result<(), StoreError>;
     /// Creates a user with an argon2-hashed password.
     async fn create_user(
         &self,

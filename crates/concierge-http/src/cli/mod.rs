@@ -10,6 +10,7 @@ mod eval_datetime;
 mod eval_embed;
 mod eval_intents;
 mod parse;
+mod serve;
 mod slots;
 
 /// Concierge: an embeddable conversational engine for businesses.
@@ -28,6 +29,8 @@ enum Command {
     Parse(parse::ParseArgs),
     /// List bookable slots of a service between two local dates (inclusive).
     Slots(slots::SlotsArgs),
+    /// Run the reference server (chat API, WebSocket, metrics).
+    Serve(serve::ServeArgs),
     /// Measure the engine on public data sets.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -58,6 +61,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Chat(args) => chat::run(args),
         Command::Slots(args) => slots::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
         Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),

@@ -1,0 +1,152 @@
+//! The reference server: multi-tenant chat over REST and WebSocket, with
+//! rate limits, metrics and an OpenAPI description (axum, tokio).
+//!
+//! - [`start`] opens the store and the keys from a [`config::ServerConfig`]
+//!   (and seeds the demo with `--demo`), giving an [`AppState`];
+//! - [`router`] builds the axum router over that state;
+//! - [`serve`] runs it on a listener until a shutdown future resolves, then
+//!   lets in-flight requests finish and closes WebSockets.
+//!
+//! Modules, one concept each: [`config`] (file + environment + flags),
+//! [`keys`] (server secret, derived keys), [`token`] (conversation tokens),
+//! [`clock`], [`state`], [`error`] (the one error table), [`engines`]
+//! (engine cache), [`hub`] (live conversation channels), [`conversation`]
+//! (turns and agent messages), [`public`] (REST chat API), [`ws`]
+//! (WebSocket), [`limits`] (rate limits), [`cors`], [`security`] (headers),
+//! [`metrics`], [`ops`] (health, readiness, metrics), [`openapi`], [`demo`]
+//! and [`telemetry`] (logs).
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware;
+use axum::routing::get;
+use axum::{Json, Router};
+use concierge_store::{open, StoreConfig, StoreError};
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub mod clock;
+pub mod config;
+pub mod conversation;
+pub mod cors;
+pub mod demo;
+pub mod engines;
+pub mod error;
+pub mod hub;
+pub mod keys;
+pub mod limits;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod public;
+pub mod security;
+pub mod state;
+pub mod telemetry;
+pub mod token;
+pub mod ws;
+
+pub use config::ServerConfig;
+pub use error::{ApiError, ApiJson};
+pub use state::AppState;
+
+/// The largest body outside the public chat API (admin uploads of bot specs).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The secret could not be loaded.
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
+    /// The database could not be opened.
+    #[error("opening the database: {0}")]
+    Store(#[from] StoreError),
+    /// The demo could not be seeded.
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+}
+
+/// Opens the store and the keys, seeds the demo if asked. Returns the state
+/// and, with `--demo`, what seeding did.
+pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoSeed>), StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| StartError::DataDir { path: config.data_dir.display().to_string(), source })?;
+    let keys = keys::ServerKeys::load_or_create(config.secret_key.as_ref(), &config.data_dir)?;
+    let store = open(&StoreConfig {
+        url: config.effective_database_url(),
+        encryption_key: Some(keys.store_encryption_key()),
+    })
+    .await?;
+    let seed = if config.demo {
+        Some(demo::seed(store.as_ref(), config.admin_password.as_ref()).await?)
+    } else {
+        None
+    };
+    Ok((AppState::new(store, keys, config), seed))
+}
+
+/// The documented routes: public chat API, WebSocket, operations.
+fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    let chat = public::routes()
+        .merge(ws::routes())
+        .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), cors::cors));
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).merge(chat).merge(ops::routes())
+    // ADMIN: the admin helper merges `admin::routes()` and `auth::routes()` here
+    // (each an `OpenApiRouter<AppState>`), so their paths join /openapi.json.
+}
+
+/// The whole application over `state`.
+pub fn router(state: AppState) -> Router {
+    let (routes, description) = api(&state).split_for_parts();
+    let description = std::sync::Arc::new(description);
+    let routes = routes
+        .route("/openapi.json", get(move || async move { Json(description.as_ref().clone()) }))
+        // WIDGET: the lead merges `widget::routes()` (GET /, GET /widget.js) here.
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    routes
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track_requests))
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(trace)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves; then stops
+/// accepting, closes WebSockets and waits for in-flight requests (turns) to finish.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            state.begin_shutdown();
+        })
+        .await
+}

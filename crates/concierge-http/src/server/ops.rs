@@ -1,0 +1,65 @@
+//! Operations endpoints: `GET /healthz` (the process answers), `GET /readyz`
+//! (the database answers too), `GET /metrics` (Prometheus text).
+//! `GET /openapi.json` is added by [`super::router`] from the assembled description.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use concierge_store::{StoreError, TenantId};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::{ApiError, ErrorBody};
+use super::state::AppState;
+
+/// The operations routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(metrics))
+}
+
+/// A health answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: &'static str,
+    /// The store backend (`sqlite` or `postgres`), on `/readyz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'static str>,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Up", body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok", database: None })
+}
+
+/// The process is up and its database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
+    ))]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    // Any query that reaches the database will do; a missing tenant is an answer.
+    let probe = TenantId::parse("readiness-probe").map_err(ApiError::from)?;
+    match state.store.tenant(&probe).await {
+        Ok(_) | Err(StoreError::NotFound { .. }) => {
+            Ok(Json(Health { status: "ok", database: Some(state.store.backend()) }))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "readiness probe failed");
+            Err(ApiError::Unavailable("the database does not answer".into()))
+        }
+    }
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+}

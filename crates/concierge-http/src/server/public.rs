@@ -1,0 +1,235 @@
+//! The public chat API: what the widget and any custom frontend use.
+//!
+//! - `POST /v1/chat/{tenant}/conversations` with `X-Concierge-Key: <publishable key>`
+//!   starts a conversation: 201 `{"conversation_id", "token"}`.
+//! - `POST /v1/chat/{tenant}/conversations/{id}/messages` with
+//!   `Authorization: Bearer <token>` and `{"text"}` handles one message:
+//!   200 with the turn in the shape `concierge chat --jsonl` prints.
+//! - `GET /v1/chat/{tenant}/conversations/{id}/items?after=SEQ` (same
+//!   token) lists what is stored after a sequence number, to redraw a
+//!   conversation.
+//! - The WebSocket (`.../ws`) is in [`super::ws`].
+//!
+//! A token opens one conversation of one tenant only; anything else is 401
+//! (bad or missing credentials) or 404 (no such tenant or conversation),
+//! never data.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use concierge_store::{NewConversation, StoreError, TenantId};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::conversation::{handle_message, turn_json};
+use super::error::{ApiError, ApiJson, ErrorBody};
+use super::hub::Item;
+use super::limits::ClientIp;
+use super::state::AppState;
+use super::token;
+
+/// The header carrying a publishable key.
+pub const KEY_HEADER: &str = "x-concierge-key";
+
+/// The public chat routes (documented in the OpenAPI description).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_conversation))
+        .routes(routes!(send_message))
+        .routes(routes!(list_items))
+}
+
+/// A started conversation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedConversation {
+    /// Its id.
+    pub conversation_id: String,
+    /// The bearer token that opens it (and only it).
+    pub token: String,
+}
+
+/// A customer's message.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    /// What the customer wrote (or a quick reply's payload); at most 4096 bytes.
+    pub text: String,
+}
+
+/// Which stored items to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ItemsQuery {
+    /// Only items with a sequence number above this (0 for all).
+    #[serde(default)]
+    pub after: i64,
+}
+
+/// Stored items of a conversation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemList {
+    /// In sequence order.
+    pub items: Vec<Item>,
+}
+
+/// The tenant named in a path; an impossible id is reported like an unknown one.
+pub(crate) fn tenant_from_path(tenant: &str) -> Result<TenantId, ApiError> {
+    TenantId::parse(tenant).map_err(|_| ApiError::NotFound("tenant".into()))
+}
+
+/// The bearer token of a request.
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("missing conversation token (Authorization: Bearer ...)".into())
+        })
+}
+
+/// Checks that `token` opens conversation `id` of `tenant`.
+pub(crate) fn authorize(state: &AppState, tenant: &TenantId, id: &str, token: &str) -> Result<(), ApiError> {
+    if token::verify(&state.keys, tenant.as_str(), id, token) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized("the token does not open this conversation".into()))
+    }
+}
+
+/// Takes a rate-limit token for this client and tenant.
+pub(crate) fn admit(state: &AppState, ip: &ClientIp, tenant: &TenantId) -> Result<(), ApiError> {
+    state.limits.admit(ip.0, tenant.as_str()).inspect_err(|_| state.metrics.rate_limited(tenant.as_str()))
+}
+
+/// Starts a conversation with the bot of a publishable key.
+#[utoipa::path(
+    post,
+    path = "/v1/chat/{tenant}/conversations",
+    tag = "chat",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id"),
+        ("X-Concierge-Key" = String, Header, description = "A publishable key of the tenant"),
+    ),
+    responses(
+        (status = 201, description = "Conversation started", body = CreatedConversation),
+        (status = 401, description = "Missing or unknown key", body = ErrorBody),
+        (status = 403, description = "Origin not allowed", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    ),
+    security(("publishable_key" = []))
+)]
+async fn create_conversation(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    ip: ClientIp,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<CreatedConversation>), ApiError> {
+    let tenant = tenant_from_path(&tenant)?;
+    admit(&state, &ip, &tenant)?;
+    let key = headers
+        .get(KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::Unauthorized("missing publishable key (X-Concierge-Key)".into()))?;
+    let key = state
+        .store
+        .publishable_key(&tenant, key)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("unknown publishable key for this tenant".into()))?;
+    let conversation = state
+        .store
+        .create_conversation(
+            &tenant,
+            &NewConversation {
+                bot_id: Some(key.bot_id),
+                channel: "web".into(),
+                external_ref: None,
+                customer_id: None,
+                state: json!({}),
+            },
+        )
+        .await?;
+    state.metrics.conversation_started(tenant.as_str());
+    let token = token::issue(&state.keys, tenant.as_str(), &conversation.id);
+    Ok((StatusCode::CREATED, Json(CreatedConversation { conversation_id: conversation.id, token })))
+}
+
+/// Handles one message; answers with the turn as `concierge chat --jsonl` prints it.
+#[utoipa::path(
+    post,
+    path = "/v1/chat/{tenant}/conversations/{id}/messages",
+    tag = "chat",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id"),
+        ("id" = String, Path, description = "The conversation's id"),
+    ),
+    request_body = MessageRequest,
+    responses(
+        (status = 200, description = "The turn: user, replies, intent, entities, events, seq",
+         body = Object),
+        (status = 400, description = "Bad JSON, unknown fields or an empty message", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such tenant or conversation", body = ErrorBody),
+        (status = 413, description = "Body or message too large", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    ),
+    security(("conversation_token" = []))
+)]
+async fn send_message(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ApiJson(message): ApiJson<MessageRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let tenant = tenant_from_path(&tenant)?;
+    authorize(&state, &tenant, &id, bearer(&headers)?)?;
+    admit(&state, &ip, &tenant)?;
+    let outcome = handle_message(&state, &tenant, &id, &message.text, "http").await?;
+    let mut body = turn_json(&message.text, &outcome.turn);
+    body["seq"] = json!(outcome.appended.last_seq);
+    Ok(Json(body))
+}
+
+/// Lists the items stored after a sequence number (messages, replies, events).
+#[utoipa::path(
+    get,
+    path = "/v1/chat/{tenant}/conversations/{id}/items",
+    tag = "chat",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id"),
+        ("id" = String, Path, description = "The conversation's id"),
+        ItemsQuery,
+    ),
+    responses(
+        (status = 200, description = "Items in order", body = ItemList),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such tenant or conversation", body = ErrorBody),
+    ),
+    security(("conversation_token" = []))
+)]
+async fn list_items(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    query: Result<Query<ItemsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ItemList>, ApiError> {
+    let tenant = tenant_from_path(&tenant)?;
+    authorize(&state, &tenant, &id, bearer(&headers)?)?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    let events = state.store.events(&tenant, &id, query.after.max(0)).await;
+    let events = match events {
+        Err(StoreError::NotFound { .. }) => return Err(ApiError::NotFound("conversation".into())),
+        other => other?,
+    };
+    if events.is_empty() {
+        // An empty log and a missing conversation look alike: tell them apart.
+        state.store.load_conversation(&tenant, &id).await?;
+    }
+    Ok(Json(ItemList { items: events.iter().map(Item::from_stored).collect() }))
+}

@@ -1,0 +1,215 @@
+//! The chat WebSocket: `GET /v1/chat/{tenant}/conversations/{id}/ws?token=...[&after=SEQ]`.
+//!
+//! The client sends `{"type": "message", "text": "..."}`. The server pushes
+//! JSON objects, each with a `type` and the `seq` it is at:
+//! - `{"type": "typing", "seq"}` while a message is being handled;
+//! - the stored items of the conversation as they are stored ([`Item`]:
+//!   `reply` with its buttons, `event` with an engine event, `agent_message`
+//!   from a person during a handoff), whoever caused them (this socket,
+//!   another tab, the HTTP API, an agent);
+//! - `{"type": "error", "error": {"code", "message"}}` for a refused
+//!   message (the socket stays open).
+//!
+//! On connect, everything stored after `after` is sent first (`after=0`:
+//! the whole conversation; without `after`, only what is stored from now
+//! on), so a reconnecting client resumes from the last `seq` it saw, without
+//! gaps or duplicates.
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use concierge_store::TenantId;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::conversation::handle_message;
+use super::error::{ApiError, ErrorBody};
+use super::hub::Item;
+use super::limits::ClientIp;
+use super::public::{admit, authorize, tenant_from_path};
+use super::state::AppState;
+
+/// The WebSocket route.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(connect))
+}
+
+/// How a client connects.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectQuery {
+    /// The conversation token.
+    pub token: String,
+    /// Send every stored item after this sequence number first (0: the whole
+    /// conversation). Without it, only new items are sent.
+    pub after: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ClientMessage {
+    Message { text: String },
+}
+
+/// Opens the conversation's WebSocket.
+#[utoipa::path(
+    get,
+    path = "/v1/chat/{tenant}/conversations/{id}/ws",
+    tag = "chat",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id"),
+        ("id" = String, Path, description = "The conversation's id"),
+        ConnectQuery,
+    ),
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 400, description = "Not a WebSocket request or a bad query", body = ErrorBody),
+        (status = 401, description = "Wrong token", body = ErrorBody),
+        (status = 404, description = "No such tenant or conversation", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+async fn connect(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    ip: ClientIp,
+    query: Result<Query<ConnectQuery>, axum::extract::rejection::QueryRejection>,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let tenant = tenant_from_path(&tenant)?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    authorize(&state, &tenant, &id, &query.token)?;
+    admit(&state, &ip, &tenant)?;
+    let upgrade = upgrade.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    let conversation = state.store.load_conversation(&tenant, &id).await?;
+    let after = query.after.map_or(conversation.last_seq, |a| a.max(0));
+    let limit = state.config.limits.body_bytes;
+    Ok(upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| session(state, socket, tenant, id, ip, after)))
+}
+
+async fn send_json(socket: &mut WebSocket, value: &impl serde::Serialize) -> bool {
+    match serde_json::to_string(value) {
+        Ok(text) => socket.send(Message::Text(Utf8Bytes::from(text))).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn send_error(socket: &mut WebSocket, error: &ApiError) -> bool {
+    let mut body = json!({ "type": "error", "error": error.body().error });
+    if let ApiError::RateLimited { retry_after_secs } = error {
+        body["retry_after"] = json!(retry_after_secs);
+    }
+    send_json(socket, &body).await
+}
+
+/// Sends stored items after `last` and returns the new last sequence number.
+async fn catch_up(
+    state: &AppState,
+    socket: &mut WebSocket,
+    tenant: &TenantId,
+    id: &str,
+    last: i64,
+) -> Result<i64, ()> {
+    let events = state.store.events(tenant, id, last).await.map_err(|_| ())?;
+    let mut last = last;
+    for event in &events {
+        if !send_json(socket, &Item::from_stored(event)).await {
+            return Err(());
+        }
+        last = event.seq;
+    }
+    Ok(last)
+}
+
+async fn session(
+    state: AppState,
+    mut socket: WebSocket,
+    tenant: TenantId,
+    id: String,
+    ip: ClientIp,
+    after: i64,
+) {
+    state.metrics.websockets().inc();
+    let mut subscription = state.hub.subscribe(&tenant, &id);
+    let mut shutdown = state.shutdown_signal();
+    // Subscribed first, then caught up: nothing stored in between is missed,
+    // and items already sent are skipped by sequence number.
+    let mut last = match catch_up(&state, &mut socket, &tenant, &id, after).await {
+        Ok(last) => last,
+        Err(()) => {
+            state.metrics.websockets().dec();
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => {
+                let frame = CloseFrame { code: 1001, reason: Utf8Bytes::from_static("server shutting down") };
+                let _ = socket.send(Message::Close(Some(frame))).await;
+                break;
+            }
+            batch = subscription.receiver.recv() => match batch {
+                Ok(items) => {
+                    let mut ok = true;
+                    for item in items.iter() {
+                        if item.seq <= last { continue; }
+                        ok = send_json(&mut socket, item).await;
+                        if !ok { break; }
+                        last = item.seq;
+                    }
+                    if !ok { break; }
+                }
+                Err(RecvError::Lagged(_)) => match catch_up(&state, &mut socket, &tenant, &id, last).await {
+                    Ok(new_last) => last = new_last,
+                    Err(()) => break,
+                },
+                Err(RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(_))) => {
+                        if !send_error(&mut socket, &ApiError::InvalidRequest("send JSON text frames".into())).await {
+                            break;
+                        }
+                        continue;
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                };
+                let message = match serde_json::from_str::<ClientMessage>(text.as_str()) {
+                    Ok(ClientMessage::Message { text }) => text,
+                    Err(e) => {
+                        let error = if e.is_syntax() || e.is_eof() {
+                            ApiError::BadJson(e.to_string())
+                        } else {
+                            ApiError::InvalidRequest(e.to_string())
+                        };
+                        if !send_error(&mut socket, &error).await { break; }
+                        continue;
+                    }
+                };
+                if let Err(error) = admit(&state, &ip, &tenant) {
+                    if !send_error(&mut socket, &error).await { break; }
+                    continue;
+                }
+                if !send_json(&mut socket, &json!({ "type": "typing", "seq": last })).await {
+                    break;
+                }
+                // The turn's items come back through the hub like anyone else's.
+                if let Err(error) = handle_message(&state, &tenant, &id, &message, "ws").await {
+                    if !send_error(&mut socket, &error).await { break; }
+                }
+            }
+        }
+    }
+    drop(subscription);
+    state.metrics.websockets().dec();
+}
