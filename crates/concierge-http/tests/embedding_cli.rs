@@ -161,4 +161,31 @@ fn eval_intents_trains_the_embedding_classifier() {
     }
     assert_eq!(report["in_scope_accuracy"], 1.0, "{report}");
     assert!(report["p50_micros"].as_f64().unwrap() > 0.0);
+
+    // With --val the threshold comes from the validation file instead.
+    let out = concierge(
+        &[
+            "eval",
+            "intents",
+            "--train",
+            &path("train.jsonl"),
+            "--val",
+            &path("test.jsonl"),
+            "--test",
+            &path("test.jsonl"),
+            "--classifier",
+            "embedding",
+            "--model",
+            &path("model"),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["threshold_from"], "val");
+    // Chosen on the same messages it is tested on, it separates them all.
+    assert_eq!(report["in_scope_accuracy"], 1.0, "{report}");
+    assert_eq!(report["oos_recall"], 1.0, "{report}");
 }
