@@ -161,4 +161,59 @@ fn eval_intents_trains_the_embedding_classifier() {
     }
     assert_eq!(report["in_scope_accuracy"], 1.0, "{report}");
     assert!(report["p50_micros"].as_f64().unwrap() > 0.0);
+
+    // With --val the threshold comes from the validation file instead.
+    let out = concierge(
+        &[
+            "eval",
+            "intents",
+            "--train",
+            &path("train.jsonl"),
+            "--val",
+            &path("test.jsonl"),
+            "--test",
+            &path("test.jsonl"),
+            "--classifier",
+            "embedding",
+            "--model",
+            &path("model"),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["threshold_from"], "val");
+    // Chosen on the same messages it is tested on, it separates them all.
+    assert_eq!(report["in_scope_accuracy"], 1.0, "{report}");
+    assert_eq!(report["oos_recall"], 1.0, "{report}");
+
+    // Without out-of-scope training examples no threshold is applied (with
+    // either classifier; the lexical one needs no model).
+    let in_scope: String = std::fs::read_to_string(path("train.jsonl"))
+        .unwrap()
+        .lines()
+        .take(10)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("in_scope.jsonl"), in_scope).unwrap();
+    let out = concierge(
+        &[
+            "eval",
+            "intents",
+            "--train",
+            &path("in_scope.jsonl"),
+            "--test",
+            &path("test.jsonl"),
+            "--format",
+            "json",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["classifier"], "lexical");
+    assert_eq!(report["threshold_from"], "no_oos_training_examples");
+    assert_eq!(report["threshold"], 0.0);
 }

@@ -747,10 +747,4 @@ mod tests {
             turn.events
         );
     }
-
-    #[test]
-    fn a_lexical_spec_ignores_the_encoder() {
-        let nlu = crate::nlu::Nlu::from_spec_with_encoder(&salon_spec("lexical"), encoder()).unwrap();
-        assert_eq!(nlu.classifier_kind(), "lexical");
-    }
 }

@@ -24,7 +24,8 @@ pub(crate) struct EvalIntentsArgs {
     #[arg(long, required = true)]
     train: Vec<PathBuf>,
     /// Validation data used to choose the out-of-scope threshold (default:
-    /// cross-validation on the training data).
+    /// cross-validation on the training data; no threshold when the training
+    /// data has no out-of-scope examples).
     #[arg(long)]
     val: Option<PathBuf>,
     /// Test data.
@@ -271,6 +272,11 @@ pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
         (None, Some(path)) => {
             let predictions = trained.predict(&read_examples(path)?)?;
             (choose_threshold(&predictions, &args.oos_label, &objective), "val")
+        }
+        // Without out-of-scope examples to learn from, a threshold can only
+        // turn right answers into out-of-scope ones: rank plainly.
+        (None, None) if !train.iter().any(|e| e.intent == args.oos_label) => {
+            (0.0, "no_oos_training_examples")
         }
         (None, None) => {
             (trained.cross_validated_threshold(&args.oos_label, &objective), "train_cross_validation")
