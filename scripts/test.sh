@@ -178,7 +178,9 @@ stage_setup() {
         if [ -f scripts/fetch-model.sh ]; then
             bash scripts/fetch-model.sh || die "scripts/fetch-model.sh failed: the embedding tests need the model"
         fi
-        # PostgreSQL for the store tests (SQLite needs nothing: it is built into sqlx).
+    fi
+    # PostgreSQL for the store, server and Python store tests (SQLite needs nothing: it is built into sqlx).
+    if want test || want python; then
         if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
             say "using the given CONCIERGE_TEST_POSTGRES_URL"
         else
