@@ -23,11 +23,13 @@ mod actions;
 mod engine;
 pub mod event;
 mod flow;
+mod knowledge;
 mod payload;
 mod render;
 pub mod state;
 
 pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS};
+pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
 pub use engine::{Engine, EngineBuilder, EngineError, Turn, TurnContext, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
 pub use state::{ConversationState, FlowFrame, Mode, Waiting};

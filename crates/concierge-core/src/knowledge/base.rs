@@ -81,13 +81,16 @@ mod tests {
     fn re_importing_an_edited_document_keeps_ids_and_reports_changes() {
         let mut kb = KnowledgeBase::default();
         let v1 = "# Parking\n\nFree parking.\n\n# Prices\n\nFrom $35.\n\n# Gift cards\n\nYes.\n";
-        let first = kb.import("faq.md", ingest("faq.md", Format::Markdown, v1, ChunkLimits::default()).unwrap());
+        let first =
+            kb.import("faq.md", ingest("faq.md", Format::Markdown, v1, ChunkLimits::default()).unwrap());
         assert_eq!(first.added, ["faq/parking", "faq/prices", "faq/gift-cards"]);
-        let other = ingest("hours.md", Format::Markdown, "# Hours\n\n9 to 6.", ChunkLimits::default()).unwrap();
+        let other =
+            ingest("hours.md", Format::Markdown, "# Hours\n\n9 to 6.", ChunkLimits::default()).unwrap();
         kb.import("hours.md", other);
         // Sections moved, one edited, one deleted, one added.
         let v2 = "# Opening offer\n\n10% off.\n\n# Prices\n\nFrom $40.\n\n# Parking\n\nFree parking.\n";
-        let second = kb.import("faq.md", ingest("faq.md", Format::Markdown, v2, ChunkLimits::default()).unwrap());
+        let second =
+            kb.import("faq.md", ingest("faq.md", Format::Markdown, v2, ChunkLimits::default()).unwrap());
         assert_eq!(second.updated, ["faq/prices"]);
         assert_eq!(second.removed, ["faq/gift-cards"]);
         assert_eq!(second.added, ["faq/opening-offer"]);

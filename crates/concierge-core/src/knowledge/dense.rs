@@ -54,7 +54,8 @@ impl EmbeddingCache {
             self.dimension = embedder.dimension();
         }
         let hashes: Vec<String> = texts.iter().map(|t| content_hash(t)).collect();
-        let mut missing: Vec<usize> = (0..texts.len()).filter(|&i| !self.vectors.contains_key(&hashes[i])).collect();
+        let mut missing: Vec<usize> =
+            (0..texts.len()).filter(|&i| !self.vectors.contains_key(&hashes[i])).collect();
         let mut seen = std::collections::HashSet::new();
         missing.retain(|&i| seen.insert(hashes[i].clone()));
         for batch in missing.chunks(64) {

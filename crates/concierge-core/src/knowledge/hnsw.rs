@@ -40,10 +40,15 @@ impl std::fmt::Debug for HnswIndex {
 impl HnswIndex {
     /// Builds the graph over `vectors` (unit length, `dimension` floats each),
     /// inserting in parallel on all cores.
-    pub fn new(dimension: usize, vectors: &[Vec<f32>], params: HnswParams) -> Result<HnswIndex, VectorIndexError> {
+    pub fn new(
+        dimension: usize,
+        vectors: &[Vec<f32>],
+        params: HnswParams,
+    ) -> Result<HnswIndex, VectorIndexError> {
         check_dimensions(vectors, dimension)?;
         let layers = 16;
-        let graph = Hnsw::new(params.max_connections, vectors.len().max(1), layers, params.ef_construction, DistDot);
+        let graph =
+            Hnsw::new(params.max_connections, vectors.len().max(1), layers, params.ef_construction, DistDot);
         let items: Vec<(&Vec<f32>, usize)> = vectors.iter().zip(0..).collect();
         graph.parallel_insert(&items);
         Ok(HnswIndex { graph, dimension, len: vectors.len(), params })

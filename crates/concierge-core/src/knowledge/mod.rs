@@ -21,7 +21,8 @@ mod vector_index;
 pub use base::{ImportReport, KnowledgeBase};
 pub use bm25::{Bm25Index, Bm25Params};
 pub use dense::{
-    build_index, content_hash, entry_texts, DenseError, DenseSearch, EmbeddingCache, IndexChoice, HNSW_THRESHOLD,
+    build_index, content_hash, entry_texts, DenseError, DenseSearch, EmbeddingCache, IndexChoice,
+    HNSW_THRESHOLD,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use hnsw::{HnswIndex, HnswParams};

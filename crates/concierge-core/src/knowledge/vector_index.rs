@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(found.iter().map(|n| n.row).collect::<Vec<_>>(), vec![0, 2]);
         assert!((found[1].similarity - s).abs() < 1e-6);
         assert_eq!(index.len(), 3);
-        assert!(index.nearest(&[1.0, 0.0, 0.0], 2).is_empty(), "a query of the wrong dimension finds nothing");
+        assert!(
+            index.nearest(&[1.0, 0.0, 0.0], 2).is_empty(),
+            "a query of the wrong dimension finds nothing"
+        );
     }
 
     #[test]

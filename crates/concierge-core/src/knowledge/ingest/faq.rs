@@ -19,7 +19,13 @@ struct FaqItem {
     alternatives: Vec<String>,
 }
 
-fn entry(source: &str, id: Option<String>, question: String, answer: String, alternatives: Vec<String>) -> KnowledgeEntry {
+fn entry(
+    source: &str,
+    id: Option<String>,
+    question: String,
+    answer: String,
+    alternatives: Vec<String>,
+) -> KnowledgeEntry {
     let id = id
         .filter(|i| !i.trim().is_empty())
         .map(|i| i.trim().to_string())
@@ -50,7 +56,8 @@ pub(super) fn from_json_lines(source: &str, content: &str) -> Result<Vec<Knowled
         if line.trim().is_empty() {
             continue;
         }
-        let i: FaqItem = serde_json::from_str(line).map_err(|e| invalid(source, format!("line {}: {e}", n + 1)))?;
+        let i: FaqItem =
+            serde_json::from_str(line).map_err(|e| invalid(source, format!("line {}: {e}", n + 1)))?;
         out.push(entry(source, i.id, i.question, i.answer, i.alternatives));
     }
     Ok(out)
@@ -97,11 +104,12 @@ pub(super) fn from_csv(source: &str, content: &str) -> Result<Vec<KnowledgeEntry
     let Some((header, rows)) = records.split_first() else {
         return Ok(Vec::new());
     };
-    let column = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim().to_lowercase().as_str()));
+    let column =
+        |names: &[&str]| header.iter().position(|h| names.contains(&h.trim().to_lowercase().as_str()));
     let question = column(&["question", "title"])
         .ok_or_else(|| invalid(source, "the header row has no `question` column".into()))?;
-    let answer =
-        column(&["answer", "text"]).ok_or_else(|| invalid(source, "the header row has no `answer` column".into()))?;
+    let answer = column(&["answer", "text"])
+        .ok_or_else(|| invalid(source, "the header row has no `answer` column".into()))?;
     let id = column(&["id"]);
     rows.iter()
         .enumerate()
@@ -133,7 +141,8 @@ mod tests {
 
     #[test]
     fn csv_without_an_answer_column_is_a_clear_error() {
-        let err = ingest("faq.csv", Format::Csv, "question,reply\na,b\n", ChunkLimits::default()).unwrap_err();
+        let err =
+            ingest("faq.csv", Format::Csv, "question,reply\na,b\n", ChunkLimits::default()).unwrap_err();
         assert_eq!(err.to_string(), "faq.csv: the header row has no `answer` column");
     }
 

@@ -4,10 +4,26 @@
 use super::Section;
 
 /// Elements whose content is never knowledge.
-const SKIPPED: &[&str] = &["script", "style", "nav", "header", "footer", "noscript", "template", "svg", "aside", "head"];
+const SKIPPED: &[&str] =
+    &["script", "style", "nav", "header", "footer", "noscript", "template", "svg", "aside", "head"];
 /// Elements that end a line of text.
-const BLOCKS: &[&str] =
-    &["p", "div", "li", "br", "tr", "td", "th", "section", "article", "ul", "ol", "table", "dd", "dt", "blockquote"];
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "br",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "table",
+    "dd",
+    "dt",
+    "blockquote",
+];
 
 /// Decodes the common character references.
 fn decode_entities(text: &str) -> String {
@@ -72,7 +88,10 @@ pub(super) fn sections(content: &str) -> Vec<Section> {
             .filter(|p| !p.is_empty())
             .collect();
         if !body.is_empty() {
-            out.push(Section { headings: stack.iter().map(|(_, h)| h.clone()).collect(), text: body.join("\n\n") });
+            out.push(Section {
+                headings: stack.iter().map(|(_, h)| h.clone()).collect(),
+                text: body.join("\n\n"),
+            });
         }
         text.clear();
     };

@@ -69,8 +69,10 @@ mod tests {
         let doc = "Welcome to the salon.\n\n# Visiting\n\n## Parking\n\nFree parking **behind** the salon.\n\
                    Spaces for bikes too.\n\n## Opening hours\n\n- Mon-Fri 9-18\n- Sat 9-14\n\n# Prices\n\nFrom `$35`.\n";
         let entries = ingest("docs/FAQ.md", Format::Markdown, doc, ChunkLimits::default()).unwrap();
-        let got: Vec<(&str, &str, &str, &str)> =
-            entries.iter().map(|e| (e.id.as_str(), e.title.as_str(), e.source.as_str(), e.text.as_str())).collect();
+        let got: Vec<(&str, &str, &str, &str)> = entries
+            .iter()
+            .map(|e| (e.id.as_str(), e.title.as_str(), e.source.as_str(), e.text.as_str()))
+            .collect();
         assert_eq!(
             got,
             [
@@ -81,7 +83,12 @@ mod tests {
                     "docs/FAQ.md#parking",
                     "Free parking behind the salon. Spaces for bikes too."
                 ),
-                ("faq/visiting/opening-hours", "Opening hours", "docs/FAQ.md#opening-hours", "Mon-Fri 9-18 Sat 9-14"),
+                (
+                    "faq/visiting/opening-hours",
+                    "Opening hours",
+                    "docs/FAQ.md#opening-hours",
+                    "Mon-Fri 9-18 Sat 9-14"
+                ),
                 ("faq/prices", "Prices", "docs/FAQ.md#prices", "From $35."),
             ]
         );
