@@ -45,10 +45,12 @@ fn a_confident_answer_names_its_entry_and_source() {
 #[test]
 fn an_unsure_match_offers_choices_and_a_choice_answers() {
     let engine = salon().build().unwrap();
-    let turn = say(&engine, ConversationState::default(), "QUERY_CHOICES");
+    let turn = say(&engine, ConversationState::default(), "products and prices");
     assert_eq!(kb_answer(&turn), None);
     let buttons = &turn.replies.last().unwrap().buttons;
     assert!((2..=3).contains(&buttons.len()), "{:?}", turn.replies);
+    let titles: Vec<&str> = buttons.iter().map(|b| b.title.as_str()).collect();
+    assert_eq!(titles[..2], ["What hair products do you use?", "How much do your services cost?"]);
     let chosen = &buttons[1];
     let next = say(&engine, turn.state, &chosen.payload);
     let (id, _) = kb_answer(&next).expect("the choice is answered");
@@ -58,7 +60,7 @@ fn an_unsure_match_offers_choices_and_a_choice_answers() {
 #[test]
 fn an_uncovered_question_gets_i_dont_know_and_an_offer_of_a_person() {
     let engine = salon().build().unwrap();
-    let turn = say(&engine, ConversationState::default(), "QUERY_UNKNOWN");
+    let turn = say(&engine, ConversationState::default(), "do you offer eyebrow threading on weekends?");
     assert_eq!(kb_answer(&turn), None);
     let texts: Vec<&str> = turn.replies.iter().map(|r| r.text.as_str()).collect();
     assert!(texts[0].contains("don't know"), "{texts:?}");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::actions::{Action, BUILTIN_ACTIONS};
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
-use super::knowledge::{KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
+use super::knowledge::{KbOutcome, CONFIDENT, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
 use super::state::{ConversationState, FlowFrame, Mode, Waiting};
@@ -545,6 +545,18 @@ impl Engine {
         if let Some(i) = &parse.intent {
             if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
                 if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
+                    // An unsure classifier: offer choices when the search
+                    // finds several entries that could answer.
+                    if i.confidence < CONFIDENT {
+                        if let KbOutcome::Choices(mut entries) = self.kb_lookup(text) {
+                            entries.retain(|&e| e != entry);
+                            if !entries.is_empty() {
+                                entries.insert(0, entry);
+                                entries.truncate(3);
+                                return Meaning::KnowledgeChoices(entries);
+                            }
+                        }
+                    }
                     return Meaning::Knowledge { entry, score: i.confidence };
                 }
             }

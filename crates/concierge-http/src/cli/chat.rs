@@ -32,13 +32,14 @@ pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
-    let spec = match load_spec(&args.bot) {
+    let mut spec = match load_spec(&args.bot) {
         Ok(spec) => spec,
         Err(e) => {
             eprintln!("{e}");
             return Ok(ExitCode::from(2));
         }
     };
+    super::kb::merge_knowledge_file(&args.bot, &mut spec)?;
     let engine = engine_for(spec)?;
     let stdin = std::io::stdin();
     let interactive = !args.jsonl && stdin.is_terminal();

@@ -102,7 +102,7 @@ pub(crate) fn run(args: EvalAnnArgs) -> anyhow::Result<ExitCode> {
     let mut rng = Normal(args.seed);
     let centres: Vec<Vec<f32>> =
         (0..args.clusters).map(|_| (0..args.dimension).map(|_| rng.next()).collect()).collect();
-    let mut point = |rng: &mut Normal| {
+    let point = |rng: &mut Normal| {
         let c = &centres[(rng.uniform() * args.clusters as f64) as usize % args.clusters];
         unit(c.iter().map(|x| x + args.spread * rng.next()).collect())
     };

@@ -77,8 +77,9 @@ pub(crate) struct EvalRetrievalArgs {
     /// What the split keeps apart.
     #[arg(long, value_enum, default_value_t = SplitBy::Thread)]
     split_by: SplitBy,
-    /// Weight of the dense ranking in the hybrid fusion (BM25's is 1).
-    #[arg(long, default_value_t = 1.0)]
+    /// Weight of the dense ranking in the hybrid fusion (BM25's is 1); 2
+    /// was best on the tuning split of StackFAQ (1: P@1 0.915, 2: 0.924, 4: 0.924).
+    #[arg(long, default_value_t = 2.0)]
     dense_weight: f32,
     /// RRF rank offset.
     #[arg(long, default_value_t = DEFAULT_RRF_K)]

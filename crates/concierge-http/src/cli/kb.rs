@@ -181,7 +181,7 @@ fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 dense
             } else {
                 Arc::new(HybridSearch::new(
-                    vec![FusionPart { search: bm25, weight: 1.0 }, FusionPart { search: dense, weight: 1.0 }],
+                    vec![FusionPart { search: bm25, weight: 1.0 }, FusionPart { search: dense, weight: 2.0 }],
                     DEFAULT_RRF_K,
                 ))
             }
