@@ -548,13 +548,17 @@ impl Engine {
                     // An unsure classifier: offer choices when the search
                     // finds several entries that could answer.
                     if i.confidence < CONFIDENT {
-                        if let KbOutcome::Choices(mut entries) = self.kb_lookup(text) {
-                            entries.retain(|&e| e != entry);
-                            if !entries.is_empty() {
-                                entries.insert(0, entry);
-                                entries.truncate(3);
-                                return Meaning::KnowledgeChoices(entries);
+                        match self.kb_lookup(text) {
+                            KbOutcome::Answer { entry, score } => return Meaning::Knowledge { entry, score },
+                            KbOutcome::Choices(mut entries) => {
+                                entries.retain(|&e| e != entry);
+                                if !entries.is_empty() {
+                                    entries.insert(0, entry);
+                                    entries.truncate(3);
+                                    return Meaning::KnowledgeChoices(entries);
+                                }
                             }
+                            KbOutcome::Unknown | KbOutcome::Nothing => {}
                         }
                     }
                     return Meaning::Knowledge { entry, score: i.confidence };
