@@ -13,6 +13,7 @@ const STOPWORDS: &[&str] = &[
     "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and", "or", "can", "could", "would",
     "will", "what", "whats", "how", "there", "have", "has", "any", "this", "that", "with", "if", "so",
     "please", "s", "tell", "about", "know", "want", "like", "need", "get", "from", "by", "as", "am", "not",
+    "who", "whom", "when", "where", "which", "why",
 ];
 
 /// Lower-cased word stems of `text` with stop words removed.

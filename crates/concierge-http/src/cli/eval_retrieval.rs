@@ -187,7 +187,7 @@ pub(crate) fn run(args: EvalRetrievalArgs) -> anyhow::Result<ExitCode> {
             hits_at_1 += usize::from(rank == 0);
         }
         let found = ids.iter().take(5).filter(|id| relevant.contains(*id)).count();
-        recall_5 += found as f64 / relevant.len().min(5).max(1) as f64;
+        recall_5 += found as f64 / relevant.len().clamp(1, 5) as f64;
     }
     micros.sort_unstable();
     let n = queries.len() as f64;
