@@ -29,7 +29,7 @@ mod render;
 pub mod state;
 
 pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS};
-pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
 pub use engine::{Engine, EngineBuilder, EngineError, Turn, TurnContext, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
+pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
 pub use state::{ConversationState, FlowFrame, Mode, Waiting};
