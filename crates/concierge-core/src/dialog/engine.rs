@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::actions::{Action, BUILTIN_ACTIONS};
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
+use super::knowledge::{KbOutcome, CONFIDENT, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
 use super::state::{ConversationState, FlowFrame, Mode, Waiting};
@@ -23,9 +24,6 @@ use crate::spec::{BotSpec, SpecError, SpecProblem};
 pub const MAX_MESSAGE_BYTES: usize = 4096;
 /// Steps one turn may run before the engine assumes a flow loops forever.
 const MAX_STEPS_PER_TURN: usize = 64;
-/// How much of a question's informative words a knowledge entry must
-/// contain to be given as an answer when the classifier is unsure.
-const KNOWLEDGE_FALLBACK_COVERAGE: f32 = 0.6;
 
 /// What a turn needs from the outside world.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +76,7 @@ pub struct EngineBuilder {
     booker: Arc<dyn Booker>,
     actions: HashMap<String, Arc<dyn Action>>,
     language_model: Option<Arc<dyn LanguageModel>>,
+    knowledge_search: Option<Arc<dyn KnowledgeSearch>>,
 }
 
 impl EngineBuilder {
@@ -96,6 +95,14 @@ impl EngineBuilder {
     /// Lets the engine word knowledge answers with a generative model.
     pub fn language_model(mut self, model: Arc<dyn LanguageModel>) -> Self {
         self.language_model = Some(model);
+        self
+    }
+
+    /// Ranks the spec's knowledge entries with `search` (dense or hybrid,
+    /// say) instead of BM25. Its hits must index the spec's `knowledge`
+    /// list, in order.
+    pub fn knowledge_search(mut self, search: Arc<dyn KnowledgeSearch>) -> Self {
+        self.knowledge_search = Some(search);
         self
     }
 
@@ -130,7 +137,7 @@ impl EngineBuilder {
             tz: self.spec.business.tz(),
             renderer: Renderer::new(&self.spec),
             flows: compile_flows(&self.spec),
-            questions: Bm25Index::questions_only(&knowledge),
+            knowledge_search: self.knowledge_search.unwrap_or_else(|| Arc::new(Bm25Index::new(&knowledge))),
             knowledge,
             nlu,
             booker: self.booker,
@@ -149,12 +156,11 @@ pub struct Engine {
     pub(super) flows: Vec<Flow>,
     pub(super) renderer: Renderer,
     pub(super) knowledge: Vec<KnowledgeEntry>,
-    /// Knowledge questions, for messages the classifier is unsure about.
-    pub(super) questions: Bm25Index,
+    /// Ranks knowledge entries for messages the classifier did not place.
+    pub(super) knowledge_search: Arc<dyn KnowledgeSearch>,
     pub(super) booker: Arc<dyn Booker>,
     pub(super) actions: HashMap<String, Arc<dyn Action>>,
     /// Words knowledge answers when the host provides one.
-    #[allow(dead_code)]
     pub(super) language_model: Option<Arc<dyn LanguageModel>>,
 }
 
@@ -207,6 +213,8 @@ fn splitmix(mut x: u64) -> u64 {
 enum Meaning {
     StartFlow(usize),
     Knowledge { entry: usize, score: f32 },
+    KnowledgeChoices(Vec<usize>),
+    KnowledgeUnknown,
     Respond(String),
     Nothing,
 }
@@ -253,7 +261,7 @@ fn normalise(text: &str) -> String {
 }
 
 /// The quick replies under a yes/no question.
-fn yes_no_buttons() -> Vec<Button> {
+pub(super) fn yes_no_buttons() -> Vec<Button> {
     vec![
         Button { title: "Yes".into(), payload: "yes".into() },
         Button { title: "No".into(), payload: "no".into() },
@@ -385,7 +393,14 @@ fn person_name(text: &str) -> Option<String> {
 impl Engine {
     /// Starts building an engine for a spec, booking through `booker`.
     pub fn builder(spec: BotSpec, booker: Arc<dyn Booker>) -> EngineBuilder {
-        EngineBuilder { spec, nlu: None, booker, actions: HashMap::new(), language_model: None }
+        EngineBuilder {
+            spec,
+            nlu: None,
+            booker,
+            actions: HashMap::new(),
+            language_model: None,
+            knowledge_search: None,
+        }
     }
 
     /// The spec the engine runs.
@@ -510,7 +525,11 @@ impl Engine {
             None => {
                 match self.meaning(parse, text) {
                     Meaning::StartFlow(f) => return self.start_flow(state, f, parse, t).await,
-                    Meaning::Knowledge { entry, score } => self.answer_knowledge(state, entry, score, t),
+                    Meaning::Knowledge { entry, score } => {
+                        self.answer_knowledge(state, entry, score, text, t).await
+                    }
+                    Meaning::KnowledgeChoices(entries) => self.offer_kb_choices(state, &entries, t),
+                    Meaning::KnowledgeUnknown => self.kb_unknown(state, text, t),
                     Meaning::Respond(name) => {
                         state.failures = 0;
                         t.say(self.renderer.render(&name, &state.slots, t.seed()));
@@ -526,7 +545,29 @@ impl Engine {
         if let Some(i) = &parse.intent {
             if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
                 if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
+                    // An unsure classifier: offer choices when the search
+                    // finds several entries that could answer.
+                    if i.confidence < CONFIDENT {
+                        match self.kb_lookup(text) {
+                            KbOutcome::Answer { entry, score } => return Meaning::Knowledge { entry, score },
+                            KbOutcome::Choices(mut entries) => {
+                                entries.retain(|&e| e != entry);
+                                if !entries.is_empty() {
+                                    entries.insert(0, entry);
+                                    entries.truncate(3);
+                                    return Meaning::KnowledgeChoices(entries);
+                                }
+                            }
+                            KbOutcome::Unknown | KbOutcome::Nothing => {}
+                        }
+                    }
                     return Meaning::Knowledge { entry, score: i.confidence };
+                }
+            }
+            if i.intent == KB_CHOICE_INTENT {
+                let chosen = parse.entities.iter().find(|e| e.entity == KB_CHOICE_ENTITY);
+                if let Some(entry) = chosen.and_then(|c| self.knowledge.iter().position(|k| k.id == c.text)) {
+                    return Meaning::Knowledge { entry, score: 1.0 };
                 }
             }
             if let Some(f) = self.flows.iter().position(|f| f.triggers.contains(&i.intent)) {
@@ -540,30 +581,12 @@ impl Engine {
             // Understood, but nothing to do with it here (a "yes" out of context).
             return Meaning::Nothing;
         }
-        if let Some(hit) = self.questions.search(text, 1).first() {
-            if hit.coverage >= KNOWLEDGE_FALLBACK_COVERAGE {
-                return Meaning::Knowledge { entry: hit.entry, score: hit.coverage };
-            }
+        match self.kb_lookup(text) {
+            KbOutcome::Answer { entry, score } => Meaning::Knowledge { entry, score },
+            KbOutcome::Choices(entries) => Meaning::KnowledgeChoices(entries),
+            KbOutcome::Unknown => Meaning::KnowledgeUnknown,
+            KbOutcome::Nothing => Meaning::Nothing,
         }
-        Meaning::Nothing
-    }
-
-    fn answer_knowledge(
-        &self,
-        state: &mut ConversationState,
-        entry: usize,
-        score: f32,
-        t: &mut TurnBuilder<'_>,
-    ) {
-        state.failures = 0;
-        let k = &self.knowledge[entry];
-        t.event(Event::KbAnswer {
-            id: k.id.clone(),
-            title: k.title.clone(),
-            source: k.source.clone(),
-            score,
-        });
-        t.say(Reply { text: self.renderer.fill(&k.text, &state.slots), buttons: Vec::new() });
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
@@ -784,8 +807,12 @@ impl Engine {
                 self.start_flow(state, f, parse, t).await
             }
             Meaning::Knowledge { entry, score } => {
-                self.answer_knowledge(state, entry, score, t);
+                self.answer_knowledge(state, entry, score, text, t).await;
                 self.ask_again(state, t);
+                Ok(())
+            }
+            Meaning::KnowledgeChoices(entries) => {
+                self.offer_kb_choices(state, &entries, t);
                 Ok(())
             }
             Meaning::Respond(name) => {
@@ -793,7 +820,7 @@ impl Engine {
                 self.ask_again(state, t);
                 Ok(())
             }
-            Meaning::Nothing => {
+            Meaning::Nothing | Meaning::KnowledgeUnknown => {
                 let Some(frame) = state.stack.last_mut() else {
                     return Ok(());
                 };

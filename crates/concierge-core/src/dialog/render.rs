@@ -23,6 +23,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("unavailable", "Sorry, {requested_time} isn't available ({unavailable_reason}). The nearest times I can offer are {alternatives}. Which would suit you, or would you like another time?"),
     ("no_alternatives", "Sorry, {requested_time} isn't available ({unavailable_reason}) and I found no time close to it. Could you suggest another day?"),
     ("handoff_declined", "No problem. What else can I help with?"),
+    ("kb_choices", "I'm not sure which of these you mean. Pick one, or ask me another way:"),
+    ("kb_unknown", "Sorry, I don't know the answer to that, and I'd rather not guess."),
     ("booking_failed", "Sorry, something went wrong while booking. Please try again in a moment."),
 ];
 

@@ -1,19 +1,19 @@
 //! A small BM25 index over titles, alternative questions and answers.
+//!
+//! Fields are weighted: a word in the title or an alternative phrasing counts
+//! more than a word of the answer, because people ask questions that look
+//! like the FAQ's question, not like its answer.
 
 use std::collections::HashMap;
 
 use super::{Hit, KnowledgeEntry, KnowledgeSearch};
-
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-/// Title and question words count this many times as answer words.
-const QUESTION_WEIGHT: usize = 2;
 
 const STOPWORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i", "me", "my",
     "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and", "or", "can", "could", "would",
     "will", "what", "whats", "how", "there", "have", "has", "any", "this", "that", "with", "if", "so",
     "please", "s", "tell", "about", "know", "want", "like", "need", "get", "from", "by", "as", "am", "not",
+    "who", "whom", "when", "where", "which", "why",
 ];
 
 /// Lower-cased word stems of `text` with stop words removed.
@@ -37,51 +37,76 @@ fn stem(word: &str) -> String {
     word.to_string()
 }
 
-/// An inverted index scored with BM25 (k1 = 1.2, b = 0.75).
+/// BM25's saturation and length normalisation, and the weight of each field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bm25Params {
+    /// Term-frequency saturation (BM25's k1).
+    pub k1: f32,
+    /// Length normalisation, 0 (none) to 1 (full) (BM25's b).
+    pub b: f32,
+    /// How many times a title word counts.
+    pub title_weight: f32,
+    /// How many times a word of an alternative phrasing counts.
+    pub alternative_weight: f32,
+    /// How many times an answer word counts (0 leaves answers out).
+    pub text_weight: f32,
+}
+
+impl Default for Bm25Params {
+    /// Tuned on a training split of StackFAQ's queries (see the knowledge
+    /// README): questions count twice as much as answers.
+    fn default() -> Bm25Params {
+        Bm25Params { k1: 1.2, b: 0.75, title_weight: 2.0, alternative_weight: 2.0, text_weight: 1.0 }
+    }
+}
+
+/// An inverted index scored with BM25 over weighted fields.
 #[derive(Debug, Clone, Default)]
 pub struct Bm25Index {
-    postings: HashMap<String, Vec<(usize, u32)>>,
-    lengths: Vec<u32>,
+    postings: HashMap<String, Vec<(usize, f32)>>,
+    lengths: Vec<f32>,
     average_length: f32,
+    params: Bm25Params,
 }
 
 impl Bm25Index {
-    /// Indexes entries; question text is weighted above answer text.
+    /// Indexes entries with the default parameters.
     pub fn new(entries: &[KnowledgeEntry]) -> Bm25Index {
-        Bm25Index::build(entries, true)
+        Bm25Index::with_params(entries, Bm25Params::default())
     }
 
     /// Indexes only the questions (titles and alternatives), for deciding
     /// whether a message asks one of them.
     pub fn questions_only(entries: &[KnowledgeEntry]) -> Bm25Index {
-        Bm25Index::build(entries, false)
+        Bm25Index::with_params(entries, Bm25Params { text_weight: 0.0, ..Bm25Params::default() })
     }
 
-    fn build(entries: &[KnowledgeEntry], with_answers: bool) -> Bm25Index {
-        let mut postings: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
+    /// Indexes entries with explicit parameters.
+    pub fn with_params(entries: &[KnowledgeEntry], params: Bm25Params) -> Bm25Index {
+        let mut postings: HashMap<String, Vec<(usize, f32)>> = HashMap::new();
         let mut lengths = Vec::with_capacity(entries.len());
         for (i, e) in entries.iter().enumerate() {
-            let mut counts: HashMap<String, u32> = HashMap::new();
-            let mut questions = terms(&e.title);
-            for alt in &e.alternatives {
-                questions.extend(terms(alt));
-            }
-            for t in questions.iter().flat_map(|t| std::iter::repeat_n(t, QUESTION_WEIGHT)) {
-                *counts.entry(t.clone()).or_default() += 1;
-            }
-            if with_answers {
-                for t in terms(&e.text) {
-                    *counts.entry(t).or_default() += 1;
+            let mut counts: HashMap<String, f32> = HashMap::new();
+            let mut add = |text: &str, weight: f32| {
+                if weight > 0.0 {
+                    for t in terms(text) {
+                        *counts.entry(t).or_default() += weight;
+                    }
                 }
+            };
+            add(&e.title, params.title_weight);
+            for alt in &e.alternatives {
+                add(alt, params.alternative_weight);
             }
+            add(&e.text, params.text_weight);
             lengths.push(counts.values().sum());
             for (t, n) in counts {
                 postings.entry(t).or_default().push((i, n));
             }
         }
         let average_length =
-            if lengths.is_empty() { 0.0 } else { lengths.iter().sum::<u32>() as f32 / lengths.len() as f32 };
-        Bm25Index { postings, lengths, average_length }
+            if lengths.is_empty() { 0.0 } else { lengths.iter().sum::<f32>() / lengths.len() as f32 };
+        Bm25Index { postings, lengths, average_length, params }
     }
 
     fn idf(&self, postings: usize) -> f32 {
@@ -93,6 +118,7 @@ impl Bm25Index {
 
 impl KnowledgeSearch for Bm25Index {
     fn search(&self, query: &str, k: usize) -> Vec<Hit> {
+        let Bm25Params { k1, b, .. } = self.params;
         let mut query_terms = terms(query);
         query_terms.sort();
         query_terms.dedup();
@@ -108,10 +134,9 @@ impl KnowledgeSearch for Bm25Index {
             };
             let idf = self.idf(list.len());
             for &(doc, tf) in list {
-                let tf = tf as f32;
-                let norm = 1.0 - B + B * self.lengths[doc] as f32 / self.average_length.max(1.0);
+                let norm = 1.0 - b + b * self.lengths[doc] / self.average_length.max(1.0);
                 let entry = scores.entry(doc).or_default();
-                entry.0 += idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+                entry.0 += idf * tf * (k1 + 1.0) / (tf + k1 * norm);
                 entry.1 += idf;
             }
         }
@@ -156,5 +181,12 @@ mod tests {
         assert!(hits[0].coverage > 0.25 && hits[0].coverage < 1.0, "{hits:?}");
         assert!(index.search("what's the capital of France?", 3).is_empty());
         assert_eq!(index.search("parking", 3)[0].coverage, 1.0);
+    }
+
+    #[test]
+    fn answer_words_count_only_when_answers_are_indexed() {
+        let entries = vec![entry("parking", "Do you have parking?", "Free spaces behind the salon.")];
+        assert_eq!(Bm25Index::new(&entries).search("free spaces", 1).len(), 1);
+        assert!(Bm25Index::questions_only(&entries).search("free spaces", 1).is_empty());
     }
 }

@@ -1,24 +1,52 @@
 //! Knowledge search: finding the entry of the business's knowledge base that
 //! answers a question.
+//!
+//! Every search implements [`KnowledgeSearch`]: [`Bm25Index`] (lexical, own,
+//! small), [`DenseSearch`] (sentence embeddings over a [`VectorIndex`]: the
+//! exact [`FlatIndex`], or `HnswIndex` for large bases on native builds) and
+//! [`HybridSearch`] (reciprocal rank fusion of the others). [`ingest`] turns
+//! Markdown, HTML, text and FAQ lists into entries with stable ids, and
+//! [`KnowledgeBase`] applies re-imports incrementally.
 
+mod base;
 mod bm25;
+mod dense;
+#[cfg(not(target_arch = "wasm32"))]
+mod hnsw;
+mod hybrid;
+pub mod ingest;
+mod learn;
+mod vector_index;
 
-pub use bm25::Bm25Index;
+pub use base::{ImportReport, KnowledgeBase};
+pub use bm25::{Bm25Index, Bm25Params};
+pub use dense::{
+    build_index, content_hash, entry_texts, DenseError, DenseSearch, EmbeddingCache, IndexChoice,
+    HNSW_THRESHOLD,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use hnsw::{HnswIndex, HnswParams};
+pub use hybrid::{FusionPart, HybridSearch, DEFAULT_RRF_K};
+pub use learn::{add_query_phrasings, TrainingQuery};
+pub use vector_index::{FlatIndex, Neighbour, VectorIndex, VectorIndexError};
+
+use serde::{Deserialize, Serialize};
 
 use crate::spec::KnowledgeEntrySpec;
 
 /// A searchable entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnowledgeEntry {
     /// Stable identifier.
     pub id: String,
-    /// Title (the FAQ question).
+    /// Title (the FAQ question, or a section's heading).
     pub title: String,
     /// Other phrasings of the question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<String>,
     /// The answer text.
     pub text: String,
-    /// Where it comes from.
+    /// Where it comes from (a file path and heading anchor, or "bot spec").
     pub source: String,
 }
 
@@ -33,6 +61,11 @@ impl KnowledgeEntry {
             source: spec.source.clone().unwrap_or_else(|| "bot spec".to_string()),
         }
     }
+
+    /// A hash of everything that is indexed, to notice changed entries.
+    pub fn content_hash(&self) -> String {
+        content_hash(&format!("{}\u{1}{}\u{1}{}", self.title, self.alternatives.join("\u{2}"), self.text))
+    }
 }
 
 /// A search result.
@@ -42,8 +75,9 @@ pub struct Hit {
     pub entry: usize,
     /// The ranking score (higher is better; not comparable across queries).
     pub score: f32,
-    /// The share of the query's informative words the entry contains, 0 to 1:
-    /// comparable across queries, so usable as a confidence.
+    /// A confidence, 0 to 1, comparable across queries: for BM25 the share of
+    /// the query's informative words the entry contains, for dense search
+    /// the cosine similarity.
     pub coverage: f32,
 }
 

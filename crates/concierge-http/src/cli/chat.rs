@@ -37,13 +37,14 @@ pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
-    let spec = match load_spec(&args.bot) {
+    let mut spec = match load_spec(&args.bot) {
         Ok(spec) => spec,
         Err(e) => {
             eprintln!("{e}");
             return Ok(ExitCode::from(2));
         }
     };
+    super::kb::merge_knowledge_file(&args.bot, &mut spec)?;
     let nlu = nlu_for(&spec, &args.bot, args.model.as_deref())?;
     let engine = engine_for(spec, nlu)?;
     let stdin = std::io::stdin();

@@ -7,9 +7,12 @@ use clap::{Parser, Subcommand};
 mod bot_file;
 mod chat;
 mod encoder;
+mod eval_ann;
 mod eval_datetime;
 mod eval_embed;
 mod eval_intents;
+mod eval_retrieval;
+mod kb;
 mod parse;
 mod serve;
 mod slots;
@@ -32,6 +35,9 @@ enum Command {
     Slots(slots::SlotsArgs),
     /// Run the reference server (chat API, WebSocket, metrics).
     Serve(serve::ServeArgs),
+    /// Import documents into a bot's knowledge and search it.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
     /// Measure the engine on public data sets.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -45,6 +51,10 @@ enum EvalCommand {
     Datetime(eval_datetime::EvalDatetimeArgs),
     /// Sentence-encoder throughput and latency.
     Embed(eval_embed::EvalEmbedArgs),
+    /// Knowledge retrieval on a FAQ corpus: P@1, MRR, recall@5 and latency.
+    Retrieval(eval_retrieval::EvalRetrievalArgs),
+    /// The HNSW vector index against the exact scan: recall@10 and latency ratio.
+    Ann(eval_ann::EvalAnnArgs),
 }
 
 /// Output format of reports.
@@ -63,8 +73,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Slots(args) => slots::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Kb(command) => kb::run(command),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
         Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),
+        Command::Eval(EvalCommand::Retrieval(args)) => eval_retrieval::run(args),
+        Command::Eval(EvalCommand::Ann(args)) => eval_ann::run(args),
     }
 }

@@ -1,0 +1,226 @@
+//! Answering from the knowledge base: confident answers, choices when
+//! unsure, an honest "I don't know" when nothing fits.
+//!
+//! The engine's [`KnowledgeSearch`](crate::knowledge::KnowledgeSearch)
+//! (BM25 over the spec's entries unless the host registers another one with
+//! [`EngineBuilder::knowledge_search`](super::EngineBuilder::knowledge_search))
+//! ranks entries for messages the intent classifier did not place. Hits
+//! carry a 0-1 confidence (`coverage`):
+//! - at least [`CONFIDENT`] and clearly ahead of the runner-up: the entry's
+//!   answer, with a `kb_answer` event naming the entry and its source;
+//! - at least [`UNSURE`]: two or three choices as buttons, whose payload
+//!   answers the chosen entry;
+//! - some words in common but below [`UNSURE`], for a question: the
+//!   `kb_unknown` response and an offer of a person.
+//!
+//! With a [`LanguageModel`](crate::language_model::LanguageModel), answers
+//! are worded by the model from the top entries (a grounded prompt); the
+//! event still names the best entry and its source, and the entry's own text
+//! is used when the model fails or answers nothing.
+
+use super::engine::{Engine, TurnBuilder};
+use super::event::{Button, Event, Reply};
+use super::state::ConversationState;
+use crate::knowledge::Hit;
+use crate::language_model::{CompletionRequest, PromptMessage};
+
+/// The confidence from which the best entry is given as the answer.
+pub const CONFIDENT: f32 = 0.6;
+/// The confidence from which entries are offered as choices.
+pub const UNSURE: f32 = 0.35;
+/// The intent of a choice button's payload; its `kb_entry` entity names the entry.
+pub const KB_CHOICE_INTENT: &str = "kb_choice";
+/// The entity of a choice button's payload.
+pub(crate) const KB_CHOICE_ENTITY: &str = "kb_entry";
+/// How many choices are offered at most.
+const MAX_CHOICES: usize = 3;
+/// How many entries a language model is given to word an answer from.
+const PROMPT_ENTRIES: usize = 3;
+
+/// What the knowledge base makes of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum KbOutcome {
+    /// One entry answers it.
+    Answer { entry: usize, score: f32 },
+    /// Several could: let the user choose.
+    Choices(Vec<usize>),
+    /// It is a question about something the knowledge base does not cover.
+    Unknown,
+    /// Not a knowledge question.
+    Nothing,
+}
+
+/// Whether `text` reads like a question.
+fn is_question(text: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does",
+        "did", "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
+    ];
+    let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
+    text.trim_end().ends_with('?')
+        || STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+}
+
+/// Decides between answering, offering choices and not knowing, from the
+/// search's hits (best first).
+pub(crate) fn decide(hits: &[Hit], question: bool) -> KbOutcome {
+    let Some(top) = hits.first() else {
+        return KbOutcome::Nothing;
+    };
+    let runner_up = hits.get(1);
+    let clear_lead = runner_up.is_none_or(|r| {
+        r.coverage < top.coverage - 0.15 || r.coverage < UNSURE || r.score < 0.75 * top.score
+    });
+    if top.coverage >= CONFIDENT && clear_lead {
+        return KbOutcome::Answer { entry: top.entry, score: top.coverage };
+    }
+    if top.coverage >= UNSURE {
+        let choices: Vec<usize> =
+            hits.iter().filter(|h| h.coverage >= UNSURE).take(MAX_CHOICES).map(|h| h.entry).collect();
+        return KbOutcome::Choices(choices);
+    }
+    if question {
+        KbOutcome::Unknown
+    } else {
+        KbOutcome::Nothing
+    }
+}
+
+impl Engine {
+    /// What the knowledge base makes of `text`.
+    pub(crate) fn kb_lookup(&self, text: &str) -> KbOutcome {
+        if self.knowledge.is_empty() {
+            return KbOutcome::Nothing;
+        }
+        let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
+        decide(&hits, is_question(text))
+    }
+
+    /// Answers with entry `entry`, worded by the language model when there
+    /// is one.
+    pub(crate) async fn answer_knowledge(
+        &self,
+        state: &mut ConversationState,
+        entry: usize,
+        score: f32,
+        question: &str,
+        t: &mut TurnBuilder<'_>,
+    ) {
+        state.failures = 0;
+        let k = &self.knowledge[entry];
+        t.event(Event::KbAnswer {
+            id: k.id.clone(),
+            title: k.title.clone(),
+            source: k.source.clone(),
+            score,
+        });
+        let worded = match &self.language_model {
+            Some(model) => {
+                let request = self.grounded_prompt(entry, question);
+                match model.complete(&request).await {
+                    Ok(answer) if !answer.trim().is_empty() => Some(answer.trim().to_string()),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        let text = worded.unwrap_or_else(|| self.renderer.fill(&k.text, &state.slots));
+        t.say(Reply { text, buttons: Vec::new() });
+    }
+
+    /// A prompt that asks the model to answer `question` from the best entry
+    /// and the next ones the search finds, citing nothing else.
+    fn grounded_prompt(&self, entry: usize, question: &str) -> CompletionRequest {
+        let mut entries = vec![entry];
+        for hit in self.knowledge_search.search(question, PROMPT_ENTRIES + 1) {
+            if entries.len() < PROMPT_ENTRIES && !entries.contains(&hit.entry) {
+                entries.push(hit.entry);
+            }
+        }
+        let mut material = String::new();
+        for (n, &i) in entries.iter().enumerate() {
+            let k = &self.knowledge[i];
+            material.push_str(&format!("[{}] {} (source: {})\n{}\n\n", n + 1, k.title, k.source, k.text));
+        }
+        let system = format!(
+            "You answer customers' questions for {}. Use only the knowledge entries given; entry [1] is the \
+             best match. If they do not answer the question, say you don't know. Answer in one to three short \
+             sentences, without inventing prices, times or policies.",
+            self.spec.business.name
+        );
+        CompletionRequest {
+            purpose: "knowledge_answer".into(),
+            messages: vec![
+                PromptMessage { role: "system".into(), content: system },
+                PromptMessage {
+                    role: "user".into(),
+                    content: format!("Knowledge entries:\n\n{material}Question: {question}"),
+                },
+            ],
+            max_tokens: 200,
+        }
+    }
+
+    /// Offers `entries` as buttons.
+    pub(crate) fn offer_kb_choices(
+        &self,
+        state: &mut ConversationState,
+        entries: &[usize],
+        t: &mut TurnBuilder<'_>,
+    ) {
+        state.failures = 0;
+        let mut reply = self.renderer.render("kb_choices", &state.slots, t.seed());
+        reply.buttons = entries
+            .iter()
+            .map(|&i| {
+                let k = &self.knowledge[i];
+                Button {
+                    title: k.title.clone(),
+                    payload: super::payload::encode(KB_CHOICE_INTENT, KB_CHOICE_ENTITY, &k.id),
+                }
+            })
+            .collect();
+        t.asked = true;
+        t.say(reply);
+    }
+
+    /// Says the knowledge base does not cover `text` and offers a person.
+    pub(crate) fn kb_unknown(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
+        t.event(Event::OutOfScope { text: text.to_string() });
+        t.say(self.renderer.render("kb_unknown", &state.slots, t.seed()));
+        state.handoff_offered = true;
+        let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
+        if offer.buttons.is_empty() {
+            offer.buttons = super::engine::yes_no_buttons();
+        }
+        t.say(offer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(entry: usize, score: f32, coverage: f32) -> Hit {
+        Hit { entry, score, coverage }
+    }
+
+    #[test]
+    fn decides_by_confidence_and_lead() {
+        assert_eq!(
+            decide(&[hit(3, 5.0, 0.9), hit(1, 4.9, 0.4)], false),
+            KbOutcome::Answer { entry: 3, score: 0.9 }
+        );
+        assert_eq!(
+            decide(&[hit(3, 5.0, 0.9), hit(1, 4.9, 0.85), hit(2, 1.0, 0.5), hit(4, 0.5, 0.1)], false),
+            KbOutcome::Choices(vec![3, 1, 2])
+        );
+        assert_eq!(decide(&[hit(2, 1.0, 0.4)], true), KbOutcome::Choices(vec![2]));
+        assert_eq!(decide(&[hit(2, 1.0, 0.2)], true), KbOutcome::Unknown);
+        assert_eq!(decide(&[hit(2, 1.0, 0.2)], false), KbOutcome::Nothing);
+        assert_eq!(decide(&[], true), KbOutcome::Nothing);
+        assert!(
+            is_question("Do you do hair extensions") && is_question("nails?") && !is_question("my nails")
+        );
+    }
+}
