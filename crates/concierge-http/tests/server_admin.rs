@@ -21,6 +21,42 @@ use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 
 const PASSWORD: &str = "demo password for the admin tests";
+
+/// A small valid bot (its engine builds much faster than the salon's).
+const SMALL_SPEC: &str = r#"
+version: 1
+business:
+  name: Corner Barber
+  timezone: Europe/Paris
+  hours:
+    monday: ["10:00-18:00"]
+  services:
+    - id: shave
+      name: Shave
+      duration_minutes: 20
+  staff:
+    - id: leo
+      name: Leo
+intents:
+  - name: hello
+    examples: [hi there, hello, good morning]
+  - name: book
+    examples: ["I want a [shave](service)", "book me in"]
+entities:
+  - name: service
+    from_services: true
+slots:
+  - name: service
+    type: service
+responses:
+  which_service: What would you like done?
+flows:
+  - name: book
+    triggers: [book]
+    steps:
+      - collect: service
+        prompt: which_service
+"#;
 const POSTGRES_URL_VAR: &str = "CONCIERGE_TEST_POSTGRES_URL";
 
 /// Where a test server keeps its data.
@@ -314,12 +350,14 @@ async fn another_tenants_credentials_get_no_data() {
         let other_key = store.create_api_key(&other, "their crm").await.unwrap().secret;
 
         let owner = server.owner().await;
-        let (conversation, token) = server.conversation().await;
-        server.say(&conversation, &token, "do you have parking?").await;
+        let (conversation, _) = server.conversation().await;
+        let demo = TenantId::parse(DEMO_TENANT).unwrap();
+        let events = [json!({"type": "user_message", "text": "my phone is +1 415 555 0100"})];
+        store.append_turn(&demo, &conversation, 0, &events, &json!({})).await.unwrap();
         let (status, mine) =
             server.call("GET", &format!("/v1/admin/conversations/{conversation}"), Some(&owner), None).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(mine["events"].as_array().unwrap().len() >= 2, "{mine}");
+        assert_eq!(mine["events"][0]["event"], events[0], "{mine}");
 
         let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
         for credential in [theirs.as_str(), other_key.as_str()] {
@@ -399,7 +437,7 @@ async fn roles_decide_what_each_caller_may_do() {
                 .post(server.url(&format!("/v1/admin/bots/{bot}/versions")))
                 .bearer_auth(token)
                 .header("content-type", "application/yaml")
-                .body(SALON_SPEC)
+                .body(SMALL_SPEC)
                 .send()
                 .await
                 .unwrap()
@@ -535,7 +573,9 @@ async fn a_person_takes_over_answers_on_the_websocket_and_hands_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_uploads_are_validated_and_activation_changes_the_answers() {
-    for backend in backends() {
+    // SQLite only: the salon's engine is slow to build in debug builds, and
+    // the store's activation is covered on both backends by its own stories.
+    for backend in [Backend::Sqlite] {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
         let owner = server.owner().await;
         let (_, bots) = server.call("GET", "/v1/admin/bots", Some(&owner), None).await;
