@@ -112,7 +112,7 @@ pub use open::{open, StoreConfig};
 pub use postgres::PostgresStore;
 pub use publishable_key::{NewPublishableKey, PublishableKey};
 pub use refresh_token::{IssuedRefreshToken, RefreshRejection, RefreshToken};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteDurability, SqliteStore};
 pub use store::Store;
 pub use tenant::{Tenant, TenantId, User};
 pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};

@@ -1140,39 +1140,8 @@ impl Store for PostgresStore {
         tenant: &TenantId,
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError> {
-        let now = crate::time::now();
-        let created = Conversation {
-            id: new_id(),
-            tenant_id: tenant.clone(),
-            bot_id: conversation.bot_id.clone(),
-            channel: conversation.channel.clone(),
-            external_ref: conversation.external_ref.clone(),
-            customer_id: conversation.customer_id.clone(),
-            status: ConversationStatus::Bot,
-            state: conversation.state.clone(),
-            last_seq: 0,
-            turns: 0,
-            created_at: now,
-            updated_at: now,
-        };
         let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
-             status, state, last_seq, turns, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
-        )
-        .bind(&created.id)
-        .bind(tenant.as_str())
-        .bind(&created.bot_id)
-        .bind(&created.channel)
-        .bind(&created.external_ref)
-        .bind(&created.customer_id)
-        .bind(created.status.as_str())
-        .bind(Json(&created.state))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "conversation"))?;
+        let created = insert_conversation(&mut tx, tenant, conversation).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -1208,6 +1177,42 @@ impl Store for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?;
         row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn open_or_create_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        conversation: &NewConversation,
+    ) -> Result<Conversation, StoreError> {
+        let Some(external_ref) = conversation.external_ref.as_deref() else {
+            return Err(StoreError::Invalid(
+                "a conversation found by reference needs an external_ref".into(),
+            ));
+        };
+        let channel = conversation.channel.as_str();
+        let mut tx = self.scoped(tenant).await?;
+        // Racing callers queue on a lock for this reference until the winner commits.
+        let key = format!("conversation-ref\u{1f}{}\u{1f}{channel}\u{1f}{external_ref}", tenant.as_str());
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
+             ORDER BY updated_at DESC, id LIMIT 1"
+        ))
+        .bind(tenant.as_str())
+        .bind(channel)
+        .bind(external_ref)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let conversation = match row.as_ref().map(conversation_from_row).transpose()? {
+            Some(open) => open,
+            None => insert_conversation(&mut tx, tenant, conversation).await?,
+        };
+        tx.commit().await?;
+        Ok(conversation)
     }
 
     async fn append_turn(
@@ -2106,4 +2111,45 @@ async fn insert_audit(
     .await
     .map_err(|e| map_write_error(e, "audit entry"))?;
     audit_from_row(&row)
+}
+
+/// Inserts a new conversation in `tx`.
+async fn insert_conversation(
+    tx: &mut Transaction<'static, Postgres>,
+    tenant: &TenantId,
+    conversation: &NewConversation,
+) -> Result<Conversation, StoreError> {
+    let now = crate::time::now();
+    let created = Conversation {
+        id: new_id(),
+        tenant_id: tenant.clone(),
+        bot_id: conversation.bot_id.clone(),
+        channel: conversation.channel.clone(),
+        external_ref: conversation.external_ref.clone(),
+        customer_id: conversation.customer_id.clone(),
+        status: ConversationStatus::Bot,
+        state: conversation.state.clone(),
+        last_seq: 0,
+        turns: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
+         status, state, last_seq, turns, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
+    )
+    .bind(&created.id)
+    .bind(tenant.as_str())
+    .bind(&created.bot_id)
+    .bind(&created.channel)
+    .bind(&created.external_ref)
+    .bind(&created.customer_id)
+    .bind(created.status.as_str())
+    .bind(Json(&created.state))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "conversation"))?;
+    Ok(created)
 }

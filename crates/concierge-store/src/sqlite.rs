@@ -38,16 +38,42 @@ pub struct SqliteStore {
     key: Option<EncryptionKey>,
 }
 
+/// When SQLite waits for the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteDurability {
+    /// Every commit is on disk before it returns (`synchronous=FULL`): a
+    /// stored turn survives power loss. One disk flush per commit bounds the
+    /// write rate by the disk's flush rate.
+    #[default]
+    Full,
+    /// Commits reach the write-ahead log and the disk at checkpoints
+    /// (`synchronous=NORMAL`): a stored turn survives a crash of the process,
+    /// but a power loss may lose the last commits. Much faster writes.
+    Normal,
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub async fn open(path: impl AsRef<Path>, key: Option<EncryptionKey>) -> Result<Self, StoreError> {
+        Self::open_with(path, key, SqliteDurability::Full).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` with the given
+    /// durability and migrates it.
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        key: Option<EncryptionKey>,
+        durability: SqliteDurability,
+    ) -> Result<Self, StoreError> {
+        let synchronous = match durability {
+            SqliteDurability::Full => SqliteSynchronous::Full,
+            SqliteDurability::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before append_turn returns, so a turn
-            // reported as stored survives power loss, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
@@ -1065,39 +1091,8 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError> {
-        let now = crate::time::now();
-        let created = Conversation {
-            id: new_id(),
-            tenant_id: tenant.clone(),
-            bot_id: conversation.bot_id.clone(),
-            channel: conversation.channel.clone(),
-            external_ref: conversation.external_ref.clone(),
-            customer_id: conversation.customer_id.clone(),
-            status: ConversationStatus::Bot,
-            state: conversation.state.clone(),
-            last_seq: 0,
-            turns: 0,
-            created_at: now,
-            updated_at: now,
-        };
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
-             status, state, last_seq, turns, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
-        )
-        .bind(&created.id)
-        .bind(tenant.as_str())
-        .bind(&created.bot_id)
-        .bind(&created.channel)
-        .bind(&created.external_ref)
-        .bind(&created.customer_id)
-        .bind(created.status.as_str())
-        .bind(Json(&created.state))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "conversation"))?;
+        let created = insert_conversation(&mut tx, tenant, conversation).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -1131,6 +1126,37 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn open_or_create_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        conversation: &NewConversation,
+    ) -> Result<Conversation, StoreError> {
+        let Some(external_ref) = conversation.external_ref.as_deref() else {
+            return Err(StoreError::Invalid(
+                "a conversation found by reference needs an external_ref".into(),
+            ));
+        };
+        let channel = conversation.channel.as_str();
+        // BEGIN IMMEDIATE: racing callers wait for the winner to commit.
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
+             ORDER BY updated_at DESC, id LIMIT 1"
+        ))
+        .bind(tenant.as_str())
+        .bind(channel)
+        .bind(external_ref)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let conversation = match row.as_ref().map(conversation_from_row).transpose()? {
+            Some(open) => open,
+            None => insert_conversation(&mut tx, tenant, conversation).await?,
+        };
+        tx.commit().await?;
+        Ok(conversation)
     }
 
     async fn append_turn(
@@ -1995,4 +2021,45 @@ async fn insert_audit(
     .await
     .map_err(|e| map_write_error(e, "audit entry"))?;
     audit_from_row(&row)
+}
+
+/// Inserts a new conversation in `tx`.
+async fn insert_conversation(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    conversation: &NewConversation,
+) -> Result<Conversation, StoreError> {
+    let now = crate::time::now();
+    let created = Conversation {
+        id: new_id(),
+        tenant_id: tenant.clone(),
+        bot_id: conversation.bot_id.clone(),
+        channel: conversation.channel.clone(),
+        external_ref: conversation.external_ref.clone(),
+        customer_id: conversation.customer_id.clone(),
+        status: ConversationStatus::Bot,
+        state: conversation.state.clone(),
+        last_seq: 0,
+        turns: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
+         status, state, last_seq, turns, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
+    )
+    .bind(&created.id)
+    .bind(tenant.as_str())
+    .bind(&created.bot_id)
+    .bind(&created.channel)
+    .bind(&created.external_ref)
+    .bind(&created.customer_id)
+    .bind(created.status.as_str())
+    .bind(Json(&created.state))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "conversation"))?;
+    Ok(created)
 }

@@ -185,6 +185,16 @@ pub trait Store: Send + Sync {
         channel: &str,
         external_ref: &str,
     ) -> Result<Option<Conversation>, StoreError>;
+    /// The open conversation [`Store::open_conversation_by_ref`] finds for
+    /// `conversation`'s channel and `external_ref`, or, when there is none,
+    /// `conversation` created, atomically: callers racing on one reference
+    /// all get the same conversation. [`StoreError::Invalid`] without an
+    /// `external_ref`.
+    async fn open_or_create_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        conversation: &NewConversation,
+    ) -> Result<Conversation, StoreError>;
     /// Appends one turn: its events (at least one) get the next sequence
     /// numbers and `new_state` replaces the state, atomically, only if the
     /// conversation is still at `expected_last_seq`; otherwise

@@ -50,6 +50,7 @@ pub mod security;
 pub mod state;
 pub mod telemetry;
 pub mod token;
+mod widget;
 pub mod ws;
 
 pub use config::ServerConfig;
@@ -103,10 +104,8 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
 /// The documented routes: public chat API, WebSocket, operations, staff
 /// authentication and the admin API.
 fn api(state: &AppState) -> OpenApiRouter<AppState> {
-    let chat = public::routes()
-        .merge(ws::routes())
-        .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), cors::cors));
+    let chat =
+        public::routes().merge(ws::routes()).layer(DefaultBodyLimit::max(state.config.limits.body_bytes));
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(chat)
         .merge(ops::routes())
@@ -120,7 +119,7 @@ pub fn router(state: AppState) -> Router {
     let description = std::sync::Arc::new(description);
     let routes = routes
         .route("/openapi.json", get(move || async move { Json(description.as_ref().clone()) }))
-        // WIDGET: the lead merges `widget::routes()` (GET /, GET /widget.js) here.
+        .merge(widget::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));
@@ -131,6 +130,8 @@ pub fn router(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     routes
+        // Outside the routes, so preflight requests are answered before routing.
+        .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track_requests))
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())

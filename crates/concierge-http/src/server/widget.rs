@@ -1,0 +1,171 @@
+//! The chat widget (`GET /widget.js`) and the salon demo page (`GET /`).
+//!
+//! Both files are compiled into the binary (`include_str!`), so a server
+//! needs nothing beside itself to serve them. Each response carries a strong
+//! `ETag` (a hash of the file, computed at compile time) and answers a
+//! matching `If-None-Match` with 304. The widget may be cached for a few
+//! minutes and is then revalidated: its URL has no version in it, so a new
+//! release must reach embedding pages without a long wait. The demo page is
+//! revalidated on every load.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+/// One file served from memory.
+struct Asset {
+    body: &'static str,
+    content_type: &'static str,
+    cache_control: &'static str,
+    etag: &'static str,
+}
+
+const WIDGET_JS_BODY: &str = include_str!("../../assets/widget.js");
+const INDEX_HTML_BODY: &str = include_str!("../../assets/index.html");
+
+const WIDGET_JS_ETAG: [u8; 18] = etag_of(WIDGET_JS_BODY);
+const INDEX_HTML_ETAG: [u8; 18] = etag_of(INDEX_HTML_BODY);
+
+static WIDGET_JS: Asset = Asset {
+    body: WIDGET_JS_BODY,
+    content_type: "application/javascript; charset=utf-8",
+    cache_control: "public, max-age=300, must-revalidate",
+    etag: ascii(&WIDGET_JS_ETAG),
+};
+
+static INDEX_HTML: Asset = Asset {
+    body: INDEX_HTML_BODY,
+    content_type: "text/html; charset=utf-8",
+    cache_control: "no-cache",
+    etag: ascii(&INDEX_HTML_ETAG),
+};
+
+/// The routes `GET /widget.js` and `GET /`, for any router state.
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/widget.js", get(|headers: HeaderMap| async move { serve(&WIDGET_JS, &headers) }))
+        .route("/", get(|headers: HeaderMap| async move { serve(&INDEX_HTML, &headers) }))
+}
+
+fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+        (header::CACHE_CONTROL, HeaderValue::from_static(asset.cache_control)),
+        (header::ETAG, HeaderValue::from_static(asset.etag)),
+    ];
+    if matches_etag(request, asset.etag) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (StatusCode::OK, headers, asset.body).into_response()
+}
+
+/// Whether `If-None-Match` names this entity tag (or is `*`). Weak tags
+/// (`W/"..."`) match too, as RFC 9110 asks for `If-None-Match`.
+fn matches_etag(request: &HeaderMap, etag: &str) -> bool {
+    request.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|list| {
+        list.split(',').map(str::trim).any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+    })
+}
+
+/// A quoted entity tag: 16 hex digits of the 64-bit FNV-1a hash of `body`.
+const fn etag_of(body: &str) -> [u8; 18] {
+    let bytes = body.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    let digits = b"0123456789abcdef";
+    let mut tag = [b'"'; 18];
+    let mut d = 0;
+    while d < 16 {
+        tag[1 + d] = digits[((hash >> (60 - 4 * d)) & 0xf) as usize];
+        d += 1;
+    }
+    tag
+}
+
+/// The entity tag as text (it is ASCII by construction, so the fallback is never used).
+const fn ascii(tag: &'static [u8; 18]) -> &'static str {
+    match std::str::from_utf8(tag) {
+        Ok(s) => s,
+        Err(_) => "\"0\"",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::{to_bytes, Body};
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn get(path: &str, if_none_match: Option<&str>) -> Response {
+        let mut request = Request::get(path);
+        if let Some(tag) = if_none_match {
+            request = request.header(header::IF_NONE_MATCH, tag);
+        }
+        routes::<()>().oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
+    }
+
+    async fn body_text(response: Response) -> String {
+        String::from_utf8(to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn widget_is_served_as_javascript_with_cache_headers() {
+        let response = get("/widget.js", None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers().clone();
+        assert_eq!(headers[header::CONTENT_TYPE], "application/javascript; charset=utf-8");
+        assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=300, must-revalidate");
+        let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+        assert!(etag.len() == 18 && etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+        let body = body_text(response).await;
+        assert!(body.contains("attachShadow"), "the widget script itself is served");
+        assert_eq!(body, WIDGET_JS_BODY);
+    }
+
+    #[tokio::test]
+    async fn a_matching_etag_gets_304_without_a_body() {
+        let etag = get("/widget.js", None).await.headers()[header::ETAG].to_str().unwrap().to_owned();
+        for tag in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
+            let response = get("/widget.js", Some(&tag)).await;
+            assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "If-None-Match: {tag}");
+            assert_eq!(response.headers()[header::ETAG], etag.as_str());
+            assert_eq!(body_text(response).await, "");
+        }
+        let stale = get("/widget.js", Some("\"0000000000000000\"")).await;
+        assert_eq!(stale.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn demo_page_embeds_the_widget_with_the_demo_key() {
+        let response = get("/", None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache");
+        let page = body_text(response).await;
+        assert!(
+            page.contains(r#"<script src="/widget.js" data-tenant="demo-salon" data-key="pk_demo_salon""#)
+        );
+        assert!(
+            page.contains("demo key") || page.contains("demo tenant"),
+            "the page says the key is a demo key"
+        );
+    }
+
+    #[test]
+    fn entity_tags_differ_between_files_and_follow_the_content() {
+        assert_ne!(WIDGET_JS.etag, INDEX_HTML.etag);
+        assert_eq!(etag_of("a"), etag_of("a"));
+        assert_ne!(etag_of("a"), etag_of("b"));
+        // FNV-1a 64 of the empty string is its offset basis; of "a" a published test vector.
+        assert_eq!(&etag_of(""), b"\"cbf29ce484222325\"");
+        assert_eq!(&etag_of("a"), b"\"af63dc4c8601ec8c\"");
+    }
+}

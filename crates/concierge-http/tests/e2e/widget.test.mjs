@@ -1,0 +1,152 @@
+// End-to-end test of the chat widget in headless Chromium, against a running
+// `concierge serve --demo` (scripts/test-browser.sh starts one with a fixed --now).
+//
+// It opens the demo page, opens the widget, asks about parking, books an appointment by
+// typing and clicking a quick reply, closes the panel with Escape, reloads the page and
+// checks the conversation is restored, then looks at the panel on a phone-sized screen.
+// A screenshot is saved after every step (and on failure) in the artifacts directory.
+//
+// Environment:
+//   CONCIERGE_E2E_URL        the server's base URL, e.g. http://127.0.0.1:8123 (required)
+//   CONCIERGE_E2E_ARTIFACTS  where screenshots go (default: ../../../../target/e2e-artifacts)
+//   CHROMIUM                 the browser binary (default: /usr/bin/chromium)
+//   CONCIERGE_E2E_STEP_TIMEOUT_MS  how long to wait for each expected text (default 15000)
+//
+// Run: node --test widget.test.mjs
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const baseUrl = process.env.CONCIERGE_E2E_URL;
+const artifacts = path.resolve(process.env.CONCIERGE_E2E_ARTIFACTS || path.join(here, "../../../../target/e2e-artifacts"));
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const STEP_TIMEOUT_MS = Number(process.env.CONCIERGE_E2E_STEP_TIMEOUT_MS || 15000);
+
+/** Runs one named step; on failure saves a screenshot and names the step in the error. */
+async function step(page, name, body) {
+  try {
+    await body();
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+  } catch (err) {
+    const shot = path.join(artifacts, `${name}-FAILED.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    throw new Error(`step "${name}" failed: ${err.message}\n(screenshot: ${shot})`, { cause: err });
+  }
+}
+
+/** Waits until a message of this kind ("bot", "user", "agent") containing `text` is visible. */
+async function seeMessage(page, kind, text) {
+  const msg = page.locator(`#concierge-widget .msg.${kind}`, { hasText: text });
+  await msg.first().waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS }).catch(() => {
+    throw new Error(`no ${kind} message containing ${JSON.stringify(text)} appeared within ${STEP_TIMEOUT_MS} ms`);
+  });
+}
+
+/** Types a message into the widget and sends it with Enter. */
+async function say(page, text) {
+  const input = page.getByRole("textbox", { name: "Message" });
+  await input.fill(text);
+  await input.press("Enter");
+  await seeMessage(page, "user", text);
+}
+
+/** The class of the element focused inside the widget's shadow root. */
+function focusedInWidget(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector("#concierge-widget").shadowRoot.activeElement;
+    return el ? el.className || el.id : null;
+  });
+}
+
+test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TIMEOUT_MS }, async () => {
+  assert.ok(baseUrl, "set CONCIERGE_E2E_URL to the server's base URL (scripts/test-browser.sh does)");
+  mkdirSync(artifacts, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    const launcher = page.getByRole("button", { name: "Chat with Salon Lumière" });
+    const dialog = page.getByRole("dialog", { name: "Salon Lumière" });
+
+    await step(page, "01-demo-page", async () => {
+      const res = await page.goto(baseUrl + "/");
+      assert.equal(res.status(), 200, "GET / should serve the demo page");
+      await page.getByRole("heading", { name: "Salon Lumière" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await launcher.waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await step(page, "02-widget-open", async () => {
+      await launcher.click();
+      await dialog.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+      assert.equal(await launcher.getAttribute("aria-expanded"), "true");
+      assert.equal(await focusedInWidget(page), "cw-input", "opening the chat should focus the message box");
+    });
+
+    await step(page, "03-parking-answer", async () => {
+      await say(page, "is there parking?");
+      await seeMessage(page, "bot", "four free parking spaces behind the salon");
+    });
+
+    await step(page, "04-booking-details", async () => {
+      await say(page, "I'd like to book a women's haircut tomorrow at 3pm");
+      await seeMessage(page, "bot", "What name should I put the booking under?");
+      await say(page, "Jane Doe");
+      await seeMessage(page, "bot", "phone number");
+      await say(page, "415 555 0100");
+      await seeMessage(page, "bot", "Shall I book it?");
+    });
+
+    await step(page, "05-booking-confirmed", async () => {
+      const yes = page.getByRole("group", { name: "Quick replies" }).getByRole("button", { name: "Yes" });
+      await yes.click({ timeout: STEP_TIMEOUT_MS });
+      await seeMessage(page, "user", "Yes");
+      await seeMessage(page, "bot", "You're booked! Your reference is");
+      assert.equal(await yes.count(), 0, "quick replies should go away once one is used");
+    });
+
+    await step(page, "06-escape-closes", async () => {
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden", timeout: STEP_TIMEOUT_MS });
+      assert.equal(await focusedInWidget(page), "launcher", "Escape should return focus to the launcher");
+    });
+
+    await step(page, "07-restored-after-reload", async () => {
+      await page.reload();
+      await launcher.click({ timeout: STEP_TIMEOUT_MS });
+      await dialog.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+      await seeMessage(page, "user", "is there parking?");
+      await seeMessage(page, "bot", "four free parking spaces behind the salon");
+      await seeMessage(page, "bot", "You're booked! Your reference is");
+      const booked = page.locator("#concierge-widget .msg.bot", { hasText: "You're booked!" });
+      assert.equal(await booked.count(), 1, "the restored conversation should show the confirmation once");
+    });
+
+    await step(page, "08-phone-layout", async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const box = await dialog.boundingBox();
+      assert.ok(box && box.width >= 380 && box.height >= 800, `on a phone the panel should fill the screen, got ${JSON.stringify(box)}`);
+    });
+
+    assert.deepEqual(pageErrors, [], "the page should raise no JavaScript errors");
+  } finally {
+    await browser.close();
+  }
+});
