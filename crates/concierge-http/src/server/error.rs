@@ -51,7 +51,7 @@ pub enum ApiError {
     Conflict(String),
     /// An uploaded bot spec is invalid; each entry is one located problem
     /// (`path: message`).
-    #[error("invalid bot spec ({} problems): {}", .0.len(), .0.join("; "))]
+    #[error("invalid bot spec: {}", .0.join("; "))]
     InvalidSpec(Vec<String>),
     /// The request body is larger than the limit.
     #[error("the request body is larger than the limit")]
