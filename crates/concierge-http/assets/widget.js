@@ -185,12 +185,12 @@
     quickGroup.setAttribute("role", "group");
     quickGroup.setAttribute("aria-label", "Quick replies");
     buttons.forEach(function (b) {
-      buttonTitles[b.payload] = b.title;
+      if (!b.shown) buttonTitles[b.payload] = b.title;
       var btn = document.createElement("button");
       btn.type = "button";
       btn.textContent = b.title;
       btn.addEventListener("click", function () {
-        send(b.payload, b.title);
+        send(b.payload, b.shown || b.title);
         input.focus();
       });
       quickGroup.appendChild(btn);
@@ -335,9 +335,10 @@
     clearTimeout(retryTimer);
     var url = base.replace(/^http/, "ws") + convPath(conv, "/ws?token=" + encodeURIComponent(conv.token) + "&after=" + conv.seq);
     var sock = (ws = new WebSocket(url));
+    var openedAt = 0;
     sock.onopen = function () {
       connected = true;
-      attempts = 0;
+      openedAt = Date.now();
       setStatus();
     };
     sock.onmessage = function (ev) {
@@ -347,19 +348,29 @@
     };
     sock.onclose = function () {
       ws = null;
-      var wasOpen = connected;
       connected = false;
       setStatus();
       if (!conv) return;
-      if (!wasOpen) {
-        // The socket could not open: show what it would have replayed through REST
-        // (this also finds out whether the conversation is gone), then back off.
-        attempts++;
-        catchUp().catch(function () {});
-      }
-      var delay = wasOpen ? 250 : Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
+      // A socket that stayed up a while reconnects at once; one that failed to open, or
+      // dropped right away, backs off exponentially (up to 30 s, with jitter).
+      attempts = openedAt && Date.now() - openedAt > 5000 ? 0 : attempts + 1;
+      var unsent = pending.slice();
+      // Show through REST what the socket would have replayed (this also finds out
+      // whether the conversation is gone), then offer to resend what did not arrive.
+      catchUp().then(function () {
+        unsent.filter(function (t) { return pending.indexOf(t) >= 0; }).forEach(offerResend);
+      }, function () {});
+      var delay = attempts ? Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2) : 250;
       retryTimer = setTimeout(connect, delay);
     };
+  }
+
+  // A message sent just before the socket dropped and not stored: let the customer resend it.
+  function offerResend(text) {
+    pending.splice(pending.indexOf(text), 1);
+    showTyping(false);
+    addMessage("system", "Your message \u201c" + text + "\u201d may not have arrived.");
+    addQuick([{ title: "Send again", payload: text, shown: text }]);
   }
 
   // The stored conversation is gone or its token refused: the next message starts a new one.

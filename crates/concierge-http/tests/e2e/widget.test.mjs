@@ -14,7 +14,7 @@
 //
 // Run: node --test widget.test.mjs
 
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -63,10 +63,12 @@ function focusedInWidget(page) {
   });
 }
 
-test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TIMEOUT_MS }, async () => {
+let browser;
+
+before(async () => {
   assert.ok(baseUrl, "set CONCIERGE_E2E_URL to the server's base URL (scripts/test-browser.sh does)");
   mkdirSync(artifacts, { recursive: true });
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath,
     args: [
       "--headless",
@@ -78,8 +80,15 @@ test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TI
       "--no-first-run",
     ],
   });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TIMEOUT_MS }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -147,6 +156,39 @@ test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TI
 
     assert.deepEqual(pageErrors, [], "the page should raise no JavaScript errors");
   } finally {
-    await browser.close();
+    await context.close();
+  }
+});
+
+test("without a WebSocket the widget talks and restores through REST", { timeout: 10 * STEP_TIMEOUT_MS }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    // Every WebSocket to the server is refused, as behind a proxy that does not pass them.
+    let refused = 0;
+    await context.routeWebSocket(/\/ws\?/, (ws) => {
+      refused++;
+      ws.close({ code: 1011, reason: "refused by the test" });
+    });
+    const page = await context.newPage();
+    const launcher = page.getByRole("button", { name: "Chat with Salon Lumière" });
+    const dialog = page.getByRole("dialog", { name: "Salon Lumière" });
+
+    await step(page, "fallback-01-answer-over-rest", async () => {
+      await page.goto(baseUrl + "/");
+      await launcher.click({ timeout: STEP_TIMEOUT_MS });
+      await dialog.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+      await say(page, "what are your opening hours?");
+      await seeMessage(page, "bot", "Tuesday to Saturday");
+      assert.ok(refused > 0, "the widget should have tried its WebSocket first");
+    });
+
+    await step(page, "fallback-02-restored-over-rest", async () => {
+      await page.reload();
+      await launcher.click({ timeout: STEP_TIMEOUT_MS });
+      await seeMessage(page, "user", "what are your opening hours?");
+      await seeMessage(page, "bot", "Tuesday to Saturday");
+    });
+  } finally {
+    await context.close();
   }
 });
