@@ -114,12 +114,14 @@
     var parts = String(text).split(URL_RE);
     for (var i = 0; i < parts.length; i++) {
       if (i % 2) {
+        var url = parts[i].replace(/[.,;:!?]+$/, ""); // a sentence's full stop is not the link's
         var a = document.createElement("a");
-        a.href = parts[i];
-        a.textContent = parts[i];
+        a.href = url;
+        a.textContent = url;
         a.target = "_blank";
         a.rel = "noopener noreferrer";
         el.appendChild(a);
+        if (url.length < parts[i].length) el.appendChild(document.createTextNode(parts[i].slice(url.length)));
       } else if (parts[i]) {
         el.appendChild(document.createTextNode(parts[i]));
       }
