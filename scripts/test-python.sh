@@ -3,6 +3,10 @@
 # virtual environment and runs its tests (pytest, warnings as errors), the
 # stub check (mypy.stubtest) and mypy --strict over the installed package.
 # Needs python3 (3.9+) with venv, a Rust toolchain and access to PyPI.
+# The store tests run on SQLite, and on PostgreSQL too when
+# CONCIERGE_TEST_POSTGRES_URL names a server whose role can create roles and
+# databases (scripts/test.sh starts one and exports it); without it they are
+# skipped with a notice.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,7 +17,9 @@ trap 'rm -rf "$work"' EXIT
 echo "== python: fresh venv in $work/venv"
 "$python" -m venv "$work/venv"
 py="$work/venv/bin/python"
-"$py" -m pip install --quiet --disable-pip-version-check maturin pytest mypy
+# pg8000 (pure Python) creates the scratch PostgreSQL roles and databases;
+# fastapi and httpx2 (for its test client) serve examples/python/fastapi_app.py in its test.
+"$py" -m pip install --quiet --disable-pip-version-check maturin pytest mypy pg8000 fastapi httpx2
 
 echo "== python: maturin build --release"
 (cd "$root/crates/concierge-py" && "$work/venv/bin/maturin" build --release -i "$py" --out "$work/wheels")
@@ -25,6 +31,11 @@ fi
 "$py" -m pip install --quiet --disable-pip-version-check "${wheels[0]}"
 
 echo "== python: pytest"
+if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
+    echo "store tests: SQLite and PostgreSQL (CONCIERGE_TEST_POSTGRES_URL is set)"
+else
+    echo "store tests: SQLite only; PostgreSQL skipped (CONCIERGE_TEST_POSTGRES_URL is not set)"
+fi
 # From the root, `concierge` resolves to the installed wheel (the source
 # tree's python/ directory is not on sys.path).
 (cd "$root" && "$py" -m pytest -W error -q crates/concierge-py/tests)

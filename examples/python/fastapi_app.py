@@ -2,14 +2,18 @@
 
     pip install fastapi uvicorn concierge
     uvicorn examples.python.fastapi_app:app   # from the repository's root
-    curl -s localhost:8000/chat/c1 -H 'content-type: application/json' \
+    curl -s localhost:8000/chat/c1 -H 'content-type: application/json' \\
          -d '{"text": "do you have parking?"}'
+
+Conversations and bookings live in memory; set CONCIERGE_DATABASE to an
+SQLite file path or a postgres:// URL to keep them in a database instead.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
@@ -17,7 +21,17 @@ from pydantic import BaseModel
 import concierge
 
 BOT = Path(__file__).resolve().parents[1] / "salon" / "bot.yaml"
-engine = concierge.Engine.from_file(BOT)
+
+
+def open_store(where: str) -> Optional[concierge.Store]:
+    if not where:
+        return None
+    if where.startswith(("postgres://", "postgresql://")):
+        return concierge.Store.postgres(where)
+    return concierge.Store.sqlite(where)
+
+
+engine = concierge.Engine.from_file(BOT, store=open_store(os.environ.get("CONCIERGE_DATABASE", "")))
 app = FastAPI(title=f"Concierge: {BOT.parent.name}")
 
 

@@ -91,5 +91,22 @@ fn entities(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, lexical, entities);
+fn datetime(c: &mut Criterion) {
+    use concierge_core::nlu::datetime::{parse, DateTimeOptions};
+    let reference = chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("a valid time");
+    let options = DateTimeOptions { prefer_future: true, ..DateTimeOptions::default() };
+    let mut group = c.benchmark_group("datetime_parse");
+    for (name, text) in [
+        ("relative", "can I come in next Friday at 3pm?"),
+        ("range", "anything between 2 and 5 the day after tomorrow"),
+        ("none", "how much does a women's haircut cost with Maria"),
+    ] {
+        group.bench_function(name, |b| b.iter(|| parse(text, reference, &options)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, lexical, entities, datetime);
 criterion_main!(benches);

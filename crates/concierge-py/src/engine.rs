@@ -1,50 +1,79 @@
 //! `NativeEngine`: one bot, its bookings and its conversations, behind the
-//! Python class `concierge.Engine`.
+//! Python class `concierge.Engine`. Conversations and bookings live in
+//! memory, or in a [`NativeStore`] when the engine was given one.
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use concierge_core::booking::{
-    Booker, BookingEngine, BookingRequest, Calendar, Customer, SlotQuery, StaffPreference,
+    Booker, BookingEngine, BookingRequest, Calendar, Catalog, Customer, SlotQuery, StaffPreference,
 };
-use concierge_core::dialog::{Action, ConversationState, Engine, TurnContext, BUILTIN_ACTIONS};
+use concierge_core::dialog::{Action, ConversationState, Engine, Event, Turn, TurnContext, BUILTIN_ACTIONS};
+use concierge_core::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use concierge_core::spec::BotSpec;
-use futures::executor::block_on;
+use concierge_store::{run_turn, ConversationStatus, StoreError, TurnWrite, DEFAULT_TURN_ATTEMPTS};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::action::PythonAction;
 use crate::calendar::PythonCalendar;
 use crate::error::{guarded, Failure};
+use crate::language_model::PythonLanguageModel;
+use crate::store::NativeStore;
 use crate::values::{booking_dict, parse_dict, serde_to_py, slot_dict, slots_dict, turn_dict};
 
 /// Locks `mutex`, also after a panic elsewhere poisoned it (every value
 /// behind these locks is replaced whole, never left half-written).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A bot: the spec, the engine built from it (lazily, and again when an
-/// action is registered), its in-memory bookings and its conversations.
+/// action or language model is registered), its bookings and its
+/// conversations, in memory or in a store.
 #[pyclass(frozen, module = "concierge._concierge")]
 pub(crate) struct NativeEngine {
     spec: BotSpec,
     booker: Mutex<Arc<BookingEngine>>,
     actions: Mutex<BTreeMap<String, Arc<dyn Action>>>,
+    language_model: Mutex<Option<Arc<dyn LanguageModel>>>,
     built: Mutex<Option<Arc<Engine>>>,
+    /// Conversations in memory, when there is no store.
     conversations: Mutex<HashMap<String, Arc<Mutex<ConversationState>>>>,
+    store: Option<Py<NativeStore>>,
+}
+
+/// A conversation state read back from a store (`{}` for a new one).
+fn stored_state(state: serde_json::Value) -> Result<ConversationState, Failure> {
+    serde_json::from_value(state).map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")).into())
+}
+
+/// Events as the JSON values the store logs.
+fn stored_events(events: &[Event]) -> Result<Vec<serde_json::Value>, Failure> {
+    events
+        .iter()
+        .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Corrupt(format!("event: {e}")).into()))
+        .collect()
 }
 
 impl NativeEngine {
-    fn new(spec: BotSpec) -> Result<Self, Failure> {
-        let booker = Arc::new(BookingEngine::in_memory(&spec.business)?);
+    fn new(spec: BotSpec, store: Option<Py<NativeStore>>) -> Result<Self, Failure> {
+        let booker = match &store {
+            Some(store) => {
+                BookingEngine::new(Catalog::from_spec(&spec.business)?, store.get().booking_repository())
+            }
+            None => BookingEngine::in_memory(&spec.business)?,
+        };
         Ok(NativeEngine {
             spec,
-            booker: Mutex::new(booker),
+            booker: Mutex::new(Arc::new(booker)),
             actions: Mutex::new(BTreeMap::new()),
+            language_model: Mutex::new(None),
             built: Mutex::new(None),
             conversations: Mutex::new(HashMap::new()),
+            store,
         })
     }
 
@@ -59,12 +88,30 @@ impl NativeEngine {
         for (name, action) in lock(&self.actions).iter() {
             builder = builder.action(name.clone(), Arc::clone(action));
         }
+        if let Some(model) = lock(&self.language_model).as_ref() {
+            builder = builder.language_model(Arc::clone(model));
+        }
         let engine = Arc::new(builder.build()?);
         *built = Some(Arc::clone(&engine));
         Ok(engine)
     }
 
-    /// The conversation `id`, created empty when new.
+    /// The store, if the engine has one.
+    fn store(&self) -> Option<&NativeStore> {
+        self.store.as_ref().map(Py::get)
+    }
+
+    /// Runs `future` to completion: on the store's tokio runtime when the
+    /// engine has a store (sqlx needs it), else on the calling thread.
+    fn run<T>(&self, future: impl Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+        if self.store.is_some() {
+            crate::runtime::block_on(future)
+        } else {
+            futures::executor::block_on(future)
+        }
+    }
+
+    /// The in-memory conversation `id`, created empty when new.
     fn conversation(&self, id: &str) -> Arc<Mutex<ConversationState>> {
         Arc::clone(lock(&self.conversations).entry(id.to_string()).or_default())
     }
@@ -77,20 +124,108 @@ impl NativeEngine {
     fn timezone(&self) -> chrono_tz::Tz {
         self.booker().catalog().timezone()
     }
+
+    /// One turn of in-memory conversation `conversation_id`.
+    fn handle_in_memory(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Turn, Failure> {
+        let engine = self.engine()?;
+        let conversation = self.conversation(conversation_id);
+        // One turn at a time per conversation; others run in parallel.
+        let mut state = lock(&conversation);
+        let ctx = TurnContext { now, seed: state.turns, conversation_id: conversation_id.to_string() };
+        let turn = futures::executor::block_on(engine.handle(state.clone(), text, &ctx))?;
+        *state = turn.state.clone();
+        Ok(turn)
+    }
+
+    /// One turn of stored conversation `conversation_id`: loaded, handled and
+    /// appended through `run_turn`, so concurrent turns (from any process)
+    /// apply one after the other.
+    async fn handle_stored(
+        &self,
+        store: &NativeStore,
+        conversation_id: &str,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Turn, Failure> {
+        let engine = self.engine()?;
+        let entry = store.entry(conversation_id);
+        let _turn = entry.turn.lock().await;
+        let id = store.open_or_create(&entry, conversation_id).await?;
+        let (engine, id_ref) = (&engine, &id);
+        let (_, turn) =
+            run_turn(store.store(), store.tenant(), &id, DEFAULT_TURN_ATTEMPTS, |current| async move {
+                let state = stored_state(current.state)?;
+                // The store's id keys bookings' idempotency: unique per conversation.
+                let ctx = TurnContext { now, seed: state.turns, conversation_id: id_ref.clone() };
+                let turn = engine.handle(state, text, &ctx).await?;
+                let write = TurnWrite {
+                    events: stored_events(&turn.events)?,
+                    state: serde_json::to_value(&turn.state)
+                        .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
+                };
+                Ok::<_, Failure>((write, turn))
+            })
+            .await?;
+        if turn.events.iter().any(|e| matches!(e, Event::HandoffRequested { .. })) {
+            store
+                .store()
+                .set_conversation_status(store.tenant(), &id, ConversationStatus::WaitingForHuman)
+                .await?;
+        }
+        Ok(turn)
+    }
+
+    /// Hands stored conversation `conversation_id` back to the bot.
+    async fn release_stored(
+        &self,
+        store: &NativeStore,
+        conversation_id: &str,
+    ) -> Result<Vec<Event>, Failure> {
+        let engine = self.engine()?;
+        let entry = store.entry(conversation_id);
+        let _turn = entry.turn.lock().await;
+        let Some(id) = store.find(&entry, conversation_id).await? else { return Ok(Vec::new()) };
+        let current = store.store().load_conversation(store.tenant(), &id).await?;
+        let (_, events) = engine.release(stored_state(current.state)?);
+        if events.is_empty() {
+            return Ok(events);
+        }
+        let engine = &engine;
+        let (_, events) =
+            run_turn(store.store(), store.tenant(), &id, DEFAULT_TURN_ATTEMPTS, |current| async move {
+                let (state, events) = engine.release(stored_state(current.state)?);
+                let write = TurnWrite {
+                    events: stored_events(&events)?,
+                    state: serde_json::to_value(&state)
+                        .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
+                };
+                Ok::<_, Failure>((write, events))
+            })
+            .await?;
+        store.store().set_conversation_status(store.tenant(), &id, ConversationStatus::Bot).await?;
+        Ok(events)
+    }
 }
 
 #[pymethods]
 impl NativeEngine {
-    /// Loads a YAML (or JSON) spec.
+    /// Loads a YAML (or JSON) spec; conversations and bookings go to `store` if given.
     #[staticmethod]
-    fn from_yaml(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Ok(py.allow_threads(|| guarded(|| NativeEngine::new(BotSpec::from_yaml(text)?)))?)
+    #[pyo3(signature = (text, store=None))]
+    fn from_yaml(py: Python<'_>, text: &str, store: Option<Py<NativeStore>>) -> PyResult<Self> {
+        Ok(py.allow_threads(|| guarded(|| NativeEngine::new(BotSpec::from_yaml(text)?, store)))?)
     }
 
-    /// Loads a JSON spec.
+    /// Loads a JSON spec; conversations and bookings go to `store` if given.
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        Ok(py.allow_threads(|| guarded(|| NativeEngine::new(BotSpec::from_json(text)?)))?)
+    #[pyo3(signature = (text, store=None))]
+    fn from_json(py: Python<'_>, text: &str, store: Option<Py<NativeStore>>) -> PyResult<Self> {
+        Ok(py.allow_threads(|| guarded(|| NativeEngine::new(BotSpec::from_json(text)?, store)))?)
     }
 
     /// The business's IANA time zone.
@@ -144,6 +279,43 @@ impl NativeEngine {
         Ok(())
     }
 
+    /// Sets (or with `None` removes) the language model: a callable taking
+    /// a request dict and returning the text; the engine is rebuilt on next use.
+    fn set_language_model(&self, py: Python<'_>, callable: Option<Py<PyAny>>) {
+        let model = callable.map(|c| Arc::new(PythonLanguageModel::new(c)) as Arc<dyn LanguageModel>);
+        py.allow_threads(|| {
+            *lock(&self.language_model) = model;
+            *lock(&self.built) = None;
+        });
+    }
+
+    /// Whether a language model is set.
+    fn has_language_model(&self) -> bool {
+        lock(&self.language_model).is_some()
+    }
+
+    /// Asks the language model through core's `LanguageModel` trait, as the
+    /// engine does; for testing a registered model. Raises `RuntimeError`
+    /// with the `LanguageModelError` when it fails, `LookupError` when none is set.
+    fn complete_with_language_model(
+        &self,
+        py: Python<'_>,
+        purpose: String,
+        messages: Vec<(String, String)>,
+        max_tokens: u32,
+    ) -> PyResult<String> {
+        let Some(model) = lock(&self.language_model).clone() else {
+            return Err(pyo3::exceptions::PyLookupError::new_err("no language model is set"));
+        };
+        let request = CompletionRequest {
+            purpose,
+            messages: messages.into_iter().map(|(role, content)| PromptMessage { role, content }).collect(),
+            max_tokens,
+        };
+        py.allow_threads(|| futures::executor::block_on(model.complete(&request)))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+    }
+
     /// Builds the engine now (training the NLU) instead of on first use.
     fn build(&self, py: Python<'_>) -> PyResult<()> {
         py.allow_threads(|| guarded(|| self.engine().map(drop)))?;
@@ -169,20 +341,11 @@ impl NativeEngine {
         text: &str,
         now: DateTime<FixedOffset>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let now = now.to_utc();
         let turn = py.allow_threads(|| {
-            guarded(|| {
-                let engine = self.engine()?;
-                let conversation = self.conversation(conversation_id);
-                // One turn at a time per conversation; others run in parallel.
-                let mut state = lock(&conversation);
-                let ctx = TurnContext {
-                    now: now.to_utc(),
-                    seed: state.turns,
-                    conversation_id: conversation_id.to_string(),
-                };
-                let turn = block_on(engine.handle(state.clone(), text, &ctx))?;
-                *state = turn.state.clone();
-                Ok(turn)
+            guarded(|| match self.store() {
+                Some(store) => self.run(self.handle_stored(store, conversation_id, text, now)),
+                None => self.handle_in_memory(conversation_id, text, now),
             })
         })?;
         turn_dict(py, text, &turn)
@@ -192,6 +355,9 @@ impl NativeEngine {
     fn release<'py>(&self, py: Python<'py>, conversation_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let events = py.allow_threads(|| {
             guarded(|| {
+                if let Some(store) = self.store() {
+                    return self.run(self.release_stored(store, conversation_id));
+                }
                 let engine = self.engine()?;
                 let conversation = self.conversation(conversation_id);
                 let mut state = lock(&conversation);
@@ -205,15 +371,32 @@ impl NativeEngine {
 
     /// The slots conversation `conversation_id` has collected, or `None` if it is unknown.
     fn slots<'py>(&self, py: Python<'py>, conversation_id: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let conversation = lock(&self.conversations).get(conversation_id).cloned();
-        let Some(conversation) = conversation else { return Ok(None) };
-        let slots = py.allow_threads(|| lock(&conversation).slots.clone());
-        Ok(Some(slots_dict(py, &slots)?))
+        let slots = py.allow_threads(|| {
+            guarded(|| {
+                if let Some(store) = self.store() {
+                    return self.run(async {
+                        let entry = store.entry(conversation_id);
+                        let Some(id) = store.find(&entry, conversation_id).await? else { return Ok(None) };
+                        let current = store.store().load_conversation(store.tenant(), &id).await?;
+                        Ok(Some(stored_state(current.state)?.slots))
+                    });
+                }
+                let conversation = lock(&self.conversations).get(conversation_id).cloned();
+                Ok(conversation.map(|c| lock(&c).slots.clone()))
+            })
+        })?;
+        slots.map(|slots| slots_dict(py, &slots)).transpose()
     }
 
-    /// Forgets conversation `conversation_id`; whether it existed.
-    fn reset(&self, py: Python<'_>, conversation_id: &str) -> bool {
-        py.allow_threads(|| lock(&self.conversations).remove(conversation_id).is_some())
+    /// Forgets conversation `conversation_id` (in a store: closes it, so the
+    /// next message starts a new one); whether it existed.
+    fn reset(&self, py: Python<'_>, conversation_id: &str) -> PyResult<bool> {
+        Ok(py.allow_threads(|| {
+            guarded(|| match self.store() {
+                Some(store) => self.run(store.close(conversation_id)),
+                None => Ok(lock(&self.conversations).remove(conversation_id).is_some()),
+            })
+        })?)
     }
 
     /// Bookable slots of `service` starting in `[start, end)`.
@@ -233,8 +416,9 @@ impl NativeEngine {
             to: end.to_utc(),
             staff: staff.map_or(StaffPreference::Any, StaffPreference::Specific),
         };
-        let slots =
-            py.allow_threads(|| guarded(|| Ok(block_on(self.booker().slots(&query, now.to_utc()))?)))?;
+        let slots = py.allow_threads(|| {
+            guarded(|| self.run(async { Ok(self.booker().slots(&query, now.to_utc()).await?) }))
+        })?;
         let tz = self.timezone();
         let list = PyList::empty(py);
         for slot in &slots {
@@ -261,7 +445,11 @@ impl NativeEngine {
         let request = BookingRequest { service, start: start.to_utc(), staff };
         let customer = Customer { name: customer_name, phone, email };
         let booking = py.allow_threads(|| {
-            guarded(|| Ok(block_on(self.booker().book(&request, &customer, request_key, now.to_utc()))?))
+            guarded(|| {
+                self.run(async {
+                    Ok(self.booker().book(&request, &customer, request_key, now.to_utc()).await?)
+                })
+            })
         })?;
         booking_dict(py, &booking, self.timezone())
     }
@@ -273,14 +461,16 @@ impl NativeEngine {
         booking_id: &str,
         now: DateTime<FixedOffset>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let booking =
-            py.allow_threads(|| guarded(|| Ok(block_on(self.booker().cancel(booking_id, now.to_utc()))?)))?;
+        let booking = py.allow_threads(|| {
+            guarded(|| self.run(async { Ok(self.booker().cancel(booking_id, now.to_utc()).await?) }))
+        })?;
         booking_dict(py, &booking, self.timezone())
     }
 
     /// A booking by id.
     fn booking<'py>(&self, py: Python<'py>, booking_id: &str) -> PyResult<Bound<'py, PyDict>> {
-        let booking = py.allow_threads(|| guarded(|| Ok(block_on(self.booker().get(booking_id))?)))?;
+        let booking =
+            py.allow_threads(|| guarded(|| self.run(async { Ok(self.booker().get(booking_id).await?) })))?;
         booking_dict(py, &booking, self.timezone())
     }
 }

@@ -8,6 +8,7 @@ use concierge_core::booking::BookingError;
 use concierge_core::dialog::EngineError;
 use concierge_core::nlu::NluError;
 use concierge_core::spec::SpecError;
+use concierge_store::{StoreError, TurnError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::BoundObject;
@@ -21,8 +22,30 @@ pub(crate) enum Failure {
     Engine(EngineError),
     /// A booking operation failed.
     Booking(BookingError),
+    /// The store failed.
+    Store(StoreError),
+    /// Other writers kept changing a conversation; gave up after this many tries.
+    TooManyConflicts(u32),
+    /// The runtime the store needs could not start.
+    Runtime(String),
     /// Rust code panicked; a bug, reported as `concierge.Error`.
     Panic(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+impl From<TurnError<Failure>> for Failure {
+    fn from(e: TurnError<Failure>) -> Self {
+        match e {
+            TurnError::Store(e) => Failure::Store(e),
+            TurnError::Turn(failure) => failure,
+            TurnError::TooManyConflicts(tries) => Failure::TooManyConflicts(tries),
+        }
+    }
 }
 
 impl From<SpecError> for Failure {
@@ -66,6 +89,21 @@ fn booking_kind(e: &BookingError) -> &'static str {
     }
 }
 
+/// The snake_case name of a store error's kind, `StoreError.kind` in Python.
+fn store_kind(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::NotFound { .. } => "not_found",
+        StoreError::Conflict { .. } => "conflict",
+        StoreError::Duplicate(_) => "duplicate",
+        StoreError::Invalid(_) => "invalid",
+        StoreError::RoleBypassesRowSecurity(_) => "role_bypasses_row_security",
+        StoreError::Corrupt(_) => "corrupt",
+        StoreError::Migration(_) => "migration",
+        // Database failures, and whatever else the store may add.
+        _ => "database",
+    }
+}
+
 /// The `concierge.errors` class `name` called with `args`, as a `PyErr`.
 fn python_error<'py, A>(py: Python<'py>, name: &str, args: A) -> PyErr
 where
@@ -101,6 +139,13 @@ impl From<Failure> for PyErr {
             }
             Failure::Engine(e) => python_error(py, "DialogError", (e.to_string(),)),
             Failure::Booking(e) => python_error(py, "BookingError", (e.to_string(), booking_kind(&e))),
+            Failure::Store(e) => python_error(py, "StoreError", (e.to_string(), store_kind(&e))),
+            Failure::TooManyConflicts(tries) => python_error(
+                py,
+                "StoreError",
+                (format!("conversation kept changing: gave up after {tries} tries"), "conflict"),
+            ),
+            Failure::Runtime(message) => python_error(py, "StoreError", (message, "runtime")),
             Failure::Panic(message) => {
                 python_error(py, "Error", (format!("internal error in the Concierge engine: {message}"),))
             }

@@ -5,12 +5,18 @@
 //! hierarchy defined in `concierge.errors`, and `async` variants. This
 //! module keeps the Rust side small: [`engine::NativeEngine`] holds one bot
 //! (its engine, bookings and conversations), releases the GIL while it
-//! parses, handles turns and books, and returns plain Python values.
+//! parses, handles turns and books, and returns plain Python values;
+//! [`store::NativeStore`] is a database (SQLite or PostgreSQL, driven on a
+//! tokio runtime the module owns) that an engine keeps its conversations and
+//! bookings in.
 
 mod action;
 mod calendar;
 mod engine;
 mod error;
+mod language_model;
+mod runtime;
+mod store;
 mod values;
 
 use pyo3::prelude::*;
@@ -19,6 +25,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _concierge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<engine::NativeEngine>()?;
+    m.add_class::<store::NativeStore>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

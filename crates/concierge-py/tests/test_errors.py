@@ -13,7 +13,7 @@ from conftest import loyalty_spec
 
 def test_hierarchy() -> None:
     for error in (concierge.SpecError, concierge.BookingError, concierge.StoreError,
-                  concierge.MessageError, concierge.DialogError):
+                  concierge.MessageError, concierge.DialogError, concierge.LanguageModelError):
         assert issubclass(error, concierge.Error)
     assert issubclass(concierge.Error, Exception)
 

@@ -42,6 +42,9 @@ pub enum StoreError {
     /// A record with the same unique key already exists.
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A presented refresh token was refused (see [`crate::RefreshRejection`]).
+    #[error("{0}")]
+    RefreshRejected(crate::RefreshRejection),
     /// The input makes no sense (empty id, end before start, ...).
     #[error("invalid input: {0}")]
     Invalid(String),

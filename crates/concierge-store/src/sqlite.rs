@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use concierge_core::booking::{Booking, BookingStatus, Customer};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -18,13 +18,14 @@ use crate::booking::{blocks, check_transition, parse_status, sitting_key, status
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
 use crate::knowledge::{vector_from_bytes, vector_to_bytes};
+use crate::refresh_token;
 use crate::tenant::new_id;
 use crate::{
-    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus,
-    CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
-    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry,
-    NewPublishableKey, PublishableKey, Schedule, Service, StaffMember, Store, StoreError, StoredBooking,
-    StoredEvent, Tenant, TenantId, User,
+    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationFilter,
+    ConversationStatus, CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration,
+    IssuedApiKey, IssuedRefreshToken, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
+    NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
+    Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// How long a writer waits for the file lock before failing.
@@ -37,16 +38,42 @@ pub struct SqliteStore {
     key: Option<EncryptionKey>,
 }
 
+/// When SQLite waits for the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteDurability {
+    /// Every commit is on disk before it returns (`synchronous=FULL`): a
+    /// stored turn survives power loss. One disk flush per commit bounds the
+    /// write rate by the disk's flush rate.
+    #[default]
+    Full,
+    /// Commits reach the write-ahead log and the disk at checkpoints
+    /// (`synchronous=NORMAL`): a stored turn survives a crash of the process,
+    /// but a power loss may lose the last commits. Much faster writes.
+    Normal,
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub async fn open(path: impl AsRef<Path>, key: Option<EncryptionKey>) -> Result<Self, StoreError> {
+        Self::open_with(path, key, SqliteDurability::Full).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` with the given
+    /// durability and migrates it.
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        key: Option<EncryptionKey>,
+        durability: SqliteDurability,
+    ) -> Result<Self, StoreError> {
+        let synchronous = match durability {
+            SqliteDurability::Full => SqliteSynchronous::Full,
+            SqliteDurability::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before append_turn returns, so a turn
-            // reported as stored survives power loss, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
@@ -221,6 +248,95 @@ fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
         event: event.0,
         recorded_at: row.try_get("recorded_at")?,
     })
+}
+
+const USER_COLUMNS: &str = "id, tenant_id, email, role, created_at";
+
+fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: row.try_get("id")?,
+        tenant_id: TenantId::parse(row.try_get("tenant_id")?)?,
+        email: row.try_get("email")?,
+        role: row.try_get("role")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const REFRESH_COLUMNS: &str =
+    "id, tenant_id, user_id, family_id, created_at, expires_at, used_at, revoked_at";
+
+fn refresh_from_row(row: &SqliteRow) -> Result<RefreshToken, StoreError> {
+    Ok(RefreshToken {
+        id: row.try_get("id")?,
+        tenant_id: TenantId::parse(row.try_get("tenant_id")?)?,
+        user_id: row.try_get("user_id")?,
+        family_id: row.try_get("family_id")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        used_at: row.try_get("used_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+/// Stores a new refresh token of `user_id` (in `family`, or a new one).
+async fn insert_refresh_token(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    user_id: &str,
+    family: Option<&str>,
+    now: DateTime<Utc>,
+    ttl: TimeDelta,
+) -> Result<IssuedRefreshToken, StoreError> {
+    let now = crate::time::truncate(now);
+    let expires_at = now
+        .checked_add_signed(ttl)
+        .filter(|at| *at > now)
+        .ok_or_else(|| StoreError::Invalid(format!("refresh token lifetime {ttl} out of range")))?;
+    let secret = refresh_token::generate(tenant);
+    let token = RefreshToken {
+        id: new_id(),
+        tenant_id: tenant.clone(),
+        user_id: user_id.to_owned(),
+        family_id: family.map_or_else(new_id, str::to_owned),
+        created_at: now,
+        expires_at,
+        used_at: None,
+        revoked_at: None,
+    };
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, token_hash, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&token.id)
+    .bind(tenant.as_str())
+    .bind(user_id)
+    .bind(&token.family_id)
+    .bind(refresh_token::hash(&secret))
+    .bind(token.created_at)
+    .bind(token.expires_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "user"))?;
+    Ok(IssuedRefreshToken { token, secret })
+}
+
+/// Marks every live token of a family revoked.
+async fn revoke_family(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    family_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND family_id = $2 \
+         AND revoked_at IS NULL",
+    )
+    .bind(tenant.as_str())
+    .bind(family_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Refuses a booking of `staff` at `sitting` over `[from, until)` with
@@ -589,6 +705,208 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn issue_refresh_token(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        family: Option<&str>,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<IssuedRefreshToken, StoreError> {
+        let mut tx = self.write().await?;
+        let issued = insert_refresh_token(&mut tx, tenant, user_id, family, now, ttl).await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<IssuedRefreshToken, StoreError> {
+        let Some(tenant) = refresh_token::tenant_of(secret) else {
+            return Err(StoreError::RefreshRejected(RefreshRejection::Unknown));
+        };
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(refresh_token::hash(secret))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::RefreshRejected(RefreshRejection::Unknown))?;
+        let presented = refresh_from_row(&row)?;
+        let now = crate::time::truncate(now);
+        match refresh_token::judge(&presented, now) {
+            Ok(()) => {}
+            Err(RefreshRejection::Reused) => {
+                revoke_family(&mut tx, &tenant, &presented.family_id, now).await?;
+                tx.commit().await?;
+                return Err(StoreError::RefreshRejected(RefreshRejection::Reused));
+            }
+            Err(rejection) => return Err(StoreError::RefreshRejected(rejection)),
+        }
+        sqlx::query("UPDATE refresh_tokens SET used_at = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(&presented.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let next =
+            insert_refresh_token(&mut tx, &tenant, &presented.user_id, Some(&presented.family_id), now, ttl)
+                .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    async fn find_refresh_token(&self, secret: &str) -> Result<Option<RefreshToken>, StoreError> {
+        let Some(tenant) = refresh_token::tenant_of(secret) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(&format!(
+            "SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(refresh_token::hash(secret))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(refresh_from_row).transpose()
+    }
+
+    async fn revoke_refresh_family(&self, tenant: &TenantId, family_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        revoke_family(&mut tx, tenant, family_id, crate::time::now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user(&self, tenant: &TenantId, user_id: &str) -> Result<User, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"))
+            .bind(tenant.as_str())
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", user_id))?;
+        user_from_row(&row)
+    }
+
+    async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError> {
+        let rows =
+            sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 ORDER BY email"))
+                .bind(tenant.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, label, prefix, created_at, revoked_at FROM api_keys \
+             WHERE tenant_id = $1 ORDER BY created_at, id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(api_key_from_row).collect()
+    }
+
+    async fn list_conversations(
+        &self,
+        tenant: &TenantId,
+        filter: &ConversationFilter,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR updated_at >= $3) \
+             ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
+        ))
+        .bind(tenant.as_str())
+        .bind(filter.status.map(ConversationStatus::as_str))
+        .bind(filter.updated_since.map(crate::time::truncate))
+        .bind(filter.effective_limit())
+        .bind(i64::from(filter.offset))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(conversation_from_row).collect()
+    }
+
+    async fn bots(&self, tenant: &TenantId) -> Result<Vec<Bot>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, active_version, created_at FROM bots WHERE tenant_id = $1 \
+             ORDER BY created_at, id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Bot {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    active_version: row.try_get("active_version")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn bot_versions(&self, tenant: &TenantId, bot_id: &str) -> Result<Vec<BotVersion>, StoreError> {
+        self.bot(tenant, bot_id).await?;
+        let rows = sqlx::query(
+            "SELECT version, spec, created_at FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 \
+             ORDER BY version",
+        )
+        .bind(tenant.as_str())
+        .bind(bot_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let spec: Json<serde_json::Value> = row.try_get("spec")?;
+                Ok(BotVersion {
+                    version: row.try_get("version")?,
+                    spec: spec.0,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_service(&self, tenant: &TenantId, service_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM services WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(service_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("service", service_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_staff(&self, tenant: &TenantId, staff_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM schedules WHERE tenant_id = $1 AND staff_id = $2")
+            .bind(tenant.as_str())
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM staff WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("staff member", staff_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
         let bot =
             Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
@@ -773,39 +1091,8 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError> {
-        let now = crate::time::now();
-        let created = Conversation {
-            id: new_id(),
-            tenant_id: tenant.clone(),
-            bot_id: conversation.bot_id.clone(),
-            channel: conversation.channel.clone(),
-            external_ref: conversation.external_ref.clone(),
-            customer_id: conversation.customer_id.clone(),
-            status: ConversationStatus::Bot,
-            state: conversation.state.clone(),
-            last_seq: 0,
-            turns: 0,
-            created_at: now,
-            updated_at: now,
-        };
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
-             status, state, last_seq, turns, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
-        )
-        .bind(&created.id)
-        .bind(tenant.as_str())
-        .bind(&created.bot_id)
-        .bind(&created.channel)
-        .bind(&created.external_ref)
-        .bind(&created.customer_id)
-        .bind(created.status.as_str())
-        .bind(Json(&created.state))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "conversation"))?;
+        let created = insert_conversation(&mut tx, tenant, conversation).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -839,6 +1126,37 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    async fn open_or_create_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        conversation: &NewConversation,
+    ) -> Result<Conversation, StoreError> {
+        let Some(external_ref) = conversation.external_ref.as_deref() else {
+            return Err(StoreError::Invalid(
+                "a conversation found by reference needs an external_ref".into(),
+            ));
+        };
+        let channel = conversation.channel.as_str();
+        // BEGIN IMMEDIATE: racing callers wait for the winner to commit.
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
+             ORDER BY updated_at DESC, id LIMIT 1"
+        ))
+        .bind(tenant.as_str())
+        .bind(channel)
+        .bind(external_ref)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let conversation = match row.as_ref().map(conversation_from_row).transpose()? {
+            Some(open) => open,
+            None => insert_conversation(&mut tx, tenant, conversation).await?,
+        };
+        tx.commit().await?;
+        Ok(conversation)
     }
 
     async fn append_turn(
@@ -1703,4 +2021,45 @@ async fn insert_audit(
     .await
     .map_err(|e| map_write_error(e, "audit entry"))?;
     audit_from_row(&row)
+}
+
+/// Inserts a new conversation in `tx`.
+async fn insert_conversation(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+    conversation: &NewConversation,
+) -> Result<Conversation, StoreError> {
+    let now = crate::time::now();
+    let created = Conversation {
+        id: new_id(),
+        tenant_id: tenant.clone(),
+        bot_id: conversation.bot_id.clone(),
+        channel: conversation.channel.clone(),
+        external_ref: conversation.external_ref.clone(),
+        customer_id: conversation.customer_id.clone(),
+        status: ConversationStatus::Bot,
+        state: conversation.state.clone(),
+        last_seq: 0,
+        turns: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO conversations (id, tenant_id, bot_id, channel, external_ref, customer_id, \
+         status, state, last_seq, turns, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $9)",
+    )
+    .bind(&created.id)
+    .bind(tenant.as_str())
+    .bind(&created.bot_id)
+    .bind(&created.channel)
+    .bind(&created.external_ref)
+    .bind(&created.customer_id)
+    .bind(created.status.as_str())
+    .bind(Json(&created.state))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_write_error(e, "conversation"))?;
+    Ok(created)
 }

@@ -1,14 +1,15 @@
 //! The storage contract both backends implement.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use concierge_core::booking::BookingStatus;
 
 use crate::{
-    ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationStatus, CustomerRecord,
-    DailyRollup, ErasureReport, Integration, IssuedApiKey, KnowledgeEntry, NewAuditEntry, NewBooking,
-    NewConversation, NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, Schedule, Service,
-    StaffMember, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+    ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationFilter, ConversationStatus,
+    CustomerRecord, DailyRollup, ErasureReport, Integration, IssuedApiKey, IssuedRefreshToken,
+    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry,
+    NewPublishableKey, PublishableKey, RefreshToken, Schedule, Service, StaffMember, StoreError,
+    StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// Everything Concierge persists, scoped by tenant.
@@ -69,6 +70,57 @@ pub trait Store: Send + Sync {
     async fn authenticate_api_key(&self, secret: &str) -> Result<Option<ApiKey>, StoreError>;
     /// Revokes a key.
     async fn revoke_api_key(&self, tenant: &TenantId, key_id: &str) -> Result<(), StoreError>;
+
+    // --- staff sessions and administration (admin API) -------------------------
+
+    /// Issues a refresh token for `user_id`, valid until `now + ttl`: in
+    /// `family` when given (it continues that session), else in a new family.
+    /// The secret is returned once and stored only as its SHA-256.
+    async fn issue_refresh_token(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        family: Option<&str>,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<IssuedRefreshToken, StoreError>;
+    /// Exchanges a presented refresh token for the next one of its family,
+    /// atomically: the presented token is marked used and its successor
+    /// (valid until `now + ttl`) is issued. A token already used revokes its
+    /// whole family and fails with [`crate::RefreshRejection::Reused`]; an expired,
+    /// revoked or unknown one fails with the matching
+    /// [`StoreError::RefreshRejected`].
+    async fn rotate_refresh_token(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<IssuedRefreshToken, StoreError>;
+    /// The stored record of a presented refresh token (whatever its state),
+    /// if the token exists.
+    async fn find_refresh_token(&self, secret: &str) -> Result<Option<RefreshToken>, StoreError>;
+    /// Revokes every token of a family (logout); revoking twice is not an error.
+    async fn revoke_refresh_family(&self, tenant: &TenantId, family_id: &str) -> Result<(), StoreError>;
+    /// A user by id.
+    async fn user(&self, tenant: &TenantId, user_id: &str) -> Result<User, StoreError>;
+    /// The tenant's users, by email.
+    async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError>;
+    /// The tenant's API keys (revoked ones too), oldest first.
+    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, StoreError>;
+    /// The tenant's conversations matching `filter`, most recently updated first.
+    async fn list_conversations(
+        &self,
+        tenant: &TenantId,
+        filter: &ConversationFilter,
+    ) -> Result<Vec<Conversation>, StoreError>;
+    /// The tenant's bots, oldest first.
+    async fn bots(&self, tenant: &TenantId) -> Result<Vec<Bot>, StoreError>;
+    /// Every saved spec version of a bot, oldest first.
+    async fn bot_versions(&self, tenant: &TenantId, bot_id: &str) -> Result<Vec<BotVersion>, StoreError>;
+    /// Deletes a service.
+    async fn delete_service(&self, tenant: &TenantId, service_id: &str) -> Result<(), StoreError>;
+    /// Deletes a staff member and their schedule.
+    async fn delete_staff(&self, tenant: &TenantId, staff_id: &str) -> Result<(), StoreError>;
 
     // --- bots ----------------------------------------------------------------
 
@@ -133,6 +185,16 @@ pub trait Store: Send + Sync {
         channel: &str,
         external_ref: &str,
     ) -> Result<Option<Conversation>, StoreError>;
+    /// The open conversation [`Store::open_conversation_by_ref`] finds for
+    /// `conversation`'s channel and `external_ref`, or, when there is none,
+    /// `conversation` created, atomically: callers racing on one reference
+    /// all get the same conversation. [`StoreError::Invalid`] without an
+    /// `external_ref`.
+    async fn open_or_create_conversation_by_ref(
+        &self,
+        tenant: &TenantId,
+        conversation: &NewConversation,
+    ) -> Result<Conversation, StoreError>;
     /// Appends one turn: its events (at least one) get the next sequence
     /// numbers and `new_state` replaces the state, atomically, only if the
     /// conversation is still at `expected_last_seq`; otherwise

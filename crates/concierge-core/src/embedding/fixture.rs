@@ -1,11 +1,12 @@
 //! A tiny, randomly initialised BERT with a tiny WordPiece vocabulary, in
-//! the file formats of all-MiniLM-L6-v2, so tests can load and run a real
-//! encoder without downloading the model.
+//! the file formats of all-MiniLM-L6-v2, so tests and benches (here and in
+//! the crates around the core) can load and run a real encoder without
+//! downloading the model. Its vectors carry no meaning.
 
 use std::fmt::Write as _;
 
 /// Words of the fixture's vocabulary (after the special tokens).
-pub(crate) const WORDS: &[&str] = &[
+pub const WORDS: &[&str] = &[
     "book",
     "a",
     "haircut",
@@ -31,17 +32,33 @@ pub(crate) const WORDS: &[&str] = &[
 ];
 
 /// Hidden size of the fixture model.
-pub(crate) const HIDDEN: usize = 16;
+pub const HIDDEN: usize = 16;
 
-/// The three files of a tiny BERT encoder.
-pub(crate) struct TinyBert {
-    pub(crate) config_json: Vec<u8>,
-    pub(crate) tokenizer_json: Vec<u8>,
-    pub(crate) safetensors: Vec<u8>,
+/// The three files of a tiny BERT encoder, as [`super::MiniLm::from_bytes`]
+/// takes them (and `from_dir` reads them, under their usual names).
+#[derive(Debug, Clone)]
+pub struct TinyBert {
+    /// `config.json`.
+    pub config_json: Vec<u8>,
+    /// `tokenizer.json`.
+    pub tokenizer_json: Vec<u8>,
+    /// `model.safetensors`.
+    pub safetensors: Vec<u8>,
+}
+
+impl TinyBert {
+    /// Writes the files into `dir` (created if needed) as
+    /// `scripts/fetch-model.sh` would leave the real model's.
+    pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("config.json"), &self.config_json)?;
+        std::fs::write(dir.join("tokenizer.json"), &self.tokenizer_json)?;
+        std::fs::write(dir.join("model.safetensors"), &self.safetensors)
+    }
 }
 
 /// Builds the fixture; `seed` chooses the random weights.
-pub(crate) fn tiny_bert(seed: u64) -> TinyBert {
+pub fn tiny_bert(seed: u64) -> TinyBert {
     let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"];
     let vocab_size = specials.len() + WORDS.len();
     let (layers, intermediate, max_positions) = (2, 32, 64);

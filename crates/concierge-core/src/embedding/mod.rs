@@ -13,8 +13,8 @@
 
 #[cfg(feature = "embedding")]
 mod bert;
-#[cfg(all(test, feature = "embedding"))]
-pub(crate) mod fixture;
+#[cfg(feature = "embedding")]
+pub mod fixture;
 #[cfg(feature = "embedding")]
 mod minilm;
 

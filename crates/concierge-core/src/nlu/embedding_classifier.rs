@@ -696,4 +696,61 @@ mod tests {
             TrainError::TooFewIntents(1)
         );
     }
+
+    /// The salon demo, with `nlu.classifier` set to `classifier`.
+    fn salon_spec(classifier: &str) -> crate::spec::BotSpec {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/salon/bot.yaml");
+        let mut spec = crate::spec::BotSpec::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
+        spec.nlu.classifier = classifier.to_owned();
+        spec
+    }
+
+    #[test]
+    fn the_salon_demo_runs_on_the_embedding_classifier() {
+        use crate::booking::BookingEngine;
+        use crate::dialog::{ConversationState, Engine, Event, TurnContext};
+        use crate::nlu::{Nlu, NluError};
+
+        let spec = salon_spec("embedding");
+        // Without an encoder the spec cannot be served, and the error says why.
+        let err = Nlu::from_spec(&spec).unwrap_err();
+        assert!(matches!(err, NluError::EncoderRequired), "{err}");
+        assert!(err.to_string().contains("scripts/fetch-model.sh"), "{err}");
+
+        let nlu = Nlu::from_spec_with_encoder(&spec, encoder()).unwrap();
+        assert_eq!(nlu.classifier_kind(), "embedding");
+        let booker = BookingEngine::in_memory(&spec.business).unwrap();
+        let engine = Engine::builder(spec, Arc::new(booker)).nlu(nlu).build().unwrap();
+        let ctx = TurnContext {
+            now: "2026-03-02T14:00:00Z".parse().unwrap(),
+            seed: 0,
+            conversation_id: "embedding".into(),
+        };
+        let turn = futures::executor::block_on(engine.handle(
+            ConversationState::default(),
+            "I'd like to book a women's haircut tomorrow at 3pm",
+            &ctx,
+        ))
+        .unwrap();
+        let intents: Vec<&str> = turn
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::IntentDetected { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(intents, ["book_appointment"], "{:?}", turn.events);
+        assert!(
+            turn.events.iter().any(|e| matches!(e, Event::FlowStarted { flow } if flow == "book")),
+            "{:?}",
+            turn.events
+        );
+    }
+
+    #[test]
+    fn a_lexical_spec_ignores_the_encoder() {
+        let nlu = crate::nlu::Nlu::from_spec_with_encoder(&salon_spec("lexical"), encoder()).unwrap();
+        assert_eq!(nlu.classifier_kind(), "lexical");
+    }
 }

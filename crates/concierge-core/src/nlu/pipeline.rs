@@ -33,6 +33,14 @@ pub enum NluError {
     /// The classifier could not be trained.
     #[error("training the intent classifier failed: {0}")]
     Train(#[from] TrainError),
+    /// The spec asks for the embedding classifier but no sentence encoder
+    /// was given (hosts load one, for example from the directory
+    /// `scripts/fetch-model.sh` fills, and call `Nlu::from_spec_with_encoder`).
+    #[error(
+        "the spec asks for the embedding classifier (nlu.classifier: embedding) but no sentence \
+         encoder was loaded; run scripts/fetch-model.sh and load it, or use nlu.classifier: lexical"
+    )]
+    EncoderRequired,
 }
 
 /// A trained classifier and entity extractor for one bot.
@@ -70,9 +78,34 @@ pub fn training_examples(spec: &BotSpec) -> Vec<TrainingExample> {
 }
 
 impl Nlu {
-    /// Trains the spec's classifier with the lexical features.
+    /// Trains the spec's classifier with the lexical features. A spec that
+    /// asks for the embedding classifier gives [`NluError::EncoderRequired`]:
+    /// that one needs an encoder (`Nlu::from_spec_with_encoder`).
     pub fn from_spec(spec: &BotSpec) -> Result<Nlu, NluError> {
+        if spec.nlu.classifier == "embedding" {
+            return Err(NluError::EncoderRequired);
+        }
         let classifier = LexicalClassifier::train(&training_examples(spec), &LexicalConfig::default())?;
+        Nlu::with_classifier(spec, Box::new(classifier))
+    }
+
+    /// Trains the classifier the spec names: the lexical one, or the
+    /// embedding one over `encoder`'s vectors (with the spec's
+    /// out-of-scope intent, if any, as an explicit class).
+    #[cfg(feature = "embedding")]
+    pub fn from_spec_with_encoder(
+        spec: &BotSpec,
+        encoder: std::sync::Arc<dyn crate::embedding::Embedder>,
+    ) -> Result<Nlu, NluError> {
+        use super::embedding_classifier::{EmbeddingClassifier, EmbeddingClassifierConfig};
+        if spec.nlu.classifier != "embedding" {
+            return Nlu::from_spec(spec);
+        }
+        let config = EmbeddingClassifierConfig {
+            oos_label: spec.nlu.out_of_scope_intent.clone(),
+            ..EmbeddingClassifierConfig::default()
+        };
+        let classifier = EmbeddingClassifier::train(encoder, &training_examples(spec), &config)?;
         Nlu::with_classifier(spec, Box::new(classifier))
     }
 

@@ -72,6 +72,10 @@ pub struct NluSettings {
     pub out_of_scope_intent: Option<String>,
     /// Region used to read phone numbers written without a country code.
     pub phone_region: String,
+    /// Directory of the sentence encoder's files for the `embedding`
+    /// classifier (relative paths are relative to the spec file); hosts
+    /// fall back to the cache `scripts/fetch-model.sh` fills.
+    pub model_path: Option<String>,
 }
 
 impl Default for NluSettings {
@@ -81,6 +85,7 @@ impl Default for NluSettings {
             threshold: 0.4,
             out_of_scope_intent: None,
             phone_region: "US".into(),
+            model_path: None,
         }
     }
 }

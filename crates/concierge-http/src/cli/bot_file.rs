@@ -1,12 +1,15 @@
 //! Loading a bot spec file and building an engine for it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use concierge_core::booking::BookingEngine;
 use concierge_core::dialog::Engine;
+use concierge_core::nlu::Nlu;
 use concierge_core::spec::{BotSpec, SpecError};
+
+use super::encoder::load_encoder;
 
 /// Why a spec file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -32,8 +35,24 @@ pub(crate) fn load_spec(path: &Path) -> Result<BotSpec, BotFileError> {
     parsed.map_err(|source| BotFileError::Invalid { path: shown, source })
 }
 
-/// Builds an engine with the in-memory booking backend.
-pub(crate) fn engine_for(spec: BotSpec) -> anyhow::Result<Engine> {
+/// Trains the classifier the spec names (`nlu.classifier`). The embedding
+/// one loads the sentence encoder from `model` (a `--model` argument), else
+/// from the spec's `nlu.model_path` (relative to the spec file), else from
+/// `$CONCIERGE_MODEL_DIR` or the cache `scripts/fetch-model.sh` fills.
+pub(crate) fn nlu_for(spec: &BotSpec, spec_path: &Path, model: Option<&Path>) -> anyhow::Result<Nlu> {
+    if spec.nlu.classifier != "embedding" {
+        return Ok(Nlu::from_spec(spec)?);
+    }
+    let from_spec: Option<PathBuf> = spec.nlu.model_path.as_ref().map(|dir| {
+        let base = spec_path.parent().unwrap_or(Path::new("."));
+        base.join(dir)
+    });
+    let encoder = load_encoder(model.or(from_spec.as_deref()))?;
+    Nlu::from_spec_with_encoder(spec, Arc::new(encoder)).context("training the embedding classifier")
+}
+
+/// Builds an engine with the in-memory booking backend and the given NLU.
+pub(crate) fn engine_for(spec: BotSpec, nlu: Nlu) -> anyhow::Result<Engine> {
     let booker = BookingEngine::in_memory(&spec.business).context("setting up bookings")?;
-    Ok(Engine::builder(spec, Arc::new(booker)).build()?)
+    Ok(Engine::builder(spec, Arc::new(booker)).nlu(nlu).build()?)
 }

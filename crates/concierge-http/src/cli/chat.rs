@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use concierge_core::dialog::{ConversationState, Engine, Event, Turn, TurnContext};
 use serde_json::json;
 
-use super::bot_file::{engine_for, load_spec};
+use super::bot_file::{engine_for, load_spec, nlu_for};
 
 /// Arguments of `concierge chat`.
 #[derive(Debug, clap::Args)]
@@ -23,6 +23,11 @@ pub(crate) struct ChatArgs {
     /// Print one JSON object per user line.
     #[arg(long)]
     jsonl: bool,
+    /// Directory of the sentence encoder, for `nlu.classifier: embedding`
+    /// (default: the spec's `nlu.model_path`, else $CONCIERGE_MODEL_DIR,
+    /// else the cache scripts/fetch-model.sh fills).
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -39,7 +44,8 @@ pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let engine = engine_for(spec)?;
+    let nlu = nlu_for(&spec, &args.bot, args.model.as_deref())?;
+    let engine = engine_for(spec, nlu)?;
     let stdin = std::io::stdin();
     let interactive = !args.jsonl && stdin.is_terminal();
     let mut out = std::io::stdout().lock();

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use concierge_core::embedding::{Embedder, MiniLm};
+use concierge_core::embedding::Embedder;
 use serde::Serialize;
 
+use super::encoder::load_encoder;
 use super::Format;
 
 /// Arguments of `concierge eval embed`.
@@ -36,26 +37,6 @@ struct Report {
     batch: usize,
     sentences_per_second: f64,
     p50_ms_batch1: f64,
-}
-
-/// The model directory: `flag`, else `$CONCIERGE_MODEL_DIR`, else the cache
-/// directory `scripts/fetch-model.sh` fills.
-pub(crate) fn model_dir(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = flag {
-        return Ok(dir.to_path_buf());
-    }
-    if let Some(dir) = std::env::var_os("CONCIERGE_MODEL_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    let home = std::env::var_os("HOME")
-        .context("no model directory: pass --model DIR or set CONCIERGE_MODEL_DIR")?;
-    Ok(PathBuf::from(home).join(".cache/concierge/models/all-MiniLM-L6-v2"))
-}
-
-/// Loads the MiniLM encoder from `model_dir(flag)`.
-pub(crate) fn load_encoder(flag: Option<&Path>) -> anyhow::Result<MiniLm> {
-    let dir = model_dir(flag)?;
-    MiniLm::from_dir(&dir).with_context(|| format!("loading the sentence encoder from {}", dir.display()))
 }
 
 fn read_sentences(path: &Path) -> anyhow::Result<Vec<String>> {

@@ -3,15 +3,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use concierge_core::nlu::embedding_classifier::{EmbeddingClassifier, EmbeddingClassifierConfig};
 use concierge_core::nlu::evaluation::{
     choose_threshold, intent_metrics, ScoredPrediction, ThresholdObjective,
 };
-use concierge_core::nlu::{IntentClassifier, LexicalClassifier, LexicalConfig, TrainingExample};
+use concierge_core::nlu::{IntentClassifier, IntentScore, LexicalClassifier, LexicalConfig, TrainingExample};
 use serde::Serialize;
 
+use super::encoder::load_encoder;
 use super::Format;
 
 /// Arguments of `concierge eval intents`.
@@ -33,6 +36,11 @@ pub(crate) struct EvalIntentsArgs {
     /// Which classifier to train: `lexical` or `embedding`.
     #[arg(long, default_value = "lexical")]
     classifier: String,
+    /// Directory of the sentence encoder for `--classifier embedding`
+    /// (default: $CONCIERGE_MODEL_DIR, else the cache scripts/fetch-model.sh
+    /// fills).
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -48,12 +56,16 @@ struct Tuning {
     #[arg(long)]
     threshold: Option<f32>,
     /// Weight of out-of-scope recall against in-scope accuracy when choosing
-    /// the threshold.
-    #[arg(long, default_value_t = ThresholdObjective::default().oos_weight)]
-    oos_weight: f64,
-    /// The most in-scope accuracy the chosen threshold may cost (a share).
-    #[arg(long, default_value_t = ThresholdObjective::default().max_accuracy_loss)]
-    max_accuracy_loss: f64,
+    /// the threshold (default: the classifier's own).
+    #[arg(long)]
+    oos_weight: Option<f64>,
+    /// The most in-scope accuracy the chosen threshold may cost, a share
+    /// (default: the classifier's own).
+    #[arg(long)]
+    max_accuracy_loss: Option<f64>,
+    /// Embedding classifier: leave out the word and character n-gram head.
+    #[arg(long)]
+    no_ngrams: bool,
     /// Lexical classifier: SGD epochs.
     #[arg(long)]
     epochs: Option<usize>,
@@ -103,6 +115,89 @@ impl Tuning {
         }
         config
     }
+
+    fn embedding_config(&self, oos_label: &str) -> EmbeddingClassifierConfig {
+        let mut config =
+            EmbeddingClassifierConfig { oos_label: Some(oos_label.to_owned()), ..Default::default() };
+        if let Some(v) = self.oos_weight {
+            config.oos_weight = v;
+        }
+        if let Some(v) = self.max_accuracy_loss {
+            config.max_accuracy_loss = v;
+        }
+        if let Some(v) = self.epochs {
+            config.epochs = v;
+        }
+        if let Some(v) = self.learning_rate {
+            config.learning_rate = f64::from(v);
+        }
+        config.ngrams = !self.no_ngrams;
+        config
+    }
+
+    /// The objective of thresholds chosen here (lexical cross-validation,
+    /// `--val`): the flags, else the lexical defaults.
+    fn objective(&self) -> ThresholdObjective {
+        let default = ThresholdObjective::default();
+        ThresholdObjective {
+            oos_weight: self.oos_weight.unwrap_or(default.oos_weight),
+            max_accuracy_loss: self.max_accuracy_loss.unwrap_or(default.max_accuracy_loss),
+        }
+    }
+}
+
+/// A trained classifier of either kind.
+enum Trained {
+    Lexical(LexicalClassifier),
+    Embedding(EmbeddingClassifier),
+}
+
+impl Trained {
+    fn train(args: &EvalIntentsArgs, examples: &[TrainingExample]) -> anyhow::Result<Trained> {
+        match args.classifier.as_str() {
+            "lexical" => Ok(Trained::Lexical(
+                LexicalClassifier::train(examples, &args.tuning.lexical_config())
+                    .context("training the lexical classifier")?,
+            )),
+            "embedding" => {
+                let encoder = load_encoder(args.model.as_deref())?;
+                let config = args.tuning.embedding_config(&args.oos_label);
+                Ok(Trained::Embedding(
+                    EmbeddingClassifier::train(Arc::new(encoder), examples, &config)
+                        .context("training the embedding classifier")?,
+                ))
+            }
+            other => anyhow::bail!("unknown classifier {other:?} (expected lexical or embedding)"),
+        }
+    }
+
+    fn classifier(&self) -> &dyn IntentClassifier {
+        match self {
+            Trained::Lexical(c) => c,
+            Trained::Embedding(c) => c,
+        }
+    }
+
+    /// The threshold chosen by cross-validation on the training data.
+    fn cross_validated_threshold(&self, oos_label: &str, objective: &ThresholdObjective) -> f32 {
+        match self {
+            Trained::Lexical(c) => choose_threshold(c.out_of_fold(), oos_label, objective),
+            // Chosen while training, with the same objective's settings.
+            Trained::Embedding(c) => c.threshold(),
+        }
+    }
+
+    /// Predictions on `examples` (batched where the classifier can).
+    fn predict(&self, examples: &[TrainingExample]) -> anyhow::Result<Vec<ScoredPrediction>> {
+        match self {
+            Trained::Lexical(c) => Ok(examples.iter().map(|e| scored(c, e)).collect()),
+            Trained::Embedding(c) => {
+                let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+                let rankings = c.classify_many(&texts)?;
+                Ok(examples.iter().zip(rankings).map(|(e, ranking)| top(e, &ranking)).collect())
+            }
+        }
+    }
 }
 
 /// The report printed with `--format json`.
@@ -149,7 +244,10 @@ fn percentile(sorted: &[f64], share: f64) -> f64 {
 }
 
 fn scored(classifier: &dyn IntentClassifier, example: &TrainingExample) -> ScoredPrediction {
-    let ranking = classifier.classify(&example.text);
+    top(example, &classifier.classify(&example.text))
+}
+
+fn top(example: &TrainingExample, ranking: &[IntentScore]) -> ScoredPrediction {
     let (predicted, confidence) =
         ranking.first().map(|s| (s.intent.clone(), s.confidence)).unwrap_or_default();
     ScoredPrediction { gold: example.intent.clone(), predicted, confidence }
@@ -163,36 +261,27 @@ pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
     let test = read_examples(&args.test)?;
 
     let started = Instant::now();
-    let classifier = match args.classifier.as_str() {
-        "lexical" => LexicalClassifier::train(&train, &args.tuning.lexical_config())
-            .context("training the lexical classifier")?,
-        "embedding" => anyhow::bail!("the embedding classifier is not available in this build"),
-        other => anyhow::bail!("unknown classifier {other:?} (expected lexical or embedding)"),
-    };
+    let trained = Trained::train(&args, &train)?;
     let train_seconds = started.elapsed().as_secs_f64();
+    let classifier = trained.classifier();
 
-    let objective = ThresholdObjective {
-        oos_weight: args.tuning.oos_weight,
-        max_accuracy_loss: args.tuning.max_accuracy_loss,
-    };
+    let objective = args.tuning.objective();
     let (threshold, threshold_from) = match (args.tuning.threshold, &args.val) {
         (Some(given), _) => (given, "argument"),
         (None, Some(path)) => {
-            let val = read_examples(path)?;
-            let predictions: Vec<_> = val.iter().map(|e| scored(&classifier, e)).collect();
+            let predictions = trained.predict(&read_examples(path)?)?;
             (choose_threshold(&predictions, &args.oos_label, &objective), "val")
         }
-        (None, None) => (
-            choose_threshold(classifier.out_of_fold(), &args.oos_label, &objective),
-            "train_cross_validation",
-        ),
+        (None, None) => {
+            (trained.cross_validated_threshold(&args.oos_label, &objective), "train_cross_validation")
+        }
     };
 
     let mut latencies = Vec::with_capacity(test.len());
     let mut predictions = Vec::with_capacity(test.len());
     for example in &test {
         let started = Instant::now();
-        let prediction = scored(&classifier, example);
+        let prediction = scored(classifier, example);
         latencies.push(started.elapsed().as_secs_f64() * 1e6);
         predictions.push(prediction);
     }

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod bot_file;
 mod chat;
+mod encoder;
 mod eval_datetime;
 mod eval_embed;
 mod eval_intents;

@@ -4,11 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
-use concierge_core::nlu::Nlu;
-
-use super::bot_file::load_spec;
+use super::bot_file::{load_spec, nlu_for};
 use super::chat::parse_now;
+use chrono::{DateTime, Utc};
 
 /// Arguments of `concierge parse`.
 #[derive(Debug, clap::Args)]
@@ -19,6 +17,11 @@ pub(crate) struct ParseArgs {
     /// Resolve dates against this RFC 3339 time instead of now.
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<Utc>>,
+    /// Directory of the sentence encoder, for `nlu.classifier: embedding`
+    /// (default: the spec's `nlu.model_path`, else $CONCIERGE_MODEL_DIR,
+    /// else the cache scripts/fetch-model.sh fills).
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// How many intents of the ranking to show.
     #[arg(long, default_value_t = 5)]
     top: usize,
@@ -34,7 +37,7 @@ pub(crate) fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let nlu = Nlu::from_spec(&spec)?;
+    let nlu = nlu_for(&spec, &args.bot, args.model.as_deref())?;
     let now = args.now.unwrap_or_else(Utc::now).with_timezone(&spec.business.tz());
     let mut parse = nlu.parse(&args.text, now);
     parse.intents.truncate(args.top);

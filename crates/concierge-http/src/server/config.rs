@@ -125,6 +125,8 @@ pub struct ServerConfig {
     pub limits: LimitsConfig,
     /// Log format.
     pub log_format: LogFormat,
+    /// Staff sessions: token lifetimes and the login rate (admin API).
+    pub auth: super::auth::AuthConfig,
 }
 
 impl Default for ServerConfig {
@@ -139,6 +141,7 @@ impl Default for ServerConfig {
             admin_password: None,
             limits: LimitsConfig::default(),
             log_format: LogFormat::default(),
+            auth: super::auth::AuthConfig::default(),
         }
     }
 }

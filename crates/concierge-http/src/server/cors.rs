@@ -1,6 +1,7 @@
 //! CORS for the public chat API, per tenant.
 //!
-//! The origins allowed for `/v1/chat/{tenant}/...` are those of the
+//! Applied to the whole router, it acts on `/v1/chat/{tenant}/...` only. The
+//! origins allowed there are those of the
 //! tenant's publishable keys (`*` allows any). A request from the server's
 //! own origin (the demo page) is always allowed. Preflight requests are
 //! answered here; an actual request from an origin that is not allowed is
@@ -52,11 +53,13 @@ fn tenant_of(path: &str) -> Option<&str> {
 
 /// The middleware.
 pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(tenant) = tenant_of(request.uri().path()).map(str::to_owned) else {
+        return next.run(request).await;
+    };
     let Some(origin) = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned)
     else {
         return next.run(request).await;
     };
-    let tenant = tenant_of(request.uri().path()).unwrap_or_default().to_owned();
     let is_preflight = request.method() == Method::OPTIONS
         && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     match allowed(&state, &tenant, &origin, request.headers()).await {

@@ -49,6 +49,10 @@ pub enum ApiError {
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// An uploaded bot spec is invalid; each entry is one located problem
+    /// (`path: message`).
+    #[error("invalid bot spec ({} problems): {}", .0.len(), .0.join("; "))]
+    InvalidSpec(Vec<String>),
     /// The request body is larger than the limit.
     #[error("the request body is larger than the limit")]
     PayloadTooLarge,
@@ -103,6 +107,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::InvalidSpec(_) => "invalid_spec",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::MessageTooLong { .. } => "message_too_long",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -123,6 +128,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::InvalidSpec(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge | ApiError::MessageTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

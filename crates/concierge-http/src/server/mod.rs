@@ -30,6 +30,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+pub mod admin;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod conversation;
@@ -99,15 +101,16 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
     Ok((AppState::new(store, keys, config), seed))
 }
 
-/// The documented routes: public chat API, WebSocket, operations.
+/// The documented routes: public chat API, WebSocket, operations, staff
+/// authentication and the admin API.
 fn api(state: &AppState) -> OpenApiRouter<AppState> {
-    let chat = public::routes()
-        .merge(ws::routes())
-        .layer(DefaultBodyLimit::max(state.config.limits.body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), cors::cors));
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).merge(chat).merge(ops::routes())
-    // ADMIN: the admin helper merges `admin::routes()` and `auth::routes()` here
-    // (each an `OpenApiRouter<AppState>`), so their paths join /openapi.json.
+    let chat =
+        public::routes().merge(ws::routes()).layer(DefaultBodyLimit::max(state.config.limits.body_bytes));
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(chat)
+        .merge(ops::routes())
+        .merge(auth::routes(state.config.auth.clone()))
+        .merge(admin::routes())
 }
 
 /// The whole application over `state`.
@@ -127,6 +130,8 @@ pub fn router(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     routes
+        // Outside the routes, so preflight requests are answered before routing.
+        .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track_requests))
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())

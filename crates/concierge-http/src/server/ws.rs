@@ -2,7 +2,8 @@
 //!
 //! The client sends `{"type": "message", "text": "..."}`. The server pushes
 //! JSON objects, each with a `type` and the `seq` it is at:
-//! - `{"type": "typing", "seq"}` while a message is being handled;
+//! - `{"type": "typing", "seq"}` while a message sent on this socket is being handled,
+//!   and `{"type": "done", "seq"}` after its items;
 //! - the stored items of the conversation as they are stored ([`Item`]:
 //!   `reply` with its buttons, `event` with an engine event, `agent_message`
 //!   from a person during a handoff), whoever caused them (this socket,
@@ -203,9 +204,30 @@ async fn session(
                 if !send_json(&mut socket, &json!({ "type": "typing", "seq": last })).await {
                     break;
                 }
-                // The turn's items come back through the hub like anyone else's.
-                if let Err(error) = handle_message(&state, &tenant, &id, &message, "ws").await {
-                    if !send_error(&mut socket, &error).await { break; }
+                match handle_message(&state, &tenant, &id, &message, "ws").await {
+                    Ok(outcome) => {
+                        // Sent now rather than when the hub delivers them, so
+                        // `done` follows them; the hub's copies are skipped by seq.
+                        // Something else stored before this turn and is not sent yet: read it all.
+                        let mut ok = true;
+                        if outcome.appended.first_seq > last + 1 {
+                            match catch_up(&state, &mut socket, &tenant, &id, last).await {
+                                Ok(new_last) => last = new_last,
+                                Err(()) => ok = false,
+                            }
+                        }
+                        for item in &outcome.items {
+                            if !ok || item.seq <= last { continue; }
+                            ok = send_json(&mut socket, item).await;
+                            last = item.seq;
+                        }
+                        if !ok || !send_json(&mut socket, &json!({ "type": "done", "seq": last })).await {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        if !send_error(&mut socket, &error).await { break; }
+                    }
                 }
             }
         }

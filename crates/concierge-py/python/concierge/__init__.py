@@ -7,8 +7,17 @@
 
 from ._concierge import __version__
 from .engine import ActionFunction, ActionResult, Engine
-from .providers import CalendarProvider
-from .errors import BookingError, DialogError, Error, MessageError, SpecError, StoreError
+from .providers import CalendarProvider, CompletionRequest, LanguageModelFunction, PromptMessage
+from .errors import (
+    BookingError,
+    DialogError,
+    Error,
+    LanguageModelError,
+    MessageError,
+    SpecError,
+    StoreError,
+)
+from .store import Store, StoredEvent
 from .results import (
     Booking,
     Button,
@@ -29,6 +38,7 @@ __all__ = [
     "BookingError",
     "Button",
     "CalendarProvider",
+    "CompletionRequest",
     "DialogError",
     "Engine",
     "Entity",
@@ -36,12 +46,17 @@ __all__ = [
     "Error",
     "Event",
     "Intent",
+    "LanguageModelError",
+    "LanguageModelFunction",
     "MessageError",
     "Parse",
+    "PromptMessage",
     "Reply",
     "Slot",
     "SpecError",
+    "Store",
     "StoreError",
+    "StoredEvent",
     "Turn",
     "__version__",
 ]

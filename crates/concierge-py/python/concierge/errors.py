@@ -53,8 +53,36 @@ class BookingError(Error):
 
 
 class StoreError(Error):
-    """A conversation store failed (persistence is not available in this version yet)."""
+    """A conversation store (:class:`concierge.Store`) failed.
+
+    ``kind`` says why, in snake_case: ``invalid`` (a bad URL or tenant id),
+    ``not_found``, ``duplicate``, ``conflict`` (a conversation kept changing
+    under concurrent writers), ``role_bypasses_row_security`` (a PostgreSQL
+    superuser), ``migration``, ``corrupt``, ``runtime`` or ``database``.
+    """
+
+    kind: str
+
+    def __init__(self, message: str, kind: str = "database") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
-__all__ = ["Error", "SpecError", "MessageError", "DialogError", "BookingError", "StoreError"]
+class LanguageModelError(Error):
+    """A language model could not answer.
+
+    A language-model function may raise it (or any exception) to give up on
+    a request; the engine never raises it: it answers without the model.
+    """
+
+
+__all__ = [
+    "Error",
+    "SpecError",
+    "MessageError",
+    "DialogError",
+    "BookingError",
+    "StoreError",
+    "LanguageModelError",
+]
 

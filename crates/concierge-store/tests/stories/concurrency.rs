@@ -343,3 +343,48 @@ async fn turn_race_story(backend: Backend) {
     assert!(matches!(empty, Err(StoreError::Invalid(_))));
     assert_eq!(store.load_conversation(&tenant, &conversation.id).await.unwrap(), after);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_first_messages_for_one_reference_share_one_conversation() {
+    run_story("20 concurrent opens of one conversation reference", reference_race_story).await;
+}
+
+async fn reference_race_story(backend: Backend) {
+    let store = backend.store.clone();
+    let tenant = TenantId::parse("salon-by-name").unwrap();
+    let created = store.create_tenant_with_id(&tenant, "Salon").await.unwrap();
+    assert_eq!(
+        (created.id.as_str(), store.tenant(&tenant).await.unwrap().name.as_str()),
+        ("salon-by-name", "Salon")
+    );
+    assert!(matches!(store.create_tenant_with_id(&tenant, "Again").await, Err(StoreError::Duplicate(_))));
+
+    let new = NewConversation {
+        bot_id: None,
+        channel: "python".into(),
+        external_ref: Some("web-42".into()),
+        customer_id: None,
+        state: json!({}),
+    };
+    let opens = (0..20).map(|_| {
+        let (store, tenant, new) = (store.clone(), tenant.clone(), new.clone());
+        tokio::spawn(async move { store.open_or_create_conversation_by_ref(&tenant, &new).await.unwrap().id })
+    });
+    let ids: Vec<String> = futures::future::join_all(opens).await.into_iter().map(Result::unwrap).collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "one conversation for one reference: {ids:?}");
+    let found = store.open_conversation_by_ref(&tenant, "python", "web-42").await.unwrap().unwrap();
+    assert_eq!(found.id, ids[0]);
+
+    // Closed, the reference starts a new conversation.
+    store
+        .set_conversation_status(&tenant, &ids[0], concierge_store::ConversationStatus::Closed)
+        .await
+        .unwrap();
+    let next = store.open_or_create_conversation_by_ref(&tenant, &new).await.unwrap();
+    assert_ne!(next.id, ids[0]);
+    let no_ref = NewConversation { external_ref: None, ..new };
+    assert!(matches!(
+        store.open_or_create_conversation_by_ref(&tenant, &no_ref).await,
+        Err(StoreError::Invalid(_))
+    ));
+}

@@ -12,4 +12,6 @@ mod concurrency;
 mod durability;
 mod isolation;
 mod privacy;
+mod publishable_keys;
 mod secrets;
+mod sessions;

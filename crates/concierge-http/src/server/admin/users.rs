@@ -1,0 +1,120 @@
+//! The tenant's staff accounts (owners only).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use concierge_store::User;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::audit;
+use crate::server::auth::{Principal, Role};
+use crate::server::error::{ApiError, ApiJson, ErrorBody};
+use crate::server::state::AppState;
+
+/// The shortest password accepted for a new account.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// The user routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_users, create_user))
+}
+
+/// An account to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserRequest {
+    /// Login email.
+    pub email: String,
+    /// Initial password (at least 12 characters).
+    pub password: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// An account.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    /// Its id.
+    pub id: String,
+    /// Login email.
+    pub email: String,
+    /// Its role, as stored.
+    pub role: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView { id: u.id, email: u.email, role: u.role, created_at: u.created_at }
+    }
+}
+
+/// The tenant's accounts.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserList {
+    /// By email.
+    pub users: Vec<UserView>,
+}
+
+/// Lists the tenant's staff accounts.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/users",
+    tag = "admin",
+    responses(
+        (status = 200, description = "The accounts", body = UserList),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 403, description = "Needs the owner role", body = ErrorBody),
+    ),
+    security(("access_token" = []))
+)]
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<UserList>, ApiError> {
+    principal.require(Role::Owner)?;
+    let users = state.store.users(&principal.tenant).await?;
+    Ok(Json(UserList { users: users.into_iter().map(UserView::from).collect() }))
+}
+
+/// Creates a staff account.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/users",
+    tag = "admin",
+    request_body = UserRequest,
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 400, description = "Bad JSON, email or password", body = ErrorBody),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 403, description = "Needs the owner role", body = ErrorBody),
+        (status = 409, description = "The email is taken in this tenant", body = ErrorBody),
+    ),
+    security(("access_token" = []))
+)]
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<UserRequest>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    principal.require(Role::Owner)?;
+    let email = request.email.trim().to_lowercase();
+    if !email.contains('@') || email.len() > 254 {
+        return Err(ApiError::InvalidRequest("a valid email is needed".into()));
+    }
+    if request.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::InvalidRequest(format!(
+            "the password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    let user =
+        state.store.create_user(&principal.tenant, &email, &request.password, request.role.as_str()).await?;
+    audit(&state, &principal, "user.create", Some(&user.id), json!({ "role": request.role })).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}

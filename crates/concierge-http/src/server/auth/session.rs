@@ -1,0 +1,223 @@
+//! `POST /v1/auth/login`, `/v1/auth/refresh` and `/v1/auth/logout`.
+//!
+//! Login checks the password (argon2, in the store) and starts a refresh
+//! token family; refresh rotates the presented token (reuse of an old one
+//! revokes the family: see [`concierge_store::Store::rotate_refresh_token`]);
+//! logout revokes the family. Unknown user, unknown tenant and wrong
+//! password get the same answer.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use chrono::TimeDelta;
+use concierge_store::{StoreError, TenantId, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::access_token;
+use super::config::AuthConfig;
+use super::role::Role;
+use crate::server::error::{ApiError, ApiJson, ErrorBody};
+use crate::server::limits::{ClientIp, RateLimiter};
+use crate::server::state::AppState;
+
+/// What the auth routes share besides [`AppState`].
+#[derive(Debug)]
+pub struct AuthContext {
+    /// Lifetimes and the login rate.
+    pub config: AuthConfig,
+    /// Login attempts per client address and email.
+    pub login_attempts: RateLimiter,
+}
+
+/// The answer to every failed login.
+const BAD_LOGIN: &str = "unknown tenant, email or password";
+
+/// A login.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The tenant's id.
+    pub tenant: String,
+    /// The staff member's email.
+    pub email: String,
+    /// Their password.
+    pub password: String,
+}
+
+/// A refresh token presented for rotation or logout.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The newest refresh token of the session.
+    pub refresh_token: String,
+}
+
+/// A session's tokens.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenPair {
+    /// The access token (a JWT): `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The refresh token: present it once to `/v1/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    /// The user's role.
+    pub role: Role,
+}
+
+fn ttl(duration: std::time::Duration) -> TimeDelta {
+    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+}
+
+fn role_of(user: &User) -> Result<Role, ApiError> {
+    Role::parse(&user.role)
+        .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role)))
+}
+
+async fn pair(
+    state: &AppState,
+    context: &AuthContext,
+    user: &User,
+    family: Option<&str>,
+) -> Result<TokenPair, ApiError> {
+    let now = state.clock.now();
+    let role = role_of(user)?;
+    let refresh = state
+        .store
+        .issue_refresh_token(&user.tenant_id, &user.id, family, now, ttl(context.config.refresh_ttl))
+        .await?;
+    access_pair(state, context, user, role, refresh.secret)
+}
+
+fn access_pair(
+    state: &AppState,
+    context: &AuthContext,
+    user: &User,
+    role: Role,
+    refresh_token: String,
+) -> Result<TokenPair, ApiError> {
+    let access_token = access_token::issue(
+        state.keys.jwt_signing_key(),
+        &user.tenant_id,
+        &user.id,
+        role,
+        state.clock.now(),
+        context.config.access_ttl,
+    )
+    .map_err(ApiError::internal)?;
+    Ok(TokenPair {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: context.config.access_ttl.as_secs(),
+        refresh_token,
+        role,
+    })
+}
+
+/// Logs a staff member in.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenPair),
+        (status = 400, description = "Bad JSON or fields", body = ErrorBody),
+        (status = 401, description = "Unknown tenant, email or password", body = ErrorBody),
+        (status = 429, description = "Too many attempts for this address and email", body = ErrorBody),
+    )
+)]
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    Extension(context): Extension<Arc<AuthContext>>,
+    ip: ClientIp,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let attempt_key = format!("{}|{}|{}", ip.0, request.tenant, request.email.to_lowercase());
+    context.login_attempts.check(&attempt_key).map_err(|wait| ApiError::RateLimited {
+        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+    })?;
+    let Ok(tenant) = TenantId::parse(&request.tenant) else {
+        return Err(ApiError::Unauthorized(BAD_LOGIN.into()));
+    };
+    let user = state
+        .store
+        .verify_user(&tenant, &request.email, &request.password)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized(BAD_LOGIN.into()))?;
+    tracing::info!(tenant = %tenant, user = %user.id, "staff login");
+    Ok(Json(pair(&state, &context, &user, None).await?))
+}
+
+fn refused(error: StoreError) -> ApiError {
+    match error {
+        StoreError::RefreshRejected(why) => ApiError::Unauthorized(why.to_string()),
+        other => other.into(),
+    }
+}
+
+/// Exchanges a refresh token for a new pair (the presented token is then spent).
+#[utoipa::path(
+    post,
+    path = "/v1/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair; the presented refresh token is spent", body = TokenPair),
+        (status = 400, description = "Bad JSON or fields", body = ErrorBody),
+        (status = 401, description = "Unknown, expired, revoked or reused token (reuse revokes the session)",
+         body = ErrorBody),
+    )
+)]
+pub(crate) async fn refresh(
+    State(state): State<AppState>,
+    Extension(context): Extension<Arc<AuthContext>>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let next = state
+        .store
+        .rotate_refresh_token(&request.refresh_token, state.clock.now(), ttl(context.config.refresh_ttl))
+        .await
+        .map_err(refused)?;
+    let tenant = next.token.tenant_id.clone();
+    let user = match state.store.user(&tenant, &next.token.user_id).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound { .. }) => {
+            state.store.revoke_refresh_family(&tenant, &next.token.family_id).await?;
+            return Err(ApiError::Unauthorized("the user no longer exists".into()));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let role = role_of(&user)?;
+    Ok(Json(access_pair(&state, &context, &user, role, next.secret)?))
+}
+
+/// Ends a session: every refresh token of its family stops working.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 400, description = "Bad JSON or fields", body = ErrorBody),
+        (status = 401, description = "Unknown refresh token", body = ErrorBody),
+    )
+)]
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    let token = state
+        .store
+        .find_refresh_token(&request.refresh_token)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("unknown refresh token".into()))?;
+    state.store.revoke_refresh_family(&token.tenant_id, &token.family_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

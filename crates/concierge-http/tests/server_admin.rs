@@ -1,0 +1,721 @@
+//! The admin API and its authentication, end to end: a real server on
+//! loopback over a real SQLite file, and over PostgreSQL too when
+//! `CONCIERGE_TEST_POSTGRES_URL` names a server (each run in a fresh
+//! database owned by a fresh ordinary role, so row-level security applies).
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use concierge_http::server::auth::AuthConfig;
+use concierge_http::server::config::{LimitsConfig, RateConfig, Secret, ServerConfig};
+use concierge_http::server::demo::{DEMO_ADMIN_EMAIL, DEMO_KEY, DEMO_TENANT, SALON_SPEC};
+use concierge_http::server::{self, AppState};
+use concierge_store::TenantId;
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+
+const PASSWORD: &str = "demo password for the admin tests";
+const POSTGRES_URL_VAR: &str = "CONCIERGE_TEST_POSTGRES_URL";
+
+/// Where a test server keeps its data.
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+/// The backends to run on: SQLite always, PostgreSQL when configured.
+fn backends() -> Vec<Backend> {
+    let mut backends = vec![Backend::Sqlite];
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.is_empty() => backends.push(Backend::Postgres(url)),
+        _ => println!("{POSTGRES_URL_VAR} is unset: PostgreSQL runs skipped"),
+    }
+    backends
+}
+
+/// A fresh database and an ordinary role owning it; returns the role's URL.
+async fn postgres_scratch(admin_url: &str) -> String {
+    let admin = PgPoolOptions::new().max_connections(1).connect(admin_url).await.unwrap();
+    let suffix = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+    let role = format!("concierge_admin_{suffix}");
+    sqlx::query(&format!("CREATE ROLE {role} LOGIN PASSWORD 'app' NOSUPERUSER NOBYPASSRLS"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {role} OWNER {role}")).execute(&admin).await.unwrap();
+    admin.close().await;
+    let options = PgConnectOptions::from_str(admin_url).unwrap();
+    format!("postgres://{role}:app@{}:{}/{role}", options.get_host(), options.get_port())
+}
+
+/// A server running on loopback for one test.
+struct TestServer {
+    base: String,
+    addr: SocketAddr,
+    http: reqwest::Client,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    async fn start(backend: &Backend, auth: AuthConfig) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres(admin_url) => Some(postgres_scratch(admin_url).await),
+        };
+        let config = ServerConfig {
+            data_dir: dir.path().to_path_buf(),
+            database_url,
+            demo: true,
+            admin_password: Some(Secret::new(PASSWORD)),
+            limits: LimitsConfig {
+                per_ip: RateConfig::UNLIMITED,
+                per_tenant: RateConfig::UNLIMITED,
+                ..LimitsConfig::default()
+            },
+            auth,
+            ..ServerConfig::default()
+        };
+        let (state, _) = server::start(config).await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::serve(state.clone(), listener, async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            addr,
+            http: reqwest::Client::new(),
+            state,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a JSON request; returns the status and the body (null when empty).
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method.parse().unwrap(), self.url(path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() };
+        (status, body)
+    }
+
+    async fn login(&self, tenant: &str, email: &str, password: &str) -> (StatusCode, Value) {
+        self.call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(json!({"tenant": tenant, "email": email, "password": password})),
+        )
+        .await
+    }
+
+    /// Logs in and returns (access token, refresh token).
+    async fn tokens(&self, tenant: &str, email: &str, password: &str) -> (String, String) {
+        let (status, body) = self.login(tenant, email, password).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (
+            body["access_token"].as_str().unwrap().to_owned(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn owner(&self) -> String {
+        self.tokens(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await.0
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> (StatusCode, Value) {
+        self.call("POST", "/v1/auth/refresh", None, Some(json!({ "refresh_token": refresh_token }))).await
+    }
+
+    /// Starts a demo conversation through the public API: (id, token).
+    async fn conversation(&self) -> (String, String) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/chat/{DEMO_TENANT}/conversations")))
+            .header("X-Concierge-Key", DEMO_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        (body["conversation_id"].as_str().unwrap().to_owned(), body["token"].as_str().unwrap().to_owned())
+    }
+
+    /// The customer says something; returns the bot's reply texts.
+    async fn say(&self, id: &str, token: &str, text: &str) -> Vec<String> {
+        let (status, body) = self
+            .call(
+                "POST",
+                &format!("/v1/chat/{DEMO_TENANT}/conversations/{id}/messages"),
+                Some(token),
+                Some(json!({ "text": text })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["replies"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+fn error_code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_else(|| panic!("not an error body: {body}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_session() {
+    for backend in backends() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+
+        // Wrong password, unknown email and unknown tenant look the same.
+        let (wrong_password, a) = server.login(DEMO_TENANT, DEMO_ADMIN_EMAIL, "not the password").await;
+        let (unknown_user, b) = server.login(DEMO_TENANT, "nobody@demo-salon.test", PASSWORD).await;
+        let (unknown_tenant, c) = server.login("no-such-tenant", DEMO_ADMIN_EMAIL, PASSWORD).await;
+        for (status, body) in [(wrong_password, &a), (unknown_user, &b), (unknown_tenant, &c)] {
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert_eq!(error_code(body), "unauthorized");
+        }
+        assert!(a == b && b == c, "{a} / {b} / {c}");
+
+        let (status, login) = server.login(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{login}");
+        assert_eq!(login["role"], "owner");
+        assert_eq!(login["expires_in"], 900);
+        let access = login["access_token"].as_str().unwrap();
+        let (status, _) = server.call("GET", "/v1/admin/conversations", Some(access), None).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let first = login["refresh_token"].as_str().unwrap().to_owned();
+        let (status, second) = server.refresh(&first).await;
+        assert_eq!(status, StatusCode::OK, "{second}");
+        let second_token = second["refresh_token"].as_str().unwrap().to_owned();
+        let (status, _) =
+            server.call("GET", "/v1/admin/conversations", second["access_token"].as_str(), None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, third) = server.refresh(&second_token).await;
+        assert_eq!(status, StatusCode::OK);
+        let newest = third["refresh_token"].as_str().unwrap().to_owned();
+
+        // The first token again: refused, and the newest token dies with it.
+        let (status, body) = server.refresh(&first).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("reused"), "{body}");
+        let (status, body) = server.refresh(&newest).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
+        // Logout ends a session.
+        let (_, refresh) = server.tokens(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await;
+        let (status, _) =
+            server.call("POST", "/v1/auth/logout", None, Some(json!({ "refresh_token": refresh }))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(server.refresh(&refresh).await.0, StatusCode::UNAUTHORIZED);
+
+        // No credentials, a made-up token, bad JSON.
+        let (status, body) = server.call("GET", "/v1/admin/conversations", None, None).await;
+        assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthorized"));
+        let (status, _) =
+            server.call("GET", "/v1/admin/conversations", Some("eyJhbGciOiJIUzI1NiJ9.e30.x"), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let response = server
+            .http
+            .post(server.url("/v1/auth/refresh"))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_refresh_token_is_rejected() {
+    let auth = AuthConfig { refresh_ttl: Duration::from_secs(1), ..AuthConfig::default() };
+    let server = TestServer::start(&Backend::Sqlite, auth).await;
+    let (_, refresh) = server.tokens(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (status, body) = server.refresh(&refresh).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_attempts_are_limited_per_address_and_email() {
+    let auth = AuthConfig { login_rate: RateConfig { per_second: 0.01, burst: 3 }, ..AuthConfig::default() };
+    let server = TestServer::start(&Backend::Sqlite, auth).await;
+    for _ in 0..3 {
+        assert_eq!(server.login(DEMO_TENANT, DEMO_ADMIN_EMAIL, "guess").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let response = server
+        .http
+        .post(server.url("/v1/auth/login"))
+        .json(&json!({"tenant": DEMO_TENANT, "email": DEMO_ADMIN_EMAIL, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry_after >= 1);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "rate_limited");
+    // Another email from the same address is not held back.
+    assert_eq!(server.login(DEMO_TENANT, "other@demo-salon.test", "guess").await.0, StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_tenants_credentials_get_no_data() {
+    for backend in backends() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+        let store = server.state.store.clone();
+        let other = TenantId::parse("other-spa").unwrap();
+        store.create_tenant_with_id(&other, "Other spa").await.unwrap();
+        store.create_user(&other, "owner@other-spa.test", PASSWORD, "owner").await.unwrap();
+        let other_key = store.create_api_key(&other, "their crm").await.unwrap().secret;
+
+        let owner = server.owner().await;
+        let (conversation, token) = server.conversation().await;
+        server.say(&conversation, &token, "do you have parking?").await;
+        let (status, mine) =
+            server.call("GET", &format!("/v1/admin/conversations/{conversation}"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(mine["events"].as_array().unwrap().len() >= 2, "{mine}");
+
+        let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
+        for credential in [theirs.as_str(), other_key.as_str()] {
+            let (status, body) = server
+                .call("GET", &format!("/v1/admin/conversations/{conversation}"), Some(credential), None)
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+            assert!(body.get("events").is_none());
+            let (status, _) = server
+                .call(
+                    "POST",
+                    &format!("/v1/admin/conversations/{conversation}/takeover"),
+                    Some(credential),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            let (status, list) = server.call("GET", "/v1/admin/conversations", Some(credential), None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(list["conversations"], json!([]));
+            let (status, bots) = server.call("GET", "/v1/admin/bots", Some(credential), None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(bots["bots"], json!([]));
+        }
+        // The demo conversation is untouched.
+        let (_, after) =
+            server.call("GET", &format!("/v1/admin/conversations/{conversation}"), Some(&owner), None).await;
+        assert_eq!(after["conversation"]["status"], "bot");
+
+        // A token signed with another server's secret proves nothing.
+        let foreign = concierge_http::server::auth::access_token::issue(
+            &[9; 32],
+            &TenantId::parse(DEMO_TENANT).unwrap(),
+            "someone",
+            concierge_http::server::auth::Role::Owner,
+            chrono::Utc::now(),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let (status, _) = server.call("GET", "/v1/admin/conversations", Some(&foreign), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_decide_what_each_caller_may_do() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let owner = server.owner().await;
+    for (email, role) in [("agent@demo-salon.test", "agent"), ("admin@demo-salon.test.example", "admin")] {
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/admin/users",
+                Some(&owner),
+                Some(json!({"email": email, "password": PASSWORD, "role": role})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (agent, _) = server.tokens(DEMO_TENANT, "agent@demo-salon.test", PASSWORD).await;
+    let (admin, _) = server.tokens(DEMO_TENANT, "admin@demo-salon.test.example", PASSWORD).await;
+    let (status, bots) = server.call("GET", "/v1/admin/bots", Some(&owner), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let bot = bots["bots"][0]["id"].as_str().unwrap().to_owned();
+    let (status, key) =
+        server.call("POST", "/v1/admin/api-keys", Some(&owner), Some(json!({"label": "crm"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let api_key = key["secret"].as_str().unwrap().to_owned();
+
+    let upload = |token: String| {
+        let server = &server;
+        let bot = bot.clone();
+        async move {
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/bots/{bot}/versions")))
+                .bearer_auth(token)
+                .header("content-type", "application/yaml")
+                .body(SALON_SPEC)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Agents handle conversations only.
+    assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&agent), None).await.0, StatusCode::OK);
+    assert_eq!(upload(agent.clone()).await, StatusCode::FORBIDDEN);
+    let (status, body) = server.call("GET", "/v1/admin/knowledge", Some(&agent), None).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "forbidden"));
+    // Admins manage the bot but not access.
+    assert_eq!(upload(admin.clone()).await, StatusCode::CREATED);
+    assert_eq!(server.call("GET", "/v1/admin/api-keys", Some(&admin), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(server.call("GET", "/v1/admin/users", Some(&admin), None).await.0, StatusCode::FORBIDDEN);
+    // API keys act as admins.
+    assert_eq!(upload(api_key.clone()).await, StatusCode::CREATED);
+    assert_eq!(server.call("GET", "/v1/admin/knowledge", Some(&api_key), None).await.0, StatusCode::OK);
+    assert_eq!(
+        server.call("POST", "/v1/admin/api-keys", Some(&api_key), Some(json!({"label": "x"}))).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Owners see every account and key; a revoked key stops working.
+    let (_, users) = server.call("GET", "/v1/admin/users", Some(&owner), None).await;
+    assert_eq!(users["users"].as_array().unwrap().len(), 3);
+    let key_id = key["key"]["id"].as_str().unwrap();
+    assert_eq!(
+        server.call("DELETE", &format!("/v1/admin/api-keys/{key_id}"), Some(&owner), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server.call("GET", "/v1/admin/knowledge", Some(&api_key), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    server.stop().await;
+}
+
+/// Reads WebSocket frames until one matches, or fails after a few seconds.
+async fn next_matching<S>(socket: &mut S, wanted: impl Fn(&Value) -> bool) -> Value
+where
+    S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("no matching WebSocket frame within 10 s")
+            .expect("the WebSocket closed")
+            .unwrap();
+        if let Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(text.as_str()).unwrap();
+            if wanted(&value) {
+                return value;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_takes_over_answers_on_the_websocket_and_hands_back() {
+    for backend in backends() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+        let owner = server.owner().await;
+        let (id, token) = server.conversation().await;
+        let (mut socket, _) = tokio_tungstenite::connect_async(format!(
+            "ws://{}/v1/chat/{DEMO_TENANT}/conversations/{id}/ws?token={token}",
+            server.addr
+        ))
+        .await
+        .unwrap();
+        assert!(!server.say(&id, &token, "do you have parking?").await.is_empty());
+
+        let (status, taken) =
+            server.call("POST", &format!("/v1/admin/conversations/{id}/takeover"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{taken}");
+        assert_eq!(taken["status"], "with_human");
+        let (status, _) =
+            server.call("POST", &format!("/v1/admin/conversations/{id}/takeover"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+
+        // The bot stays silent while a person has the conversation.
+        assert_eq!(server.say(&id, &token, "do you have parking?").await, Vec::<String>::new());
+
+        let (status, sent) = server
+            .call(
+                "POST",
+                &format!("/v1/admin/conversations/{id}/messages"),
+                Some(&owner),
+                Some(json!({"text": "Hi, this is Maria from the salon."})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+        let pushed = next_matching(&mut socket, |v| v["type"] == "agent_message").await;
+        assert_eq!(pushed["text"], "Hi, this is Maria from the salon.");
+
+        let (status, released) =
+            server.call("POST", &format!("/v1/admin/conversations/{id}/release"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{released}");
+        next_matching(&mut socket, |v| v["type"] == "event" && v["event"]["type"] == "handoff_released")
+            .await;
+        let replies = server.say(&id, &token, "do you have parking?").await;
+        assert!(replies.iter().any(|r| r.contains("parking")), "{replies:?}");
+
+        // An agent message outside a takeover is refused.
+        let (status, body) = server
+            .call(
+                "POST",
+                &format!("/v1/admin/conversations/{id}/messages"),
+                Some(&owner),
+                Some(json!({"text": "hi"})),
+            )
+            .await;
+        assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"));
+
+        // Everything is in the log, in order.
+        let (_, detail) =
+            server.call("GET", &format!("/v1/admin/conversations/{id}"), Some(&owner), None).await;
+        let types: Vec<&str> = detail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"]["type"].as_str().unwrap())
+            .collect();
+        let position = |t: &str| {
+            types.iter().position(|x| *x == t).unwrap_or_else(|| panic!("{t} missing in {types:?}"))
+        };
+        assert!(position("agent_joined") < position("agent_message"));
+        assert!(position("agent_message") < position("handoff_released"));
+        let _ = socket.close(None).await;
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spec_uploads_are_validated_and_activation_changes_the_answers() {
+    for backend in backends() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+        let owner = server.owner().await;
+        let (_, bots) = server.call("GET", "/v1/admin/bots", Some(&owner), None).await;
+        let bot = bots["bots"][0]["id"].as_str().unwrap().to_owned();
+        let upload = |body: String, content_type: &'static str| {
+            let server = &server;
+            let owner = owner.clone();
+            let bot = bot.clone();
+            async move {
+                let response = server
+                    .http
+                    .post(server.url(&format!("/v1/admin/bots/{bot}/versions")))
+                    .bearer_auth(owner)
+                    .header("content-type", content_type)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.json::<Value>().await.unwrap())
+            }
+        };
+
+        let broken = SALON_SPEC.replacen("collect: customer_name", "collect: customer_nam", 1);
+        assert_ne!(broken, SALON_SPEC);
+        let (status, body) = upload(broken, "application/yaml").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("flows.book.steps[") && message.contains("customer_nam"), "{message}");
+
+        let changed = SALON_SPEC.replacen("four free parking spaces", "forty free parking spaces", 1);
+        assert_ne!(changed, SALON_SPEC);
+        // JSON is accepted as well as YAML.
+        let as_json: Value = serde_yaml::from_str(&changed).unwrap();
+        let (status, saved) = upload(as_json.to_string(), "application/json").await;
+        assert_eq!(status, StatusCode::CREATED, "{saved}");
+        let version = saved["version"].as_i64().unwrap();
+        assert_eq!(version, 2);
+
+        let (id, token) = server.conversation().await;
+        let before = server.say(&id, &token, "do you have parking?").await;
+        assert!(before.iter().any(|r| r.contains("four free parking")), "{before:?}");
+
+        let (status, _) = server
+            .call("POST", &format!("/v1/admin/bots/{bot}/versions/{version}/activate"), Some(&owner), None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, versions) =
+            server.call("GET", &format!("/v1/admin/bots/{bot}/versions"), Some(&owner), None).await;
+        let active: Vec<(i64, bool)> = versions["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["version"].as_i64().unwrap(), v["active"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(active, [(1, false), (2, true)]);
+        let after = server.say(&id, &token, "do you have parking?").await;
+        assert!(after.iter().any(|r| r.contains("forty free parking")), "{after:?}");
+
+        let (status, _) = server
+            .call("POST", &format!("/v1/admin/bots/{bot}/versions/9/activate"), Some(&owner), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knowledge_catalog_and_bookings_round_trip() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let owner = server.owner().await;
+    let put = |path: String, body: Value| {
+        let server = &server;
+        let owner = owner.clone();
+        async move { server.call("PUT", &path, Some(&owner), Some(body)).await }
+    };
+
+    let (status, entry) = put(
+        "/v1/admin/knowledge/wifi".into(),
+        json!({"title": "Do you have wifi?", "body": "Yes, ask at the desk.", "tags": ["amenities"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{entry}");
+    let (_, entries) = server.call("GET", "/v1/admin/knowledge", Some(&owner), None).await;
+    assert!(entries["entries"].as_array().unwrap().iter().any(|e| e["id"] == "wifi"));
+    assert_eq!(
+        server.call("DELETE", "/v1/admin/knowledge/wifi", Some(&owner), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server.call("GET", "/v1/admin/knowledge/wifi", Some(&owner), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_eq!(
+        put("/v1/admin/services/trim".into(), json!({"name": "Trim", "duration_minutes": 20})).await.0,
+        StatusCode::OK
+    );
+    let (status, body) =
+        put("/v1/admin/services/bad".into(), json!({"name": "Bad", "duration_minutes": 0})).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::BAD_REQUEST, "invalid_request"));
+    assert_eq!(put("/v1/admin/staff/zoe".into(), json!({"name": "Zoe"})).await.0, StatusCode::OK);
+    let hours = json!({"weekly_hours": {"tuesday": ["09:00-17:00"]}});
+    assert_eq!(put("/v1/admin/staff/zoe/hours".into(), hours.clone()).await, (StatusCode::OK, hours.clone()));
+    assert_eq!(
+        server.call("GET", "/v1/admin/staff/zoe/hours", Some(&owner), None).await,
+        (StatusCode::OK, hours)
+    );
+    let (status, _) =
+        put("/v1/admin/staff/zoe/hours".into(), json!({"weekly_hours": {"tuesday": ["17:00-09:00"]}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let booking = json!({
+        "service": "trim", "staff": "zoe",
+        "start": "2031-03-04T15:00:00Z", "end": "2031-03-04T15:20:00Z",
+        "customer": {"name": "Jane Doe", "phone": "+14155550100"}
+    });
+    let (status, made) = server.call("POST", "/v1/admin/bookings", Some(&owner), Some(booking.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["status"], "confirmed");
+    let (status, body) = server.call("POST", "/v1/admin/bookings", Some(&owner), Some(booking)).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"));
+    let (_, listed) = server
+        .call(
+            "GET",
+            "/v1/admin/bookings?from=2031-03-04T00:00:00Z&to=2031-03-05T00:00:00Z&staff=zoe",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(listed["bookings"].as_array().unwrap().len(), 1);
+    let id = made["id"].as_str().unwrap();
+    let (status, cancelled) =
+        server.call("POST", &format!("/v1/admin/bookings/{id}/cancel"), Some(&owner), None).await;
+    assert_eq!((status, &cancelled["status"]), (StatusCode::OK, &json!("cancelled")));
+    assert_eq!(
+        server.call("POST", &format!("/v1/admin/bookings/{id}/cancel"), Some(&owner), None).await.0,
+        StatusCode::CONFLICT
+    );
+
+    assert_eq!(
+        server.call("DELETE", "/v1/admin/staff/zoe", Some(&owner), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        server.call("GET", "/v1/admin/staff/zoe/hours", Some(&owner), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        server.call("DELETE", "/v1/admin/services/trim", Some(&owner), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_routes_are_in_the_openapi_description() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let (status, doc) = server.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/v1/auth/login",
+        "/v1/auth/refresh",
+        "/v1/auth/logout",
+        "/v1/admin/conversations",
+        "/v1/admin/conversations/{id}/takeover",
+        "/v1/admin/conversations/{id}/release",
+        "/v1/admin/conversations/{id}/messages",
+        "/v1/admin/knowledge/{id}",
+        "/v1/admin/services/{id}",
+        "/v1/admin/staff/{id}/hours",
+        "/v1/admin/bookings",
+        "/v1/admin/bots/{bot}/versions",
+        "/v1/admin/bots/{bot}/versions/{version}/activate",
+        "/v1/admin/api-keys",
+        "/v1/admin/users",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from /openapi.json");
+    }
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    assert!(schemes.contains_key("access_token") && schemes.contains_key("api_key"), "{schemes:?}");
+    server.stop().await;
+}
