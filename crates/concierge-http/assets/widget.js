@@ -222,7 +222,8 @@
 
   // ---- what the server says -----------------------------------------------------------
   // Stored items: {seq, type: "reply", text, buttons}, {seq, type: "agent_message", text,
-  // agent}, {seq, type: "event", event: {type: "user_message" | "kb_answer" | ...}}.
+  // agent}, {seq, type: "event", event: {type: "user_message" | "kb_answer" |
+  // "handoff_requested" | "agent_joined" | "handoff_released" | ...}}.
   var pending = []; // texts sent from this page whose user_message has not come back yet
   var pendingSources = [];
   var unreadCount = 0;
@@ -257,6 +258,11 @@
         handoff = true;
         setStatus();
         break;
+      case "agent_joined":
+        addMessage("system", (e.agent || "A person from the team") + " joined the conversation.");
+        handoff = true;
+        setStatus();
+        break;
       case "handoff_released":
         if (handoff) addMessage("system", "You are back with the assistant.");
         handoff = false;
@@ -267,7 +273,7 @@
 
   // One item pushed over the WebSocket or listed by the REST API.
   function onServerMessage(m) {
-    if (m.type === "typing") { showTyping(true); return; }
+    if (m.type === "typing") { if (!handoff) showTyping(true); return; } // a person types in their own time
     if (m.type === "error") {
       showTyping(false);
       pending.shift();
@@ -389,7 +395,7 @@
     if (!text) return;
     clearQuick();
     addMessage("user", shown || text);
-    showTyping(true);
+    if (!handoff) showTyping(true);
     ensureConversation().then(function (c) {
       pending.push(text);
       if (ws && connected && ws.readyState === 1) {
