@@ -259,7 +259,7 @@
         setStatus();
         break;
       case "agent_joined":
-        addMessage("system", (e.agent || "A person from the team") + " joined the conversation.");
+        addMessage("system", (displayName(e.agent) || "A person from the team") + " joined the conversation.");
         handoff = true;
         setStatus();
         break;
@@ -269,6 +269,11 @@
         setStatus();
         break;
     }
+  }
+
+  // A person's name for the customer; internal ids ("user:<uuid>") are not shown.
+  function displayName(name) {
+    return name && !/^[\w-]+:|[0-9a-f]{8}-[0-9a-f]{4}-/i.test(name) ? name : "";
   }
 
   // One item pushed over the WebSocket or listed by the REST API.
@@ -287,7 +292,7 @@
     }
     quiet = typeof m.seq === "number" && m.seq <= replayedUpTo;
     if (m.type === "reply") onReply(m);
-    else if (m.type === "agent_message") { showTyping(false); addMessage("agent", m.text, { name: m.agent }); }
+    else if (m.type === "agent_message") { showTyping(false); addMessage("agent", m.text, { name: displayName(m.agent) }); }
     else if (m.type === "event" && m.event) onEvent(m.event);
     quiet = false;
   }
