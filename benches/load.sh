@@ -13,7 +13,7 @@
 #                             [--database sqlite|postgres|postgres://...] [--no-build]
 #   --conversations  concurrent conversations, one wrk connection each (default 64)
 #   --duration       how long wrk sends, in seconds (default 20)
-#   --threads        wrk threads (default 2)
+#   --threads        wrk threads (default 1: wrk needs little CPU, the server gets the rest)
 #   --database       sqlite (default: a file in the temporary data directory), postgres
 #                    (starts a throwaway server with scripts/start-postgres.sh), or a
 #                    postgres:// URL of an empty database
@@ -26,7 +26,7 @@ repo_root=$PWD
 
 conversations=64
 duration=20
-threads=2
+threads=1
 database=sqlite
 build=1
 while [ $# -gt 0 ]; do

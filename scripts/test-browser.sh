@@ -22,6 +22,8 @@ e2e_dir=$repo_root/crates/concierge-http/tests/e2e
 artifacts=$repo_root/target/e2e-artifacts
 # Monday 2 March 2026, 9am in New York: the salon is closed on Mondays, open on Tuesdays.
 fixed_now=2026-03-02T09:00:00-05:00
+# The demo admin's password for this throwaway server (the handoff test logs in with it).
+admin_password=e2e-admin-password-not-secret
 
 say() { echo "[test-browser] $*"; }
 die() {
@@ -85,7 +87,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "starting concierge serve --demo on $base_url (--now $fixed_now)"
-CONCIERGE_ADMIN_PASSWORD=e2e-admin-password-not-secret \
+CONCIERGE_ADMIN_PASSWORD=$admin_password \
     "$bin" serve --demo --data-dir "$data_dir" --addr "127.0.0.1:$port" --now "$fixed_now" \
     >"$artifacts/server.log" 2>&1 &
 server_pid=$!
@@ -119,6 +121,7 @@ cd "$e2e_dir"
 CONCIERGE_E2E_URL=$base_url \
     CONCIERGE_E2E_ARTIFACTS=$artifacts \
     CHROMIUM=$chromium_bin \
+    CONCIERGE_E2E_ADMIN_PASSWORD=$admin_password \
     CONCIERGE_E2E_STEP_TIMEOUT_MS=${CONCIERGE_E2E_STEP_TIMEOUT_MS:-30000} \
     node --test widget.test.mjs
 say "screenshots: $(find "$artifacts" -name '*.png' | wc -l) in $artifacts"

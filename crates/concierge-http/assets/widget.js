@@ -114,12 +114,14 @@
     var parts = String(text).split(URL_RE);
     for (var i = 0; i < parts.length; i++) {
       if (i % 2) {
+        var url = parts[i].replace(/[.,;:!?]+$/, ""); // a sentence's full stop is not the link's
         var a = document.createElement("a");
-        a.href = parts[i];
-        a.textContent = parts[i];
+        a.href = url;
+        a.textContent = url;
         a.target = "_blank";
         a.rel = "noopener noreferrer";
         el.appendChild(a);
+        if (url.length < parts[i].length) el.appendChild(document.createTextNode(parts[i].slice(url.length)));
       } else if (parts[i]) {
         el.appendChild(document.createTextNode(parts[i]));
       }
@@ -185,12 +187,12 @@
     quickGroup.setAttribute("role", "group");
     quickGroup.setAttribute("aria-label", "Quick replies");
     buttons.forEach(function (b) {
-      buttonTitles[b.payload] = b.title;
+      if (!b.shown) buttonTitles[b.payload] = b.title;
       var btn = document.createElement("button");
       btn.type = "button";
       btn.textContent = b.title;
       btn.addEventListener("click", function () {
-        send(b.payload, b.title);
+        send(b.payload, b.shown || b.title);
         input.focus();
       });
       quickGroup.appendChild(btn);
@@ -220,7 +222,8 @@
 
   // ---- what the server says -----------------------------------------------------------
   // Stored items: {seq, type: "reply", text, buttons}, {seq, type: "agent_message", text,
-  // agent}, {seq, type: "event", event: {type: "user_message" | "kb_answer" | ...}}.
+  // agent}, {seq, type: "event", event: {type: "user_message" | "kb_answer" |
+  // "handoff_requested" | "agent_joined" | "handoff_released" | ...}}.
   var pending = []; // texts sent from this page whose user_message has not come back yet
   var pendingSources = [];
   var unreadCount = 0;
@@ -255,6 +258,11 @@
         handoff = true;
         setStatus();
         break;
+      case "agent_joined":
+        addMessage("system", (displayName(e.agent) || "A person from the team") + " joined the conversation.");
+        handoff = true;
+        setStatus();
+        break;
       case "handoff_released":
         if (handoff) addMessage("system", "You are back with the assistant.");
         handoff = false;
@@ -263,9 +271,14 @@
     }
   }
 
+  // A person's name for the customer; internal ids ("user:<uuid>") are not shown.
+  function displayName(name) {
+    return name && !/^[\w-]+:|[0-9a-f]{8}-[0-9a-f]{4}-/i.test(name) ? name : "";
+  }
+
   // One item pushed over the WebSocket or listed by the REST API.
   function onServerMessage(m) {
-    if (m.type === "typing") { showTyping(true); return; }
+    if (m.type === "typing") { if (!handoff) showTyping(true); return; } // a person types in their own time
     if (m.type === "error") {
       showTyping(false);
       pending.shift();
@@ -279,7 +292,7 @@
     }
     quiet = typeof m.seq === "number" && m.seq <= replayedUpTo;
     if (m.type === "reply") onReply(m);
-    else if (m.type === "agent_message") { showTyping(false); addMessage("agent", m.text, { name: m.agent }); }
+    else if (m.type === "agent_message") { showTyping(false); addMessage("agent", m.text, { name: displayName(m.agent) }); }
     else if (m.type === "event" && m.event) onEvent(m.event);
     quiet = false;
   }
@@ -335,9 +348,10 @@
     clearTimeout(retryTimer);
     var url = base.replace(/^http/, "ws") + convPath(conv, "/ws?token=" + encodeURIComponent(conv.token) + "&after=" + conv.seq);
     var sock = (ws = new WebSocket(url));
+    var openedAt = 0;
     sock.onopen = function () {
       connected = true;
-      attempts = 0;
+      openedAt = Date.now();
       setStatus();
     };
     sock.onmessage = function (ev) {
@@ -347,19 +361,29 @@
     };
     sock.onclose = function () {
       ws = null;
-      var wasOpen = connected;
       connected = false;
       setStatus();
       if (!conv) return;
-      if (!wasOpen) {
-        // The socket could not open: show what it would have replayed through REST
-        // (this also finds out whether the conversation is gone), then back off.
-        attempts++;
-        catchUp().catch(function () {});
-      }
-      var delay = wasOpen ? 250 : Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
+      // A socket that stayed up a while reconnects at once; one that failed to open, or
+      // dropped right away, backs off exponentially (up to 30 s, with jitter).
+      attempts = openedAt && Date.now() - openedAt > 5000 ? 0 : attempts + 1;
+      var unsent = pending.slice();
+      // Show through REST what the socket would have replayed (this also finds out
+      // whether the conversation is gone), then offer to resend what did not arrive.
+      catchUp().then(function () {
+        unsent.filter(function (t) { return pending.indexOf(t) >= 0; }).forEach(offerResend);
+      }, function () {});
+      var delay = attempts ? Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2) : 250;
       retryTimer = setTimeout(connect, delay);
     };
+  }
+
+  // A message sent just before the socket dropped and not stored: let the customer resend it.
+  function offerResend(text) {
+    pending.splice(pending.indexOf(text), 1);
+    showTyping(false);
+    addMessage("system", "Your message \u201c" + text + "\u201d may not have arrived.");
+    addQuick([{ title: "Send again", payload: text, shown: text }]);
   }
 
   // The stored conversation is gone or its token refused: the next message starts a new one.
@@ -376,7 +400,7 @@
     if (!text) return;
     clearQuick();
     addMessage("user", shown || text);
-    showTyping(true);
+    if (!handoff) showTyping(true);
     ensureConversation().then(function (c) {
       pending.push(text);
       if (ws && connected && ws.readyState === 1) {

@@ -4,6 +4,9 @@
 // It opens the demo page, opens the widget, asks about parking, books an appointment by
 // typing and clicking a quick reply, closes the panel with Escape, reloads the page and
 // checks the conversation is restored, then looks at the panel on a phone-sized screen.
+// A second test refuses the widget's WebSockets and checks it works and restores through
+// REST; a third has the demo admin take a conversation over through the admin API, answer
+// (shown with a "Human agent" badge) and hand it back.
 // A screenshot is saved after every step (and on failure) in the artifacts directory.
 //
 // Environment:
@@ -11,10 +14,12 @@
 //   CONCIERGE_E2E_ARTIFACTS  where screenshots go (default: ../../../../target/e2e-artifacts)
 //   CHROMIUM                 the browser binary (default: /usr/bin/chromium)
 //   CONCIERGE_E2E_STEP_TIMEOUT_MS  how long to wait for each expected text (default 15000)
+//   CONCIERGE_E2E_ADMIN_PASSWORD   the demo admin's password (the server's CONCIERGE_ADMIN_PASSWORD);
+//                                  without it the handoff test is skipped, saying so
 //
 // Run: node --test widget.test.mjs
 
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -25,6 +30,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const baseUrl = process.env.CONCIERGE_E2E_URL;
 const artifacts = path.resolve(process.env.CONCIERGE_E2E_ARTIFACTS || path.join(here, "../../../../target/e2e-artifacts"));
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const adminPassword = process.env.CONCIERGE_E2E_ADMIN_PASSWORD;
 const STEP_TIMEOUT_MS = Number(process.env.CONCIERGE_E2E_STEP_TIMEOUT_MS || 15000);
 
 /** Runs one named step; on failure saves a screenshot and names the step in the error. */
@@ -63,10 +69,12 @@ function focusedInWidget(page) {
   });
 }
 
-test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TIMEOUT_MS }, async () => {
+let browser;
+
+before(async () => {
   assert.ok(baseUrl, "set CONCIERGE_E2E_URL to the server's base URL (scripts/test-browser.sh does)");
   mkdirSync(artifacts, { recursive: true });
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath,
     args: [
       "--headless",
@@ -78,8 +86,15 @@ test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TI
       "--no-first-run",
     ],
   });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TIMEOUT_MS }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const pageErrors = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -147,6 +162,101 @@ test("the widget answers, books, and survives a reload", { timeout: 20 * STEP_TI
 
     assert.deepEqual(pageErrors, [], "the page should raise no JavaScript errors");
   } finally {
-    await browser.close();
+    await context.close();
+  }
+});
+
+test("without a WebSocket the widget talks and restores through REST", { timeout: 10 * STEP_TIMEOUT_MS }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    // Every WebSocket to the server is refused, as behind a proxy that does not pass them.
+    let refused = 0;
+    await context.routeWebSocket(/\/ws\?/, (ws) => {
+      refused++;
+      ws.close({ code: 1011, reason: "refused by the test" });
+    });
+    const page = await context.newPage();
+    const launcher = page.getByRole("button", { name: "Chat with Salon Lumière" });
+    const dialog = page.getByRole("dialog", { name: "Salon Lumière" });
+
+    await step(page, "fallback-01-answer-over-rest", async () => {
+      await page.goto(baseUrl + "/");
+      await launcher.click({ timeout: STEP_TIMEOUT_MS });
+      await dialog.waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+      await say(page, "what are your opening hours?");
+      await seeMessage(page, "bot", "Tuesday to Saturday");
+      assert.ok(refused > 0, "the widget should have tried its WebSocket first");
+    });
+
+    await step(page, "fallback-02-restored-over-rest", async () => {
+      await page.reload();
+      await launcher.click({ timeout: STEP_TIMEOUT_MS });
+      await seeMessage(page, "user", "what are your opening hours?");
+      await seeMessage(page, "bot", "Tuesday to Saturday");
+    });
+  } finally {
+    await context.close();
+  }
+});
+
+/** Calls the admin API as the demo admin; returns the parsed JSON answer or throws. */
+async function admin(path, body, accessToken) {
+  const headers = { "Content-Type": "application/json" };
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  const res = await fetch(baseUrl + path, { method: "POST", headers, body: JSON.stringify(body ?? {}) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+test("a person takes over: agent messages carry the human-agent badge", { timeout: 10 * STEP_TIMEOUT_MS }, async (t) => {
+  if (!adminPassword) {
+    t.skip("CONCIERGE_E2E_ADMIN_PASSWORD is not set (scripts/test-browser.sh sets it)");
+    return;
+  }
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const launcher = page.getByRole("button", { name: "Chat with Salon Lumière" });
+    let conversationId;
+    let accessToken;
+
+    await step(page, "handoff-01-bot-answers", async () => {
+      await page.goto(baseUrl + "/");
+      await launcher.click({ timeout: STEP_TIMEOUT_MS });
+      await say(page, "hello");
+      await seeMessage(page, "bot", "book an appointment or ask a question");
+      conversationId = await page.evaluate(() => JSON.parse(localStorage.getItem("concierge:demo-salon")).id);
+      assert.ok(conversationId, "the widget keeps its conversation id in localStorage");
+    });
+
+    await step(page, "handoff-02-agent-joined", async () => {
+      const login = await admin("/v1/auth/login", {
+        tenant: "demo-salon",
+        email: "admin@demo-salon.test",
+        password: adminPassword,
+      });
+      accessToken = login.access_token;
+      await admin(`/v1/admin/conversations/${conversationId}/takeover`, {}, accessToken);
+      await seeMessage(page, "system", "joined the conversation");
+      await page.locator("#concierge-widget .status", { hasText: "Talking with a person" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await step(page, "handoff-03-agent-message", async () => {
+      await admin(`/v1/admin/conversations/${conversationId}/messages`, { text: "Hi, I'm here to help with your visit." }, accessToken);
+      await seeMessage(page, "agent", "I'm here to help with your visit.");
+      const badge = page.locator("#concierge-widget .msg.agent .badge").first();
+      assert.match(await badge.textContent(), /^Human agent/, "an agent's message carries the human-agent badge");
+      await say(page, "thank you!");
+    });
+
+    await step(page, "handoff-04-released", async () => {
+      await admin(`/v1/admin/conversations/${conversationId}/release`, {}, accessToken);
+      await seeMessage(page, "system", "You are back with the assistant.");
+      await say(page, "is there parking?");
+      await seeMessage(page, "bot", "four free parking spaces behind the salon");
+    });
+  } finally {
+    await context.close();
   }
 });
