@@ -110,3 +110,30 @@ def test_an_async_model_called_inside_a_running_loop_fails_cleanly() -> None:
             ask(engine)
 
     asyncio.run(blocking_call_in_the_loop())
+
+
+def test_the_engine_words_knowledge_answers_with_the_registered_model() -> None:
+    plain = concierge.Engine.from_file(SALON).handle("k", "is there parking?", now=NOW)
+    (hit,) = plain.events_of("kb_answer")
+    requests: List[concierge.CompletionRequest] = []
+
+    def model(request: concierge.CompletionRequest) -> str:
+        requests.append(request)
+        return "  Yes! Park for free behind the salon.  "
+
+    engine = concierge.Engine.from_file(SALON, language_model=model)
+    turn = engine.handle("k", "is there parking?", now=NOW)
+    assert turn.text == "Yes! Park for free behind the salon."
+    assert [e.id for e in turn.events_of("kb_answer")] == [hit.id]
+    (request,) = requests
+    assert request.purpose == "knowledge_answer"
+    assert [m.role for m in request.messages] == ["system", "user"]
+    assert "is there parking?" in request.messages[-1].content
+    assert hit.title in request.messages[-1].content
+
+    # A failing model: the engine answers with the entry's own text.
+    def broken(request: concierge.CompletionRequest) -> str:
+        raise concierge.LanguageModelError("offline")
+
+    engine.language_model(broken)
+    assert engine.handle("k2", "is there parking?", now=NOW).text == plain.text
