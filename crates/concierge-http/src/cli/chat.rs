@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use concierge_core::dialog::{ConversationState, Engine, Event, Turn, TurnContext};
+use concierge_core::dialog::{ConversationState, Event, Turn, TurnContext};
 use serde_json::json;
+
+use concierge_http::server::conversation::turn_json;
 
 use super::bot_file::{engine_for, load_spec, nlu_for};
 
@@ -82,28 +84,13 @@ pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
             }
         };
         if args.jsonl {
-            writeln!(out, "{}", turn_json(&line, &turn, &engine))?;
+            writeln!(out, "{}", turn_json(&line, &turn))?;
         } else {
             print_turn(&mut out, &turn)?;
         }
         state = turn.state;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The `--jsonl` shape of a turn, shared with the HTTP API.
-pub(crate) fn turn_json(user: &str, turn: &Turn, _engine: &Engine) -> serde_json::Value {
-    let intent = turn.events.iter().find_map(|e| match e {
-        Event::IntentDetected { name, confidence } => Some(json!({ "name": name, "confidence": confidence })),
-        _ => None,
-    });
-    json!({
-        "user": user,
-        "replies": turn.replies,
-        "intent": intent,
-        "entities": turn.parse.as_ref().map(|p| p.entities.clone()).unwrap_or_default(),
-        "events": turn.events,
-    })
 }
 
 fn print_turn(out: &mut impl Write, turn: &Turn) -> std::io::Result<()> {
