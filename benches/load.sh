@@ -78,7 +78,7 @@ cleanup() {
     if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
         tail -n 20 "$work/server.log" | sed 's/^/[server] /' >&2
     fi
-    rm -rf "$work"
+    cp "$work/server.log" /tmp/last-server.log 2>/dev/null; rm -rf "$work"
     exit "$status"
 }
 trap cleanup EXIT

@@ -4,8 +4,8 @@
 //! flushes a few hundred to a few thousand times a second, so one commit per
 //! turn would cap a whole server's message rate at the disk's flush rate.
 //! Turns are queued instead, and one writer task stores every queued turn in a
-//! single transaction, each in its own savepoint (one turn's conflict does not
-//! undo the others), then commits once and answers every caller: one flush
+//! single transaction (a turn that conflicts writes nothing and does not
+//! disturb the others), then commits once and answers every caller: one flush
 //! for many turns. A turn still returns only after its commit is on disk, and
 //! under light load a batch holds a single turn, so nothing waits longer than
 //! it would without batching.
@@ -16,7 +16,7 @@
 use std::sync::{Arc, Mutex};
 
 use sqlx::sqlite::SqlitePool;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tokio::sync::oneshot;
 
 use crate::{AppendedTurn, StoreError, TenantId};
@@ -124,34 +124,52 @@ fn fail_all(batch: Vec<(PendingTurn, Reply)>, error: &StoreError) {
     }
 }
 
-/// Writes one turn inside the batch's transaction. The outer `Err` is a
-/// failure of the connection (the batch is lost); the inner one is this
-/// turn's own refusal (a conflict, an unknown conversation), already rolled
-/// back to its savepoint.
+/// Writes one turn inside the batch's transaction: its events, then the
+/// conversation's new state, both only if the conversation is still at the
+/// sequence number the turn was computed from. The outer `Err` is a failure
+/// of the connection (the batch is lost); the inner one is this turn's own
+/// refusal (a conflict, an unknown conversation), which wrote nothing: a
+/// statement that fails in SQLite undoes itself, and the update runs only
+/// after the insert went through.
 async fn write_one(
     conn: &mut SqliteConnection,
     turn: &PendingTurn,
 ) -> Result<Result<AppendedTurn, StoreError>, StoreError> {
-    sqlx::query("SAVEPOINT turn").execute(&mut *conn).await?;
-    match apply(conn, turn).await {
-        Ok(appended) => {
-            sqlx::query("RELEASE turn").execute(&mut *conn).await?;
-            Ok(Ok(appended))
-        }
-        Err(refusal) => {
-            sqlx::query("ROLLBACK TO turn").execute(&mut *conn).await?;
-            sqlx::query("RELEASE turn").execute(&mut *conn).await?;
-            Ok(Err(refusal))
-        }
-    }
-}
-
-/// Moves the conversation on by the turn (only if it is still at the
-/// expected sequence number) and inserts the turn's events.
-async fn apply(conn: &mut SqliteConnection, turn: &PendingTurn) -> Result<AppendedTurn, StoreError> {
     let count = turn.events.len() as i64;
+    let first_seq = turn.expected_last_seq + 1;
     let now = crate::time::now();
-    let moved = sqlx::query(
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, recorded_at) \
+         SELECT c.tenant_id, c.id, v.column1, c.turns + 1, v.column2, ",
+    );
+    insert.push_bind(now).push(" FROM (VALUES ");
+    let mut values = insert.separated(", ");
+    for (event, seq) in turn.events.iter().zip(first_seq..) {
+        values.push("(").push_bind_unseparated(seq).push_unseparated(", ");
+        values.push_bind_unseparated(event).push_unseparated(")");
+    }
+    insert
+        .push(") AS v JOIN conversations AS c ON c.tenant_id = ")
+        .push_bind(turn.tenant.as_str())
+        .push(" AND c.id = ")
+        .push_bind(&turn.conversation_id)
+        .push(" AND c.last_seq = ")
+        .push_bind(turn.expected_last_seq);
+    let inserted = match insert.build().execute(&mut *conn).await {
+        Ok(done) => done.rows_affected(),
+        // Events beyond the conversation's last_seq: only a corrupt log has them.
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            return Ok(Err(StoreError::Corrupt(format!(
+                "conversation {} has events after sequence {}",
+                turn.conversation_id, turn.expected_last_seq
+            ))))
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if inserted == 0 {
+        return Ok(Err(refusal(conn, turn).await?));
+    }
+    let number: i64 = sqlx::query_scalar(
         "UPDATE conversations SET state = $1, last_seq = last_seq + $2, turns = turns + 1, \
          updated_at = $3 WHERE tenant_id = $4 AND id = $5 AND last_seq = $6 RETURNING turns",
     )
@@ -161,51 +179,26 @@ async fn apply(conn: &mut SqliteConnection, turn: &PendingTurn) -> Result<Append
     .bind(turn.tenant.as_str())
     .bind(&turn.conversation_id)
     .bind(turn.expected_last_seq)
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let Some(moved) = moved else {
-        return Err(refusal(conn, turn).await);
-    };
-    let number: i64 = moved.try_get("turns")?;
-    let first_seq = turn.expected_last_seq + 1;
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, recorded_at) ",
-    );
-    insert.push_values(turn.events.iter().zip(first_seq..), |mut row, (event, seq)| {
-        row.push_bind(turn.tenant.as_str())
-            .push_bind(&turn.conversation_id)
-            .push_bind(seq)
-            .push_bind(number)
-            .push_bind(event)
-            .push_bind(now);
-    });
-    insert.build().execute(&mut *conn).await.map_err(|e| match &e {
-        // Events beyond the conversation's last_seq: only a corrupt log has them.
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Corrupt(format!(
-            "conversation {} has events after sequence {}",
-            turn.conversation_id, turn.expected_last_seq
-        )),
-        _ => StoreError::Database(e),
-    })?;
-    Ok(AppendedTurn { turn: number, first_seq, last_seq: turn.expected_last_seq + count })
+    Ok(Ok(AppendedTurn { turn: number, first_seq, last_seq: turn.expected_last_seq + count }))
 }
 
 /// Why the conversation did not move: it moved on meanwhile, or it does not
 /// exist for this tenant.
-async fn refusal(conn: &mut SqliteConnection, turn: &PendingTurn) -> StoreError {
+async fn refusal(conn: &mut SqliteConnection, turn: &PendingTurn) -> Result<StoreError, StoreError> {
     let current =
         sqlx::query_scalar::<_, i64>("SELECT last_seq FROM conversations WHERE tenant_id = $1 AND id = $2")
             .bind(turn.tenant.as_str())
             .bind(&turn.conversation_id)
             .fetch_optional(&mut *conn)
-            .await;
-    match current {
-        Ok(Some(actual)) => StoreError::Conflict {
+            .await?;
+    Ok(match current {
+        Some(actual) => StoreError::Conflict {
             conversation: turn.conversation_id.clone(),
             expected: turn.expected_last_seq,
             actual,
         },
-        Ok(None) => StoreError::not_found("conversation", turn.conversation_id.clone()),
-        Err(error) => error.into(),
-    }
+        None => StoreError::not_found("conversation", turn.conversation_id.clone()),
+    })
 }
