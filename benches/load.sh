@@ -10,10 +10,13 @@
 # server (and any PostgreSQL it started) on exit. Traffic goes to 127.0.0.1 only.
 #
 # Usage: bash benches/load.sh [--conversations N] [--duration SECONDS] [--threads T]
-#                             [--database sqlite|postgres|postgres://...] [--no-build]
+#                             [--warmup SECONDS] [--database sqlite|postgres|postgres://...]
+#                             [--no-build]
 #   --conversations  concurrent conversations, one wrk connection each (default 64)
 #   --duration       how long wrk sends, in seconds (default 20)
 #   --threads        wrk threads (default 1: wrk needs little CPU, the server gets the rest)
+#   --warmup         seconds of the same load before the measured run, not counted
+#                    (default 3: engines built, caches and connection pools filled)
 #   --database       sqlite (default: a file in the temporary data directory), postgres
 #                    (starts a throwaway server with scripts/start-postgres.sh), or a
 #                    postgres:// URL of an empty database
@@ -26,6 +29,7 @@ repo_root=$PWD
 
 conversations=64
 duration=20
+warmup=3
 threads=1
 database=sqlite
 build=1
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     --conversations) conversations=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --database) database=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
@@ -78,7 +83,7 @@ cleanup() {
     if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
         tail -n 20 "$work/server.log" | sed 's/^/[server] /' >&2
     fi
-    cp "$work/server.log" /tmp/last-server.log 2>/dev/null; rm -rf "$work"
+    rm -rf "$work"
     exit "$status"
 }
 trap cleanup EXIT
@@ -135,6 +140,14 @@ for line in sys.stdin:
 
 # --- load ------------------------------------------------------------------------------
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+if [ "$warmup" -gt 0 ]; then
+    say "warm-up: ${warmup}s (not measured)"
+    wrk --threads "$threads" --connections "$conversations" --duration "${warmup}s" --timeout 10s \
+        --script "$repo_root/benches/load.lua" "$base_url" \
+        -- demo-salon "$work/conversations.txt" "$threads" >/dev/null 2>"$work/wrk.err" ||
+        { cat "$work/wrk.err" >&2; die "wrk failed during the warm-up"; }
+fi
+curl -fsS "$base_url/metrics" >"$work/metrics.before" || die "could not read /metrics"
 ticks_per_second=$(getconf CLK_TCK)
 cpu_before=$(cpu_ticks)
 say "wrk: $threads threads, $conversations connections, ${duration}s"
@@ -143,21 +156,27 @@ wrk --threads "$threads" --connections "$conversations" --duration "${duration}s
     -- demo-salon "$work/conversations.txt" "$threads" >"$work/wrk.out" 2>"$work/wrk.err" ||
     { cat "$work/wrk.err" >&2; die "wrk failed"; }
 cpu_after=$(cpu_ticks)
-# Server-side view: how long turns took inside the server (the turn latency histogram).
+# Server-side view: how long turns took inside the server during the measured run
+# (the turn latency histogram after minus before).
 curl -fsS "$base_url/metrics" | python3 -c '
 import re, sys
-buckets = {}
-for line in sys.stdin:
-    m = re.match(r"concierge_turn_duration_seconds_bucket\{.*le=\"([^\"]+)\".*\} (\d+)", line)
-    if m:
-        buckets[m.group(1)] = buckets.get(m.group(1), 0) + int(m.group(2))
-if buckets:
-    total = buckets["+Inf"]
-    bounds = sorted((float(le), n) for le, n in buckets.items() if le != "+Inf")
+def buckets(lines):
+    found = {}
+    for line in lines:
+        m = re.match(r"concierge_turn_duration_seconds_bucket\{.*le=\"([^\"]+)\".*\} (\d+)", line)
+        if m:
+            found[m.group(1)] = found.get(m.group(1), 0) + int(m.group(2))
+    return found
+before = buckets(open(sys.argv[1]))
+after = buckets(sys.stdin)
+run = {le: n - before.get(le, 0) for le, n in after.items()}
+if run.get("+Inf"):
+    total = run["+Inf"]
+    bounds = sorted((float(le), n) for le, n in run.items() if le != "+Inf")
     def quantile(q):
         return next((f"<= {1000 * le:g} ms" for le, n in bounds if n >= q * total), "> last bucket")
     print(f"[load] server turn time: p50 {quantile(0.5)}, p99 {quantile(0.99)} ({total} turns)", file=sys.stderr)
-' || say "could not read the turn histogram from /metrics"
+' "$work/metrics.before" || say "could not read the turn histogram from /metrics"
 sed 's/^/[wrk] /' "$work/wrk.out" | grep -v '^\[wrk\] {' >&2
 sed 's/^/[wrk] /' "$work/wrk.err" >&2
 

@@ -10,8 +10,9 @@
 //! under light load a batch holds a single turn, so nothing waits longer than
 //! it would without batching.
 //!
-//! The writer runs as a spawned task: a caller that gives up (a dropped
-//! request) cannot cut a batch short for the others.
+//! The writer runs on a blocking-pool thread, not among the runtime's tasks
+//! (it is the one thing every turn waits for), and a caller that gives up (a
+//! dropped request) cannot cut a batch short for the others.
 
 use std::sync::{Arc, Mutex};
 
@@ -72,7 +73,12 @@ impl TurnWriter {
             !std::mem::replace(&mut queue.writer_scheduled, true)
         };
         if spawn_writer {
-            tokio::spawn(self.clone().write_queued());
+            // A thread of its own: on the runtime's workers each of the
+            // writer's statements would queue behind every request there is,
+            // and the whole server waits for the writer.
+            let writer = self.clone();
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || runtime.block_on(writer.write_queued()));
         }
         answer.await.map_err(|_| StoreError::Task("the turn writer stopped".into()))?
     }
