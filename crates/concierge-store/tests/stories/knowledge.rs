@@ -51,7 +51,7 @@ async fn knowledge_story(backend: Backend) {
     assert!(store.knowledge_vectors(&a, "other").await.unwrap().is_empty());
     // Removing one hash keeps the other; storing vectors is no knowledge change.
     store.update_knowledge_vectors(&a, "minilm", &[], &["h2".into()]).await.unwrap();
-    assert_eq!(store.knowledge_vectors(&a, "minilm").await.unwrap(), [first.clone()]);
+    assert_eq!(store.knowledge_vectors(&a, "minilm").await.unwrap(), std::slice::from_ref(&first));
     assert_eq!(store.knowledge_revision(&a).await.unwrap(), 2);
     let empty = KnowledgeVector { text_hash: "h3".into(), vector: Vec::new() };
     assert!(matches!(
@@ -67,13 +67,13 @@ async fn knowledge_story(backend: Backend) {
     assert!(matches!(store.knowledge_entry(&b, "prices").await, Err(StoreError::NotFound { .. })));
     assert!(matches!(store.delete_knowledge_entry(&b, "prices").await, Err(StoreError::NotFound { .. })));
     store.put_knowledge_entry(&b, &entry("prices", "Roses are 3 dollars.")).await.unwrap();
-    store.update_knowledge_vectors(&b, "minilm", &[second.clone()], &[]).await.unwrap();
+    store.update_knowledge_vectors(&b, "minilm", std::slice::from_ref(&second), &[]).await.unwrap();
     assert_eq!(store.knowledge_entry(&a, "prices").await.unwrap().body, "A haircut is 30 dollars.");
-    assert_eq!(store.knowledge_vectors(&a, "minilm").await.unwrap(), [first.clone()]);
+    assert_eq!(store.knowledge_vectors(&a, "minilm").await.unwrap(), std::slice::from_ref(&first));
     assert_eq!(store.knowledge_revision(&a).await.unwrap(), 2);
 
     // A new model replaces the old model's vectors.
-    store.update_knowledge_vectors(&a, "minilm-v2", &[second.clone()], &[]).await.unwrap();
+    store.update_knowledge_vectors(&a, "minilm-v2", std::slice::from_ref(&second), &[]).await.unwrap();
     assert!(store.knowledge_vectors(&a, "minilm").await.unwrap().is_empty());
     assert_eq!(store.knowledge_vectors(&b, "minilm").await.unwrap(), [second]);
 
