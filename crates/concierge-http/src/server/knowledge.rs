@@ -256,12 +256,12 @@ mod tests {
         };
         merge_stored_knowledge(
             &mut spec,
-            vec![stored("parking", "Valet only."), stored("pets", "Dogs welcome.")],
+            vec![stored("parking", "Valet only."), stored("terrace", "Open in summer.")],
         );
         assert_eq!(spec.knowledge.len(), before + 1);
         let parking = spec.knowledge.iter().find(|k| k.id == "parking").unwrap();
         assert_eq!((parking.answer.as_str(), parking.source.as_deref()), ("Valet only.", Some("admin")));
         assert_eq!(parking.alternatives, ["other words"]);
-        assert_eq!(spec.knowledge.last().unwrap().id, "pets");
+        assert_eq!(spec.knowledge.last().unwrap().id, "terrace");
     }
 }
