@@ -107,6 +107,10 @@ responses:
 flows: []
 "#;
 
+/// Knowledge for a second bot of the barber's tenant.
+const ROSES: &str = "knowledge:\n  - id: roses\n    question: Do you sell roses?\n    answer: Red and white roses, every day.\n";
+const ROSES_KEY: &str = "pk_corner_barber_roses";
+
 /// Where a test keeps its data.
 #[derive(Debug, Clone)]
 enum Backend {
@@ -442,12 +446,30 @@ async fn embeddings_are_stored_once_and_only_changed_texts_are_embedded_again() 
             spec.knowledge.iter().flat_map(|k| entry_texts(&KnowledgeEntry::from_spec(k))).collect();
         assert_eq!(embedded, texts.len() as u64, "{backend:?}");
         assert_eq!(stored.len() as u64, embedded, "{backend:?}");
+
+        // A second bot of the tenant embeds only its own spec's texts, and
+        // keeps the first bot's vectors.
+        let store = &server.state.store;
+        let bot = store.create_bot(&tenant, "roses desk").await.unwrap();
+        let roses = format!("{FLORIST_SPEC}{ROSES}");
+        let spec: Value = serde_yaml::from_str(&roses).unwrap();
+        let version = store.add_bot_version(&tenant, &bot.id, &spec).await.unwrap();
+        store.activate_bot_version(&tenant, &bot.id, version).await.unwrap();
+        let key =
+            NewPublishableKey { key: ROSES_KEY.into(), bot_id: bot.id, allowed_origins: vec!["*".into()] };
+        store.put_publishable_key(&tenant, &key).await.unwrap();
+        let turn = server.ask(BARBER, ROSES_KEY, "do you sell roses?").await;
+        assert_eq!(turn.kb_answer().map(|e| e["id"].clone()), Some(json!("roses")), "{}", turn.0);
+        let roses_texts =
+            entry_texts(&KnowledgeEntry::from_spec(&BotSpec::from_yaml(&roses).unwrap().knowledge[0]));
+        assert_eq!(server.state.engines.embedded_texts(), embedded + roses_texts.len() as u64);
         server.stop().await;
 
-        // Restart on the same data: nothing is embedded.
+        // Restart on the same data: nothing is embedded, for either bot.
         let server = TestServer::start(dir.path(), &url, Some(model.clone())).await;
         let owner = server.barber().await;
         server.ask(BARBER, BARBER_KEY, "do you have parking?").await;
+        server.ask(BARBER, ROSES_KEY, "do you sell roses?").await;
         assert_eq!(server.state.engines.embedded_texts(), 0, "{backend:?}");
 
         // A changed answer re-embeds that entry's answer text alone; its old
@@ -458,7 +480,7 @@ async fn embeddings_are_stored_once_and_only_changed_texts_are_embedded_again() 
         server.ask(BARBER, BARBER_KEY, "can I bring my dog?").await;
         assert_eq!(server.state.engines.embedded_texts(), 1, "{backend:?}");
         let after = server.state.store.knowledge_vectors(&tenant, &model_name).await.unwrap();
-        assert_eq!(after.len(), stored.len(), "{backend:?}");
+        assert_eq!(after.len(), stored.len() + roses_texts.len(), "{backend:?}");
         server.stop().await;
     }
 }
@@ -527,4 +549,26 @@ async fn kb_import_updates_a_tenants_knowledge_section_by_section() {
         let stderr = String::from_utf8_lossy(&missing.stderr);
         assert!(stderr.contains("nobody") && !stderr.contains("panicked"), "{stderr}");
     }
+}
+
+#[test]
+fn kb_import_without_a_database_still_writes_the_bots_knowledge_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bot = dir.path().join("bot.yaml");
+    std::fs::write(&bot, BARBER_SPEC).unwrap();
+    let doc = dir.path().join("extras.md");
+    std::fs::write(&doc, "# Scalp massage\n\nEvery shave comes with a free scalp massage.\n").unwrap();
+    let (bot, doc) = (bot.to_str().unwrap(), doc.to_str().unwrap());
+    let out = stdout(&concierge(&["kb", "import", "--bot", bot, doc]));
+    assert!(out.contains("+ extras/scalp-massage"), "{out}");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("bot.knowledge.json")).unwrap())
+            .unwrap();
+    assert_eq!(file["entries"][0]["id"], "extras/scalp-massage");
+    let hits = stdout(&concierge(&["kb", "search", "--bot", bot, "is there a scalp massage?"]));
+    assert!(hits.starts_with("1. ") && hits.contains("extras/scalp-massage"), "{hits}");
+    // --bot and --database do not mix.
+    let both =
+        concierge(&["kb", "import", "--bot", bot, "--database", "sqlite://x.db", "--tenant", "t", doc]);
+    assert!(!both.status.success());
 }

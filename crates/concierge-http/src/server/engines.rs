@@ -29,7 +29,7 @@ use concierge_store::{Store, StoreBookingRepository, StoreError, TenantId};
 use tokio::sync::OnceCell;
 
 use super::error::ApiError;
-use super::knowledge::{merge_stored_knowledge, tenant_search, SentenceEncoder};
+use super::knowledge::{merge_stored_knowledge, other_bots_texts, tenant_search, SentenceEncoder};
 
 /// How long the active version of a bot (and the tenant's knowledge
 /// revision) is trusted before it is read again.
@@ -172,7 +172,11 @@ impl EngineCache {
         merge_stored_knowledge(&mut spec, self.store.knowledge_entries(tenant).await?);
         let entries: Vec<KnowledgeEntry> = spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
         let started = Instant::now();
-        let knowledge = tenant_search(&self.store, tenant, entries, self.encoder.as_ref()).await?;
+        let keep = match &self.encoder {
+            Some(_) => other_bots_texts(self.store.as_ref(), tenant, bot_id).await?,
+            None => Default::default(),
+        };
+        let knowledge = tenant_search(&self.store, tenant, entries, self.encoder.as_ref(), keep).await?;
         if knowledge.embedded > 0 {
             self.embedded_texts.fetch_add(knowledge.embedded as u64, Ordering::Relaxed);
             tracing::info!(

@@ -107,17 +107,45 @@ pub struct TenantSearch {
     pub embedded: usize,
 }
 
+/// The hashes of the texts the spec knowledge of the tenant's bots other
+/// than `bot_id` embeds (their active versions), so that building one bot's
+/// search does not drop the vectors another bot needs.
+pub async fn other_bots_texts(
+    store: &dyn Store,
+    tenant: &TenantId,
+    bot_id: &str,
+) -> Result<HashSet<String>, StoreError> {
+    let mut hashes = HashSet::new();
+    for bot in store.bots(tenant).await? {
+        if bot.id == bot_id {
+            continue;
+        }
+        let Some(version) = store.active_bot_version(tenant, &bot.id).await? else {
+            continue;
+        };
+        let knowledge: Vec<KnowledgeEntrySpec> =
+            serde_json::from_value(version.spec.get("knowledge").cloned().unwrap_or_default())
+                .unwrap_or_default();
+        for k in &knowledge {
+            hashes.extend(entry_texts(&KnowledgeEntry::from_spec(k)).iter().map(|t| content_hash(t)));
+        }
+    }
+    Ok(hashes)
+}
+
 /// The search a tenant's engine uses over `entries`: hybrid with an
 /// encoder, else BM25. Vectors come from the store; missing ones are
-/// embedded (on a blocking thread) and written back, and vectors no entry
-/// uses any more are removed. If the encoder fails, the search is BM25 only
-/// (logged); if writing vectors back fails, it is logged and they are
-/// embedded again next time.
+/// embedded (on a blocking thread) and written back, and vectors neither
+/// `entries` nor `keep` (other bots' texts, see [`other_bots_texts`]) use
+/// are removed. If the encoder fails, the search is BM25 only (logged); if
+/// writing vectors back fails, it is logged and they are embedded again
+/// next time.
 pub async fn tenant_search(
     store: &Arc<dyn Store>,
     tenant: &TenantId,
     entries: Vec<KnowledgeEntry>,
     encoder: Option<&SentenceEncoder>,
+    keep: HashSet<String>,
 ) -> Result<TenantSearch, StoreError> {
     let Some(encoder) = encoder.filter(|_| !entries.is_empty()) else {
         let bm25 = tokio::task::spawn_blocking(move || Bm25Index::new(&entries))
@@ -155,7 +183,8 @@ pub async fn tenant_search(
         .filter(|(hash, _)| used.contains(hash) && !stored_hashes.contains(hash))
         .map(|(text_hash, vector)| KnowledgeVector { text_hash, vector })
         .collect();
-    let remove: Vec<String> = stored_hashes.into_iter().filter(|h| !used.contains(h)).collect();
+    let remove: Vec<String> =
+        stored_hashes.into_iter().filter(|h| !used.contains(h) && !keep.contains(h)).collect();
     if !put.is_empty() || !remove.is_empty() {
         if let Err(error) = store.update_knowledge_vectors(tenant, &encoder.model, &put, &remove).await {
             tracing::warn!(tenant = %tenant, %error, "could not store knowledge embeddings");
