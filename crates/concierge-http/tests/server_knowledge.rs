@@ -572,3 +572,39 @@ fn kb_import_without_a_database_still_writes_the_bots_knowledge_file() {
         concierge(&["kb", "import", "--bot", bot, "--database", "sqlite://x.db", "--tenant", "t", doc]);
     assert!(!both.status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_server_answers_from_what_kb_import_wrote_into_its_database() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = database_url(&backend, dir.path()).await;
+        let server = TestServer::start(dir.path(), &url, None).await;
+        server.barber().await;
+        let question = "is there a scalp massage?";
+        assert!(server.ask(BARBER, BARBER_KEY, question).await.kb_answer().is_none());
+
+        let doc = dir.path().join("extras.md");
+        std::fs::write(&doc, "# Scalp massage\n\nEvery shave comes with a free scalp massage.\n").unwrap();
+        let (url, doc) = (url.clone(), doc.to_str().unwrap().to_owned());
+        let out = tokio::task::spawn_blocking(move || {
+            concierge(&["kb", "import", "--database", &url, "--tenant", BARBER, &doc])
+        })
+        .await
+        .unwrap();
+        assert!(stdout(&out).contains("+ extras/scalp-massage"));
+
+        // Another process changed the knowledge: the server notices its
+        // revision once the cached one expires (ACTIVE_VERSION_TTL).
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let turn = server.ask(BARBER, BARBER_KEY, question).await;
+            if let Some(event) = turn.kb_answer() {
+                assert_eq!(event["id"], "extras/scalp-massage", "{}", turn.0);
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{backend:?}: never answered: {}", turn.0);
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        server.stop().await;
+    }
+}
