@@ -107,7 +107,7 @@ pub use crypto::{EncryptionKey, KeyError};
 pub use customer::{CustomerRecord, ErasureReport, NewCustomer};
 pub use error::StoreError;
 pub use integration::Integration;
-pub use knowledge::{Embedding, KnowledgeEntry, NewKnowledgeEntry};
+pub use knowledge::{KnowledgeEntry, KnowledgeVector, NewKnowledgeEntry, ADMIN_SOURCE};
 pub use open::{open, StoreConfig};
 pub use postgres::PostgresStore;
 pub use publishable_key::{NewPublishableKey, PublishableKey};

@@ -25,13 +25,13 @@ use sqlx::{Row, Sqlite, Transaction};
 use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
-use crate::knowledge::{vector_from_bytes, vector_to_bytes};
+use crate::knowledge::{vector_dimensions, vector_from_bytes, vector_to_bytes};
 use crate::refresh_token;
 use crate::tenant::new_id;
 use crate::{
     api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationFilter,
-    ConversationStatus, CustomerRecord, DailyRollup, Embedding, EncryptionKey, ErasureReport, Integration,
-    IssuedApiKey, IssuedRefreshToken, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
+    ConversationStatus, CustomerRecord, DailyRollup, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
+    IssuedRefreshToken, KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation,
     NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
     Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
@@ -229,25 +229,35 @@ fn customer_from_row(row: &SqliteRow) -> Result<CustomerRecord, StoreError> {
     })
 }
 
+const KNOWLEDGE_COLUMNS: &str = "id, title, alternatives, body, source, tags, updated_at";
+
 fn knowledge_from_row(row: &SqliteRow) -> Result<KnowledgeEntry, StoreError> {
     let tags: Json<Vec<String>> = row.try_get("tags")?;
-    let model: Option<String> = row.try_get("model")?;
-    let embedding = match model {
-        Some(model) => {
-            let bytes: Vec<u8> = row.try_get("vector")?;
-            let vector = vector_from_bytes(&bytes, row.try_get("dimensions")?)?;
-            Some(Embedding { model, vector })
-        }
-        None => None,
-    };
+    let alternatives: Json<Vec<String>> = row.try_get("alternatives")?;
     Ok(KnowledgeEntry {
         id: row.try_get("id")?,
         title: row.try_get("title")?,
+        alternatives: alternatives.0,
         body: row.try_get("body")?,
+        source: row.try_get("source")?,
         tags: tags.0,
-        embedding,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// Counts one more change to the tenant's knowledge entries.
+async fn bump_knowledge_revision(
+    tx: &mut Transaction<'static, Sqlite>,
+    tenant: &TenantId,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO knowledge_revisions (tenant_id, revision) VALUES ($1, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET revision = knowledge_revisions.revision + 1",
+    )
+    .bind(tenant.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn api_key_from_row(row: &SqliteRow) -> Result<ApiKey, StoreError> {
@@ -1284,67 +1294,32 @@ impl Store for SqliteStore {
             return Err(StoreError::Invalid("a knowledge entry needs an id".into()));
         }
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM knowledge_embeddings WHERE tenant_id = $1 AND entry_id = $2")
-            .bind(tenant.as_str())
-            .bind(&entry.id)
-            .execute(&mut *tx)
-            .await?;
         sqlx::query(
-            "INSERT INTO knowledge_entries (tenant_id, id, title, body, tags, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, id) DO UPDATE SET \
-             title = excluded.title, body = excluded.body, tags = excluded.tags, \
-             updated_at = excluded.updated_at",
+            "INSERT INTO knowledge_entries (tenant_id, id, title, alternatives, body, source, tags, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant_id, id) DO UPDATE SET \
+             title = excluded.title, alternatives = excluded.alternatives, body = excluded.body, \
+             source = excluded.source, tags = excluded.tags, updated_at = excluded.updated_at",
         )
         .bind(tenant.as_str())
         .bind(&entry.id)
         .bind(&entry.title)
+        .bind(Json(&entry.alternatives))
         .bind(&entry.body)
+        .bind(&entry.source)
         .bind(Json(&entry.tags))
         .bind(crate::time::now())
         .execute(&mut *tx)
         .await
         .map_err(|e| map_write_error(e, "knowledge entry"))?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn set_embedding(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-        model: &str,
-        vector: &[f32],
-    ) -> Result<(), StoreError> {
-        let dimensions =
-            i32::try_from(vector.len()).map_err(|_| StoreError::Invalid("embedding too long".into()))?;
-        let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO knowledge_embeddings (tenant_id, entry_id, model, dimensions, vector) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, entry_id) DO UPDATE SET \
-             model = excluded.model, dimensions = excluded.dimensions, vector = excluded.vector",
-        )
-        .bind(tenant.as_str())
-        .bind(entry_id)
-        .bind(model)
-        .bind(dimensions)
-        .bind(vector_to_bytes(vector))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match map_write_error(e, "knowledge entry") {
-            StoreError::NotFound { .. } => StoreError::not_found("knowledge entry", entry_id),
-            other => other,
-        })?;
+        bump_knowledge_revision(&mut tx, tenant).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<KnowledgeEntry, StoreError> {
-        let row = sqlx::query(
-            "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
-             FROM knowledge_entries k LEFT JOIN knowledge_embeddings e \
-             ON e.tenant_id = k.tenant_id AND e.entry_id = k.id \
-             WHERE k.tenant_id = $1 AND k.id = $2",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {KNOWLEDGE_COLUMNS} FROM knowledge_entries WHERE tenant_id = $1 AND id = $2"
+        ))
         .bind(tenant.as_str())
         .bind(entry_id)
         .fetch_optional(&self.pool)
@@ -1354,12 +1329,9 @@ impl Store for SqliteStore {
     }
 
     async fn knowledge_entries(&self, tenant: &TenantId) -> Result<Vec<KnowledgeEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT k.id, k.title, k.body, k.tags, k.updated_at, e.model, e.dimensions, e.vector \
-             FROM knowledge_entries k LEFT JOIN knowledge_embeddings e \
-             ON e.tenant_id = k.tenant_id AND e.entry_id = k.id \
-             WHERE k.tenant_id = $1 ORDER BY k.id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {KNOWLEDGE_COLUMNS} FROM knowledge_entries WHERE tenant_id = $1 ORDER BY id"
+        ))
         .bind(tenant.as_str())
         .fetch_all(&self.pool)
         .await?;
@@ -1368,11 +1340,6 @@ impl Store for SqliteStore {
 
     async fn delete_knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM knowledge_embeddings WHERE tenant_id = $1 AND entry_id = $2")
-            .bind(tenant.as_str())
-            .bind(entry_id)
-            .execute(&mut *tx)
-            .await?;
         let done = sqlx::query("DELETE FROM knowledge_entries WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(entry_id)
@@ -1380,6 +1347,86 @@ impl Store for SqliteStore {
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("knowledge entry", entry_id));
+        }
+        bump_knowledge_revision(&mut tx, tenant).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn knowledge_revision(&self, tenant: &TenantId) -> Result<i64, StoreError> {
+        let revision: Option<i64> =
+            sqlx::query_scalar("SELECT revision FROM knowledge_revisions WHERE tenant_id = $1")
+                .bind(tenant.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(revision.unwrap_or(0))
+    }
+
+    async fn knowledge_vectors(
+        &self,
+        tenant: &TenantId,
+        model: &str,
+    ) -> Result<Vec<KnowledgeVector>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT text_hash, dimensions, vector FROM knowledge_vectors \
+             WHERE tenant_id = $1 AND model = $2 ORDER BY text_hash",
+        )
+        .bind(tenant.as_str())
+        .bind(model)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let bytes: Vec<u8> = row.try_get("vector")?;
+                Ok(KnowledgeVector {
+                    text_hash: row.try_get("text_hash")?,
+                    vector: vector_from_bytes(&bytes, row.try_get("dimensions")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn update_knowledge_vectors(
+        &self,
+        tenant: &TenantId,
+        model: &str,
+        put: &[KnowledgeVector],
+        remove: &[String],
+    ) -> Result<(), StoreError> {
+        if model.is_empty() {
+            return Err(StoreError::Invalid("knowledge vectors need a model name".into()));
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM knowledge_vectors WHERE tenant_id = $1 AND model <> $2")
+            .bind(tenant.as_str())
+            .bind(model)
+            .execute(&mut *tx)
+            .await?;
+        for hash in remove {
+            sqlx::query(
+                "DELETE FROM knowledge_vectors WHERE tenant_id = $1 AND model = $2 AND text_hash = $3",
+            )
+            .bind(tenant.as_str())
+            .bind(model)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for v in put {
+            let dimensions = vector_dimensions(v)?;
+            sqlx::query(
+                "INSERT INTO knowledge_vectors (tenant_id, model, text_hash, dimensions, vector) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, model, text_hash) DO UPDATE SET \
+                 dimensions = excluded.dimensions, vector = excluded.vector",
+            )
+            .bind(tenant.as_str())
+            .bind(model)
+            .bind(&v.text_hash)
+            .bind(dimensions)
+            .bind(vector_to_bytes(&v.vector))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_write_error(e, "tenant"))?;
         }
         tx.commit().await?;
         Ok(())

@@ -7,9 +7,9 @@ use concierge_core::booking::BookingStatus;
 use crate::{
     ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationFilter, ConversationStatus,
     CustomerRecord, DailyRollup, ErasureReport, Integration, IssuedApiKey, IssuedRefreshToken,
-    KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry,
-    NewPublishableKey, PublishableKey, RefreshToken, Schedule, Service, StaffMember, StoreError,
-    StoredBooking, StoredEvent, Tenant, TenantId, User,
+    KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation, NewCustomer,
+    NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshToken, Schedule, Service, StaffMember,
+    StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
 
 /// Everything Concierge persists, scoped by tenant.
@@ -230,26 +230,37 @@ pub trait Store: Send + Sync {
 
     // --- knowledge ----------------------------------------------------------------
 
-    /// Creates or replaces an entry (its embedding is dropped when replaced).
+    /// Creates or replaces an entry (and counts a knowledge revision).
     async fn put_knowledge_entry(
         &self,
         tenant: &TenantId,
         entry: &NewKnowledgeEntry,
     ) -> Result<(), StoreError>;
-    /// Stores an entry's embedding.
-    async fn set_embedding(
-        &self,
-        tenant: &TenantId,
-        entry_id: &str,
-        model: &str,
-        vector: &[f32],
-    ) -> Result<(), StoreError>;
     /// An entry.
     async fn knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<KnowledgeEntry, StoreError>;
     /// All of the tenant's entries, by id.
     async fn knowledge_entries(&self, tenant: &TenantId) -> Result<Vec<KnowledgeEntry>, StoreError>;
-    /// Deletes an entry and its embedding.
+    /// Deletes an entry (and counts a knowledge revision).
     async fn delete_knowledge_entry(&self, tenant: &TenantId, entry_id: &str) -> Result<(), StoreError>;
+    /// A number that grows whenever the tenant's entries change (0 before
+    /// the first change), so caches built from them can tell they are stale.
+    async fn knowledge_revision(&self, tenant: &TenantId) -> Result<i64, StoreError>;
+    /// The tenant's cached embeddings made by `model`.
+    async fn knowledge_vectors(
+        &self,
+        tenant: &TenantId,
+        model: &str,
+    ) -> Result<Vec<KnowledgeVector>, StoreError>;
+    /// In one transaction: stores `put` (made by `model`), deletes the
+    /// vectors of `model` whose hash is in `remove`, and deletes the tenant's
+    /// vectors of every other model.
+    async fn update_knowledge_vectors(
+        &self,
+        tenant: &TenantId,
+        model: &str,
+        put: &[KnowledgeVector],
+        remove: &[String],
+    ) -> Result<(), StoreError>;
 
     // --- services, staff, schedules -------------------------------------------------
 

@@ -1,6 +1,11 @@
 //! `concierge kb`: importing documents into a bot's knowledge and searching it.
 //!
-//! Imported knowledge lives in a JSON file next to the bot spec,
+//! With `--database URL --tenant ID`, `kb import` writes into the tenant's
+//! knowledge in the server's store instead (see
+//! [`concierge_http::server::knowledge::import_document`]); a running server
+//! picks the change up within seconds.
+//!
+//! Otherwise imported knowledge lives in a JSON file next to the bot spec,
 //! `<bot>.knowledge.json` (`{"entries": [...]}`), unless `--out` names
 //! another; the CLI loads it with the bot (see [`merge_knowledge_file`]).
 //! Re-importing a file replaces that file's entries in place: ids come from
@@ -15,11 +20,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use concierge_core::knowledge::ingest::{ingest, ChunkLimits, Format as DocFormat};
+use concierge_core::knowledge::ImportReport;
 use concierge_core::knowledge::{
     entry_texts, Bm25Index, DenseSearch, EmbeddingCache, FusionPart, HybridSearch, IndexChoice,
     KnowledgeBase, KnowledgeEntry, KnowledgeSearch, DEFAULT_RRF_K,
 };
 use concierge_core::spec::{BotSpec, KnowledgeEntrySpec};
+use concierge_http::server::knowledge::import_document;
+use concierge_store::{open, StoreConfig, TenantId};
 
 use super::bot_file::load_spec;
 use super::encoder::load_encoder;
@@ -38,14 +46,20 @@ pub(crate) enum KbCommand {
 /// Arguments of `concierge kb import`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ImportArgs {
-    /// The bot spec.
-    #[arg(long)]
-    bot: PathBuf,
+    /// The bot spec (imports into its knowledge file).
+    #[arg(long, required_unless_present = "database", conflicts_with = "database")]
+    bot: Option<PathBuf>,
+    /// A server's database (sqlite://FILE or postgres://...): imports into a tenant's stored knowledge.
+    #[arg(long, requires = "tenant")]
+    database: Option<String>,
+    /// The tenant whose knowledge `--database` imports into.
+    #[arg(long, requires = "database")]
+    tenant: Option<String>,
     /// Files or directories to import.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// The knowledge file to update (default: `<bot>.knowledge.json` next to the bot).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "database")]
     out: Option<PathBuf>,
     /// The longest chunk, in characters.
     #[arg(long, default_value_t = ChunkLimits::default().max_chars)]
@@ -134,11 +148,11 @@ fn documents(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    load_spec(&args.bot)?;
-    let out = args.out.clone().unwrap_or_else(|| knowledge_file(&args.bot));
-    let mut base = read_base(&out)?;
-    let limits = ChunkLimits { max_chars: args.max_chars };
+/// Every document under `args.paths` with its name and format.
+fn each_document(
+    args: &ImportArgs,
+    mut each: impl FnMut(&str, DocFormat, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     for root in &args.paths {
         for file in documents(root)? {
             let name = file.display().to_string();
@@ -146,25 +160,78 @@ fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
                 format!("{name}: unknown format (use .md, .html, .txt, .csv, .json or .jsonl)")
             })?;
             let content = std::fs::read_to_string(&file).with_context(|| format!("reading {name}"))?;
-            let entries = ingest(&name, format, &content, limits)?;
-            let report = base.import(&name, entries);
-            println!(
-                "{name}: {} added, {} updated, {} removed, {} unchanged",
-                report.added.len(),
-                report.updated.len(),
-                report.removed.len(),
-                report.unchanged
-            );
-            for (mark, ids) in [("+", &report.added), ("~", &report.updated), ("-", &report.removed)] {
-                for id in ids {
-                    println!("  {mark} {id}");
-                }
-            }
+            each(&name, format, &content)?;
         }
     }
+    Ok(())
+}
+
+/// Prints what importing `name` changed: a summary, then `+`/`~`/`-` lines.
+fn print_report(name: &str, report: &ImportReport) {
+    println!(
+        "{name}: {} added, {} updated, {} removed, {} unchanged",
+        report.added.len(),
+        report.updated.len(),
+        report.removed.len(),
+        report.unchanged
+    );
+    for (mark, ids) in [("+", &report.added), ("~", &report.updated), ("-", &report.removed)] {
+        for id in ids {
+            println!("  {mark} {id}");
+        }
+    }
+}
+
+fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let limits = ChunkLimits { max_chars: args.max_chars };
+    if let (Some(url), Some(tenant)) = (&args.database, &args.tenant) {
+        return import_into_store(&args, url, tenant, limits);
+    }
+    let bot = args.bot.clone().context("--bot or --database is required")?;
+    load_spec(&bot)?;
+    let out = args.out.clone().unwrap_or_else(|| knowledge_file(&bot));
+    let mut base = read_base(&out)?;
+    each_document(&args, |name, format, content| {
+        let entries = ingest(name, format, content, limits)?;
+        print_report(name, &base.import(name, entries));
+        Ok(())
+    })?;
     std::fs::write(&out, serde_json::to_string_pretty(&base)? + "\n")
         .with_context(|| format!("writing {}", out.display()))?;
     println!("{} entries in {}", base.entries.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kb import --database URL --tenant ID`: into the tenant's stored knowledge.
+fn import_into_store(
+    args: &ImportArgs,
+    url: &str,
+    tenant: &str,
+    limits: ChunkLimits,
+) -> anyhow::Result<ExitCode> {
+    let tenant = TenantId::parse(tenant)?;
+    let mut documents = Vec::new();
+    each_document(args, |name, format, content| {
+        documents.push((name.to_owned(), format, content.to_owned()));
+        Ok(())
+    })?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(async {
+        let store = open(&StoreConfig { url: url.to_owned(), encryption_key: None })
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        store.tenant(&tenant).await.with_context(|| format!("tenant {tenant}"))?;
+        for (name, format, content) in &documents {
+            let report = import_document(store.as_ref(), &tenant, name, *format, content, limits)
+                .await
+                .with_context(|| format!("importing {name}"))?;
+            print_report(name, &report);
+        }
+        let total = store.knowledge_entries(&tenant).await?.len();
+        println!("{total} entries for tenant {tenant}");
+        anyhow::Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

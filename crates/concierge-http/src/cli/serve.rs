@@ -32,6 +32,9 @@ pub(crate) struct ServeArgs {
     /// Fix the clock at this RFC 3339 time (for tests and demos only).
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<Utc>>,
+    /// The MiniLM model directory: knowledge search becomes hybrid (env CONCIERGE_MODEL_PATH).
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -41,6 +44,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         data_dir: args.data_dir,
         demo: args.demo,
         now: args.now,
+        model_path: args.model,
     };
     let config = ServerConfig::load(args.config.as_deref(), |name| std::env::var(name).ok(), overrides)?;
     let _log_writer = telemetry::init(config.log_format);

@@ -13,6 +13,7 @@
 //! | `secret_key` | `CONCIERGE_SECRET_KEY` | generated once into `<data_dir>/secret.key` |
 //! | `admin_password` | `CONCIERGE_ADMIN_PASSWORD` | generated and printed once (demo only) |
 //! | `log_format` | `CONCIERGE_LOG_FORMAT` | `json` (or `text`) |
+//! | `model_path` | `CONCIERGE_MODEL_PATH` | none: knowledge search is BM25 only (a MiniLM directory, see `scripts/fetch-model.sh`, makes it hybrid) |
 //! | `limits.ip_per_second` | `CONCIERGE_RATE_IP_PER_SECOND` | 20 (0 turns the limit off) |
 //! | `limits.ip_burst` | `CONCIERGE_RATE_IP_BURST` | 40 |
 //! | `limits.tenant_per_second` | `CONCIERGE_RATE_TENANT_PER_SECOND` | 1000 (0 turns the limit off) |
@@ -127,6 +128,8 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// Staff sessions: token lifetimes and the login rate (admin API).
     pub auth: super::auth::AuthConfig,
+    /// The sentence encoder's directory; `None` for BM25-only knowledge search.
+    pub model_path: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -142,6 +145,7 @@ impl Default for ServerConfig {
             limits: LimitsConfig::default(),
             log_format: LogFormat::default(),
             auth: super::auth::AuthConfig::default(),
+            model_path: None,
         }
     }
 }
@@ -159,6 +163,8 @@ pub struct Overrides {
     pub demo: bool,
     /// `--now`.
     pub now: Option<DateTime<Utc>>,
+    /// `--model`.
+    pub model_path: Option<PathBuf>,
 }
 
 /// Why the configuration could not be assembled.
@@ -201,6 +207,7 @@ struct FileConfig {
     secret_key: Option<Secret>,
     admin_password: Option<Secret>,
     log_format: Option<LogFormat>,
+    model_path: Option<PathBuf>,
     #[serde(default)]
     limits: FileLimits,
 }
@@ -246,6 +253,9 @@ impl ServerConfig {
         if let Some(now) = overrides.now {
             config.now = Some(now);
         }
+        if let Some(dir) = overrides.model_path {
+            config.model_path = Some(dir);
+        }
         config.check()?;
         Ok(config)
     }
@@ -270,6 +280,7 @@ impl ServerConfig {
         self.secret_key = file.secret_key.or(self.secret_key.take());
         self.admin_password = file.admin_password.or(self.admin_password.take());
         self.log_format = file.log_format.unwrap_or(self.log_format);
+        self.model_path = file.model_path.or(self.model_path.take());
         let limits = &mut self.limits;
         limits.per_ip.per_second = file.limits.ip_per_second.unwrap_or(limits.per_ip.per_second);
         limits.per_ip.burst = file.limits.ip_burst.unwrap_or(limits.per_ip.burst);
@@ -301,6 +312,9 @@ impl ServerConfig {
         }
         if let Some(v) = get("CONCIERGE_ADMIN_PASSWORD") {
             self.admin_password = Some(Secret(v));
+        }
+        if let Some(v) = get("CONCIERGE_MODEL_PATH") {
+            self.model_path = Some(PathBuf::from(v));
         }
         if let Some(v) = get("CONCIERGE_LOG_FORMAT") {
             self.log_format = match v.as_str() {
@@ -399,6 +413,22 @@ mod tests {
 
         let flags = Overrides { addr: Some("127.0.0.1:9002".parse().unwrap()), ..Overrides::default() };
         assert_eq!(ServerConfig::load(Some(&file), &vars, flags).unwrap().addr.port(), 9002);
+    }
+
+    #[test]
+    fn the_model_path_comes_from_the_file_the_environment_or_the_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("concierge.toml");
+        std::fs::write(&file, "model_path = \"/models/from-file\"\n").unwrap();
+        assert_eq!(ServerConfig::load(None, env(&[]), Overrides::default()).unwrap().model_path, None);
+        let from_file = ServerConfig::load(Some(&file), env(&[]), Overrides::default()).unwrap();
+        assert_eq!(from_file.model_path, Some(PathBuf::from("/models/from-file")));
+        let vars = env(&[("CONCIERGE_MODEL_PATH", "/models/from-env")]);
+        let from_env = ServerConfig::load(Some(&file), &vars, Overrides::default()).unwrap();
+        assert_eq!(from_env.model_path, Some(PathBuf::from("/models/from-env")));
+        let flags = Overrides { model_path: Some(PathBuf::from("/models/flag")), ..Overrides::default() };
+        let from_flag = ServerConfig::load(Some(&file), &vars, flags).unwrap();
+        assert_eq!(from_flag.model_path, Some(PathBuf::from("/models/flag")));
     }
 
     #[test]

@@ -1,28 +1,38 @@
-//! Dialog engines per tenant bot, built once per active spec version.
+//! Dialog engines per tenant bot, built once per active spec version and
+//! knowledge revision.
 //!
 //! Building an engine (validating the spec, training the lexical classifier,
-//! compiling flows) costs milliseconds, a turn microseconds, so engines are
-//! cached by (tenant, bot, version) behind an `Arc` and shared by every
-//! conversation. Which version is active is looked up again after a short
+//! compiling flows, indexing knowledge) costs milliseconds, a turn
+//! microseconds, so engines are cached by (tenant, bot, version, knowledge
+//! revision) behind an `Arc` and shared by every conversation. Which version
+//! is active and the tenant's knowledge revision (see
+//! [`Store::knowledge_revision`]) are looked up again after a short
 //! time-to-live, or at once after [`EngineCache::invalidate`] (the admin API
-//! calls it when it activates a version). Concurrent first requests build
-//! an engine once. Each engine books through the store
+//! calls it when it activates a version or changes knowledge), so a change
+//! made by another process (`concierge kb import --database`) reaches the
+//! bot within [`ACTIVE_VERSION_TTL`]. Concurrent first requests build an
+//! engine once. Each engine answers from the spec's and the store's
+//! knowledge (see [`super::knowledge`]) and books through the store
 //! ([`concierge_store::StoreBookingRepository`]), so bookings are in the
 //! database and the database settles races between conversations.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use concierge_core::booking::{BookingEngine, Catalog};
 use concierge_core::dialog::Engine;
+use concierge_core::knowledge::KnowledgeEntry;
 use concierge_core::spec::BotSpec;
 use concierge_store::{Store, StoreBookingRepository, StoreError, TenantId};
 use tokio::sync::OnceCell;
 
 use super::error::ApiError;
+use super::knowledge::{merge_stored_knowledge, other_bots_texts, tenant_search, SentenceEncoder};
 
-/// How long the active version of a bot is trusted before it is read again.
+/// How long the active version of a bot (and the tenant's knowledge
+/// revision) is trusted before it is read again.
 pub const ACTIVE_VERSION_TTL: Duration = Duration::from_secs(2);
 
 /// Why no engine could be had.
@@ -57,11 +67,21 @@ impl From<EngineLoadError> for ApiError {
 type BotKey = (TenantId, String);
 type Slot = Arc<OnceCell<Arc<Engine>>>;
 
+/// What an engine was built from: the active spec version and the tenant's
+/// knowledge revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Generation {
+    version: i32,
+    knowledge: i64,
+}
+
 /// The cache.
 pub struct EngineCache {
     store: Arc<dyn Store>,
-    active: Mutex<HashMap<BotKey, (i32, Instant)>>,
-    engines: Mutex<HashMap<(BotKey, i32), Slot>>,
+    encoder: Option<SentenceEncoder>,
+    active: Mutex<HashMap<BotKey, (Generation, Instant)>>,
+    engines: Mutex<HashMap<(BotKey, Generation), Slot>>,
+    embedded_texts: AtomicU64,
 }
 
 impl std::fmt::Debug for EngineCache {
@@ -72,47 +92,64 @@ impl std::fmt::Debug for EngineCache {
 }
 
 impl EngineCache {
-    /// An empty cache over `store`.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        EngineCache { store, active: Mutex::default(), engines: Mutex::default() }
+    /// An empty cache over `store`; engines search knowledge with BM25, and
+    /// with hybrid search when there is an `encoder`.
+    pub fn new(store: Arc<dyn Store>, encoder: Option<SentenceEncoder>) -> Self {
+        EngineCache {
+            store,
+            encoder,
+            active: Mutex::default(),
+            engines: Mutex::default(),
+            embedded_texts: AtomicU64::new(0),
+        }
     }
 
-    /// The engine of the active version of a tenant's bot.
+    /// The engine of the active version of a tenant's bot, over the
+    /// tenant's current knowledge.
     pub async fn engine(&self, tenant: &TenantId, bot_id: &str) -> Result<Arc<Engine>, EngineLoadError> {
         let bot_key = (tenant.clone(), bot_id.to_owned());
-        let version = self.active_version(&bot_key).await?;
+        let generation = self.generation(&bot_key).await?;
         let slot = {
             let mut engines = self.engines.lock().unwrap_or_else(|p| p.into_inner());
-            if !engines.contains_key(&(bot_key.clone(), version)) {
-                // A new version replaces the bot's older engines.
+            if !engines.contains_key(&(bot_key.clone(), generation)) {
+                // A new version or knowledge revision replaces the bot's older engines.
                 engines.retain(|(key, _), _| key != &bot_key);
             }
-            engines.entry((bot_key.clone(), version)).or_default().clone()
+            engines.entry((bot_key.clone(), generation)).or_default().clone()
         };
-        slot.get_or_try_init(|| self.build(tenant, bot_id, version)).await.cloned()
+        slot.get_or_try_init(|| self.build(tenant, bot_id, generation.version)).await.cloned()
     }
 
-    /// Forgets which versions of the tenant's bots are active, so the next
-    /// turn reads them again (call after activating a version).
+    /// Forgets which versions of the tenant's bots are active and which
+    /// knowledge revision they answer from, so the next turn reads both
+    /// again (call after activating a version or changing knowledge).
     pub fn invalidate(&self, tenant: &TenantId) {
         self.active.lock().unwrap_or_else(|p| p.into_inner()).retain(|(t, _), _| t != tenant);
     }
 
-    async fn active_version(&self, bot_key: &BotKey) -> Result<i32, EngineLoadError> {
+    /// How many knowledge texts this cache has embedded since it was made
+    /// (vectors found in the store are not counted).
+    pub fn embedded_texts(&self) -> u64 {
+        self.embedded_texts.load(Ordering::Relaxed)
+    }
+
+    async fn generation(&self, bot_key: &BotKey) -> Result<Generation, EngineLoadError> {
         let cached = self.active.lock().unwrap_or_else(|p| p.into_inner()).get(bot_key).copied();
-        if let Some((version, at)) = cached {
+        if let Some((generation, at)) = cached {
             if at.elapsed() < ACTIVE_VERSION_TTL {
-                return Ok(version);
+                return Ok(generation);
             }
         }
         let bot = self.store.bot(&bot_key.0, &bot_key.1).await?;
         let version =
             bot.active_version.ok_or_else(|| EngineLoadError::NoActiveVersion(bot_key.1.clone()))?;
+        let knowledge = self.store.knowledge_revision(&bot_key.0).await?;
+        let generation = Generation { version, knowledge };
         self.active
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(bot_key.clone(), (version, Instant::now()));
-        Ok(version)
+            .insert(bot_key.clone(), (generation, Instant::now()));
+        Ok(generation)
     }
 
     async fn build(
@@ -131,19 +168,42 @@ impl EngineCache {
             // Activated again meanwhile: the next turn picks the new version up.
             tracing::info!(bot = bot_id, version = stored.version, "active version changed while loading");
         }
-        let spec = BotSpec::from_json(&stored.spec.to_string()).map_err(|e| unusable(e.to_string()))?;
+        let mut spec = BotSpec::from_json(&stored.spec.to_string()).map_err(|e| unusable(e.to_string()))?;
+        merge_stored_knowledge(&mut spec, self.store.knowledge_entries(tenant).await?);
+        let entries: Vec<KnowledgeEntry> = spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
+        let started = Instant::now();
+        let keep = match &self.encoder {
+            Some(_) => other_bots_texts(self.store.as_ref(), tenant, bot_id).await?,
+            None => Default::default(),
+        };
+        let knowledge = tenant_search(&self.store, tenant, entries, self.encoder.as_ref(), keep).await?;
+        if knowledge.embedded > 0 {
+            self.embedded_texts.fetch_add(knowledge.embedded as u64, Ordering::Relaxed);
+            tracing::info!(
+                tenant = %tenant,
+                bot = bot_id,
+                texts = knowledge.embedded,
+                embed_ms = started.elapsed().as_millis() as u64,
+                "knowledge embedded"
+            );
+        }
         let catalog = Catalog::from_spec(&spec.business).map_err(|e| unusable(e.to_string()))?;
         let repository = StoreBookingRepository::new(self.store.clone(), tenant.clone());
         let booker = BookingEngine::new(catalog, Arc::new(repository));
-        let started = Instant::now();
-        let engine = tokio::task::spawn_blocking(move || Engine::builder(spec, Arc::new(booker)).build())
-            .await
-            .map_err(|e| unusable(e.to_string()))?
-            .map_err(|e| unusable(e.to_string()))?;
+        let entries = spec.knowledge.len();
+        let search = knowledge.search;
+        let engine = tokio::task::spawn_blocking(move || {
+            Engine::builder(spec, Arc::new(booker)).knowledge_search(search).build()
+        })
+        .await
+        .map_err(|e| unusable(e.to_string()))?
+        .map_err(|e| unusable(e.to_string()))?;
         tracing::info!(
             tenant = %tenant,
             bot = bot_id,
             version = stored.version,
+            knowledge_entries = entries,
+            hybrid = self.encoder.is_some(),
             build_ms = started.elapsed().as_millis() as u64,
             "engine built"
         );

@@ -11,7 +11,8 @@
 //! [`keys`] (server secret, derived keys), [`token`] (conversation tokens),
 //! [`clock`], [`state`], [`error`] (the one error table), [`engines`]
 //! (engine cache), [`hub`] (live conversation channels), [`conversation`]
-//! (turns and agent messages), [`public`] (REST chat API), [`ws`]
+//! (turns and agent messages), [`knowledge`] (what bots answer from),
+//! [`public`] (REST chat API), [`ws`]
 //! (WebSocket), [`limits`] (rate limits), [`cors`], [`security`] (headers),
 //! [`metrics`], [`ops`] (health, readiness, metrics), [`openapi`], [`demo`]
 //! and [`telemetry`] (logs).
@@ -41,6 +42,7 @@ pub mod engines;
 pub mod error;
 pub mod hub;
 pub mod keys;
+pub mod knowledge;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
@@ -80,6 +82,9 @@ pub enum StartError {
     /// The demo could not be seeded.
     #[error(transparent)]
     Demo(#[from] demo::DemoError),
+    /// The configured sentence encoder could not be loaded.
+    #[error("loading the sentence encoder (model_path): {0}")]
+    Encoder(#[from] concierge_core::embedding::EmbedError),
 }
 
 /// Opens the store and the keys, seeds the demo if asked. Returns the state
@@ -98,7 +103,18 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
     } else {
         None
     };
-    Ok((AppState::new(store, keys, config), seed))
+    let encoder = match &config.model_path {
+        Some(dir) => {
+            let encoder = knowledge::SentenceEncoder::load(dir)?;
+            tracing::info!(model = %encoder.model, "knowledge search: hybrid (BM25 and sentence embeddings)");
+            Some(encoder)
+        }
+        None => {
+            tracing::info!("knowledge search: BM25 only (no model_path configured)");
+            None
+        }
+    };
+    Ok((AppState::new(store, keys, config, encoder), seed))
 }
 
 /// The documented routes: public chat API, WebSocket, operations, staff

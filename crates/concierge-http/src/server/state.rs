@@ -14,6 +14,7 @@ use super::engines::EngineCache;
 use super::error::ApiError;
 use super::hub::Hub;
 use super::keys::ServerKeys;
+use super::knowledge::SentenceEncoder;
 use super::limits::Limits;
 use super::metrics::Metrics;
 
@@ -71,12 +72,18 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State over an opened store.
-    pub fn new(store: Arc<dyn Store>, keys: ServerKeys, config: ServerConfig) -> Self {
+    /// State over an opened store; engines search knowledge with `encoder`
+    /// too when there is one.
+    pub fn new(
+        store: Arc<dyn Store>,
+        keys: ServerKeys,
+        config: ServerConfig,
+        encoder: Option<SentenceEncoder>,
+    ) -> Self {
         let clock = config.now.map_or(Clock::System, Clock::Fixed);
         AppState {
             inner: Arc::new(Inner {
-                engines: EngineCache::new(store.clone()),
+                engines: EngineCache::new(store.clone(), encoder),
                 store,
                 keys,
                 clock,

@@ -1,11 +1,10 @@
 //! Round trips of everything else a tenant stores: bots and spec versions,
-//! services, staff, schedules, knowledge with embeddings, statuses, audit
+//! services, staff, schedules, statuses, audit
 //! entries and daily rollups.
 
 use chrono::NaiveDate;
 use concierge_store::{
-    ConversationStatus, NewAuditEntry, NewConversation, NewKnowledgeEntry, Schedule, Service, StaffMember,
-    StoreError,
+    ConversationStatus, NewAuditEntry, NewConversation, Schedule, Service, StaffMember, StoreError,
 };
 use serde_json::json;
 
@@ -56,31 +55,6 @@ async fn catalog_story(backend: Backend) {
         .put_schedule(&tenant, &Schedule { staff_id: "nobody".into(), weekly_hours: json!({}) })
         .await
         .is_err());
-
-    // Knowledge with embeddings: vectors come back bit for bit.
-    let entry = NewKnowledgeEntry {
-        id: "prices".into(),
-        title: "How much is a haircut?".into(),
-        body: "A haircut is 25 dollars.".into(),
-        tags: vec!["pricing".into()],
-    };
-    store.put_knowledge_entry(&tenant, &entry).await.unwrap();
-    let vector: Vec<f32> = (0..384).map(|i| (i as f32 * 0.37).sin() / 3.0).collect();
-    store.set_embedding(&tenant, "prices", "all-MiniLM-L6-v2", &vector).await.unwrap();
-    let stored = store.knowledge_entry(&tenant, "prices").await.unwrap();
-    assert_eq!(stored.tags, vec!["pricing".to_string()]);
-    let embedding = stored.embedding.expect("embedding stored");
-    assert_eq!(embedding.model, "all-MiniLM-L6-v2");
-    assert_eq!(embedding.vector, vector);
-    assert!(matches!(
-        store.set_embedding(&tenant, "missing", "m", &vector).await,
-        Err(StoreError::NotFound { .. })
-    ));
-    // Replacing the text drops the stale embedding.
-    store.put_knowledge_entry(&tenant, &entry).await.unwrap();
-    assert_eq!(store.knowledge_entries(&tenant).await.unwrap()[0].embedding, None);
-    store.delete_knowledge_entry(&tenant, "prices").await.unwrap();
-    assert!(store.knowledge_entries(&tenant).await.unwrap().is_empty());
 
     // Conversation status moves through the handoff states.
     let conversation = store

@@ -63,6 +63,8 @@ async fn isolation_story(backend: Backend) {
             &NewKnowledgeEntry {
                 id: "parking".into(),
                 title: "Parking".into(),
+                alternatives: vec![],
+                source: "admin".into(),
                 body: "Free parking behind the salon.".into(),
                 tags: vec![],
             },
@@ -145,6 +147,8 @@ async fn isolation_story(backend: Backend) {
             &NewKnowledgeEntry {
                 id: "parking".into(),
                 title: "Parking".into(),
+                alternatives: vec![],
+                source: "admin".into(),
                 body: "No parking, sorry.".into(),
                 tags: vec![],
             },

@@ -11,6 +11,7 @@ mod catalog;
 mod concurrency;
 mod durability;
 mod isolation;
+mod knowledge;
 mod privacy;
 mod publishable_keys;
 mod secrets;

@@ -108,6 +108,8 @@ async fn privacy_story(backend: Backend) {
             &NewKnowledgeEntry {
                 id: "hours".into(),
                 title: "Opening hours".into(),
+                alternatives: vec![],
+                source: "admin".into(),
                 body: "9 to 5".into(),
                 tags: vec![],
             },

@@ -1,10 +1,13 @@
-//! Knowledge entries (admins and up): the FAQ answers a tenant keeps.
+//! Knowledge entries (admins and up): the FAQ answers a tenant keeps, typed
+//! in one by one or imported from documents. Every change reaches the
+//! tenant's bots on their next message (see [`crate::server::knowledge`]).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use concierge_store::{KnowledgeEntry, NewKnowledgeEntry};
+use concierge_core::knowledge::ingest::{ChunkLimits, Format};
+use concierge_store::{KnowledgeEntry, NewKnowledgeEntry, ADMIN_SOURCE};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,11 +15,16 @@ use utoipa_axum::routes;
 
 use crate::server::auth::{Principal, Role};
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
+use crate::server::knowledge::{import_document, ImportError};
 use crate::server::state::AppState;
 
 /// The knowledge routes.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_entries)).routes(routes!(read_entry, put_entry, delete_entry))
+    OpenApiRouter::new().routes(routes!(list_entries)).routes(routes!(import_entries)).routes(routes!(
+        read_entry,
+        put_entry,
+        delete_entry
+    ))
 }
 
 /// A knowledge entry to create or replace.
@@ -25,8 +33,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct EntryRequest {
     /// Title or question.
     pub title: String,
+    /// Other ways customers ask it.
+    #[serde(default)]
+    pub alternatives: Vec<String>,
     /// The answer.
     pub body: String,
+    /// Where the answer comes from (shown with it); default `admin`.
+    #[serde(default)]
+    pub source: Option<String>,
     /// Tags.
     #[serde(default)]
     pub tags: Vec<String>,
@@ -39,12 +53,14 @@ pub struct EntryView {
     pub id: String,
     /// Title or question.
     pub title: String,
+    /// Other ways customers ask it.
+    pub alternatives: Vec<String>,
     /// The answer.
     pub body: String,
+    /// Where the answer comes from: a document and heading anchor, or `admin`.
+    pub source: String,
     /// Tags.
     pub tags: Vec<String>,
-    /// Whether an embedding is stored for it.
-    pub embedded: bool,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
 }
@@ -54,9 +70,10 @@ impl From<KnowledgeEntry> for EntryView {
         EntryView {
             id: e.id,
             title: e.title,
+            alternatives: e.alternatives,
             body: e.body,
+            source: e.source,
             tags: e.tags,
-            embedded: e.embedding.is_some(),
             updated_at: e.updated_at,
         }
     }
@@ -138,9 +155,17 @@ pub(crate) async fn put_entry(
     if request.title.trim().is_empty() || request.body.trim().is_empty() {
         return Err(ApiError::InvalidRequest("a knowledge entry needs a title and a body".into()));
     }
-    let entry =
-        NewKnowledgeEntry { id: id.clone(), title: request.title, body: request.body, tags: request.tags };
+    let source = request.source.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| ADMIN_SOURCE.into());
+    let entry = NewKnowledgeEntry {
+        id: id.clone(),
+        title: request.title,
+        alternatives: request.alternatives,
+        body: request.body,
+        source,
+        tags: request.tags,
+    };
     state.store.put_knowledge_entry(&principal.tenant, &entry).await?;
+    state.engines.invalidate(&principal.tenant);
     Ok(Json(state.store.knowledge_entry(&principal.tenant, &id).await?.into()))
 }
 
@@ -165,5 +190,112 @@ pub(crate) async fn delete_entry(
 ) -> Result<StatusCode, ApiError> {
     principal.require(Role::Admin)?;
     state.store.delete_knowledge_entry(&principal.tenant, &id).await?;
+    state.engines.invalidate(&principal.tenant);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A document to import.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    /// The document's name (a path such as `docs/policies.md`): entry ids
+    /// and sources come from it, and re-importing the same name updates its
+    /// entries in place.
+    pub name: String,
+    /// The document's text.
+    pub content: String,
+    /// `markdown`, `html`, `text`, `csv`, `json` or `jsonl`; default: from
+    /// the name's extension.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// What an import changed, by entry id.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportResult {
+    /// New entries.
+    pub added: Vec<String>,
+    /// Entries whose content changed.
+    pub updated: Vec<String>,
+    /// Entries of this document that are gone (deleted).
+    pub removed: Vec<String>,
+    /// How many entries did not change.
+    pub unchanged: usize,
+}
+
+/// The format named by `format`, or implied by `name`.
+fn document_format(name: &str, format: Option<&str>) -> Result<Format, ApiError> {
+    let named = match format {
+        None => {
+            return Format::from_path(name).ok_or_else(|| {
+                ApiError::InvalidRequest(format!(
+                    "cannot tell the format of {name:?} from its extension: give a format \
+             (markdown, html, text, csv, json or jsonl)"
+                ))
+            })
+        }
+        Some(f) => f,
+    };
+    Ok(match named {
+        "markdown" | "md" => Format::Markdown,
+        "html" => Format::Html,
+        "text" | "txt" => Format::Text,
+        "csv" => Format::Csv,
+        "json" => Format::Json,
+        "jsonl" => Format::JsonLines,
+        other => {
+            return Err(ApiError::InvalidRequest(format!(
+                "unknown format {other:?} (markdown, html, text, csv, json or jsonl)"
+            )))
+        }
+    })
+}
+
+/// Imports a document (Markdown, HTML, text, or a CSV/JSON FAQ list):
+/// entries of a name imported before are updated in place, and those no
+/// longer in it deleted.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/knowledge/import",
+    tag = "admin",
+    request_body = ImportRequest,
+    responses(
+        (status = 200, description = "Imported", body = ImportResult),
+        (status = 400, description = "Bad JSON, unknown format or unreadable document", body = ErrorBody),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 403, description = "Needs the admin role", body = ErrorBody),
+    ),
+    security(("access_token" = []), ("api_key" = []))
+)]
+pub(crate) async fn import_entries(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<ImportRequest>,
+) -> Result<Json<ImportResult>, ApiError> {
+    principal.require(Role::Admin)?;
+    if request.name.trim().is_empty() {
+        return Err(ApiError::InvalidRequest("a document needs a name".into()));
+    }
+    let format = document_format(&request.name, request.format.as_deref())?;
+    let report = import_document(
+        state.store.as_ref(),
+        &principal.tenant,
+        &request.name,
+        format,
+        &request.content,
+        ChunkLimits::default(),
+    )
+    .await;
+    state.engines.invalidate(&principal.tenant);
+    let report = match report {
+        Ok(report) => report,
+        Err(ImportError::Ingest(e)) => return Err(ApiError::InvalidRequest(e.to_string())),
+        Err(ImportError::Store(e)) => return Err(e.into()),
+    };
+    Ok(Json(ImportResult {
+        added: report.added,
+        updated: report.updated,
+        removed: report.removed,
+        unchanged: report.unchanged,
+    }))
 }
