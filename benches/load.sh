@@ -78,7 +78,7 @@ cleanup() {
     if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
         tail -n 20 "$work/server.log" | sed 's/^/[server] /' >&2
     fi
-    rm -rf "$work"
+    cp "$work/server.log" /tmp/last-server.log 2>/dev/null; rm -rf "$work"
     exit "$status"
 }
 trap cleanup EXIT
@@ -143,6 +143,21 @@ wrk --threads "$threads" --connections "$conversations" --duration "${duration}s
     -- demo-salon "$work/conversations.txt" "$threads" >"$work/wrk.out" 2>"$work/wrk.err" ||
     { cat "$work/wrk.err" >&2; die "wrk failed"; }
 cpu_after=$(cpu_ticks)
+# Server-side view: how long turns took inside the server (the turn latency histogram).
+curl -fsS "$base_url/metrics" | python3 -c '
+import re, sys
+buckets = {}
+for line in sys.stdin:
+    m = re.match(r"concierge_turn_duration_seconds_bucket\{.*le=\"([^\"]+)\".*\} (\d+)", line)
+    if m:
+        buckets[m.group(1)] = buckets.get(m.group(1), 0) + int(m.group(2))
+if buckets:
+    total = buckets["+Inf"]
+    bounds = sorted((float(le), n) for le, n in buckets.items() if le != "+Inf")
+    def quantile(q):
+        return next((f"<= {1000 * le:g} ms" for le, n in bounds if n >= q * total), "> last bucket")
+    print(f"[load] server turn time: p50 {quantile(0.5)}, p99 {quantile(0.99)} ({total} turns)", file=sys.stderr)
+' || say "could not read the turn histogram from /metrics"
 sed 's/^/[wrk] /' "$work/wrk.out" | grep -v '^\[wrk\] {' >&2
 sed 's/^/[wrk] /' "$work/wrk.err" >&2
 

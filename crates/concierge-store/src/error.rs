@@ -66,7 +66,7 @@ pub enum StoreError {
     /// The schema migrations failed.
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    /// A background task failed (password hashing).
+    /// A background task failed (password hashing, a group commit of turns).
     #[error("background task failed: {0}")]
     Task(String),
 }

@@ -1,6 +1,14 @@
-//! The SQLite backend: one database file, WAL mode, and `BEGIN IMMEDIATE` for
-//! every write so writers queue on the file lock (waiting up to the busy
-//! timeout) instead of failing when a read transaction tries to upgrade.
+//! The SQLite backend: one database file in WAL mode, read through a pool of
+//! connections and written through a single connection. SQLite allows one
+//! writer at a time; queueing writers on that connection inside the process
+//! is fair and prompt, where competing for the file lock would leave the
+//! losers sleeping in SQLite's busy handler. Every write starts with
+//! `BEGIN IMMEDIATE`, so other processes sharing the file queue on its lock
+//! (up to the busy timeout) instead of failing when a read transaction tries
+//! to upgrade. Conversation turns are written in groups
+//! ([`group_commit`]): one disk flush for many turns.
+
+mod group_commit;
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,14 +35,22 @@ use crate::{
     NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
     Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
 };
+use group_commit::{PendingTurn, TurnWriter};
 
 /// How long a writer waits for the file lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How many connections read at the same time.
+const READ_CONNECTIONS: u32 = 8;
+
 /// A store in one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Reads.
     pool: SqlitePool,
+    /// Writes: one connection.
+    writes: SqlitePool,
+    turns: TurnWriter,
     key: Option<EncryptionKey>,
 }
 
@@ -76,20 +92,37 @@ impl SqliteStore {
             .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool, key })
+        // A file's connections do not go stale: no ping before each use.
+        let writes = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(BUSY_TIMEOUT)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writes).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool, turns: TurnWriter::new(writes.clone()), writes, key })
     }
 
-    /// The connection pool (for tools and tests that inspect raw rows).
+    /// The connection pool for reads (for tools and tests that inspect raw rows).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Closes every connection (waiting for writes in progress).
+    pub async fn close(&self) {
+        self.writes.close().await;
+        self.pool.close().await;
     }
 
     /// A write transaction that holds the database's write lock from its first
     /// statement, so check-then-write sequences are atomic.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writes.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     fn key(&self) -> Result<&EncryptionKey, StoreError> {
@@ -1172,63 +1205,17 @@ impl Store for SqliteStore {
         if events.is_empty() {
             return Err(StoreError::Invalid("a turn must record at least one event".into()));
         }
-        let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT last_seq, turns FROM conversations WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(conversation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("conversation", conversation_id))?;
-        let last_seq: i64 = row.try_get("last_seq")?;
-        let turns: i64 = row.try_get("turns")?;
-        if last_seq != expected_last_seq {
-            return Err(StoreError::Conflict {
-                conversation: conversation_id.to_owned(),
-                expected: expected_last_seq,
-                actual: last_seq,
-            });
-        }
-        let now = crate::time::now();
-        let turn = turns + 1;
-        let mut seq = last_seq;
-        for event in events {
-            seq += 1;
-            sqlx::query(
-                "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, \
-                 recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(tenant.as_str())
-            .bind(conversation_id)
-            .bind(seq)
-            .bind(turn)
-            .bind(Json(event))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                // Another writer took this sequence number: a lost race, not a failure.
-                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                    conversation: conversation_id.to_owned(),
-                    expected: expected_last_seq,
-                    actual: seq,
-                },
-                _ => StoreError::Database(e),
-            })?;
-        }
-        sqlx::query(
-            "UPDATE conversations SET state = $3, last_seq = $4, turns = $5, updated_at = $6 \
-             WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .bind(Json(new_state))
-        .bind(seq)
-        .bind(turn)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(AppendedTurn { turn, first_seq: last_seq + 1, last_seq: seq })
+        let encode = |value: &serde_json::Value| {
+            serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))
+        };
+        let turn = PendingTurn {
+            tenant: tenant.clone(),
+            conversation_id: conversation_id.to_owned(),
+            expected_last_seq,
+            events: events.iter().map(encode).collect::<Result<_, _>>()?,
+            state: encode(new_state)?,
+        };
+        self.turns.append(turn).await
     }
 
     async fn events(

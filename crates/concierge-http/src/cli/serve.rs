@@ -43,7 +43,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         now: args.now,
     };
     let config = ServerConfig::load(args.config.as_deref(), |name| std::env::var(name).ok(), overrides)?;
-    telemetry::init(config.log_format);
+    let _log_writer = telemetry::init(config.log_format);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(run_server(config))?;

@@ -345,6 +345,59 @@ async fn turn_race_story(backend: Backend) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_turns_keeps_each_turns_outcome() {
+    run_story("a burst of turns to many conversations", turn_burst_story).await;
+}
+
+/// Many conversations written at once (SQLite commits such a burst as one
+/// group): the good turns land, a stale one and one naming another tenant's
+/// conversation are refused, and the refused ones write nothing.
+async fn turn_burst_story(backend: Backend) {
+    let store: Arc<dyn Store> = backend.store.clone();
+    let tenant = store.create_tenant("Salon").await.unwrap().id;
+    let other = store.create_tenant("Other").await.unwrap().id;
+    let mut ids = Vec::new();
+    for _ in 0..30 {
+        let new = NewConversation {
+            bot_id: None,
+            channel: "web".into(),
+            external_ref: None,
+            customer_id: None,
+            state: json!({"n": 0}),
+        };
+        ids.push(store.create_conversation(&tenant, &new).await.unwrap().id);
+    }
+    // (tenant, conversation, expected last_seq) for each write of the burst.
+    let mut writes: Vec<(TenantId, String, i64)> =
+        ids.iter().map(|id| (tenant.clone(), id.clone(), 0)).collect();
+    writes.push((tenant.clone(), ids[3].clone(), 7));
+    writes.push((other.clone(), ids[5].clone(), 0));
+    let burst = writes.iter().enumerate().map(|(i, (tenant, id, expected))| {
+        let store = store.clone();
+        async move {
+            let events = [json!({"type": "user_message", "i": i}), json!({"type": "bot_reply", "i": i})];
+            store.append_turn(tenant, id, *expected, &events, &json!({"n": i})).await
+        }
+    });
+    let results = futures::future::join_all(burst).await;
+
+    for (i, result) in results.iter().take(30).enumerate() {
+        let appended = result.as_ref().unwrap();
+        assert_eq!((appended.turn, appended.first_seq, appended.last_seq), (1, 1, 2), "turn {i}");
+    }
+    assert!(matches!(results[30], Err(StoreError::Conflict { expected: 7, .. })), "{:?}", results[30]);
+    assert!(matches!(results[31], Err(StoreError::NotFound { .. })), "{:?}", results[31]);
+    for (i, id) in ids.iter().enumerate() {
+        let conversation = store.load_conversation(&tenant, id).await.unwrap();
+        assert_eq!((conversation.turns, conversation.last_seq), (1, 2));
+        assert_eq!(conversation.state, json!({"n": i}), "each conversation has its own turn's state");
+        let events = store.events(&tenant, id, 0).await.unwrap();
+        let numbers: Vec<_> = events.iter().map(|e| e.event["i"].clone()).collect();
+        assert_eq!(numbers, [json!(i), json!(i)], "only its own turn's events");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_first_messages_for_one_reference_share_one_conversation() {
     run_story("20 concurrent opens of one conversation reference", reference_race_story).await;
 }

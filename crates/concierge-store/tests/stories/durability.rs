@@ -37,7 +37,7 @@ async fn sigkilled_writer_loses_no_committed_turn() {
         )
         .await
         .unwrap();
-    store.pool().close().await;
+    store.close().await;
 
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["durability_child_process", "--nocapture", "--test-threads=1"])

@@ -498,7 +498,14 @@ const NAMES: &[(&str, Holiday)] = &[
 /// Holidays named at token `i`, longest name first, with the index after the name.
 pub(crate) fn names_at(tokens: &[Token], i: usize) -> Vec<(Holiday, usize)> {
     let mut found: Vec<(Holiday, usize)> = Vec::new();
-    for (name, holiday) in NAMES {
+    let Some(first) = tokens.get(i).filter(|t| t.kind == Kind::Word) else {
+        return found;
+    };
+    // Cheap rejection on the first word: this runs at every token of every message.
+    let starts_here = |name: &str| {
+        name.strip_prefix(first.text.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    };
+    for (name, holiday) in NAMES.iter().filter(|(name, _)| starts_here(name)) {
         if let Some(end) = match_words(tokens, i, name) {
             found.push((*holiday, end));
         }
