@@ -795,3 +795,267 @@ async fn the_admin_routes_are_in_the_openapi_description() {
     assert!(schemes.contains_key("access_token") && schemes.contains_key("api_key"), "{schemes:?}");
     server.stop().await;
 }
+
+// --- configuration, login timing, handoff metrics and the admin route review -------------
+
+impl TestServer {
+    /// A server over an assembled configuration (for tests of the configuration itself).
+    async fn from_config(config: ServerConfig) -> TestServer {
+        let (state, _) = server::start(config).await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::serve(state.clone(), listener, async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            addr,
+            http: reqwest::Client::new(),
+            state,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_token_lifetime_from_the_config_file_makes_tokens_expire() {
+    use concierge_http::server::config::Overrides;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("concierge.toml");
+    std::fs::write(&file, "[auth]\naccess_token_ttl_seconds = 60\n").unwrap();
+    let issued_at = chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00-05:00").unwrap().to_utc();
+    // One data directory (database and secret) seen by servers whose fixed
+    // clocks stand at different times.
+    let config_at = |seconds_later: i64| {
+        let overrides = Overrides {
+            data_dir: Some(dir.path().join("data")),
+            demo: true,
+            now: Some(issued_at + chrono::TimeDelta::seconds(seconds_later)),
+            ..Overrides::default()
+        };
+        let env = |name: &str| (name == "CONCIERGE_ADMIN_PASSWORD").then(|| PASSWORD.to_owned());
+        ServerConfig::load(Some(&file), env, overrides).unwrap()
+    };
+
+    let server = TestServer::from_config(config_at(0)).await;
+    let (status, login) = server.login(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    assert_eq!(login["expires_in"], 60);
+    let access = login["access_token"].as_str().unwrap().to_owned();
+    let refresh = login["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&access), None).await.0, StatusCode::OK);
+    server.stop().await;
+
+    let server = TestServer::from_config(config_at(59)).await;
+    assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&access), None).await.0, StatusCode::OK);
+    server.stop().await;
+
+    // Past the configured 60 s (the default would be 15 minutes): refused,
+    // and the refresh token (default 14 days) gets a new one.
+    let server = TestServer::from_config(config_at(61)).await;
+    let (status, body) = server.call("GET", "/v1/admin/conversations", Some(&access), None).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");
+    let (status, renewed) = server.refresh(&refresh).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    assert_eq!(
+        server.call("GET", "/v1/admin/conversations", renewed["access_token"].as_str(), None).await.0,
+        StatusCode::OK
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_without_an_account_gets_the_wrong_password_answer() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let (status, wrong_password) = server.login(DEMO_TENANT, DEMO_ADMIN_EMAIL, "not the password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for (tenant, email) in [
+        (DEMO_TENANT, "nobody@demo-salon.test"),
+        ("no-such-tenant", DEMO_ADMIN_EMAIL),
+        ("Not a tenant id!", DEMO_ADMIN_EMAIL),
+    ] {
+        let (status, body) = server.login(tenant, email, "not the password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{tenant} {email}");
+        assert_eq!(body, wrong_password, "{tenant} {email}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handoffs_by_the_bot_and_by_takeover_and_releases_are_counted() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let owner = server.owner().await;
+    // The bot hands one conversation over when asked for a person.
+    let (asked, token) = server.conversation().await;
+    server.say(DEMO_TENANT, &asked, &token, "I want to talk to a person").await;
+    // A person takes another one over, and hands it back.
+    let (taken, _) = server.conversation().await;
+    for step in ["takeover", "release"] {
+        let (status, body) =
+            server.call("POST", &format!("/v1/admin/conversations/{taken}/{step}"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+    }
+    let metrics = server.http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for line in [
+        r#"concierge_handoffs_total{kind="bot",tenant="demo-salon"} 1"#,
+        r#"concierge_handoffs_total{kind="takeover",tenant="demo-salon"} 1"#,
+        r#"concierge_handoff_releases_total{tenant="demo-salon"} 1"#,
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} missing from:\n{metrics}");
+    }
+    server.stop().await;
+}
+
+/// Every admin route that names a record (review of the admin handlers):
+/// a staff member of another tenant, or its API key, gets 404 and changes
+/// nothing; an agent gets 403 from everything beyond conversations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_route_checks_the_tenant_and_the_role() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let owner = server.owner().await;
+    let put = |path: &'static str, body: Value| {
+        let server = &server;
+        let owner = owner.clone();
+        async move {
+            let (status, body) = server.call("PUT", path, Some(&owner), Some(body)).await;
+            assert!(status.is_success(), "{path}: {status} {body}");
+            body
+        }
+    };
+    put("/v1/admin/services/gloss", json!({"name": "Gloss", "duration_minutes": 30})).await;
+    put("/v1/admin/staff/nina", json!({"name": "Nina"})).await;
+    put("/v1/admin/staff/nina/hours", json!({"weekly_hours": {"monday": ["09:00-17:00"]}})).await;
+    let (status, booking) = server
+        .call(
+            "POST",
+            "/v1/admin/bookings",
+            Some(&owner),
+            Some(json!({
+                "service": "gloss", "staff": "nina",
+                "start": "2030-03-04T14:00:00Z", "end": "2030-03-04T14:30:00Z",
+                "customer": {"name": "Ada"},
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{booking}");
+    let booking = booking["id"].as_str().unwrap().to_owned();
+    let (_, bots) = server.call("GET", "/v1/admin/bots", Some(&owner), None).await;
+    let bot = bots["bots"][0]["id"].as_str().unwrap().to_owned();
+    let (status, key) =
+        server.call("POST", "/v1/admin/api-keys", Some(&owner), Some(json!({"label": "crm"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (key_id, key_secret) =
+        (key["key"]["id"].as_str().unwrap().to_owned(), key["secret"].as_str().unwrap().to_owned());
+    let (conversation, _) = server.conversation().await;
+
+    let store = server.state.store.clone();
+    let other = TenantId::parse("other-spa").unwrap();
+    store.create_tenant_with_id(&other, "Other spa").await.unwrap();
+    store.create_user(&other, "owner@other-spa.test", PASSWORD, "owner").await.unwrap();
+    let their_key = store.create_api_key(&other, "their crm").await.unwrap().secret;
+    let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
+
+    let targeted: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", format!("/v1/admin/conversations/{conversation}"), None),
+        ("POST", format!("/v1/admin/conversations/{conversation}/takeover"), None),
+        ("POST", format!("/v1/admin/conversations/{conversation}/release"), None),
+        ("POST", format!("/v1/admin/conversations/{conversation}/messages"), Some(json!({"text": "hi"}))),
+        ("DELETE", "/v1/admin/services/gloss".into(), None),
+        ("DELETE", "/v1/admin/staff/nina".into(), None),
+        ("GET", "/v1/admin/staff/nina/hours".into(), None),
+        (
+            "PUT",
+            "/v1/admin/staff/nina/hours".into(),
+            Some(json!({"weekly_hours": {"sunday": ["09:00-10:00"]}})),
+        ),
+        ("GET", format!("/v1/admin/bookings/{booking}"), None),
+        ("POST", format!("/v1/admin/bookings/{booking}/cancel"), None),
+        ("GET", format!("/v1/admin/bots/{bot}/versions"), None),
+        ("POST", format!("/v1/admin/bots/{bot}/versions/1/activate"), None),
+        ("DELETE", format!("/v1/admin/api-keys/{key_id}"), None),
+    ];
+    for credential in [theirs.as_str(), their_key.as_str()] {
+        for (method, path, body) in &targeted {
+            let (status, answer) = server.call(method, path, Some(credential), body.clone()).await;
+            // Their API key cannot touch keys at all (owners only); everything else is "not found".
+            let expected = if path.contains("api-keys") && credential == their_key {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(status, expected, "{method} {path}: {answer}");
+        }
+        let (_, list) = server
+            .call(
+                "GET",
+                "/v1/admin/bookings?from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z",
+                Some(credential),
+                None,
+            )
+            .await;
+        assert_eq!(list["bookings"], json!([]), "{list}");
+    }
+    // Nothing of the demo tenant changed.
+    let (_, hours) = server.call("GET", "/v1/admin/staff/nina/hours", Some(&owner), None).await;
+    assert_eq!(hours["weekly_hours"], json!({"monday": ["09:00-17:00"]}));
+    let (_, stored) = server.call("GET", &format!("/v1/admin/bookings/{booking}"), Some(&owner), None).await;
+    assert_eq!(stored["status"], "confirmed", "{stored}");
+    let (_, detail) =
+        server.call("GET", &format!("/v1/admin/conversations/{conversation}"), Some(&owner), None).await;
+    assert_eq!(detail["conversation"]["status"], "bot");
+    assert_eq!(server.call("GET", "/v1/admin/services", Some(&key_secret), None).await.0, StatusCode::OK);
+
+    // An agent of the tenant: conversations only.
+    let (status, _) = server
+        .call(
+            "POST",
+            "/v1/admin/users",
+            Some(&owner),
+            Some(json!({"email": "agent@demo-salon.test", "password": PASSWORD, "role": "agent"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (agent, _) = server.tokens(DEMO_TENANT, "agent@demo-salon.test", PASSWORD).await;
+    let admin_only: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", "/v1/admin/services".into(), None),
+        ("PUT", "/v1/admin/services/wax".into(), Some(json!({"name": "Wax", "duration_minutes": 20}))),
+        ("DELETE", "/v1/admin/services/gloss".into(), None),
+        ("GET", "/v1/admin/staff".into(), None),
+        ("PUT", "/v1/admin/staff/ola".into(), Some(json!({"name": "Ola"}))),
+        ("DELETE", "/v1/admin/staff/nina".into(), None),
+        ("GET", "/v1/admin/staff/nina/hours".into(), None),
+        ("PUT", "/v1/admin/staff/nina/hours".into(), Some(json!({"weekly_hours": {}}))),
+        ("GET", "/v1/admin/bookings?from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z".into(), None),
+        ("GET", format!("/v1/admin/bookings/{booking}"), None),
+        ("POST", format!("/v1/admin/bookings/{booking}/cancel"), None),
+        ("GET", "/v1/admin/bots".into(), None),
+        ("POST", "/v1/admin/bots".into(), Some(json!({"name": "second"}))),
+        ("GET", format!("/v1/admin/bots/{bot}/versions"), None),
+        ("POST", format!("/v1/admin/bots/{bot}/versions/1/activate"), None),
+        ("GET", "/v1/admin/knowledge".into(), None),
+        ("GET", "/v1/admin/api-keys".into(), None),
+        ("POST", "/v1/admin/api-keys".into(), Some(json!({"label": "mine"}))),
+        ("DELETE", format!("/v1/admin/api-keys/{key_id}"), None),
+        ("GET", "/v1/admin/users".into(), None),
+        (
+            "POST",
+            "/v1/admin/users".into(),
+            Some(json!({"email": "x@y.test", "password": PASSWORD, "role": "owner"})),
+        ),
+    ];
+    for (method, path, body) in &admin_only {
+        let (status, answer) = server.call(method, path, Some(&agent), body.clone()).await;
+        assert_eq!((status, error_code(&answer)), (StatusCode::FORBIDDEN, "forbidden"), "{method} {path}");
+    }
+    assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&agent), None).await.0, StatusCode::OK);
+    assert_eq!(
+        server.call("GET", "/v1/admin/services", Some(&owner), None).await.1["services"][0]["id"],
+        "gloss"
+    );
+    server.stop().await;
+}

@@ -109,6 +109,7 @@ pub use error::StoreError;
 pub use integration::Integration;
 pub use knowledge::{KnowledgeEntry, KnowledgeVector, NewKnowledgeEntry, ADMIN_SOURCE};
 pub use open::{open, StoreConfig};
+pub use password::check_password_of_unknown_account;
 pub use postgres::PostgresStore;
 pub use publishable_key::{NewPublishableKey, PublishableKey};
 pub use refresh_token::{IssuedRefreshToken, RefreshRejection, RefreshToken};

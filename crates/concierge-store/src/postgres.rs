@@ -663,10 +663,12 @@ impl Store for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?
         else {
+            // No such account: the same argon2 work as a wrong password.
+            password::verify_login(None, password).await?;
             return Ok(None);
         };
         let hash: String = row.try_get("password_hash")?;
-        if !password::verify_password(&hash, password).await? {
+        if !password::verify_login(Some(&hash), password).await? {
             return Ok(None);
         }
         Ok(Some(User {

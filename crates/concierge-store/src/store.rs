@@ -57,7 +57,8 @@ pub trait Store: Send + Sync {
         password: &str,
         role: &str,
     ) -> Result<User, StoreError>;
-    /// The user if `email` and `password` match, `None` otherwise.
+    /// The user if `email` and `password` match, `None` otherwise. An unknown
+    /// email costs the same argon2 work as a wrong password.
     async fn verify_user(
         &self,
         tenant: &TenantId,

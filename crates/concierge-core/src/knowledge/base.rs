@@ -72,7 +72,7 @@ impl KnowledgeBase {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ingest"))]
 mod tests {
     use super::super::ingest::{ingest, ChunkLimits, Format};
     use super::*;

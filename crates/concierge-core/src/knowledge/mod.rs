@@ -4,8 +4,9 @@
 //! Every search implements [`KnowledgeSearch`]: [`Bm25Index`] (lexical, own,
 //! small), [`DenseSearch`] (sentence embeddings over a [`VectorIndex`]: the
 //! exact [`FlatIndex`], or `HnswIndex` for large bases on native builds) and
-//! [`HybridSearch`] (reciprocal rank fusion of the others). [`ingest`] turns
-//! Markdown, HTML, text and FAQ lists into entries with stable ids, and
+//! [`HybridSearch`] (reciprocal rank fusion of the others). `ingest` (cargo
+//! feature `ingest`, on by default) turns Markdown, HTML, text and FAQ
+//! lists into entries with stable ids, and
 //! [`KnowledgeBase`] applies re-imports incrementally.
 
 mod base;
@@ -14,6 +15,7 @@ mod dense;
 #[cfg(not(target_arch = "wasm32"))]
 mod hnsw;
 mod hybrid;
+#[cfg(feature = "ingest")]
 pub mod ingest;
 mod learn;
 mod vector_index;

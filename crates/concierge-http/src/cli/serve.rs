@@ -56,6 +56,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 async fn run_server(config: ServerConfig) -> anyhow::Result<()> {
     let addr = config.addr;
+    tracing::info!(config = ?config, "configuration (secrets redacted)");
     let (state, seed) = start(config).await?;
     if let Some(seed) = seed {
         if seed.created {

@@ -19,9 +19,17 @@
 //! | `limits.tenant_per_second` | `CONCIERGE_RATE_TENANT_PER_SECOND` | 1000 (0 turns the limit off) |
 //! | `limits.tenant_burst` | `CONCIERGE_RATE_TENANT_BURST` | 2000 |
 //! | `limits.body_bytes` | `CONCIERGE_BODY_LIMIT_BYTES` | 16384 (public chat API) |
+//! | `auth.access_token_ttl_seconds` | `CONCIERGE_ACCESS_TOKEN_TTL_SECONDS` | 900 (1 to 86400) |
+//! | `auth.refresh_token_ttl_seconds` | `CONCIERGE_REFRESH_TOKEN_TTL_SECONDS` | 1209600, 14 days (60 to 31536000, at least the access lifetime) |
+//! | `auth.login_attempts_per_minute` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE` | 5 per client address and email (up to 600) |
+//! | `auth.login_burst` | `CONCIERGE_LOGIN_BURST` | 5 attempts at once (1 to 100) |
+//!
+//! Values out of range (a zero lifetime, a login limit of 0 or an absurd
+//! one) stop the server at start with an error naming the key.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -210,7 +218,61 @@ struct FileConfig {
     model_path: Option<PathBuf>,
     #[serde(default)]
     limits: FileLimits,
+    #[serde(default)]
+    auth: FileAuth,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAuth {
+    access_token_ttl_seconds: Option<u64>,
+    refresh_token_ttl_seconds: Option<u64>,
+    login_attempts_per_minute: Option<f64>,
+    login_burst: Option<u32>,
+}
+
+/// An auth setting: its names in the file and the environment, and the
+/// range it must be in.
+#[derive(Debug, Clone, Copy)]
+struct AuthKey {
+    file: &'static str,
+    env: &'static str,
+    min: u64,
+    max: u64,
+}
+
+impl AuthKey {
+    /// `value` if it is within range, else an error calling the key `name`.
+    fn check(&self, name: &str, value: u64) -> Result<u64, ConfigError> {
+        if (self.min..=self.max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(invalid(name, &format!("must be between {} and {} (got {value})", self.min, self.max)))
+        }
+    }
+}
+
+const ACCESS_TTL: AuthKey = AuthKey {
+    file: "auth.access_token_ttl_seconds",
+    env: "CONCIERGE_ACCESS_TOKEN_TTL_SECONDS",
+    min: 1,
+    max: 24 * 60 * 60,
+};
+const REFRESH_TTL: AuthKey = AuthKey {
+    file: "auth.refresh_token_ttl_seconds",
+    env: "CONCIERGE_REFRESH_TOKEN_TTL_SECONDS",
+    min: 60,
+    max: 365 * 24 * 60 * 60,
+};
+/// Attempts per minute; 0 is refused (a login must stay limited).
+const LOGIN_RATE: AuthKey = AuthKey {
+    file: "auth.login_attempts_per_minute",
+    env: "CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE",
+    min: 0,
+    max: 600,
+};
+const LOGIN_BURST: AuthKey =
+    AuthKey { file: "auth.login_burst", env: "CONCIERGE_LOGIN_BURST", min: 1, max: 100 };
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,6 +349,36 @@ impl ServerConfig {
         limits.per_tenant.per_second = file.limits.tenant_per_second.unwrap_or(limits.per_tenant.per_second);
         limits.per_tenant.burst = file.limits.tenant_burst.unwrap_or(limits.per_tenant.burst);
         limits.body_bytes = file.limits.body_bytes.unwrap_or(limits.body_bytes);
+        self.apply_auth(file.auth, |key| key.file)
+    }
+
+    /// Sets the auth settings present in `values`, checking each against its
+    /// range; `name` picks how a setting is named in errors (file key or variable).
+    fn apply_auth(
+        &mut self,
+        values: FileAuth,
+        name: fn(&AuthKey) -> &'static str,
+    ) -> Result<(), ConfigError> {
+        let auth = &mut self.auth;
+        if let Some(seconds) = values.access_token_ttl_seconds {
+            auth.access_ttl = Duration::from_secs(ACCESS_TTL.check(name(&ACCESS_TTL), seconds)?);
+        }
+        if let Some(seconds) = values.refresh_token_ttl_seconds {
+            auth.refresh_ttl = Duration::from_secs(REFRESH_TTL.check(name(&REFRESH_TTL), seconds)?);
+        }
+        if let Some(per_minute) = values.login_attempts_per_minute {
+            let max = LOGIN_RATE.max as f64;
+            if !per_minute.is_finite() || per_minute <= 0.0 || per_minute > max {
+                return Err(invalid(
+                    name(&LOGIN_RATE),
+                    &format!("must be above 0 and at most {max} attempts per minute (got {per_minute})"),
+                ));
+            }
+            auth.login_rate.per_second = per_minute / 60.0;
+        }
+        if let Some(burst) = values.login_burst {
+            auth.login_rate.burst = LOGIN_BURST.check(name(&LOGIN_BURST), u64::from(burst))? as u32;
+        }
         Ok(())
     }
 
@@ -339,7 +431,16 @@ impl ServerConfig {
         if let Some(v) = get("CONCIERGE_BODY_LIMIT_BYTES") {
             limits.body_bytes = parse_value("CONCIERGE_BODY_LIMIT_BYTES", &v)?;
         }
-        Ok(())
+        let parse_env = |key: &AuthKey| get(key.env).map(|v| parse_value(key.env, &v)).transpose();
+        let auth = FileAuth {
+            access_token_ttl_seconds: parse_env(&ACCESS_TTL)?,
+            refresh_token_ttl_seconds: parse_env(&REFRESH_TTL)?,
+            login_attempts_per_minute: get(LOGIN_RATE.env)
+                .map(|v| parse_value(LOGIN_RATE.env, &v))
+                .transpose()?,
+            login_burst: get(LOGIN_BURST.env).map(|v| parse_value(LOGIN_BURST.env, &v)).transpose()?,
+        };
+        self.apply_auth(auth, |key| key.env)
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -351,6 +452,12 @@ impl ServerConfig {
             if rate.is_enabled() && rate.burst == 0 {
                 return Err(invalid(name, "a burst of 0 would refuse every request"));
             }
+        }
+        if self.auth.refresh_ttl < self.auth.access_ttl {
+            return Err(invalid(
+                REFRESH_TTL.file,
+                "a refresh token must live at least as long as an access token (auth.access_token_ttl_seconds)",
+            ));
         }
         if self.limits.body_bytes < 256 {
             return Err(invalid("body limit", "must be at least 256 bytes"));
@@ -447,5 +554,68 @@ mod tests {
             ServerConfig::load(None, env(&[("CONCIERGE_DATABASE_URL", "mysql://x")]), Overrides::default())
                 .unwrap_err();
         assert!(err.to_string().contains("postgres://"), "{err}");
+    }
+
+    #[test]
+    fn auth_settings_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("concierge.toml");
+        std::fs::write(
+            &file,
+            "[auth]\naccess_token_ttl_seconds = 120\nrefresh_token_ttl_seconds = 3600\n\
+             login_attempts_per_minute = 30\nlogin_burst = 9\n",
+        )
+        .unwrap();
+        let config = ServerConfig::load(Some(&file), env(&[]), Overrides::default()).unwrap();
+        assert_eq!(config.auth.access_ttl, Duration::from_secs(120));
+        assert_eq!(config.auth.refresh_ttl, Duration::from_secs(3600));
+        assert_eq!(config.auth.login_rate, RateConfig { per_second: 0.5, burst: 9 });
+        let vars = env(&[("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", "60"), ("CONCIERGE_LOGIN_BURST", "2")]);
+        let config = ServerConfig::load(Some(&file), vars, Overrides::default()).unwrap();
+        assert_eq!(config.auth.access_ttl, Duration::from_secs(60));
+        assert_eq!(config.auth.login_rate.burst, 2);
+        // The configuration dump shows them (and still no secret).
+        let dump = format!("{config:?}");
+        assert!(dump.contains("access_ttl: 60s") && dump.contains("refresh_ttl: 3600s"), "{dump}");
+        assert!(dump.contains("burst: 2"), "{dump}");
+    }
+
+    #[test]
+    fn zero_or_absurd_auth_settings_stop_the_start_naming_the_key() {
+        let refused = |vars: &[(&str, &str)]| {
+            ServerConfig::load(None, env(vars), Overrides::default()).unwrap_err().to_string()
+        };
+        for (name, value) in [
+            ("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", "0"),
+            ("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", "31536000"),
+            ("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", "-5"),
+            ("CONCIERGE_REFRESH_TOKEN_TTL_SECONDS", "0"),
+            ("CONCIERGE_REFRESH_TOKEN_TTL_SECONDS", "999999999999"),
+            ("CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE", "0"),
+            ("CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE", "1000000"),
+            ("CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE", "NaN"),
+            ("CONCIERGE_LOGIN_BURST", "0"),
+            ("CONCIERGE_LOGIN_BURST", "5000"),
+        ] {
+            let message = refused(&[(name, value)]);
+            assert!(message.starts_with(name), "{name}={value}: {message}");
+        }
+        let message = refused(&[
+            ("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", "3600"),
+            ("CONCIERGE_REFRESH_TOKEN_TTL_SECONDS", "600"),
+        ]);
+        assert!(message.starts_with("auth.refresh_token_ttl_seconds"), "{message}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[auth]\naccess_token_ttl_seconds = 0\n").unwrap();
+        let message =
+            ServerConfig::load(Some(&file), env(&[]), Overrides::default()).unwrap_err().to_string();
+        assert!(message.starts_with("auth.access_token_ttl_seconds"), "{message}");
+        std::fs::write(&file, "[auth]\naccess_token_lifetime = 60\n").unwrap();
+        assert!(matches!(
+            ServerConfig::load(Some(&file), env(&[]), Overrides::default()),
+            Err(ConfigError::Parse { .. })
+        ));
     }
 }

@@ -6,7 +6,10 @@
 //!   `concierge_http_request_duration_seconds{route}` for every request;
 //! - per tenant: `concierge_conversations_started_total`,
 //!   `concierge_turns_total`, `concierge_intents_total{intent}`,
-//!   `concierge_handoffs_total`, `concierge_bookings_total{kind}`
+//!   `concierge_handoffs_total{kind}` (`bot`: the bot handed the
+//!   conversation to a person; `takeover`: a person took it over from the
+//!   admin API), `concierge_handoff_releases_total` (handed back to the bot),
+//!   `concierge_bookings_total{kind}`
 //!   (confirmed, cancelled, rescheduled) and
 //!   `concierge_rate_limited_total{scope}`;
 //! - `concierge_turn_duration_seconds` (engine plus store, per message) and
@@ -20,6 +23,26 @@ use prometheus::{
 /// Latency buckets in seconds: 0.5 ms to 2.5 s.
 const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
+/// How a conversation came to a person (the `kind` label of
+/// `concierge_handoffs_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoffKind {
+    /// The bot handed the conversation over (asked for, or after failures).
+    Bot,
+    /// A person took it over from the admin API.
+    Takeover,
+}
+
+impl HandoffKind {
+    /// The label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            HandoffKind::Bot => "bot",
+            HandoffKind::Takeover => "takeover",
+        }
+    }
+}
+
 /// The server's metrics.
 #[derive(Debug, Clone)]
 pub struct Metrics {
@@ -31,6 +54,7 @@ pub struct Metrics {
     turn_seconds: HistogramVec,
     intents: IntCounterVec,
     handoffs: IntCounterVec,
+    releases: IntCounterVec,
     bookings: IntCounterVec,
     rate_limited: IntCounterVec,
     websockets: IntGauge,
@@ -97,7 +121,14 @@ impl Metrics {
             handoffs: counter(
                 &registry,
                 "concierge_handoffs_total",
-                "Conversations handed to a person, by tenant.",
+                "Conversations handed to a person, by tenant and kind (bot: the bot asked for \
+                 a person; takeover: a person took over from the admin API).",
+                &["tenant", "kind"],
+            ),
+            releases: counter(
+                &registry,
+                "concierge_handoff_releases_total",
+                "Conversations handed back to the bot from the admin API, by tenant.",
                 &["tenant"],
             ),
             bookings: counter(
@@ -135,7 +166,9 @@ impl Metrics {
         for event in events {
             match event {
                 Event::IntentDetected { name, .. } => self.intents.with_label_values(&[tenant, name]).inc(),
-                Event::HandoffRequested { .. } => self.handoffs.with_label_values(&[tenant]).inc(),
+                Event::HandoffRequested { .. } => {
+                    self.handoffs.with_label_values(&[tenant, HandoffKind::Bot.label()]).inc()
+                }
                 Event::BookingConfirmed { .. } => {
                     self.bookings.with_label_values(&[tenant, "confirmed"]).inc()
                 }
@@ -148,6 +181,16 @@ impl Metrics {
                 _ => {}
             }
         }
+    }
+
+    /// Counts a person taking a conversation over from the admin API.
+    pub fn handoff_taken_over(&self, tenant: &str) {
+        self.handoffs.with_label_values(&[tenant, HandoffKind::Takeover.label()]).inc();
+    }
+
+    /// Counts a conversation handed back to the bot from the admin API.
+    pub fn handoff_released(&self, tenant: &str) {
+        self.releases.with_label_values(&[tenant]).inc();
     }
 
     /// Counts a request refused by a rate limit.
@@ -194,4 +237,23 @@ pub async fn track_requests(
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handoffs_are_counted_by_kind_and_releases_apart() {
+        let metrics = Metrics::new();
+        let asked = [Event::HandoffRequested { reason: "asked".into() }];
+        metrics.observe_turn("salon", "http", &asked, 0.001);
+        metrics.handoff_taken_over("salon");
+        metrics.handoff_taken_over("salon");
+        metrics.handoff_released("salon");
+        let text = metrics.render();
+        assert!(text.contains(r#"concierge_handoffs_total{kind="bot",tenant="salon"} 1"#), "{text}");
+        assert!(text.contains(r#"concierge_handoffs_total{kind="takeover",tenant="salon"} 2"#), "{text}");
+        assert!(text.contains(r#"concierge_handoff_releases_total{tenant="salon"} 1"#), "{text}");
+    }
 }

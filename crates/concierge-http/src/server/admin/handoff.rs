@@ -5,7 +5,9 @@
 //! dialog engine only logs the customer's messages; releasing goes through
 //! [`concierge_core::dialog::Engine::release`], after which the bot answers
 //! again. Each step is stored as an event of the conversation and pushed
-//! through the server's hub like any other.
+//! through the server's hub like any other, and counted in the metrics
+//! (`concierge_handoffs_total{kind="takeover"}`,
+//! `concierge_handoff_releases_total`).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -118,6 +120,7 @@ pub(crate) async fn take_over(
     })
     .await?;
     state.store.set_conversation_status(&principal.tenant, &id, ConversationStatus::WithHuman).await?;
+    state.metrics.handoff_taken_over(principal.tenant.as_str());
     Ok(Json(HandoffOutcome { status: ConversationStatus::WithHuman, items }))
 }
 
@@ -158,6 +161,7 @@ pub(crate) async fn release(
     })
     .await?;
     state.store.set_conversation_status(&principal.tenant, &id, ConversationStatus::Bot).await?;
+    state.metrics.handoff_released(principal.tenant.as_str());
     Ok(Json(HandoffOutcome { status: ConversationStatus::Bot, items }))
 }
 

@@ -4,7 +4,9 @@
 //! token family; refresh rotates the presented token (reuse of an old one
 //! revokes the family: see [`concierge_store::Store::rotate_refresh_token`]);
 //! logout revokes the family. Unknown user, unknown tenant and wrong
-//! password get the same answer.
+//! password get the same answer after the same work: one argon2
+//! verification each (against a dummy hash when there is no account), so
+//! neither the body nor the time tells which emails have accounts.
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::TimeDelta;
-use concierge_store::{StoreError, TenantId, User};
+use concierge_store::{check_password_of_unknown_account, StoreError, TenantId, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -143,6 +145,8 @@ pub(crate) async fn login(
         retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
     })?;
     let Ok(tenant) = TenantId::parse(&request.tenant) else {
+        // As slow as a wrong password, like an unknown email (in the store).
+        check_password_of_unknown_account(&request.password).await?;
         return Err(ApiError::Unauthorized(BAD_LOGIN.into()));
     };
     let user = state
