@@ -96,9 +96,11 @@ postgres)
     backend=postgres
     # shellcheck source=scripts/start-postgres.sh
     source "$repo_root/scripts/start-postgres.sh"
-    start_postgres >&2 || die "could not start PostgreSQL"
+    CONCIERGE_PG_DURABLE=1 start_postgres >&2 || die "could not start PostgreSQL"
     started_postgres=1
-    db_args=(--database "$CONCIERGE_TEST_POSTGRES_URL")
+    # As in production: durable commits, and an ordinary role (the server refuses roles
+    # that bypass row-level security).
+    db_args=(--database "$CONCIERGE_PG_APP_URL")
     ;;
 postgres://* | postgresql://*)
     backend=postgres

@@ -10,6 +10,8 @@
 #   CONCIERGE_TEST_POSTGRES_URL  postgres://USER:PASS@127.0.0.1:PORT/DB
 #   CONCIERGE_PG_DATADIR         the temporary cluster directory (removed by stop_postgres)
 #   CONCIERGE_PG_PORT
+#   CONCIERGE_PG_APP_URL         an ordinary role's own database (for running a server)
+# CONCIERGE_PG_DURABLE=1 starts it with PostgreSQL's durable defaults (for benchmarks).
 #
 # Uses the PostgreSQL binaries on PATH (/usr/local/bin on this machine kind), then
 # /usr/lib/postgresql/*/bin, and installs Debian's `postgresql` package as a last resort.
@@ -93,8 +95,12 @@ start_postgres() {
     fi
     rm -f "$datadir.pw"
 
-    # Create the test database in single-user mode: needs no client (psql) and no socket.
-    if ! echo "CREATE DATABASE $db OWNER $user;" |
+    # Create the test database, and an ordinary role owning a database of its own (what
+    # a production server connects as: it must not bypass row-level security), in
+    # single-user mode: needs no client (psql) and no socket. -j ends commands at ";" + blank line.
+    if ! printf '%s\n\n' "CREATE DATABASE $db OWNER $user;" \
+        "CREATE ROLE concierge_app LOGIN PASSWORD 'app' NOSUPERUSER NOBYPASSRLS;" \
+        "CREATE DATABASE concierge_app OWNER concierge_app;" |
         "${run_as[@]}" "$bindir/postgres" --single -D "$datadir/data" -j postgres >"$datadir.single.log" 2>&1; then
         _pg_log "ERROR: could not create database $db:"
         cat "$datadir.single.log" >&2
@@ -102,8 +108,12 @@ start_postgres() {
     fi
 
     # Loopback only; the unix socket lives in the data dir (no /var/run/postgresql needed).
+    # Tests trade durability for speed; CONCIERGE_PG_DURABLE=1 keeps PostgreSQL's defaults
+    # (benchmarks: every commit flushed, as in production).
+    local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${CONCIERGE_PG_DURABLE:-0}" = 1 ] && speed=""
     if ! "${run_as[@]}" "$bindir/pg_ctl" -D "$datadir/data" -l "$datadir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $datadir/data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $datadir/data $speed -c max_connections=200" \
         start >"$datadir.pg_ctl.log" 2>&1; then
         _pg_log "ERROR: pg_ctl start failed:"
         cat "$datadir.pg_ctl.log" "$datadir/server.log" >&2 2>/dev/null
@@ -114,6 +124,7 @@ start_postgres() {
     export CONCIERGE_PG_DATADIR="$datadir"
     export CONCIERGE_PG_PORT="$port"
     export CONCIERGE_TEST_POSTGRES_URL="postgres://$user:$pass@127.0.0.1:$port/$db"
+    export CONCIERGE_PG_APP_URL="postgres://concierge_app:app@127.0.0.1:$port/concierge_app"
     _pg_log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $datadir"
     _pg_log "CONCIERGE_TEST_POSTGRES_URL=$CONCIERGE_TEST_POSTGRES_URL"
 }
@@ -146,6 +157,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         printf 'export CONCIERGE_TEST_POSTGRES_URL=%q\n' "$CONCIERGE_TEST_POSTGRES_URL"
         printf 'export CONCIERGE_PG_DATADIR=%q\n' "$CONCIERGE_PG_DATADIR"
         printf 'export CONCIERGE_PG_PORT=%q\n' "$CONCIERGE_PG_PORT"
+        printf 'export CONCIERGE_PG_APP_URL=%q\n' "$CONCIERGE_PG_APP_URL"
         printf 'export CONCIERGE_PG_BINDIR=%q\n' "$CONCIERGE_PG_BINDIR"
         ;;
     stop) stop_postgres "${2:-}" ;;

@@ -1273,29 +1273,27 @@ impl Store for PostgresStore {
                 None => StoreError::not_found("conversation", conversation_id),
             });
         };
-        for (seq, event) in (expected_last_seq + 1..).zip(events) {
-            sqlx::query(
-                "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, \
-                 recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(tenant.as_str())
-            .bind(conversation_id)
-            .bind(seq)
-            .bind(turn)
-            .bind(Json(event))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                // Another writer took this sequence number: a lost race, not a failure.
-                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                    conversation: conversation_id.to_owned(),
-                    expected: expected_last_seq,
-                    actual: seq,
-                },
-                _ => StoreError::Database(e),
-            })?;
-        }
+        // One statement for all the turn's events: a round trip per event adds up.
+        let mut insert = sqlx::QueryBuilder::<Postgres>::new(
+            "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, recorded_at) ",
+        );
+        insert.push_values((expected_last_seq + 1..).zip(events), |mut row, (seq, event)| {
+            row.push_bind(tenant.as_str())
+                .push_bind(conversation_id)
+                .push_bind(seq)
+                .push_bind(turn)
+                .push_bind(Json(event))
+                .push_bind(now);
+        });
+        insert.build().execute(&mut *tx).await.map_err(|e| match &e {
+            // Another writer took these sequence numbers: a lost race, not a failure.
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                conversation: conversation_id.to_owned(),
+                expected: expected_last_seq,
+                actual: new_last_seq,
+            },
+            _ => StoreError::Database(e),
+        })?;
         tx.commit().await?;
         Ok(AppendedTurn { turn, first_seq: expected_last_seq + 1, last_seq: new_last_seq })
     }
