@@ -887,6 +887,16 @@ async fn a_login_without_an_account_gets_the_wrong_password_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_takes_the_email_in_any_case() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    let typed = format!(" {} ", DEMO_ADMIN_EMAIL.to_uppercase());
+    let (status, body) = server.login(DEMO_TENANT, &typed, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["access_token"].is_string());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handoffs_by_the_bot_and_by_takeover_and_releases_are_counted() {
     let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
     let owner = server.owner().await;

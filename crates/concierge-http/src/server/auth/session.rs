@@ -140,7 +140,9 @@ pub(crate) async fn login(
     ip: ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    let attempt_key = format!("{}|{}|{}", ip.0, request.tenant, request.email.to_lowercase());
+    // Accounts are created with trimmed, lower-case emails.
+    let email = request.email.trim().to_lowercase();
+    let attempt_key = format!("{}|{}|{}", ip.0, request.tenant, email);
     context.login_attempts.check(&attempt_key).map_err(|wait| ApiError::RateLimited {
         retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
     })?;
@@ -151,7 +153,7 @@ pub(crate) async fn login(
     };
     let user = state
         .store
-        .verify_user(&tenant, &request.email, &request.password)
+        .verify_user(&tenant, &email, &request.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized(BAD_LOGIN.into()))?;
     tracing::info!(tenant = %tenant, user = %user.id, "staff login");
