@@ -887,6 +887,19 @@ async fn a_login_without_an_account_gets_the_wrong_password_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_bot_can_be_built_before_its_first_customer() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    assert_eq!(server.state.engines.built(), 0);
+    let tenant = TenantId::parse(DEMO_TENANT).unwrap();
+    server::warm_engines(&server.state, &tenant).await;
+    assert_eq!(server.state.engines.built(), 1, "the salon engine is built");
+    let (conversation, token) = server.conversation().await;
+    server.say(DEMO_TENANT, &conversation, &token, "is there parking?").await;
+    assert_eq!(server.state.engines.built(), 1, "the first message used it");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_takes_the_email_in_any_case() {
     let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
     let typed = format!(" {} ", DEMO_ADMIN_EMAIL.to_uppercase());

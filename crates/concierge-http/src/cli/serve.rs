@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use concierge_http::server::config::{Overrides, ServerConfig};
-use concierge_http::server::{demo, serve, start, telemetry};
+use concierge_http::server::{demo, serve, start, telemetry, warm_engines};
 
 use super::chat::parse_now;
 
@@ -58,6 +58,9 @@ async fn run_server(config: ServerConfig) -> anyhow::Result<()> {
     let addr = config.addr;
     tracing::info!(config = ?config, "configuration (secrets redacted)");
     let (state, seed) = start(config).await?;
+    if let Some(seed) = &seed {
+        warm_engines(&state, &seed.tenant).await;
+    }
     if let Some(seed) = seed {
         if seed.created {
             println!(

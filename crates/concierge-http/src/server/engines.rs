@@ -127,6 +127,12 @@ impl EngineCache {
         self.active.lock().unwrap_or_else(|p| p.into_inner()).retain(|(t, _), _| t != tenant);
     }
 
+    /// How many engines are built and cached.
+    pub fn built(&self) -> usize {
+        let engines = self.engines.lock().unwrap_or_else(|p| p.into_inner());
+        engines.values().filter(|slot| slot.initialized()).count()
+    }
+
     /// How many knowledge texts this cache has embedded since it was made
     /// (vectors found in the store are not counted).
     pub fn embedded_texts(&self) -> u64 {

@@ -117,6 +117,21 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
     Ok((AppState::new(store, keys, config, encoder), seed))
 }
 
+/// Builds the engines of a tenant's active bots now, so its first customer
+/// does not wait for training (a failure is logged; the first turn retries).
+/// `concierge serve --demo` does this for the demo tenant before it listens.
+pub async fn warm_engines(state: &AppState, tenant: &concierge_store::TenantId) {
+    let bots = match state.store.bots(tenant).await {
+        Ok(bots) => bots,
+        Err(error) => return tracing::warn!(tenant = %tenant, %error, "could not list bots to warm"),
+    };
+    for bot in bots.iter().filter(|bot| bot.active_version.is_some()) {
+        if let Err(error) = state.engines.engine(tenant, &bot.id).await {
+            tracing::warn!(tenant = %tenant, bot = %bot.id, %error, "could not build the engine ahead");
+        }
+    }
+}
+
 /// The documented routes: public chat API, WebSocket, operations, staff
 /// authentication and the admin API.
 fn api(state: &AppState) -> OpenApiRouter<AppState> {
