@@ -4,7 +4,6 @@
 //! database owned by a fresh ordinary role, so row-level security applies).
 
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::time::Duration;
 
 use concierge_http::server::auth::AuthConfig;
@@ -15,10 +14,12 @@ use concierge_store::{NewPublishableKey, TenantId};
 use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
+
+mod support;
+use support::Backend;
 
 const PASSWORD: &str = "demo password for the admin tests";
 
@@ -67,40 +68,6 @@ knowledge:
 const BARBER: &str = "corner-barber";
 const BARBER_KEY: &str = "pk_corner_barber";
 const BARBER_OWNER: &str = "owner@corner-barber.test";
-const POSTGRES_URL_VAR: &str = "CONCIERGE_TEST_POSTGRES_URL";
-
-/// Where a test server keeps its data.
-#[derive(Debug, Clone)]
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-/// The backends to run on: SQLite always, PostgreSQL when configured.
-fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Sqlite];
-    match std::env::var(POSTGRES_URL_VAR) {
-        Ok(url) if !url.is_empty() => backends.push(Backend::Postgres(url)),
-        _ => println!("{POSTGRES_URL_VAR} is unset: PostgreSQL runs skipped"),
-    }
-    backends
-}
-
-/// A fresh database and an ordinary role owning it; returns the role's URL.
-async fn postgres_scratch(admin_url: &str) -> String {
-    let admin = PgPoolOptions::new().max_connections(1).connect(admin_url).await.unwrap();
-    let suffix = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
-    let role = format!("concierge_admin_{suffix}");
-    sqlx::query(&format!("CREATE ROLE {role} LOGIN PASSWORD 'app' NOSUPERUSER NOBYPASSRLS"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {role} OWNER {role}")).execute(&admin).await.unwrap();
-    admin.close().await;
-    let options = PgConnectOptions::from_str(admin_url).unwrap();
-    format!("postgres://{role}:app@{}:{}/{role}", options.get_host(), options.get_port())
-}
-
 /// A server running on loopback for one test.
 struct TestServer {
     base: String,
@@ -117,7 +84,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let database_url = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres(admin_url) => Some(postgres_scratch(admin_url).await),
+            Backend::Postgres(admin_url) => Some(support::postgres_database(admin_url).await),
         };
         let config = ServerConfig {
             data_dir: dir.path().to_path_buf(),
@@ -278,7 +245,7 @@ fn error_code(body: &Value) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_session() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
 
         // Wrong password, unknown email and unknown tenant look the same.
@@ -381,7 +348,7 @@ async fn login_attempts_are_limited_per_address_and_email() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_tenants_credentials_get_no_data() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
         let store = server.state.store.clone();
         let other = TenantId::parse("other-spa").unwrap();
@@ -538,7 +505,7 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_takes_over_answers_on_the_websocket_and_hands_back() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
         let (owner, _) = server.barber().await;
         let (id, token) = server.conversation_with(BARBER, BARBER_KEY).await;
@@ -613,7 +580,7 @@ async fn a_person_takes_over_answers_on_the_websocket_and_hands_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_uploads_are_validated_and_activation_changes_the_answers() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
         let (owner, bot) = server.barber().await;
         let upload = |body: String, content_type: &'static str| {

@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 use std::time::Duration;
 
 use concierge_http::server::config::{LimitsConfig, LogFormat, RateConfig, ServerConfig};
@@ -13,12 +12,13 @@ use concierge_http::server::{serve, start, AppState};
 use concierge_store::{NewPublishableKey, TenantId};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 
+mod support;
+use support::{Backend, PostgresScratch};
+
 const NOW: &str = "2026-03-02T09:00:00-05:00";
-const POSTGRES_URL_VAR: &str = "CONCIERGE_TEST_POSTGRES_URL";
 
 const FOUNDATION: [&str; 10] = [
     "Hi",
@@ -78,67 +78,6 @@ fn salon() -> String {
 }
 
 // --- the server under test ----------------------------------------------------
-
-/// Where the server keeps its data.
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-impl Backend {
-    /// SQLite, and PostgreSQL when configured (a notice is printed when not).
-    fn all() -> Vec<Backend> {
-        let mut backends = vec![Backend::Sqlite];
-        match std::env::var(POSTGRES_URL_VAR) {
-            Ok(url) if !url.is_empty() => backends.push(Backend::Postgres(url)),
-            _ => eprintln!("note: {POSTGRES_URL_VAR} is unset; PostgreSQL runs of the server tests skipped"),
-        }
-        backends
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
-    }
-}
-
-/// A fresh PostgreSQL database owned by a fresh ordinary role.
-struct PostgresScratch {
-    admin: PgPool,
-    database: String,
-    role: String,
-}
-
-impl PostgresScratch {
-    async fn create(admin_url: &str) -> (PostgresScratch, String) {
-        let admin = PgPoolOptions::new().max_connections(2).connect(admin_url).await.unwrap();
-        let suffix = uuid_suffix();
-        let role = format!("concierge_srv_{suffix}");
-        let database = format!("concierge_srv_{suffix}");
-        sqlx::query(&format!("CREATE ROLE {role} LOGIN PASSWORD 'app' NOSUPERUSER NOBYPASSRLS"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {database} OWNER {role}")).execute(&admin).await.unwrap();
-        let options = PgConnectOptions::from_str(admin_url).unwrap();
-        let url = format!("postgres://{role}:app@{}:{}/{database}", options.get_host(), options.get_port());
-        (PostgresScratch { admin, database, role }, url)
-    }
-
-    async fn drop_all(self) {
-        let drop_db = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database);
-        sqlx::query(&drop_db).execute(&self.admin).await.unwrap();
-        sqlx::query(&format!("DROP ROLE IF EXISTS {}", self.role)).execute(&self.admin).await.unwrap();
-        self.admin.close().await;
-    }
-}
-
-fn uuid_suffix() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("{:x}{:x}", std::process::id(), nanos % 0xffff_ffff)
-}
 
 struct TestServer {
     base: String,

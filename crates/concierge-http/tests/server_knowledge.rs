@@ -11,7 +11,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::str::FromStr;
 use std::time::Duration;
 
 use concierge_core::embedding::fixture::tiny_bert;
@@ -23,12 +22,13 @@ use concierge_http::server::{self, AppState};
 use concierge_store::{open, NewPublishableKey, StoreConfig, TenantId};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod support;
+use support::Backend;
+
 const PASSWORD: &str = "demo password for the knowledge tests";
-const POSTGRES_URL_VAR: &str = "CONCIERGE_TEST_POSTGRES_URL";
 
 /// The barber: a small bot (quick to build) with knowledge of its own.
 const BARBER: &str = "corner-barber";
@@ -111,41 +111,12 @@ flows: []
 const ROSES: &str = "knowledge:\n  - id: roses\n    question: Do you sell roses?\n    answer: Red and white roses, every day.\n";
 const ROSES_KEY: &str = "pk_corner_barber_roses";
 
-/// Where a test keeps its data.
-#[derive(Debug, Clone)]
-enum Backend {
-    Sqlite,
-    Postgres(String),
-}
-
-/// SQLite always, PostgreSQL when configured.
-fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Sqlite];
-    match std::env::var(POSTGRES_URL_VAR) {
-        Ok(url) if !url.is_empty() => backends.push(Backend::Postgres(url)),
-        _ => println!("{POSTGRES_URL_VAR} is unset: PostgreSQL runs skipped"),
-    }
-    backends
-}
-
 /// The database a test uses: a SQLite file in `dir`, or a fresh PostgreSQL
 /// database owned by a fresh role.
 async fn database_url(backend: &Backend, dir: &Path) -> String {
     match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.join("concierge.db").display()),
-        Backend::Postgres(admin_url) => {
-            let admin = PgPoolOptions::new().max_connections(1).connect(admin_url).await.unwrap();
-            let suffix = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
-            let role = format!("concierge_kb_{suffix}");
-            sqlx::query(&format!("CREATE ROLE {role} LOGIN PASSWORD 'app' NOSUPERUSER NOBYPASSRLS"))
-                .execute(&admin)
-                .await
-                .unwrap();
-            sqlx::query(&format!("CREATE DATABASE {role} OWNER {role}")).execute(&admin).await.unwrap();
-            admin.close().await;
-            let options = PgConnectOptions::from_str(admin_url).unwrap();
-            format!("postgres://{role}:app@{}:{}/{role}", options.get_host(), options.get_port())
-        }
+        Backend::Postgres(admin_url) => support::postgres_database(admin_url).await,
     }
 }
 
@@ -302,7 +273,7 @@ impl Turn {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_knowledge_is_answered_by_the_tenants_bot_only() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let dir = tempfile::tempdir().unwrap();
         let url = database_url(&backend, dir.path()).await;
         let server = TestServer::start(dir.path(), &url, None).await;
@@ -414,7 +385,7 @@ async fn admin_knowledge_is_answered_by_the_tenants_bot_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embeddings_are_stored_once_and_only_changed_texts_are_embedded_again() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let dir = tempfile::tempdir().unwrap();
         let model = dir.path().join("model");
         tiny_bert(7).write_to(&model).unwrap();
@@ -496,7 +467,7 @@ fn stdout(out: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kb_import_updates_a_tenants_knowledge_section_by_section() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let dir = tempfile::tempdir().unwrap();
         let url = database_url(&backend, dir.path()).await;
         let store = open(&StoreConfig { url: url.clone(), encryption_key: None }).await.unwrap();
@@ -575,7 +546,7 @@ fn kb_import_without_a_database_still_writes_the_bots_knowledge_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_server_answers_from_what_kb_import_wrote_into_its_database() {
-    for backend in backends() {
+    for backend in Backend::all() {
         let dir = tempfile::tempdir().unwrap();
         let url = database_url(&backend, dir.path()).await;
         let server = TestServer::start(dir.path(), &url, None).await;
