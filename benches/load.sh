@@ -11,7 +11,7 @@
 #
 # Usage: bash benches/load.sh [--conversations N] [--duration SECONDS] [--threads T]
 #                             [--warmup SECONDS] [--database sqlite|postgres|postgres://...]
-#                             [--no-build]
+#                             [--no-build] [--bin FILE]
 #   --conversations  concurrent conversations, one wrk connection each (default 64)
 #   --duration       how long wrk sends, in seconds (default 20)
 #   --threads        wrk threads (default 1: wrk needs little CPU, the server gets the rest)
@@ -21,6 +21,7 @@
 #                    (starts a throwaway server with scripts/start-postgres.sh), or a
 #                    postgres:// URL of an empty database
 #   --no-build       use the existing target/release/concierge
+#   --bin FILE       use this concierge binary (e.g. an older build, for a baseline)
 # Environment: RUST_LOG for the server's log level (default info, as in production).
 set -euo pipefail
 
@@ -33,6 +34,7 @@ warmup=3
 threads=1
 database=sqlite
 build=1
+bin=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --conversations) conversations=$2; shift 2 ;;
@@ -41,7 +43,8 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --database) database=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    --bin) bin=$2; build=0; shift 2 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -63,8 +66,10 @@ if [ "$build" -eq 1 ]; then
     say "building concierge (release)"
     cargo build --release --locked -p concierge-http --bin concierge >&2
 fi
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-bin=$target_dir/release/concierge
+if [ -z "$bin" ]; then
+    target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+    bin=$target_dir/release/concierge
+fi
 [ -x "$bin" ] || die "$bin is missing (run without --no-build)"
 
 # --- servers ---------------------------------------------------------------------------
