@@ -88,7 +88,7 @@ cleanup() {
     if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
         tail -n 20 "$work/server.log" | sed 's/^/[server] /' >&2
     fi
-    rm -rf "$work"
+    [ -n "${LOAD_KEEP_LOG:-}" ] && cp "$work/server.log" "$LOAD_KEEP_LOG"; rm -rf "$work"
     exit "$status"
 }
 trap cleanup EXIT

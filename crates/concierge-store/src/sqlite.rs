@@ -18,9 +18,10 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use concierge_core::booking::{Booking, BookingStatus, Customer};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteTransactionManager,
 };
 use sqlx::types::Json;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Connection, Row, Sqlite, Transaction, TransactionManager};
 
 use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
@@ -92,19 +93,9 @@ impl SqliteStore {
             .synchronous(synchronous)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        // A file's connections do not go stale: no ping before each use.
-        let writes = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(BUSY_TIMEOUT)
-            .test_before_acquire(false)
-            .connect_with(options.clone())
-            .await?;
+        let writes = pool_options(1).acquire_timeout(BUSY_TIMEOUT).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&writes).await?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await?;
+        let pool = pool_options(READ_CONNECTIONS).connect_with(options).await?;
         Ok(SqliteStore { pool, turns: TurnWriter::new(writes.clone()), writes, key })
     }
 
@@ -128,6 +119,21 @@ impl SqliteStore {
     fn key(&self) -> Result<&EncryptionKey, StoreError> {
         self.key.as_ref().ok_or(StoreError::NoEncryptionKey)
     }
+}
+
+/// Pool settings for both pools. A connection is handed out only outside any
+/// transaction: sqlx can lose track of a transaction whose `BEGIN` was
+/// dropped half-way (a client that disconnected), and such a connection
+/// would hold the file's write lock, or an old snapshot, for good. It is
+/// closed instead (closing rolls back), and the pool opens a fresh one.
+fn pool_options(connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new().max_connections(connections).before_acquire(|conn, _| {
+        Box::pin(async move {
+            // A round trip first: a rollback queued by a dropped transaction runs before it.
+            conn.ping().await?;
+            Ok(SqliteTransactionManager::get_transaction_depth(conn) == 0)
+        })
+    })
 }
 
 fn map_write_error(error: sqlx::Error, what: &str) -> StoreError {

@@ -7,6 +7,7 @@
 
 mod backend;
 mod booking_engine;
+mod cancellation;
 mod catalog;
 mod concurrency;
 mod durability;
