@@ -1,10 +1,12 @@
 -- wrk script for benches/load.sh: sends customer messages to many conversations through
 -- the public REST API (POST /v1/chat/{tenant}/conversations/{id}/messages).
 --
--- Arguments (after `--`): TENANT CONVERSATIONS_FILE THREAD_COUNT
+-- Arguments (after `--`): TENANT CONVERSATIONS_FILE THREAD_COUNT [THINK_MS]
 --   CONVERSATIONS_FILE has one "conversation_id token" pair per line. Thread t of n takes
 --   the conversations i with i % n == t, and sends to them in turn, so with one
 --   connection per conversation each conversation mostly has one message in flight.
+--   THINK_MS (default 0): each connection waits that long after an answer before it sends
+--   its next message, as a person reads and types, which paces the offered load.
 -- Messages cycle through a mix of knowledge questions, small talk and booking intents,
 -- each conversation starting at a different point of the list.
 -- At the end it prints one JSON object: requests, messages_per_second, p50_ms, p99_ms,
@@ -51,6 +53,11 @@ errors = 0
 
 function init(args)
   local tenant, file, nthreads = args[1], args[2], tonumber(args[3])
+  local think = tonumber(args[4] or "0")
+  if think > 0 then
+    -- wrk asks delay() before each request once it is defined.
+    delay = function() return think end
+  end
   local i = 0
   for line in io.lines(file) do
     local id, token = line:match("^(%S+)%s+(%S+)$")

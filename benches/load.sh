@@ -10,11 +10,14 @@
 # server (and any PostgreSQL it started) on exit. Traffic goes to 127.0.0.1 only.
 #
 # Usage: bash benches/load.sh [--conversations N] [--duration SECONDS] [--threads T]
-#                             [--warmup SECONDS] [--database sqlite|postgres|postgres://...]
+#                             [--think-ms MS] [--warmup SECONDS] [--database sqlite|postgres|postgres://...]
 #                             [--no-build] [--bin FILE]
 #   --conversations  concurrent conversations, one wrk connection each (default 64)
 #   --duration       how long wrk sends, in seconds (default 20)
 #   --threads        wrk threads (default 1: wrk needs little CPU, the server gets the rest)
+#   --think-ms       each conversation waits this long after an answer before its next
+#                    message (default 0: as fast as the server answers, which measures the
+#                    server's capacity; 50 offers about 1,000 messages/s at 64 conversations)
 #   --warmup         seconds of the same load before the measured run, not counted
 #                    (default 3: engines built, caches and connection pools filled)
 #   --database       sqlite (default: a file in the temporary data directory), postgres
@@ -31,6 +34,7 @@ repo_root=$PWD
 conversations=64
 duration=20
 warmup=3
+think_ms=0
 threads=1
 database=sqlite
 build=1
@@ -41,10 +45,11 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --think-ms) think_ms=$2; shift 2 ;;
     --database) database=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --bin) bin=$2; build=0; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "load.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -151,7 +156,7 @@ if [ "$warmup" -gt 0 ]; then
     say "warm-up: ${warmup}s (not measured)"
     wrk --threads "$threads" --connections "$conversations" --duration "${warmup}s" --timeout 10s \
         --script "$repo_root/benches/load.lua" "$base_url" \
-        -- demo-salon "$work/conversations.txt" "$threads" >/dev/null 2>"$work/wrk.err" ||
+        -- demo-salon "$work/conversations.txt" "$threads" "$think_ms" >/dev/null 2>"$work/wrk.err" ||
         { cat "$work/wrk.err" >&2; die "wrk failed during the warm-up"; }
 fi
 curl -fsS "$base_url/metrics" >"$work/metrics.before" || die "could not read /metrics"
@@ -160,7 +165,7 @@ cpu_before=$(cpu_ticks)
 say "wrk: $threads threads, $conversations connections, ${duration}s"
 wrk --threads "$threads" --connections "$conversations" --duration "${duration}s" --timeout 10s --latency \
     --script "$repo_root/benches/load.lua" "$base_url" \
-    -- demo-salon "$work/conversations.txt" "$threads" >"$work/wrk.out" 2>"$work/wrk.err" ||
+    -- demo-salon "$work/conversations.txt" "$threads" "$think_ms" >"$work/wrk.out" 2>"$work/wrk.err" ||
     { cat "$work/wrk.err" >&2; die "wrk failed"; }
 cpu_after=$(cpu_ticks)
 # Server-side view: how long turns took inside the server during the measured run
@@ -189,9 +194,10 @@ sed 's/^/[wrk] /' "$work/wrk.err" >&2
 
 result=$(grep '^{' "$work/wrk.out" | tail -n 1)
 [ -n "$result" ] || die "wrk printed no result"
-python3 - "$result" "$backend" "$conversations" "$duration" "$cpu_before" "$cpu_after" "$ticks_per_second" <<'PY'
+python3 - "$result" "$backend" "$conversations" "$duration" "$cpu_before" "$cpu_after" "$ticks_per_second" "$think_ms" <<'PY'
 import json, sys
 result = json.loads(sys.argv[1])
+think_ms = float(sys.argv[8])
 backend, conversations, duration = sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 cpu_seconds = (int(sys.argv[6]) - int(sys.argv[5])) / int(sys.argv[7])
 ok = result["messages_per_second"] * duration
@@ -201,6 +207,7 @@ if ok > 0:
 print(json.dumps({
     "backend": backend,
     "conversations": conversations,
+    "think_ms": think_ms,
     "duration_s": duration,
     "messages_per_second": result["messages_per_second"],
     "p50_ms": result["p50_ms"],
