@@ -99,6 +99,11 @@ impl TestServer {
             auth,
             ..ServerConfig::default()
         };
+        TestServer::serve(config, dir).await
+    }
+
+    /// A server over `config`, on an ephemeral loopback port; `dir` lives as long as it.
+    async fn serve(config: ServerConfig, dir: tempfile::TempDir) -> TestServer {
         let (state, _) = server::start(config).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -765,28 +770,6 @@ async fn the_admin_routes_are_in_the_openapi_description() {
 
 // --- configuration, login timing, handoff metrics and the admin route review -------------
 
-impl TestServer {
-    /// A server over an assembled configuration (for tests of the configuration itself).
-    async fn from_config(config: ServerConfig) -> TestServer {
-        let (state, _) = server::start(config).await.unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::serve(state.clone(), listener, async move {
-            let _ = stopped.await;
-        }));
-        TestServer {
-            base: format!("http://{addr}"),
-            addr,
-            http: reqwest::Client::new(),
-            state,
-            stop: Some(stop),
-            task: Some(task),
-            _dir: tempfile::tempdir().unwrap(),
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_token_lifetime_from_the_config_file_makes_tokens_expire() {
     use concierge_http::server::config::Overrides;
@@ -808,7 +791,7 @@ async fn an_access_token_lifetime_from_the_config_file_makes_tokens_expire() {
         ServerConfig::load(Some(&file), env, overrides).unwrap()
     };
 
-    let server = TestServer::from_config(config_at(0)).await;
+    let server = TestServer::serve(config_at(0), tempfile::tempdir().unwrap()).await;
     let (status, login) = server.login(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{login}");
     assert_eq!(login["expires_in"], 60);
@@ -817,13 +800,13 @@ async fn an_access_token_lifetime_from_the_config_file_makes_tokens_expire() {
     assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&access), None).await.0, StatusCode::OK);
     server.stop().await;
 
-    let server = TestServer::from_config(config_at(59)).await;
+    let server = TestServer::serve(config_at(59), tempfile::tempdir().unwrap()).await;
     assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&access), None).await.0, StatusCode::OK);
     server.stop().await;
 
     // Past the configured 60 s (the default would be 15 minutes): refused,
     // and the refresh token (default 14 days) gets a new one.
-    let server = TestServer::from_config(config_at(61)).await;
+    let server = TestServer::serve(config_at(61), tempfile::tempdir().unwrap()).await;
     let (status, body) = server.call("GET", "/v1/admin/conversations", Some(&access), None).await;
     assert_eq!((status, error_code(&body)), (StatusCode::UNAUTHORIZED, "unauthorized"));
     assert!(body["error"]["message"].as_str().unwrap().contains("expired"), "{body}");

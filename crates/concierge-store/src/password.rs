@@ -65,6 +65,12 @@ pub async fn check_password_of_unknown_account(password: &str) -> Result<(), Sto
     verify_login(None, password).await.map(|_| ())
 }
 
+/// An email as accounts are stored and looked up: trimmed and lower-case, so
+/// `Ann@Salon.test ` and `ann@salon.test` are one account.
+pub(crate) fn normalized_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

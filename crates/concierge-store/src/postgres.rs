@@ -621,11 +621,12 @@ impl Store for PostgresStore {
         password: &str,
         role: &str,
     ) -> Result<User, StoreError> {
+        let email = password::normalized_email(email);
         let hash = password::hash_password(password).await?;
         let user = User {
             id: new_id(),
             tenant_id: tenant.clone(),
-            email: email.to_owned(),
+            email: email.clone(),
             role: role.to_owned(),
             created_at: crate::time::now(),
         };
@@ -636,7 +637,7 @@ impl Store for PostgresStore {
         )
         .bind(&user.id)
         .bind(tenant.as_str())
-        .bind(email)
+        .bind(&email)
         .bind(&hash)
         .bind(role)
         .bind(user.created_at)
@@ -653,13 +654,14 @@ impl Store for PostgresStore {
         email: &str,
         password: &str,
     ) -> Result<Option<User>, StoreError> {
+        let email = password::normalized_email(email);
         let mut tx = self.scoped(tenant).await?;
         let Some(row) = sqlx::query(
             "SELECT id, email, password_hash, role, created_at FROM users \
              WHERE tenant_id = $1 AND email = $2",
         )
         .bind(tenant.as_str())
-        .bind(email)
+        .bind(&email)
         .fetch_optional(&mut *tx)
         .await?
         else {

@@ -21,7 +21,7 @@ use sqlx::sqlite::{
     SqliteTransactionManager,
 };
 use sqlx::types::Json;
-use sqlx::{Connection, Row, Sqlite, Transaction, TransactionManager};
+use sqlx::{Row, Sqlite, Transaction, TransactionManager};
 
 use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
@@ -121,18 +121,16 @@ impl SqliteStore {
     }
 }
 
-/// Pool settings for both pools. A connection is handed out only outside any
-/// transaction: sqlx can lose track of a transaction whose `BEGIN` was
-/// dropped half-way (a client that disconnected), and such a connection
-/// would hold the file's write lock, or an old snapshot, for good. It is
-/// closed instead (closing rolls back), and the pool opens a fresh one.
+/// Pool settings for both pools. A connection goes back into the pool only
+/// outside any transaction: sqlx can lose track of a transaction whose
+/// `BEGIN` was dropped half-way (a client that disconnected), and such a
+/// connection would hold the file's write lock, or an old snapshot, for good.
+/// It is closed instead (closing rolls back) and the pool opens a fresh one.
+/// A transaction dropped the ordinary way (its rollback still queued) is
+/// closed too: rare, and cheaper than a round trip on every release.
 fn pool_options(connections: u32) -> SqlitePoolOptions {
-    SqlitePoolOptions::new().max_connections(connections).before_acquire(|conn, _| {
-        Box::pin(async move {
-            // A round trip first: a rollback queued by a dropped transaction runs before it.
-            conn.ping().await?;
-            Ok(SqliteTransactionManager::get_transaction_depth(conn) == 0)
-        })
+    SqlitePoolOptions::new().max_connections(connections).after_release(|conn, _| {
+        Box::pin(async move { Ok(SqliteTransactionManager::get_transaction_depth(conn) == 0) })
     })
 }
 
@@ -632,11 +630,12 @@ impl Store for SqliteStore {
         password: &str,
         role: &str,
     ) -> Result<User, StoreError> {
+        let email = password::normalized_email(email);
         let hash = password::hash_password(password).await?;
         let user = User {
             id: new_id(),
             tenant_id: tenant.clone(),
-            email: email.to_owned(),
+            email: email.clone(),
             role: role.to_owned(),
             created_at: crate::time::now(),
         };
@@ -647,7 +646,7 @@ impl Store for SqliteStore {
         )
         .bind(&user.id)
         .bind(tenant.as_str())
-        .bind(email)
+        .bind(&email)
         .bind(&hash)
         .bind(role)
         .bind(user.created_at)
@@ -664,12 +663,13 @@ impl Store for SqliteStore {
         email: &str,
         password: &str,
     ) -> Result<Option<User>, StoreError> {
+        let email = password::normalized_email(email);
         let Some(row) = sqlx::query(
             "SELECT id, email, password_hash, role, created_at FROM users \
              WHERE tenant_id = $1 AND email = $2",
         )
         .bind(tenant.as_str())
-        .bind(email)
+        .bind(&email)
         .fetch_optional(&self.pool)
         .await?
         else {

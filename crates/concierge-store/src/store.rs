@@ -49,7 +49,8 @@ pub trait Store: Send + Sync {
     async fn publishable_keys(&self, tenant: &TenantId) -> Result<Vec<PublishableKey>, StoreError>;
     /// Deletes a publishable key ([`StoreError::NotFound`] if the tenant has no such key).
     async fn delete_publishable_key(&self, tenant: &TenantId, key: &str) -> Result<(), StoreError>;
-    /// Creates a user with an argon2-hashed password.
+    /// Creates a user with an argon2-hashed password. Emails are kept trimmed
+    /// and lower-case, here and in [`Store::verify_user`].
     async fn create_user(
         &self,
         tenant: &TenantId,

@@ -79,16 +79,16 @@ pub async fn handle_message(
                     }
                     other => ApiError::Internal(other.to_string()),
                 })?;
+                let events = stored_events(&turn)?;
                 let write = TurnWrite {
-                    events: stored_events(&turn)?,
+                    events: events.clone(),
                     state: serde_json::to_value(&turn.state).map_err(ApiError::internal)?,
                 };
-                Ok((write, turn))
+                Ok((write, (turn, events)))
             }
         })
         .await;
-    let (appended, turn) = result.map_err(turn_error)?;
-    let events = stored_events(&turn)?;
+    let (appended, (turn, events)) = result.map_err(turn_error)?;
     let items = items_for(&appended, &events);
     state.hub.publish(tenant, conversation_id, items.clone());
     if turn.events.iter().any(|e| matches!(e, Event::HandoffRequested { .. })) {

@@ -25,7 +25,10 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
 async fn refresh_story(backend: Backend) {
     let store = backend.store;
     let tenant = store.create_tenant("Salon").await.unwrap().id;
-    let user = store.create_user(&tenant, "ann@salon.test", "pw", "owner").await.unwrap();
+    let user = store.create_user(&tenant, " Ann@Salon.test", "pw", "owner").await.unwrap();
+    assert_eq!(user.email, "ann@salon.test", "emails are kept trimmed and lower-case");
+    let found = store.verify_user(&tenant, "ANN@salon.test ", "pw").await.unwrap();
+    assert_eq!(found.map(|u| u.id), Some(user.id.clone()), "found in any case");
     let now = Utc::now();
     let ttl = TimeDelta::days(14);
 

@@ -140,9 +140,8 @@ pub(crate) async fn login(
     ip: ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    // Accounts are created with trimmed, lower-case emails.
-    let email = request.email.trim().to_lowercase();
-    let attempt_key = format!("{}|{}|{}", ip.0, request.tenant, email);
+    // One bucket per account however the email is typed (the store matches it that way too).
+    let attempt_key = format!("{}|{}|{}", ip.0, request.tenant, request.email.trim().to_lowercase());
     context.login_attempts.check(&attempt_key).map_err(|wait| ApiError::RateLimited {
         retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
     })?;
@@ -153,7 +152,7 @@ pub(crate) async fn login(
     };
     let user = state
         .store
-        .verify_user(&tenant, &email, &request.password)
+        .verify_user(&tenant, &request.email, &request.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized(BAD_LOGIN.into()))?;
     tracing::info!(tenant = %tenant, user = %user.id, "staff login");
