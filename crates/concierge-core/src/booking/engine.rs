@@ -467,6 +467,23 @@ impl Booker for BookingEngine {
         }
     }
 
+    async fn free_slots(
+        &self,
+        request: &BookingRequest,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Slot>, BookingError> {
+        let query = SlotQuery {
+            service: request.service.clone(),
+            from: request.start,
+            to: until,
+            staff: self.preference(&request.staff),
+        };
+        let mut slots = self.slots(&query, now).await?;
+        slots.sort_by(|a, b| a.start.cmp(&b.start));
+        Ok(slots)
+    }
+
     async fn cancel(&self, booking_id: &str, now: DateTime<Utc>) -> Result<Booking, BookingError> {
         let current = self.record(booking_id).await?;
         if current.booking.status == BookingStatus::Cancelled {

@@ -216,6 +216,15 @@ pub trait Booker: Send + Sync {
         request_key: &str,
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError>;
+    /// Bookable slots of `request.service` starting from `request.start`
+    /// until `until`, soonest first, with `request.staff` if given (else the
+    /// booker's usual assignment).
+    async fn free_slots(
+        &self,
+        request: &BookingRequest,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Slot>, BookingError>;
     /// A booking by id.
     async fn get(&self, booking_id: &str) -> Result<Booking, BookingError>;
     /// A customer's confirmed bookings that have not started yet, soonest first.

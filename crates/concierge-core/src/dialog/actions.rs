@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use super::engine::{Engine, TurnBuilder};
 use super::event::{BookingView, Button, Event};
 use super::payload;
+use super::slots::WINDOW_SLOT;
+use super::times::list_words;
 use super::state::ConversationState;
 use crate::booking::{
     Availability, Booking, BookingError, BookingRequest, BookingStatus, Customer, Slot, Unavailable,
@@ -131,43 +133,116 @@ impl Engine {
         result
     }
 
-    fn request(&self, state: &ConversationState) -> Option<(BookingRequest, Grain)> {
-        let service = slot_text(state, "service")?.to_string();
-        let (start, grain) = slot_time(state, "datetime")?;
-        let staff = slot_text(state, "staff_preference").map(str::to_string);
-        Some((BookingRequest { service, start, staff }, grain))
+    /// The booking asked for, or the slot it still lacks. The staff member
+    /// is the one already confirmed to the customer (`staff`) when there is
+    /// one, else their preference, so what is booked is what was confirmed.
+    pub(super) fn request(&self, state: &ConversationState, t: &mut TurnBuilder<'_>) -> Option<(BookingRequest, Grain)> {
+        let Some(service) = slot_text(state, "service") else {
+            t.missing = Some("service".into());
+            return None;
+        };
+        let Some((start, grain)) = slot_time(state, "datetime") else {
+            t.missing = Some("datetime".into());
+            return None;
+        };
+        let staff = slot_text(state, "staff").or_else(|| slot_text(state, "staff_preference")).map(str::to_string);
+        Some((BookingRequest { service: service.to_string(), start, staff }, grain))
+    }
+
+    /// The window the customer gave ("morning", "around 2"), as instants.
+    fn window(state: &ConversationState) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        match state.slots.get(WINDOW_SLOT) {
+            Some(EntityValue::Interval { from: Some(from), to: Some(to), .. }) => {
+                Some((from.with_timezone(&Utc), to.with_timezone(&Utc)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Takes `slot` as the time asked for: the one the customer will be told.
+    fn take_slot(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>, slot: &Slot) {
+        let at = slot.start.with_timezone(&self.tz).fixed_offset();
+        self.set_slot(state, t, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
+        self.set_slot(state, t, "staff", text(slot.staff.clone()));
+        state.slots.remove(WINDOW_SLOT);
     }
 
     async fn check_availability(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> String {
-        let Some((request, grain)) = self.request(state) else {
+        state.slots.remove("staff");
+        let Some((mut request, grain)) = self.request(state, t) else {
             return "missing".into();
         };
+        let window = Self::window(state);
         if grain >= Grain::Day {
-            // A day without a time: ask for the time, keeping the day.
-            return "needs_time".into();
+            // A day without a time: the first free time in the window the
+            // customer gave, else ask for the time, keeping the day.
+            let Some((from, to)) = window else {
+                return "needs_time".into();
+            };
+            request.start = from;
+            return match self.booker.free_slots(&request, to, t.ctx.now).await {
+                Ok(slots) if !slots.is_empty() => {
+                    self.take_slot(state, t, &slots[0]);
+                    "available".into()
+                }
+                Ok(_) => match self.booker.check(&request, t.ctx.now).await {
+                    Ok(Availability::Unavailable { reason, alternatives }) => {
+                        self.offer_alternatives(state, t, &request, Grain::Day, reason, &alternatives);
+                        "unavailable".into()
+                    }
+                    Ok(Availability::Available(slot)) => {
+                        self.take_slot(state, t, &slot);
+                        "available".into()
+                    }
+                    Err(e) => self.booking_error(state, e),
+                },
+                Err(e) => self.booking_error(state, e),
+            };
         }
         match self.booker.check(&request, t.ctx.now).await {
             Ok(Availability::Available(slot)) => {
                 self.set_slot(state, t, "staff", text(slot.staff));
+                state.slots.remove(WINDOW_SLOT);
                 "available".into()
             }
-            Ok(Availability::Unavailable { reason, alternatives }) => {
-                self.offer_alternatives(state, t, &request, reason, &alternatives);
+            Ok(Availability::Unavailable { reason, mut alternatives }) => {
+                // An approximate time ("around 2"): the nearest free time in its window.
+                if let Some((from, to)) = window {
+                    if let Some(near) = alternatives.iter().find(|s| s.start >= from && s.start < to).cloned() {
+                        self.take_slot(state, t, &near);
+                        return "available".into();
+                    }
+                }
+                // The person asked for is busy: say who else is free then.
+                if request.staff.is_some() && reason == Unavailable::Taken {
+                    let anyone = BookingRequest { staff: None, ..request.clone() };
+                    if let Ok(Availability::Available(slot)) = self.booker.check(&anyone, t.ctx.now).await {
+                        alternatives.insert(0, slot);
+                    }
+                }
+                self.offer_alternatives(state, t, &request, Grain::Minute, reason, &alternatives);
                 "unavailable".into()
             }
-            Err(BookingError::UnknownService(_)) => {
-                state.slots.remove("service");
-                "unknown_service".into()
-            }
-            Err(_) => "failed".into(),
+            Err(e) => self.booking_error(state, e),
         }
     }
 
-    fn offer_alternatives(
+    fn booking_error(&self, state: &mut ConversationState, e: BookingError) -> String {
+        match e {
+            BookingError::UnknownService(_) => {
+                state.slots.remove("service");
+                "unknown_service".into()
+            }
+            _ => "failed".into(),
+        }
+    }
+
+    pub(super) fn offer_alternatives(
         &self,
         state: &mut ConversationState,
         t: &mut TurnBuilder<'_>,
         request: &BookingRequest,
+        requested_grain: Grain,
         reason: Unavailable,
         alternatives: &[Slot],
     ) {
@@ -175,7 +250,7 @@ impl Engine {
         let requested = request.start.with_timezone(&tz).fixed_offset();
         state
             .slots
-            .insert("requested_time".into(), EntityValue::Time { value: requested, grain: Grain::Minute });
+            .insert("requested_time".into(), EntityValue::Time { value: requested, grain: requested_grain });
         state.slots.insert("unavailable_reason".into(), text(reason_words(reason)));
         let mut offered: Vec<&Slot> = alternatives.iter().take(3).collect();
         offered.sort_by_key(|s| s.start);
@@ -194,11 +269,7 @@ impl Engine {
             .enumerate()
             .map(|(i, s)| describe(s, i.checked_sub(1).map(|p| offered[p])))
             .collect();
-        let list = match words.as_slice() {
-            [] => String::new(),
-            [one] => one.clone(),
-            [init @ .., last] => format!("{} or {last}", init.join(", ")),
-        };
+        let list = list_words(&words);
         state.slots.insert("alternatives".into(), text(list));
         state.slots.remove("datetime");
         let name = if offered.is_empty() { "no_alternatives" } else { "unavailable" };
@@ -219,10 +290,14 @@ impl Engine {
     }
 
     async fn create_booking(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> String {
-        let Some((request, _)) = self.request(state) else {
+        let Some((request, grain)) = self.request(state, t) else {
             return "missing".into();
         };
+        if grain >= Grain::Day {
+            return "needs_time".into();
+        }
         let Some(name) = slot_text(state, "customer_name") else {
+            t.missing = Some("customer_name".into());
             return "missing".into();
         };
         let customer = Customer {
@@ -243,7 +318,7 @@ impl Engine {
                     Ok(Availability::Unavailable { alternatives, .. }) => alternatives,
                     _ => Vec::new(),
                 };
-                self.offer_alternatives(state, t, &request, reason, &alternatives);
+                self.offer_alternatives(state, t, &request, Grain::Minute, reason, &alternatives);
                 "unavailable".into()
             }
             Err(_) => {
@@ -293,9 +368,13 @@ impl Engine {
         let Some(id) = slot_text(state, "booking_id").map(str::to_string) else {
             return "missing".into();
         };
-        let Some((start, _)) = slot_time(state, "datetime") else {
+        let Some((start, grain)) = slot_time(state, "datetime") else {
+            t.missing = Some("datetime".into());
             return "missing".into();
         };
+        if grain >= Grain::Day {
+            return "needs_time".into();
+        }
         let key = format!("{}:{}:reschedule", t.ctx.conversation_id, state.turns);
         match self.booker.reschedule(&id, start, &key, t.ctx.now).await {
             Ok(b) => {
@@ -311,7 +390,7 @@ impl Engine {
                     Ok(Availability::Unavailable { alternatives, .. }) => alternatives,
                     _ => Vec::new(),
                 };
-                self.offer_alternatives(state, t, &request, reason, &alternatives);
+                self.offer_alternatives(state, t, &request, Grain::Minute, reason, &alternatives);
                 "unavailable".into()
             }
             Err(BookingError::NotAllowed(_)) => "not_allowed".into(),

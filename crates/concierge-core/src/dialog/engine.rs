@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, BUILTIN_ACTIONS};
+use super::answers;
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
+use super::slots::{Filled, WINDOW_SLOT};
 use super::knowledge::{KbOutcome, CONFIDENT, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
@@ -17,7 +19,7 @@ use crate::booking::Booker;
 use crate::knowledge::{Bm25Index, KnowledgeEntry, KnowledgeSearch};
 use crate::language_model::LanguageModel;
 use crate::nlu::datetime::Grain;
-use crate::nlu::{Entity, EntityValue, IntentScore, Nlu, NluError, Parse, KNOWLEDGE_INTENT_PREFIX};
+use crate::nlu::{EntityValue, IntentScore, Nlu, NluError, Parse, KNOWLEDGE_INTENT_PREFIX};
 use crate::spec::{BotSpec, SpecError, SpecProblem};
 
 /// The longest message the engine accepts, in bytes.
@@ -133,7 +135,9 @@ impl EngineBuilder {
         };
         let knowledge: Vec<KnowledgeEntry> =
             self.spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
+        let name_vocabulary = name_vocabulary(&self.spec);
         Ok(Engine {
+            name_vocabulary,
             tz: self.spec.business.tz(),
             renderer: Renderer::new(&self.spec),
             flows: compile_flows(&self.spec),
@@ -146,6 +150,21 @@ impl EngineBuilder {
             spec: self.spec,
         })
     }
+}
+
+/// The words of the business's services and their synonyms, lower-cased.
+fn name_vocabulary(spec: &BotSpec) -> Vec<String> {
+    let mut words: Vec<String> = spec
+        .business
+        .services
+        .iter()
+        .flat_map(|s| std::iter::once(&s.name).chain(&s.synonyms))
+        .flat_map(|text| answers::normalise(text).split(' ').map(str::to_string).collect::<Vec<_>>())
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 /// A bot ready to hold conversations. Cheap to share between threads.
@@ -162,6 +181,8 @@ pub struct Engine {
     pub(super) actions: HashMap<String, Arc<dyn Action>>,
     /// Words knowledge answers when the host provides one.
     pub(super) language_model: Option<Arc<dyn LanguageModel>>,
+    /// Lower-case words of the business's vocabulary (services), never part of a customer's name.
+    pub(super) name_vocabulary: Vec<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -179,6 +200,10 @@ pub(crate) struct TurnBuilder<'a> {
     /// Set when a reply already asked the user something (alternatives
     /// offered), so the next prompt need not ask again.
     pub(crate) asked: bool,
+    /// Slots set in this turn.
+    pub(crate) filled: Vec<String>,
+    /// The slot an action found missing.
+    pub(crate) missing: Option<String>,
 }
 
 impl<'a> TurnBuilder<'a> {
@@ -219,47 +244,6 @@ enum Meaning {
     Nothing,
 }
 
-const YES: &[&str] = &[
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "yup",
-    "sure",
-    "ok",
-    "okay",
-    "correct",
-    "right",
-    "confirm",
-    "confirmed",
-    "please do",
-    "go ahead",
-    "sounds good",
-    "that's right",
-    "thats right",
-    "absolutely",
-    "perfect",
-    "great",
-    "yes please",
-    "of course",
-    "definitely",
-    "do it",
-    "affirmative",
-];
-const NO: &[&str] =
-    &["no", "n", "nope", "nah", "no thanks", "no thank you", "don't", "dont", "negative", "not really"];
-
-fn normalise(text: &str) -> String {
-    text.to_lowercase()
-        .replace('’', "'")
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '\'')
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The quick replies under a yes/no question.
 pub(super) fn yes_no_buttons() -> Vec<Button> {
     vec![
@@ -268,126 +252,19 @@ pub(super) fn yes_no_buttons() -> Vec<Button> {
     ]
 }
 
-/// Reads a yes or a no: the whole message, or its first words ("yes, book it").
+/// Reads a yes or a no: the words first ("perfect, book it" is a yes even
+/// when the classifier hears "stop"), then the spec's affirm and deny intents.
 fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
+    if let Some(yes) = answers::yes_no(text) {
+        return Some(yes);
+    }
     if intent.is_some() && intent == spec.dialog.affirm_intent.as_deref() {
         return Some(true);
     }
     if intent.is_some() && intent == spec.dialog.deny_intent.as_deref() {
         return Some(false);
     }
-    let n = normalise(text);
-    let starts = |list: &[&str]| list.iter().any(|w| n == *w || n.starts_with(&format!("{w} ")));
-    if starts(NO) {
-        Some(false)
-    } else if starts(YES) {
-        Some(true)
-    } else {
-        None
-    }
-}
-
-/// Words that show a time expression names a day, not just a time of day.
-fn names_a_day(text: &str) -> bool {
-    if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
-        return true;
-    }
-    let n = normalise(text);
-    const DAY_WORDS: &[&str] = &[
-        "today",
-        "tomorrow",
-        "tonight",
-        "yesterday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "week",
-        "day",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ];
-    n.split(' ').any(|w| {
-        DAY_WORDS.contains(&w)
-            || w.contains('/')
-            || ["st", "nd", "rd", "th"].iter().any(|s| {
-                w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-            })
-    }) || text.contains('/')
-}
-
-/// Reads a person's name from an answer like "Jane Doe" or "it's Jane Doe".
-fn person_name(text: &str) -> Option<String> {
-    let mut t = text.trim().trim_end_matches(['.', '!']).trim();
-    for prefix in [
-        "my name is ",
-        "my name's ",
-        "name is ",
-        "it's ",
-        "its ",
-        "i'm ",
-        "im ",
-        "i am ",
-        "this is ",
-        "call me ",
-        "under ",
-    ] {
-        if t.len() > prefix.len() && t[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            t = t[prefix.len()..].trim();
-        }
-    }
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let plausible = !words.is_empty()
-        && words.len() <= 5
-        && words.iter().all(|w| w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.' | '’')));
-    plausible.then(|| {
-        words
-            .iter()
-            .map(|w| {
-                let mut c = w.chars();
-                match c.next() {
-                    Some(f) if w.chars().all(|x| !x.is_uppercase()) => f.to_uppercase().chain(c).collect(),
-                    _ => w.to_string(),
-                }
-            })
-            .collect::<Vec<String>>()
-            .join(" ")
-    })
+    None
 }
 
 impl Engine {
@@ -444,7 +321,15 @@ impl Engine {
         }
         let mut state = state;
         state.turns += 1;
-        let mut t = TurnBuilder { ctx, replies: Vec::new(), events: Vec::new(), said: 0, asked: false };
+        let mut t = TurnBuilder {
+            ctx,
+            replies: Vec::new(),
+            events: Vec::new(),
+            said: 0,
+            asked: false,
+            filled: Vec::new(),
+            missing: None,
+        };
         t.event(Event::UserMessage { text: text.to_string() });
         if state.mode == Mode::HandedOff {
             return Ok(Turn { replies: t.replies, events: t.events, parse: None, state });
@@ -492,11 +377,16 @@ impl Engine {
                 None => {}
             }
         }
-        if is(&d.handoff_intent) {
+        if is(&d.handoff_intent) || d.handoff_intent.is_some() && answers::asks_for_person(text) {
             self.hand_off(state, t, "the customer asked for a person");
             return Ok(());
         }
-        if is(&d.restart_intent) {
+        let waiting = state.stack.last().and_then(|f| f.waiting.clone());
+        // A yes or no to the question asked is an answer, whatever else the
+        // classifier hears in it ("perfect, book it" is not "stop").
+        let answers_question = matches!(waiting, Some(Waiting::Confirmation | Waiting::Change))
+            && answers::yes_no(text).is_some();
+        if !answers_question && is(&d.restart_intent) {
             for frame in std::mem::take(&mut state.stack) {
                 t.event(Event::FlowCancelled { flow: frame.flow });
             }
@@ -505,26 +395,26 @@ impl Engine {
             t.say(self.renderer.render("restart", &state.slots, t.seed()));
             return Ok(());
         }
-        if is(&d.stop_intent) && !state.stack.is_empty() {
+        if !answers_question && is(&d.stop_intent) && !state.stack.is_empty() {
             for frame in std::mem::take(&mut state.stack).into_iter().rev() {
                 t.event(Event::FlowCancelled { flow: frame.flow });
             }
             t.say(self.renderer.render("stopped", &state.slots, t.seed()));
             return Ok(());
         }
-        if is(&d.help_intent) {
+        if !answers_question && is(&d.help_intent) {
             t.say(self.renderer.render("help", &state.slots, t.seed()));
             self.ask_again(state, t);
             return Ok(());
         }
 
-        let waiting = state.stack.last().and_then(|f| f.waiting.clone());
         match waiting {
             Some(Waiting::Slot { slot }) => self.answer_slot(state, parse, text, &slot, t).await,
             Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
+            Some(Waiting::Change) => self.answer_change(state, parse, text, t).await,
             None => {
                 match self.meaning(parse, text) {
-                    Meaning::StartFlow(f) => return self.start_flow(state, f, parse, t).await,
+                    Meaning::StartFlow(f) => return self.start_flow(state, f, parse, text, t).await,
                     Meaning::Knowledge { entry, score } => {
                         self.answer_knowledge(state, entry, score, text, t).await
                     }
@@ -613,101 +503,16 @@ impl Engine {
         value: EntityValue,
     ) {
         t.event(Event::SlotSet { name: name.to_string(), value: value.display() });
+        t.filled.push(name.to_string());
+        state.slot_turns.insert(name.to_string(), state.turns);
         state.slots.insert(name.to_string(), value);
     }
 
-    fn slot_type(&self, slot: &str) -> &str {
+    pub(super) fn slot_type(&self, slot: &str) -> &str {
         self.spec.slots.iter().find(|s| s.name == slot).map_or("text", |s| s.entity.as_str())
     }
 
-    /// The value an entity gives a slot, merging a bare time of day with the
-    /// day already chosen ("make it 4pm") and a bare day with the time.
-    fn slot_value(&self, state: &ConversationState, slot: &str, e: &Entity) -> Option<EntityValue> {
-        let kind = self.slot_type(slot);
-        if e.entity != kind {
-            return None;
-        }
-        // After a time was turned down, a bare "4pm" means 4pm that day.
-        let previous = state.slots.get(slot).or_else(|| match kind {
-            "datetime" => state.slots.get("requested_time"),
-            _ => None,
-        });
-        match (&e.value, previous) {
-            (EntityValue::Time { value, grain }, Some(EntityValue::Time { value: old, .. }))
-                if *grain < Grain::Day && !names_a_day(&e.text) =>
-            {
-                let local_old = old.with_timezone(&self.tz);
-                let naive = local_old.date_naive().and_time(value.with_timezone(&self.tz).time());
-                let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
-                Some(EntityValue::Time { value: merged, grain: *grain })
-            }
-            (
-                EntityValue::Time { value, grain },
-                Some(EntityValue::Time { value: old, grain: old_grain }),
-            ) if *grain >= Grain::Day && *old_grain < Grain::Day => {
-                let naive =
-                    value.with_timezone(&self.tz).date_naive().and_time(old.with_timezone(&self.tz).time());
-                let merged = naive.and_local_timezone(self.tz).earliest()?.fixed_offset();
-                Some(EntityValue::Time { value: merged, grain: *old_grain })
-            }
-            (EntityValue::Time { .. }, _) => Some(e.value.clone()),
-            (EntityValue::Interval { .. } | EntityValue::Duration { .. }, _) => None,
-            (v, _) => Some(v.clone()),
-        }
-    }
-
-    /// Fills a flow's empty slots from a message's entities; returns whether any was set.
-    fn fill_from_entities(
-        &self,
-        state: &mut ConversationState,
-        flow: usize,
-        parse: &Parse,
-        t: &mut TurnBuilder<'_>,
-    ) -> bool {
-        let mut any = false;
-        let slots: Vec<String> = self.flows[flow].collected_slots().map(str::to_string).collect();
-        for slot in slots {
-            if state.slots.contains_key(&slot) {
-                continue;
-            }
-            if let Some(v) = parse.entities.iter().find_map(|e| self.slot_value(state, &slot, e)) {
-                self.set_slot(state, t, &slot, v);
-                any = true;
-            }
-        }
-        any
-    }
-
-    /// Slots of the active flow that the message gives a new, different value:
-    /// a correction. Returns the earliest step that must run again.
-    fn corrections(
-        &self,
-        state: &mut ConversationState,
-        parse: &Parse,
-        t: &mut TurnBuilder<'_>,
-    ) -> Option<usize> {
-        let frame = state.stack.last()?;
-        let flow = &self.flows[self.flow_index(&frame.flow)?];
-        let mut earliest: Option<usize> = None;
-        let slots: Vec<String> = flow.collected_slots().map(str::to_string).collect();
-        for slot in slots {
-            if matches!(self.slot_type(&slot), "text" | "name") || !state.slots.contains_key(&slot) {
-                continue;
-            }
-            let Some(v) = parse.entities.iter().find_map(|e| self.slot_value(state, &slot, e)) else {
-                continue;
-            };
-            if state.slots.get(&slot) == Some(&v) {
-                continue;
-            }
-            self.set_slot(state, t, &slot, v);
-            let step = flow.collect_step(&slot).unwrap_or(0);
-            earliest = Some(earliest.map_or(step, |e: usize| e.min(step)));
-        }
-        earliest
-    }
-
-    fn flow_index(&self, name: &str) -> Option<usize> {
+    pub(super) fn flow_index(&self, name: &str) -> Option<usize> {
         self.flows.iter().position(|f| f.name == name)
     }
 
@@ -719,33 +524,54 @@ impl Engine {
         slot: &str,
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
-        let kind = self.slot_type(slot).to_string();
         let meaning = self.meaning(parse, text);
-        let strong_intent = !matches!(meaning, Meaning::Nothing);
-        let value = match kind.as_str() {
-            "text" if !strong_intent => Some(EntityValue::Text { value: text.to_string() }),
-            "name" if !strong_intent || parse.intent.as_ref().is_some_and(|i| i.confidence < 0.6) => {
-                person_name(text).map(|value| EntityValue::Text { value })
+        if self.slot_type(slot) == "text" {
+            if matches!(meaning, Meaning::Nothing) {
+                state.failures = 0;
+                self.set_slot(state, t, slot, EntityValue::Text { value: text.to_string() });
+                return self.resume(state, &Filled::default(), t).await;
             }
-            "text" | "name" => None,
-            _ => parse.entities.iter().find_map(|e| self.slot_value(state, slot, e)),
-        };
-        if let Some(value) = value {
-            state.failures = 0;
-            self.set_slot(state, t, slot, value);
-            if let Some(frame) = state.stack.last_mut() {
-                frame.waiting = None;
-                frame.attempts = 0;
-            }
-            if let Some(f) = state.stack.last().and_then(|f| self.flow_index(&f.flow)) {
-                self.fill_from_entities(state, f, parse, t);
-            }
-            return self.advance_after_answer(state, t).await;
+            return self.digress(state, meaning, parse, text, t).await;
         }
-        if let Some(step) = self.corrections(state, parse, t) {
-            return self.rewind(state, step, t).await;
+        // Another flow asked for by name ("actually, cancel my appointment")
+        // wins over the slots its words might fill.
+        if let Meaning::StartFlow(f) = meaning {
+            if self.is_other_flow(state, f) {
+                return self.digress(state, meaning, parse, text, t).await;
+            }
+        }
+        let filled = self.absorb(state, parse, text, Some(slot), t);
+        if filled.any() {
+            state.failures = 0;
+            return self.resume(state, &filled, t).await;
+        }
+        if let Some(asked) = answers::asks_for_times(text) {
+            return self.offer_times(state, asked, t).await;
         }
         self.digress(state, meaning, parse, text, t).await
+    }
+
+    fn is_other_flow(&self, state: &ConversationState, flow: usize) -> bool {
+        state.stack.last().and_then(|fr| self.flow_index(&fr.flow)) != Some(flow)
+    }
+
+    /// Runs the active flow on after an answer: from the earliest step a
+    /// correction touched, else from the step that waited (which moves on
+    /// once its slot is filled).
+    async fn resume(
+        &self,
+        state: &mut ConversationState,
+        filled: &Filled,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        let Some(frame) = state.stack.last() else {
+            return Ok(());
+        };
+        let Some(f) = self.flow_index(&frame.flow) else {
+            return Ok(());
+        };
+        let step = self.rewind_step(&self.flows[f], filled, frame.step);
+        self.rewind(state, step, t).await
     }
 
     async fn answer_confirmation(
@@ -755,11 +581,23 @@ impl Engine {
         text: &str,
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
-        if let Some(step) = self.corrections(state, parse, t) {
-            return self.rewind(state, step, t).await;
-        }
         let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
-        let Some(yes) = yes_no(text, intent, &self.spec) else {
+        let yes = yes_no(text, intent, &self.spec);
+        if let (None, Meaning::StartFlow(f)) = (yes, self.meaning(parse, text)) {
+            if self.is_other_flow(state, f) {
+                return self.digress(state, Meaning::StartFlow(f), parse, text, t).await;
+            }
+        }
+        // "No, make it 4pm": a correction, then the question again.
+        let filled = self.absorb(state, parse, text, None, t);
+        if filled.any() {
+            state.failures = 0;
+            return self.resume(state, &filled, t).await;
+        }
+        let Some(yes) = yes else {
+            if let Some(asked) = answers::asks_for_times(text) {
+                return self.offer_times(state, asked, t).await;
+            }
             let meaning = self.meaning(parse, text);
             return self.digress(state, meaning, parse, text, t).await;
         };
@@ -774,17 +612,52 @@ impl Engine {
             Step::Confirm { on_yes, on_no, .. } => (*on_yes, *on_no),
             _ => (None, None),
         };
-        let next = if yes { on_yes.unwrap_or(flow.next[frame.step]) } else { on_no.unwrap_or(Target::End) };
         if !yes && on_no.is_none() {
-            let name = frame.flow.clone();
-            state.stack.pop();
-            t.event(Event::FlowCancelled { flow: name });
-            t.say(self.renderer.render("stopped", &state.slots, t.seed()));
-            self.ask_again(state, t);
+            // Ask what to change rather than drop everything.
+            frame.waiting = Some(Waiting::Change);
+            t.say(self.renderer.render("change_what", &state.slots, t.seed()));
             return Ok(());
         }
+        let next = if yes { on_yes.unwrap_or(flow.next[frame.step]) } else { on_no.unwrap_or(Target::End) };
         self.jump(state, next);
         self.run(state, t).await
+    }
+
+    /// The answer to "what would you like to change?": the corrected
+    /// values, a "nothing, go ahead" or a "forget it".
+    async fn answer_change(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        text: &str,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        let filled = self.absorb(state, parse, text, None, t);
+        if filled.any() {
+            state.failures = 0;
+            return self.resume(state, &filled, t).await;
+        }
+        let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
+        match yes_no(text, intent, &self.spec) {
+            Some(false) => {
+                if let Some(frame) = state.stack.pop() {
+                    t.event(Event::FlowCancelled { flow: frame.flow });
+                }
+                t.say(self.renderer.render("stopped", &state.slots, t.seed()));
+                self.ask_again(state, t);
+                Ok(())
+            }
+            Some(true) => {
+                if let Some(frame) = state.stack.last_mut() {
+                    frame.waiting = None;
+                }
+                self.run(state, t).await
+            }
+            None => {
+                let meaning = self.meaning(parse, text);
+                self.digress(state, meaning, parse, text, t).await
+            }
+        }
     }
 
     /// A message that does not answer the pending question.
@@ -800,11 +673,10 @@ impl Engine {
             Meaning::StartFlow(f) => {
                 let current = state.stack.last().and_then(|fr| self.flow_index(&fr.flow));
                 if current == Some(f) {
-                    self.fill_from_entities(state, f, parse, t);
                     self.ask_again(state, t);
                     return Ok(());
                 }
-                self.start_flow(state, f, parse, t).await
+                self.start_flow(state, f, parse, text, t).await
             }
             Meaning::Knowledge { entry, score } => {
                 self.answer_knowledge(state, entry, score, text, t).await;
@@ -827,10 +699,11 @@ impl Engine {
                 frame.attempts += 1;
                 let attempts = frame.attempts;
                 let flow = &self.flows[self.flow_index(&frame.flow).expect("frames name compiled flows")];
-                let (max, reprompt) = match &flow.steps[frame.step] {
-                    Step::Collect { max_attempts, reprompt, prompt, .. } => {
+                let (max, reprompt) = match (&flow.steps[frame.step], &frame.waiting) {
+                    (Step::Collect { max_attempts, reprompt, prompt, .. }, _) => {
                         (*max_attempts, reprompt.clone().unwrap_or_else(|| prompt.clone()))
                     }
+                    (_, Some(Waiting::Change)) => (3, "change_what".to_string()),
                     _ => (3, "ask_yes_no".to_string()),
                 };
                 if attempts >= max {
@@ -864,7 +737,7 @@ impl Engine {
     }
 
     /// Asks the pending question of the active flow again, if there is one.
-    fn ask_again(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) {
+    pub(super) fn ask_again(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) {
         let Some(frame) = state.stack.last() else {
             return;
         };
@@ -876,6 +749,9 @@ impl Engine {
         };
         let reply = match &flow.steps[frame.step] {
             Step::Collect { prompt, .. } => self.renderer.render(prompt, &state.slots, t.seed()),
+            Step::Confirm { .. } if frame.waiting == Some(Waiting::Change) => {
+                self.renderer.render("change_what", &state.slots, t.seed())
+            }
             Step::Confirm { response, .. } => self.confirm_reply(response, &state.slots, t.seed()),
             _ => return,
         };
@@ -895,20 +771,15 @@ impl Engine {
         state: &mut ConversationState,
         flow: usize,
         parse: &Parse,
+        text: &str,
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
         state.failures = 0;
         let f = &self.flows[flow];
-        // A new flow asks afresh for what it collects, except what this
-        // message already says and who the customer is.
-        for slot in f.collected_slots() {
-            if !matches!(slot, "customer_name" | "phone" | "email") {
-                state.slots.remove(slot);
-            }
-        }
+        self.forget_old_answers(state, f);
         t.event(Event::FlowStarted { flow: f.name.clone() });
         state.stack.push(FlowFrame { flow: f.name.clone(), step: 0, waiting: None, attempts: 0 });
-        self.fill_from_entities(state, flow, parse, t);
+        self.absorb(state, parse, text, None, t);
         self.run(state, t).await
     }
 
@@ -928,7 +799,7 @@ impl Engine {
         self.run(state, t).await
     }
 
-    async fn rewind(
+    pub(super) async fn rewind(
         &self,
         state: &mut ConversationState,
         step: usize,
@@ -941,6 +812,45 @@ impl Engine {
         }
         state.failures = 0;
         self.run(state, t).await
+    }
+
+    /// Where a flow goes after an action outcome its step does not route:
+    /// on for a success (or any outcome of a host action but `failed`), back
+    /// to the question whose answer is missing or unavailable, the step's
+    /// `failed` branch otherwise; `None` when the flow must end there.
+    fn unhandled_outcome(&self, flow: &Flow, action: &str, outcome: &str, t: &TurnBuilder<'_>) -> Option<Target> {
+        const SUCCESS: [(&str, &str); 5] = [
+            ("check_availability", "available"),
+            ("create_booking", "booked"),
+            ("find_booking", "found"),
+            ("cancel_booking", "cancelled"),
+            ("reschedule_booking", "rescheduled"),
+        ];
+        let index = flow.steps.iter().position(|s| matches!(s, Step::Action { name, .. } if name == action));
+        let on_next = index.map_or(Target::End, |i| flow.next[i]);
+        let builtin = BUILTIN_ACTIONS.contains(&action);
+        if SUCCESS.contains(&(action, outcome)) || !builtin && outcome != "failed" {
+            return Some(on_next);
+        }
+        let back = match outcome {
+            "missing" => t.missing.as_deref().and_then(|slot| flow.collect_step(slot)),
+            "needs_time" | "unavailable" => flow.collect_step("datetime"),
+            "unknown_service" => flow.collect_step("service"),
+            _ => None,
+        };
+        back.map(Target::Step).or_else(|| match &flow.steps[index?] {
+            Step::Action { on, .. } => on.get("failed").copied(),
+            _ => None,
+        })
+    }
+
+    /// Ends the active flow after an action failed, saying so.
+    fn fail_flow(&self, state: &mut ConversationState, response: &str, t: &mut TurnBuilder<'_>) {
+        if let Some(frame) = state.stack.pop() {
+            t.event(Event::FlowCancelled { flow: frame.flow });
+        }
+        t.say(self.renderer.render(response, &state.slots, t.seed()));
+        self.ask_again(state, t);
     }
 
     fn jump(&self, state: &mut ConversationState, target: Target) {
@@ -977,17 +887,23 @@ impl Engine {
             match &flow.steps[index] {
                 Step::Collect { slot, prompt, ask_always, .. } => {
                     let needs_time = slot == "datetime"
-                        && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day);
-                    if state.slots.contains_key(slot) && !ask_always && !needs_time {
+                        && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day)
+                        && !state.slots.contains_key(WINDOW_SLOT);
+                    // `ask_always` asks afresh unless this very message said it.
+                    let fresh = !ask_always || t.filled.iter().any(|s| s == slot);
+                    if state.slots.contains_key(slot) && fresh && !needs_time {
                         self.jump(state, next);
                         continue;
                     }
-                    let prompt = if needs_time { "ask_time" } else { prompt.as_str() };
-                    if !std::mem::take(&mut t.asked) {
-                        t.say(self.renderer.render(prompt, &state.slots, t.seed()));
-                    }
-                    if *ask_always {
-                        state.slots.remove(slot);
+                    if needs_time {
+                        self.ask_time_of_day(state, t).await;
+                    } else {
+                        if !std::mem::take(&mut t.asked) {
+                            t.say(self.renderer.render(prompt, &state.slots, t.seed()));
+                        }
+                        if *ask_always {
+                            state.slots.remove(slot);
+                        }
                     }
                     if let Some(fr) = state.stack.last_mut() {
                         fr.waiting = Some(Waiting::Slot { slot: slot.clone() });
@@ -1003,15 +919,18 @@ impl Engine {
                 }
                 Step::Action { name, on } => {
                     let outcome = self.run_action(name, state, t).await;
-                    if outcome == "needs_time" {
-                        // Go back to the step that collects the time.
-                        if let Some(i) = flow.collect_step("datetime") {
-                            next = Target::Step(i);
-                        }
-                    }
-                    if let Some(target) = on.get(&outcome) {
-                        next = *target;
-                    }
+                    next = match on.get(&outcome) {
+                        Some(target) => *target,
+                        None => match self.unhandled_outcome(flow, name, &outcome, t) {
+                            Some(target) => target,
+                            None => {
+                                let response =
+                                    if outcome == "none" { "booking_not_found" } else { "action_failed" };
+                                self.fail_flow(state, response, t);
+                                continue;
+                            }
+                        },
+                    };
                 }
                 Step::Branch(arms) => {
                     if let Some((_, target)) = arms.iter().find(|(cond, _)| match cond {

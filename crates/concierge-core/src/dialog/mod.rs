@@ -20,13 +20,17 @@
 //!    and repeated failures an offer of a person.
 
 mod actions;
+mod answers;
 mod engine;
 pub mod event;
 mod flow;
 mod knowledge;
 mod payload;
 mod render;
+mod slots;
 pub mod state;
+mod times;
+mod when;
 
 pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS};
 pub use engine::{Engine, EngineBuilder, EngineError, Turn, TurnContext, MAX_MESSAGE_BYTES};

@@ -26,6 +26,11 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("kb_choices", "I'm not sure which of these you mean. Pick one, or ask me another way:"),
     ("kb_unknown", "Sorry, I don't know the answer to that, and I'd rather not guess."),
     ("booking_failed", "Sorry, something went wrong while booking. Please try again in a moment."),
+    ("action_failed", "Sorry, I couldn't complete that just now. Please try again, or ask to talk to a person."),
+    ("booking_not_found", "I couldn't find an upcoming appointment. Would you like to book one?"),
+    ("change_what", "No problem. What would you like to change: the service, the day or time, or your name or number?"),
+    ("free_times", "I have {free_times}. Which would suit you?"),
+    ("no_free_times", "Sorry, I have nothing free then. Would another day or time suit you?"),
 ];
 
 /// Renders responses for one bot.

@@ -31,6 +31,11 @@ pub struct ConversationState {
     /// Bookings made in this conversation, oldest first.
     #[serde(default)]
     pub bookings: Vec<String>,
+    /// The turn in which each slot was last set, so that what the customer
+    /// said just before a flow starts ("how long does a colour take?" then
+    /// "book me one") is kept while older answers are asked afresh.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub slot_turns: BTreeMap<String, u64>,
 }
 
 /// Who answers the conversation.
@@ -68,4 +73,6 @@ pub enum Waiting {
     },
     /// A yes or no.
     Confirmation,
+    /// What to change, after a "no" to a confirmation.
+    Change,
 }

@@ -1,0 +1,513 @@
+//! Reading what short answers are: a yes or a no, a person's name, a request
+//! for a person, a question about free times.
+//!
+//! Each reader works on the words of the message, in their common written
+//! forms (texting included), and says `None` or `false` rather than guess:
+//! the engine then treats the message as a digression or asks again.
+
+/// Lower-cases, straightens apostrophes, drops punctuation and emoji (a
+/// thumbs-up becomes "yes") and collapses whitespace.
+pub(crate) fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '’' | '‘' | '`' => out.push('\''),
+            '👍' | '👌' | '✅' | '✔' | '☑' => out.push_str(" yes "),
+            '👎' | '❌' => out.push_str(" no "),
+            c if c.is_alphanumeric() || c == '\'' || c == ':' => out.extend(c.to_lowercase()),
+            _ => out.push(' '),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Ways of saying yes, as whole answers or their first words.
+const YES: &[&str] = &[
+    "yes",
+    "y",
+    "ya",
+    "yah",
+    "yea",
+    "yeah",
+    "yeh",
+    "yep",
+    "yup",
+    "yas",
+    "yess",
+    "yesss",
+    "sure",
+    "sure thing",
+    "ok",
+    "okay",
+    "okey",
+    "k",
+    "kk",
+    "alright",
+    "all right",
+    "correct",
+    "right",
+    "confirm",
+    "confirmed",
+    "please do",
+    "go ahead",
+    "go for it",
+    "sounds good",
+    "sounds great",
+    "sounds perfect",
+    "that's right",
+    "thats right",
+    "that's correct",
+    "thats correct",
+    "that's perfect",
+    "that's great",
+    "that's fine",
+    "that works",
+    "that work",
+    "works for me",
+    "works",
+    "absolutely",
+    "perfect",
+    "great",
+    "lovely",
+    "brilliant",
+    "excellent",
+    "fine",
+    "cool",
+    "good",
+    "yes please",
+    "of course",
+    "definitely",
+    "do it",
+    "book it",
+    "affirmative",
+    "exactly",
+    "indeed",
+    "si",
+    "oui",
+];
+
+/// Ways of saying no, as whole answers or their first words.
+const NO: &[&str] = &[
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "naw",
+    "no thanks",
+    "no thank you",
+    "don't",
+    "dont",
+    "negative",
+    "not really",
+    "not quite",
+    "not right",
+    "that's wrong",
+    "thats wrong",
+    "that's not right",
+    "thats not right",
+    "incorrect",
+    "wrong",
+];
+
+/// Reads a yes or a no from the whole message or its first words ("yes,
+/// book it", "nope"). "No problem" and "no worries" are not a no.
+pub(crate) fn yes_no(text: &str) -> Option<bool> {
+    let n = normalise(text);
+    let starts = |list: &[&str]| list.iter().any(|w| n == *w || n.starts_with(&format!("{w} ")));
+    if n.starts_with("no problem") || n.starts_with("no worries") {
+        return Some(true);
+    }
+    if starts(NO) {
+        Some(false)
+    } else if starts(YES) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// Words that are never part of a person's name: function words, yes/no
+/// and other short answers, days and months, booking vocabulary.
+const NOT_NAME_WORDS: &[&str] = &[
+    "a", "about", "actually", "after", "again", "all", "also", "am", "an", "and", "any", "anything", "appointment",
+    "are", "as", "at", "available", "be", "because", "been", "before", "book", "booking", "but", "by", "can",
+    "cancel", "change", "could", "day", "did", "do", "does", "done", "else", "evening", "for", "from", "get",
+    "go", "good", "great", "had", "has", "have", "he", "hello", "her", "hey", "hi", "him", "his", "how", "i",
+    "i'd", "i'll", "i'm", "if", "in", "instead", "is", "it", "it's", "its", "just", "like", "make", "me",
+    "meant", "mine", "month", "morning", "move", "my", "need", "next", "night", "no", "noon", "not", "now",
+    "of", "ok", "okay", "on", "one", "or", "our", "perfect", "please", "pls", "reschedule", "right", "same",
+    "she", "should", "so", "sorry", "sounds", "that", "that's", "thats", "the", "their", "them", "then",
+    "there", "they", "this", "time", "to", "today", "tomorrow", "tonight", "too", "uh", "um", "want", "was",
+    "we", "week", "what", "when", "where", "which", "who", "why", "will", "with", "works", "would", "yes",
+    "yeah", "yep", "yup", "you", "your", "thanks", "thank", "thx", "ty", "wait", "hmm", "correct", "sure",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "june", "july", "august", "september", "october", "november", "december", "name",
+    "names", "number", "phone", "call", "text", "email", "person", "human", "agent", "bot", "help", "stop",
+    "never", "mind", "nevermind", "fine", "cool", "nope", "nah", "ya", "yea", "lol", "ah", "oh", "ugh",
+    "maybe", "possible", "possibly", "free", "asap", "earlier", "later", "sooner", "whenever",
+];
+
+/// Words a customer puts before their name ("my name is", "it's", "this is").
+const NAME_LEADS: &[&str] = &[
+    "my name is",
+    "my name's",
+    "my names",
+    "name is",
+    "name's",
+    "names",
+    "the name is",
+    "the name's",
+    "it's",
+    "its",
+    "it is",
+    "i'm",
+    "im",
+    "i am",
+    "this is",
+    "call me",
+    "under",
+    "put it under",
+    "book it under",
+    "under the name",
+    "for",
+    "name",
+];
+
+/// Fillers that may open an answer before the name ("great, it's Ana").
+const FILLERS: &[&str] = &[
+    "great", "ok", "okay", "sure", "yes", "yeah", "yep", "yup", "hi", "hello", "hey", "thanks", "perfect",
+    "cool", "awesome", "lovely", "alright", "so", "oh", "um", "uh", "right", "sorry",
+];
+
+/// Strips leading fillers and name leads; returns the rest and whether a
+/// lead ("my name is") was seen.
+fn strip_leads(text: &str) -> (String, bool) {
+    let mut t = text.trim().trim_end_matches(['.', '!', ',']).trim().to_string();
+    let mut led = false;
+    loop {
+        let lower = t.to_lowercase().replace('’', "'");
+        let mut changed = false;
+        for lead in NAME_LEADS.iter().chain(FILLERS) {
+            if let Some(rest) = strip_word_prefix(&t, &lower, lead) {
+                led |= NAME_LEADS.contains(lead);
+                t = rest;
+                changed = true;
+                break;
+            }
+        }
+        if !changed {
+            return (t, led);
+        }
+    }
+}
+
+/// `original` without its first words when they are `prefix` (compared in
+/// `lower`, the lower-cased `original`), cut at a character boundary.
+fn strip_word_prefix(original: &str, lower: &str, prefix: &str) -> Option<String> {
+    if !lower.starts_with(prefix) {
+        return None;
+    }
+    let rest_lower = &lower[prefix.len()..];
+    if !(rest_lower.is_empty() || rest_lower.starts_with([' ', ','])) {
+        return None;
+    }
+    // Lower-casing can change byte lengths; cut the original after as many
+    // characters as the prefix has.
+    let chars = prefix.chars().count();
+    let cut = original.char_indices().nth(chars).map_or(original.len(), |(i, _)| i);
+    let rest = original[cut..].trim_start_matches([' ', ',']).trim();
+    (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// Whether `word` can be part of a name: letters of any script, with inner
+/// hyphens, apostrophes or a final dot ("O'Neill", "Anne-Marie", "Jr.").
+fn name_word(word: &str) -> bool {
+    let core = word.trim_end_matches('.');
+    !core.is_empty()
+        && core.chars().next().is_some_and(is_letter)
+        && core.chars().all(|c| is_letter(c) || matches!(c, '-' | '\'' | '’'))
+}
+
+/// Reads a person's name from an answer like "Jane Doe", "it's Jane Doe",
+/// "name's José Herrera" or "Great, it's Ana Lima": one to five name words,
+/// none of them a common word, a day, a yes or a no. Names given in lower
+/// case are capitalised; others are kept as written.
+pub(crate) fn person_name(text: &str, vocabulary: &[String]) -> Option<String> {
+    if text.contains('?') || text.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (rest, _) = strip_leads(text);
+    name_from_words(&rest, vocabulary, 5)
+}
+
+fn name_from_words(rest: &str, vocabulary: &[String], max_words: usize) -> Option<String> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    if words.is_empty() || words.len() > max_words || !words.iter().all(|w| name_word(w)) {
+        return None;
+    }
+    let common = |w: &str| {
+        let lower = w.to_lowercase().replace('’', "'");
+        let bare = lower.trim_end_matches('.');
+        NOT_NAME_WORDS.contains(&bare) || vocabulary.iter().any(|v| v == bare)
+    };
+    if words.iter().any(|w| common(w)) {
+        return None;
+    }
+    Some(words.iter().map(|w| capitalise(w)).collect::<Vec<_>>().join(" "))
+}
+
+fn capitalise(word: &str) -> String {
+    if word.chars().any(char::is_uppercase) {
+        return word.to_string();
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut start = true;
+    for c in word.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        start = matches!(c, '-' | '\'' | '’') && out.chars().count() > 2 || c == '-';
+    }
+    out
+}
+
+/// A name the customer volunteers inside a longer message: "this is Grace
+/// Kim, I'd like...", "for Olivia Bennett, my number is...", "my name is
+/// ana ruiz". Mid-message, without "my name is", the name must be written
+/// with capitals.
+pub(crate) fn volunteered_name(text: &str, vocabulary: &[String]) -> Option<String> {
+    let lower = text.to_lowercase().replace('’', "'");
+    for lead in ["my name is ", "my name's ", "name's ", "name is ", "this is ", "i'm ", "i am ", "for ", "under "] {
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(lead) {
+            let at = from + found;
+            from = at + lead.len();
+            let starts_word = at == 0 || lower[..at].ends_with([' ', ',', '.', '!']);
+            if !starts_word || !text.is_char_boundary(from) {
+                continue;
+            }
+            let explicit = lead.contains("name");
+            let after = &text[from..];
+            let end = after.find([',', '.', '!', '?', ';', '(']).unwrap_or(after.len());
+            let candidate: Vec<&str> = after[..end].split_whitespace().collect();
+            // The longest run of capitalised words (or any words after "my name is").
+            let take: Vec<&str> = candidate
+                .iter()
+                .take_while(|w| explicit || w.chars().next().is_some_and(char::is_uppercase))
+                .copied()
+                .take(4)
+                .collect();
+            if take.len() < if explicit { 1 } else { 2 } {
+                continue;
+            }
+            if let Some(name) = name_from_words(&take.join(" "), vocabulary, 4) {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+/// Whether the message asks for a person: "can I speak to an actual
+/// human", "operator", "can somebody call me back?".
+pub(crate) fn asks_for_person(text: &str) -> bool {
+    let n = normalise(text);
+    let words: Vec<&str> = n.split(' ').collect();
+    let has = |w: &str| words.contains(&w);
+    let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
+    const PEOPLE: &[&str] = &[
+        "human",
+        "humans",
+        "person",
+        "people",
+        "someone",
+        "somebody",
+        "anyone",
+        "anybody",
+        "agent",
+        "operator",
+        "representative",
+        "rep",
+        "receptionist",
+        "manager",
+        "staff",
+        "team",
+    ];
+    const REACH: &[&str] = &[
+        "speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "get",
+    ];
+    let person = PEOPLE.iter().any(|p| has(p));
+    if person && REACH.iter().any(|r| has(r)) {
+        return true;
+    }
+    let digits = n.chars().any(|c| c.is_ascii_digit());
+    if !digits
+        && ["call me back", "ring me back", "call me", "give me a call", "phone me", "put me through"]
+            .iter()
+            .any(|p| phrase(p))
+    {
+        return true;
+    }
+    // A bare "operator" or "agent please", possibly after a complaint.
+    let last: Vec<&str> = n.split(['.', '!']).next_back().unwrap_or(&n).split(' ').collect();
+    ["operator", "agent", "human", "representative", "a human", "real person", "live agent"]
+        .iter()
+        .any(|p| words.len() <= 3 && n.contains(p) || last.len() <= 2 && last.contains(p))
+        || phrase("operator")
+}
+
+/// What a question about free times asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimesAsked {
+    /// Any free times ("what times do you have?").
+    Any,
+    /// Times before the one discussed ("anything earlier?").
+    Earlier,
+    /// Times after it ("anything later?").
+    Later,
+}
+
+/// Whether the message asks which times are free.
+pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
+    let n = normalise(text);
+    let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
+    let anything = ["anything", "any", "something", "got", "have", "is there", "do you"].iter().any(|p| phrase(p));
+    if anything && ["earlier", "sooner", "before that"].iter().any(|p| phrase(p)) {
+        return Some(TimesAsked::Earlier);
+    }
+    if anything && ["later", "after that"].iter().any(|p| phrase(p)) {
+        return Some(TimesAsked::Later);
+    }
+    const ASKS: &[&str] = &[
+        "what times",
+        "which times",
+        "what time do you have",
+        "what times do you have",
+        "what do you have",
+        "what have you got",
+        "what's available",
+        "whats available",
+        "what is available",
+        "when are you free",
+        "when is there",
+        "when do you have",
+        "any openings",
+        "any availability",
+        "what availability",
+        "your availability",
+        "free slots",
+        "available slots",
+        "available times",
+        "what slots",
+        "which slots",
+        "what's free",
+        "whats free",
+        "when can you fit me",
+        "earliest",
+        "first available",
+        "next available",
+        "soonest",
+    ];
+    ASKS.iter().any(|p| phrase(p)).then_some(TimesAsked::Any)
+}
+
+/// Whether `c` is a letter of any script, or a combining accent inside a word.
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() || ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vec<String> {
+        ["colour", "haircut", "blow", "dry"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn yes_and_no_in_their_common_forms() {
+        for yes in ["yes 👍", "ya", "perfect, book it", "Yes, that's perfect, thank you.", "yep thx", "sounds good", "no problem"] {
+            assert_eq!(yes_no(yes), Some(true), "{yes}");
+        }
+        for no in ["no", "nope", "Nah, wrong day", "that's not right"] {
+            assert_eq!(yes_no(no), Some(false), "{no}");
+        }
+        for neither in ["Daniel Park", "what time?", "tomorrow"] {
+            assert_eq!(yes_no(neither), None, "{neither}");
+        }
+    }
+
+    #[test]
+    fn names_of_any_script_with_their_leads_stripped() {
+        let v = vocab();
+        assert_eq!(person_name("José Herrera", &v).as_deref(), Some("José Herrera"));
+        assert_eq!(person_name("alicia muñoz", &v).as_deref(), Some("Alicia Muñoz"));
+        assert_eq!(person_name("name's Marcus Johnson", &v).as_deref(), Some("Marcus Johnson"));
+        assert_eq!(person_name("Great, it's Ana Lima", &v).as_deref(), Some("Ana Lima"));
+        assert_eq!(person_name("jordan o'neill", &v).as_deref(), Some("Jordan O'neill"));
+        assert_eq!(person_name("Anne-Marie Dubois", &v).as_deref(), Some("Anne-Marie Dubois"));
+        assert_eq!(person_name("张伟", &v).as_deref(), Some("张伟"));
+        assert_eq!(person_name("Daniel Park", &v).as_deref(), Some("Daniel Park"));
+    }
+
+    #[test]
+    fn answers_that_are_not_names() {
+        let v = vocab();
+        for not in [
+            "yes 👍",
+            "Sounds Good",
+            "Yes That's Right",
+            "sorry I meant wednesday",
+            "do you have parking?",
+            "a colour",
+            "actually make it 4",
+            "it's for my husband",
+            "212 555 0100",
+        ] {
+            assert_eq!(person_name(not, &v), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn names_volunteered_in_a_longer_message() {
+        let v = vocab();
+        assert_eq!(
+            volunteered_name("Hi this is Grace Kim, I'd like to book a colour", &v).as_deref(),
+            Some("Grace Kim")
+        );
+        assert_eq!(
+            volunteered_name("women's haircut on thursday at noon for Olivia Bennett, my number is 212", &v)
+                .as_deref(),
+            Some("Olivia Bennett")
+        );
+        assert_eq!(volunteered_name("book me for tomorrow at 3", &v), None);
+        assert_eq!(volunteered_name("it's for my husband", &v), None);
+    }
+
+    #[test]
+    fn requests_for_a_person() {
+        for yes in [
+            "can I speak to an actual human please",
+            "ugh i hate bots. operator",
+            "can somebody call me back?",
+            "this is complicated, can someone from the salon just call me?",
+            "agent",
+            "I want to talk to a person",
+        ] {
+            assert!(asks_for_person(yes), "{yes}");
+        }
+        for no in ["are you a real person?", "book a haircut", "my son is 6", "who are your staff?"] {
+            assert!(!asks_for_person(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn questions_about_free_times() {
+        assert_eq!(asks_for_times("what times do you have on Friday?"), Some(TimesAsked::Any));
+        assert_eq!(asks_for_times("anything earlier?"), Some(TimesAsked::Earlier));
+        assert_eq!(asks_for_times("do you have anything later"), Some(TimesAsked::Later));
+        assert_eq!(asks_for_times("at 3pm"), None);
+    }
+}

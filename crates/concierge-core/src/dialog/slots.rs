@@ -1,0 +1,155 @@
+//! Filling slots from what the customer says, at any step: every value a
+//! message carries is kept (a name and number volunteered in the first
+//! message, a stylist asked for at the time prompt), values compose across
+//! messages (a day, then a time), and a new value for a slot already filled
+//! is a correction that sends the flow back to the step that used it.
+
+use super::answers;
+use super::engine::{Engine, TurnBuilder};
+use super::flow::{Flow, Step};
+use super::state::ConversationState;
+use super::when;
+use crate::nlu::{EntityValue, Parse};
+
+/// The slot holding the time window a customer gave ("morning", "around 2").
+pub(crate) const WINDOW_SLOT: &str = "time_window";
+
+/// What a message filled.
+#[derive(Debug, Default)]
+pub(crate) struct Filled {
+    /// Slots that were empty and now have a value.
+    pub(crate) new: Vec<String>,
+    /// Slots whose value changed: corrections.
+    pub(crate) changed: Vec<String>,
+}
+
+impl Filled {
+    /// Whether the message filled anything.
+    pub(crate) fn any(&self) -> bool {
+        !self.new.is_empty() || !self.changed.is_empty()
+    }
+
+    /// Whether `slot` got a value (new or changed).
+    pub(crate) fn has(&self, slot: &str) -> bool {
+        self.new.iter().chain(&self.changed).any(|s| s == slot)
+    }
+}
+
+/// Words that show a bare number is a new time ("make it 4", "4 instead").
+const TIME_CUES: &[&str] = &["make it", "change it to", "instead", "actually", "how about", "what about", "at", "move it to", "push it to"];
+
+impl Engine {
+    /// Takes every slot value the message carries. `pending` is the slot
+    /// the flow just asked for: only then is a bare answer ("Jane Doe", "4")
+    /// read as that slot's value.
+    pub(crate) fn absorb(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        text: &str,
+        pending: Option<&str>,
+        t: &mut TurnBuilder<'_>,
+    ) -> Filled {
+        let mut filled = Filled::default();
+        let slots: Vec<(String, String)> =
+            self.spec.slots.iter().map(|s| (s.name.clone(), s.entity.clone())).collect();
+        for (slot, kind) in slots {
+            let asked = pending == Some(slot.as_str());
+            let value = match kind.as_str() {
+                "datetime" => self.time_value(state, parse, text, &slot, asked, t),
+                "name" if asked => answers::person_name(text, &self.name_vocabulary).map(|value| EntityValue::Text { value }),
+                "name" => answers::volunteered_name(text, &self.name_vocabulary).map(|value| EntityValue::Text { value }),
+                "text" => None,
+                _ => parse.entities.iter().filter(|e| e.entity == kind).find_map(|e| match &e.value {
+                    EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
+                    v => Some(v.clone()),
+                }),
+            };
+            let Some(value) = value else { continue };
+            match state.slots.get(&slot) {
+                Some(old) if *old == value => {}
+                Some(_) => {
+                    self.set_slot(state, t, &slot, value);
+                    filled.changed.push(slot);
+                }
+                None => {
+                    self.set_slot(state, t, &slot, value);
+                    filled.new.push(slot);
+                }
+            }
+        }
+        filled
+    }
+
+    /// The datetime slot's value for what the message says about when,
+    /// composed with the day or time already known; sets or clears the
+    /// window slot as a side effect.
+    fn time_value(
+        &self,
+        state: &mut ConversationState,
+        parse: &Parse,
+        text: &str,
+        slot: &str,
+        asked: bool,
+        t: &mut TurnBuilder<'_>,
+    ) -> Option<EntityValue> {
+        let previous = state
+            .slots
+            .get(slot)
+            .or_else(|| state.slots.get("requested_time"))
+            .or_else(|| state.slots.get("booking_time"))
+            .cloned();
+        let lower = answers::normalise(text);
+        let cued = TIME_CUES.iter().any(|c| format!(" {lower} ").contains(&format!(" {c} ")));
+        let bare_hour = asked || (previous.is_some() && cued);
+        let said = when::read(parse, text, self.tz, &self.spec.business.hours, bare_hour);
+        if said.is_empty() {
+            return None;
+        }
+        let now = t.ctx.now.with_timezone(&self.tz).fixed_offset();
+        let correcting = state.slots.contains_key(slot);
+        let value = when::compose(&said, previous.as_ref(), correcting, self.tz, now)?;
+        if let EntityValue::Time { value: at, .. } = &value {
+            let day = at.with_timezone(&self.tz).date_naive();
+            match when::window_value(&said, day, self.tz) {
+                Some(window) => {
+                    state.slots.insert(WINDOW_SLOT.into(), window);
+                }
+                None if said.time.is_some() => {
+                    state.slots.remove(WINDOW_SLOT);
+                }
+                None => {}
+            }
+        }
+        Some(value)
+    }
+
+    /// The earliest step a correction of `filled.changed` must run again
+    /// from: the step that collects the slot, or for a slot no step collects
+    /// (a stylist), the first action that reads it.
+    pub(crate) fn rewind_step(&self, flow: &Flow, filled: &Filled, current: usize) -> usize {
+        filled
+            .changed
+            .iter()
+            .map(|slot| {
+                flow.collect_step(slot).unwrap_or_else(|| {
+                    flow.steps.iter().position(|s| matches!(s, Step::Action { .. })).unwrap_or(current)
+                })
+            })
+            .fold(current, usize::min)
+    }
+
+    /// Forgets, at the start of `flow`, what earlier conversations in this
+    /// chat collected for it, keeping who the customer is and what they said
+    /// in this turn or the one before.
+    pub(crate) fn forget_old_answers(&self, state: &mut ConversationState, flow: &Flow) {
+        let recent = state.turns.saturating_sub(1);
+        for slot in flow.collected_slots() {
+            let identity = matches!(self.slot_type(slot), "name" | "phone" | "email");
+            let said_recently = state.slot_turns.get(slot).is_some_and(|turn| *turn >= recent);
+            if !identity && !said_recently {
+                state.slots.remove(slot);
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Offering free times: the free times of a day named without a time, and
+//! answers to "what times do you have?", "anything earlier?" and "anything
+//! later?", each as quick replies whose payload books exactly that time.
+
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+
+use super::answers::TimesAsked;
+use super::engine::{Engine, EngineError, TurnBuilder};
+use super::event::Button;
+use super::payload;
+use super::state::{ConversationState, Waiting};
+use crate::booking::{Availability, BookingRequest, Slot};
+use crate::nlu::datetime::Grain;
+use crate::nlu::EntityValue;
+
+/// How many free times are offered at once.
+const OFFERED: usize = 6;
+
+impl Engine {
+    /// Free starts of the conversation's service from `from` until `until`,
+    /// one per start time, soonest first; empty without a service.
+    async fn free_starts(
+        &self,
+        state: &ConversationState,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        t: &TurnBuilder<'_>,
+    ) -> Vec<Slot> {
+        let Some(EntityValue::Text { value: service }) = state.slots.get("service") else {
+            return Vec::new();
+        };
+        let staff = match state.slots.get("staff_preference") {
+            Some(EntityValue::Text { value }) => Some(value.clone()),
+            _ => None,
+        };
+        let request = BookingRequest { service: service.clone(), start: from.max(t.ctx.now), staff };
+        let mut slots = self.booker.free_slots(&request, until, t.ctx.now).await.unwrap_or_default();
+        slots.dedup_by_key(|s| s.start);
+        slots
+    }
+
+    /// Quick replies for `slots`, spread over them when there are many.
+    fn time_buttons(&self, slots: &[Slot], with_day: bool) -> Vec<Button> {
+        let step = slots.len().div_ceil(OFFERED).max(1);
+        slots
+            .iter()
+            .step_by(step)
+            .take(OFFERED)
+            .map(|s| {
+                let at = s.start.with_timezone(&self.tz).fixed_offset();
+                let title =
+                    if with_day { self.renderer.when(at, Grain::Minute) } else { self.renderer.time_of_day(at) };
+                Button { title, payload: payload::encode("inform", "datetime", &at.to_rfc3339()) }
+            })
+            .collect()
+    }
+
+    /// The local day of `value` as instants, from midnight to midnight.
+    fn day_bounds(&self, value: &DateTime<chrono::FixedOffset>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let day = value.with_timezone(&self.tz).date_naive();
+        let start = self.tz.from_local_datetime(&day.and_time(NaiveTime::MIN)).earliest();
+        let end = self.tz.from_local_datetime(&(day + Duration::days(1)).and_time(NaiveTime::MIN)).earliest();
+        match (start, end) {
+            (Some(s), Some(e)) => (s.with_timezone(&Utc), e.with_timezone(&Utc)),
+            _ => (value.with_timezone(&Utc), value.with_timezone(&Utc) + Duration::days(1)),
+        }
+    }
+
+    /// Asks what time on the chosen day would suit, with that day's free
+    /// times as quick replies; a day with nothing free gets the nearest
+    /// free times instead.
+    pub(super) async fn ask_time_of_day(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) {
+        if std::mem::take(&mut t.asked) {
+            return;
+        }
+        let Some(EntityValue::Time { value, .. }) = state.slots.get("datetime").cloned() else {
+            return;
+        };
+        let (from, until) = self.day_bounds(&value);
+        let slots = self.free_starts(state, from, until, t).await;
+        if slots.is_empty() {
+            // Nothing that day: say so, with the nearest times.
+            if let Some((mut request, _)) = self.request(state, t) {
+                request.start = from;
+                if let Ok(Availability::Unavailable { reason, alternatives }) =
+                    self.booker.check(&request, t.ctx.now).await
+                {
+                    self.offer_alternatives(state, t, &request, Grain::Day, reason, &alternatives);
+                    return;
+                }
+            }
+        }
+        let mut reply = self.renderer.render("ask_time", &state.slots, t.seed());
+        if reply.buttons.is_empty() {
+            reply.buttons = self.time_buttons(&slots, false);
+        }
+        t.say(reply);
+    }
+
+    /// Answers a question about free times and waits for the customer's pick.
+    pub(super) async fn offer_times(
+        &self,
+        state: &mut ConversationState,
+        asked: TimesAsked,
+        t: &mut TurnBuilder<'_>,
+    ) -> Result<(), EngineError> {
+        let reference = match state.slots.get("datetime").or_else(|| state.slots.get("requested_time")) {
+            Some(EntityValue::Time { value, grain }) => Some((*value, *grain)),
+            _ => None,
+        };
+        let (from, until, with_day) = match (asked, reference) {
+            (TimesAsked::Any, Some((at, _))) => {
+                let (from, until) = self.day_bounds(&at);
+                (from, until, false)
+            }
+            (TimesAsked::Earlier, Some((at, grain))) if grain < Grain::Day => {
+                (self.day_bounds(&at).0, at.with_timezone(&Utc), false)
+            }
+            (TimesAsked::Later, Some((at, grain))) if grain < Grain::Day => {
+                (at.with_timezone(&Utc) + Duration::minutes(1), self.day_bounds(&at).1, false)
+            }
+            _ => (t.ctx.now, t.ctx.now + Duration::days(7), true),
+        };
+        let mut slots = self.free_starts(state, from, until, t).await;
+        if asked == TimesAsked::Earlier {
+            // The latest ones before the time discussed.
+            let keep = slots.len().saturating_sub(OFFERED);
+            slots.drain(..keep);
+        } else {
+            slots.truncate(OFFERED * 4);
+        }
+        if let Some((at, grain)) = reference {
+            state.slots.insert("requested_time".into(), EntityValue::Time { value: at, grain });
+        }
+        let Some(frame) = state.stack.last() else {
+            return Ok(());
+        };
+        let Some(flow) = self.flow_index(&frame.flow).map(|f| &self.flows[f]) else {
+            return Ok(());
+        };
+        let Some(step) = flow.collect_step("datetime") else {
+            self.ask_again(state, t);
+            return Ok(());
+        };
+        if !state.slots.contains_key("service") {
+            // Free times depend on the service: ask for it first.
+            return self.rewind(state, flow.collect_step("service").unwrap_or(step), t).await;
+        }
+        let name = if slots.is_empty() { "no_free_times" } else { "free_times" };
+        let times = slots
+            .iter()
+            .step_by(slots.len().div_ceil(OFFERED).max(1))
+            .take(OFFERED)
+            .map(|s| {
+                let at = s.start.with_timezone(&self.tz).fixed_offset();
+                if with_day {
+                    self.renderer.when(at, Grain::Minute)
+                } else {
+                    self.renderer.time_of_day(at)
+                }
+            })
+            .collect::<Vec<_>>();
+        state.slots.insert("free_times".into(), EntityValue::Text { value: list_words(&times) });
+        let mut reply = self.renderer.render(name, &state.slots, t.seed());
+        reply.buttons = self.time_buttons(&slots, with_day);
+        t.say(reply);
+        state.slots.remove("datetime");
+        if let Some(frame) = state.stack.last_mut() {
+            frame.step = step;
+            frame.waiting = Some(Waiting::Slot { slot: "datetime".into() });
+            frame.attempts = 0;
+        }
+        Ok(())
+    }
+}
+
+/// "a, b or c".
+pub(super) fn list_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,273 @@
+//! What a message says about when, read as a whole: a day, a time of day, a
+//! window ("morning", "before 11", "after work") and whether the time was
+//! approximate ("around 5:30", "11ish"), composed with what the
+//! conversation already knows ("ok tuesday then, same time", "make it 4").
+//!
+//! The date grammar finds each expression on its own; this module puts the
+//! pieces of one message together, reads a bare hour by the business's
+//! opening hours (a "2" at a salon open 9 to 7 is 2 pm) and merges the
+//! result with the day or time chosen earlier.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
+use chrono_tz::Tz;
+
+use super::answers::normalise;
+use crate::nlu::datetime::Grain;
+use crate::nlu::{EntityValue, Parse};
+use crate::spec::WeeklyHours;
+
+/// How far either side of an approximate time ("around 2") a slot may start.
+pub(crate) const APPROXIMATE_MINUTES: i64 = 30;
+
+/// What one message says about when.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WhenSaid {
+    /// A day named ("friday", "the 12th", "tomorrow").
+    pub(crate) day: Option<NaiveDate>,
+    /// A time of day ("3pm", "around 5:30", "make it 4").
+    pub(crate) time: Option<NaiveTime>,
+    /// The grammar's own reading of a time given without a day (its next occurrence).
+    pub(crate) instant: Option<DateTime<FixedOffset>>,
+    /// Whether the time was approximate.
+    pub(crate) approximate: bool,
+    /// A part of the day or a bound ("morning", "before 11"), end exclusive.
+    pub(crate) window: Option<(NaiveTime, NaiveTime)>,
+    /// "same time": keep the time discussed before.
+    pub(crate) same_time: bool,
+}
+
+impl WhenSaid {
+    /// Whether the message said anything about when.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.day.is_none() && self.time.is_none() && self.window.is_none() && !self.same_time
+    }
+}
+
+/// Words that mark a time as approximate.
+const APPROXIMATE: &[&str] = &["around", "about", "roughly", "approximately", "approx", "ish", "or so", "like", "abt"];
+
+/// Words that say which half of the day a time is in.
+const MERIDIEM: &[&str] = &[
+    "am", "pm", "a.m", "p.m", "morning", "afternoon", "evening", "night", "tonight", "noon", "midday", "midnight",
+];
+
+/// Reads the datetime entities of `parse` (and a bare number when
+/// `bare_hour` allows it) as one statement about when.
+pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
+    let mut said = WhenSaid::default();
+    let n = normalise(text);
+    let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
+    said.same_time = phrase("same time") || phrase("the same time");
+    let mut explicit_meridiem = false;
+    for e in parse.entities.iter().filter(|e| e.entity == "datetime") {
+        let names_day = names_a_day(&e.text);
+        let lower = e.text.to_lowercase();
+        match &e.value {
+            EntityValue::Time { value, grain } => {
+                let local = value.with_timezone(&tz);
+                if *grain >= Grain::Day {
+                    if *grain == Grain::Day {
+                        said.day = Some(local.date_naive());
+                    }
+                    continue;
+                }
+                if said.time.is_none() {
+                    said.time = Some(local.time());
+                    said.instant = Some(local.fixed_offset());
+                    explicit_meridiem = says_half_of_day(&lower);
+                    said.approximate |= APPROXIMATE.iter().any(|a| has_word(&lower, a)) || lower.contains("ish");
+                }
+                if names_day && said.day.is_none() {
+                    said.day = Some(local.date_naive());
+                }
+            }
+            EntityValue::Interval { from, to, .. } => {
+                let from_local = from.map(|f| f.with_timezone(&tz));
+                let to_local = to.map(|t| t.with_timezone(&tz));
+                let span_ok = match (from_local, to_local) {
+                    (Some(f), Some(t)) => t - f <= Duration::hours(24),
+                    _ => true,
+                };
+                if !span_ok {
+                    continue;
+                }
+                let start = from_local.map_or(NaiveTime::MIN, |f| f.time());
+                let end = match (from_local, to_local) {
+                    (Some(f), Some(t)) if t.date_naive() > f.date_naive() => end_of_day(),
+                    (_, Some(t)) => t.time(),
+                    (_, None) => end_of_day(),
+                };
+                let window = (start, end);
+                said.window = Some(match said.window {
+                    Some((a, b)) => (a.max(window.0), b.min(window.1)),
+                    None => window,
+                });
+                if names_day && said.day.is_none() {
+                    said.day = from_local.or(to_local).map(|d| d.date_naive());
+                }
+            }
+            _ => {}
+        }
+    }
+    if said.time.is_none() {
+        if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
+            said.time = NaiveTime::from_hms_opt(h, 0, 0);
+            said.approximate |= n.contains("ish") || APPROXIMATE.iter().any(|a| phrase(a));
+        }
+    }
+    if said.approximate {
+        if let Some(t) = said.time {
+            let half = Duration::minutes(APPROXIMATE_MINUTES);
+            let (from, to) = (t.overflowing_sub_signed(half).0, t.overflowing_add_signed(half + Duration::minutes(1)).0);
+            said.window = Some(if from < t && to > t { (from, to) } else { (NaiveTime::MIN, end_of_day()) });
+        }
+    }
+    if let (Some(t), false) = (said.time, explicit_meridiem) {
+        said.time = Some(by_opening_hours(t, said.day, hours));
+        if said.time != Some(t) {
+            said.instant = None;
+        }
+    }
+    said
+}
+
+/// The last moment of a day, as an exclusive window end.
+fn end_of_day() -> NaiveTime {
+    NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time")
+}
+
+/// Whether a time expression says am or pm: "3pm", "10 in the morning",
+/// "noon", or a 24-hour time ("17:00").
+fn says_half_of_day(lower: &str) -> bool {
+    lower.split(|c: char| !c.is_alphanumeric() && c != '.' && c != ':').any(|w| {
+        let unit = w.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == '.');
+        let hour: Option<u32> = w.split([':', '.']).next().and_then(|h| h.parse().ok());
+        MERIDIEM.contains(&unit) || MERIDIEM.contains(&w) || hour.is_some_and(|h| (13..=24).contains(&h))
+    })
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '.').any(|w| w == word)
+}
+
+/// "11ish", "2ish": an hour the grammar leaves alone.
+fn ish_hour(n: &str) -> Option<u32> {
+    n.split(' ').find_map(|w| {
+        let h: u32 = w.strip_suffix("ish")?.trim_end_matches('-').parse().ok()?;
+        (1..=12).contains(&h).then_some(h)
+    })
+}
+
+/// A message's only number, when it can be an hour ("make it 4").
+fn bare_number(parse: &Parse) -> Option<u32> {
+    let mut numbers = parse.entities.iter().filter_map(|e| match (&e.entity[..], &e.value) {
+        ("number", EntityValue::Number { value }) => Some(*value),
+        _ => None,
+    });
+    let value = numbers.next()?;
+    let hour = value as u32;
+    (numbers.next().is_none() && value.fract() == 0.0 && (1.0..=12.0).contains(&value)).then_some(hour)
+}
+
+/// A time given without am or pm, moved to the half of the day when the
+/// business is open ("2" is 2 pm at a salon open 9 to 7).
+fn by_opening_hours(time: NaiveTime, day: Option<NaiveDate>, hours: &WeeklyHours) -> NaiveTime {
+    let (h, m) = (time.hour(), time.minute());
+    let other = match h {
+        1..=11 => h + 12,
+        13..=23 => h - 12,
+        _ => return time,
+    };
+    let open = |hour: u32| {
+        let Some(at) = NaiveTime::from_hms_opt(hour, m, 0) else { return false };
+        let days: Vec<chrono::Weekday> = match day {
+            Some(d) => vec![d.weekday()],
+            None => (0..7).map(|i| chrono::Weekday::try_from(i).expect("0-6 are weekdays")).collect(),
+        };
+        days.iter().any(|d| hours.day(*d).iter().any(|r| r.start <= at && at < r.end))
+    };
+    if !open(h) && open(other) {
+        NaiveTime::from_hms_opt(other, m, 0).unwrap_or(time)
+    } else {
+        time
+    }
+}
+
+/// Words that show a time expression names a day, not just a time of day.
+pub(crate) fn names_a_day(text: &str) -> bool {
+    if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
+        return true;
+    }
+    const DAY_WORDS: &[&str] = &[
+        "today", "tomorrow", "tmrw", "tmr", "tonight", "yesterday", "monday", "tuesday", "wednesday", "thursday",
+        "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+        "week", "day", "weekend", "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec",
+    ];
+    let n = normalise(text);
+    n.split(' ').any(|w| {
+        DAY_WORDS.contains(&w)
+            || ["st", "nd", "rd", "th"].iter().any(|s| {
+                w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+            })
+    }) || text.contains('/')
+}
+
+/// The slot value for what was said, given the time the conversation
+/// already has (`previous`): a new time keeps the earlier day, "same time"
+/// keeps the time, and so does a new day when it corrects the day
+/// (`correcting`: "sorry I meant wednesday"). `None` when nothing about
+/// when was said.
+pub(crate) fn compose(
+    said: &WhenSaid,
+    previous: Option<&EntityValue>,
+    correcting: bool,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<EntityValue> {
+    let previous = match previous {
+        Some(EntityValue::Time { value, grain }) => {
+            let local = value.with_timezone(&tz);
+            Some((local.date_naive(), (*grain < Grain::Day).then(|| local.time())))
+        }
+        _ => None,
+    };
+    let day = said.day.or_else(|| {
+        (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0)
+    });
+    let time = said
+        .time
+        .or_else(|| (said.same_time || said.day.is_some() && correcting).then(|| previous?.1).flatten());
+    match (day, time) {
+        (Some(d), Some(t)) => local_time(tz, d.and_time(t), Grain::Minute),
+        (Some(d), None) => local_time(tz, d.and_time(NaiveTime::MIN), Grain::Day),
+        (None, Some(t)) => match said.instant {
+            Some(at) => Some(EntityValue::Time { value: at, grain: Grain::Minute }),
+            // A time moved by opening hours: today's, or tomorrow's once past.
+            None => {
+                let today = now.with_timezone(&tz).date_naive();
+                match local_time(tz, today.and_time(t), Grain::Minute)? {
+                    EntityValue::Time { value, .. } if value <= now => {
+                        local_time(tz, (today + Duration::days(1)).and_time(t), Grain::Minute)
+                    }
+                    at => Some(at),
+                }
+            }
+        },
+        (None, None) => None,
+    }
+}
+
+fn local_time(tz: Tz, naive: NaiveDateTime, grain: Grain) -> Option<EntityValue> {
+    let at = tz.from_local_datetime(&naive).earliest()?.fixed_offset();
+    Some(EntityValue::Time { value: at, grain })
+}
+
+/// The window slot's value for what was said on `day`, if a window was said.
+pub(crate) fn window_value(said: &WhenSaid, day: NaiveDate, tz: Tz) -> Option<EntityValue> {
+    let (from, to) = said.window?;
+    let from = tz.from_local_datetime(&day.and_time(from)).earliest()?.fixed_offset();
+    let to = tz.from_local_datetime(&day.and_time(to)).latest()?.fixed_offset();
+    Some(EntityValue::Interval { from: Some(from), to: Some(to), grain: Grain::Minute })
+}
