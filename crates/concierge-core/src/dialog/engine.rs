@@ -413,7 +413,13 @@ impl Engine {
             Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
             Some(Waiting::Change) => self.answer_change(state, parse, text, t).await,
             None => {
-                match self.meaning(parse, text) {
+                let meaning = self.meaning(parse, text);
+                if !matches!(meaning, Meaning::StartFlow(_)) {
+                    // Kept for a flow the next message may start ("how long
+                    // does a colour take?", then "book me one").
+                    self.absorb(state, parse, text, None, t);
+                }
+                match meaning {
                     Meaning::StartFlow(f) => return self.start_flow(state, f, parse, text, t).await,
                     Meaning::Knowledge { entry, score } => {
                         self.answer_knowledge(state, entry, score, text, t).await
@@ -780,22 +786,6 @@ impl Engine {
         t.event(Event::FlowStarted { flow: f.name.clone() });
         state.stack.push(FlowFrame { flow: f.name.clone(), step: 0, waiting: None, attempts: 0 });
         self.absorb(state, parse, text, None, t);
-        self.run(state, t).await
-    }
-
-    async fn advance_after_answer(
-        &self,
-        state: &mut ConversationState,
-        t: &mut TurnBuilder<'_>,
-    ) -> Result<(), EngineError> {
-        let Some(frame) = state.stack.last() else {
-            return Ok(());
-        };
-        let Some(f) = self.flow_index(&frame.flow) else {
-            return Ok(());
-        };
-        let next = self.flows[f].next[frame.step];
-        self.jump(state, next);
         self.run(state, t).await
     }
 

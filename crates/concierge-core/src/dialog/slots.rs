@@ -28,11 +28,6 @@ impl Filled {
     pub(crate) fn any(&self) -> bool {
         !self.new.is_empty() || !self.changed.is_empty()
     }
-
-    /// Whether `slot` got a value (new or changed).
-    pub(crate) fn has(&self, slot: &str) -> bool {
-        self.new.iter().chain(&self.changed).any(|s| s == slot)
-    }
 }
 
 /// Words that show a bare number is a new time ("make it 4", "4 instead").
@@ -53,17 +48,34 @@ impl Engine {
         let mut filled = Filled::default();
         let slots: Vec<(String, String)> =
             self.spec.slots.iter().map(|s| (s.name.clone(), s.entity.clone())).collect();
+        // A name is read first: the words of "Anne-Marie Dubois" are not a
+        // stylist called Marie, and a whole answer that is a name is only that.
+        let name_slot = slots.iter().find(|(_, kind)| kind == "name").map(|(slot, _)| slot.clone());
+        let name = name_slot.as_ref().and_then(|slot| match pending == Some(slot.as_str()) {
+            true => answers::person_name(text, &self.name_vocabulary),
+            false => answers::volunteered_name(text, &self.name_vocabulary),
+        });
+        let name_span = name.as_ref().and_then(|n| {
+            let lower = text.to_lowercase();
+            let at = lower.find(&n.to_lowercase()).filter(|_| lower.len() == text.len())?;
+            Some(at..at + n.len())
+        });
+        let answered_by_name = name.is_some() && pending.is_some() && pending == name_slot.as_deref();
         for (slot, kind) in slots {
-            let asked = pending == Some(slot.as_str());
             let value = match kind.as_str() {
-                "datetime" => self.time_value(state, parse, text, &slot, asked, t),
-                "name" if asked => answers::person_name(text, &self.name_vocabulary).map(|value| EntityValue::Text { value }),
-                "name" => answers::volunteered_name(text, &self.name_vocabulary).map(|value| EntityValue::Text { value }),
+                "name" => name.clone().map(|value| EntityValue::Text { value }),
+                _ if answered_by_name => None,
+                "datetime" => self.time_value(state, parse, text, &slot, pending == Some(slot.as_str()), t),
                 "text" => None,
-                _ => parse.entities.iter().filter(|e| e.entity == kind).find_map(|e| match &e.value {
-                    EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
-                    v => Some(v.clone()),
-                }),
+                _ => parse
+                    .entities
+                    .iter()
+                    .filter(|e| e.entity == kind)
+                    .filter(|e| name_span.as_ref().is_none_or(|span| e.end <= span.start || e.start >= span.end))
+                    .find_map(|e| match &e.value {
+                        EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
+                        v => Some(v.clone()),
+                    }),
             };
             let Some(value) = value else { continue };
             match state.slots.get(&slot) {
