@@ -11,6 +11,7 @@ use super::answers;
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
 use super::slots::{Filled, WINDOW_SLOT};
+use super::when;
 use super::knowledge::{KbOutcome, CONFIDENT, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
@@ -413,7 +414,15 @@ impl Engine {
             Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
             Some(Waiting::Change) => self.answer_change(state, parse, text, t).await,
             None => {
-                let meaning = self.meaning(parse, text);
+                let meaning = match self.meaning(parse, text) {
+                    Meaning::Nothing | Meaning::KnowledgeUnknown if self.moves_booking(state, parse, text) => {
+                        match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
+                            Some(f) => Meaning::StartFlow(f),
+                            None => Meaning::Nothing,
+                        }
+                    }
+                    meaning => meaning,
+                };
                 if !matches!(meaning, Meaning::StartFlow(_)) {
                     // Kept for a flow the next message may start ("how long
                     // does a colour take?", then "book me one").
@@ -483,6 +492,25 @@ impl Engine {
             KbOutcome::Unknown => Meaning::KnowledgeUnknown,
             KbOutcome::Nothing => Meaning::Nothing,
         }
+    }
+
+    /// Whether a message without an intent moves the booking just made: a
+    /// new day or time with words of change ("actually can we do friday
+    /// instead? same time").
+    fn moves_booking(
+        &self,
+        state: &ConversationState,
+        parse: &Parse,
+        text: &str,
+    ) -> bool {
+        const CHANGE: &[&str] =
+            &["instead", "move", "change", "push", "switch", "reschedule", "rather", "same time", "earlier", "later"];
+        if state.bookings.is_empty() || !state.stack.is_empty() {
+            return false;
+        }
+        let n = answers::normalise(text);
+        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
+        !said.is_empty() && CHANGE.iter().any(|c| format!(" {n} ").contains(&format!(" {c} ")))
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
@@ -660,7 +688,15 @@ impl Engine {
                 self.run(state, t).await
             }
             None => {
-                let meaning = self.meaning(parse, text);
+                let meaning = match self.meaning(parse, text) {
+                    Meaning::Nothing | Meaning::KnowledgeUnknown if self.moves_booking(state, parse, text) => {
+                        match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
+                            Some(f) => Meaning::StartFlow(f),
+                            None => Meaning::Nothing,
+                        }
+                    }
+                    meaning => meaning,
+                };
                 self.digress(state, meaning, parse, text, t).await
             }
         }

@@ -63,6 +63,11 @@ impl Flow {
         self.steps.iter().position(|s| matches!(s, Step::Collect { slot: s, .. } if s == slot))
     }
 
+    /// Whether one of the flow's steps runs `action`.
+    pub(crate) fn runs(&self, action: &str) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Action { name, .. } if name == action))
+    }
+
     /// The slots this flow collects.
     pub(crate) fn collected_slots(&self) -> impl Iterator<Item = &str> {
         self.steps.iter().filter_map(|s| match s {

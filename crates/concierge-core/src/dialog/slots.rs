@@ -119,7 +119,9 @@ impl Engine {
             return None;
         }
         let now = t.ctx.now.with_timezone(&self.tz).fixed_offset();
-        let correcting = state.slots.contains_key(slot);
+        // A new day corrects the day of the time asked for (kept or turned
+        // down), not of a booking being moved.
+        let correcting = state.slots.contains_key(slot) || state.slots.contains_key("requested_time");
         let value = when::compose(&said, previous.as_ref(), correcting, self.tz, now)?;
         if let EntityValue::Time { value: at, .. } = &value {
             let day = at.with_timezone(&self.tz).date_naive();

@@ -59,7 +59,16 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
     said.same_time = phrase("same time") || phrase("the same time");
     let mut explicit_meridiem = false;
-    for e in parse.entities.iter().filter(|e| e.entity == "datetime") {
+    // A time written with digits ("at 11") is taken before one in words
+    // ("one for next tuesday").
+    // Digits of a phone number are not a time.
+    let phones: Vec<(usize, usize)> =
+        parse.entities.iter().filter(|e| e.entity == "phone").map(|e| (e.start, e.end)).collect();
+    let in_phone = |e: &&crate::nlu::Entity| phones.iter().any(|(s, end)| e.start < *end && e.end > *s);
+    let mut entities: Vec<_> =
+        parse.entities.iter().filter(|e| e.entity == "datetime").filter(|e| !in_phone(e)).collect();
+    entities.sort_by_key(|e| !e.text.chars().any(|c| c.is_ascii_digit()));
+    for e in entities {
         let names_day = names_a_day(&e.text);
         let lower = e.text.to_lowercase();
         match &e.value {
@@ -110,6 +119,7 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
         }
     }
     if said.time.is_none() {
+        let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
         if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
             said.time = NaiveTime::from_hms_opt(h, 0, 0);
             said.approximate |= n.contains("ish") || APPROXIMATE.iter().any(|a| phrase(a));
@@ -156,6 +166,22 @@ fn ish_hour(n: &str) -> Option<u32> {
         let h: u32 = w.strip_suffix("ish")?.trim_end_matches('-').parse().ok()?;
         (1..=12).contains(&h).then_some(h)
     })
+}
+
+/// Whether the message is an hour and a few words around it ("3 works",
+/// "4 is better", "make it 4 then"), so a bare number means a time.
+fn only_an_hour(n: &str) -> bool {
+    const AROUND: &[&str] = &[
+        "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead", "make",
+        "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great", "perfect",
+        "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for", "me", "oh",
+        "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
+    ];
+    let words: Vec<&str> = n.split(' ').collect();
+    let numbers = words.iter().filter(|w| w.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h))).count();
+    numbers == 1
+        && words.len() <= 6
+        && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND.contains(w))
 }
 
 /// A message's only number, when it can be an hour ("make it 4").
