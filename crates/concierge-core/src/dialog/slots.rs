@@ -61,6 +61,7 @@ impl Engine {
             Some(at..at + n.len())
         });
         let answered_by_name = name.is_some() && pending.is_some() && pending == name_slot.as_deref();
+        let window_before = state.slots.get(WINDOW_SLOT).cloned();
         for (slot, kind) in slots {
             let value = match kind.as_str() {
                 "name" => name.clone().map(|value| EntityValue::Text { value }),
@@ -89,6 +90,11 @@ impl Engine {
                     filled.new.push(slot);
                 }
             }
+        }
+        // A window alone ("at lunchtime" for the day already chosen) is an answer too.
+        let window = state.slots.get(WINDOW_SLOT).cloned();
+        if window.is_some() && window != window_before {
+            filled.changed.push(WINDOW_SLOT.into());
         }
         filled
     }
