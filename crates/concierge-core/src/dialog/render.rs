@@ -33,12 +33,41 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("no_free_times", "Sorry, I have nothing free then. Would another day or time suit you?"),
 ];
 
+/// What is said instead of a response whose placeholders cannot all be
+/// filled: a reply never carries a raw `{slot}`.
+const UNRENDERABLE: &str = "Sorry, I lost track of a detail there. Could you tell me again, or ask for a person?";
+
+/// How a business writes dates and times, from its locale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateStyle {
+    /// "Wednesday 3 June" rather than "Wednesday, June 3".
+    pub(crate) day_first: bool,
+    /// "14:30" rather than "2:30 PM".
+    pub(crate) clock_24h: bool,
+}
+
+impl DateStyle {
+    /// The style of a BCP 47 locale such as `en-US` or `en-GB`: month first
+    /// and a 12-hour clock in the United States (the default), day first
+    /// elsewhere, a 24-hour clock outside the regions that use 12 hours.
+    pub(crate) fn of_locale(locale: &str) -> DateStyle {
+        let region = locale.split(['-', '_']).nth(1).unwrap_or("US").to_ascii_uppercase();
+        let month_first = matches!(region.as_str(), "US" | "PH" | "CA" | "FM" | "MH" | "PW");
+        let twelve_hour = matches!(
+            region.as_str(),
+            "US" | "CA" | "AU" | "NZ" | "IN" | "PH" | "PK" | "EG" | "SA" | "BD" | "MY" | "FM" | "MH" | "PW"
+        );
+        DateStyle { day_first: !month_first, clock_24h: !twelve_hour }
+    }
+}
+
 /// Renders responses for one bot.
 #[derive(Debug, Clone)]
 pub(crate) struct Renderer {
     responses: BTreeMap<String, ResponseSpec>,
     business: String,
     tz: chrono_tz::Tz,
+    style: DateStyle,
     service_names: BTreeMap<String, String>,
     staff_names: BTreeMap<String, String>,
 }
@@ -49,6 +78,7 @@ impl Renderer {
             responses: spec.responses.clone(),
             business: spec.business.name.clone(),
             tz: spec.business.tz(),
+            style: DateStyle::of_locale(&spec.business.locale),
             service_names: spec.business.services.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
             staff_names: spec.business.staff.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
         }
@@ -69,37 +99,44 @@ impl Renderer {
         self.staff_names.get(id).map_or(id, String::as_str)
     }
 
-    /// Renders response `name`, choosing a variation with `seed`.
+    /// Renders response `name`, choosing a variation with `seed`. A
+    /// variation whose placeholders cannot all be filled is refused: another
+    /// variation that can be is used, else the built-in text, else an
+    /// apology that claims nothing.
     pub(crate) fn render(&self, name: &str, slots: &BTreeMap<String, EntityValue>, seed: u64) -> Reply {
-        let (text, buttons) = match self.responses.get(name) {
-            Some(ResponseSpec::Text(t)) => (t.clone(), Vec::new()),
+        let variations: Vec<(String, Vec<ButtonSpec>)> = match self.responses.get(name) {
+            Some(ResponseSpec::Text(t)) => vec![(t.clone(), Vec::new())],
             Some(ResponseSpec::Variations(v)) if !v.is_empty() => {
-                match &v[(seed % v.len() as u64) as usize] {
-                    VariationSpec::Text(t) => (t.clone(), Vec::new()),
-                    VariationSpec::Rich { text, buttons } => (text.clone(), buttons.clone()),
-                }
+                let start = (seed % v.len() as u64) as usize;
+                (0..v.len())
+                    .map(|i| match &v[(start + i) % v.len()] {
+                        VariationSpec::Text(t) => (t.clone(), Vec::new()),
+                        VariationSpec::Rich { text, buttons } => (text.clone(), buttons.clone()),
+                    })
+                    .collect()
             }
-            _ => {
-                let text = DEFAULTS.iter().find(|(n, _)| *n == name).map_or(name, |(_, t)| t);
-                (text.to_string(), Vec::new())
-            }
+            _ => Vec::new(),
         };
-        Reply {
-            text: self.fill(&text, slots),
-            buttons: buttons
+        let fallback = DEFAULTS.iter().find(|(n, _)| *n == name).map(|(_, t)| (t.to_string(), Vec::new()));
+        for (text, buttons) in variations.into_iter().chain(fallback) {
+            let Some(text) = self.fill(&text, slots) else { continue };
+            let buttons: Option<Vec<Button>> = buttons
                 .into_iter()
                 .map(|b| match b {
-                    ButtonSpec::Title(t) => Button { title: self.fill(&t, slots), payload: t },
-                    ButtonSpec::Full { title, payload } => {
-                        Button { title: self.fill(&title, slots), payload }
-                    }
+                    ButtonSpec::Title(t) => Some(Button { title: self.fill(&t, slots)?, payload: t }),
+                    ButtonSpec::Full { title, payload } => Some(Button { title: self.fill(&title, slots)?, payload }),
                 })
-                .collect(),
+                .collect();
+            if let Some(buttons) = buttons {
+                return Reply { text, buttons };
+            }
         }
+        Reply { text: UNRENDERABLE.to_string(), buttons: Vec::new() }
     }
 
-    /// Replaces `{slot}` and `{business}` placeholders; unknown ones stay as written.
-    pub(crate) fn fill(&self, template: &str, slots: &BTreeMap<String, EntityValue>) -> String {
+    /// Replaces `{slot}` and `{business}` placeholders; `None` when one
+    /// names nothing the conversation has.
+    pub(crate) fn fill(&self, template: &str, slots: &BTreeMap<String, EntityValue>) -> Option<String> {
         let mut out = String::with_capacity(template.len());
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -107,13 +144,10 @@ impl Renderer {
             let after = &rest[open + 1..];
             match after.find('}') {
                 Some(close)
-                    if after[..close].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
+                    if close > 0
+                        && after[..close].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
                 {
-                    let key = &after[..close];
-                    match self.value(key, slots) {
-                        Some(v) => out.push_str(&v),
-                        None => out.push_str(&rest[open..open + close + 2]),
-                    }
+                    out.push_str(&self.value(&after[..close], slots)?);
                     rest = &after[close + 1..];
                 }
                 _ => {
@@ -123,7 +157,7 @@ impl Renderer {
             }
         }
         out.push_str(rest);
-        out
+        Some(out)
     }
 
     fn value(&self, key: &str, slots: &BTreeMap<String, EntityValue>) -> Option<String> {
@@ -143,18 +177,34 @@ impl Renderer {
         })
     }
 
-    /// A time in words, in the business's zone: "Tuesday, March 3 at 3:00 PM".
+    /// A time in words, in the business's zone and style: "Tuesday, March 3
+    /// at 3:00 PM" (en-US), "Tuesday 3 March at 15:00" (en-GB).
     pub(crate) fn when(&self, at: DateTime<FixedOffset>, grain: Grain) -> String {
         let local = at.with_timezone(&self.tz);
+        let day = if self.style.day_first { "%A %-d %B" } else { "%A, %B %-d" };
         if grain >= Grain::Day {
-            local.format("%A, %B %-d").to_string()
+            local.format(day).to_string()
         } else {
-            local.format("%A, %B %-d at %-I:%M %p").to_string()
+            format!("{} at {}", local.format(day), self.time_of_day(at))
         }
     }
 
-    /// A time of day in words: "3:00 PM".
+    /// A time of day in words: "3:00 PM", or "15:00" on a 24-hour clock.
     pub(crate) fn time_of_day(&self, at: DateTime<FixedOffset>) -> String {
-        at.with_timezone(&self.tz).format("%-I:%M %p").to_string()
+        let clock = if self.style.clock_24h { "%H:%M" } else { "%-I:%M %p" };
+        at.with_timezone(&self.tz).format(clock).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DateStyle;
+
+    #[test]
+    fn a_locale_decides_the_order_of_dates_and_the_clock() {
+        assert_eq!(DateStyle::of_locale("en-US"), DateStyle { day_first: false, clock_24h: false });
+        assert_eq!(DateStyle::of_locale("en-GB"), DateStyle { day_first: true, clock_24h: true });
+        assert_eq!(DateStyle::of_locale("en-AU"), DateStyle { day_first: true, clock_24h: false });
+        assert_eq!(DateStyle::of_locale("en"), DateStyle { day_first: false, clock_24h: false });
     }
 }
