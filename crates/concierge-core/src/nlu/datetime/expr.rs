@@ -193,6 +193,10 @@ pub(crate) enum DateExpr {
     NthWeekdayFrom(i32, Weekday, Box<DateExpr>),
     /// "the third day of October", "the 20th of next month", "the last day of ...".
     NthDayOf(i32, Box<Period>),
+    /// The first day of the reference moved by a length, at the grain below
+    /// the length's unit ("in 3 years" is a month, "in 2 weeks" a day); only
+    /// used with a time of day ("at 7 in 3 years", "in 2 weeks at noon").
+    Offset(Dur),
 }
 
 /// Seasons of the northern hemisphere.
@@ -246,6 +250,9 @@ pub(crate) enum Period {
     Part(PartOf, Box<Period>),
     /// From today to the end of the grain ("rest of the week").
     RestOf(Grain),
+    /// Whichever season, counted from the current one ("this season" is 0,
+    /// "next season" 1, "last season" -1).
+    AnySeason(i64),
 }
 
 /// A point or bounded stretch of time.
@@ -263,6 +270,8 @@ pub(crate) enum Time {
     Period(Period),
     /// The reference time moved ("in 2 hours", "3 days ago").
     Offset(Dur),
+    /// The reference time moved, to the second ("a day from right now").
+    OffsetExact(Dur),
     /// Another time moved ("15 minutes from 1pm", "3 years from today").
     Shifted(Box<Time>, Dur),
     /// A time given in another zone, as seconds east of UTC ("4pm CET").

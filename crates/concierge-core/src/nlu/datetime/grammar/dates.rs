@@ -394,7 +394,12 @@ impl Grammar<'_> {
         } else if let Some(j) = self.any_word(start, &["this", "current"]) {
             Some((0, j))
         } else if let Some(j) = self.any_word(start, &["coming", "upcoming"]) {
-            Some((0, j))
+            // "the coming week" is next week (Duckling); "coming March" is this March.
+            if self.word_text(j).and_then(cycle_grain).is_some() {
+                Some((1, j))
+            } else {
+                Some((0, j))
+            }
         } else if let Some(j) = self.any_word(start, &["next", "following"]) {
             Some((1, j))
         } else {
@@ -535,6 +540,12 @@ impl Grammar<'_> {
         // seasons
         if let Some((s, j)) = self.season_word(start) {
             out.push((Period::Season(s, Which::Nearest), j));
+        }
+        // "this season", "next season", "the previous season"
+        if let Some((n, j)) = rel {
+            if let Some(e) = self.any_word(j, &["season", "seasons"]) {
+                out.push((Period::AnySeason(n), e));
+            }
         }
         // parts: "end of April", "mid March", "the beginning of the year", "EOM"
         let parts: &[(&str, PartOf)] = &[

@@ -200,7 +200,7 @@ impl Acc {
                 (None, None) => return None,
             }));
         }
-        if self.needs_tod && self.tod.is_none() {
+        if self.needs_tod && self.tod.is_none() && self.pod.is_none() {
             return None;
         }
         match (date, self.tod, self.pod) {
@@ -214,7 +214,7 @@ impl Acc {
 
 fn which_word(word: &str) -> Option<Which> {
     Some(match word {
-        "this" | "coming" | "upcoming" => Which::This,
+        "this" | "current" | "coming" | "upcoming" => Which::This,
         "next" => Which::Next,
         "last" | "past" | "previous" => Which::Last,
         _ => return None,
