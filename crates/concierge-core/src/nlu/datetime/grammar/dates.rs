@@ -73,12 +73,13 @@ impl Grammar<'_> {
             if a.digits() > 2 || b.digits() > 2 {
                 return out;
             }
-            let (month, day) = if (1..=12).contains(&av) && (1..=31).contains(&bv) {
-                (av, bv)
-            } else if (1..=31).contains(&av) && (1..=12).contains(&bv) {
-                (bv, av)
-            } else {
-                return out;
+            let month_first = (1..=12).contains(&av) && (1..=31).contains(&bv);
+            let day_first = (1..=31).contains(&av) && (1..=12).contains(&bv);
+            let (month, day) = match (month_first, day_first) {
+                (true, true) if self.day_first => (bv, av),
+                (true, _) => (av, bv),
+                (false, true) => (bv, av),
+                (false, false) => return out,
             };
             let md = Fields { month: Some(month), day: Some(day), ..Fields::default() };
             if let Some((s2, k)) = sep_at(j + 1) {
