@@ -193,6 +193,10 @@ pub(crate) enum DateExpr {
     NthWeekdayFrom(i32, Weekday, Box<DateExpr>),
     /// "the third day of October", "the 20th of next month", "the last day of ...".
     NthDayOf(i32, Box<Period>),
+    /// The occurrence of a day closest to a time, the nth closest when the
+    /// count is above 0 ("the closest Monday to May 3", "the second closest
+    /// Christmas to today").
+    Closest(u32, Box<DateExpr>, Box<Time>),
     /// The first day of the reference moved by a length, at the grain below
     /// the length's unit ("in 3 years" is a month, "in 2 weeks" a day); only
     /// used with a time of day ("at 7 in 3 years", "in 2 weeks at noon").
@@ -274,6 +278,9 @@ pub(crate) enum Time {
     OffsetExact(Dur),
     /// Another time moved ("15 minutes from 1pm", "3 years from today").
     Shifted(Box<Time>, Dur),
+    /// The whole grain `n` grains after (negative: before) the one holding
+    /// a time ("the week after Christmas", "the third month after March").
+    CycleAfter(Grain, i64, Box<Time>),
     /// A time given in another zone, as seconds east of UTC ("4pm CET").
     Zoned(Box<Time>, i32),
     /// A time resolved as if the reference were moved ("thanksgiving in a year").

@@ -231,6 +231,10 @@ impl Ctx<'_> {
                 let g = calendar::finer(d.unit);
                 Some(Span::Instant(truncate(moved, g), g))
             }
+            Time::CycleAfter(g, n, t) => {
+                let s = self.time(t)?;
+                Some(Span::Instant(add(truncate(s.start(), *g), *g, *n)?, *g))
+            }
             Time::OffsetExact(d) => Some(Span::Instant(add(self.now, d.unit, d.n)?, Grain::Second)),
             Time::Shifted(t, d) => {
                 // The anchor's occurrences all move: the first moved one
@@ -347,6 +351,22 @@ impl Ctx<'_> {
         match d {
             DateExpr::Fields(f) => self.fields(*f),
             DateExpr::Today(n) => add_days(today, *n),
+            DateExpr::Closest(n, d, anchor) => {
+                let anchor = self.time(anchor)?.start().date();
+                // Occurrences near the anchor: the day resolved from a week
+                // at a time over three years either side (every weekday,
+                // date and yearly holiday shows up).
+                let mut days: Vec<NaiveDate> = (-160..=160)
+                    .filter_map(|k| {
+                        let from = midnight(add_days(anchor, 7 * k)?);
+                        self.with_now(from).date(d)
+                    })
+                    .collect();
+                days.sort_by_key(|day| ((*day - anchor).num_days().abs(), *day));
+                days.dedup();
+                days.sort_by_key(|day| ((*day - anchor).num_days().abs(), *day));
+                days.get(usize::try_from(*n).ok()?).copied()
+            }
             DateExpr::Offset(d) => {
                 let moved = add(self.now, d.unit, d.n)?;
                 Some(truncate(moved, calendar::finer(d.unit).max(Grain::Day)).date())

@@ -857,3 +857,24 @@ fn british_times() {
         "#]],
     );
 }
+
+#[test]
+fn closest_days_cycles_after_a_time_and_upcoming_counts() {
+    check(
+        &[
+            "the closest friday to march 1st",
+            "the 2nd closest new year's day to today",
+            "the week after valentine's day",
+            "the month before april",
+            "the third week after christmas",
+            "upcoming 4 weeks",
+            "2 upcoming years",
+            "monday in 3 weeks",
+            "april 2 in two years",
+            "july 4 three years ago",
+        ],
+        duckling_reference(),
+        &DateTimeOptions::default(),
+        expect![[r#""#]],
+    );
+}

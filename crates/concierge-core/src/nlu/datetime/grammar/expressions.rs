@@ -144,7 +144,29 @@ impl Grammar<'_> {
         } else {
             None
         };
-        if let Some(sign) = sign {
+        // "the upcoming 3 weeks", "2 upcoming months": Duckling reads these
+        // as the one cycle that many ahead, not a stretch.
+        if let Some(j) = self.word(start, "upcoming") {
+            for ((q, explicit), j2) in self.quantity(j) {
+                if let Some((g, k)) = self.unit(j2) {
+                    if explicit && q >= 1.0 && q.fract() == 0.0 && q < 1e6 {
+                        #[allow(clippy::cast_possible_truncation)]
+                        push(Expr::Time(Time::Period(Period::Cycle(g, q as i64))), k, false);
+                    }
+                }
+            }
+        }
+        for ((q, explicit), j) in self.quantity(start) {
+            if let Some(j2) = self.word(j, "upcoming") {
+                if let Some((g, k)) = self.unit(j2) {
+                    if explicit && q >= 1.0 && q.fract() == 0.0 && q < 1e6 {
+                        #[allow(clippy::cast_possible_truncation)]
+                        push(Expr::Time(Time::Period(Period::Cycle(g, q as i64))), k, false);
+                    }
+                }
+            }
+        }
+        if let Some(sign) = sign.filter(|_| self.word(start, "upcoming").is_none()) {
             for ((q, explicit), j) in self.quantity(start + 1) {
                 if let Some((g, k)) = self.unit(j) {
                     if explicit && q >= 1.0 && q.fract() == 0.0 && q < 1e6 {

@@ -198,6 +198,41 @@ impl Grammar<'_> {
                 }
             }
         }
+        // "the week after Christmas", "the second month before June"
+        let k = self.opt_word(i, &["the"]);
+        let mut counts: Alts<i64> = self.ordinal(k).into_iter().map(|(v, j)| (i64::from(v), j)).collect();
+        if k > i {
+            counts.push((1, k));
+        }
+        for (n, j) in counts {
+            let Some(g) = self.word_text(j).and_then(cycle_grain) else { continue };
+            if g == Grain::Hour {
+                continue;
+            }
+            let Some(e) = self.any_word(j + 1, &["after", "before"]) else { continue };
+            let sign = if self.word(j + 1, "before").is_some() { -1 } else { 1 };
+            for (t, e2, _) in self.sequence(e) {
+                if !matches!(t, Time::Date(_) | Time::Period(_)) {
+                    continue;
+                }
+                out.push((Time::CycleAfter(g, sign * n, Box::new(t)), e2, false));
+            }
+        }
+        // "the closest Monday to May 3", "the 2nd closest xmas to today"
+        let k = self.opt_word(i, &["the"]);
+        let mut nths: Alts<u32> = self.ordinal(k).into_iter().filter(|(v, _)| *v >= 1).collect();
+        nths.push((1, k));
+        for (n, j) in nths {
+            let Some(j) = self.any_word(j, &["closest", "nearest"]) else { continue };
+            for (t, e, _) in self.sequence(j) {
+                let Time::Date(d) = t else { continue };
+                let Some(k2) = self.word(e, "to") else { continue };
+                for (anchor, e2, _) in self.sequence(k2) {
+                    let closest = DateExpr::Closest(n - 1, Box::new(d.clone()), Box::new(anchor));
+                    out.push((Time::Date(closest), e2, false));
+                }
+            }
+        }
         // Offsets from now.
         if let Some(j) = self.word(i, "in") {
             let j = self.opt_word(j, &["about", "around", "approximately", "approx", "roughly", "just"]);
@@ -247,6 +282,7 @@ impl Grammar<'_> {
                     t,
                     Time::Date(DateExpr::Holiday(..))
                         | Time::Date(DateExpr::Today(0))
+                        | Time::Date(DateExpr::Fields(Fields { year: None, .. }))
                         | Time::Period(Period::Month(_, Which::Nearest))
                 )
             })
