@@ -70,7 +70,11 @@ pub struct NluSettings {
     pub threshold: f32,
     /// An intent whose examples are out-of-scope messages, if the bot has one.
     pub out_of_scope_intent: Option<String>,
-    /// Region used to read phone numbers written without a country code.
+    /// Region used to read phone numbers written without a country code
+    /// (ISO 3166, such as `GB`). Empty (the default) means the region of
+    /// the business's locale (`en-GB` is `GB`), or `US` when the locale
+    /// names none; see [`NluSettings::effective_phone_region`].
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub phone_region: String,
     /// Directory of the sentence encoder's files for the `embedding`
     /// classifier (relative paths are relative to the spec file); hosts
@@ -84,9 +88,26 @@ impl Default for NluSettings {
             classifier: "lexical".into(),
             threshold: 0.4,
             out_of_scope_intent: None,
-            phone_region: "US".into(),
+            phone_region: String::new(),
             model_path: None,
         }
+    }
+}
+
+impl NluSettings {
+    /// The phone region in effect for a business in `locale` (BCP 47):
+    /// `phone_region` when set, else the locale's region (`en-GB` is `GB`,
+    /// `en-AU` is `AU`), else `US`. Always upper case.
+    pub fn effective_phone_region(&self, locale: &str) -> String {
+        let set = self.phone_region.trim();
+        if !set.is_empty() {
+            return set.to_ascii_uppercase();
+        }
+        locale
+            .split(['-', '_'])
+            .skip(1)
+            .find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+            .map_or_else(|| "US".to_string(), str::to_ascii_uppercase)
     }
 }
 

@@ -24,20 +24,31 @@ pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.corpus)
         .with_context(|| format!("cannot read {}", args.corpus.display()))?;
     let mut examples = Vec::new();
+    // Lines that cannot be read (an expected value such as a B.C. year that
+    // is not RFC 3339) count as misses: warned about, never fatal.
+    let mut unreadable = 0usize;
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let example = parse_example(line).with_context(|| format!("{}:{}", args.corpus.display(), n + 1))?;
-        examples.push(example);
+        match parse_example(line) {
+            Ok(example) => examples.push(example),
+            Err(e) => {
+                unreadable += 1;
+                eprintln!("warning: {}:{}: {e}; counted as a miss", args.corpus.display(), n + 1);
+            }
+        }
     }
     let report = evaluate(&examples, &DateTimeOptions::default());
+    let total = report.examples + unreadable;
+    let accuracy = if total == 0 { 0.0 } else { report.correct as f64 / total as f64 };
     match args.format {
         Format::Json => {
             let json = serde_json::json!({
-                "examples": report.examples,
+                "examples": total,
                 "correct": report.correct,
-                "accuracy": report.accuracy(),
+                "unreadable": unreadable,
+                "accuracy": accuracy,
             });
             println!("{json}");
         }
@@ -58,10 +69,8 @@ pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
                 println!("FAIL {:?}\n  expected {expected}\n  found    {found}", example.text);
             }
             println!(
-                "{} examples, {} correct, accuracy {:.3}",
-                report.examples,
-                report.correct,
-                report.accuracy()
+                "{total} examples, {} correct, {unreadable} unreadable, accuracy {accuracy:.3}",
+                report.correct
             );
         }
     }

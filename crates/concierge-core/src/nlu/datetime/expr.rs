@@ -193,6 +193,14 @@ pub(crate) enum DateExpr {
     NthWeekdayFrom(i32, Weekday, Box<DateExpr>),
     /// "the third day of October", "the 20th of next month", "the last day of ...".
     NthDayOf(i32, Box<Period>),
+    /// The occurrence of a day closest to a time, the nth closest when the
+    /// count is above 0 ("the closest Monday to May 3", "the second closest
+    /// Christmas to today").
+    Closest(u32, Box<DateExpr>, Box<Time>),
+    /// The first day of the reference moved by a length, at the grain below
+    /// the length's unit ("in 3 years" is a month, "in 2 weeks" a day); only
+    /// used with a time of day ("at 7 in 3 years", "in 2 weeks at noon").
+    Offset(Dur),
 }
 
 /// Seasons of the northern hemisphere.
@@ -246,6 +254,9 @@ pub(crate) enum Period {
     Part(PartOf, Box<Period>),
     /// From today to the end of the grain ("rest of the week").
     RestOf(Grain),
+    /// Whichever season, counted from the current one ("this season" is 0,
+    /// "next season" 1, "last season" -1).
+    AnySeason(i64),
 }
 
 /// A point or bounded stretch of time.
@@ -263,8 +274,13 @@ pub(crate) enum Time {
     Period(Period),
     /// The reference time moved ("in 2 hours", "3 days ago").
     Offset(Dur),
+    /// The reference time moved, to the second ("a day from right now").
+    OffsetExact(Dur),
     /// Another time moved ("15 minutes from 1pm", "3 years from today").
     Shifted(Box<Time>, Dur),
+    /// The whole grain `n` grains after (negative: before) the one holding
+    /// a time ("the week after Christmas", "the third month after March").
+    CycleAfter(Grain, i64, Box<Time>),
     /// A time given in another zone, as seconds east of UTC ("4pm CET").
     Zoned(Box<Time>, i32),
     /// A time resolved as if the reference were moved ("thanksgiving in a year").

@@ -110,6 +110,36 @@ pub struct DateTimeOptions {
     /// Opening hours used to read a bare hour ("at 10" is 10:00 in a salon
     /// open 09:00-19:00, "at 5" is 17:00).
     pub business_hours: Option<(NaiveTime, NaiveTime)>,
+    /// Read numeric dates day first ("10/6" is 10 June), as in en-GB; month
+    /// first (the default, as in en-US) otherwise. A date that only makes
+    /// sense the other way ("4/24", "24/4") is read that way in both.
+    pub day_first: bool,
+}
+
+impl DateTimeOptions {
+    /// Options for a business in `locale` (BCP 47): numeric dates in the
+    /// locale's order ([`day_first_locale`]), nothing else set.
+    pub fn for_locale(locale: &str) -> Self {
+        DateTimeOptions { day_first: day_first_locale(locale), ..DateTimeOptions::default() }
+    }
+}
+
+/// Whether numeric dates are written day first in `locale` (BCP 47):
+/// month first in the United States and a few places that follow it
+/// (`en-US`, `en-PH`, `en-CA`, a bare `en`), day first elsewhere (`en-GB`,
+/// `en-AU`, `en-IE`, `en-NZ`, `en-IN`, `fr-FR`, ...). Unreadable locales are
+/// read as `en-US`.
+pub fn day_first_locale(locale: &str) -> bool {
+    let mut parts = locale.split(['-', '_']).filter(|p| !p.is_empty());
+    let Some(language) = parts.next() else {
+        return false;
+    };
+    let region = parts.find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()));
+    match region.map(str::to_ascii_uppercase).as_deref() {
+        Some("US" | "PH" | "CA" | "FM" | "MH" | "PW" | "AS" | "GU" | "MP" | "PR" | "UM" | "VI") => false,
+        Some(_) => true,
+        None => !language.eq_ignore_ascii_case("en"),
+    }
 }
 
 /// Finds every date/time expression in `text`, resolved against `reference`.
@@ -134,7 +164,7 @@ pub fn parse_with_offset(
 ) -> Vec<TimeMatch> {
     let offset = offset.map(|o| o.local_minus_utc());
     let tokens = tokens::tokenize(text);
-    let grammar = grammar::Grammar::new(&tokens);
+    let grammar = grammar::Grammar::new(&tokens, options.day_first);
     let first = tokens.iter().position(|t| t.kind != Kind::Punct).unwrap_or(0);
     let mut last = tokens.len();
     while last > first && tokens[last - 1].kind == Kind::Punct {

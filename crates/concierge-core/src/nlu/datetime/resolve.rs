@@ -182,7 +182,19 @@ impl Ctx<'_> {
         match t {
             Time::Now => Some(Span::Instant(self.now, Grain::Second)),
             Time::Date(d) => {
-                let day = self.date(d)?;
+                let mut day = self.date(d)?;
+                // A bare weekday is never today (Duckling's "not immediate"):
+                // "tuesday" said on a Tuesday is next week's.
+                if let DateExpr::Fields(f) = d {
+                    if f.weekday.is_some()
+                        && f.day.is_none()
+                        && f.month.is_none()
+                        && f.year.is_none()
+                        && day == self.today()
+                    {
+                        day = add_days(day, 7)?;
+                    }
+                }
                 if let DateExpr::Holiday(h, _) = d {
                     if let Some(((h1, m1), (h2, m2))) = h.hours() {
                         // Earth Hour: both minutes included, as Duckling.
@@ -219,8 +231,25 @@ impl Ctx<'_> {
                 let g = calendar::finer(d.unit);
                 Some(Span::Instant(truncate(moved, g), g))
             }
-            Time::Shifted(t, d) => {
+            Time::CycleAfter(g, n, t) => {
                 let s = self.time(t)?;
+                Some(Span::Instant(add(truncate(s.start(), *g), *g, *n)?, *g))
+            }
+            Time::OffsetExact(d) => Some(Span::Instant(add(self.now, d.unit, d.n)?, Grain::Second)),
+            Time::Shifted(t, d) => {
+                // The anchor's occurrences all move: the first moved one
+                // that has not ended ("a year after Christmas" in February
+                // is the coming Christmas, last Christmas moved a year).
+                let recurring = matches!(
+                    **t,
+                    Time::Date(DateExpr::Holiday(_, Which::Nearest))
+                        | Time::Date(DateExpr::Fields(Fields { year: None, .. }))
+                );
+                let s = if recurring {
+                    self.with_now(add(self.now, d.unit, -d.n)?).time(t)?
+                } else {
+                    self.time(t)?
+                };
                 let g = s.grain().min(d.unit);
                 let moved = add(s.start(), d.unit, d.n)?;
                 Some(Span::Instant(truncate(moved, g), g))
@@ -322,6 +351,26 @@ impl Ctx<'_> {
         match d {
             DateExpr::Fields(f) => self.fields(*f),
             DateExpr::Today(n) => add_days(today, *n),
+            DateExpr::Closest(n, d, anchor) => {
+                let anchor = self.time(anchor)?.start().date();
+                // Occurrences near the anchor: the day resolved from a week
+                // at a time over three years either side (every weekday,
+                // date and yearly holiday shows up).
+                let mut days: Vec<NaiveDate> = (-160..=160)
+                    .filter_map(|k| {
+                        let from = midnight(add_days(anchor, 7 * k)?);
+                        self.with_now(from).date(d)
+                    })
+                    .collect();
+                days.sort_by_key(|day| ((*day - anchor).num_days().abs(), *day));
+                days.dedup();
+                days.sort_by_key(|day| ((*day - anchor).num_days().abs(), *day));
+                days.get(usize::try_from(*n).ok()?).copied()
+            }
+            DateExpr::Offset(d) => {
+                let moved = add(self.now, d.unit, d.n)?;
+                Some(truncate(moved, calendar::finer(d.unit).max(Grain::Day)).date())
+            }
             DateExpr::Weekday(w, which) => {
                 let ahead = days_until(today, *w);
                 match which {
@@ -607,6 +656,7 @@ impl Ctx<'_> {
                 };
                 Some(Span::Interval(from, to, grain))
             }
+            Period::AnySeason(n) => self.any_season(*n),
             Period::RestOf(g) => {
                 let mut end = add(truncate(self.now, *g), *g, 1)?;
                 if *g == Grain::Week {
@@ -616,6 +666,24 @@ impl Ctx<'_> {
                 Some(Span::Interval(midnight(today), end, Grain::Day))
             }
         }
+    }
+
+    /// The season `n` seasons from the current one, as Duckling reads
+    /// "this/next/last season": up to the day before the next one starts.
+    fn any_season(&self, n: i64) -> Option<Span> {
+        let today = self.today();
+        let y = today.year();
+        let mut starts: Vec<NaiveDate> = Vec::new();
+        for year in y - 3..=y + 3 {
+            for (m, d) in [(3, 20), (6, 21), (9, 23), (12, 21)] {
+                starts.push(ymd(year, m, d)?);
+            }
+        }
+        let current = starts.iter().rposition(|s| *s <= today)?;
+        let k = usize::try_from(i64::try_from(current).ok()?.checked_add(n)?).ok()?;
+        let start = *starts.get(k)?;
+        let end = add_days(*starts.get(k + 1)?, -1)?;
+        Some(Span::Interval(midnight(start), midnight(end), Grain::Day))
     }
 
     fn season(&self, s: Season, which: Which) -> Option<Span> {

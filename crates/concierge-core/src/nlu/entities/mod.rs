@@ -62,14 +62,27 @@ pub struct EntityExtractor {
     phone: PhoneFinder,
     email: Regex,
     business_hours: Option<(NaiveTime, NaiveTime)>,
+    /// Numeric dates are read day first (from the business's locale).
+    day_first: bool,
 }
 
 impl EntityExtractor {
     /// Prepares the extractors a spec declares. Fails on an unknown phone
     /// region or a regex that does not compile.
+    ///
+    /// The business's locale decides the order of numeric dates ("10/6" is
+    /// 10 June in `en-GB`) and, when `nlu.phone_region` is not set, the
+    /// region of phone numbers without a country code (`en-GB` reads them
+    /// as British; a locale without a usable region reads them as US).
     pub fn new(spec: &BotSpec) -> Result<EntityExtractor, SpecError> {
         let mut problems = Vec::new();
-        let phone = PhoneFinder::new(&spec.nlu.phone_region);
+        let explicit = !spec.nlu.phone_region.trim().is_empty();
+        let region = spec.nlu.effective_phone_region(&spec.business.locale);
+        let phone = PhoneFinder::new(&region).or_else(|| {
+            // A locale's region the phone metadata does not know ("es-419"):
+            // fall back to the default rather than reject the spec.
+            (!explicit).then(|| PhoneFinder::new("US")).flatten()
+        });
         if phone.is_none() {
             problems.push(SpecProblem {
                 path: "nlu.phone_region".into(),
@@ -123,6 +136,7 @@ impl EntityExtractor {
             phone,
             email: email::email_regex(),
             business_hours: time::business_hours(&spec.business),
+            day_first: crate::nlu::datetime::day_first_locale(&spec.business.locale),
         })
     }
 
@@ -133,7 +147,7 @@ impl EntityExtractor {
         let mut candidates = Vec::new();
         email::find(&self.email, text, &mut candidates);
         self.phone.find(text, &mut candidates);
-        time::find(text, now, self.business_hours, &mut candidates);
+        time::find(text, now, self.business_hours, self.day_first, &mut candidates);
         for list in &self.lists {
             list.find(&words, &mut candidates);
         }

@@ -142,3 +142,54 @@ fn odd_input_never_panics() {
         }
     }
 }
+
+/// The spec with `locale` set and no `nlu.phone_region`.
+fn extractor_in(locale: &str) -> EntityExtractor {
+    let text = SPEC.replace("nlu:\n  phone_region: US\n", "").replace(
+        "  timezone: America/New_York\n",
+        &format!("  timezone: America/New_York\n  locale: {locale}\n"),
+    );
+    let spec = BotSpec::from_yaml(&text).expect("valid spec");
+    assert!(spec.nlu.phone_region.is_empty());
+    EntityExtractor::new(&spec).expect("extractor")
+}
+
+fn values(e: &EntityExtractor, text: &str) -> Vec<(String, String)> {
+    e.extract(text, now()).into_iter().map(|e| (e.entity, e.value.display())).collect()
+}
+
+#[test]
+fn the_locale_sets_the_phone_region_unless_the_spec_does() {
+    let london = extractor_in("en-GB");
+    let phone = values(&london, "call me on 020 7946 0018");
+    assert_eq!(phone, [("phone".to_string(), "+442079460018".to_string())]);
+    let us = extractor_in("en-US");
+    assert_eq!(values(&us, "(415) 555-0100"), [("phone".to_string(), "+14155550100".to_string())]);
+    // An explicit region wins over the locale.
+    let text =
+        SPEC.replace("  timezone: America/New_York\n", "  timezone: America/New_York\n  locale: en-GB\n");
+    let spec = BotSpec::from_yaml(&text).expect("valid spec");
+    assert_eq!(spec.nlu.effective_phone_region(&spec.business.locale), "US");
+    let explicit = EntityExtractor::new(&spec).expect("extractor");
+    assert_eq!(values(&explicit, "(415) 555-0100"), [("phone".to_string(), "+14155550100".to_string())]);
+    // A locale without a region (or one the phone data does not know) reads US numbers.
+    let default = crate::spec::NluSettings::default();
+    assert_eq!(default.effective_phone_region("en"), "US");
+    assert_eq!(default.effective_phone_region("en-AU"), "AU");
+    let _ = extractor_in("es-419");
+}
+
+#[test]
+fn the_locale_sets_the_order_of_numeric_dates() {
+    let day = |e: &EntityExtractor, text: &str| {
+        e.extract(text, now())
+            .into_iter()
+            .find(|e| e.entity == "datetime")
+            .map(|e| e.value.display())
+            .unwrap_or_default()
+    };
+    assert!(day(&extractor_in("en-GB"), "3/12 at 3pm").starts_with("2026-12-03T15:00"));
+    assert!(day(&extractor_in("en-AU"), "3/12 at 3pm").starts_with("2026-12-03T15:00"));
+    assert!(day(&extractor_in("en-US"), "3/12 at 3pm").starts_with("2027-03-12T15:00"));
+    assert!(day(&extractor(), "3/12 at 3pm").starts_with("2027-03-12T15:00"));
+}

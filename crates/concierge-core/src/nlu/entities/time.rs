@@ -45,14 +45,16 @@ pub(crate) fn localize(zone: &Tz, wall: NaiveDateTime) -> Option<DateTime<FixedO
     None
 }
 
-/// Adds every date/time expression in `text` to `out`, read relative to `now`.
+/// Adds every date/time expression in `text` to `out`, read relative to
+/// `now`, numeric dates day first when `day_first` (the business's locale).
 pub(crate) fn find(
     text: &str,
     now: DateTime<Tz>,
     hours: Option<(NaiveTime, NaiveTime)>,
+    day_first: bool,
     out: &mut Vec<Candidate>,
 ) {
-    let options = DateTimeOptions { prefer_future: true, business_hours: hours };
+    let options = DateTimeOptions { prefer_future: true, business_hours: hours, day_first };
     let zone = now.timezone();
     for found in datetime::parse(text, now.naive_local(), &options) {
         if found.start >= found.end

@@ -62,8 +62,10 @@ impl Grammar<'_> {
             .filter_map(|((tod, latent), j)| {
                 let k = self.opt_punct(*j, '-');
                 let k = self.any_word(k, &["ish", "sharp", "exactly", "precisely"])?;
-                let (tod, k, has_m) = self.with_meridiem(*tod, k);
-                Some(((tod, *latent && !has_m), k))
+                let (tod, k, _) = self.with_meridiem(*tod, k);
+                // "11ish", "3 sharp": said of a time, so not latent.
+                let _ = latent;
+                Some(((tod, false), k))
             })
             .collect();
         out.extend(extra);
@@ -375,6 +377,12 @@ impl Grammar<'_> {
         }
         if let Some(j) = self.phrase(i, "after school") {
             let p = Pod { start: 15, end: 21, pm: true };
+            out.push((((p, None), false), j));
+        }
+        // "first thing (in the morning)": the start of the working morning.
+        if let Some(j) = self.phrase(i, "first thing") {
+            let j = self.any_phrase(j, &["in the morning", "in the am"]).unwrap_or(j);
+            let p = Pod { start: 6, end: 10, pm: false };
             out.push((((p, None), false), j));
         }
         if let Some(j) = self.phrase(i, "after work") {

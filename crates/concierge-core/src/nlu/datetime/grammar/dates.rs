@@ -73,12 +73,13 @@ impl Grammar<'_> {
             if a.digits() > 2 || b.digits() > 2 {
                 return out;
             }
-            let (month, day) = if (1..=12).contains(&av) && (1..=31).contains(&bv) {
-                (av, bv)
-            } else if (1..=31).contains(&av) && (1..=12).contains(&bv) {
-                (bv, av)
-            } else {
-                return out;
+            let month_first = (1..=12).contains(&av) && (1..=31).contains(&bv);
+            let day_first = (1..=31).contains(&av) && (1..=12).contains(&bv);
+            let (month, day) = match (month_first, day_first) {
+                (true, true) if self.day_first => (bv, av),
+                (true, _) => (av, bv),
+                (false, true) => (bv, av),
+                (false, false) => return out,
             };
             let md = Fields { month: Some(month), day: Some(day), ..Fields::default() };
             if let Some((s2, k)) = sep_at(j + 1) {
@@ -394,7 +395,12 @@ impl Grammar<'_> {
         } else if let Some(j) = self.any_word(start, &["this", "current"]) {
             Some((0, j))
         } else if let Some(j) = self.any_word(start, &["coming", "upcoming"]) {
-            Some((0, j))
+            // "the coming week" is next week (Duckling); "coming March" is this March.
+            if self.word_text(j).and_then(cycle_grain).is_some() {
+                Some((1, j))
+            } else {
+                Some((0, j))
+            }
         } else if let Some(j) = self.any_word(start, &["next", "following"]) {
             Some((1, j))
         } else {
@@ -535,6 +541,12 @@ impl Grammar<'_> {
         // seasons
         if let Some((s, j)) = self.season_word(start) {
             out.push((Period::Season(s, Which::Nearest), j));
+        }
+        // "this season", "next season", "the previous season"
+        if let Some((n, j)) = rel {
+            if let Some(e) = self.any_word(j, &["season", "seasons"]) {
+                out.push((Period::AnySeason(n), e));
+            }
         }
         // parts: "end of April", "mid March", "the beginning of the year", "EOM"
         let parts: &[(&str, PartOf)] = &[

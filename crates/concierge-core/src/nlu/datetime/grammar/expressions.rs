@@ -29,6 +29,10 @@ impl Grammar<'_> {
             "sometime before",
             "sometimes before",
             "anytime before",
+            "any time before",
+            "any time up to",
+            "anytime up to",
+            "not later than",
             "no later than",
             "prior to",
         ];
@@ -41,6 +45,9 @@ impl Grammar<'_> {
             "starting from",
             "starting at",
             "anytime after",
+            "any time after",
+            "any time from",
+            "anytime from",
             "sometime after",
             "sometimes after",
             "no earlier than",
@@ -137,7 +144,29 @@ impl Grammar<'_> {
         } else {
             None
         };
-        if let Some(sign) = sign {
+        // "the upcoming 3 weeks", "2 upcoming months": Duckling reads these
+        // as the one cycle that many ahead, not a stretch.
+        if let Some(j) = self.word(start, "upcoming") {
+            for ((q, explicit), j2) in self.quantity(j) {
+                if let Some((g, k)) = self.unit(j2) {
+                    if explicit && q >= 1.0 && q.fract() == 0.0 && q < 1e6 {
+                        #[allow(clippy::cast_possible_truncation)]
+                        push(Expr::Time(Time::Period(Period::Cycle(g, q as i64))), k, false);
+                    }
+                }
+            }
+        }
+        for ((q, explicit), j) in self.quantity(start) {
+            if let Some(j2) = self.word(j, "upcoming") {
+                if let Some((g, k)) = self.unit(j2) {
+                    if explicit && q >= 1.0 && q.fract() == 0.0 && q < 1e6 {
+                        #[allow(clippy::cast_possible_truncation)]
+                        push(Expr::Time(Time::Period(Period::Cycle(g, q as i64))), k, false);
+                    }
+                }
+            }
+        }
+        if let Some(sign) = sign.filter(|_| self.word(start, "upcoming").is_none()) {
             for ((q, explicit), j) in self.quantity(start + 1) {
                 if let Some((g, k)) = self.unit(j) {
                     if explicit && q >= 1.0 && q.fract() == 0.0 && q < 1e6 {

@@ -48,6 +48,8 @@ type Found = Vec<(Time, usize, bool)>;
 
 pub(crate) struct Grammar<'a> {
     t: &'a [Token],
+    /// Numeric dates are day first ("10/6" is 10 June).
+    day_first: bool,
     times: RefCell<HashMap<usize, Found>>,
     sequences: RefCell<HashMap<usize, Found>>,
     atoms: RefCell<HashMap<usize, Alts<(Atom, bool)>>>,
@@ -200,7 +202,7 @@ impl Acc {
                 (None, None) => return None,
             }));
         }
-        if self.needs_tod && self.tod.is_none() {
+        if self.needs_tod && self.tod.is_none() && self.pod.is_none() {
             return None;
         }
         match (date, self.tod, self.pod) {
@@ -214,7 +216,7 @@ impl Acc {
 
 fn which_word(word: &str) -> Option<Which> {
     Some(match word {
-        "this" | "coming" | "upcoming" => Which::This,
+        "this" | "current" | "coming" | "upcoming" => Which::This,
         "next" => Which::Next,
         "last" | "past" | "previous" => Which::Last,
         _ => return None,
@@ -233,10 +235,11 @@ fn cycle_grain(word: &str) -> Option<Grain> {
 }
 
 impl<'a> Grammar<'a> {
-    /// A parser over `tokens`.
-    pub(crate) fn new(tokens: &'a [Token]) -> Self {
+    /// A parser over `tokens`, reading numeric dates day first when `day_first`.
+    pub(crate) fn new(tokens: &'a [Token], day_first: bool) -> Self {
         Self {
             t: tokens,
+            day_first,
             times: RefCell::new(HashMap::new()),
             sequences: RefCell::new(HashMap::new()),
             atoms: RefCell::new(HashMap::new()),

@@ -53,24 +53,31 @@ impl Grammar<'_> {
             };
             out.push(((Atom::Period(p), latent), j));
         }
-        // Days counted from today, only meaningful with a time: "two days ago at 6am".
-        for ((d, explicit), j) in self.duration(i) {
-            let days = match d.unit {
-                Grain::Day => d.n,
-                Grain::Week => d.n * 7,
-                _ => continue,
-            };
-            if let Some(e) = self.any_word(j, &["ago"]) {
-                out.push(((Atom::DateForTod(DateExpr::Today(-days)), !explicit), e));
+        // Days (or weeks, months, years) counted from today, only meaningful
+        // with a time: "two days ago at 6am", "at 7 in 3 years",
+        // "3 months from now at 9am".
+        let day_of = |d: Dur| -> Option<DateExpr> {
+            match d.unit {
+                Grain::Day => Some(DateExpr::Today(d.n)),
+                Grain::Week | Grain::Month | Grain::Quarter | Grain::Year => Some(DateExpr::Offset(d)),
+                _ => None,
             }
-            if let Some(e) = self.any_phrase(j, &["from now", "hence"]) {
-                out.push(((Atom::DateForTod(DateExpr::Today(days)), !explicit), e));
+        };
+        for ((d, explicit), j) in self.duration(i) {
+            let Some(back) = day_of(Dur { n: -d.n, unit: d.unit }) else { continue };
+            if let Some(e) = self.any_word(j, &["ago"]) {
+                out.push(((Atom::DateForTod(back), !explicit), e));
+            }
+            if let Some(e) = self.any_phrase(j, &["from now", "from today", "hence"]) {
+                if let Some(ahead) = day_of(d) {
+                    out.push(((Atom::DateForTod(ahead), !explicit), e));
+                }
             }
         }
         if let Some(j) = self.word(i, "in") {
             for ((d, _), e) in self.duration(j) {
-                if d.unit == Grain::Day {
-                    out.push(((Atom::DateForTod(DateExpr::Today(d.n)), false), e));
+                if let Some(ahead) = day_of(d) {
+                    out.push(((Atom::DateForTod(ahead), false), e));
                 }
             }
         }
@@ -91,6 +98,26 @@ impl Grammar<'_> {
         // ISO 8601: 2013-02-19T10:00
         if self.word(i, "t").is_some() && self.glued(i) && self.glued(i + 1) {
             out.push(i + 1);
+        }
+        // Loose words between a day and a time: "tomorrow around 5:30",
+        // "Friday after work, like 7:30".
+        let j = self.punct(i, ',').unwrap_or(i);
+        if let Some(k) = self.any_phrase(
+            j,
+            &[
+                "like",
+                "say",
+                "maybe",
+                "around",
+                "about",
+                "approximately",
+                "roughly",
+                "at around",
+                "at about",
+                "sometime around",
+            ],
+        ) {
+            out.push(k);
         }
         for w in ["at", "on", "of", "for", "in", "the"] {
             if let Some(j) = self.word(i, w) {
@@ -171,18 +198,63 @@ impl Grammar<'_> {
                 }
             }
         }
+        // "the week after Christmas", "the second month before June"
+        let k = self.opt_word(i, &["the"]);
+        let mut counts: Alts<i64> = self.ordinal(k).into_iter().map(|(v, j)| (i64::from(v), j)).collect();
+        if k > i {
+            counts.push((1, k));
+        }
+        for (n, j) in counts {
+            let Some(g) = self.word_text(j).and_then(cycle_grain) else { continue };
+            if g == Grain::Hour {
+                continue;
+            }
+            let Some(e) = self.any_word(j + 1, &["after", "before"]) else { continue };
+            let sign = if self.word(j + 1, "before").is_some() { -1 } else { 1 };
+            for (t, e2, _) in self.sequence(e) {
+                if !matches!(t, Time::Date(_) | Time::Period(_)) {
+                    continue;
+                }
+                out.push((Time::CycleAfter(g, sign * n, Box::new(t)), e2, false));
+            }
+        }
+        // "the closest Monday to May 3", "the 2nd closest xmas to today"
+        let k = self.opt_word(i, &["the"]);
+        let mut nths: Alts<u32> = self.ordinal(k).into_iter().filter(|(v, _)| *v >= 1).collect();
+        nths.push((1, k));
+        for (n, j) in nths {
+            let Some(j) = self.any_word(j, &["closest", "nearest"]) else { continue };
+            for (t, e, _) in self.sequence(j) {
+                let Time::Date(d) = t else { continue };
+                let Some(k2) = self.word(e, "to") else { continue };
+                for (anchor, e2, _) in self.sequence(k2) {
+                    let closest = DateExpr::Closest(n - 1, Box::new(d.clone()), Box::new(anchor));
+                    out.push((Time::Date(closest), e2, false));
+                }
+            }
+        }
         // Offsets from now.
         if let Some(j) = self.word(i, "in") {
             let j = self.opt_word(j, &["about", "around", "approximately", "approx", "roughly", "just"]);
             for ((d, _), e) in self.duration(j) {
                 out.push((Time::Offset(d), e, false));
+                if let Some(e2) = self.phrase(e, "from now") {
+                    out.push((Time::Offset(d), e2, false));
+                }
+                if let Some(e2) = self.phrase(e, "from right now") {
+                    out.push((Time::OffsetExact(d), e2, false));
+                }
             }
         }
         for ((d, explicit), j) in self.duration(i) {
-            if let Some(e) =
-                self.any_phrase(j, &["from now", "from right now", "hence", "later", "from today on"])
-            {
+            if let Some(e) = self.any_phrase(j, &["from now", "hence", "later", "from today on"]) {
                 out.push((Time::Offset(d), e, !explicit && d.n == 0));
+            }
+            // "a day from right now": to the second.
+            if let Some(e) =
+                self.any_phrase(j, &["from right now", "from this very moment", "from this moment"])
+            {
+                out.push((Time::OffsetExact(d), e, false));
             }
             if let Some(e) = self.any_word(j, &["ago", "back", "earlier"]) {
                 out.push((Time::Offset(Dur { n: -d.n, unit: d.unit }), e, false));
@@ -210,6 +282,7 @@ impl Grammar<'_> {
                     t,
                     Time::Date(DateExpr::Holiday(..))
                         | Time::Date(DateExpr::Today(0))
+                        | Time::Date(DateExpr::Fields(Fields { year: None, .. }))
                         | Time::Period(Period::Month(_, Which::Nearest))
                 )
             })
@@ -223,6 +296,10 @@ impl Grammar<'_> {
             for ((d, ex), k) in self.duration(j) {
                 if let Some(e) = self.any_phrase(k, &["from now", "hence"]) {
                     later.push(((d, ex), e));
+                }
+                // "thanksgiving 3 months ago": as seen from back then.
+                if let Some(e) = self.any_word(k, &["ago", "back", "earlier"]) {
+                    later.push(((Dur { n: -d.n, unit: d.unit }, ex), e));
                 }
             }
             for ((d, _), e) in later {
@@ -250,11 +327,24 @@ impl Grammar<'_> {
     /// A time with an optional leading preposition, which makes it non-latent.
     pub(super) fn prefixed_time(&self, i: usize) -> Vec<(Time, usize, bool)> {
         let mut out = self.time(i);
-        let strong =
-            ["at", "on", "around", "about", "approximately", "approx", "exactly", "precisely", "sometime"];
+        let strong = [
+            "at",
+            "on",
+            "around",
+            "about",
+            "approximately",
+            "approx",
+            "exactly",
+            "precisely",
+            "sometime",
+            "roughly",
+            "like",
+            "say",
+            "circa",
+        ];
         let weak = ["in", "during", "for", "of", "within"];
         if let Some(j) = self.punct(i, '@').or_else(|| self.any_word(i, &strong)) {
-            let j = self.opt_word(j, &["around", "about", "approximately"]);
+            let j = self.opt_word(j, &["around", "about", "approximately", "roughly"]);
             let on = self.word(i, "on").is_some();
             for (t, e, _) in self.time(j) {
                 if !on && matches!(t, Time::Period(Period::Year(_))) {
