@@ -147,14 +147,25 @@ impl TestRunner {
         }
         if let Some(expected) = &case.bookings {
             let actual = self.booker.confirmed(self.engine.spec().business.tz());
-            let ok =
-                expected.len() == actual.len() && expected.iter().zip(&actual).all(|(w, h)| contains(h, w));
-            if !ok {
+            if !same_bookings(expected, &actual) {
                 return fail(None, "bookings".into(), lines(expected), lines(&actual), transcript);
             }
         }
         TestOutcome { name: case.name.clone(), steps_run: transcript.len(), failure: None }
     }
+}
+
+/// Whether every expected booking matches its own actual one, and none is left over.
+fn same_bookings(expected: &[Value], actual: &[Value]) -> bool {
+    let mut unused: Vec<&Value> = actual.iter().collect();
+    expected.len() == actual.len()
+        && expected.iter().all(|w| match unused.iter().position(|h| contains(h, w)) {
+            Some(i) => {
+                unused.remove(i);
+                true
+            }
+            None => false,
+        })
 }
 
 fn lines(values: &[Value]) -> String {
@@ -172,7 +183,7 @@ fn expected_text(e: &Expectation) -> String {
         Expectation::ReplyLacks(t) => format!("no reply containing {t:?}"),
         Expectation::ReplyMatches(r) => format!("a reply matching /{}/", r.as_str()),
         Expectation::Buttons(b) => {
-            format!("buttons {}", b.iter().map(|t| format!("[{t}]")).collect::<String>())
+            format!("buttons {}", brackets(b.iter().map(String::as_str)))
         }
         Expectation::Intent(i) => format!("intent {i}"),
         Expectation::Event(p) => format!("an event containing {p}"),
@@ -180,6 +191,10 @@ fn expected_text(e: &Expectation) -> String {
         Expectation::Slot { name, value: Some(v) } => format!("{name} = {v:?}"),
         Expectation::Slot { name, value: None } => format!("{name} unset"),
     }
+}
+
+fn brackets<'a>(titles: impl Iterator<Item = &'a str>) -> String {
+    titles.map(|t| format!("[{t}]")).collect::<Vec<_>>().join(" ")
 }
 
 fn quoted<'a>(texts: impl Iterator<Item = &'a String>) -> String {
@@ -209,8 +224,11 @@ fn check(e: &Expectation, replies: &[Reply], events: &[Event], state: &Conversat
             if want.iter().all(|w| offered.contains(&w.as_str())) {
                 return None;
             }
-            let shown: String = offered.iter().map(|t| format!("[{t}]")).collect();
-            return Some(if shown.is_empty() { "no buttons".into() } else { format!("buttons {shown}") });
+            return Some(if offered.is_empty() {
+                "no buttons".into()
+            } else {
+                format!("buttons {}", brackets(offered.into_iter()))
+            });
         }
         Expectation::Intent(want) => {
             let got = events.iter().find_map(|e| match e {
@@ -339,8 +357,7 @@ impl fmt::Display for TestFailure {
             for r in &turn.replies {
                 writeln!(f, "      bot: {}", r.text)?;
                 if !r.buttons.is_empty() {
-                    let titles: String = r.buttons.iter().map(|b| format!("[{}]", b.title)).collect();
-                    writeln!(f, "           {titles}")?;
+                    writeln!(f, "           {}", brackets(r.buttons.iter().map(|b| b.title.as_str())))?;
                 }
             }
             let notes: Vec<String> = turn.events.iter().filter_map(summary).collect();
