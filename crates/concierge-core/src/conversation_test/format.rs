@@ -545,7 +545,7 @@ fn event_pattern(v: Value, at: &str, c: &mut Checker) -> Option<Value> {
         if key != "type" && !fields.contains(&key.as_str()) {
             c.push(
                 format!("{at}.{key}"),
-                format!("{kind} events have no field {key:?} (they have: {})", list_or_none(fields)),
+                format!("{kind} events have no field {key:?} (they have: {})", event_fields(fields)),
             );
         }
     }
@@ -582,10 +582,16 @@ fn check_booking(b: &Value, at: &str, c: &mut Checker) {
     }
 }
 
-fn list_or_none(fields: &[&str]) -> String {
+/// The fields an event pattern may have, booking fields included for
+/// booking events.
+fn event_fields(fields: &[&str]) -> String {
     if fields.is_empty() {
-        "none".into()
-    } else {
-        fields.join(", ")
+        return "none".into();
     }
+    let mut all = fields.join(", ");
+    if fields.contains(&"booking") {
+        all.push_str(" and the booking's ");
+        all.push_str(&BOOKING_FIELDS.join(", "));
+    }
+    all
 }
