@@ -1,3 +1,5 @@
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
 use chrono::{DateTime, Utc};
 use futures::executor::block_on;
 use serde_json::json;
@@ -8,8 +10,13 @@ use crate::spec::BotSpec;
 
 const SALON: &str = include_str!("../../../../examples/salon/bot.yaml");
 
-fn runner() -> TestRunner {
-    TestRunner::new(BotSpec::from_yaml(SALON).unwrap(), None).unwrap()
+/// One runner for every test: training the classifier is the slow part.
+fn runner() -> MutexGuard<'static, TestRunner> {
+    static RUNNER: OnceLock<Mutex<TestRunner>> = OnceLock::new();
+    RUNNER
+        .get_or_init(|| Mutex::new(TestRunner::new(BotSpec::from_yaml(SALON).unwrap(), None).unwrap()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn now() -> DateTime<Utc> {
