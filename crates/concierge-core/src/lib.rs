@@ -8,12 +8,14 @@
 //! - [`booking`]: availability, slots and bookings over services, staff and hours.
 //! - [`language_model`]: the optional seam to a generative model.
 //! - [`dialog`]: the deterministic conversation engine that ties them together.
+//! - [`conversation_test`]: conversation tests for bot authors (`concierge test`).
 //!
 //! Storage, calendars and other I/O sit behind `async-trait` traits that the
 //! host implements; the clock and randomness are passed in with every turn.
 #![deny(missing_docs)]
 
 pub mod booking;
+pub mod conversation_test;
 pub mod dialog;
 pub mod embedding;
 pub mod knowledge;

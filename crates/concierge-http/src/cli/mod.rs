@@ -16,6 +16,7 @@ mod kb;
 mod parse;
 mod serve;
 mod slots;
+mod test;
 
 /// Concierge: an embeddable conversational engine for businesses.
 #[derive(Debug, Parser)]
@@ -33,6 +34,8 @@ enum Command {
     Parse(parse::ParseArgs),
     /// List bookable slots of a service between two local dates (inclusive).
     Slots(slots::SlotsArgs),
+    /// Run conversation tests (YAML files of user lines and expectations) against their bots.
+    Test(test::TestArgs),
     /// Run the reference server (chat API, WebSocket, metrics).
     Serve(serve::ServeArgs),
     /// Import documents into a bot's knowledge and search it.
@@ -73,6 +76,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Slots(args) => slots::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Test(args) => test::run(args),
         Command::Kb(command) => kb::run(command),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
