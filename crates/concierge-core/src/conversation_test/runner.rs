@@ -11,7 +11,7 @@ use super::format::{ExistingBooking, Expectation, TestCase};
 use super::matching::{contains, same_text};
 use crate::booking::{
     Availability, Booker, Booking, BookingEngine, BookingError, BookingRequest, BookingStatus, Catalog,
-    Customer, InMemoryBookingRepository,
+    Customer, InMemoryBookingRepository, Slot,
 };
 use crate::dialog::{BookingView, ConversationState, Engine, EngineError, Event, Reply, TurnContext};
 use crate::nlu::Nlu;
@@ -498,6 +498,15 @@ impl Booker for FreshBooker {
         now: DateTime<Utc>,
     ) -> Result<Booking, BookingError> {
         self.engine().reschedule(booking_id, new_start, request_key, now).await
+    }
+
+    async fn free_slots(
+        &self,
+        request: &BookingRequest,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Slot>, BookingError> {
+        self.engine().free_slots(request, until, now).await
     }
 
     async fn get(&self, booking_id: &str) -> Result<Booking, BookingError> {

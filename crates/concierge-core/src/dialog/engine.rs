@@ -567,10 +567,13 @@ impl Engine {
             }
             return self.digress(state, meaning, parse, text, t).await;
         }
-        // Another flow asked for by name ("actually, cancel my appointment")
-        // wins over the slots its words might fill.
+        // Another flow asked for ("actually, cancel my appointment") wins,
+        // unless the message answers the question and the classifier is
+        // unsure ("Saturday at 2pm" is no new booking when asked when to
+        // move one).
         if let Meaning::StartFlow(f) = meaning {
-            if self.is_other_flow(state, f) {
+            let sure = parse.intent.as_ref().is_some_and(|i| i.confidence >= 0.85);
+            if self.is_other_flow(state, f) && (sure || !self.answers_slot(parse, text, slot)) {
                 return self.digress(state, meaning, parse, text, t).await;
             }
         }

@@ -99,6 +99,16 @@ impl Engine {
         filled
     }
 
+    /// Whether the message gives `slot` a value, without taking it.
+    pub(crate) fn answers_slot(&self, parse: &Parse, text: &str, slot: &str) -> bool {
+        match self.slot_type(slot) {
+            "datetime" => !when::read(parse, text, self.tz, &self.spec.business.hours, true).is_empty(),
+            "name" => answers::person_name(text, &self.name_vocabulary).is_some(),
+            "text" => true,
+            kind => parse.entities.iter().any(|e| e.entity == kind),
+        }
+    }
+
     /// The datetime slot's value for what the message says about when,
     /// composed with the day or time already known; sets or clears the
     /// window slot as a side effect.
