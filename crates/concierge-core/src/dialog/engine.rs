@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::actions::{Action, BUILTIN_ACTIONS};
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
-use super::knowledge::{KbOutcome, CONFIDENT, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
+use super::knowledge::{KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
 use super::state::{ConversationState, FlowFrame, Mode, Waiting};
@@ -217,6 +217,15 @@ enum Meaning {
     KnowledgeUnknown,
     Respond(String),
     Nothing,
+}
+
+fn kb_meaning(outcome: KbOutcome) -> Meaning {
+    match outcome {
+        KbOutcome::Answer { entry, score } => Meaning::Knowledge { entry, score },
+        KbOutcome::Choices(entries) => Meaning::KnowledgeChoices(entries),
+        KbOutcome::Unknown => Meaning::KnowledgeUnknown,
+        KbOutcome::Nothing => Meaning::Nothing,
+    }
 }
 
 const YES: &[&str] = &[
@@ -523,7 +532,7 @@ impl Engine {
             Some(Waiting::Slot { slot }) => self.answer_slot(state, parse, text, &slot, t).await,
             Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
             None => {
-                match self.meaning(parse, text) {
+                match self.meaning(state, parse, text) {
                     Meaning::StartFlow(f) => return self.start_flow(state, f, parse, t).await,
                     Meaning::Knowledge { entry, score } => {
                         self.answer_knowledge(state, entry, score, text, t).await
@@ -541,27 +550,11 @@ impl Engine {
         }
     }
 
-    fn meaning(&self, parse: &Parse, text: &str) -> Meaning {
+    fn meaning(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
         if let Some(i) = &parse.intent {
             if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
                 if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
-                    // An unsure classifier: offer choices when the search
-                    // finds several entries that could answer.
-                    if i.confidence < CONFIDENT {
-                        match self.kb_lookup(text) {
-                            KbOutcome::Answer { entry, score } => return Meaning::Knowledge { entry, score },
-                            KbOutcome::Choices(mut entries) => {
-                                entries.retain(|&e| e != entry);
-                                if !entries.is_empty() {
-                                    entries.insert(0, entry);
-                                    entries.truncate(3);
-                                    return Meaning::KnowledgeChoices(entries);
-                                }
-                            }
-                            KbOutcome::Unknown | KbOutcome::Nothing => {}
-                        }
-                    }
-                    return Meaning::Knowledge { entry, score: i.confidence };
+                    return kb_meaning(self.kb_for_intent(state, entry, i.confidence, text));
                 }
             }
             if i.intent == KB_CHOICE_INTENT {
@@ -581,12 +574,7 @@ impl Engine {
             // Understood, but nothing to do with it here (a "yes" out of context).
             return Meaning::Nothing;
         }
-        match self.kb_lookup(text) {
-            KbOutcome::Answer { entry, score } => Meaning::Knowledge { entry, score },
-            KbOutcome::Choices(entries) => Meaning::KnowledgeChoices(entries),
-            KbOutcome::Unknown => Meaning::KnowledgeUnknown,
-            KbOutcome::Nothing => Meaning::Nothing,
-        }
+        kb_meaning(self.kb_lookup(state, text))
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
@@ -720,7 +708,7 @@ impl Engine {
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
         let kind = self.slot_type(slot).to_string();
-        let meaning = self.meaning(parse, text);
+        let meaning = self.meaning(state, parse, text);
         let strong_intent = !matches!(meaning, Meaning::Nothing);
         let value = match kind.as_str() {
             "text" if !strong_intent => Some(EntityValue::Text { value: text.to_string() }),
@@ -760,7 +748,7 @@ impl Engine {
         }
         let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
         let Some(yes) = yes_no(text, intent, &self.spec) else {
-            let meaning = self.meaning(parse, text);
+            let meaning = self.meaning(state, parse, text);
             return self.digress(state, meaning, parse, text, t).await;
         };
         state.failures = 0;

@@ -31,6 +31,19 @@ pub struct ConversationState {
     /// Bookings made in this conversation, oldest first.
     #[serde(default)]
     pub bookings: Vec<String>,
+    /// The knowledge entry the bot answered last, and in which turn: a
+    /// short follow-up right after it ("and is it free?") is about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_answer: Option<LastAnswer>,
+}
+
+/// A knowledge answer the bot gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastAnswer {
+    /// The entry's id.
+    pub entry: String,
+    /// The turn it was given in (`ConversationState::turns` then).
+    pub turn: u64,
 }
 
 /// Who answers the conversation.
