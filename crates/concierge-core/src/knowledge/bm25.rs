@@ -40,7 +40,7 @@ pub(crate) struct Term {
 }
 
 /// The informative words of `text`: lower-cased, texting forms expanded,
-/// stemmed, stop words removed, with their concepts from the built-in
+/// stemmed (see [`stem`]), stop words removed, with their concepts from the built-in
 /// lexicon (and the lower weight of generic words, unless they are part of
 /// a phrase of the lexicon).
 pub(crate) fn terms(text: &str) -> Vec<Term> {
@@ -49,11 +49,25 @@ pub(crate) fn terms(text: &str) -> Vec<Term> {
         .into_iter()
         .filter(|t| !STOPWORDS.contains(&t.word.as_str()))
         .map(|t| Term {
+            stem: stem(&t.word),
             weight: if t.generic && !t.in_phrase { GENERIC_WEIGHT } else { 1.0 },
-            stem: t.stem,
             concepts: t.concepts,
         })
         .collect()
+}
+
+/// BM25's own light stemmer (plural and common verb endings), tuned on
+/// StackFAQ: words are indexed by it, while concepts are looked up by the
+/// lexicon's fuller stemmer.
+fn stem(word: &str) -> String {
+    for suffix in ["ing", "ies", "es", "ed", "s"] {
+        if let Some(base) = word.strip_suffix(suffix) {
+            if base.chars().count() >= 3 {
+                return if suffix == "ies" { format!("{base}y") } else { base.to_string() };
+            }
+        }
+    }
+    word.to_string()
 }
 
 /// The posting key of a concept (never a word: words have no control characters).
