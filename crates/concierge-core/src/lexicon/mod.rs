@@ -219,7 +219,12 @@ impl Lexicon {
 
     /// The words of `text` with their stems, concepts and flags.
     pub fn analyse(&self, text: &str) -> Vec<Token> {
-        let mut tokens: Vec<Token> = words(text)
+        self.analyse_words(&words(text))
+    }
+
+    /// [`Lexicon::analyse`] for a text already split by [`words`].
+    pub fn analyse_words(&self, words: &[String]) -> Vec<Token> {
+        let mut tokens: Vec<Token> = words
             .iter()
             .map(|w| {
                 let word = self.expand(w).to_string();
