@@ -105,19 +105,16 @@ fn run(spec_path: &str, cases_path: &str) -> (usize, usize, usize, usize) {
 fn salon_paraphrases_are_answered_and_out_of_scope_questions_are_not() {
     let (kb_ok, kb_all, oos_ok, oos_all) =
         run("../../examples/salon/bot.yaml", "tests/fixtures/salon_paraphrases.jsonl");
-    assert!(kb_ok * 100 >= kb_all * MIN_KB_PERCENT, "salon knowledge {kb_ok}/{kb_all}");
-    assert!(oos_ok * 100 >= oos_all * MIN_OOS_PERCENT, "salon out of scope {oos_ok}/{oos_all}");
+    // Before the lexicon: 20/51 and 7/8.
+    assert!(kb_ok * 100 >= kb_all * 65, "salon knowledge {kb_ok}/{kb_all}");
+    assert!(oos_ok + 1 >= oos_all, "salon out of scope {oos_ok}/{oos_all}");
 }
 
 #[test]
 fn a_second_business_generalises() {
     let (kb_ok, kb_all, oos_ok, oos_all) =
         run("tests/fixtures/physio_bot.yaml", "tests/fixtures/physio_paraphrases.jsonl");
-    assert!(kb_ok * 100 >= kb_all * MIN_KB_PERCENT, "physio knowledge {kb_ok}/{kb_all}");
-    assert!(oos_ok * 100 >= oos_all * MIN_OOS_PERCENT, "physio out of scope {oos_ok}/{oos_all}");
+    // Before the lexicon: 7/23 and 4/4.
+    assert!(kb_ok * 100 >= kb_all * 65, "physio knowledge {kb_ok}/{kb_all}");
+    assert_eq!(oos_ok, oos_all, "physio out of scope");
 }
-
-/// The share of answerable paraphrases that must be answered right.
-const MIN_KB_PERCENT: usize = 0;
-/// The share of out-of-scope questions that must not be answered.
-const MIN_OOS_PERCENT: usize = 0;

@@ -132,8 +132,9 @@ impl Engine {
     }
 
     /// What to make of a message the classifier put on knowledge entry
-    /// `entry` with `confidence`: the entry when the classifier is sure or
-    /// the search agrees it is the best; choices when the search finds
+    /// `entry` with `confidence`: the entry when the classifier is sure (of
+    /// a question, or of a fragment the search finds one topic in) or, for
+    /// a question, the search agrees it is the best; choices when the search finds
     /// others as close; the search's own answer when it is sure of another.
     pub(crate) fn kb_for_intent(
         &self,
@@ -142,12 +143,24 @@ impl Engine {
         confidence: f32,
         text: &str,
     ) -> KbOutcome {
-        if confidence >= CONFIDENT {
+        let question = is_question(text);
+        if confidence >= CONFIDENT && question {
             return KbOutcome::Answer { entry, score: confidence };
         }
         match self.kb_lookup(state, text) {
+            // A sure classifier, on a fragment the search finds two topics
+            // in ("products and prices"): let the customer choose.
+            KbOutcome::Choices(mut entries) if confidence >= CONFIDENT => {
+                if !entries.contains(&entry) || entries.len() < 2 {
+                    return KbOutcome::Answer { entry, score: confidence };
+                }
+                entries.retain(|&e| e != entry);
+                entries.insert(0, entry);
+                KbOutcome::Choices(entries)
+            }
+            _ if confidence >= CONFIDENT => KbOutcome::Answer { entry, score: confidence },
             answer @ KbOutcome::Answer { .. } => answer,
-            KbOutcome::Choices(entries) if entries.first() == Some(&entry) => {
+            KbOutcome::Choices(entries) if entries.first() == Some(&entry) && question => {
                 KbOutcome::Answer { entry, score: confidence }
             }
             KbOutcome::Choices(mut entries) => {
@@ -336,12 +349,31 @@ mod tests {
             decide(&[hit(3, 5.0, 0.9), hit(1, 4.9, 0.85), hit(2, 1.0, 0.5), hit(4, 0.5, 0.1)], false),
             KbOutcome::Choices(vec![3, 1, 2])
         );
-        assert_eq!(decide(&[hit(2, 1.0, 0.4)], true), KbOutcome::Choices(vec![2]));
+        assert_eq!(decide(&[hit(2, 1.0, 0.38)], true), KbOutcome::Choices(vec![2]));
+        assert_eq!(decide(&[hit(2, 1.0, 0.4)], true), KbOutcome::Answer { entry: 2, score: 0.4 });
         assert_eq!(decide(&[hit(2, 1.0, 0.2)], true), KbOutcome::Unknown);
         assert_eq!(decide(&[hit(2, 1.0, 0.2)], false), KbOutcome::Nothing);
         assert_eq!(decide(&[], true), KbOutcome::Nothing);
         assert!(
             is_question("Do you do hair extensions") && is_question("nails?") && !is_question("my nails")
         );
+        // A question far ahead of the runner-up is answered below CONFIDENT;
+        // a statement, or a close runner-up, is not.
+        assert_eq!(
+            decide(&[hit(0, 9.0, 0.45), hit(1, 4.0, 0.4)], true),
+            KbOutcome::Answer { entry: 0, score: 0.45 }
+        );
+        assert_eq!(decide(&[hit(0, 9.0, 0.45), hit(1, 4.0, 0.4)], false), KbOutcome::Choices(vec![0, 1]));
+        assert_eq!(decide(&[hit(0, 9.0, 0.45), hit(1, 8.0, 0.4)], true), KbOutcome::Choices(vec![0, 1]));
+    }
+
+    #[test]
+    fn follow_ups_are_questions_that_point_back() {
+        assert!(refers_back("and do I have to stay with him during it?"));
+        assert!(refers_back("is it free?"));
+        assert!(refers_back("what about the bathroom?"));
+        assert!(!refers_back("ok thanks"));
+        assert!(!refers_back("it's Ana Ruiz"));
+        assert!(!refers_back("do you sell gift cards?"));
     }
 }

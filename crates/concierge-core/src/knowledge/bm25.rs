@@ -256,6 +256,23 @@ mod tests {
     }
 
     #[test]
+    fn concepts_match_other_words_for_less_and_generic_words_weigh_little() {
+        let entries = vec![
+            entry("parking", "Do you have parking?", "Free spaces behind the salon."),
+            entry("payment", "Which payment methods do you take?", "Cards and cash."),
+        ];
+        let index = Bm25Index::new(&entries);
+        let car = index.search("is there somewhere to leave my car?", 2);
+        assert_eq!(car.len(), 1, "{car:?}");
+        assert_eq!(car[0].entry, 0);
+        assert!(car[0].coverage > 0.3 && car[0].coverage < 1.0, "{car:?}");
+        assert_eq!(index.search("do u take amex", 2)[0].entry, 1);
+        // The word itself beats a concept match.
+        let exact = index.search("parking", 1)[0].score;
+        assert!(index.search("garage", 1)[0].score < exact);
+    }
+
+    #[test]
     fn answer_words_count_only_when_answers_are_indexed() {
         let entries = vec![entry("parking", "Do you have parking?", "Free spaces behind the salon.")];
         assert_eq!(Bm25Index::new(&entries).search("free spaces", 1).len(), 1);
