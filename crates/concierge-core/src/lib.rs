@@ -20,5 +20,6 @@ pub mod dialog;
 pub mod embedding;
 pub mod knowledge;
 pub mod language_model;
+pub mod lexicon;
 pub mod nlu;
 pub mod spec;

@@ -12,7 +12,7 @@ use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
 use super::slots::{Filled, WINDOW_SLOT};
 use super::when;
-use super::knowledge::{KbOutcome, CONFIDENT, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
+use super::knowledge::{KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
 use super::state::{ConversationState, FlowFrame, Mode, Waiting};
@@ -245,6 +245,15 @@ enum Meaning {
     Nothing,
 }
 
+fn kb_meaning(outcome: KbOutcome) -> Meaning {
+    match outcome {
+        KbOutcome::Answer { entry, score } => Meaning::Knowledge { entry, score },
+        KbOutcome::Choices(entries) => Meaning::KnowledgeChoices(entries),
+        KbOutcome::Unknown => Meaning::KnowledgeUnknown,
+        KbOutcome::Nothing => Meaning::Nothing,
+    }
+}
+
 /// The quick replies under a yes/no question.
 pub(super) fn yes_no_buttons() -> Vec<Button> {
     vec![
@@ -414,7 +423,7 @@ impl Engine {
             Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
             Some(Waiting::Change) => self.answer_change(state, parse, text, t).await,
             None => {
-                let meaning = match self.meaning(parse, text) {
+                let meaning = match self.meaning(state, parse, text) {
                     Meaning::Nothing | Meaning::KnowledgeUnknown if self.moves_booking(state, parse, text) => {
                         match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
                             Some(f) => Meaning::StartFlow(f),
@@ -446,27 +455,11 @@ impl Engine {
         }
     }
 
-    fn meaning(&self, parse: &Parse, text: &str) -> Meaning {
+    fn meaning(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
         if let Some(i) = &parse.intent {
             if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
                 if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
-                    // An unsure classifier: offer choices when the search
-                    // finds several entries that could answer.
-                    if i.confidence < CONFIDENT {
-                        match self.kb_lookup(text) {
-                            KbOutcome::Answer { entry, score } => return Meaning::Knowledge { entry, score },
-                            KbOutcome::Choices(mut entries) => {
-                                entries.retain(|&e| e != entry);
-                                if !entries.is_empty() {
-                                    entries.insert(0, entry);
-                                    entries.truncate(3);
-                                    return Meaning::KnowledgeChoices(entries);
-                                }
-                            }
-                            KbOutcome::Unknown | KbOutcome::Nothing => {}
-                        }
-                    }
-                    return Meaning::Knowledge { entry, score: i.confidence };
+                    return kb_meaning(self.kb_for_intent(state, entry, i.confidence, text));
                 }
             }
             if i.intent == KB_CHOICE_INTENT {
@@ -486,12 +479,7 @@ impl Engine {
             // Understood, but nothing to do with it here (a "yes" out of context).
             return Meaning::Nothing;
         }
-        match self.kb_lookup(text) {
-            KbOutcome::Answer { entry, score } => Meaning::Knowledge { entry, score },
-            KbOutcome::Choices(entries) => Meaning::KnowledgeChoices(entries),
-            KbOutcome::Unknown => Meaning::KnowledgeUnknown,
-            KbOutcome::Nothing => Meaning::Nothing,
-        }
+        kb_meaning(self.kb_lookup(state, text))
     }
 
     /// Whether a message without an intent moves the booking just made: a
@@ -558,7 +546,7 @@ impl Engine {
         slot: &str,
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
-        let meaning = self.meaning(parse, text);
+        let meaning = self.meaning(state, parse, text);
         if self.slot_type(slot) == "text" {
             if matches!(meaning, Meaning::Nothing) {
                 state.failures = 0;
@@ -620,7 +608,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
         let yes = yes_no(text, intent, &self.spec);
-        if let (None, Meaning::StartFlow(f)) = (yes, self.meaning(parse, text)) {
+        if let (None, Meaning::StartFlow(f)) = (yes, self.meaning(state, parse, text)) {
             if self.is_other_flow(state, f) {
                 return self.digress(state, Meaning::StartFlow(f), parse, text, t).await;
             }
@@ -635,7 +623,7 @@ impl Engine {
             if let Some(asked) = answers::asks_for_times(text) {
                 return self.offer_times(state, asked, t).await;
             }
-            let meaning = self.meaning(parse, text);
+            let meaning = self.meaning(state, parse, text);
             return self.digress(state, meaning, parse, text, t).await;
         };
         state.failures = 0;
@@ -691,7 +679,7 @@ impl Engine {
                 self.run(state, t).await
             }
             None => {
-                let meaning = match self.meaning(parse, text) {
+                let meaning = match self.meaning(state, parse, text) {
                     Meaning::Nothing | Meaning::KnowledgeUnknown if self.moves_booking(state, parse, text) => {
                         match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
                             Some(f) => Meaning::StartFlow(f),

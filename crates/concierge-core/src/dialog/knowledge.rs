@@ -20,14 +20,24 @@
 
 use super::engine::{Engine, TurnBuilder};
 use super::event::{Button, Event, Reply};
-use super::state::ConversationState;
-use crate::knowledge::Hit;
+use std::collections::HashSet;
+
+use super::state::{ConversationState, LastAnswer};
+use crate::knowledge::{terms, Hit, Term};
 use crate::language_model::{CompletionRequest, PromptMessage};
+use crate::lexicon::{self, ConceptId};
 
 /// The confidence from which the best entry is given as the answer.
 pub const CONFIDENT: f32 = 0.6;
 /// The confidence from which entries are offered as choices.
 pub const UNSURE: f32 = 0.35;
+/// The confidence from which the best entry answers a question when it is
+/// far ahead of the others (see [`decide`]).
+const CONFIDENT_LEAD: f32 = 0.4;
+/// How far ahead that is: the runner-up scores at most this share of the best.
+const FAR_AHEAD: f32 = 0.6;
+/// The most words a follow-up question has.
+const FOLLOW_UP_WORDS: usize = 12;
 /// The intent of a choice button's payload; its `kb_entry` entity names the entry.
 pub const KB_CHOICE_INTENT: &str = "kb_choice";
 /// The entity of a choice button's payload.
@@ -62,7 +72,10 @@ fn is_question(text: &str) -> bool {
 }
 
 /// Decides between answering, offering choices and not knowing, from the
-/// search's hits (best first).
+/// search's hits (best first): the best entry answers from [`CONFIDENT`]
+/// with a clear lead, and a question from `CONFIDENT_LEAD` when the
+/// runner-up is far behind (scores under `FAR_AHEAD` of the best, or
+/// matches under [`UNSURE`] of the question).
 pub(crate) fn decide(hits: &[Hit], question: bool) -> KbOutcome {
     let Some(top) = hits.first() else {
         return KbOutcome::Nothing;
@@ -72,6 +85,10 @@ pub(crate) fn decide(hits: &[Hit], question: bool) -> KbOutcome {
         r.coverage < top.coverage - 0.15 || r.coverage < UNSURE || r.score < 0.75 * top.score
     });
     if top.coverage >= CONFIDENT && clear_lead {
+        return KbOutcome::Answer { entry: top.entry, score: top.coverage };
+    }
+    let far_ahead = runner_up.is_none_or(|r| r.coverage < UNSURE || r.score < FAR_AHEAD * top.score);
+    if question && top.coverage >= CONFIDENT_LEAD && far_ahead {
         return KbOutcome::Answer { entry: top.entry, score: top.coverage };
     }
     if top.coverage >= UNSURE {
@@ -86,14 +103,130 @@ pub(crate) fn decide(hits: &[Hit], question: bool) -> KbOutcome {
     }
 }
 
+/// Words that open a follow-up ("and do I ...", "also, ...").
+const CONNECTIVES: &[&str] = &["and", "also", "plus", "so", "but"];
+
+/// Whether `text` is a question that points back at what was just said: it
+/// starts like a follow-up ("and", "also", "what about") or refers to it
+/// ("is it free?").
+fn refers_back(text: &str) -> bool {
+    const POINTERS: &[&str] =
+        &["it", "that", "this", "them", "they", "him", "her", "he", "she", "there", "those"];
+    let words = lexicon::words(text);
+    let connective = words.first().is_some_and(|w| CONNECTIVES.contains(&w.as_str()));
+    let what_about =
+        words.get(1).is_some_and(|w| w == "about") && matches!(words[0].as_str(), "what" | "how");
+    let question = is_question(text) || (connective && is_question(&words[1..].join(" ")));
+    question && (connective || what_about || words.iter().any(|w| POINTERS.contains(&w.as_str())))
+}
+
 impl Engine {
-    /// What the knowledge base makes of `text`.
-    pub(crate) fn kb_lookup(&self, text: &str) -> KbOutcome {
+    /// What the knowledge base makes of `text`, in the conversation `state`.
+    pub(crate) fn kb_lookup(&self, state: &ConversationState, text: &str) -> KbOutcome {
         if self.knowledge.is_empty() {
             return KbOutcome::Nothing;
         }
         let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
-        decide(&hits, is_question(text))
+        let outcome = decide(&hits, is_question(text));
+        self.follow_up(state, text, outcome)
+    }
+
+    /// What to make of a message the classifier put on knowledge entry
+    /// `entry` with `confidence`: the entry when the classifier is sure (of
+    /// a question, or of a fragment the search finds one topic in) or, for
+    /// a question, the search agrees it is the best; choices when the search finds
+    /// others as close; the search's own answer when it is sure of another.
+    pub(crate) fn kb_for_intent(
+        &self,
+        state: &ConversationState,
+        entry: usize,
+        confidence: f32,
+        text: &str,
+    ) -> KbOutcome {
+        let question = is_question(text);
+        if confidence >= CONFIDENT && question {
+            return KbOutcome::Answer { entry, score: confidence };
+        }
+        match self.kb_lookup(state, text) {
+            // A sure classifier, on a fragment the search finds two topics
+            // in ("products and prices"): let the customer choose.
+            KbOutcome::Choices(mut entries) if confidence >= CONFIDENT => {
+                if !entries.contains(&entry) || entries.len() < 2 {
+                    return KbOutcome::Answer { entry, score: confidence };
+                }
+                entries.retain(|&e| e != entry);
+                entries.insert(0, entry);
+                KbOutcome::Choices(entries)
+            }
+            _ if confidence >= CONFIDENT => KbOutcome::Answer { entry, score: confidence },
+            answer @ KbOutcome::Answer { .. } => answer,
+            KbOutcome::Choices(entries) if entries.first() == Some(&entry) && question => {
+                KbOutcome::Answer { entry, score: confidence }
+            }
+            KbOutcome::Choices(mut entries) => {
+                entries.retain(|&e| e != entry);
+                if entries.is_empty() {
+                    return KbOutcome::Answer { entry, score: confidence };
+                }
+                entries.insert(0, entry);
+                entries.truncate(MAX_CHOICES);
+                KbOutcome::Choices(entries)
+            }
+            KbOutcome::Unknown | KbOutcome::Nothing => KbOutcome::Answer { entry, score: confidence },
+        }
+    }
+
+    /// The entry answered in the turn just before this one, if any.
+    fn previous_answer(&self, state: &ConversationState) -> Option<usize> {
+        let last = state.last_answer.as_ref()?;
+        if last.turn + 1 != state.turns {
+            return None;
+        }
+        self.knowledge.iter().position(|k| k.id == last.entry)
+    }
+
+    /// A short question right after an answer stays on its entry unless it
+    /// clearly asks about another: when the search offers that entry among
+    /// choices, or finds nothing sure and the question refers back ("and do
+    /// I have to stay with him?") without words the knowledge base has never
+    /// seen ("and the weather there?").
+    fn follow_up(&self, state: &ConversationState, text: &str, outcome: KbOutcome) -> KbOutcome {
+        let Some(previous) = self.previous_answer(state) else {
+            return outcome;
+        };
+        if lexicon::words(text).len() > FOLLOW_UP_WORDS {
+            return outcome;
+        }
+        let stay = KbOutcome::Answer { entry: previous, score: UNSURE };
+        match &outcome {
+            KbOutcome::Choices(entries) if entries.contains(&previous) => stay,
+            KbOutcome::Choices(_) | KbOutcome::Unknown | KbOutcome::Nothing
+                if refers_back(text) && !self.has_unknown_words(text) =>
+            {
+                stay
+            }
+            _ => outcome,
+        }
+    }
+
+    /// Whether `text` has an informative word that no knowledge entry
+    /// contains, not even through a concept.
+    fn has_unknown_words(&self, text: &str) -> bool {
+        let query: Vec<Term> = terms(text).into_iter().filter(|t| t.weight >= 1.0).collect();
+        if query.is_empty() {
+            return false;
+        }
+        let mut known: HashSet<String> = HashSet::new();
+        let mut concepts: HashSet<ConceptId> = HashSet::new();
+        for k in &self.knowledge {
+            for field in std::iter::once(&k.title).chain(&k.alternatives).chain(std::iter::once(&k.text)) {
+                for t in terms(field) {
+                    concepts.extend(t.concepts.iter().copied());
+                    known.insert(t.stem);
+                }
+            }
+        }
+        query.iter().any(|t| !known.contains(&t.stem) && !t.concepts.iter().any(|c| concepts.contains(c)))
     }
 
     /// Answers with entry `entry`, worded by the language model when there
@@ -108,6 +241,7 @@ impl Engine {
     ) {
         state.failures = 0;
         let k = &self.knowledge[entry];
+        state.last_answer = Some(LastAnswer { entry: k.id.clone(), turn: state.turns });
         t.event(Event::KbAnswer {
             id: k.id.clone(),
             title: k.title.clone(),
@@ -215,12 +349,31 @@ mod tests {
             decide(&[hit(3, 5.0, 0.9), hit(1, 4.9, 0.85), hit(2, 1.0, 0.5), hit(4, 0.5, 0.1)], false),
             KbOutcome::Choices(vec![3, 1, 2])
         );
-        assert_eq!(decide(&[hit(2, 1.0, 0.4)], true), KbOutcome::Choices(vec![2]));
+        assert_eq!(decide(&[hit(2, 1.0, 0.38)], true), KbOutcome::Choices(vec![2]));
+        assert_eq!(decide(&[hit(2, 1.0, 0.4)], true), KbOutcome::Answer { entry: 2, score: 0.4 });
         assert_eq!(decide(&[hit(2, 1.0, 0.2)], true), KbOutcome::Unknown);
         assert_eq!(decide(&[hit(2, 1.0, 0.2)], false), KbOutcome::Nothing);
         assert_eq!(decide(&[], true), KbOutcome::Nothing);
         assert!(
             is_question("Do you do hair extensions") && is_question("nails?") && !is_question("my nails")
         );
+        // A question far ahead of the runner-up is answered below CONFIDENT;
+        // a statement, or a close runner-up, is not.
+        assert_eq!(
+            decide(&[hit(0, 9.0, 0.45), hit(1, 4.0, 0.4)], true),
+            KbOutcome::Answer { entry: 0, score: 0.45 }
+        );
+        assert_eq!(decide(&[hit(0, 9.0, 0.45), hit(1, 4.0, 0.4)], false), KbOutcome::Choices(vec![0, 1]));
+        assert_eq!(decide(&[hit(0, 9.0, 0.45), hit(1, 8.0, 0.4)], true), KbOutcome::Choices(vec![0, 1]));
+    }
+
+    #[test]
+    fn follow_ups_are_questions_that_point_back() {
+        assert!(refers_back("and do I have to stay with him during it?"));
+        assert!(refers_back("is it free?"));
+        assert!(refers_back("what about the bathroom?"));
+        assert!(!refers_back("ok thanks"));
+        assert!(!refers_back("it's Ana Ruiz"));
+        assert!(!refers_back("do you sell gift cards?"));
     }
 }

@@ -36,4 +36,4 @@ pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS
 pub use engine::{Engine, EngineBuilder, EngineError, Turn, TurnContext, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
 pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
-pub use state::{ConversationState, FlowFrame, Mode, Waiting};
+pub use state::{ConversationState, FlowFrame, LastAnswer, Mode, Waiting};

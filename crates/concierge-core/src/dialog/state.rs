@@ -36,6 +36,19 @@ pub struct ConversationState {
     /// "book me one") is kept while older answers are asked afresh.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub slot_turns: BTreeMap<String, u64>,
+    /// The knowledge entry the bot answered last, and in which turn: a
+    /// short follow-up right after it ("and is it free?") is about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_answer: Option<LastAnswer>,
+}
+
+/// A knowledge answer the bot gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastAnswer {
+    /// The entry's id.
+    pub entry: String,
+    /// The turn it was given in (`ConversationState::turns` then).
+    pub turn: u64,
 }
 
 /// Who answers the conversation.

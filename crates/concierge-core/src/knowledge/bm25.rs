@@ -3,29 +3,62 @@
 //! Fields are weighted: a word in the title or an alternative phrasing counts
 //! more than a word of the answer, because people ask questions that look
 //! like the FAQ's question, not like its answer.
+//!
+//! Words are matched through the built-in [`lexicon`](crate::lexicon) too:
+//! texting forms are expanded, words stemmed, and a query word also matches
+//! entries that share one of its concepts ("amex" finds "card"), for a
+//! little less than the word itself. Generic words ("come", "somewhere")
+//! weigh less than topical ones.
 
 use std::collections::HashMap;
 
 use super::{Hit, KnowledgeEntry, KnowledgeSearch};
+use crate::lexicon::{lexicon, ConceptId};
 
 const STOPWORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i", "me", "my",
     "we", "our", "it", "its", "to", "of", "in", "on", "at", "for", "and", "or", "can", "could", "would",
     "will", "what", "whats", "how", "there", "have", "has", "any", "this", "that", "with", "if", "so",
     "please", "s", "tell", "about", "know", "want", "like", "need", "get", "from", "by", "as", "am", "not",
-    "who", "whom", "when", "where", "which", "why",
+    "who", "whom", "when", "where", "which", "why", "im", "ive", "id", "youre", "dont", "doesnt", "isnt",
+    "arent", "theres", "thats", "whens", "wheres", "hows", "youll", "weve", "t", "d", "ll", "m", "re", "ve",
 ];
 
-/// Lower-cased word stems of `text` with stop words removed.
-pub(crate) fn terms(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
-        .map(stem)
+/// How much a word matched only through a shared concept counts, relative
+/// to the word itself ("car" for "parking").
+const CONCEPT_MATCH: f32 = 0.8;
+/// How much a generic word ("come", "somewhere", "able") weighs, relative
+/// to a topical one, in scores and in coverage.
+const GENERIC_WEIGHT: f32 = 0.2;
+
+/// One informative word of a text: its stem, its concepts and its weight.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Term {
+    pub(crate) stem: String,
+    pub(crate) concepts: Vec<ConceptId>,
+    pub(crate) weight: f32,
+}
+
+/// The informative words of `text`: lower-cased, texting forms expanded,
+/// stemmed (see [`stem`]), stop words removed, with their concepts from the built-in
+/// lexicon (and the lower weight of generic words, unless they are part of
+/// a phrase of the lexicon).
+pub(crate) fn terms(text: &str) -> Vec<Term> {
+    lexicon()
+        .analyse(text)
+        .into_iter()
+        .filter(|t| !STOPWORDS.contains(&t.word.as_str()))
+        .map(|t| Term {
+            stem: stem(&t.word),
+            weight: if t.generic && !t.in_phrase { GENERIC_WEIGHT } else { 1.0 },
+            concepts: t.concepts,
+        })
         .collect()
 }
 
-/// A light English stemmer: plural and common verb endings.
+/// BM25's own light stemmer (plural and common verb endings), tuned on
+/// StackFAQ: words are indexed by it, while concepts are looked up by the
+/// lexicon's fuller stemmer.
 fn stem(word: &str) -> String {
     for suffix in ["ing", "ies", "es", "ed", "s"] {
         if let Some(base) = word.strip_suffix(suffix) {
@@ -35,6 +68,11 @@ fn stem(word: &str) -> String {
         }
     }
     word.to_string()
+}
+
+/// The posting key of a concept (never a word: words have no control characters).
+fn concept_key(id: ConceptId) -> String {
+    format!("\u{1}{id}")
 }
 
 /// BM25's saturation and length normalisation, and the weight of each field.
@@ -87,10 +125,14 @@ impl Bm25Index {
         let mut lengths = Vec::with_capacity(entries.len());
         for (i, e) in entries.iter().enumerate() {
             let mut counts: HashMap<String, f32> = HashMap::new();
+            let mut concepts: HashMap<String, f32> = HashMap::new();
             let mut add = |text: &str, weight: f32| {
                 if weight > 0.0 {
                     for t in terms(text) {
-                        *counts.entry(t).or_default() += weight;
+                        *counts.entry(t.stem).or_default() += weight;
+                        for c in t.concepts {
+                            *concepts.entry(concept_key(c)).or_default() += weight;
+                        }
                     }
                 }
             };
@@ -99,8 +141,9 @@ impl Bm25Index {
                 add(alt, params.alternative_weight);
             }
             add(&e.text, params.text_weight);
+            // Concepts repeat words, so only the words make an entry long.
             lengths.push(counts.values().sum());
-            for (t, n) in counts {
+            for (t, n) in counts.into_iter().chain(concepts) {
                 postings.entry(t).or_default().push((i, n));
             }
         }
@@ -117,27 +160,56 @@ impl Bm25Index {
 }
 
 impl KnowledgeSearch for Bm25Index {
+    /// BM25 over the query's words, each also matched through its concepts
+    /// (a concept match counts [`CONCEPT_MATCH`] of a word match); a hit's
+    /// coverage is the share of the query's weight (each word's idf times
+    /// its generic-or-topical weight) the entry matches.
     fn search(&self, query: &str, k: usize) -> Vec<Hit> {
         let Bm25Params { k1, b, .. } = self.params;
         let mut query_terms = terms(query);
-        query_terms.sort();
-        query_terms.dedup();
+        query_terms.sort_by(|a, b| a.stem.cmp(&b.stem).then(b.weight.total_cmp(&a.weight)));
+        query_terms.dedup_by(|a, b| a.stem == b.stem);
         // Words unknown to the index still count against coverage, with the
         // weight of the rarest possible word.
         let unknown_idf = self.idf(0);
-        let total_idf: f32 =
-            query_terms.iter().map(|t| self.postings.get(t).map_or(unknown_idf, |p| self.idf(p.len()))).sum();
+        let mut total_weight = 0.0f32;
+        // Per document: (score, matched weight), and the best match of the
+        // current query word so far.
         let mut scores: HashMap<usize, (f32, f32)> = HashMap::new();
+        let mut best: HashMap<usize, (f32, f32)> = HashMap::new();
         for t in &query_terms {
-            let Some(list) = self.postings.get(t) else {
-                continue;
+            let word = self.postings.get(&t.stem).map(|list| (list, 1.0f32));
+            let concept_lists: Vec<_> = t
+                .concepts
+                .iter()
+                .filter_map(|&c| self.postings.get(&concept_key(c)))
+                .map(|list| (list, CONCEPT_MATCH))
+                .collect();
+            let idf_of_word = match word {
+                Some((list, _)) => self.idf(list.len()),
+                None => concept_lists
+                    .iter()
+                    .map(|(l, _)| self.idf(l.len()))
+                    .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
+                    .unwrap_or(unknown_idf),
             };
-            let idf = self.idf(list.len());
-            for &(doc, tf) in list {
-                let norm = 1.0 - b + b * self.lengths[doc] / self.average_length.max(1.0);
+            let weight = t.weight * idf_of_word;
+            total_weight += weight;
+            best.clear();
+            for (list, factor) in word.into_iter().chain(concept_lists) {
+                let idf = self.idf(list.len());
+                for &(doc, tf) in list {
+                    let norm = 1.0 - b + b * self.lengths[doc] / self.average_length.max(1.0);
+                    let score = t.weight * factor * idf * tf * (k1 + 1.0) / (tf + k1 * norm);
+                    let e = best.entry(doc).or_default();
+                    e.0 = e.0.max(score);
+                    e.1 = e.1.max(factor * weight);
+                }
+            }
+            for (&doc, &(score, matched)) in &best {
                 let entry = scores.entry(doc).or_default();
-                entry.0 += idf * tf * (k1 + 1.0) / (tf + k1 * norm);
-                entry.1 += idf;
+                entry.0 += score;
+                entry.1 += matched;
             }
         }
         let mut hits: Vec<Hit> = scores
@@ -145,7 +217,7 @@ impl KnowledgeSearch for Bm25Index {
             .map(|(entry, (score, matched))| Hit {
                 entry,
                 score,
-                coverage: matched / total_idf.max(f32::EPSILON),
+                coverage: (matched / total_weight.max(f32::EPSILON)).min(1.0),
             })
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
@@ -181,6 +253,23 @@ mod tests {
         assert!(hits[0].coverage > 0.25 && hits[0].coverage < 1.0, "{hits:?}");
         assert!(index.search("what's the capital of France?", 3).is_empty());
         assert_eq!(index.search("parking", 3)[0].coverage, 1.0);
+    }
+
+    #[test]
+    fn concepts_match_other_words_for_less_and_generic_words_weigh_little() {
+        let entries = vec![
+            entry("parking", "Do you have parking?", "Free spaces behind the salon."),
+            entry("payment", "Which payment methods do you take?", "Cards and cash."),
+        ];
+        let index = Bm25Index::new(&entries);
+        let car = index.search("is there somewhere to leave my car?", 2);
+        assert_eq!(car.len(), 1, "{car:?}");
+        assert_eq!(car[0].entry, 0);
+        assert!(car[0].coverage > 0.3 && car[0].coverage < 1.0, "{car:?}");
+        assert_eq!(index.search("do u take amex", 2)[0].entry, 1);
+        // The word itself beats a concept match.
+        let exact = index.search("parking", 1)[0].score;
+        assert!(index.search("garage", 1)[0].score < exact);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Turning a message into a sparse, tf-idf weighted feature vector: word
-//! unigrams and bigrams plus character n-grams taken inside word boundaries.
+//! unigrams and bigrams plus character n-grams taken inside word boundaries,
+//! and (optionally) the words' concepts from the built-in
+//! [`lexicon`](crate::lexicon), so "amex" and "card" share a feature.
 //!
 //! Features are identified by a 64-bit FNV-1a hash of their text (with a
 //! namespace byte so a word and a character n-gram never share an id); the
@@ -10,6 +12,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::LexicalConfig;
+use crate::lexicon::lexicon;
 
 /// A sparse vector: `(feature index, value)` pairs sorted by index.
 pub(crate) type SparseVector = Vec<(u32, f32)>;
@@ -17,6 +20,7 @@ pub(crate) type SparseVector = Vec<(u32, f32)>;
 const WORD: u8 = b'w';
 const BIGRAM: u8 = b'b';
 const CHARS: u8 = b'c';
+const CONCEPT: u8 = b'k';
 
 /// A hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default)]
@@ -97,6 +101,13 @@ fn raw_features(text: &str, config: &LexicalConfig, out: &mut RawFeatures) {
         if config.word_bigrams {
             if let Some(next) = tokens.get(i + 1) {
                 out.words.push(fnv1a(BIGRAM, &[token.as_bytes(), next.as_bytes()]));
+            }
+        }
+    }
+    if config.concepts {
+        for token in lexicon().analyse_words(&tokens) {
+            for c in token.concepts {
+                out.words.push(fnv1a(CONCEPT, &[&c.to_le_bytes()]));
             }
         }
     }

@@ -31,6 +31,9 @@ pub struct LexicalConfig {
     /// The smallest and largest character n-gram length (within words,
     /// padded with a space at each end); `(0, 0)` turns them off.
     pub char_ngrams: (usize, usize),
+    /// Add the words' concepts from the built-in lexicon (car, garage and
+    /// parking share one) to the word features.
+    pub concepts: bool,
     /// Weight of the character block relative to the word block (each is
     /// normalised to this length before the whole vector is).
     pub char_weight: f32,
@@ -61,6 +64,7 @@ impl Default for LexicalConfig {
         LexicalConfig {
             word_bigrams: true,
             char_ngrams: (2, 5),
+            concepts: true,
             char_weight: 1.0,
             min_count: None,
             epochs: 10,
