@@ -254,6 +254,11 @@ fn kb_meaning(outcome: KbOutcome) -> Meaning {
     }
 }
 
+/// Whether the message names an entity of `kind`.
+fn has(parse: &Parse, kind: &str) -> bool {
+    parse.entities.iter().any(|e| e.entity == kind)
+}
+
 /// The quick replies under a yes/no question.
 pub(super) fn yes_no_buttons() -> Vec<Button> {
     vec![
@@ -428,6 +433,16 @@ impl Engine {
                         match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
                             Some(f) => Meaning::StartFlow(f),
                             None => Meaning::Nothing,
+                        }
+                    }
+                    // "hey u guys free sat for a blowdry? 11ish" is a booking,
+                    // whatever greeting the classifier hears in it.
+                    Meaning::Respond(_) | Meaning::Nothing | Meaning::KnowledgeUnknown
+                        if has(parse, "service") && has(parse, "datetime") =>
+                    {
+                        match self.flows.iter().position(|f| f.runs("create_booking")) {
+                            Some(f) => Meaning::StartFlow(f),
+                            None => self.meaning(state, parse, text),
                         }
                     }
                     meaning => meaning,
