@@ -8,7 +8,13 @@
 //!
 //! * `no_panic_at_any_prompt`: any Unicode string is either handled or
 //!   refused with a typed error (`EmptyMessage`, `MessageTooLong`), never a
-//!   panic, and the state it returns survives a JSON round trip.
+//!   panic, and the state it returns survives a JSON round trip;
+//! * `no_false_claim`: over several turns of mixed realistic and arbitrary
+//!   answers, a reply saying something is booked, moved or cancelled comes
+//!   only with the matching event (and every such event is told, as it is),
+//!   no reply or button carries an unrendered `{placeholder}`, and a booking
+//!   is exactly what the latest confirmation named (service, staff, time,
+//!   name, phone), with a confirmation before every booking.
 //!
 //! Runs are deterministic: a fixed seed (override with `PROPTEST_RNG_SEED`)
 //! and a moderate number of cases (override with `PROPTEST_CASES`).
@@ -24,11 +30,12 @@ use concierge_core::booking::{
     Availability, Booker, Booking, BookingEngine, BookingError, BookingRequest, Customer, Slot,
 };
 use concierge_core::dialog::{
-    ConversationState, Engine, EngineError, Turn, TurnContext, Waiting, MAX_MESSAGE_BYTES,
+    ConversationState, Engine, EngineError, Event, Turn, TurnContext, Waiting, MAX_MESSAGE_BYTES,
 };
-use concierge_core::spec::BotSpec;
+use concierge_core::spec::{BotSpec, ResponseSpec, VariationSpec};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use regex::Regex;
 
 // ---------------------------------------------------------------------------
 // The engine under test.
@@ -118,6 +125,7 @@ impl Booker for FreshBooker {
 struct Salon {
     engine: Engine,
     booker: Arc<FreshBooker>,
+    spec: BotSpec,
 }
 
 fn salon() -> &'static Salon {
@@ -125,8 +133,8 @@ fn salon() -> &'static Salon {
     SALON.get_or_init(|| {
         let spec = salon_spec();
         let booker = Arc::new(FreshBooker::new(&spec));
-        let engine = Engine::builder(spec, booker.clone()).build().unwrap();
-        Salon { engine, booker }
+        let engine = Engine::builder(spec.clone(), booker.clone()).build().unwrap();
+        Salon { engine, booker, spec }
     })
 }
 
@@ -479,6 +487,381 @@ fn no_panic_at_any_prompt() {
         let (mut c, _) = start(p);
         for m in &messages {
             check_handled(&mut c, m)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Property 2: nothing claimed that did not happen.
+
+/// Answers a customer might give at any prompt.
+const REALISTIC: &[&str] = &[
+    // Services.
+    "a men's haircut",
+    "colour",
+    "blow dry please",
+    "women's cut",
+    "haircut",
+    "I'd like to book a colour on Friday at 11am",
+    "book me one",
+    // Days and times, exact, loose and impossible.
+    "tomorrow at 3pm",
+    "Friday",
+    "Saturday at 10am",
+    "around 2",
+    "11ish",
+    "in the morning",
+    "first thing in the morning",
+    "after 5",
+    "any time before 11",
+    "Sunday at 3pm",
+    "next Tuesday at 5:30pm",
+    "at 4",
+    "3 works",
+    "tomorrow",
+    "today at 6pm",
+    "Monday at 10",
+    "Christmas day at 10am",
+    "in a year",
+    "what times do you have?",
+    "anything later?",
+    "the 2:30 one",
+    "with Sofia",
+    "with Maria at 4pm",
+    // Names.
+    "Sam Lee",
+    "José Herrera",
+    "my name is Alicia Muñoz",
+    "Anne-Marie O'Brien",
+    "name's Marcus Johnson",
+    "Daniel Park",
+    // Phones.
+    "415-555-0199",
+    "+1 212 555 0147",
+    "(212) 555-0123",
+    "555",
+    // Yes and no.
+    "yes",
+    "no",
+    "yes please",
+    "nope",
+    "ya",
+    "yes 👍",
+    "perfect, book it",
+    "sounds good",
+    // Corrections.
+    "no, make it 4pm",
+    "actually make it Wednesday",
+    "actually make it 4",
+    "the time",
+    "the service",
+    "my number",
+    "change the name to Jo Bloggs",
+    "sorry I meant wednesday",
+    "make it a colour instead",
+    // Cancel, move, stop.
+    "I need to cancel my appointment",
+    "cancel it",
+    "can I move my booking?",
+    "could we move that to Friday, same time?",
+    "move it to Thursday at 2pm",
+    "When is my appointment?",
+    "never mind",
+    "start over",
+    // Questions and the rest.
+    "do you have parking?",
+    "how much is a haircut?",
+    "what are your opening hours?",
+    "are you open on Sunday?",
+    "I want to talk to a person",
+    "operator",
+    "what's the capital of Spain?",
+    "hi",
+    "thanks",
+    "bye",
+    "help",
+];
+
+/// One answer: mostly realistic, sometimes anything at all (without braces,
+/// so that an echoed answer cannot pass for an unrendered placeholder).
+fn answer() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(REALISTIC).prop_map(str::to_string),
+        1 => message().prop_map(|s| s.replace(['{', '}'], "")),
+    ]
+}
+
+/// A response of the salon as a pattern: its literal text, with each
+/// placeholder a capture group named after it (`business` uncaptured).
+struct Template {
+    name: &'static str,
+    patterns: Vec<Regex>,
+}
+
+impl Template {
+    fn new(spec: &BotSpec, name: &'static str) -> Template {
+        let texts: Vec<String> = match spec.responses.get(name).expect(name) {
+            ResponseSpec::Text(t) => vec![t.clone()],
+            ResponseSpec::Variations(v) => v
+                .iter()
+                .map(|v| match v {
+                    VariationSpec::Text(t) => t.clone(),
+                    VariationSpec::Rich { text, .. } => text.clone(),
+                })
+                .collect(),
+        };
+        let placeholder = Regex::new(r"\{([A-Za-z_.]+)\}").unwrap();
+        let patterns = texts
+            .iter()
+            .map(|text| {
+                let mut pattern = String::from("^");
+                let mut seen = Vec::new();
+                let mut last = 0;
+                for c in placeholder.captures_iter(text) {
+                    let whole = c.get(0).unwrap();
+                    pattern.push_str(&regex::escape(&text[last..whole.start()]));
+                    let key = &c[1];
+                    if key.starts_with("business") || seen.contains(&key.to_string()) {
+                        pattern.push_str("(?:.+?)");
+                    } else {
+                        pattern.push_str(&format!("(?P<{key}>.+?)"));
+                        seen.push(key.to_string());
+                    }
+                    last = whole.end();
+                }
+                pattern.push_str(&regex::escape(&text[last..]));
+                pattern.push('$');
+                Regex::new(&pattern).unwrap()
+            })
+            .collect();
+        Template { name, patterns }
+    }
+
+    /// The placeholders' values in `text`, when `text` is this response.
+    fn read(&self, text: &str) -> Option<HashMap<String, String>> {
+        self.patterns.iter().find_map(|p| {
+            p.captures(text).map(|c| {
+                p.capture_names()
+                    .flatten()
+                    .filter_map(|n| c.name(n).map(|m| (n.to_string(), m.as_str().to_string())))
+                    .collect()
+            })
+        })
+    }
+}
+
+struct Templates {
+    booked: Template,
+    rescheduled: Template,
+    cancelled: Template,
+    confirm_booking: Template,
+}
+
+fn templates() -> &'static Templates {
+    static T: OnceLock<Templates> = OnceLock::new();
+    T.get_or_init(|| {
+        let spec = &salon().spec;
+        Templates {
+            booked: Template::new(spec, "booked"),
+            rescheduled: Template::new(spec, "rescheduled"),
+            cancelled: Template::new(spec, "cancelled"),
+            confirm_booking: Template::new(spec, "confirm_booking"),
+        }
+    })
+}
+
+/// Words that claim a booking was made, moved or cancelled, in any reply.
+const CLAIMS: [(&str, &str); 3] = [
+    ("You're booked", "booking_confirmed"),
+    ("is now on", "booking_rescheduled"),
+    ("is cancelled", "booking_cancelled"),
+];
+
+/// A time as the salon's replies say it: "Tuesday, March 3 at 3:00 PM".
+fn spoken(rfc3339: &str) -> String {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().format("%A, %B %-d at %-I:%M %p").to_string()
+}
+
+fn service_name(id: &str) -> String {
+    let spec = &salon().spec;
+    spec.business.services.iter().find(|s| s.id == id).map_or(id.to_string(), |s| s.name.clone())
+}
+
+/// What the customer was last asked to confirm, by placeholder.
+type Confirmation = HashMap<String, String>;
+
+/// Checks one turn; `confirmed` is the latest booking confirmation the
+/// customer saw since the last booking.
+fn check_claims(
+    said: &str,
+    turn: &Turn,
+    confirmed: &mut Option<Confirmation>,
+    transcript: &str,
+) -> Result<(), TestCaseError> {
+    let t = templates();
+    let placeholder = Regex::new(r"\{[A-Za-z_.]+\}").unwrap();
+    let kind = |e: &Event| match e {
+        Event::BookingConfirmed { .. } => Some("booking_confirmed"),
+        Event::BookingRescheduled { .. } => Some("booking_rescheduled"),
+        Event::BookingCancelled { .. } => Some("booking_cancelled"),
+        _ => None,
+    };
+    let happened: Vec<&str> = turn.events.iter().filter_map(kind).collect();
+    let context = || format!("after {said:?}\n{transcript}");
+
+    for r in &turn.replies {
+        for text in std::iter::once(&r.text).chain(r.buttons.iter().map(|b| &b.title)) {
+            if let Some(m) = placeholder.find(text) {
+                return Err(TestCaseError::fail(format!(
+                    "a reply carries the unrendered {}: {text:?}, {}",
+                    m.as_str(),
+                    context()
+                )));
+            }
+        }
+        for (words, event) in CLAIMS {
+            if r.text.contains(words) && !happened.contains(&event) {
+                return Err(TestCaseError::fail(format!(
+                    "{:?} claims {event} but the turn's events are {happened:?}, {}",
+                    r.text,
+                    context()
+                )));
+            }
+        }
+    }
+
+    // Every booking event is told, and told as it is.
+    for e in &turn.events {
+        match e {
+            Event::BookingConfirmed { booking } => {
+                let told = turn.replies.iter().find_map(|r| t.booked.read(&r.text));
+                let Some(told) = told else {
+                    return Err(TestCaseError::fail(format!(
+                        "booking {} was made but no reply says `{}`, {}",
+                        booking.reference,
+                        t.booked.name,
+                        context()
+                    )));
+                };
+                prop_assert_eq!(told.get("booking_reference"), Some(&booking.reference), "{}", context());
+                prop_assert_eq!(told.get("booking_time"), Some(&spoken(&booking.start)), "{}", context());
+                let Some(asked) = confirmed.take() else {
+                    return Err(TestCaseError::fail(format!(
+                        "booking {} was made without a confirmation, {}",
+                        booking.reference,
+                        context()
+                    )));
+                };
+                let booked = [
+                    ("service", booking.service.clone()),
+                    ("staff", booking.staff.clone()),
+                    ("datetime", spoken(&booking.start)),
+                    ("customer_name", booking.customer.name.clone()),
+                    ("phone", booking.customer.phone.clone().unwrap_or_default()),
+                ];
+                for (slot, value) in booked {
+                    prop_assert_eq!(
+                        asked.get(slot),
+                        Some(&value),
+                        "the booking's {} is not what was confirmed ({:?}), {}",
+                        slot,
+                        &asked,
+                        context()
+                    );
+                }
+            }
+            Event::BookingRescheduled { booking, .. } => {
+                let told = turn.replies.iter().find_map(|r| t.rescheduled.read(&r.text));
+                let Some(told) = told else {
+                    return Err(TestCaseError::fail(format!(
+                        "booking {} was moved but no reply says `{}`, {}",
+                        booking.reference,
+                        t.rescheduled.name,
+                        context()
+                    )));
+                };
+                prop_assert_eq!(told.get("booking_service"), Some(&booking.service), "{}", context());
+                prop_assert_eq!(told.get("booking_time"), Some(&spoken(&booking.start)), "{}", context());
+                prop_assert_eq!(told.get("booking_staff"), Some(&booking.staff), "{}", context());
+                prop_assert_eq!(told.get("booking_reference"), Some(&booking.reference), "{}", context());
+            }
+            Event::BookingCancelled { booking_id } => {
+                let told = turn.replies.iter().find_map(|r| t.cancelled.read(&r.text));
+                let Some(told) = told else {
+                    return Err(TestCaseError::fail(format!(
+                        "booking {booking_id} was cancelled but no reply says `{}`, {}",
+                        t.cancelled.name,
+                        context()
+                    )));
+                };
+                let b = futures::executor::block_on(salon().booker.current().get(booking_id)).unwrap();
+                let start = b.start.with_timezone(&chrono_tz::America::New_York).fixed_offset().to_rfc3339();
+                prop_assert_eq!(
+                    told.get("booking_service"),
+                    Some(&service_name(&b.service)),
+                    "{}",
+                    context()
+                );
+                prop_assert_eq!(told.get("booking_time"), Some(&spoken(&start)), "{}", context());
+            }
+            _ => {}
+        }
+    }
+
+    // The confirmation the customer sees last is the one a booking must match.
+    if let Some(asked) = turn.replies.iter().rev().find_map(|r| t.confirm_booking.read(&r.text)) {
+        *confirmed = Some(asked);
+    }
+    Ok(())
+}
+
+/// A readable record of a conversation so far, for failure messages.
+fn record(transcript: &mut String, said: &str, turn: &Turn) {
+    use std::fmt::Write;
+    writeln!(transcript, "  > {said:?}").unwrap();
+    for e in &turn.events {
+        match e {
+            Event::BookingConfirmed { booking } => {
+                writeln!(transcript, "    [booking_confirmed {booking:?}]")
+            }
+            Event::BookingRescheduled { booking, .. } => {
+                writeln!(transcript, "    [booking_rescheduled {booking:?}]")
+            }
+            Event::BookingCancelled { booking_id } => {
+                writeln!(transcript, "    [booking_cancelled {booking_id}]")
+            }
+            Event::FlowStarted { flow } => writeln!(transcript, "    [flow started {flow}]"),
+            _ => Ok(()),
+        }
+        .unwrap();
+    }
+    for r in &turn.replies {
+        writeln!(transcript, "    bot: {}", r.text).unwrap();
+    }
+}
+
+#[test]
+fn no_false_claim() {
+    let mut runner = TestRunner::new(config(256));
+    let strategy = (prefix(), prop::collection::vec(answer(), 2..9));
+    let result = runner.run(&strategy, |(p, answers)| {
+        let mut c = Conversation::new();
+        let mut confirmed = None;
+        let mut transcript = format!("  (prefix {:?}, clock {})\n", p.name, now());
+        for line in p.lines.iter().copied().chain(answers.iter().map(String::as_str)) {
+            let turn = match catching(|| c.send(line)) {
+                Ok(Ok(turn)) => turn,
+                Ok(Err(_)) => continue,
+                Err(panic) => {
+                    return Err(TestCaseError::fail(format!("{line:?} panics: {panic}\n{transcript}")));
+                }
+            };
+            record(&mut transcript, line, &turn);
+            check_claims(line, &turn, &mut confirmed, &transcript)?;
         }
         Ok(())
     });
