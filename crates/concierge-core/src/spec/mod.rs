@@ -7,6 +7,7 @@
 
 mod annotation;
 pub mod business;
+mod placeholders;
 mod problems;
 mod validate;
 

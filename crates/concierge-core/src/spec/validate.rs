@@ -133,6 +133,9 @@ pub(super) fn validate(spec: &BotSpec, problems: &mut Problems) {
             validate_step(step, &format!("{at}.steps[{j}]"), spec, &slots, &ids, problems);
         }
     }
+
+    // Responses name only slots that can have been filled when they are said.
+    super::placeholders::check(spec, problems);
 }
 
 fn validate_step(
