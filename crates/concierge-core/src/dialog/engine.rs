@@ -610,7 +610,7 @@ impl Engine {
         let Some(f) = self.flow_index(&frame.flow) else {
             return Ok(());
         };
-        let step = self.rewind_step(&self.flows[f], filled, frame.step);
+        let step = self.rewind_step(&self.flows[f], filled, frame);
         self.rewind(state, step, t).await
     }
 
@@ -826,7 +826,14 @@ impl Engine {
         let f = &self.flows[flow];
         self.forget_old_answers(state, f);
         t.event(Event::FlowStarted { flow: f.name.clone() });
-        state.stack.push(FlowFrame { flow: f.name.clone(), step: 0, waiting: None, attempts: 0 });
+        state.stack.push(FlowFrame {
+            flow: f.name.clone(),
+            step: 0,
+            waiting: None,
+            attempts: 0,
+            started_turn: state.turns,
+            visited: Vec::new(),
+        });
         self.absorb(state, parse, text, None, t);
         self.run(state, t).await
     }
@@ -876,6 +883,31 @@ impl Engine {
         })
     }
 
+    /// After a nested flow ended: when it took a slot the waiting flow had
+    /// (both collect a time), the waiting flow goes back to the first step
+    /// on its path whose slot is now missing instead of asking a question
+    /// that names it. Returns whether it did.
+    fn recollect(&self, state: &mut ConversationState) -> bool {
+        let Some(frame) = state.stack.last_mut() else {
+            return false;
+        };
+        let Some(flow) = self.flows.iter().find(|f| f.name == frame.flow) else {
+            return false;
+        };
+        let lost = frame.visited.iter().copied().filter(|&i| i < frame.step).find(|&i| {
+            matches!(&flow.steps[i], Step::Collect { slot, .. } if !state.slots.contains_key(slot))
+        });
+        match lost {
+            Some(step) => {
+                frame.step = step;
+                frame.waiting = None;
+                frame.attempts = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Ends the active flow after an action failed, saying so.
     fn fail_flow(&self, state: &mut ConversationState, response: &str, t: &mut TurnBuilder<'_>) {
         if let Some(frame) = state.stack.pop() {
@@ -909,11 +941,19 @@ impl Engine {
             if index >= flow.steps.len() {
                 state.stack.pop();
                 t.event(Event::FlowCompleted { flow: flow.name.clone() });
+                if self.recollect(state) {
+                    continue;
+                }
                 self.ask_again(state, t);
                 if state.stack.last().is_some_and(|fr| fr.waiting.is_some()) {
                     return Ok(());
                 }
                 continue;
+            }
+            if let Some(fr) = state.stack.last_mut() {
+                if !fr.visited.contains(&index) {
+                    fr.visited.push(index);
+                }
             }
             let mut next = flow.next[index];
             match &flow.steps[index] {
@@ -921,8 +961,10 @@ impl Engine {
                     let needs_time = slot == "datetime"
                         && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day)
                         && !state.slots.contains_key(WINDOW_SLOT);
-                    // `ask_always` asks afresh unless this very message said it.
-                    let fresh = !ask_always || t.filled.iter().any(|s| s == slot);
+                    // `ask_always` asks afresh unless the customer said it
+                    // since the flow started.
+                    let started = state.stack.last().map_or(state.turns, |fr| fr.started_turn);
+                    let fresh = !ask_always || state.slot_turns.get(slot).is_some_and(|turn| *turn >= started);
                     if state.slots.contains_key(slot) && fresh && !needs_time {
                         self.jump(state, next);
                         continue;

@@ -7,7 +7,7 @@
 use super::answers;
 use super::engine::{Engine, TurnBuilder};
 use super::flow::{Flow, Step};
-use super::state::ConversationState;
+use super::state::{ConversationState, FlowFrame};
 use super::when;
 use crate::nlu::{EntityValue, Parse};
 
@@ -156,17 +156,18 @@ impl Engine {
 
     /// The earliest step a correction of `filled.changed` must run again
     /// from: the step that collects the slot, or for a slot no step collects
-    /// (a stylist), the first action that reads it.
-    pub(crate) fn rewind_step(&self, flow: &Flow, filled: &Filled, current: usize) -> usize {
+    /// (a stylist), the first action that reads it; only steps the flow has
+    /// run count.
+    pub(crate) fn rewind_step(&self, flow: &Flow, filled: &Filled, frame: &FlowFrame) -> usize {
         filled
             .changed
             .iter()
-            .map(|slot| {
-                flow.collect_step(slot).unwrap_or_else(|| {
-                    flow.steps.iter().position(|s| matches!(s, Step::Action { .. })).unwrap_or(current)
-                })
+            .filter_map(|slot| {
+                flow.collect_step(slot)
+                    .or_else(|| flow.steps.iter().position(|s| matches!(s, Step::Action { .. })))
+                    .filter(|step| frame.visited.contains(step))
             })
-            .fold(current, usize::min)
+            .fold(frame.step, usize::min)
     }
 
     /// Forgets, at the start of `flow`, what earlier conversations in this

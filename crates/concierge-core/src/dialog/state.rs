@@ -73,6 +73,14 @@ pub struct FlowFrame {
     pub waiting: Option<Waiting>,
     /// Failed answers to the current question.
     pub attempts: u32,
+    /// The turn the flow started in: what the customer said since then is
+    /// an answer even to a question the flow always asks afresh.
+    #[serde(default)]
+    pub started_turn: u64,
+    /// The steps this flow has run, so that a correction goes back only to
+    /// a step on the path taken (never past an action it has not run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visited: Vec<usize>,
 }
 
 /// What a flow waits for.
