@@ -480,7 +480,7 @@ impl Booker for BookingEngine {
             staff: self.preference(&request.staff),
         };
         let mut slots = self.slots(&query, now).await?;
-        slots.sort_by(|a, b| a.start.cmp(&b.start));
+        slots.sort_by_key(|s| s.start);
         Ok(slots)
     }
 

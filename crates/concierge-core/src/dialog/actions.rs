@@ -10,8 +10,8 @@ use super::engine::{Engine, TurnBuilder};
 use super::event::{BookingView, Button, Event};
 use super::payload;
 use super::slots::WINDOW_SLOT;
-use super::times::list_words;
 use super::state::ConversationState;
+use super::times::list_words;
 use crate::booking::{
     Availability, Booking, BookingError, BookingRequest, BookingStatus, Customer, Slot, Unavailable,
 };
@@ -136,7 +136,11 @@ impl Engine {
     /// The booking asked for, or the slot it still lacks. The staff member
     /// is the one already confirmed to the customer (`staff`) when there is
     /// one, else their preference, so what is booked is what was confirmed.
-    pub(super) fn request(&self, state: &ConversationState, t: &mut TurnBuilder<'_>) -> Option<(BookingRequest, Grain)> {
+    pub(super) fn request(
+        &self,
+        state: &ConversationState,
+        t: &mut TurnBuilder<'_>,
+    ) -> Option<(BookingRequest, Grain)> {
         let Some(service) = slot_text(state, "service") else {
             t.missing = Some("service".into());
             return None;
@@ -145,7 +149,8 @@ impl Engine {
             t.missing = Some("datetime".into());
             return None;
         };
-        let staff = slot_text(state, "staff").or_else(|| slot_text(state, "staff_preference")).map(str::to_string);
+        let staff =
+            slot_text(state, "staff").or_else(|| slot_text(state, "staff_preference")).map(str::to_string);
         Some((BookingRequest { service: service.to_string(), start, staff }, grain))
     }
 
@@ -208,7 +213,8 @@ impl Engine {
             Ok(Availability::Unavailable { reason, mut alternatives }) => {
                 // An approximate time ("around 2"): the nearest free time in its window.
                 if let Some((from, to)) = window {
-                    if let Some(near) = alternatives.iter().find(|s| s.start >= from && s.start < to).cloned() {
+                    if let Some(near) = alternatives.iter().find(|s| s.start >= from && s.start < to).cloned()
+                    {
                         self.take_slot(state, t, &near);
                         return "available".into();
                     }

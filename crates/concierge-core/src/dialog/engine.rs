@@ -10,12 +10,12 @@ use super::actions::{Action, BUILTIN_ACTIONS};
 use super::answers;
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
-use super::slots::{Filled, WINDOW_SLOT};
-use super::when;
 use super::knowledge::{KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
+use super::slots::{Filled, WINDOW_SLOT};
 use super::state::{ConversationState, FlowFrame, Mode, Waiting};
+use super::when;
 use crate::booking::Booker;
 use crate::knowledge::{Bm25Index, KnowledgeEntry, KnowledgeSearch};
 use crate::language_model::LanguageModel;
@@ -429,7 +429,9 @@ impl Engine {
             Some(Waiting::Change) => self.answer_change(state, parse, text, t).await,
             None => {
                 let meaning = match self.meaning(state, parse, text) {
-                    Meaning::Nothing | Meaning::KnowledgeUnknown if self.moves_booking(state, parse, text) => {
+                    Meaning::Nothing | Meaning::KnowledgeUnknown
+                        if self.moves_booking(state, parse, text) =>
+                    {
                         match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
                             Some(f) => Meaning::StartFlow(f),
                             None => Meaning::Nothing,
@@ -500,14 +502,19 @@ impl Engine {
     /// Whether a message without an intent moves the booking just made: a
     /// new day or time with words of change ("actually can we do friday
     /// instead? same time").
-    fn moves_booking(
-        &self,
-        state: &ConversationState,
-        parse: &Parse,
-        text: &str,
-    ) -> bool {
-        const CHANGE: &[&str] =
-            &["instead", "move", "change", "push", "switch", "reschedule", "rather", "same time", "earlier", "later"];
+    fn moves_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
+        const CHANGE: &[&str] = &[
+            "instead",
+            "move",
+            "change",
+            "push",
+            "switch",
+            "reschedule",
+            "rather",
+            "same time",
+            "earlier",
+            "later",
+        ];
         if state.bookings.is_empty() || !state.stack.is_empty() {
             return false;
         }
@@ -695,7 +702,9 @@ impl Engine {
             }
             None => {
                 let meaning = match self.meaning(state, parse, text) {
-                    Meaning::Nothing | Meaning::KnowledgeUnknown if self.moves_booking(state, parse, text) => {
+                    Meaning::Nothing | Meaning::KnowledgeUnknown
+                        if self.moves_booking(state, parse, text) =>
+                    {
                         match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
                             Some(f) => Meaning::StartFlow(f),
                             None => Meaning::Nothing,
@@ -857,7 +866,13 @@ impl Engine {
     /// on for a success (or any outcome of a host action but `failed`), back
     /// to the question whose answer is missing or unavailable, the step's
     /// `failed` branch otherwise; `None` when the flow must end there.
-    fn unhandled_outcome(&self, flow: &Flow, action: &str, outcome: &str, t: &TurnBuilder<'_>) -> Option<Target> {
+    fn unhandled_outcome(
+        &self,
+        flow: &Flow,
+        action: &str,
+        outcome: &str,
+        t: &TurnBuilder<'_>,
+    ) -> Option<Target> {
         const SUCCESS: [(&str, &str); 5] = [
             ("check_availability", "available"),
             ("create_booking", "booked"),
@@ -894,9 +909,9 @@ impl Engine {
         let Some(flow) = self.flows.iter().find(|f| f.name == frame.flow) else {
             return false;
         };
-        let lost = frame.visited.iter().copied().filter(|&i| i < frame.step).find(|&i| {
-            matches!(&flow.steps[i], Step::Collect { slot, .. } if !state.slots.contains_key(slot))
-        });
+        let lost = frame.visited.iter().copied().filter(|&i| i < frame.step).find(
+            |&i| matches!(&flow.steps[i], Step::Collect { slot, .. } if !state.slots.contains_key(slot)),
+        );
         match lost {
             Some(step) => {
                 frame.step = step;
@@ -964,7 +979,8 @@ impl Engine {
                     // `ask_always` asks afresh unless the customer said it
                     // since the flow started.
                     let started = state.stack.last().map_or(state.turns, |fr| fr.started_turn);
-                    let fresh = !ask_always || state.slot_turns.get(slot).is_some_and(|turn| *turn >= started);
+                    let fresh =
+                        !ask_always || state.slot_turns.get(slot).is_some_and(|turn| *turn >= started);
                     if state.slots.contains_key(slot) && fresh && !needs_time {
                         self.jump(state, next);
                         continue;

@@ -258,7 +258,8 @@ impl Engine {
             }
             None => None,
         };
-        let text = worded.unwrap_or_else(|| self.renderer.fill(&k.text, &state.slots).unwrap_or_else(|| k.text.clone()));
+        let text = worded
+            .unwrap_or_else(|| self.renderer.fill(&k.text, &state.slots).unwrap_or_else(|| k.text.clone()));
         t.say(Reply { text, buttons: Vec::new() });
     }
 

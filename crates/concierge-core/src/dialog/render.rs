@@ -35,7 +35,8 @@ const DEFAULTS: &[(&str, &str)] = &[
 
 /// What is said instead of a response whose placeholders cannot all be
 /// filled: a reply never carries a raw `{slot}`.
-const UNRENDERABLE: &str = "Sorry, I lost track of a detail there. Could you tell me again, or ask for a person?";
+const UNRENDERABLE: &str =
+    "Sorry, I lost track of a detail there. Could you tell me again, or ask for a person?";
 
 /// How a business writes dates and times, from its locale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +125,9 @@ impl Renderer {
                 .into_iter()
                 .map(|b| match b {
                     ButtonSpec::Title(t) => Some(Button { title: self.fill(&t, slots)?, payload: t }),
-                    ButtonSpec::Full { title, payload } => Some(Button { title: self.fill(&title, slots)?, payload }),
+                    ButtonSpec::Full { title, payload } => {
+                        Some(Button { title: self.fill(&title, slots)?, payload })
+                    }
                 })
                 .collect();
             if let Some(buttons) = buttons {

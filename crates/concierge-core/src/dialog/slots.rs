@@ -31,7 +31,17 @@ impl Filled {
 }
 
 /// Words that show a bare number is a new time ("make it 4", "4 instead").
-const TIME_CUES: &[&str] = &["make it", "change it to", "instead", "actually", "how about", "what about", "at", "move it to", "push it to"];
+const TIME_CUES: &[&str] = &[
+    "make it",
+    "change it to",
+    "instead",
+    "actually",
+    "how about",
+    "what about",
+    "at",
+    "move it to",
+    "push it to",
+];
 
 impl Engine {
     /// Takes every slot value the message carries. `pending` is the slot
@@ -72,7 +82,9 @@ impl Engine {
                     .entities
                     .iter()
                     .filter(|e| e.entity == kind)
-                    .filter(|e| name_span.as_ref().is_none_or(|span| e.end <= span.start || e.start >= span.end))
+                    .filter(|e| {
+                        name_span.as_ref().is_none_or(|span| e.end <= span.start || e.start >= span.end)
+                    })
                     .find_map(|e| match &e.value {
                         EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
                         v => Some(v.clone()),

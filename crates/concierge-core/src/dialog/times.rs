@@ -48,8 +48,11 @@ impl Engine {
             .take(OFFERED)
             .map(|s| {
                 let at = s.start.with_timezone(&self.tz).fixed_offset();
-                let title =
-                    if with_day { self.renderer.when(at, Grain::Minute) } else { self.renderer.time_of_day(at) };
+                let title = if with_day {
+                    self.renderer.when(at, Grain::Minute)
+                } else {
+                    self.renderer.time_of_day(at)
+                };
                 Button { title, payload: payload::encode("inform", "datetime", &at.to_rfc3339()) }
             })
             .collect()

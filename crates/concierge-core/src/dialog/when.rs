@@ -8,7 +8,9 @@
 //! opening hours (a "2" at a salon open 9 to 7 is 2 pm) and merges the
 //! result with the day or time chosen earlier.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
 use chrono_tz::Tz;
 
 use super::answers::normalise;
@@ -44,11 +46,23 @@ impl WhenSaid {
 }
 
 /// Words that mark a time as approximate.
-const APPROXIMATE: &[&str] = &["around", "about", "roughly", "approximately", "approx", "ish", "or so", "like", "abt"];
+const APPROXIMATE: &[&str] =
+    &["around", "about", "roughly", "approximately", "approx", "ish", "or so", "like", "abt"];
 
 /// Words that say which half of the day a time is in.
 const MERIDIEM: &[&str] = &[
-    "am", "pm", "a.m", "p.m", "morning", "afternoon", "evening", "night", "tonight", "noon", "midday", "midnight",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "tonight",
+    "noon",
+    "midday",
+    "midnight",
 ];
 
 /// Reads the datetime entities of `parse` (and a bare number when
@@ -84,7 +98,8 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
                     said.time = Some(local.time());
                     said.instant = Some(local.fixed_offset());
                     explicit_meridiem = says_half_of_day(&lower);
-                    said.approximate |= APPROXIMATE.iter().any(|a| has_word(&lower, a)) || lower.contains("ish");
+                    said.approximate |=
+                        APPROXIMATE.iter().any(|a| has_word(&lower, a)) || lower.contains("ish");
                 }
                 if names_day && said.day.is_none() {
                     said.day = Some(local.date_naive());
@@ -128,7 +143,8 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     if said.approximate {
         if let Some(t) = said.time {
             let half = Duration::minutes(APPROXIMATE_MINUTES);
-            let (from, to) = (t.overflowing_sub_signed(half).0, t.overflowing_add_signed(half + Duration::minutes(1)).0);
+            let (from, to) =
+                (t.overflowing_sub_signed(half).0, t.overflowing_add_signed(half + Duration::minutes(1)).0);
             said.window = Some(if from < t && to > t { (from, to) } else { (NaiveTime::MIN, end_of_day()) });
         }
     }
@@ -172,16 +188,14 @@ fn ish_hour(n: &str) -> Option<u32> {
 /// "4 is better", "make it 4 then"), so a bare number means a time.
 fn only_an_hour(n: &str) -> bool {
     const AROUND: &[&str] = &[
-        "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead", "make",
-        "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great", "perfect",
-        "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for", "me", "oh",
-        "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
+        "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead",
+        "make", "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great",
+        "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
+        "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
     ];
     let words: Vec<&str> = n.split(' ').collect();
     let numbers = words.iter().filter(|w| w.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h))).count();
-    numbers == 1
-        && words.len() <= 6
-        && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND.contains(w))
+    numbers == 1 && words.len() <= 6 && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND.contains(w))
 }
 
 /// A message's only number, when it can be an hour ("make it 4").
@@ -225,11 +239,56 @@ pub(crate) fn names_a_day(text: &str) -> bool {
         return true;
     }
     const DAY_WORDS: &[&str] = &[
-        "today", "tomorrow", "tmrw", "tmr", "tonight", "yesterday", "monday", "tuesday", "wednesday", "thursday",
-        "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
-        "week", "day", "weekend", "january", "february", "march", "april", "may", "june", "july", "august",
-        "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-        "sept", "oct", "nov", "dec",
+        "today",
+        "tomorrow",
+        "tmrw",
+        "tmr",
+        "tonight",
+        "yesterday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "week",
+        "day",
+        "weekend",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     ];
     let n = normalise(text);
     n.split(' ').any(|w| {
@@ -259,9 +318,9 @@ pub(crate) fn compose(
         }
         _ => None,
     };
-    let day = said.day.or_else(|| {
-        (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0)
-    });
+    let day = said
+        .day
+        .or_else(|| (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0));
     let time = said
         .time
         .or_else(|| (said.same_time || said.day.is_some() && correcting).then(|| previous?.1).flatten());

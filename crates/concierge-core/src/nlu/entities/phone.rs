@@ -84,13 +84,26 @@ impl PhoneFinder {
         None
     }
 
-    /// The E.164 form of `candidate`, if it is a valid number.
+    /// The E.164 form of `candidate`, if it is a valid number, or one of a
+    /// length the country's numbers have (ranges set aside for examples and
+    /// fiction, such as the UK's 07700 900xxx, are not "valid" but are what
+    /// people type in tests and demos).
     pub(crate) fn normalise(&self, candidate: &str) -> Option<String> {
         let number = phonenumber::parse(Some(self.region), candidate).ok()?;
-        if !phonenumber::is_valid(&number) {
-            return None;
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        if phonenumber::is_valid(&number) {
+            return Some(e164);
         }
-        Some(number.format().mode(phonenumber::Mode::E164).to_string())
+        let code_digits = number.code().value().to_string().len();
+        let national = u16::try_from(e164.len().checked_sub(1 + code_digits)?).ok()?;
+        let database = &*phonenumber::metadata::DATABASE;
+        let metas = database.by_code(&number.code().value())?;
+        metas
+            .iter()
+            .flat_map(|meta| [meta.descriptors().mobile(), meta.descriptors().fixed_line()])
+            .flatten()
+            .any(|kind| kind.possible_length().contains(&national))
+            .then_some(e164)
     }
 }
 
@@ -154,6 +167,7 @@ mod tests {
         assert_eq!(phones("GB", "ring 020 7946 0958")[0].0, "+442079460958");
         assert_eq!(phones("US", "ring +44 20 7946 0958")[0].0, "+442079460958");
         assert_eq!(phones("DE", "030 901820")[0].0, "+4930901820");
+        assert_eq!(phones("GB", "07700 900123")[0].0, "+447700900123");
     }
 
     #[test]

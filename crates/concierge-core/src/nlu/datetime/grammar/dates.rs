@@ -19,7 +19,22 @@ impl Grammar<'_> {
         // introduces a day comes before them ("free sat", "on wed").
         let cued = i > 0
             && self.word_text(i - 1).is_some_and(|p| {
-                matches!(p, "on" | "this" | "next" | "last" | "until" | "till" | "by" | "from" | "free" | "every" | "coming" | "before" | "after" | "til")
+                matches!(
+                    p,
+                    "on" | "this"
+                        | "next"
+                        | "last"
+                        | "until"
+                        | "till"
+                        | "by"
+                        | "from"
+                        | "free"
+                        | "every"
+                        | "coming"
+                        | "before"
+                        | "after"
+                        | "til"
+                )
             });
         let latent = lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued;
         Some((d, dotted.unwrap_or(i + 1), latent))
