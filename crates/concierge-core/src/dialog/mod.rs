@@ -9,15 +9,26 @@
 //!
 //! What a turn does, in order:
 //! 1. While a person has the conversation, the bot stays silent.
-//! 2. Global intents win: hand off, start over, stop the current flow, help.
-//! 3. A flow waiting for an answer gets it: a slot value, a yes/no, or a
-//!    correction of an earlier answer ("no, make it 4pm"), after which the
-//!    flow re-runs from the corrected step.
+//! 2. Global intents win: hand off (also asked for in its common forms,
+//!    "operator", "can someone call me back?"), start over, stop the current
+//!    flow, help; a yes or no to the question asked is an answer first.
+//! 3. A flow waiting for an answer gets it. The message fills every slot it
+//!    carries (`slots`: times read as a whole by `when`, short answers by
+//!    `answers`); a new value for a filled slot is a correction and the
+//!    flow runs again from the step that used it. A "no" to a confirmation
+//!    asks what to change. A question about free times is answered with
+//!    them (`times`).
 //! 4. Anything else is a digression: a knowledge question is answered, or
 //!    another flow is started, and the waiting flow's question is asked again.
-//! 5. Without a flow, the intent starts a flow, picks a response or a
-//!    knowledge answer; what is not understood gets the out-of-scope reply,
-//!    and repeated failures an offer of a person.
+//! 5. Without a flow, the intent starts a flow (a message with a service and
+//!    a time is a booking; a new time with words of change moves the booking
+//!    just made), picks a response or a knowledge answer; slot values are
+//!    kept for the flow the next message may start; what is not understood
+//!    gets the out-of-scope reply, and repeated failures an offer of a person.
+//!
+//! Built-in actions only go on after success; any other outcome goes back
+//! to the question whose answer is missing or unavailable, or ends the flow
+//! with an apology, so a reply saying "booked" always comes with the event.
 
 mod actions;
 mod answers;
