@@ -112,7 +112,8 @@ impl Engine {
             _ => None,
         };
         let (from, until, with_day) = match (asked, reference) {
-            (TimesAsked::Any, Some((at, _))) => {
+            // A day without a time: its free times, whichever way asked.
+            (_, Some((at, grain))) if asked == TimesAsked::Any || grain >= Grain::Day => {
                 let (from, until) = self.day_bounds(&at);
                 (from, until, false)
             }
