@@ -18,7 +18,8 @@ use futures::executor::block_on;
 
 fn engine() -> Engine {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/salon/bot.yaml");
-    let spec = BotSpec::from_yaml(&std::fs::read_to_string(path).expect("the salon spec")).expect("valid spec");
+    let spec =
+        BotSpec::from_yaml(&std::fs::read_to_string(path).expect("the salon spec")).expect("valid spec");
     let booker = BookingEngine::in_memory(&spec.business).expect("valid business");
     Engine::builder(spec, Arc::new(booker)).build().expect("engine")
 }

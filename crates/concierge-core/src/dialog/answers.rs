@@ -127,7 +127,8 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
 }
 
 /// Words that are never part of a person's name: function words, yes/no
-/// and other short answers, days and months, booking vocabulary.
+/// and other short answers, days and the months nobody is named after,
+/// booking vocabulary.
 const NOT_NAME_WORDS: &[&str] = &[
     "a",
     "about",
@@ -284,10 +285,7 @@ const NOT_NAME_WORDS: &[&str] = &[
     "january",
     "february",
     "march",
-    "april",
-    "june",
     "july",
-    "august",
     "september",
     "october",
     "november",

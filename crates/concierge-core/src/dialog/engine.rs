@@ -410,7 +410,9 @@ impl Engine {
             t.say(self.renderer.render("restart", &state.slots, t.seed()));
             return Ok(());
         }
-        if !answers_question && is(&d.stop_intent) && !state.stack.is_empty() {
+        // "go for it" is not "stop", whatever the classifier hears.
+        let agrees = answers::yes_no(text) == Some(true);
+        if !answers_question && !agrees && is(&d.stop_intent) && !state.stack.is_empty() {
             for frame in std::mem::take(&mut state.stack).into_iter().rev() {
                 t.event(Event::FlowCancelled { flow: frame.flow });
             }
@@ -756,7 +758,11 @@ impl Engine {
                 frame.attempts += 1;
                 let attempts = frame.attempts;
                 let flow = &self.flows[self.flow_index(&frame.flow).expect("frames name compiled flows")];
+                let day_only = matches!(state.slots.get("datetime"), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day);
                 let (max, reprompt) = match (&flow.steps[frame.step], &frame.waiting) {
+                    (Step::Collect { slot, max_attempts, .. }, _) if slot == "datetime" && day_only => {
+                        (*max_attempts, "ask_time".to_string())
+                    }
                     (Step::Collect { max_attempts, reprompt, prompt, .. }, _) => {
                         (*max_attempts, reprompt.clone().unwrap_or_else(|| prompt.clone()))
                     }

@@ -30,6 +30,24 @@ impl Filled {
     }
 }
 
+/// The message without its phone numbers and email addresses.
+fn without_contacts(parse: &Parse, text: &str) -> String {
+    let mut out = text.to_string();
+    let mut spans: Vec<(usize, usize)> = parse
+        .entities
+        .iter()
+        .filter(|e| matches!(e.entity.as_str(), "phone" | "email"))
+        .map(|e| (e.start, e.end))
+        .collect();
+    spans.sort_unstable_by(|a, b| b.cmp(a));
+    for (start, end) in spans {
+        if start <= end && end <= out.len() && out.is_char_boundary(start) && out.is_char_boundary(end) {
+            out.replace_range(start..end, " ");
+        }
+    }
+    out.trim().trim_end_matches([',', ' ', '.']).to_string()
+}
+
 /// Words that show a bare number is a new time ("make it 4", "4 instead").
 const TIME_CUES: &[&str] = &[
     "make it",
@@ -59,10 +77,13 @@ impl Engine {
         let slots: Vec<(String, String)> =
             self.spec.slots.iter().map(|s| (s.name.clone(), s.entity.clone())).collect();
         // A name is read first: the words of "Anne-Marie Dubois" are not a
-        // stylist called Marie, and a whole answer that is a name is only that.
+        // stylist called Marie, and an answer that is a name is no date.
         let name_slot = slots.iter().find(|(_, kind)| kind == "name").map(|(slot, _)| slot.clone());
         let name = name_slot.as_ref().and_then(|slot| match pending == Some(slot.as_str()) {
-            true => answers::person_name(text, &self.name_vocabulary),
+            // "it's for Lisa Ray, 212-555-0123": the name without the number.
+            true => answers::person_name(text, &self.name_vocabulary)
+                .or_else(|| answers::person_name(&without_contacts(parse, text), &self.name_vocabulary))
+                .or_else(|| answers::volunteered_name(text, &self.name_vocabulary)),
             false => answers::volunteered_name(text, &self.name_vocabulary),
         });
         let name_span = name.as_ref().and_then(|n| {
@@ -75,7 +96,8 @@ impl Engine {
         for (slot, kind) in slots {
             let value = match kind.as_str() {
                 "name" => name.clone().map(|value| EntityValue::Text { value }),
-                _ if answered_by_name => None,
+                // "June Carter" at the name prompt is not a date.
+                "datetime" if answered_by_name => None,
                 "datetime" => self.time_value(state, parse, text, &slot, pending == Some(slot.as_str()), t),
                 "text" => None,
                 _ => parse

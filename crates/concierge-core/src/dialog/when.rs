@@ -133,6 +133,9 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
             _ => {}
         }
     }
+    if said.window.is_none() {
+        said.window = part_of_day(&n);
+    }
     if said.time.is_none() {
         let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
         if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
@@ -174,6 +177,25 @@ fn says_half_of_day(lower: &str) -> bool {
 
 fn has_word(text: &str, word: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric() && c != '.').any(|w| w == word)
+}
+
+/// A part of the day named on its own ("saturday? morning ideally"), which
+/// the grammar leaves alone inside a sentence; "good morning" is a greeting.
+fn part_of_day(n: &str) -> Option<(NaiveTime, NaiveTime)> {
+    let words: Vec<&str> = n.split(' ').collect();
+    let hour = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).expect("an hour of the day");
+    words.iter().enumerate().find_map(|(i, w)| {
+        if i > 0 && words[i - 1] == "good" {
+            return None;
+        }
+        match *w {
+            "morning" | "mornings" => Some((NaiveTime::MIN, hour(12))),
+            "afternoon" | "afternoons" | "arvo" => Some((hour(12), hour(19))),
+            "evening" | "evenings" | "tonight" => Some((hour(18), end_of_day())),
+            "lunch" | "lunchtime" => Some((hour(12), hour(14))),
+            _ => None,
+        }
+    })
 }
 
 /// "11ish", "2ish": an hour the grammar leaves alone.
