@@ -21,6 +21,11 @@ pub(crate) fn normalise(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether the normalised text `n` contains `phrase` as whole words.
+pub(crate) fn contains_phrase(n: &str, phrase: &str) -> bool {
+    format!(" {n} ").contains(&format!(" {phrase} "))
+}
+
 /// Ways of saying yes, as whole answers or their first words.
 const YES: &[&str] = &[
     "yes",
@@ -497,8 +502,7 @@ pub(crate) fn volunteered_name(text: &str, vocabulary: &[String]) -> Option<Stri
 pub(crate) fn asks_for_person(text: &str) -> bool {
     let n = normalise(text);
     let words: Vec<&str> = n.split(' ').collect();
-    let has = |w: &str| words.contains(&w);
-    let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
+    let phrase = |p: &str| contains_phrase(&n, p);
     const PEOPLE: &[&str] = &[
         "human",
         "humans",
@@ -518,9 +522,18 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
         "team",
     ];
     const REACH: &[&str] =
-        &["speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "get"];
-    let person = PEOPLE.iter().any(|p| has(p));
-    if person && REACH.iter().any(|r| has(r)) {
+        &["speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach"];
+    // "speak to a person", "connect me with an agent", "a human I can talk
+    // to"; not "staff who speak Spanish".
+    let is_person = |w: &str| PEOPLE.contains(&w);
+    let is_reach = |w: &str| REACH.contains(&w);
+    let reaches = words.iter().enumerate().any(|(i, w)| {
+        is_reach(w)
+            && (words[i + 1..].iter().take(5).any(|p| is_person(p))
+                || matches!(words.get(i + 1), Some(&"to" | &"with"))
+                    && words[..i].iter().rev().take(5).any(|p| is_person(p)))
+    });
+    if reaches {
         return true;
     }
     let digits = n.chars().any(|c| c.is_ascii_digit());
@@ -531,11 +544,10 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
     {
         return true;
     }
-    // A bare "operator" or "agent please", possibly after a complaint.
-    let last: Vec<&str> = n.split(['.', '!']).next_back().unwrap_or(&n).split(' ').collect();
+    // "operator", "agent please", or "operator" after a complaint.
     ["operator", "agent", "human", "representative", "a human", "real person", "live agent"]
         .iter()
-        .any(|p| words.len() <= 3 && n.contains(p) || last.len() <= 2 && last.contains(p))
+        .any(|p| words.len() <= 3 && phrase(p))
         || phrase("operator")
 }
 
@@ -553,7 +565,7 @@ pub(crate) enum TimesAsked {
 /// Whether the message asks which times are free.
 pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     let n = normalise(text);
-    let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
+    let phrase = |p: &str| contains_phrase(&n, p);
     let anything =
         ["anything", "any", "something", "got", "have", "is there", "do you"].iter().any(|p| phrase(p));
     if anything && ["earlier", "sooner", "before that"].iter().any(|p| phrase(p)) {
@@ -685,10 +697,17 @@ mod tests {
             "this is complicated, can someone from the salon just call me?",
             "agent",
             "I want to talk to a person",
+            "is there a human I can talk to?",
         ] {
             assert!(asks_for_person(yes), "{yes}");
         }
-        for no in ["are you a real person?", "book a haircut", "my son is 6", "who are your staff?"] {
+        for no in [
+            "are you a real person?",
+            "book a haircut",
+            "my son is 6",
+            "who are your staff?",
+            "do you have staff who speak Spanish?",
+        ] {
             assert!(!asks_for_person(no), "{no}");
         }
     }

@@ -522,7 +522,7 @@ impl Engine {
         }
         let n = answers::normalise(text);
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
-        !said.is_empty() && CHANGE.iter().any(|c| format!(" {n} ").contains(&format!(" {c} ")))
+        !said.is_empty() && CHANGE.iter().any(|c| answers::contains_phrase(&n, c))
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {

@@ -162,7 +162,7 @@ impl Engine {
             .or_else(|| state.slots.get("booking_time"))
             .cloned();
         let lower = answers::normalise(text);
-        let cued = TIME_CUES.iter().any(|c| format!(" {lower} ").contains(&format!(" {c} ")));
+        let cued = TIME_CUES.iter().any(|c| answers::contains_phrase(&lower, c));
         let bare_hour = asked || (previous.is_some() && cued);
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, bare_hour);
         if said.is_empty() {

@@ -13,7 +13,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use super::answers::normalise;
+use super::answers::{contains_phrase, normalise};
 use crate::nlu::datetime::Grain;
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
@@ -70,7 +70,7 @@ const MERIDIEM: &[&str] = &[
 pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
     let mut said = WhenSaid::default();
     let n = normalise(text);
-    let phrase = |p: &str| format!(" {n} ").contains(&format!(" {p} "));
+    let phrase = |p: &str| contains_phrase(&n, p);
     said.same_time = phrase("same time") || phrase("the same time");
     let mut explicit_meridiem = false;
     // A time written with digits ("at 11") is taken before one in words

@@ -64,26 +64,8 @@ fn fnv1a(namespace: u8, parts: &[&[u8]]) -> u64 {
     h
 }
 
-/// Lower-cases `text` and splits it into words: runs of letters and digits.
-/// Apostrophes inside words are dropped ("women's" and "Women’s" both give
-/// "womens"); every other character separates words.
-pub(crate) fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for ch in text.chars() {
-        if ch.is_alphanumeric() {
-            current.extend(ch.to_lowercase());
-        } else if matches!(ch, '\'' | '’' | '‘' | '`' | 'ʼ') {
-            // Dropped, so the word goes on.
-        } else if !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
+/// Words as the lexicon splits them (one tokenizer for features and concepts).
+pub(crate) use crate::lexicon::words;
 
 /// The raw (hashed) features of a text, split by block.
 #[derive(Default)]
