@@ -36,12 +36,20 @@ pub(crate) struct WhenSaid {
     pub(crate) window: Option<(NaiveTime, NaiveTime)>,
     /// "same time": keep the time discussed before.
     pub(crate) same_time: bool,
+    /// "a week on Monday", "Monday week": that weekday a week after its next occurrence.
+    pub(crate) week_on: Option<chrono::Weekday>,
+    /// The grammar's day for a window given without one ("this afternoon").
+    pub(crate) window_day: Option<NaiveDate>,
 }
 
 impl WhenSaid {
     /// Whether the message said anything about when.
     pub(crate) fn is_empty(&self) -> bool {
-        self.day.is_none() && self.time.is_none() && self.window.is_none() && !self.same_time
+        self.day.is_none()
+            && self.time.is_none()
+            && self.window.is_none()
+            && !self.same_time
+            && self.week_on.is_none()
     }
 }
 
@@ -126,9 +134,11 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
                     Some((a, b)) => (a.max(window.0), b.min(window.1)),
                     None => window,
                 });
+                let day = from_local.or(to_local).map(|d| d.date_naive());
                 if names_day && said.day.is_none() {
-                    said.day = from_local.or(to_local).map(|d| d.date_naive());
+                    said.day = day;
                 }
+                said.window_day = said.window_day.or(day);
             }
             _ => {}
         }
@@ -136,6 +146,7 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     if said.window.is_none() {
         said.window = part_of_day(&n);
     }
+    said.week_on = week_on(&n);
     if said.time.is_none() {
         let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
         if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
@@ -195,6 +206,17 @@ fn part_of_day(n: &str) -> Option<(NaiveTime, NaiveTime)> {
             "lunch" | "lunchtime" => Some((hour(12), hour(14))),
             _ => None,
         }
+    })
+}
+
+/// The weekday of "a week on Monday" or "Monday week".
+fn week_on(n: &str) -> Option<chrono::Weekday> {
+    let words: Vec<&str> = n.split(' ').collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let day = crate::nlu::datetime::weekday_named(w)?;
+        let before = i >= 3 && words[i - 3..i] == ["a", "week", "on"];
+        let after = words.get(i + 1) == Some(&"week") && words.get(i + 2) != Some(&"of");
+        (before || after).then_some(day)
     })
 }
 
@@ -278,6 +300,7 @@ pub(crate) fn names_a_day(text: &str) -> bool {
         "tue",
         "tues",
         "wed",
+        "weds",
         "thu",
         "thur",
         "thurs",
@@ -340,9 +363,17 @@ pub(crate) fn compose(
         }
         _ => None,
     };
-    let day = said
-        .day
-        .or_else(|| (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0));
+    let week_on = said.week_on.map(|weekday| {
+        let mut day = now.with_timezone(&tz).date_naive() + Duration::days(1);
+        while day.weekday() != weekday {
+            day += Duration::days(1);
+        }
+        day + Duration::days(7)
+    });
+    let day = week_on
+        .or(said.day)
+        .or_else(|| (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0))
+        .or(said.window_day.filter(|_| said.time.is_none()));
     let time = said
         .time
         .or_else(|| (said.same_time || said.day.is_some() && correcting).then(|| previous?.1).flatten());
@@ -377,4 +408,42 @@ pub(crate) fn window_value(said: &WhenSaid, day: NaiveDate, tz: Tz) -> Option<En
     let from = tz.from_local_datetime(&day.and_time(from)).earliest()?.fixed_offset();
     let to = tz.from_local_datetime(&day.and_time(to)).latest()?.fixed_offset();
     Some(EntityValue::Interval { from: Some(from), to: Some(to), grain: Grain::Minute })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn british_weeks_on() {
+        assert_eq!(week_on("a week on monday at 10"), Some(chrono::Weekday::Mon));
+        assert_eq!(week_on("tuesday week 9am"), Some(chrono::Weekday::Tue));
+        assert_eq!(week_on("tuesday at 9am"), None);
+        assert_eq!(week_on("friday of next week"), None);
+    }
+
+    #[test]
+    fn a_bare_hour_only_with_a_few_words_around_it() {
+        assert!(only_an_hour("3 works"));
+        assert!(only_an_hour("make it 4 then"));
+        assert!(!only_an_hour("table for 4 people"));
+        assert!(!only_an_hour("3 4"));
+    }
+
+    #[test]
+    fn parts_of_the_day_said_alone() {
+        let hour = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
+        assert_eq!(part_of_day("saturday morning ideally"), Some((NaiveTime::MIN, hour(12))));
+        assert_eq!(part_of_day("good morning i'd like a haircut"), None);
+        assert_eq!(part_of_day("after lunch"), Some((hour(12), hour(14))));
+    }
+
+    #[test]
+    fn bare_hours_follow_opening_hours() {
+        let hours: WeeklyHours = serde_yaml::from_str("tuesday: [\"09:00-19:00\"]").expect("hours");
+        let t = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
+        assert_eq!(by_opening_hours(t(2), None, &hours), t(14));
+        assert_eq!(by_opening_hours(t(10), None, &hours), t(10));
+        assert_eq!(by_opening_hours(t(12), None, &hours), t(12));
+    }
 }

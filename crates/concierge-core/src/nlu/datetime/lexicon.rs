@@ -96,7 +96,7 @@ pub(crate) fn weekday(word: &str) -> Option<Weekday> {
     Some(match word {
         "monday" | "mon" | "mondays" => Weekday::Mon,
         "tuesday" | "tue" | "tues" | "tuesdays" => Weekday::Tue,
-        "wednesday" | "wed" | "wednesdays" => Weekday::Wed,
+        "wednesday" | "wed" | "weds" | "wednesdays" => Weekday::Wed,
         "thursday" | "thu" | "thur" | "thurs" | "thursdays" => Weekday::Thu,
         "friday" | "fri" | "fridays" => Weekday::Fri,
         "saturday" | "sat" | "saturdays" => Weekday::Sat,

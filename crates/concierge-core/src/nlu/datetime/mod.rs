@@ -41,6 +41,7 @@ mod expr;
 mod grammar;
 mod holidays;
 mod lexicon;
+pub(crate) use lexicon::weekday as weekday_named;
 mod resolve;
 mod tokens;
 
