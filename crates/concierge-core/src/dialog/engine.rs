@@ -703,17 +703,7 @@ impl Engine {
                 self.run(state, t).await
             }
             None => {
-                let meaning = match self.meaning(state, parse, text) {
-                    Meaning::Nothing | Meaning::KnowledgeUnknown
-                        if self.moves_booking(state, parse, text) =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
-                            Some(f) => Meaning::StartFlow(f),
-                            None => Meaning::Nothing,
-                        }
-                    }
-                    meaning => meaning,
-                };
+                let meaning = self.meaning(state, parse, text);
                 self.digress(state, meaning, parse, text, t).await
             }
         }
