@@ -89,6 +89,18 @@ const YES: &[&str] = &[
     "indeed",
     "si",
     "oui",
+    "cheers",
+    "ta",
+    "go on",
+    "brill",
+    "grand",
+    "spot on",
+    "bang on",
+    "nice one",
+    "deffo",
+    "fab",
+    "yh",
+    "ye",
 ];
 
 /// Ways of saying no, as whole answers or their first words.
@@ -330,6 +342,27 @@ const NOT_NAME_WORDS: &[&str] = &[
     "later",
     "sooner",
     "whenever",
+    "cheers",
+    "ta",
+    "brill",
+    "nice",
+    "mate",
+    "bye",
+    "goodbye",
+    "awesome",
+    "amazing",
+    "fab",
+    "fantastic",
+    "wonderful",
+    "lovely",
+    "brilliant",
+    "excellent",
+    "super",
+    "here",
+    "much",
+    "appreciated",
+    "welcome",
+    "deal",
 ];
 
 /// Words a customer puts before their name ("my name is", "it's", "this is").
@@ -405,10 +438,13 @@ fn strip_word_prefix(original: &str, lower: &str, prefix: &str) -> Option<String
 }
 
 /// Whether `word` can be part of a name: letters of any script, with inner
-/// hyphens, apostrophes or a final dot ("O'Neill", "Anne-Marie", "Jr.").
+/// hyphens, apostrophes or, on an initial or short title, a final dot
+/// ("O'Neill", "Anne-Marie", "Jr.", "J."; not the "nice." of "ok nice. name's Arjun").
 fn name_word(word: &str) -> bool {
     let core = word.trim_end_matches('.');
+    let dotted = core.len() != word.len();
     !core.is_empty()
+        && (!dotted || core.chars().count() <= 3)
         && core.chars().next().is_some_and(is_letter)
         && core.chars().all(|c| is_letter(c) || matches!(c, '-' | '\'' | '’'))
 }
@@ -422,7 +458,12 @@ pub(crate) fn person_name(text: &str, vocabulary: &[String]) -> Option<String> {
         return None;
     }
     let (rest, _) = strip_leads(text);
-    name_from_words(&rest, vocabulary, 5)
+    name_from_words(&rest, vocabulary, 5).or_else(|| {
+        // "ok nice. name's Arjun Mehta": one clause of the answer is the name.
+        text.split([',', '.', '!', ';'])
+            .filter(|clause| clause.len() < text.len())
+            .find_map(|clause| name_from_words(&strip_leads(clause).0, vocabulary, 5))
+    })
 }
 
 fn name_from_words(rest: &str, vocabulary: &[String], max_words: usize) -> Option<String> {
@@ -430,12 +471,7 @@ fn name_from_words(rest: &str, vocabulary: &[String], max_words: usize) -> Optio
     if words.is_empty() || words.len() > max_words || !words.iter().all(|w| name_word(w)) {
         return None;
     }
-    let common = |w: &str| {
-        let lower = w.to_lowercase().replace('’', "'");
-        let bare = lower.trim_end_matches('.');
-        NOT_NAME_WORDS.contains(&bare) || vocabulary.iter().any(|v| v == bare)
-    };
-    if words.iter().any(|w| common(w)) {
+    if words.iter().any(|w| common_word(w, vocabulary)) {
         return None;
     }
     Some(words.iter().map(|w| capitalise(w)).collect::<Vec<_>>().join(" "))
@@ -458,38 +494,92 @@ fn capitalise(word: &str) -> String {
     out
 }
 
-/// A name the customer volunteers inside a longer message: "this is Grace
-/// Kim, I'd like...", "for Olivia Bennett, my number is...", "my name is
-/// ana ruiz". Mid-message, without "my name is", the name must be written
-/// with capitals.
+/// A name the customer volunteers inside a longer message: after a lead
+/// ("this is Grace Kim, I'd like...", "for Olivia Bennett, my number is...",
+/// "my name is ana ruiz", "it's Priya Rao 917-555-0134"), before "here"
+/// ("Hi, Ingrid Johansson here."), or as a clause of its own ("Saturday
+/// 11am - Tomás Álvarez, 718-555-0174"). Without "my name is", a name
+/// inside a message must be written with capitals.
 pub(crate) fn volunteered_name(text: &str, vocabulary: &[String]) -> Option<String> {
+    led_name(text, vocabulary).or_else(|| clause_name(text, vocabulary))
+}
+
+/// Whether `word`, lower-cased and without a final dot, is never a name.
+fn common_word(word: &str, vocabulary: &[String]) -> bool {
+    let lower = word.to_lowercase().replace('’', "'");
+    let bare = lower.trim_end_matches('.');
+    NOT_NAME_WORDS.contains(&bare) || vocabulary.iter().any(|v| v == bare)
+}
+
+fn capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A name after a lead such as "my name is", "this is" or "it's".
+fn led_name(text: &str, vocabulary: &[String]) -> Option<String> {
+    const LEADS: &[&str] = &[
+        "my name is ",
+        "my name's ",
+        "name's ",
+        "name is ",
+        "name: ",
+        "this is ",
+        "it's ",
+        "it is ",
+        "i'm ",
+        "i am ",
+        "for ",
+        "under ",
+    ];
     let lower = text.to_lowercase().replace('’', "'");
-    for lead in
-        ["my name is ", "my name's ", "name's ", "name is ", "this is ", "i'm ", "i am ", "for ", "under "]
-    {
+    if lower.len() != text.len() {
+        // Lower-casing changed byte offsets: read the name another way.
+        return None;
+    }
+    for lead in LEADS {
         let mut from = 0;
         while let Some(found) = lower[from..].find(lead) {
             let at = from + found;
             from = at + lead.len();
-            let starts_word = at == 0 || lower[..at].ends_with([' ', ',', '.', '!']);
+            let starts_word = at == 0 || lower[..at].ends_with([' ', ',', '.', '!', '-']);
             if !starts_word || !text.is_char_boundary(from) {
                 continue;
             }
             let explicit = lead.contains("name");
             let after = &text[from..];
-            let end = after.find([',', '.', '!', '?', ';', '(']).unwrap_or(after.len());
-            let candidate: Vec<&str> = after[..end].split_whitespace().collect();
-            // The longest run of capitalised words (or any words after "my name is").
-            let take: Vec<&str> = candidate
-                .iter()
-                .take_while(|w| explicit || w.chars().next().is_some_and(char::is_uppercase))
-                .copied()
+            let end = after.find([',', '.', '!', '?', ';', '(', ':']).unwrap_or(after.len());
+            // The name words up to the first word that is not one ("Robert
+            // Kowalczyk and my number is ...").
+            let take: Vec<&str> = after[..end]
+                .split_whitespace()
+                .take_while(|w| (explicit || capitalised(w)) && name_word(w) && !common_word(w, vocabulary))
                 .take(4)
                 .collect();
             if take.len() < if explicit { 1 } else { 2 } {
                 continue;
             }
             if let Some(name) = name_from_words(&take.join(" "), vocabulary, 4) {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+/// A clause that is a name written with capitals, on its own ("..., Tomás
+/// Álvarez, 718-555-0174") or before "here" ("Hi, Ingrid here").
+fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
+    let spaced = text.replace(" - ", ",").replace(" – ", ",").replace(" — ", ",");
+    for clause in spaced.split([',', '.', '!', '?', ';', '(', ')', ':', '\n']) {
+        let (clause, _) = strip_leads(clause);
+        let words: Vec<&str> = clause.split_whitespace().collect();
+        let (words, here) = match words.split_last() {
+            Some((last, rest)) if last.eq_ignore_ascii_case("here") => (rest, true),
+            _ => (&words[..], false),
+        };
+        let sized = if here { (1..=4).contains(&words.len()) } else { (2..=4).contains(&words.len()) };
+        if sized && words.iter().all(|w| capitalised(w) && w.chars().any(char::is_lowercase)) {
+            if let Some(name) = name_from_words(&words.join(" "), vocabulary, 4) {
                 return Some(name);
             }
         }
@@ -652,6 +742,8 @@ mod tests {
         assert_eq!(person_name("Anne-Marie Dubois", &v).as_deref(), Some("Anne-Marie Dubois"));
         assert_eq!(person_name("张伟", &v).as_deref(), Some("张伟"));
         assert_eq!(person_name("Daniel Park", &v).as_deref(), Some("Daniel Park"));
+        assert_eq!(person_name("ok nice. name's Arjun Mehta", &v).as_deref(), Some("Arjun Mehta"));
+        assert_eq!(person_name("J. R. Smith", &v).as_deref(), Some("J. R. Smith"));
     }
 
     #[test]
@@ -667,6 +759,8 @@ mod tests {
             "actually make it 4",
             "it's for my husband",
             "212 555 0100",
+            "yes cheers",
+            "lovely ta",
         ] {
             assert_eq!(person_name(not, &v), None, "{not}");
         }
@@ -684,7 +778,21 @@ mod tests {
                 .as_deref(),
             Some("Olivia Bennett")
         );
+        for (text, name) in [
+            (
+                "hey can i get a blowout this thurs at 5:30? it's Priya Raghunathan 917-555-0134",
+                "Priya Raghunathan",
+            ),
+            ("Hi, Ingrid Johansson here. Could I get a blow-dry on Wednesday?", "Ingrid Johansson"),
+            ("Hi, Ingrid here, could I book", "Ingrid"),
+            ("Book a men's cut Saturday 11am - Tomás Álvarez, 718-555-0174", "Tomás Álvarez"),
+            ("The name is Robert Kowalczyk and my number is (212) 555-0158.", "Robert Kowalczyk"),
+        ] {
+            assert_eq!(volunteered_name(text, &v).as_deref(), Some(name), "{text}");
+        }
         assert_eq!(volunteered_name("book me for tomorrow at 3", &v), None);
+        assert_eq!(volunteered_name("Is it ok? Thank You", &v), None);
+        assert_eq!(volunteered_name("it's Tuesday at 4", &v), None);
         assert_eq!(volunteered_name("it's for my husband", &v), None);
     }
 

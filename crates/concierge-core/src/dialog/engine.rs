@@ -10,7 +10,7 @@ use super::actions::{Action, BUILTIN_ACTIONS};
 use super::answers;
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
-use super::knowledge::{KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
+use super::knowledge::{self, KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use super::payload;
 use super::render::Renderer;
 use super::slots::{Filled, WINDOW_SLOT};
@@ -27,6 +27,12 @@ use crate::spec::{BotSpec, SpecError, SpecProblem};
 pub const MAX_MESSAGE_BYTES: usize = 4096;
 /// Steps one turn may run before the engine assumes a flow loops forever.
 const MAX_STEPS_PER_TURN: usize = 64;
+/// The classifier's confidence from which a flow's intent starts the flow
+/// even when the message reads as a question the knowledge base answers.
+const SURE_OF_FLOW: f32 = 0.7;
+/// The words a greeting with a question after it has at least ("hi! is
+/// anyone there good with curls?" is a question, "hi there?" a greeting).
+const QUESTION_AFTER_GREETING: usize = 4;
 
 /// What a turn needs from the outside world.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -478,7 +484,7 @@ impl Engine {
         if let Some(i) = &parse.intent {
             if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
                 if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
-                    return kb_meaning(self.kb_for_intent(state, entry, i.confidence, text));
+                    return kb_meaning(self.kb_for_intent(state, parse, entry, i.confidence, text));
                 }
             }
             if i.intent == KB_CHOICE_INTENT {
@@ -488,9 +494,29 @@ impl Engine {
                 }
             }
             if let Some(f) = self.flows.iter().position(|f| f.triggers.contains(&i.intent)) {
+                // "can i get a gift card for my mom?" is a question the
+                // knowledge base answers, whatever booking the classifier
+                // half-hears in it.
+                if i.confidence < SURE_OF_FLOW && !has(parse, "service") && knowledge::is_question(text) {
+                    if let answer @ KbOutcome::Answer { entry, .. } = self.kb_lookup(state, parse, text) {
+                        if knowledge::classifier_entry(parse, &self.knowledge)
+                            .is_some_and(|(e, _)| e == entry)
+                        {
+                            return kb_meaning(answer);
+                        }
+                    }
+                }
                 return Meaning::StartFlow(f);
             }
             if self.renderer.has(&i.intent) {
+                // "hi! is anyone there good with curls?" is a question, whatever greeting opens it.
+                if knowledge::is_question(text) && text.split_whitespace().count() > QUESTION_AFTER_GREETING {
+                    if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_)) =
+                        self.kb_lookup(state, parse, text)
+                    {
+                        return kb_meaning(kb);
+                    }
+                }
                 return Meaning::Respond(i.intent.clone());
             }
         }
@@ -498,7 +524,7 @@ impl Engine {
             // Understood, but nothing to do with it here (a "yes" out of context).
             return Meaning::Nothing;
         }
-        kb_meaning(self.kb_lookup(state, text))
+        kb_meaning(self.kb_lookup(state, parse, text))
     }
 
     /// Whether a message without an intent moves the booking just made: a

@@ -23,9 +23,11 @@ use super::event::{Button, Event, Reply};
 use std::collections::HashSet;
 
 use super::state::{ConversationState, LastAnswer};
+use crate::knowledge::KnowledgeEntry;
 use crate::knowledge::{terms, Hit, Term};
 use crate::language_model::{CompletionRequest, PromptMessage};
 use crate::lexicon::{self, ConceptId};
+use crate::nlu::{Parse, KNOWLEDGE_INTENT_PREFIX};
 
 /// The confidence from which the best entry is given as the answer.
 pub const CONFIDENT: f32 = 0.6;
@@ -36,6 +38,11 @@ pub const UNSURE: f32 = 0.35;
 const CONFIDENT_LEAD: f32 = 0.4;
 /// How far ahead that is: the runner-up scores at most this share of the best.
 const FAR_AHEAD: f32 = 0.6;
+/// The classifier's confidence from which its best knowledge entry counts
+/// as agreeing with the search.
+const AGREEING: f32 = 0.15;
+/// The least coverage of an entry that the classifier agrees on.
+const AGREED_COVERAGE: f32 = 0.2;
 /// The most words a follow-up question has.
 const FOLLOW_UP_WORDS: usize = 12;
 /// The intent of a choice button's payload; its `kb_entry` entity names the entry.
@@ -60,15 +67,28 @@ pub(crate) enum KbOutcome {
     Nothing,
 }
 
-/// Whether `text` reads like a question.
-fn is_question(text: &str) -> bool {
+/// Whether `text` reads like a question: it has a question mark, or one of
+/// its clauses opens like a question ("my daughter needs a trim, do you
+/// take kids that young").
+pub(crate) fn is_question(text: &str) -> bool {
     const STARTS: &[&str] = &[
         "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does",
         "did", "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
     ];
-    let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
-    text.trim_end().ends_with('?')
-        || STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+    let opens_like_question = |clause: &str| {
+        let first = clause.split_whitespace().next().unwrap_or("").to_lowercase();
+        STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+    };
+    text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
+}
+
+/// The knowledge entry the classifier ranks first among the entries, with
+/// its confidence.
+pub(crate) fn classifier_entry(parse: &Parse, knowledge: &[KnowledgeEntry]) -> Option<(usize, f32)> {
+    parse.intents.iter().find_map(|i| {
+        let id = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX)?;
+        Some((knowledge.iter().position(|k| k.id == id)?, i.confidence))
+    })
 }
 
 /// Decides between answering, offering choices and not knowing, from the
@@ -122,12 +142,23 @@ fn refers_back(text: &str) -> bool {
 
 impl Engine {
     /// What the knowledge base makes of `text`, in the conversation `state`.
-    pub(crate) fn kb_lookup(&self, state: &ConversationState, text: &str) -> KbOutcome {
+    /// When the search is unsure, a question whose best entry is also the
+    /// entry the classifier ranks first ("how late r u open on saturdays")
+    /// is answered: two readings agree.
+    pub(crate) fn kb_lookup(&self, state: &ConversationState, parse: &Parse, text: &str) -> KbOutcome {
         if self.knowledge.is_empty() {
             return KbOutcome::Nothing;
         }
         let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
-        let outcome = decide(&hits, is_question(text));
+        let question = is_question(text);
+        let mut outcome = decide(&hits, question);
+        if let (KbOutcome::Choices(_) | KbOutcome::Unknown, Some(top)) = (&outcome, hits.first()) {
+            let agreed = classifier_entry(parse, &self.knowledge)
+                .is_some_and(|(entry, confidence)| entry == top.entry && confidence >= AGREEING);
+            if question && agreed && top.coverage >= AGREED_COVERAGE {
+                outcome = KbOutcome::Answer { entry: top.entry, score: top.coverage };
+            }
+        }
         self.follow_up(state, text, outcome)
     }
 
@@ -139,6 +170,7 @@ impl Engine {
     pub(crate) fn kb_for_intent(
         &self,
         state: &ConversationState,
+        parse: &Parse,
         entry: usize,
         confidence: f32,
         text: &str,
@@ -147,7 +179,7 @@ impl Engine {
         if confidence >= CONFIDENT && question {
             return KbOutcome::Answer { entry, score: confidence };
         }
-        match self.kb_lookup(state, text) {
+        match self.kb_lookup(state, parse, text) {
             // A sure classifier, on a fragment the search finds two topics
             // in ("products and prices"): let the customer choose.
             KbOutcome::Choices(mut entries) if confidence >= CONFIDENT => {
