@@ -648,6 +648,8 @@ pub(crate) enum TimesAsked {
     Any,
     /// Times before the one discussed ("anything earlier?").
     Earlier,
+    /// The first free time ("what's the earliest you have?").
+    Earliest,
     /// Times after it ("anything later?").
     Later,
 }
@@ -663,6 +665,11 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     }
     if anything && ["later", "after that"].iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Later);
+    }
+    const EARLIEST: &[&str] =
+        &["earliest", "first available", "next available", "soonest", "first free", "first opening"];
+    if EARLIEST.iter().any(|p| phrase(p)) {
+        return Some(TimesAsked::Earliest);
     }
     const ASKS: &[&str] = &[
         "what times",
@@ -689,10 +696,6 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
         "what's free",
         "whats free",
         "when can you fit me",
-        "earliest",
-        "first available",
-        "next available",
-        "soonest",
     ];
     ASKS.iter().any(|p| phrase(p)).then_some(TimesAsked::Any)
 }
@@ -826,5 +829,6 @@ mod tests {
         assert_eq!(asks_for_times("anything earlier?"), Some(TimesAsked::Earlier));
         assert_eq!(asks_for_times("do you have anything later"), Some(TimesAsked::Later));
         assert_eq!(asks_for_times("at 3pm"), None);
+        assert_eq!(asks_for_times("whats the earliest u have wed?"), Some(TimesAsked::Earliest));
     }
 }

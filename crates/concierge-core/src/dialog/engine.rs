@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, BUILTIN_ACTIONS};
-use super::answers;
+use super::answers::{self, TimesAsked};
 use super::event::{Button, Event, Reply};
 use super::flow::{compile_flows, Flow, Step, Target};
 use super::knowledge::{self, KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
@@ -445,6 +445,14 @@ impl Engine {
                             None => Meaning::Nothing,
                         }
                     }
+                    Meaning::Nothing | Meaning::KnowledgeUnknown
+                        if self.calls_off_booking(state, parse, text) =>
+                    {
+                        match self.flows.iter().position(|f| f.runs("cancel_booking")) {
+                            Some(f) => Meaning::StartFlow(f),
+                            None => Meaning::Nothing,
+                        }
+                    }
                     // "hey u guys free sat for a blowdry? 11ish" is a booking,
                     // whatever greeting the classifier hears in it.
                     Meaning::Respond(_) | Meaning::Nothing | Meaning::KnowledgeUnknown
@@ -497,7 +505,12 @@ impl Engine {
                 // "can i get a gift card for my mom?" is a question the
                 // knowledge base answers, whatever booking the classifier
                 // half-hears in it.
-                if i.confidence < SURE_OF_FLOW && !has(parse, "service") && knowledge::is_question(text) {
+                let books = self.flows[f].runs("create_booking");
+                if books
+                    && i.confidence < SURE_OF_FLOW
+                    && !has(parse, "service")
+                    && knowledge::is_question(text)
+                {
                     if let answer @ KbOutcome::Answer { entry, .. } = self.kb_lookup(state, parse, text) {
                         if knowledge::classifier_entry(parse, &self.knowledge)
                             .is_some_and(|(e, _)| e == entry)
@@ -549,6 +562,37 @@ impl Engine {
         let n = answers::normalise(text);
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
         !said.is_empty() && CHANGE.iter().any(|c| answers::contains_phrase(&n, c))
+    }
+
+    /// Whether a message without an intent calls off the booking just made:
+    /// words of calling off and no new time ("can u scrap that, the party's
+    /// off", "I won't make it after all").
+    fn calls_off_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
+        const CALL_OFF: &[&str] = &[
+            "cancel",
+            "scrap",
+            "call off",
+            "call it off",
+            "can't make it",
+            "cant make it",
+            "won't make it",
+            "wont make it",
+            "not make it",
+            "unbook",
+            "drop it",
+            "drop that",
+            "forget it",
+            "forget that",
+            "don't need it",
+            "dont need it",
+            "no longer need",
+        ];
+        if state.bookings.is_empty() || !state.stack.is_empty() {
+            return false;
+        }
+        let n = answers::normalise(text);
+        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
+        said.is_empty() && CALL_OFF.iter().any(|c| answers::contains_phrase(&n, c))
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
@@ -611,8 +655,20 @@ impl Engine {
         // move one).
         if let Meaning::StartFlow(f) = meaning {
             let sure = parse.intent.as_ref().is_some_and(|i| i.confidence >= 0.85);
-            if self.is_other_flow(state, f) && (sure || !self.answers_slot(parse, text, slot)) {
+            if self.is_other_flow(state, f)
+                && (sure || !self.answers_slot(parse, text, slot))
+                && !self.corrects_booking_in_progress(state, f, parse, text)
+            {
                 return self.digress(state, meaning, parse, text, t).await;
+            }
+        }
+        if self.slot_type(slot) == "datetime" && answers::asks_for_times(text) == Some(TimesAsked::Earliest) {
+            // "what's the earliest you have wed?": that day's first free time.
+            let mut filled = self.absorb(state, parse, text, Some(slot), t);
+            if self.take_earliest(state, text, t).await {
+                filled.new.push(slot.to_string());
+                state.failures = 0;
+                return self.resume(state, &filled, t).await;
             }
         }
         let filled = self.absorb(state, parse, text, Some(slot), t);
@@ -624,6 +680,29 @@ impl Engine {
             return self.offer_times(state, asked, t).await;
         }
         self.digress(state, meaning, parse, text, t).await
+    }
+
+    /// Whether a message the classifier reads as moving a booking
+    /// ("sorry i meant thursday not tuesday, same time") changes the booking
+    /// being made: nothing is booked yet in this conversation, the active
+    /// flow books, and the message says when.
+    fn corrects_booking_in_progress(
+        &self,
+        state: &ConversationState,
+        other: usize,
+        parse: &Parse,
+        text: &str,
+    ) -> bool {
+        let active_books = state
+            .stack
+            .last()
+            .and_then(|fr| self.flow_index(&fr.flow))
+            .is_some_and(|f| self.flows[f].runs("create_booking"));
+        let other_moves = self.flows[other].runs("reschedule_booking");
+        active_books
+            && other_moves
+            && state.bookings.is_empty()
+            && !when::read(parse, text, self.tz, &self.spec.business.hours, false).is_empty()
     }
 
     fn is_other_flow(&self, state: &ConversationState, flow: usize) -> bool {

@@ -41,6 +41,13 @@ const FAR_AHEAD: f32 = 0.6;
 /// The classifier's confidence from which its best knowledge entry counts
 /// as agreeing with the search.
 const AGREEING: f32 = 0.15;
+/// The fewest words of a question clause searched on its own.
+const MIN_CLAUSE_WORDS: usize = 3;
+/// A runner-up this far behind (a share of the best score) leaves the best
+/// entry alone in the field: a question is answered from [`ALONE_COVERAGE`].
+const ALONE: f32 = 0.25;
+/// The least coverage of an entry alone in the field.
+const ALONE_COVERAGE: f32 = 0.25;
 /// The least coverage of an entry that the classifier agrees on.
 const AGREED_COVERAGE: f32 = 0.2;
 /// The most words a follow-up question has.
@@ -152,14 +159,46 @@ impl Engine {
         let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
         let question = is_question(text);
         let mut outcome = decide(&hits, question);
+        if !matches!(outcome, KbOutcome::Answer { .. }) {
+            // "hi! my curls are thick, is anyone there good at cutting curls?":
+            // the question inside the message, read on its own.
+            if let Some(answer) = self.question_clause_answer(text) {
+                return self.follow_up(state, text, answer);
+            }
+        }
         if let (KbOutcome::Choices(_) | KbOutcome::Unknown, Some(top)) = (&outcome, hits.first()) {
             let agreed = classifier_entry(parse, &self.knowledge)
                 .is_some_and(|(entry, confidence)| entry == top.entry && confidence >= AGREEING);
-            if question && agreed && top.coverage >= AGREED_COVERAGE {
+            // The only entry the words point to, with no word the knowledge
+            // base has never seen ("can my mum get in with her wheelchair?",
+            // not "what's the best pizza place near you?").
+            let alone = hits.get(1).is_none_or(|r| r.score < ALONE * top.score)
+                && top.coverage >= ALONE_COVERAGE
+                && !self.has_unknown_words(text);
+            if question && (agreed && top.coverage >= AGREED_COVERAGE || alone) {
                 outcome = KbOutcome::Answer { entry: top.entry, score: top.coverage };
             }
         }
         self.follow_up(state, text, outcome)
+    }
+
+    /// The answer to a question clause of a longer message, when one
+    /// clause alone finds one.
+    fn question_clause_answer(&self, text: &str) -> Option<KbOutcome> {
+        let clauses: Vec<&str> = text
+            .split_inclusive(['.', '!', '?', ';', ','])
+            .map(str::trim)
+            .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && is_question(c))
+            .collect();
+        if clauses.len() < 2 && clauses.first().is_none_or(|c| c.len() + 2 >= text.trim().len()) {
+            return None;
+        }
+        clauses.into_iter().find_map(|clause| {
+            match decide(&self.knowledge_search.search(clause, MAX_CHOICES + 1), true) {
+                answer @ KbOutcome::Answer { .. } => Some(answer),
+                _ => None,
+            }
+        })
     }
 
     /// What to make of a message the classifier put on knowledge entry

@@ -2,7 +2,7 @@
 //! answers to "what times do you have?", "anything earlier?" and "anything
 //! later?", each as quick replies whose payload books exactly that time.
 
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 
 use super::answers::TimesAsked;
 use super::engine::{Engine, EngineError, TurnBuilder};
@@ -98,6 +98,48 @@ impl Engine {
             reply.buttons = self.time_buttons(&slots, false);
         }
         t.say(reply);
+    }
+
+    /// Takes the first free time of the day chosen (or named in `text`, as
+    /// in "the earliest you have wed?"), else of the next fortnight, as the
+    /// conversation's time. False when nothing is free or no service is known.
+    pub(super) async fn take_earliest(
+        &self,
+        state: &mut ConversationState,
+        text: &str,
+        t: &mut TurnBuilder<'_>,
+    ) -> bool {
+        let chosen_day = match state.slots.get("datetime") {
+            Some(EntityValue::Time { value, .. }) => Some(value.with_timezone(&self.tz).date_naive()),
+            _ => None,
+        };
+        let today = t.ctx.now.with_timezone(&self.tz).date_naive();
+        let named_day = || {
+            super::answers::normalise(text).split(' ').find_map(crate::nlu::datetime::weekday_named).map(
+                |w| {
+                    let ahead = (7 + w.num_days_from_monday() as i64
+                        - today.weekday().num_days_from_monday() as i64)
+                        % 7;
+                    today + Duration::days(if ahead == 0 { 7 } else { ahead })
+                },
+            )
+        };
+        let (from, until) = match chosen_day.or_else(named_day) {
+            Some(day) => {
+                let midnight = day.and_time(NaiveTime::MIN);
+                match self.tz.from_local_datetime(&midnight).earliest() {
+                    Some(start) => self.day_bounds(&start.fixed_offset()),
+                    None => return false,
+                }
+            }
+            None => (t.ctx.now, t.ctx.now + Duration::days(14)),
+        };
+        let Some(first) = self.free_starts(state, from, until, t).await.into_iter().next() else {
+            return false;
+        };
+        let at = first.start.with_timezone(&self.tz).fixed_offset();
+        self.set_slot(state, t, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
+        true
     }
 
     /// Answers a question about free times and waits for the customer's pick.

@@ -90,6 +90,9 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     let mut entities: Vec<_> =
         parse.entities.iter().filter(|e| e.entity == "datetime").filter(|e| !in_phone(e)).collect();
     entities.sort_by_key(|e| !e.text.chars().any(|c| c.is_ascii_digit()));
+    // The day a time or part of the day comes with ("friday morning, 10")
+    // wins over a day named alone ("before my trip on saturday").
+    let mut timed_day = None;
     for e in entities {
         let names_day = names_a_day(&e.text);
         let lower = e.text.to_lowercase();
@@ -109,8 +112,8 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
                     said.approximate |=
                         APPROXIMATE.iter().any(|a| has_word(&lower, a)) || lower.contains("ish");
                 }
-                if names_day && said.day.is_none() {
-                    said.day = Some(local.date_naive());
+                if names_day && timed_day.is_none() {
+                    timed_day = Some(local.date_naive());
                 }
             }
             EntityValue::Interval { from, to, .. } => {
@@ -135,16 +138,23 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
                     None => window,
                 });
                 let day = from_local.or(to_local).map(|d| d.date_naive());
-                if names_day && said.day.is_none() {
-                    said.day = day;
+                if names_day && timed_day.is_none() {
+                    timed_day = day;
                 }
                 said.window_day = said.window_day.or(day);
             }
             _ => {}
         }
     }
+    if timed_day.is_some() {
+        said.day = timed_day;
+    }
     if said.window.is_none() {
         said.window = part_of_day(&n);
+    }
+    if let (Some((from, to)), Some((early, late))) = (said.window, early_or_late(&n)) {
+        // "late morning": the later part of the morning.
+        said.window = Some((from.max(early), to.min(late)));
     }
     said.week_on = week_on(&n);
     if said.time.is_none() {
@@ -206,6 +216,27 @@ fn part_of_day(n: &str) -> Option<(NaiveTime, NaiveTime)> {
             "lunch" | "lunchtime" => Some((hour(12), hour(14))),
             _ => None,
         }
+    })
+}
+
+/// The part of a part of the day that "early", "mid" or "late" names
+/// ("late morning" is from 10, "early afternoon" until 3), as bounds to
+/// intersect with the part of the day.
+fn early_or_late(n: &str) -> Option<(NaiveTime, NaiveTime)> {
+    let hm = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).expect("a time of day");
+    let words: Vec<&str> = n.split(' ').collect();
+    words.windows(2).find_map(|pair| {
+        let bounds = match pair {
+            ["early", "morning" | "mornings"] => (NaiveTime::MIN, hm(10, 0)),
+            ["mid", "morning" | "mornings"] => (hm(9, 30), hm(11, 31)),
+            ["late", "morning" | "mornings"] => (hm(10, 0), hm(12, 0)),
+            ["early", "afternoon" | "afternoons" | "arvo"] => (hm(12, 0), hm(15, 0)),
+            ["mid", "afternoon" | "afternoons"] => (hm(13, 30), hm(16, 1)),
+            ["late", "afternoon" | "afternoons" | "arvo"] => (hm(15, 0), hm(19, 0)),
+            ["early", "evening" | "evenings"] => (hm(17, 0), hm(20, 0)),
+            _ => return None,
+        };
+        Some(bounds)
     })
 }
 

@@ -74,6 +74,10 @@ impl ListMatcher {
                                 edits += d;
                                 true
                             }
+                            None if inflected(&token.text, word) => {
+                                edits += 1;
+                                true
+                            }
                             None => false,
                         }
                     });
@@ -106,6 +110,15 @@ impl ListMatcher {
         c.penalty = edits;
         c
     }
+}
+
+/// Whether `token` is `word` with an English inflection ("coloured",
+/// "colouring", "dyed", "highlights"): the suffix stripped, the rest is
+/// `word` exactly and at least four letters long.
+fn inflected(token: &str, word: &str) -> bool {
+    const SUFFIXES: &[&str] = &["ing", "ed", "es", "d", "s"];
+    word.chars().count() >= 4
+        && SUFFIXES.iter().any(|suffix| token.strip_suffix(suffix).is_some_and(|stem| stem == word))
 }
 
 /// The Damerau-Levenshtein distance (optimal string alignment: insertions,
@@ -169,6 +182,12 @@ mod tests {
         let mut out = Vec::new();
         matcher.find(&tokenize(text), &mut out);
         out.iter().map(|c| (c.value.display(), text[c.start..c.end].to_string())).collect()
+    }
+
+    #[test]
+    fn inflected_words_match_their_value() {
+        assert!(inflected("coloured", "colour") && inflected("dyed", "dye") && !inflected("waxing", "wax"));
+        assert!(inflected("highlights", "highlight") && !inflected("colours", "col"));
     }
 
     #[test]
