@@ -157,7 +157,7 @@ impl Engine {
     /// The window the customer gave ("morning", "around 2"), as instants.
     fn window(state: &ConversationState) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         match state.slots.get(WINDOW_SLOT) {
-            Some(EntityValue::Interval { from: Some(from), to: Some(to), .. }) => {
+            Some(EntityValue::Interval { from: Some(from), to: Some(to), .. }) if from < to => {
                 Some((from.with_timezone(&Utc), to.with_timezone(&Utc)))
             }
             _ => None,

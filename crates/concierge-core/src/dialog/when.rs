@@ -93,6 +93,7 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     // The day a time or part of the day comes with ("friday morning, 10")
     // wins over a day named alone ("before my trip on saturday").
     let mut timed_day = None;
+    let mut windows: Vec<((NaiveTime, NaiveTime), Option<NaiveDate>)> = Vec::new();
     for e in entities {
         let names_day = names_a_day(&e.text);
         let lower = e.text.to_lowercase();
@@ -132,12 +133,11 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
                     (_, Some(t)) => t.time(),
                     (_, None) => end_of_day(),
                 };
-                let window = (start, end);
-                said.window = Some(match said.window {
-                    Some((a, b)) => (a.max(window.0), b.min(window.1)),
-                    None => window,
-                });
                 let day = from_local.or(to_local).map(|d| d.date_naive());
+                // A window's own day counts only when its words name one
+                // ("tomorrow morning", "since last night"; not "after 3").
+                let own_day = (names_day || lower.contains("last ")).then_some(day).flatten();
+                windows.push(((start, end), own_day));
                 if names_day && timed_day.is_none() {
                     timed_day = day;
                 }
@@ -148,6 +148,17 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     }
     if timed_day.is_some() {
         said.day = timed_day;
+    }
+    // The windows of the day chosen, together ("tomorrow morning, before
+    // 11"); not one of another day ("a fever since last night").
+    for (window, day) in windows {
+        if said.day.is_some() && day.is_some() && day != said.day {
+            continue;
+        }
+        said.window = Some(match said.window {
+            Some((a, b)) if a.max(window.0) < b.min(window.1) => (a.max(window.0), b.min(window.1)),
+            _ => window,
+        });
     }
     if said.window.is_none() {
         said.window = part_of_day(&n);

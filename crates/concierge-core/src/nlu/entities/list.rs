@@ -114,10 +114,10 @@ impl ListMatcher {
 
 /// Whether `token` is `word` with an English inflection ("coloured",
 /// "colouring", "dyed", "highlights"): the suffix stripped, the rest is
-/// `word` exactly and at least four letters long.
+/// `word` exactly and at least three letters long.
 fn inflected(token: &str, word: &str) -> bool {
     const SUFFIXES: &[&str] = &["ing", "ed", "es", "d", "s"];
-    word.chars().count() >= 4
+    word.chars().count() >= 3
         && SUFFIXES.iter().any(|suffix| token.strip_suffix(suffix).is_some_and(|stem| stem == word))
 }
 
@@ -186,8 +186,10 @@ mod tests {
 
     #[test]
     fn inflected_words_match_their_value() {
-        assert!(inflected("coloured", "colour") && inflected("dyed", "dye") && !inflected("waxing", "wax"));
-        assert!(inflected("highlights", "highlight") && !inflected("colours", "col"));
+        assert!(inflected("coloured", "colour") && inflected("dyed", "dye") && inflected("waxing", "wax"));
+        assert!(
+            inflected("highlights", "highlight") && !inflected("colours", "col") && !inflected("as", "a")
+        );
     }
 
     #[test]
