@@ -95,6 +95,10 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     let mut timed_day = None;
     let mut windows: Vec<((NaiveTime, NaiveTime), Option<NaiveDate>)> = Vec::new();
     for e in entities {
+        if ruled_out(text, e.start) {
+            // "thursday not tuesday": the day turned down says nothing.
+            continue;
+        }
         let names_day = names_a_day(&e.text);
         let lower = e.text.to_lowercase();
         match &e.value {
@@ -190,6 +194,16 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
         }
     }
     said
+}
+
+/// Whether the expression starting at byte `start` of `text` is turned
+/// down: "not tuesday", "instead of 3", "rather than friday", "can't do monday".
+fn ruled_out(text: &str, start: usize) -> bool {
+    const NEGATIONS: &[&str] =
+        &["not", "instead of", "rather than", "can't do", "cant do", "cannot do", "can't make", "cant make"];
+    let Some(before) = text.get(..start) else { return false };
+    let before = normalise(before);
+    NEGATIONS.iter().any(|n| before.ends_with(&format!(" {n}")) || before == *n)
 }
 
 /// The last moment of a day, as an exclusive window end.
