@@ -89,6 +89,11 @@ pub(crate) fn is_question(text: &str) -> bool {
     text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
 }
 
+/// Whether `c` is a pictograph or other symbol outside writing (emoji).
+fn is_emoji(c: char) -> bool {
+    !c.is_alphanumeric() && (u32::from(c) >= 0x2600 && u32::from(c) <= 0x27BF || u32::from(c) >= 0x1F000)
+}
+
 /// The knowledge entry the classifier ranks first among the entries, with
 /// its confidence.
 pub(crate) fn classifier_entry(parse: &Parse, knowledge: &[KnowledgeEntry]) -> Option<(usize, f32)> {
@@ -185,8 +190,11 @@ impl Engine {
     /// The answer to a question clause of a longer message, when one
     /// clause alone finds one.
     fn question_clause_answer(&self, text: &str) -> Option<KbOutcome> {
+        // Clauses end at punctuation or an emoji ("they butcher them 😅 is
+        // anyone good at curls?").
+        let ends_clause = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || is_emoji(c);
         let clauses: Vec<&str> = text
-            .split_inclusive(['.', '!', '?', ';', ','])
+            .split_inclusive(ends_clause)
             .map(str::trim)
             .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && is_question(c))
             .collect();
