@@ -385,7 +385,9 @@ impl Engine {
         let d = &self.spec.dialog;
         let is = |setting: &Option<String>| intent.is_some() && intent == setting.as_deref();
 
-        if std::mem::take(&mut state.handoff_offered) {
+        // "Lovely. And will you be open on boxing day?" asks something else.
+        let answers_offer = !knowledge::is_question(text) || text.split_whitespace().count() <= 3;
+        if std::mem::take(&mut state.handoff_offered) && answers_offer {
             match yes_no(text, intent, &self.spec) {
                 Some(true) => {
                     self.hand_off(state, t, "the customer accepted the offer of a person");
@@ -524,7 +526,7 @@ impl Engine {
             if self.renderer.has(&i.intent) {
                 // "hi! is anyone there good with curls?" is a question, whatever greeting opens it.
                 if knowledge::is_question(text) && text.split_whitespace().count() > QUESTION_AFTER_GREETING {
-                    if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_)) =
+                    if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_) | KbOutcome::Unknown) =
                         self.kb_lookup(state, parse, text)
                     {
                         return kb_meaning(kb);
@@ -575,6 +577,15 @@ impl Engine {
             "call it off",
             "can't make it",
             "cant make it",
+            "can't come",
+            "cant come",
+            "cannot come",
+            "can't attend",
+            "cant attend",
+            "not coming",
+            "unable to come",
+            "won't be able to come",
+            "wont be able to come",
             "won't make it",
             "wont make it",
             "not make it",

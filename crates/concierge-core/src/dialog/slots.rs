@@ -112,6 +112,13 @@ impl Engine {
                         v => Some(v.clone()),
                     }),
             };
+            // "mens" when asked which service: the one service whose name
+            // or synonyms share the most words with the answer.
+            let value = value.or_else(|| {
+                (pending == Some(slot.as_str()) && self.is_service_entity(&kind))
+                    .then(|| self.service_by_words(text))
+                    .flatten()
+            });
             let Some(value) = value else { continue };
             match state.slots.get(&slot) {
                 Some(old) if *old == value => {}
@@ -131,6 +138,38 @@ impl Engine {
             filled.changed.push(WINDOW_SLOT.into());
         }
         filled
+    }
+
+    /// Whether `entity` is the list of the business's services.
+    fn is_service_entity(&self, entity: &str) -> bool {
+        self.spec.entities.iter().any(|e| e.name == entity && e.from_services)
+    }
+
+    /// The service whose name or synonyms share the most words with `text`,
+    /// when exactly one does ("mens" is the men's haircut; "a haircut"
+    /// matches two and is no answer).
+    fn service_by_words(&self, text: &str) -> Option<EntityValue> {
+        let word = |w: &str| w.replace('\'', "").trim_end_matches('s').to_string();
+        let said: Vec<String> =
+            answers::normalise(text).split(' ').filter(|w| w.chars().count() > 2).map(word).collect();
+        let mut best: Vec<(usize, &str)> = Vec::new();
+        for service in &self.spec.business.services {
+            let mut words: Vec<String> = std::iter::once(&service.name)
+                .chain(&service.synonyms)
+                .flat_map(|n| answers::normalise(n).split(' ').map(word).collect::<Vec<_>>())
+                .collect();
+            words.sort();
+            words.dedup();
+            let shared = said.iter().filter(|w| words.contains(w)).count();
+            best.push((shared, service.id.as_str()));
+        }
+        best.sort_by(|a, b| b.0.cmp(&a.0));
+        match best.as_slice() {
+            [(n, id), rest @ ..] if *n > 0 && rest.first().is_none_or(|(m, _)| m < n) => {
+                Some(EntityValue::Text { value: id.to_string() })
+            }
+            _ => None,
+        }
     }
 
     /// Whether the message gives `slot` a value, without taking it.
