@@ -40,12 +40,12 @@ const CONFIDENT_LEAD: f32 = 0.4;
 const FAR_AHEAD: f32 = 0.6;
 /// The classifier's confidence from which its best knowledge entry counts
 /// as agreeing with the search.
-const AGREEING: f32 = 0.15;
+const AGREEING: f32 = 0.1;
 /// The fewest words of a question clause searched on its own.
-const MIN_CLAUSE_WORDS: usize = 3;
+const MIN_CLAUSE_WORDS: usize = 4;
 /// A runner-up this far behind (a share of the best score) leaves the best
 /// entry alone in the field: a question is answered from [`ALONE_COVERAGE`].
-const ALONE: f32 = 0.25;
+const ALONE: f32 = 0.4;
 /// The least coverage of an entry alone in the field.
 const ALONE_COVERAGE: f32 = 0.25;
 /// The least coverage of an entry that the classifier agrees on.
@@ -78,15 +78,17 @@ pub(crate) enum KbOutcome {
 /// its clauses opens like a question ("my daughter needs a trim, do you
 /// take kids that young").
 pub(crate) fn is_question(text: &str) -> bool {
+    text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
+}
+
+/// Whether `clause` opens with a question word ("is anyone there good at curls").
+fn opens_like_question(clause: &str) -> bool {
     const STARTS: &[&str] = &[
         "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does",
         "did", "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
     ];
-    let opens_like_question = |clause: &str| {
-        let first = clause.split_whitespace().next().unwrap_or("").to_lowercase();
-        STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
-    };
-    text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
+    let first = clause.split_whitespace().next().unwrap_or("").to_lowercase();
+    STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
 }
 
 /// Whether `c` is a pictograph or other symbol outside writing (emoji).
@@ -196,7 +198,7 @@ impl Engine {
         let clauses: Vec<&str> = text
             .split_inclusive(ends_clause)
             .map(str::trim)
-            .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && is_question(c))
+            .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && opens_like_question(c))
             .collect();
         if clauses.len() < 2 && clauses.first().is_none_or(|c| c.len() + 2 >= text.trim().len()) {
             return None;
