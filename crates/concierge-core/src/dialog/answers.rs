@@ -666,8 +666,18 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     if anything && ["later", "after that"].iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Later);
     }
-    const EARLIEST: &[&str] =
-        &["earliest", "first available", "next available", "soonest", "first free", "first opening"];
+    const EARLIEST: &[&str] = &[
+        "earliest",
+        "first available",
+        "next available",
+        "soonest",
+        "first free",
+        "first opening",
+        "early as possible",
+        "early as poss",
+        "as soon as possible",
+        "asap",
+    ];
     if EARLIEST.iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Earliest);
     }

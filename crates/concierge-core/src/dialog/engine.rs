@@ -438,6 +438,29 @@ impl Engine {
             Some(Waiting::Confirmation) => self.answer_confirmation(state, parse, text, t).await,
             Some(Waiting::Change) => self.answer_change(state, parse, text, t).await,
             None => {
+                // "can we push it back an hour?", "same time next week?": the
+                // booking just made, moved by that much.
+                if let Some(moved) = self.shifted_booking_time(state, parse, text) {
+                    if let Some(f) = self.flows.iter().position(|f| f.runs("reschedule_booking")) {
+                        t.event(Event::FlowStarted { flow: self.flows[f].name.clone() });
+                        state.stack.push(FlowFrame {
+                            flow: self.flows[f].name.clone(),
+                            step: 0,
+                            waiting: None,
+                            attempts: 0,
+                            started_turn: state.turns,
+                            visited: Vec::new(),
+                        });
+                        let at = moved.with_timezone(&self.tz).fixed_offset();
+                        self.set_slot(
+                            state,
+                            t,
+                            "datetime",
+                            EntityValue::Time { value: at, grain: Grain::Minute },
+                        );
+                        return self.run(state, t).await;
+                    }
+                }
                 let meaning = match self.meaning(state, parse, text) {
                     Meaning::Nothing | Meaning::KnowledgeUnknown
                         if self.moves_booking(state, parse, text) =>
@@ -564,6 +587,27 @@ impl Engine {
         let n = answers::normalise(text);
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
         !said.is_empty() && CHANGE.iter().any(|c| answers::contains_phrase(&n, c))
+    }
+
+    /// The time of the booking just made, moved as the message asks: by a
+    /// duration with a direction ("push it back an hour", "30 mins
+    /// earlier") or a week ("same time next week").
+    fn shifted_booking_time(
+        &self,
+        state: &ConversationState,
+        parse: &Parse,
+        text: &str,
+    ) -> Option<DateTime<Utc>> {
+        if state.bookings.is_empty() || !state.stack.is_empty() {
+            return None;
+        }
+        let Some(EntityValue::Time { value: booked, .. }) = state.slots.get("booking_time") else {
+            return None;
+        };
+        let n = answers::normalise(text);
+        let shift = when::booking_shift(parse, &n)?;
+        let moved = booked.with_timezone(&Utc) + shift;
+        Some(moved)
     }
 
     /// Whether a message without an intent calls off the booking just made:

@@ -196,6 +196,46 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     said
 }
 
+/// How far a message moves a booking (`n` is the normalised message):
+/// a duration with a direction ("push it back an hour", "bring it forward
+/// 30 mins", "half an hour later") or a week ("same time next week", "a
+/// week later").
+pub(crate) fn booking_shift(parse: &Parse, n: &str) -> Option<Duration> {
+    let phrase = |p: &str| contains_phrase(n, p);
+    if (phrase("same time") && phrase("next week")) || phrase("a week later") || phrase("week later") {
+        return Some(Duration::days(7));
+    }
+    let later = ["back", "later", "after"].iter().any(|w| phrase(w));
+    let earlier = ["forward", "earlier", "sooner", "up"].iter().any(|w| phrase(w));
+    if later == earlier {
+        return None;
+    }
+    let from_entity = parse.entities.iter().find_map(|e| match e.value {
+        EntityValue::Duration { seconds } if e.entity == "datetime" => Some(Duration::seconds(seconds)),
+        _ => None,
+    });
+    const SPOKEN: &[(&str, i64)] = &[
+        ("an hour and a half", 90),
+        ("hour and a half", 90),
+        ("half an hour", 30),
+        ("half hour", 30),
+        ("an hour", 60),
+        ("a hour", 60),
+        ("one hour", 60),
+        ("two hours", 120),
+        ("a couple of hours", 120),
+        ("a couple hours", 120),
+        ("quarter of an hour", 15),
+        ("a quarter hour", 15),
+    ];
+    let spoken = || SPOKEN.iter().find(|(p, _)| phrase(p)).map(|(_, m)| Duration::minutes(*m));
+    let by = from_entity.or_else(spoken)?;
+    if by <= Duration::zero() || by > Duration::days(1) {
+        return None;
+    }
+    Some(if later { by } else { -by })
+}
+
 /// Whether the expression starting at byte `start` of `text` is turned
 /// down: "not tuesday", "instead of 3", "rather than friday", "can't do monday".
 fn ruled_out(text: &str, start: usize) -> bool {
