@@ -163,35 +163,42 @@ impl Engine {
         if self.knowledge.is_empty() {
             return KbOutcome::Nothing;
         }
-        let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
         let question = is_question(text);
-        let mut outcome = decide(&hits, question);
+        let mut outcome = self.settle(parse, text, question);
         if !matches!(outcome, KbOutcome::Answer { .. }) {
             // "hi! my curls are thick, is anyone there good at cutting curls?":
             // the question inside the message, read on its own.
-            if let Some(answer) = self.question_clause_answer(text) {
-                return self.follow_up(state, text, answer);
-            }
-        }
-        if let (KbOutcome::Choices(_) | KbOutcome::Unknown, Some(top)) = (&outcome, hits.first()) {
-            let agreed = classifier_entry(parse, &self.knowledge)
-                .is_some_and(|(entry, confidence)| entry == top.entry && confidence >= AGREEING);
-            // The only entry the words point to, with no word the knowledge
-            // base has never seen ("can my mum get in with her wheelchair?",
-            // not "what's the best pizza place near you?").
-            let alone = hits.get(1).is_none_or(|r| r.score < ALONE * top.score)
-                && top.coverage >= ALONE_COVERAGE
-                && !self.has_unknown_words(text);
-            if question && (agreed && top.coverage >= AGREED_COVERAGE || alone) {
-                outcome = KbOutcome::Answer { entry: top.entry, score: top.coverage };
+            if let Some(answer) = self.question_clause_answer(parse, text) {
+                outcome = answer;
             }
         }
         self.follow_up(state, text, outcome)
     }
 
+    /// What the search makes of `text`: [`decide`] on its hits, and when
+    /// that is unsure, a question answered by an entry the classifier also
+    /// ranks first among the entries, or by the only entry its words point
+    /// to with no word the knowledge base has never seen ("can my mum get in
+    /// with her wheelchair?", not "what's the best pizza place near you?").
+    fn settle(&self, parse: &Parse, text: &str, question: bool) -> KbOutcome {
+        let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
+        let outcome = decide(&hits, question);
+        if let (KbOutcome::Choices(_) | KbOutcome::Unknown, Some(top)) = (&outcome, hits.first()) {
+            let agreed = classifier_entry(parse, &self.knowledge)
+                .is_some_and(|(entry, confidence)| entry == top.entry && confidence >= AGREEING);
+            let alone = hits.get(1).is_none_or(|r| r.score < ALONE * top.score)
+                && top.coverage >= ALONE_COVERAGE
+                && !self.has_unknown_words(text);
+            if question && (agreed && top.coverage >= AGREED_COVERAGE || alone) {
+                return KbOutcome::Answer { entry: top.entry, score: top.coverage };
+            }
+        }
+        outcome
+    }
+
     /// The answer to a question clause of a longer message, when one
     /// clause alone finds one.
-    fn question_clause_answer(&self, text: &str) -> Option<KbOutcome> {
+    fn question_clause_answer(&self, parse: &Parse, text: &str) -> Option<KbOutcome> {
         // Clauses end at punctuation or an emoji ("they butcher them 😅 is
         // anyone good at curls?").
         let ends_clause = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || is_emoji(c);
@@ -203,11 +210,9 @@ impl Engine {
         if clauses.len() < 2 && clauses.first().is_none_or(|c| c.len() + 2 >= text.trim().len()) {
             return None;
         }
-        clauses.into_iter().find_map(|clause| {
-            match decide(&self.knowledge_search.search(clause, MAX_CHOICES + 1), true) {
-                answer @ KbOutcome::Answer { .. } => Some(answer),
-                _ => None,
-            }
+        clauses.into_iter().find_map(|clause| match self.settle(parse, clause, true) {
+            answer @ KbOutcome::Answer { .. } => Some(answer),
+            _ => None,
         })
     }
 
