@@ -455,6 +455,17 @@ mod tests {
     }
 
     #[test]
+    fn questions_are_read_in_their_clauses() {
+        assert!(is_question("my daughter needs a trim, do u take kids that little"));
+        assert!(is_question("how late r u open on saturdays"));
+        assert!(!is_question("my daughter needs a trim"));
+        assert!(
+            opens_like_question("is anyone there good at curls") && !opens_like_question("City or United?")
+        );
+        assert!(is_emoji('😅') && is_emoji('🐶') && !is_emoji('é') && !is_emoji('?'));
+    }
+
+    #[test]
     fn follow_ups_are_questions_that_point_back() {
         assert!(refers_back("and do I have to stay with him during it?"));
         assert!(refers_back("is it free?"));

@@ -278,7 +278,12 @@ fn part_of_day(n: &str) -> Option<(NaiveTime, NaiveTime)> {
             "morning" | "mornings" => Some((NaiveTime::MIN, hour(12))),
             "afternoon" | "afternoons" | "arvo" => Some((hour(12), hour(19))),
             "evening" | "evenings" | "tonight" => Some((hour(18), end_of_day())),
-            "lunch" | "lunchtime" => Some((hour(12), hour(14))),
+            // "before lunch" is the morning, "after lunch" from 1.
+            "lunch" | "lunchtime" => match i.checked_sub(1).map(|b| words[b]) {
+                Some("before" | "till" | "until") => Some((NaiveTime::MIN, hour(12))),
+                Some("after") => Some((hour(13), end_of_day())),
+                _ => Some((hour(12), hour(14))),
+            },
             _ => None,
         }
     })
@@ -531,7 +536,38 @@ mod tests {
         let hour = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
         assert_eq!(part_of_day("saturday morning ideally"), Some((NaiveTime::MIN, hour(12))));
         assert_eq!(part_of_day("good morning i'd like a haircut"), None);
-        assert_eq!(part_of_day("after lunch"), Some((hour(12), hour(14))));
+        assert_eq!(part_of_day("at lunchtime"), Some((hour(12), hour(14))));
+        assert_eq!(part_of_day("after lunch"), Some((hour(13), end_of_day())));
+        assert_eq!(part_of_day("tomorrow before lunch"), Some((NaiveTime::MIN, hour(12))));
+    }
+
+    #[test]
+    fn early_mid_and_late_parts_of_the_day() {
+        let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        assert_eq!(early_or_late("sat late morning ideally"), Some((hm(10, 0), hm(12, 0))));
+        assert_eq!(early_or_late("early afternoon"), Some((hm(12, 0), hm(15, 0))));
+        assert_eq!(early_or_late("in the morning"), None);
+    }
+
+    #[test]
+    fn a_day_turned_down_is_ruled_out() {
+        let text = "sorry i meant thursday not tuesday";
+        assert!(ruled_out(text, text.find("tuesday").expect("tuesday")));
+        assert!(!ruled_out(text, text.find("thursday").expect("thursday")));
+        let text = "can't do monday, how about wednesday";
+        assert!(ruled_out(text, text.find("monday").expect("monday")));
+        assert!(!ruled_out(text, text.find("wednesday").expect("wednesday")));
+    }
+
+    #[test]
+    fn a_booking_moved_by_a_duration_or_a_week() {
+        let none = Parse { intents: Vec::new(), intent: None, entities: Vec::new() };
+        let shift = |text: &str| booking_shift(&none, &normalise(text));
+        assert_eq!(shift("could we push it back an hour?"), Some(Duration::minutes(60)));
+        assert_eq!(shift("bring it forward half an hour"), Some(Duration::minutes(-30)));
+        assert_eq!(shift("same time next week?"), Some(Duration::days(7)));
+        assert_eq!(shift("an hour"), None);
+        assert_eq!(shift("push it back"), None);
     }
 
     #[test]
