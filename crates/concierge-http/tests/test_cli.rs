@@ -25,10 +25,17 @@ fn write_tests(dir: &Path, body: &str) -> PathBuf {
 
 #[test]
 fn every_example_passes_its_tests() {
+    // Every `tests.yaml` and `*.tests.yaml` of every example.
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo("examples"))
         .unwrap()
-        .map(|e| e.unwrap().path().join("tests.yaml"))
-        .filter(|p| p.exists())
+        .filter_map(|e| std::fs::read_dir(e.unwrap().path()).ok())
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == "tests.yaml" || n.ends_with(".tests.yaml"))
+        })
         .collect();
     files.sort();
     assert!(files.len() >= 2, "{files:?}");

@@ -626,6 +626,17 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
     if reaches {
         return true;
     }
+    // "I'd like someone to look into it": a person asked to take the matter on.
+    const TAKE_ON: &[&str] =
+        &["look into", "look at this", "sort this", "sort it", "deal with", "get back to me", "follow up"];
+    let takes_on = words.iter().enumerate().any(|(i, w)| {
+        is_person(w)
+            && words.get(i + 1) == Some(&"to")
+            && TAKE_ON.iter().any(|p| words[i + 2..].join(" ").starts_with(p))
+    });
+    if takes_on {
+        return true;
+    }
     let digits = n.chars().any(|c| c.is_ascii_digit());
     if !digits
         && ["call me back", "ring me back", "call me", "give me a call", "phone me", "put me through"]
@@ -819,6 +830,7 @@ mod tests {
             "agent",
             "I want to talk to a person",
             "is there a human I can talk to?",
+            "I was charged twice and I'd like someone to look into it",
         ] {
             assert!(asks_for_person(yes), "{yes}");
         }
@@ -828,6 +840,7 @@ mod tests {
             "my son is 6",
             "who are your staff?",
             "do you have staff who speak Spanish?",
+            "I need someone to cut my hair on friday",
         ] {
             assert!(!asks_for_person(no), "{no}");
         }

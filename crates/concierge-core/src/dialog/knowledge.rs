@@ -81,14 +81,46 @@ pub(crate) fn is_question(text: &str) -> bool {
     text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
 }
 
-/// Whether `clause` opens with a question word ("is anyone there good at curls").
+/// Whether `clause` opens with a question word, after at most two words
+/// that lead into one ("is anyone there good at curls", "oh roughly how
+/// long will it take").
 fn opens_like_question(clause: &str) -> bool {
     const STARTS: &[&str] = &[
         "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does",
         "did", "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
     ];
-    let first = clause.split_whitespace().next().unwrap_or("").to_lowercase();
-    STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+    const LEADS: &[&str] = &[
+        "oh",
+        "so",
+        "and",
+        "also",
+        "but",
+        "roughly",
+        "just",
+        "ok",
+        "okay",
+        "btw",
+        "hey",
+        "hi",
+        "um",
+        "quick",
+        "q",
+        "sorry",
+        "well",
+        "actually",
+        "then",
+        "approximately",
+        "about",
+        "wondering",
+        "curious",
+    ];
+    let words: Vec<String> = clause
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_string())
+        .collect();
+    let first_other = words.iter().position(|w| !LEADS.contains(&w.as_str()));
+    first_other.is_some_and(|i| STARTS.contains(&words[i].as_str()))
 }
 
 /// Whether `c` is a pictograph or other symbol outside writing (emoji).

@@ -163,7 +163,7 @@ impl Engine {
             let shared = said.iter().filter(|w| words.contains(w)).count();
             best.push((shared, service.id.as_str()));
         }
-        best.sort_by(|a, b| b.0.cmp(&a.0));
+        best.sort_by_key(|b| std::cmp::Reverse(b.0));
         match best.as_slice() {
             [(n, id), rest @ ..] if *n > 0 && rest.first().is_none_or(|(m, _)| m < n) => {
                 Some(EntityValue::Text { value: id.to_string() })
