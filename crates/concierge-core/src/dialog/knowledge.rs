@@ -116,8 +116,9 @@ fn opens_like_question(clause: &str) -> bool {
     ];
     let words: Vec<String> = clause
         .split_whitespace()
-        .take(3)
         .map(|w| w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_string())
+        .filter(|w| !w.is_empty())
+        .take(3)
         .collect();
     let first_other = words.iter().position(|w| !LEADS.contains(&w.as_str()));
     first_other.is_some_and(|i| STARTS.contains(&words[i].as_str()))
