@@ -38,7 +38,9 @@ def test_a_booking_conversation_confirms_and_reports_events(fresh_salon) -> None
 def test_conversations_are_separate(fresh_salon) -> None:
     fresh_salon.handle("a", "I'd like to book a women's haircut tomorrow at 3pm", now=NOW)
     other = fresh_salon.handle("b", "Jane Doe", now=NOW)
-    assert other.events_of("slot_set") == []
+    # "b" keeps the name it was told, but nothing of "a" and no flow of "a".
+    assert [e.to_dict()["name"] for e in other.events_of("slot_set")] == ["customer_name"]
+    assert other.events_of("flow_started") == [] and other.events_of("booking_confirmed") == []
     waiting = fresh_salon.handle("a", "Jane Doe", now=NOW)
     assert [e.to_dict() for e in waiting.events_of("slot_set")] == [
         {"type": "slot_set", "name": "customer_name", "value": "Jane Doe"}

@@ -48,6 +48,9 @@ const MIN_CLAUSE_WORDS: usize = 4;
 const ALONE: f32 = 0.4;
 /// The least coverage of an entry alone in the field.
 const ALONE_COVERAGE: f32 = 0.25;
+/// A search score (BM25 over the knowledge base) that says many of the
+/// question's words match, whatever else the message says.
+const STRONG_SCORE: f32 = 7.0;
 /// The least coverage of an entry that the classifier agrees on.
 const AGREED_COVERAGE: f32 = 0.2;
 /// The most words a follow-up question has.
@@ -222,7 +225,11 @@ impl Engine {
             let alone = hits.get(1).is_none_or(|r| r.score < ALONE * top.score)
                 && top.coverage >= ALONE_COVERAGE
                 && !self.has_unknown_words(text);
-            if question && (agreed && top.coverage >= AGREED_COVERAGE || alone) {
+            // Many matching words well ahead of the rest, however much else
+            // the message says ("driving in from jersey on saturday - is
+            // there somewhere i can leave the car?").
+            let strong = top.score >= STRONG_SCORE && hits.get(1).is_none_or(|r| r.score < FAR_AHEAD * top.score);
+            if question && (agreed && top.coverage >= AGREED_COVERAGE || alone || strong) {
                 return KbOutcome::Answer { entry: top.entry, score: top.coverage };
             }
         }

@@ -92,6 +92,14 @@ fn year_only(f: &Fields) -> Option<i32> {
     }
 }
 
+/// How many weeks ahead (or back) an offset of whole weeks moves ("in two weeks").
+fn weeks_ahead(d: &DateExpr) -> Option<i64> {
+    match d {
+        DateExpr::Offset(Dur { n, unit: Grain::Week }) => Some(*n),
+        _ => None,
+    }
+}
+
 fn weekday_only(f: &Fields) -> bool {
     f.weekday.is_some() && f.year.is_none() && f.month.is_none() && f.day.is_none()
 }
@@ -114,6 +122,10 @@ impl Acc {
                 } else if let Some(date) = &acc.date {
                     if let (DateExpr::Holiday(h, Which::Nearest), Some(y)) = (date, year_only(f)) {
                         acc.date = Some(DateExpr::Holiday(*h, Which::Year(y)));
+                    } else if let (Some(week), Some(day)) = (weeks_ahead(date), f.weekday.filter(|_| weekday_only(f))) {
+                        // "in two weeks on friday": that weekday of that week.
+                        acc.date = Some(DateExpr::NthWeekdayOf(1, day, Box::new(Period::Cycle(Grain::Week, week))));
+                        acc.needs_tod = false;
                     } else if !weekday_only(f) {
                         return None;
                     }
@@ -130,6 +142,14 @@ impl Acc {
                     match (&d, year_only(&acc.fields)) {
                         (DateExpr::Holiday(h, Which::Nearest), Some(y)) => {
                             d = DateExpr::Holiday(*h, Which::Year(y));
+                        }
+                        // "friday in two weeks": that weekday of that week.
+                        (_, _) if weekday_only(&acc.fields) && weeks_ahead(&d).is_some() => {
+                            let (week, day) = (weeks_ahead(&d)?, acc.fields.weekday?);
+                            acc.fields = Fields::default();
+                            acc.date =
+                                Some(DateExpr::NthWeekdayOf(1, day, Box::new(Period::Cycle(Grain::Week, week))));
+                            return Some(acc);
                         }
                         _ if weekday_only(&acc.fields) => {}
                         _ => return None,
