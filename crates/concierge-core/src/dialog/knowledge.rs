@@ -228,7 +228,8 @@ impl Engine {
             // Many matching words well ahead of the rest, however much else
             // the message says ("driving in from jersey on saturday - is
             // there somewhere i can leave the car?").
-            let strong = top.score >= STRONG_SCORE && hits.get(1).is_none_or(|r| r.score < FAR_AHEAD * top.score);
+            let strong =
+                top.score >= STRONG_SCORE && hits.get(1).is_none_or(|r| r.score < FAR_AHEAD * top.score);
             if question && (agreed && top.coverage >= AGREED_COVERAGE || alone || strong) {
                 return KbOutcome::Answer { entry: top.entry, score: top.coverage };
             }

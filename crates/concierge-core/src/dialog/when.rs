@@ -74,8 +74,74 @@ const MERIDIEM: &[&str] = &[
 ];
 
 /// Reads the datetime entities of `parse` (and a bare number when
-/// `bare_hour` allows it) as one statement about when.
+/// `bare_hour` allows it) as one statement about when. A correction inside
+/// the message ("wednesday at 10 - no sorry, thursday") keeps what follows
+/// it, and what it does not change from before it (10 o'clock).
 pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
+    let Some(at) = correction_at(text) else {
+        return read_all(parse, text, tz, hours, bare_hour);
+    };
+    let part = |after: bool| Parse {
+        intents: parse.intents.clone(),
+        intent: parse.intent.clone(),
+        entities: parse
+            .entities
+            .iter()
+            .filter(|e| e.entity != "datetime" || (e.start >= at) == after)
+            .cloned()
+            .collect(),
+    };
+    let (before, after) = (part(false), part(true));
+    let dated = |p: &Parse| p.entities.iter().any(|e| e.entity == "datetime");
+    if !dated(&before) || !dated(&after) {
+        return read_all(parse, text, tz, hours, bare_hour);
+    }
+    let first = read_all(&before, text, tz, hours, bare_hour);
+    let second = read_all(&after, text, tz, hours, bare_hour);
+    let timed = second.time.is_some();
+    WhenSaid {
+        day: second.day.or(first.day),
+        time: second.time.or(first.time),
+        instant: if timed { second.instant } else { first.instant },
+        approximate: if timed { second.approximate } else { first.approximate },
+        window: second.window.or(first.window),
+        same_time: first.same_time || second.same_time,
+        week_on: second.week_on.or(first.week_on),
+        window_day: second.window_day.or(first.window_day),
+    }
+}
+
+/// Where the last correction inside a message starts ("no sorry,", "I
+/// meant", "actually"), as a byte offset into `text`.
+fn correction_at(text: &str) -> Option<usize> {
+    const MARKERS: &[&str] = &[
+        "no sorry",
+        "no,",
+        "sorry,",
+        "i mean",
+        "i meant",
+        "actually",
+        "scratch that",
+        "make that",
+        "or rather",
+    ];
+    let lower = text.to_lowercase().replace('’', "'");
+    if lower.len() != text.len() {
+        return None;
+    }
+    MARKERS
+        .iter()
+        .filter_map(|m| {
+            lower
+                .match_indices(m)
+                .map(|(i, _)| i)
+                .filter(|&i| i == 0 || !lower[..i].ends_with(char::is_alphanumeric))
+                .last()
+        })
+        .max()
+}
+
+fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
     let mut said = WhenSaid::default();
     let n = normalise(text);
     let phrase = |p: &str| contains_phrase(&n, p);
@@ -547,6 +613,15 @@ mod tests {
         assert_eq!(early_or_late("sat late morning ideally"), Some((hm(10, 0), hm(12, 0))));
         assert_eq!(early_or_late("early afternoon"), Some((hm(12, 0), hm(15, 0))));
         assert_eq!(early_or_late("in the morning"), None);
+    }
+
+    #[test]
+    fn a_correction_inside_a_message_is_found() {
+        let text = "wednesday at 10 - no sorry, thursday";
+        assert_eq!(correction_at(text), text.find("no sorry"));
+        assert_eq!(correction_at("Actually can we do friday"), Some(0));
+        assert_eq!(correction_at("friday at 10 please"), None);
+        assert_eq!(correction_at("casino, friday"), None);
     }
 
     #[test]

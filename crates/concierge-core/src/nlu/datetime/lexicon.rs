@@ -101,8 +101,33 @@ pub(crate) fn weekday(word: &str) -> Option<Weekday> {
         "friday" | "fri" | "fridays" => Weekday::Fri,
         "saturday" | "sat" | "saturdays" => Weekday::Sat,
         "sunday" | "sun" | "sundays" => Weekday::Sun,
-        _ => return None,
+        _ => return misspelt_weekday(word),
     })
+}
+
+/// A weekday written with a typo ("fryday", "wensday", "thrusday"): within
+/// one edit of its full name, two from eight letters.
+fn misspelt_weekday(word: &str) -> Option<Weekday> {
+    const NAMES: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Mon),
+        ("tuesday", Weekday::Tue),
+        ("wednesday", Weekday::Wed),
+        ("thursday", Weekday::Thu),
+        ("friday", Weekday::Fri),
+        ("saturday", Weekday::Sat),
+        ("sunday", Weekday::Sun),
+    ];
+    let length = word.chars().count();
+    if length < 5 || !word.ends_with("day") && !word.ends_with("dy") {
+        return None;
+    }
+    let budget = if length >= 8 { 2 } else { 1 };
+    let mut close =
+        NAMES.iter().filter(|(name, _)| crate::nlu::entities::bounded_distance(word, name, budget).is_some());
+    match (close.next(), close.next()) {
+        (Some((_, day)), None) => Some(*day),
+        _ => None,
+    }
 }
 
 /// Weekday abbreviations that are also common English words.

@@ -899,3 +899,34 @@ fn closest_days_cycles_after_a_time_and_upcoming_counts() {
         "#]],
     );
 }
+
+#[test]
+fn weekdays_as_customers_type_them() {
+    check(
+        &[
+            "yo can i get a mens cut sat w sofia like 11ish",
+            "can i boook a womens hiarcut for fryday",
+            "how about wensday",
+            "I sat in traffic for an hour",
+            "in two weeks on friday, 3pm",
+            "friday in 2 weeks",
+        ],
+        wednesday(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            yo can i get a mens cut sat w sofia like 11ish
+              "sat" = 2026-03-21 00:00:00 day
+              "like 11ish" = 2026-03-18 11:00:00 hour
+            can i boook a womens hiarcut for fryday
+              "for fryday" = 2026-03-20 00:00:00 day
+            how about wensday
+              (nothing)
+            I sat in traffic for an hour
+              "for an hour" = duration 3600s
+            in two weeks on friday, 3pm
+              "in two weeks on friday, 3pm" = 2026-04-03 15:00:00 hour
+            friday in 2 weeks
+              "friday in 2 weeks" = 2026-04-03 00:00:00 day
+        "#]],
+    );
+}

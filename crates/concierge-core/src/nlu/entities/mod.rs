@@ -8,6 +8,7 @@
 
 mod email;
 mod list;
+pub(crate) use list::bounded_distance;
 mod number;
 mod pattern;
 mod phone;

@@ -36,7 +36,16 @@ impl Grammar<'_> {
                         | "til"
                 )
             });
-        let latent = lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued;
+        // ... or a word that goes with a day comes after ("sat w sofia",
+        // "sat at 11", "sat morning").
+        let cued_after = self.number(i + 1).is_some()
+            || self.word_text(i + 1).is_some_and(|n| {
+                matches!(
+                    n,
+                    "w" | "with" | "at" | "morning" | "afternoon" | "evening" | "night" | "am" | "pm" | "ish"
+                )
+            });
+        let latent = lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued && !cued_after;
         Some((d, dotted.unwrap_or(i + 1), latent))
     }
 

@@ -122,9 +122,12 @@ impl Acc {
                 } else if let Some(date) = &acc.date {
                     if let (DateExpr::Holiday(h, Which::Nearest), Some(y)) = (date, year_only(f)) {
                         acc.date = Some(DateExpr::Holiday(*h, Which::Year(y)));
-                    } else if let (Some(week), Some(day)) = (weeks_ahead(date), f.weekday.filter(|_| weekday_only(f))) {
+                    } else if let (Some(week), Some(day)) =
+                        (weeks_ahead(date), f.weekday.filter(|_| weekday_only(f)))
+                    {
                         // "in two weeks on friday": that weekday of that week.
-                        acc.date = Some(DateExpr::NthWeekdayOf(1, day, Box::new(Period::Cycle(Grain::Week, week))));
+                        acc.date =
+                            Some(DateExpr::NthWeekdayOf(1, day, Box::new(Period::Cycle(Grain::Week, week))));
                         acc.needs_tod = false;
                     } else if !weekday_only(f) {
                         return None;
@@ -147,8 +150,11 @@ impl Acc {
                         (_, _) if weekday_only(&acc.fields) && weeks_ahead(&d).is_some() => {
                             let (week, day) = (weeks_ahead(&d)?, acc.fields.weekday?);
                             acc.fields = Fields::default();
-                            acc.date =
-                                Some(DateExpr::NthWeekdayOf(1, day, Box::new(Period::Cycle(Grain::Week, week))));
+                            acc.date = Some(DateExpr::NthWeekdayOf(
+                                1,
+                                day,
+                                Box::new(Period::Cycle(Grain::Week, week)),
+                            ));
                             return Some(acc);
                         }
                         _ if weekday_only(&acc.fields) => {}
