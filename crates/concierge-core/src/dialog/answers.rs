@@ -363,6 +363,13 @@ const NOT_NAME_WORDS: &[&str] = &[
     "appreciated",
     "welcome",
     "deal",
+    "mi",
+    "numero",
+    "número",
+    "tel",
+    "cell",
+    "mobile",
+    "contact",
 ];
 
 /// Words a customer puts before their name ("my name is", "it's", "this is").
@@ -389,6 +396,8 @@ const NAME_LEADS: &[&str] = &[
     "under the name",
     "for",
     "name",
+    "me llamo",
+    "mi nombre es",
 ];
 
 /// Fillers that may open an answer before the name ("great, it's Ana").
@@ -457,6 +466,9 @@ pub(crate) fn person_name(text: &str, vocabulary: &[String]) -> Option<String> {
     if text.contains('?') || text.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
+    // "Mia Rodríguez 💅": emoji and other symbols are no part of a name.
+    let text: String = text.chars().filter(|c| !is_symbol(*c)).collect();
+    let text = text.as_str();
     let (rest, _) = strip_leads(text);
     name_from_words(&rest, vocabulary, 5).or_else(|| {
         // "ok nice. name's Arjun Mehta": one clause of the answer is the name.
@@ -520,6 +532,8 @@ fn led_name(text: &str, vocabulary: &[String]) -> Option<String> {
     const LEADS: &[&str] = &[
         "my name is ",
         "my name's ",
+        "me llamo ",
+        "mi nombre es ",
         "name's ",
         "name is ",
         "name: ",
@@ -545,7 +559,7 @@ fn led_name(text: &str, vocabulary: &[String]) -> Option<String> {
             if !starts_word || !text.is_char_boundary(from) {
                 continue;
             }
-            let explicit = lead.contains("name");
+            let explicit = lead.contains("name") || lead.contains("llamo") || lead.contains("nombre");
             let after = &text[from..];
             let end = after.find([',', '.', '!', '?', ';', '(', ':']).unwrap_or(after.len());
             // The name words up to the first word that is not one ("Robert
@@ -721,6 +735,14 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     ASKS.iter().any(|p| phrase(p)).then_some(TimesAsked::Any)
 }
 
+/// Whether `c` is a pictograph or other symbol (emoji), never part of an answer's words.
+fn is_symbol(c: char) -> bool {
+    !c.is_alphanumeric()
+        && !c.is_whitespace()
+        && !c.is_ascii_punctuation()
+        && !matches!(c, '’' | '‘' | '–' | '—')
+}
+
 /// Whether `c` is a letter of any script, or a combining accent inside a word.
 fn is_letter(c: char) -> bool {
     c.is_alphabetic() || ('\u{0300}'..='\u{036F}').contains(&c)
@@ -767,6 +789,9 @@ mod tests {
         assert_eq!(person_name("张伟", &v).as_deref(), Some("张伟"));
         assert_eq!(person_name("Daniel Park", &v).as_deref(), Some("Daniel Park"));
         assert_eq!(person_name("ok nice. name's Arjun Mehta", &v).as_deref(), Some("Arjun Mehta"));
+        assert_eq!(person_name("Mia Rodríguez 💅", &v).as_deref(), Some("Mia Rodríguez"));
+        assert_eq!(person_name("Me llamo Lucía Fernández", &v).as_deref(), Some("Lucía Fernández"));
+        assert_eq!(person_name("mi numero", &v), None);
         assert_eq!(person_name("J. R. Smith", &v).as_deref(), Some("J. R. Smith"));
     }
 
@@ -811,6 +836,7 @@ mod tests {
             ("Hi, Ingrid here, could I book", "Ingrid"),
             ("Book a men's cut Saturday 11am - Tomás Álvarez, 718-555-0174", "Tomás Álvarez"),
             ("The name is Robert Kowalczyk and my number is (212) 555-0158.", "Robert Kowalczyk"),
+            ("hola! me llamo Lucía Fernández, quiero un corte", "Lucía Fernández"),
         ] {
             assert_eq!(volunteered_name(text, &v).as_deref(), Some(name), "{text}");
         }

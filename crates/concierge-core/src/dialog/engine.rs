@@ -634,6 +634,9 @@ impl Engine {
             "wont make it",
             "not make it",
             "unbook",
+            "delete",
+            "remove it",
+            "remove that",
             "drop it",
             "drop that",
             "forget it",
@@ -793,7 +796,9 @@ impl Engine {
         let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
         let yes = yes_no(text, intent, &self.spec);
         if let (None, Meaning::StartFlow(f)) = (yes, self.meaning(state, parse, text)) {
-            if self.is_other_flow(state, f) {
+            // "oh wait, can we do Saturday instead?" before anything is
+            // booked changes this booking.
+            if self.is_other_flow(state, f) && !self.corrects_booking_in_progress(state, f, parse, text) {
                 return self.digress(state, Meaning::StartFlow(f), parse, text, t).await;
             }
         }

@@ -114,10 +114,11 @@ impl Engine {
             };
             // "mens" when asked which service: the one service whose name
             // or synonyms share the most words with the answer.
+            // A service in other words ("cut hair for me, I am man") when
+            // two of its words are there.
             let value = value.or_else(|| {
-                (pending == Some(slot.as_str()) && self.is_service_entity(&kind))
-                    .then(|| self.service_by_words(text))
-                    .flatten()
+                let min_shared = if pending == Some(slot.as_str()) { 1 } else { 2 };
+                self.is_service_entity(&kind).then(|| self.service_by_words(text, min_shared)).flatten()
             });
             let Some(value) = value else { continue };
             match state.slots.get(&slot) {
@@ -148,8 +149,19 @@ impl Engine {
     /// The service whose name or synonyms share the most words with `text`,
     /// when exactly one does ("mens" is the men's haircut; "a haircut"
     /// matches two and is no answer).
-    fn service_by_words(&self, text: &str) -> Option<EntityValue> {
-        let word = |w: &str| w.replace('\'', "").trim_end_matches('s').to_string();
+    fn service_by_words(&self, text: &str, min_shared: usize) -> Option<EntityValue> {
+        // Words compared without apostrophes and plural s, people by their sex
+        // ("gentleman's", "man", "gents" are all "men").
+        let word = |w: &str| {
+            let w = w.replace('\'', "");
+            match w.trim_end_matches('s') {
+                "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" => {
+                    "men".to_string()
+                }
+                "woman" | "women" | "female" | "lady" | "ladie" | "girl" => "women".to_string(),
+                other => other.to_string(),
+            }
+        };
         let said: Vec<String> =
             answers::normalise(text).split(' ').filter(|w| w.chars().count() > 2).map(word).collect();
         let mut best: Vec<(usize, &str)> = Vec::new();
@@ -165,7 +177,7 @@ impl Engine {
         }
         best.sort_by_key(|b| std::cmp::Reverse(b.0));
         match best.as_slice() {
-            [(n, id), rest @ ..] if *n > 0 && rest.first().is_none_or(|(m, _)| m < n) => {
+            [(n, id), rest @ ..] if *n >= min_shared.max(1) && rest.first().is_none_or(|(m, _)| m < n) => {
                 Some(EntityValue::Text { value: id.to_string() })
             }
             _ => None,
