@@ -534,6 +534,18 @@ fn led_name(text: &str, vocabulary: &[String]) -> Option<String> {
         "my name's ",
         "me llamo ",
         "mi nombre es ",
+        "my son ",
+        "my daughter ",
+        "my husband ",
+        "my wife ",
+        "my partner ",
+        "my kid ",
+        "my child ",
+        "my mom ",
+        "my mum ",
+        "my dad ",
+        "my boyfriend ",
+        "my girlfriend ",
         "name's ",
         "name is ",
         "name: ",
@@ -837,6 +849,7 @@ mod tests {
             ("Book a men's cut Saturday 11am - Tomás Álvarez, 718-555-0174", "Tomás Álvarez"),
             ("The name is Robert Kowalczyk and my number is (212) 555-0158.", "Robert Kowalczyk"),
             ("hola! me llamo Lucía Fernández, quiero un corte", "Lucía Fernández"),
+            ("an acne visit for my son Mateo Silva on Monday at 3:30pm", "Mateo Silva"),
         ] {
             assert_eq!(volunteered_name(text, &v).as_deref(), Some(name), "{text}");
         }

@@ -530,8 +530,9 @@ impl Engine {
                 // "can i get a gift card for my mom?" is a question the
                 // knowledge base answers, whatever booking the classifier
                 // half-hears in it.
-                let books = self.flows[f].runs("create_booking");
-                if books
+                // Not a flow that changes a booking: "can you cancel it?" asks for that.
+                let asks = !self.flows[f].runs("cancel_booking") && !self.flows[f].runs("reschedule_booking");
+                if asks
                     && i.confidence < SURE_OF_FLOW
                     && !has(parse, "service")
                     && knowledge::is_question(text)

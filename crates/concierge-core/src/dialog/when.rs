@@ -161,7 +161,7 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     let mut timed_day = None;
     let mut windows: Vec<((NaiveTime, NaiveTime), Option<NaiveDate>)> = Vec::new();
     for e in entities {
-        if ruled_out(text, e.start) {
+        if ruled_out(text, e.start) || turned_down_after(text, e.end) {
             // "thursday not tuesday": the day turned down says nothing.
             continue;
         }
@@ -310,6 +310,28 @@ fn ruled_out(text: &str, start: usize) -> bool {
     let Some(before) = text.get(..start) else { return false };
     let before = normalise(before);
     NEGATIONS.iter().any(|n| before.ends_with(&format!(" {n}")) || before == *n)
+}
+
+/// Whether the expression ending at byte `end` of `text` is turned down by
+/// what follows it: "wednesday doesn't work after all", "3 is no good".
+fn turned_down_after(text: &str, end: usize) -> bool {
+    const REFUSALS: &[&str] = &[
+        "doesn't work",
+        "doesnt work",
+        "does not work",
+        "won't work",
+        "wont work",
+        "is no good",
+        "isn't good",
+        "is not good",
+        "is out",
+        "is bad",
+        "doesn't suit",
+        "doesnt suit",
+    ];
+    let Some(after) = text.get(end..) else { return false };
+    let after = normalise(after);
+    REFUSALS.iter().any(|r| after.starts_with(r) || after.starts_with(&format!("after all {r}")))
 }
 
 /// The last moment of a day, as an exclusive window end.
@@ -616,9 +638,18 @@ mod tests {
     }
 
     #[test]
+    fn a_day_turned_down_after_it_is_named() {
+        let text = "shoot, wednesday doesn't work after all. can we move it?";
+        let end = text.find("wednesday").expect("day") + "wednesday".len();
+        assert!(turned_down_after(text, end));
+        assert!(!turned_down_after("wednesday works for me", "wednesday".len()));
+    }
+
+    #[test]
     fn a_correction_inside_a_message_is_found() {
         let text = "wednesday at 10 - no sorry, thursday";
-        assert_eq!(correction_at(text), text.find("no sorry"));
+        let at = correction_at(text).expect("a correction");
+        assert!(at > text.find("10").expect("10") && at < text.find("thursday").expect("thursday"));
         assert_eq!(correction_at("Actually can we do friday"), Some(0));
         assert_eq!(correction_at("friday at 10 please"), None);
         assert_eq!(correction_at("casino, friday"), None);

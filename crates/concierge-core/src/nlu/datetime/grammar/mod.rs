@@ -92,10 +92,10 @@ fn year_only(f: &Fields) -> Option<i32> {
     }
 }
 
-/// How many weeks ahead (or back) an offset of whole weeks moves ("in two weeks").
+/// How many weeks ahead an offset of whole weeks moves ("in two weeks").
 fn weeks_ahead(d: &DateExpr) -> Option<i64> {
     match d {
-        DateExpr::Offset(Dur { n, unit: Grain::Week }) => Some(*n),
+        DateExpr::Offset(Dur { n, unit: Grain::Week }) if *n > 0 => Some(*n),
         _ => None,
     }
 }
@@ -125,9 +125,9 @@ impl Acc {
                     } else if let (Some(week), Some(day)) =
                         (weeks_ahead(date), f.weekday.filter(|_| weekday_only(f)))
                     {
-                        // "in two weeks on friday": that weekday of that week.
-                        acc.date =
-                            Some(DateExpr::NthWeekdayOf(1, day, Box::new(Period::Cycle(Grain::Week, week))));
+                        // "in two weeks on friday": the first friday from that day on.
+                        let eve = DateExpr::Today(7 * week - 1);
+                        acc.date = Some(DateExpr::NthWeekdayFrom(1, day, Box::new(eve)));
                         acc.needs_tod = false;
                     } else if !weekday_only(f) {
                         return None;
@@ -145,17 +145,6 @@ impl Acc {
                     match (&d, year_only(&acc.fields)) {
                         (DateExpr::Holiday(h, Which::Nearest), Some(y)) => {
                             d = DateExpr::Holiday(*h, Which::Year(y));
-                        }
-                        // "friday in two weeks": that weekday of that week.
-                        (_, _) if weekday_only(&acc.fields) && weeks_ahead(&d).is_some() => {
-                            let (week, day) = (weeks_ahead(&d)?, acc.fields.weekday?);
-                            acc.fields = Fields::default();
-                            acc.date = Some(DateExpr::NthWeekdayOf(
-                                1,
-                                day,
-                                Box::new(Period::Cycle(Grain::Week, week)),
-                            ));
-                            return Some(acc);
                         }
                         _ if weekday_only(&acc.fields) => {}
                         _ => return None,
