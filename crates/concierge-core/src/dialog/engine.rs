@@ -442,15 +442,7 @@ impl Engine {
                 // booking just made, moved by that much.
                 if let Some(moved) = self.shifted_booking_time(state, parse, text) {
                     if let Some(f) = self.flows.iter().position(|f| f.runs("reschedule_booking")) {
-                        t.event(Event::FlowStarted { flow: self.flows[f].name.clone() });
-                        state.stack.push(FlowFrame {
-                            flow: self.flows[f].name.clone(),
-                            step: 0,
-                            waiting: None,
-                            attempts: 0,
-                            started_turn: state.turns,
-                            visited: Vec::new(),
-                        });
+                        self.push_flow(state, f, t);
                         let at = moved.with_timezone(&self.tz).fixed_offset();
                         self.set_slot(
                             state,
@@ -582,12 +574,27 @@ impl Engine {
             "earlier",
             "later",
         ];
+        self.about_booking_just_made(state, parse, text, CHANGE).is_some_and(|said| !said.is_empty())
+    }
+
+    /// What a message says about when, if it is about the booking just made:
+    /// the conversation booked, no flow is running, and the message has one
+    /// of `words`.
+    fn about_booking_just_made(
+        &self,
+        state: &ConversationState,
+        parse: &Parse,
+        text: &str,
+        words: &[&str],
+    ) -> Option<when::WhenSaid> {
         if state.bookings.is_empty() || !state.stack.is_empty() {
-            return false;
+            return None;
         }
         let n = answers::normalise(text);
-        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
-        !said.is_empty() && CHANGE.iter().any(|c| answers::contains_phrase(&n, c))
+        words
+            .iter()
+            .any(|w| answers::contains_phrase(&n, w))
+            .then(|| when::read(parse, text, self.tz, &self.spec.business.hours, false))
     }
 
     /// The time of the booking just made, moved as the message asks: by a
@@ -646,12 +653,7 @@ impl Engine {
             "dont need it",
             "no longer need",
         ];
-        if state.bookings.is_empty() || !state.stack.is_empty() {
-            return false;
-        }
-        let n = answers::normalise(text);
-        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
-        said.is_empty() && CALL_OFF.iter().any(|c| answers::contains_phrase(&n, c))
+        self.about_booking_just_made(state, parse, text, CALL_OFF).is_some_and(|said| said.is_empty())
     }
 
     fn not_understood(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
@@ -994,19 +996,24 @@ impl Engine {
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
         state.failures = 0;
-        let f = &self.flows[flow];
-        self.forget_old_answers(state, f);
-        t.event(Event::FlowStarted { flow: f.name.clone() });
+        self.forget_old_answers(state, &self.flows[flow]);
+        self.push_flow(state, flow, t);
+        self.absorb(state, parse, text, None, t);
+        self.run(state, t).await
+    }
+
+    /// Puts flow `flow` on top of the stack, at its first step.
+    fn push_flow(&self, state: &mut ConversationState, flow: usize, t: &mut TurnBuilder<'_>) {
+        let name = self.flows[flow].name.clone();
+        t.event(Event::FlowStarted { flow: name.clone() });
         state.stack.push(FlowFrame {
-            flow: f.name.clone(),
+            flow: name,
             step: 0,
             waiting: None,
             attempts: 0,
             started_turn: state.turns,
             visited: Vec::new(),
         });
-        self.absorb(state, parse, text, None, t);
-        self.run(state, t).await
     }
 
     pub(super) async fn rewind(
