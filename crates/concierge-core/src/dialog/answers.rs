@@ -595,6 +595,11 @@ fn led_name(text: &str, vocabulary: &[String]) -> Option<String> {
 /// A clause that is a name written with capitals, on its own ("..., Tomás
 /// Álvarez, 718-555-0174") or before "here" ("Hi, Ingrid here").
 fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
+    // Cheap first: a name written with capitals has a capital after the first word.
+    let pronoun = |w: &str| matches!(w, "I" | "I'd" | "I'm" | "I'll" | "I've" | "I’m" | "I’d");
+    if !text.split_whitespace().skip(1).any(|w| capitalised(w) && !pronoun(w)) {
+        return None;
+    }
     let spaced = text.replace(" - ", ",").replace(" – ", ",").replace(" — ", ",");
     for clause in spaced.split([',', '.', '!', '?', ';', '(', ')', ':', '\n']) {
         let (clause, _) = strip_leads(clause);

@@ -143,8 +143,10 @@ impl EngineBuilder {
         let knowledge: Vec<KnowledgeEntry> =
             self.spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
         let name_vocabulary = name_vocabulary(&self.spec);
+        let service_words = super::slots::service_words(&self.spec);
         Ok(Engine {
             name_vocabulary,
+            service_words,
             tz: self.spec.business.tz(),
             renderer: Renderer::new(&self.spec),
             flows: compile_flows(&self.spec),
@@ -190,6 +192,9 @@ pub struct Engine {
     pub(super) language_model: Option<Arc<dyn LanguageModel>>,
     /// Lower-case words of the business's vocabulary (services), never part of a customer's name.
     pub(super) name_vocabulary: Vec<String>,
+    /// Each service's id with the words it is named by, for answers that
+    /// name a service in other words ("mens").
+    pub(super) service_words: Vec<(String, Vec<String>)>,
 }
 
 impl std::fmt::Debug for Engine {

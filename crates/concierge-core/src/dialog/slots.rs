@@ -61,6 +61,35 @@ const TIME_CUES: &[&str] = &[
     "push it to",
 ];
 
+/// A word as services are compared by it: without apostrophes and plural
+/// s, people by their sex ("gentleman's", "man", "gents" are all "men").
+fn service_word(w: &str) -> String {
+    let w = w.replace('\'', "");
+    match w.trim_end_matches('s') {
+        "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" => "men".to_string(),
+        "woman" | "women" | "female" | "lady" | "ladie" | "girl" => "women".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Each service's id with the words of its name and synonyms, as
+/// [`service_word`] compares them.
+pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<String>)> {
+    spec.business
+        .services
+        .iter()
+        .map(|service| {
+            let mut words: Vec<String> = std::iter::once(&service.name)
+                .chain(&service.synonyms)
+                .flat_map(|n| answers::normalise(n).split(' ').map(service_word).collect::<Vec<_>>())
+                .collect();
+            words.sort();
+            words.dedup();
+            (service.id.clone(), words)
+        })
+        .collect()
+}
+
 impl Engine {
     /// Takes every slot value the message carries. `pending` is the slot
     /// the flow just asked for: only then is a bare answer ("Jane Doe", "4")
@@ -150,31 +179,13 @@ impl Engine {
     /// when exactly one does ("mens" is the men's haircut; "a haircut"
     /// matches two and is no answer).
     fn service_by_words(&self, text: &str, min_shared: usize) -> Option<EntityValue> {
-        // Words compared without apostrophes and plural s, people by their sex
-        // ("gentleman's", "man", "gents" are all "men").
-        let word = |w: &str| {
-            let w = w.replace('\'', "");
-            match w.trim_end_matches('s') {
-                "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" => {
-                    "men".to_string()
-                }
-                "woman" | "women" | "female" | "lady" | "ladie" | "girl" => "women".to_string(),
-                other => other.to_string(),
-            }
-        };
         let said: Vec<String> =
-            answers::normalise(text).split(' ').filter(|w| w.chars().count() > 2).map(word).collect();
-        let mut best: Vec<(usize, &str)> = Vec::new();
-        for service in &self.spec.business.services {
-            let mut words: Vec<String> = std::iter::once(&service.name)
-                .chain(&service.synonyms)
-                .flat_map(|n| answers::normalise(n).split(' ').map(word).collect::<Vec<_>>())
-                .collect();
-            words.sort();
-            words.dedup();
-            let shared = said.iter().filter(|w| words.contains(w)).count();
-            best.push((shared, service.id.as_str()));
-        }
+            answers::normalise(text).split(' ').filter(|w| w.chars().count() > 2).map(service_word).collect();
+        let mut best: Vec<(usize, &str)> = self
+            .service_words
+            .iter()
+            .map(|(id, words)| (said.iter().filter(|w| words.contains(w)).count(), id.as_str()))
+            .collect();
         best.sort_by_key(|b| std::cmp::Reverse(b.0));
         match best.as_slice() {
             [(n, id), rest @ ..] if *n >= min_shared.max(1) && rest.first().is_none_or(|(m, _)| m < n) => {
