@@ -753,7 +753,7 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
 }
 
 /// Whether `c` is a pictograph or other symbol (emoji), never part of an answer's words.
-fn is_symbol(c: char) -> bool {
+pub(crate) fn is_symbol(c: char) -> bool {
     !c.is_alphanumeric()
         && !c.is_whitespace()
         && !c.is_ascii_punctuation()

@@ -266,6 +266,12 @@ fn kb_meaning(outcome: KbOutcome) -> Meaning {
 }
 
 /// Whether the message names an entity of `kind`.
+/// Whether the conversation has made a booking and no flow is running, so
+/// a message may be about that booking ("push it back an hour").
+fn booking_just_made(state: &ConversationState) -> bool {
+    !state.bookings.is_empty() && state.stack.is_empty()
+}
+
 fn has(parse: &Parse, kind: &str) -> bool {
     parse.entities.iter().any(|e| e.entity == kind)
 }
@@ -592,7 +598,7 @@ impl Engine {
         text: &str,
         words: &[&str],
     ) -> Option<when::WhenSaid> {
-        if state.bookings.is_empty() || !state.stack.is_empty() {
+        if !booking_just_made(state) {
             return None;
         }
         let n = answers::normalise(text);
@@ -611,7 +617,7 @@ impl Engine {
         parse: &Parse,
         text: &str,
     ) -> Option<DateTime<Utc>> {
-        if state.bookings.is_empty() || !state.stack.is_empty() {
+        if !booking_just_made(state) {
             return None;
         }
         let Some(EntityValue::Time { value: booked, .. }) = state.slots.get("booking_time") else {

@@ -18,6 +18,7 @@
 //! event still names the best entry and its source, and the entry's own text
 //! is used when the model fails or answers nothing.
 
+use super::answers;
 use super::engine::{Engine, TurnBuilder};
 use super::event::{Button, Event, Reply};
 use std::collections::HashSet;
@@ -125,11 +126,6 @@ fn opens_like_question(clause: &str) -> bool {
         .collect();
     let first_other = words.iter().position(|w| !LEADS.contains(&w.as_str()));
     first_other.is_some_and(|i| STARTS.contains(&words[i].as_str()))
-}
-
-/// Whether `c` is a pictograph or other symbol outside writing (emoji).
-fn is_emoji(c: char) -> bool {
-    !c.is_alphanumeric() && (u32::from(c) >= 0x2600 && u32::from(c) <= 0x27BF || u32::from(c) >= 0x1F000)
 }
 
 /// The knowledge entry the classifier ranks first among the entries, with
@@ -242,7 +238,7 @@ impl Engine {
     fn question_clause_answer(&self, parse: &Parse, text: &str) -> Option<KbOutcome> {
         // Clauses end at punctuation or an emoji ("they butcher them 😅 is
         // anyone good at curls?").
-        let ends_clause = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || is_emoji(c);
+        let ends_clause = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || answers::is_symbol(c);
         let clauses: Vec<&str> = text
             .split_inclusive(ends_clause)
             .map(str::trim)
@@ -503,7 +499,12 @@ mod tests {
         assert!(
             opens_like_question("is anyone there good at curls") && !opens_like_question("City or United?")
         );
-        assert!(is_emoji('😅') && is_emoji('🐶') && !is_emoji('é') && !is_emoji('?'));
+        assert!(
+            answers::is_symbol('😅')
+                && answers::is_symbol('🐶')
+                && !answers::is_symbol('é')
+                && !answers::is_symbol('?')
+        );
     }
 
     #[test]
