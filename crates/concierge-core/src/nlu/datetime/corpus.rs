@@ -2,8 +2,10 @@
 //! example, `{"text", "reference_time", "expected"}`, where `expected` is
 //! `null` (nothing must be found), `{"type":"value","value","grain"}` or
 //! `{"type":"interval","from":{"value","grain"},"to":{"value","grain"}}`.
-//! The rustling variant of intervals (`"from"`/`"to"` strings and one
-//! `"grain"`) is read too. Values with an offset are moved to the
+//! The rustling variants are read too: intervals with `"from"`/`"to"`
+//! strings and one `"grain"`, and a value with `"direction": "after"` or
+//! `"before"`, rustling's way of writing an interval open at one end
+//! ("after 2 pm" is from 14:00 on, "until 2:00pm" up to 14:00). Values with an offset are moved to the
 //! reference time's offset; values without one are wall-clock.
 //!
 //! Reading files is the caller's business; this module works on lines.
@@ -148,10 +150,18 @@ pub fn parse_example(line: &str) -> Result<Example, CorpusError> {
             match kind {
                 "value" => {
                     let value = e.get("value").and_then(Value::as_str).ok_or(CorpusError::Field("value"))?;
-                    Expected::Value(TimeValue::Instant {
-                        value: wall_clock(value, offset)?,
-                        grain: grain(shared_grain.ok_or(CorpusError::Field("grain"))?)?,
-                    })
+                    let value = wall_clock(value, offset)?;
+                    let grain = grain(shared_grain.ok_or(CorpusError::Field("grain"))?)?;
+                    match e.get("direction").and_then(Value::as_str) {
+                        None => Expected::Value(TimeValue::Instant { value, grain }),
+                        Some("after") => {
+                            Expected::Value(TimeValue::Interval { from: Some((value, grain)), to: None })
+                        }
+                        Some("before") => {
+                            Expected::Value(TimeValue::Interval { from: None, to: Some((value, grain)) })
+                        }
+                        Some(_) => return Err(CorpusError::Field("direction")),
+                    }
                 }
                 "interval" => Expected::Value(TimeValue::Interval {
                     from: bound(e.get("from"), shared_grain, offset)?,
@@ -224,6 +234,18 @@ mod tests {
             parse_example(rustling).unwrap().expected,
             Expected::Value(TimeValue::Interval { from, to: Some((t(2013, 2, 12, 17, 0), Grain::Hour)) })
         );
+        let after = r#"{"text": "x", "reference_time": "2013-02-12T04:30:00", "expected": {"type": "value", "value": "2013-02-12T15:00:00", "grain": "hour", "direction": "after"}}"#;
+        assert_eq!(
+            parse_example(after).unwrap().expected,
+            Expected::Value(TimeValue::Interval { from, to: None })
+        );
+        let before = after.replace("after", "before");
+        assert_eq!(
+            parse_example(&before).unwrap().expected,
+            Expected::Value(TimeValue::Interval { from: None, to: from })
+        );
+        let sideways = after.replace("after", "sideways");
+        assert!(matches!(parse_example(&sideways), Err(CorpusError::Field("direction"))));
         let none = r#"{"text": "x", "reference_time": "2013-02-12T04:30:00", "expected": null}"#;
         assert_eq!(parse_example(none).unwrap().expected, Expected::Nothing);
     }

@@ -239,11 +239,13 @@ impl Ctx<'_> {
             Time::Shifted(t, d) => {
                 // The anchor's occurrences all move: the first moved one
                 // that has not ended ("a year after Christmas" in February
-                // is the coming Christmas, last Christmas moved a year).
+                // is the coming Christmas, last Christmas moved a year). A
+                // bare weekday is the coming one ("a week from friday").
                 let recurring = matches!(
                     **t,
                     Time::Date(DateExpr::Holiday(_, Which::Nearest))
-                        | Time::Date(DateExpr::Fields(Fields { year: None, .. }))
+                        | Time::Date(DateExpr::Fields(Fields { year: None, month: Some(_), .. }))
+                        | Time::Date(DateExpr::Fields(Fields { year: None, day: Some(_), .. }))
                 );
                 let s = if recurring {
                     self.with_now(add(self.now, d.unit, -d.n)?).time(t)?

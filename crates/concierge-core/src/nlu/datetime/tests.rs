@@ -670,6 +670,8 @@ fn holidays_and_weekdays_relative_to_now_and_offsets() {
             "an hour from right now",
             "in two days from right now",
             "a week from now",
+            "a week from friday",
+            "2 weeks from friday",
         ],
         duckling_reference(),
         &DateTimeOptions::default(),
@@ -694,6 +696,10 @@ fn holidays_and_weekdays_relative_to_now_and_offsets() {
               "in two days from right now" = 2013-02-14 04:30:00 second
             a week from now
               "a week from now" = 2013-02-19 00:00:00 day
+            a week from friday
+              "a week from friday" = 2013-02-22 00:00:00 day
+            2 weeks from friday
+              "2 weeks from friday" = 2013-03-01 00:00:00 day
         "#]],
     );
 }

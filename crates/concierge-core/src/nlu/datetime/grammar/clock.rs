@@ -55,6 +55,12 @@ impl Grammar<'_> {
 
     /// A time of day with whether it is latent.
     pub(super) fn tod(&self, i: usize) -> Alts<(Tod, bool)> {
+        // "can I book one on Tuesday": "one" after a verb is the thing
+        // wanted, not one o'clock.
+        const TAKES_ONE: &[&str] = &["book", "get", "make", "schedule", "want", "need", "grab", "squeeze"];
+        if self.word(i, "one").is_some() && i > 0 && self.any_word(i - 1, TAKES_ONE).is_some() {
+            return Vec::new();
+        }
         let mut out = self.tod_core(i);
         // Trailing "ish", "sharp", "o'clock" etc.
         let extra: Vec<_> = out
@@ -69,6 +75,8 @@ impl Grammar<'_> {
             })
             .collect();
         out.extend(extra);
+        // "at 22 weeks", "10 mins": a number with a unit is a duration.
+        out.retain(|(_, k)| self.unit(*k).is_none());
         out
     }
 
