@@ -534,8 +534,16 @@ impl Engine {
                 // knowledge base answers, whatever booking the classifier
                 // half-hears in it.
                 // Not a flow that changes a booking: "can you cancel it?" asks for that.
-                let asks = !self.flows[f].runs("cancel_booking") && !self.flows[f].runs("reschedule_booking");
-                if asks
+                let changes =
+                    self.flows[f].runs("cancel_booking") || self.flows[f].runs("reschedule_booking");
+                // "what happens if I have to cancel last minute?" asks about
+                // the policy, however sure the classifier is of cancelling.
+                if changes && knowledge::asks_what_if(text) {
+                    if let answer @ KbOutcome::Answer { .. } = self.kb_lookup(state, parse, text) {
+                        return kb_meaning(answer);
+                    }
+                }
+                if !changes
                     && i.confidence < SURE_OF_FLOW
                     && !has(parse, "service")
                     && knowledge::is_question(text)
@@ -732,6 +740,27 @@ impl Engine {
                 && !self.corrects_booking_in_progress(state, f, parse, text)
             {
                 return self.digress(state, meaning, parse, text, t).await;
+            }
+        }
+        // "what time do you close on saturdays?", "how long does that
+        // take? i have to grab my kids at 3": a question the classifier
+        // puts on an entry is answered, and only what the rest of the
+        // message says is taken ("can we do 1pm instead?" and "what times
+        // do you have on thursday?" are about the booking).
+        if let Meaning::Knowledge { entry, score } = meaning {
+            let classified = knowledge::classifier_entry(parse, &self.knowledge).map(|(e, _)| e)
+                == Some(entry)
+                && parse.intent.as_ref().is_some_and(|i| i.intent.starts_with(KNOWLEDGE_INTENT_PREFIX));
+            if classified && knowledge::is_question(text) && answers::asks_for_times(text).is_none() {
+                self.answer_knowledge(state, entry, score, text, t).await;
+                let (rest_parse, rest) = knowledge::outside_questions(parse, text);
+                let filled = self.absorb(state, &rest_parse, &rest, Some(slot), t);
+                if filled.any() {
+                    state.failures = 0;
+                    return self.resume(state, &filled, t).await;
+                }
+                self.ask_again(state, t);
+                return Ok(());
             }
         }
         if self.slot_type(slot) == "datetime" && answers::asks_for_times(text) == Some(TimesAsked::Earliest) {

@@ -85,6 +85,51 @@ pub(crate) fn is_question(text: &str) -> bool {
     text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
 }
 
+/// Whether `c` ends a clause: punctuation or an emoji ("they butcher them
+/// 😅 is anyone good at curls?").
+fn ends_clause(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | ',') || answers::is_symbol(c)
+}
+
+/// Whether `clause` is a question: it ends with a question mark or opens
+/// like one.
+fn is_question_clause(clause: &str) -> bool {
+    clause.trim_end().ends_with('?') || opens_like_question(clause)
+}
+
+/// The message with its question clauses blanked out (byte offsets kept),
+/// with the entities found outside them: what the rest of "how long does
+/// that take? i have to grab my kids at 3" says.
+pub(crate) fn outside_questions(parse: &Parse, text: &str) -> (Parse, String) {
+    let mut rest = String::with_capacity(text.len());
+    let mut asked = Vec::new();
+    let mut at = 0;
+    for clause in text.split_inclusive(ends_clause) {
+        if is_question_clause(clause) {
+            rest.extend(std::iter::repeat_n(' ', clause.len()));
+            asked.push(at..at + clause.len());
+        } else {
+            rest.push_str(clause);
+        }
+        at += clause.len();
+    }
+    let entities = parse
+        .entities
+        .iter()
+        .filter(|e| !asked.iter().any(|q| e.start < q.end && e.end > q.start))
+        .cloned()
+        .collect();
+    (Parse { entities, ..parse.clone() }, rest)
+}
+
+/// Whether a question asks what would happen rather than for it to happen:
+/// "what happens if I have to cancel at the last minute?", "is there a fee
+/// to reschedule?".
+pub(crate) fn asks_what_if(text: &str) -> bool {
+    const HYPOTHETICAL: &[&str] = &["if", "policy", "fee", "fees", "charge", "charged", "penalty", "deposit"];
+    is_question(text) && lexicon::words(text).iter().any(|w| HYPOTHETICAL.contains(&w.as_str()))
+}
+
 /// Whether `clause` opens with a question word, after at most two words
 /// that lead into one ("is anyone there good at curls", "oh roughly how
 /// long will it take").
@@ -236,9 +281,6 @@ impl Engine {
     /// The answer to a question clause of a longer message, when one
     /// clause alone finds one.
     fn question_clause_answer(&self, parse: &Parse, text: &str) -> Option<KbOutcome> {
-        // Clauses end at punctuation or an emoji ("they butcher them 😅 is
-        // anyone good at curls?").
-        let ends_clause = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || answers::is_symbol(c);
         let clauses: Vec<&str> = text
             .split_inclusive(ends_clause)
             .map(str::trim)

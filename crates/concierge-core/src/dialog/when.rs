@@ -161,8 +161,9 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     let mut timed_day = None;
     let mut windows: Vec<((NaiveTime, NaiveTime), Option<NaiveDate>)> = Vec::new();
     for e in entities {
-        if ruled_out(text, e.start) || turned_down_after(text, e.end) {
-            // "thursday not tuesday": the day turned down says nothing.
+        if ruled_out(text, e.start) || turned_down_after(text, e.end) || busy_then(text, e.start) {
+            // "thursday not tuesday", "I've got a wedding on Sunday": a
+            // time turned down or taken says nothing about the booking.
             continue;
         }
         let names_day = names_a_day(&e.text);
@@ -310,6 +311,62 @@ fn ruled_out(text: &str, start: usize) -> bool {
     let Some(before) = text.get(..start) else { return false };
     let before = normalise(before);
     NEGATIONS.iter().any(|n| before.ends_with(&format!(" {n}")) || before == *n)
+}
+
+/// Whether the expression starting at byte `start` of `text` says when the
+/// customer is taken by something else, in its own clause: "I've got a
+/// wedding on Sunday", "forgot I have my scan on thursday", "i have to grab
+/// my kids at 3", "I'm away on Friday". Having time ("I've got Friday off",
+/// "I have time on Monday") is no such thing.
+fn busy_then(text: &str, start: usize) -> bool {
+    const BUSY: &[&str] =
+        &["i'm away", "im away", "i'm busy", "im busy", "i'm working", "im working", "i work"];
+    const HAVE: &[&str] = &["i have", "i've got", "ive got", "i got", "we have", "we've got"];
+    // "could I have a cut on friday" asks for it.
+    const ASKING: &[&str] = &["can", "could", "may", "might", "would", "will", "do", "shall", "should", "to"];
+    const FREE: &[&str] = &[
+        "time",
+        "free",
+        "off",
+        "available",
+        "availability",
+        "nothing",
+        "opening",
+        "space",
+        "gap",
+        "window",
+        "been",
+    ];
+    const CLAUSE_ENDS: &[&str] = &["so", "but", "and", "because", "cause", "cos", "then"];
+    let Some(before) = text.get(..start) else { return false };
+    let clause = before.rsplit(['.', ',', ';', '!', '?', '-']).next().unwrap_or_default();
+    let words: Vec<String> = normalise(clause).split(' ').map(str::to_string).collect();
+    let words = match words.iter().rposition(|w| CLAUSE_ENDS.contains(&w.as_str())) {
+        Some(i) => &words[i + 1..],
+        None => &words[..],
+    };
+    let clause = words.join(" ");
+    let lead_end = |leads: &[&str]| {
+        leads
+            .iter()
+            .filter_map(|l| {
+                let at = clause.find(l)?;
+                let whole = (at == 0 || clause.as_bytes()[at - 1] == b' ')
+                    && clause[at + l.len()..].chars().next().is_none_or(|c| c == ' ');
+                let asked = clause[..at].split_whitespace().last().is_some_and(|w| ASKING.contains(&w));
+                (whole && !asked).then_some(at + l.len())
+            })
+            .max()
+    };
+    if lead_end(BUSY).is_some() {
+        return true;
+    }
+    let Some(end) = lead_end(HAVE) else { return false };
+    let object: Vec<&str> = clause[end..]
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "on" | "at" | "this" | "that" | "next" | "a" | "an" | "the" | "to"))
+        .collect();
+    !object.is_empty() && !object.iter().any(|w| FREE.contains(w))
 }
 
 /// Whether the expression ending at byte `end` of `text` is turned down by
@@ -653,6 +710,22 @@ mod tests {
         assert_eq!(correction_at("Actually can we do friday"), Some(0));
         assert_eq!(correction_at("friday at 10 please"), None);
         assert_eq!(correction_at("casino, friday"), None);
+    }
+
+    #[test]
+    fn a_time_taken_by_something_else_is_busy() {
+        let busy = |text: &str, at: &str| busy_then(text, text.find(at).expect("in the text"));
+        assert!(busy("my mate said cupping leaves marks and I've got a wedding on Sunday lol", "Sunday"));
+        assert!(busy("can I move that to Friday same time? forgot I have my scan on thursday", "thursday"));
+        assert!(busy("how long does that take? i have to grab my kids at 3", "3"));
+        assert!(busy("I'm away on Friday", "Friday"));
+        assert!(!busy("can I move that to Friday same time? forgot I have my scan on thursday", "Friday"));
+        assert!(!busy("I've got Friday off, can I come in then?", "Friday"));
+        assert!(!busy("I have time on Monday morning", "Monday"));
+        assert!(!busy("I have two kids, can I book them both on Saturday?", "Saturday"));
+        assert!(!busy("I have a wedding so I need a blow-dry on Friday", "Friday"));
+        assert!(!busy("could I have a cut on Friday", "Friday"));
+        assert!(!busy("I have been meaning to book for Friday", "Friday"));
     }
 
     #[test]
