@@ -559,8 +559,14 @@ impl Engine {
                 return Meaning::StartFlow(f);
             }
             if self.renderer.has(&i.intent) {
-                // "hi! is anyone there good with curls?" is a question, whatever greeting opens it.
-                if knowledge::is_question(text) && text.split_whitespace().count() > QUESTION_AFTER_GREETING {
+                // "hi! is anyone there good with curls?" is a question, whatever
+                // greeting opens it; "hi is there any chance of a 30 min
+                // remedial on Mon morning?" asks for a booking.
+                let books = has(parse, "service") && has(parse, "datetime");
+                if knowledge::is_question(text)
+                    && text.split_whitespace().count() > QUESTION_AFTER_GREETING
+                    && !books
+                {
                     if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_) | KbOutcome::Unknown) =
                         self.kb_lookup(state, parse, text)
                     {

@@ -113,7 +113,10 @@ impl Engine {
             true => answers::person_name(text, &self.name_vocabulary)
                 .or_else(|| answers::person_name(&without_contacts(parse, text), &self.name_vocabulary))
                 .or_else(|| answers::volunteered_name(text, &self.name_vocabulary)),
-            false => answers::volunteered_name(text, &self.name_vocabulary),
+            // "... Thurs 7.30pm? Ben Walker +61 411 555 321": a clause that
+            // is a name once the number is gone.
+            false => answers::volunteered_name(text, &self.name_vocabulary)
+                .or_else(|| answers::volunteered_name(&without_contacts(parse, text), &self.name_vocabulary)),
         });
         let name_span = name.as_ref().and_then(|n| {
             let lower = text.to_lowercase();

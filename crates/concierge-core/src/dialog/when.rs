@@ -239,6 +239,14 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
         said.window = Some((from.max(early), to.min(late)));
     }
     said.week_on = week_on(&n);
+    // "2 or 3, whichever's free": from the first hour to the second.
+    let mut choice_hours = None;
+    if said.time.is_none() && phones.is_empty() {
+        if let Some((first, last)) = hour_choice(&n) {
+            said.time = NaiveTime::from_hms_opt(first, 0, 0);
+            choice_hours = Some(last - first);
+        }
+    }
     if said.time.is_none() {
         let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
         if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
@@ -246,18 +254,21 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
             said.approximate |= n.contains("ish") || APPROXIMATE.iter().any(|a| phrase(a));
         }
     }
-    if said.approximate {
+    if let (Some(t), false) = (said.time, explicit_meridiem) {
+        said.time = Some(by_opening_hours(t, said.day, hours));
+        if said.time != Some(t) {
+            said.instant = None;
+        }
+    }
+    if let (Some(t), Some(hours)) = (said.time, choice_hours) {
+        let to = t.overflowing_add_signed(Duration::hours(i64::from(hours)) + Duration::minutes(1)).0;
+        said.window = (to > t).then_some((t, to));
+    } else if said.approximate {
         if let Some(t) = said.time {
             let half = Duration::minutes(APPROXIMATE_MINUTES);
             let (from, to) =
                 (t.overflowing_sub_signed(half).0, t.overflowing_add_signed(half + Duration::minutes(1)).0);
             said.window = Some(if from < t && to > t { (from, to) } else { (NaiveTime::MIN, end_of_day()) });
-        }
-    }
-    if let (Some(t), false) = (said.time, explicit_meridiem) {
-        said.time = Some(by_opening_hours(t, said.day, hours));
-        if said.time != Some(t) {
-            said.instant = None;
         }
     }
     said
@@ -474,6 +485,43 @@ fn ish_hour(n: &str) -> Option<u32> {
     })
 }
 
+/// Two close hours offered as a choice, and little else: "2 or 3,
+/// whichever's free", "4 or 5 works".
+fn hour_choice(n: &str) -> Option<(u32, u32)> {
+    const AROUND: &[&str] = &[
+        "whichever",
+        "whichever's",
+        "whichevers",
+        "either",
+        "free",
+        "open",
+        "available",
+        "works",
+        "work",
+        "is",
+        "fine",
+        "ok",
+        "okay",
+        "good",
+        "then",
+        "please",
+        "pls",
+        "at",
+        "maybe",
+        "around",
+        "ish",
+        "about",
+        "like",
+    ];
+    let words: Vec<&str> = n.split(' ').collect();
+    let hour = |w: &str| w.parse::<u32>().ok().filter(|h| (1..=12).contains(h));
+    let or = words.iter().position(|w| *w == "or")?;
+    let first = hour(words.get(or.checked_sub(1)?)?)?;
+    let last = hour(words.get(or + 1)?)?;
+    let rest_ok = words.iter().enumerate().all(|(i, w)| (or - 1..=or + 1).contains(&i) || AROUND.contains(w));
+    (words.len() <= 8 && rest_ok && last > first && last - first <= 3).then_some((first, last))
+}
+
 /// Whether the message is an hour and a few words around it ("3 works",
 /// "4 is better", "make it 4 then"), so a bare number means a time.
 fn only_an_hour(n: &str) -> bool {
@@ -666,6 +714,14 @@ mod tests {
         assert_eq!(week_on("tuesday week 9am"), Some(chrono::Weekday::Tue));
         assert_eq!(week_on("tuesday at 9am"), None);
         assert_eq!(week_on("friday of next week"), None);
+    }
+
+    #[test]
+    fn two_hours_offered_as_a_choice() {
+        assert_eq!(hour_choice("2 or 3 whichever's free"), Some((2, 3)));
+        assert_eq!(hour_choice("4 or 5 works"), Some((4, 5)));
+        assert_eq!(hour_choice("3 or 2"), None);
+        assert_eq!(hour_choice("table for 2 or 3 people"), None);
     }
 
     #[test]

@@ -45,7 +45,39 @@ impl Grammar<'_> {
                     "w" | "with" | "at" | "morning" | "afternoon" | "evening" | "night" | "am" | "pm" | "ish"
                 )
             });
-        let latent = lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued && !cued_after;
+        // ... or it ends the message after a word that is not its subject
+        // or article ("a men's haircut sat", not "we sat" or "the sun").
+        let last = self.tok(i + 1).is_none_or(|t| t.kind != Kind::Word && self.tok(i + 2).is_none());
+        let cued_last = last
+            && i > 0
+            && self.word_text(i - 1).is_some_and(|p| {
+                !matches!(
+                    p,
+                    "i" | "we"
+                        | "he"
+                        | "she"
+                        | "they"
+                        | "you"
+                        | "it"
+                        | "who"
+                        | "just"
+                        | "was"
+                        | "were"
+                        | "had"
+                        | "have"
+                        | "has"
+                        | "been"
+                        | "the"
+                        | "a"
+                        | "in"
+                        | "of"
+                        | "my"
+                        | "your"
+                        | "our"
+                )
+            });
+        let latent =
+            lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued && !cued_after && !cued_last;
         Some((d, dotted.unwrap_or(i + 1), latent))
     }
 
