@@ -118,3 +118,50 @@ fn a_second_business_generalises() {
     assert!(kb_ok * 100 >= kb_all * 65, "physio knowledge {kb_ok}/{kb_all}");
     assert_eq!(oos_ok, oos_all, "physio out of scope");
 }
+
+/// A paraphrase search that answers from a table: each question's hits as
+/// (entry id, cosine), as a sentence encoder would rank them.
+struct Table {
+    ids: Vec<String>,
+    rows: Vec<(&'static str, Vec<(&'static str, f32)>)>,
+}
+
+impl KnowledgeSearch for Table {
+    fn search(&self, query: &str, k: usize) -> Vec<concierge_core::knowledge::Hit> {
+        let Some((_, hits)) = self.rows.iter().find(|(q, _)| *q == query) else { return Vec::new() };
+        hits.iter()
+            .take(k)
+            .map(|(id, cos)| concierge_core::knowledge::Hit {
+                entry: self.ids.iter().position(|i| i == id).expect("an entry of the spec"),
+                score: *cos,
+                coverage: *cos,
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn paraphrases_answer_what_the_words_miss_only_when_a_second_reading_agrees() {
+    let pup = "Quick q - is it ok if my pup tags along to my appointment? She's tiny and very chill";
+    let friday = "actually can we do friday instead? same time";
+    let lexical = engine("../../examples/salon/bot.yaml");
+    assert_eq!(answered(&say(&lexical, ConversationState::default(), pup)), None, "the words alone miss it");
+    let with = |rows| {
+        let spec = lexical.spec().clone();
+        let ids = spec.knowledge.iter().map(|k| k.id.clone()).collect();
+        let booker = BookingEngine::in_memory(&spec.business).unwrap();
+        Engine::builder(spec, Arc::new(booker))
+            .paraphrase_search(Arc::new(Table { ids, rows }))
+            .build()
+            .unwrap()
+    };
+    // The encoder's best entry is the one BM25 ranks first too: answered.
+    let agreeing = with(vec![(pup, vec![("pets", 0.45), ("walk_ins", 0.34)])]);
+    assert_eq!(answered(&say(&agreeing, ConversationState::default(), pup)).as_deref(), Some("pets"));
+    // Its best entry alone, however close: not answered.
+    let alone = with(vec![(pup, vec![("walk_ins", 0.62), ("pets", 0.30)])]);
+    assert_eq!(answered(&say(&alone, ConversationState::default(), pup)), None);
+    // A message that says when is about a booking, whatever the encoder finds.
+    let dated = with(vec![(friday, vec![("opening_hours", 0.7), ("walk_ins", 0.3)])]);
+    assert_eq!(answered(&say(&dated, ConversationState::default(), friday)), None);
+}

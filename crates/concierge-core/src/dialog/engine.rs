@@ -86,6 +86,7 @@ pub struct EngineBuilder {
     actions: HashMap<String, Arc<dyn Action>>,
     language_model: Option<Arc<dyn LanguageModel>>,
     knowledge_search: Option<Arc<dyn KnowledgeSearch>>,
+    paraphrase_search: Option<Arc<dyn KnowledgeSearch>>,
 }
 
 impl EngineBuilder {
@@ -112,6 +113,17 @@ impl EngineBuilder {
     /// list, in order.
     pub fn knowledge_search(mut self, search: Arc<dyn KnowledgeSearch>) -> Self {
         self.knowledge_search = Some(search);
+        self
+    }
+
+    /// Asks `search` when the lexical search is unsure of a knowledge
+    /// question: a search that finds paraphrases, whose hits' coverage is a
+    /// cosine similarity (dense sentence embeddings, such as
+    /// `knowledge::DenseSearch`). Its best entry answers when it is ahead
+    /// and the lexical search or the classifier ranks the same entry first.
+    /// Its hits must index the spec's `knowledge` list, in order.
+    pub fn paraphrase_search(mut self, search: Arc<dyn KnowledgeSearch>) -> Self {
+        self.paraphrase_search = Some(search);
         self
     }
 
@@ -151,6 +163,7 @@ impl EngineBuilder {
             renderer: Renderer::new(&self.spec),
             flows: compile_flows(&self.spec),
             knowledge_search: self.knowledge_search.unwrap_or_else(|| Arc::new(Bm25Index::new(&knowledge))),
+            paraphrase_search: self.paraphrase_search,
             knowledge,
             nlu,
             booker: self.booker,
@@ -186,6 +199,9 @@ pub struct Engine {
     pub(super) knowledge: Vec<KnowledgeEntry>,
     /// Ranks knowledge entries for messages the classifier did not place.
     pub(super) knowledge_search: Arc<dyn KnowledgeSearch>,
+    /// A second opinion on knowledge questions the lexical search is
+    /// unsure of, when the host has a sentence encoder.
+    pub(super) paraphrase_search: Option<Arc<dyn KnowledgeSearch>>,
     pub(super) booker: Arc<dyn Booker>,
     pub(super) actions: HashMap<String, Arc<dyn Action>>,
     /// Words knowledge answers when the host provides one.
@@ -309,6 +325,7 @@ impl Engine {
             actions: HashMap::new(),
             language_model: None,
             knowledge_search: None,
+            paraphrase_search: None,
         }
     }
 

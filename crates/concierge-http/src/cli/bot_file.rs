@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use concierge_core::booking::BookingEngine;
 use concierge_core::dialog::Engine;
+use concierge_core::knowledge::{DenseSearch, IndexChoice, KnowledgeEntry, KnowledgeSearch};
 use concierge_core::nlu::Nlu;
 use concierge_core::spec::{BotSpec, SpecError};
 
@@ -51,8 +52,50 @@ pub(crate) fn nlu_for(spec: &BotSpec, spec_path: &Path, model: Option<&Path>) ->
     Nlu::from_spec_with_encoder(spec, Arc::new(encoder)).context("training the embedding classifier")
 }
 
-/// Builds an engine with the in-memory booking backend and the given NLU.
-pub(crate) fn engine_for(spec: BotSpec, nlu: Nlu) -> anyhow::Result<Engine> {
+/// A search for paraphrases of the spec's knowledge questions, the
+/// engine's second opinion when its lexical search is unsure, when a
+/// sentence encoder can be loaded from where [`nlu_for`] looks (the bot's
+/// saved embeddings, `<bot>.embeddings.json`, are reused). Without one the
+/// engine answers from the lexical search alone, and a note says why.
+pub(crate) fn paraphrase_search_for(
+    spec: &BotSpec,
+    spec_path: &Path,
+    model: Option<&Path>,
+) -> Option<Arc<dyn KnowledgeSearch>> {
+    if spec.knowledge.is_empty() {
+        return None;
+    }
+    let from_spec: Option<PathBuf> = spec.nlu.model_path.as_ref().map(|dir| {
+        let base = spec_path.parent().unwrap_or(Path::new("."));
+        base.join(dir)
+    });
+    let built = (|| -> anyhow::Result<DenseSearch> {
+        let encoder = load_encoder(model.or(from_spec.as_deref()))?;
+        let mut cache = super::kb::read_embeddings(spec_path)?;
+        let entries: Vec<KnowledgeEntry> = spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
+        Ok(DenseSearch::new(Arc::new(encoder), &entries, &mut cache, IndexChoice::Auto)?)
+    })();
+    match built {
+        Ok(search) => Some(Arc::new(search)),
+        Err(e) => {
+            eprintln!("knowledge questions are matched by their words only: {e:#}");
+            None
+        }
+    }
+}
+
+/// Builds an engine with the in-memory booking backend, the given NLU and
+/// the knowledge paraphrase search, if any.
+pub(crate) fn engine_for(
+    spec: BotSpec,
+    nlu: Nlu,
+    paraphrases: Option<Arc<dyn KnowledgeSearch>>,
+) -> anyhow::Result<Engine> {
     let booker = BookingEngine::in_memory(&spec.business).context("setting up bookings")?;
-    Ok(Engine::builder(spec, Arc::new(booker)).nlu(nlu).build()?)
+    let builder = Engine::builder(spec, Arc::new(booker)).nlu(nlu);
+    Ok(match paraphrases {
+        Some(search) => builder.paraphrase_search(search),
+        None => builder,
+    }
+    .build()?)
 }

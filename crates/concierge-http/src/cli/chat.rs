@@ -11,7 +11,7 @@ use serde_json::json;
 
 use concierge_http::server::conversation::turn_json;
 
-use super::bot_file::{engine_for, load_spec, nlu_for};
+use super::bot_file::{engine_for, load_spec, nlu_for, paraphrase_search_for};
 
 /// Arguments of `concierge chat`.
 #[derive(Debug, clap::Args)]
@@ -30,6 +30,10 @@ pub(crate) struct ChatArgs {
     /// else the cache scripts/fetch-model.sh fills).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Match knowledge questions by their words only, without the sentence
+    /// encoder's second opinion on paraphrases (used when the encoder is found).
+    #[arg(long)]
+    lexical: bool,
 }
 
 pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -48,7 +52,9 @@ pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
     };
     super::kb::merge_knowledge_file(&args.bot, &mut spec)?;
     let nlu = nlu_for(&spec, &args.bot, args.model.as_deref())?;
-    let engine = engine_for(spec, nlu)?;
+    let paraphrases =
+        if args.lexical { None } else { paraphrase_search_for(&spec, &args.bot, args.model.as_deref()) };
+    let engine = engine_for(spec, nlu, paraphrases)?;
     let stdin = std::io::stdin();
     let interactive = !args.jsonl && stdin.is_terminal();
     let mut out = std::io::stdout().lock();

@@ -103,6 +103,17 @@ fn embeddings_file(bot: &Path) -> PathBuf {
     bot.with_file_name(format!("{stem}.embeddings.json"))
 }
 
+/// The bot's saved knowledge embeddings (`<bot>.embeddings.json`), or an
+/// empty cache when it has none.
+pub(crate) fn read_embeddings(bot: &Path) -> anyhow::Result<EmbeddingCache> {
+    let path = embeddings_file(bot);
+    if !path.exists() {
+        return Ok(EmbeddingCache::default());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not an embeddings file", path.display()))
+}
+
 fn read_base(path: &Path) -> anyhow::Result<KnowledgeBase> {
     if !path.exists() {
         return Ok(KnowledgeBase::default());
@@ -276,12 +287,7 @@ fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
 /// Dense search over `entries`, reusing and updating the bot's embeddings file.
 fn dense_search(args: &SearchArgs, entries: &[KnowledgeEntry]) -> anyhow::Result<DenseSearch> {
     let path = embeddings_file(&args.bot);
-    let mut cache: EmbeddingCache = if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("{}: not an embeddings file", path.display()))?
-    } else {
-        EmbeddingCache::default()
-    };
+    let mut cache = read_embeddings(&args.bot)?;
     let encoder = Arc::new(load_encoder(args.model.as_deref())?);
     let dense = DenseSearch::new(encoder, entries, &mut cache, IndexChoice::Auto)?;
     let before = cache.vectors.len();

@@ -32,7 +32,7 @@ pub(crate) struct ServeArgs {
     /// Fix the clock at this RFC 3339 time (for tests and demos only).
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<Utc>>,
-    /// The MiniLM model directory: knowledge search becomes hybrid (env CONCIERGE_MODEL_PATH).
+    /// The MiniLM model directory: dense search answers paraphrased knowledge questions BM25 is unsure of (env CONCIERGE_MODEL_PATH).
     #[arg(long)]
     model: Option<PathBuf>,
 }

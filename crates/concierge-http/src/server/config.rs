@@ -13,7 +13,7 @@
 //! | `secret_key` | `CONCIERGE_SECRET_KEY` | generated once into `<data_dir>/secret.key` |
 //! | `admin_password` | `CONCIERGE_ADMIN_PASSWORD` | generated and printed once (demo only) |
 //! | `log_format` | `CONCIERGE_LOG_FORMAT` | `json` (or `text`) |
-//! | `model_path` | `CONCIERGE_MODEL_PATH` | none: knowledge search is BM25 only (a MiniLM directory, see `scripts/fetch-model.sh`, makes it hybrid) |
+//! | `model_path` | `CONCIERGE_MODEL_PATH` | none: knowledge questions are matched by BM25 only (a MiniLM directory, see `scripts/fetch-model.sh`, adds dense search's second opinion on paraphrases) |
 //! | `limits.ip_per_second` | `CONCIERGE_RATE_IP_PER_SECOND` | 20 (0 turns the limit off) |
 //! | `limits.ip_burst` | `CONCIERGE_RATE_IP_BURST` | 40 |
 //! | `limits.tenant_per_second` | `CONCIERGE_RATE_TENANT_PER_SECOND` | 1000 (0 turns the limit off) |

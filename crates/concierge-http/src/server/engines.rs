@@ -29,7 +29,7 @@ use concierge_store::{Store, StoreBookingRepository, StoreError, TenantId};
 use tokio::sync::OnceCell;
 
 use super::error::ApiError;
-use super::knowledge::{merge_stored_knowledge, other_bots_texts, tenant_search, SentenceEncoder};
+use super::knowledge::{merge_stored_knowledge, other_bots_texts, tenant_paraphrases, SentenceEncoder};
 
 /// How long the active version of a bot (and the tenant's knowledge
 /// revision) is trusted before it is read again.
@@ -93,7 +93,7 @@ impl std::fmt::Debug for EngineCache {
 
 impl EngineCache {
     /// An empty cache over `store`; engines search knowledge with BM25, and
-    /// with hybrid search when there is an `encoder`.
+    /// ask dense search about paraphrases when there is an `encoder`.
     pub fn new(store: Arc<dyn Store>, encoder: Option<SentenceEncoder>) -> Self {
         EngineCache {
             store,
@@ -182,7 +182,7 @@ impl EngineCache {
             Some(_) => other_bots_texts(self.store.as_ref(), tenant, bot_id).await?,
             None => Default::default(),
         };
-        let knowledge = tenant_search(&self.store, tenant, entries, self.encoder.as_ref(), keep).await?;
+        let knowledge = tenant_paraphrases(&self.store, tenant, entries, self.encoder.as_ref(), keep).await?;
         if knowledge.embedded > 0 {
             self.embedded_texts.fetch_add(knowledge.embedded as u64, Ordering::Relaxed);
             tracing::info!(
@@ -197,9 +197,14 @@ impl EngineCache {
         let repository = StoreBookingRepository::new(self.store.clone(), tenant.clone());
         let booker = BookingEngine::new(catalog, Arc::new(repository));
         let entries = spec.knowledge.len();
-        let search = knowledge.search;
+        let paraphrases = knowledge.search;
         let engine = tokio::task::spawn_blocking(move || {
-            Engine::builder(spec, Arc::new(booker)).knowledge_search(search).build()
+            let builder = Engine::builder(spec, Arc::new(booker));
+            match paraphrases {
+                Some(search) => builder.paraphrase_search(search),
+                None => builder,
+            }
+            .build()
         })
         .await
         .map_err(|e| unusable(e.to_string()))?
@@ -209,7 +214,7 @@ impl EngineCache {
             bot = bot_id,
             version = stored.version,
             knowledge_entries = entries,
-            hybrid = self.encoder.is_some(),
+            paraphrases = self.encoder.is_some(),
             build_ms = started.elapsed().as_millis() as u64,
             "engine built"
         );

@@ -7,10 +7,10 @@
 //! knowledge: when a stored entry has the id of a spec entry, the stored one
 //! wins, so a business can correct a spec answer without a new spec version.
 //!
-//! Search is BM25 over those entries; when the server has a sentence encoder
-//! ([`SentenceEncoder`], configured by `model_path`), it is a hybrid of BM25
-//! and dense search (weighted reciprocal rank fusion, dense weight
-//! [`DENSE_WEIGHT`]). Embeddings are cached in the store per tenant, keyed
+//! The engine searches those entries with BM25; when the server has a
+//! sentence encoder ([`SentenceEncoder`], configured by `model_path`), dense
+//! search over them is the engine's second opinion on paraphrased questions
+//! (see `EngineBuilder::paraphrase_search`). Embeddings are cached in the store per tenant, keyed
 //! by the model and a hash of each embedded text, so only new or changed
 //! texts are embedded, and vectors of texts no entry has any more are
 //! dropped.
@@ -22,15 +22,11 @@ use std::sync::Arc;
 use concierge_core::embedding::{EmbedError, Embedder, MiniLm};
 use concierge_core::knowledge::ingest::{ingest, ChunkLimits, Format, IngestError};
 use concierge_core::knowledge::{
-    content_hash, entry_texts, Bm25Index, DenseSearch, EmbeddingCache, FusionPart, HybridSearch,
-    ImportReport, IndexChoice, KnowledgeBase, KnowledgeEntry, KnowledgeSearch, DEFAULT_RRF_K,
+    content_hash, entry_texts, DenseSearch, EmbeddingCache, ImportReport, IndexChoice, KnowledgeBase,
+    KnowledgeEntry, KnowledgeSearch,
 };
 use concierge_core::spec::{BotSpec, KnowledgeEntrySpec};
 use concierge_store::{KnowledgeVector, NewKnowledgeEntry, Store, StoreError, TenantId};
-
-/// The weight of dense search against BM25's 1 in the hybrid fusion (tuned
-/// on StackFAQ training queries).
-pub const DENSE_WEIGHT: f32 = 2.0;
 
 /// A sentence encoder and the name its vectors are stored under.
 #[derive(Clone)]
@@ -98,10 +94,11 @@ pub fn merge_stored_knowledge(spec: &mut BotSpec, stored: Vec<concierge_store::K
     }
 }
 
-/// A knowledge search and how many texts had to be embedded to make it.
-pub struct TenantSearch {
-    /// The search over the entries, in the order given.
-    pub search: Arc<dyn KnowledgeSearch>,
+/// A tenant's paraphrase search and how many texts had to be embedded to make it.
+pub struct TenantParaphrases {
+    /// Dense search over the entries, in the order given (none without an
+    /// encoder, or when embedding failed).
+    pub search: Option<Arc<dyn KnowledgeSearch>>,
     /// Texts embedded now (0 when every vector came from the store, or
     /// without an encoder).
     pub embedded: usize,
@@ -133,25 +130,21 @@ pub async fn other_bots_texts(
     Ok(hashes)
 }
 
-/// The search a tenant's engine uses over `entries`: hybrid with an
-/// encoder, else BM25. Vectors come from the store; missing ones are
-/// embedded (on a blocking thread) and written back, and vectors neither
-/// `entries` nor `keep` (other bots' texts, see [`other_bots_texts`]) use
-/// are removed. If the encoder fails, the search is BM25 only (logged); if
-/// writing vectors back fails, it is logged and they are embedded again
-/// next time.
-pub async fn tenant_search(
+/// The paraphrase search a tenant's engine asks about `entries`, with an
+/// encoder. Vectors come from the store; missing ones are embedded (on a
+/// blocking thread) and written back, and vectors neither `entries` nor
+/// `keep` (other bots' texts, see [`other_bots_texts`]) use are removed. If
+/// the encoder fails, there is none (logged); if writing vectors back
+/// fails, it is logged and they are embedded again next time.
+pub async fn tenant_paraphrases(
     store: &Arc<dyn Store>,
     tenant: &TenantId,
     entries: Vec<KnowledgeEntry>,
     encoder: Option<&SentenceEncoder>,
     keep: HashSet<String>,
-) -> Result<TenantSearch, StoreError> {
+) -> Result<TenantParaphrases, StoreError> {
     let Some(encoder) = encoder.filter(|_| !entries.is_empty()) else {
-        let bm25 = tokio::task::spawn_blocking(move || Bm25Index::new(&entries))
-            .await
-            .map_err(|e| StoreError::Invalid(format!("building the BM25 index: {e}")))?;
-        return Ok(TenantSearch { search: Arc::new(bm25), embedded: 0 });
+        return Ok(TenantParaphrases { search: None, embedded: 0 });
     };
     let stored = store.knowledge_vectors(tenant, &encoder.model).await?;
     let stored_hashes: HashSet<String> = stored.iter().map(|v| v.text_hash.clone()).collect();
@@ -161,19 +154,18 @@ pub async fn tenant_search(
     };
     let embedder = encoder.embedder.clone();
     let built = tokio::task::spawn_blocking(move || {
-        let bm25 = Bm25Index::new(&entries);
         let dense = DenseSearch::new(embedder, &entries, &mut cache, IndexChoice::Auto);
         let used: HashSet<String> = entries.iter().flat_map(entry_texts).map(|t| content_hash(&t)).collect();
-        (bm25, dense, cache, used)
+        (dense, cache, used)
     })
     .await
     .map_err(|e| StoreError::Invalid(format!("building the knowledge index: {e}")))?;
-    let (bm25, dense, cache, used) = built;
+    let (dense, cache, used) = built;
     let dense = match dense {
         Ok(dense) => dense,
         Err(error) => {
             tracing::error!(tenant = %tenant, %error, "embedding knowledge failed: BM25 only");
-            return Ok(TenantSearch { search: Arc::new(bm25), embedded: 0 });
+            return Ok(TenantParaphrases { search: None, embedded: 0 });
         }
     };
     let embedded = dense.embedded;
@@ -190,13 +182,7 @@ pub async fn tenant_search(
             tracing::warn!(tenant = %tenant, %error, "could not store knowledge embeddings");
         }
     }
-    let bm25: Arc<dyn KnowledgeSearch> = Arc::new(bm25);
-    let dense: Arc<dyn KnowledgeSearch> = Arc::new(dense);
-    let hybrid = HybridSearch::new(
-        vec![FusionPart { search: bm25, weight: 1.0 }, FusionPart { search: dense, weight: DENSE_WEIGHT }],
-        DEFAULT_RRF_K,
-    );
-    Ok(TenantSearch { search: Arc::new(hybrid), embedded })
+    Ok(TenantParaphrases { search: Some(Arc::new(dense)), embedded })
 }
 
 /// Why a document could not be imported.

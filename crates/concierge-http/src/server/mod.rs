@@ -106,7 +106,7 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
     let encoder = match &config.model_path {
         Some(dir) => {
             let encoder = knowledge::SentenceEncoder::load(dir)?;
-            tracing::info!(model = %encoder.model, "knowledge search: hybrid (BM25 and sentence embeddings)");
+            tracing::info!(model = %encoder.model, "knowledge search: BM25, with sentence embeddings for paraphrases");
             Some(encoder)
         }
         None => {

@@ -3,7 +3,11 @@
 
 use super::tokens::{normalised_words, Token};
 use super::Candidate;
+use crate::lexicon::{self, ConceptId};
 use crate::nlu::EntityValue;
+
+/// The penalty of a value found by a concept's word rather than its own.
+const CONCEPT_PENALTY: usize = 3;
 
 /// One way of writing a value, as normalised words.
 #[derive(Debug, Clone)]
@@ -12,6 +16,8 @@ struct SurfaceForm {
     /// The words glued together, to match "hair cut" against "haircut".
     joined: String,
     value: usize,
+    /// Whether it is the value's first form (a service's name).
+    first: bool,
 }
 
 /// A list entity ready for matching.
@@ -20,7 +26,16 @@ pub(crate) struct ListMatcher {
     entity: String,
     values: Vec<String>,
     forms: Vec<SurfaceForm>,
+    /// Concepts of the lexicon that only one value's forms belong to, with
+    /// that value: "roots" is the colour service at a salon whose only
+    /// colour service is "Colour" (see [`ListMatcher::by_concept`]).
+    concepts: Vec<(ConceptId, usize)>,
 }
+
+/// Concepts that say what a booking is about, not which service: every
+/// service is an appointment, takes time and costs money.
+const NOT_A_SERVICE: &[&str] =
+    &["appointment_need", "weekday", "open_hours", "duration", "price", "staff", "family"];
 
 /// Edits a word may have and still match: none below 5 characters, one from
 /// 5, two from 9 (the shorter of the message's word and the value's counts).
@@ -38,11 +53,16 @@ impl ListMatcher {
         entity: &str,
         values: impl IntoIterator<Item = (String, Vec<&'a str>)>,
     ) -> ListMatcher {
-        let mut matcher = ListMatcher { entity: entity.to_string(), values: Vec::new(), forms: Vec::new() };
+        let mut matcher = ListMatcher {
+            entity: entity.to_string(),
+            values: Vec::new(),
+            forms: Vec::new(),
+            concepts: Vec::new(),
+        };
         for (canonical, surfaces) in values {
             let value = matcher.values.len();
             matcher.values.push(canonical);
-            for surface in surfaces {
+            for (i, surface) in surfaces.into_iter().enumerate() {
                 let words = normalised_words(surface);
                 if words.is_empty() {
                     continue;
@@ -51,15 +71,64 @@ impl ListMatcher {
                 if matcher.forms.iter().any(|f| f.value == value && f.words == words) {
                     continue;
                 }
-                matcher.forms.push(SurfaceForm { words, joined, value });
+                matcher.forms.push(SurfaceForm { words, joined, value, first: i == 0 });
             }
         }
         matcher
     }
 
+    /// Also finds a value by a word of a concept (see `lexicon`) that only
+    /// that value's first form (a service's name) belongs to, when the
+    /// message names no value: "get my roots done" is the one colour
+    /// service. Synonyms are left out: their incidental words ("call" in
+    /// "sick call") would claim whole topics.
+    pub(crate) fn by_concept(mut self) -> ListMatcher {
+        let lexicon = lexicon::lexicon();
+        let excluded: Vec<ConceptId> = NOT_A_SERVICE.iter().filter_map(|n| lexicon.concept(n)).collect();
+        let mut owners: Vec<(ConceptId, Vec<usize>)> = Vec::new();
+        for form in self.forms.iter().filter(|f| f.first) {
+            for token in lexicon.analyse_words(&form.words) {
+                for c in token.concepts.into_iter().filter(|c| !excluded.contains(c)) {
+                    match owners.iter_mut().find(|(id, _)| *id == c) {
+                        Some((_, values)) if !values.contains(&form.value) => values.push(form.value),
+                        Some(_) => {}
+                        None => owners.push((c, vec![form.value])),
+                    }
+                }
+            }
+        }
+        self.concepts = owners
+            .into_iter()
+            .filter(|(_, values)| values.len() == 1)
+            .map(|(c, values)| (c, values[0]))
+            .collect();
+        self
+    }
+
     /// Adds every mention of a value in the message (`tokens`) to `out`,
     /// overlapping ones included: the caller keeps the best.
     pub(crate) fn find(&self, tokens: &[Token], out: &mut Vec<Candidate>) {
+        let before = out.len();
+        self.find_forms(tokens, out);
+        let named = out[before..].iter().any(|c| c.entity == self.entity);
+        if named || self.concepts.is_empty() {
+            return;
+        }
+        let words: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
+        for (token, analysed) in tokens.iter().zip(lexicon::lexicon().analyse_words(&words)) {
+            if analysed.generic {
+                continue;
+            }
+            if let Some((_, value)) = self.concepts.iter().find(|(c, _)| analysed.concepts.contains(c)) {
+                let mut c = self.candidate(*value, std::slice::from_ref(token), 0);
+                // Less sure than a name or synonym the spec wrote.
+                c.penalty = CONCEPT_PENALTY;
+                out.push(c);
+            }
+        }
+    }
+
+    fn find_forms(&self, tokens: &[Token], out: &mut Vec<Candidate>) {
         for start in 0..tokens.len() {
             for form in &self.forms {
                 let n = form.words.len();
@@ -182,6 +251,27 @@ mod tests {
         let mut out = Vec::new();
         matcher.find(&tokenize(text), &mut out);
         out.iter().map(|c| (c.value.display(), text[c.start..c.end].to_string())).collect()
+    }
+
+    #[test]
+    fn a_service_is_found_by_a_word_of_its_own_concept() {
+        let services = ListMatcher::new(
+            "service",
+            [
+                ("colour".to_string(), vec!["Colour", "dye job"]),
+                ("blow_dry".to_string(), vec!["Blow-dry"]),
+                ("womens".to_string(), vec!["Women's haircut"]),
+                ("mens".to_string(), vec!["Men's haircut", "sick call"]),
+            ],
+        )
+        .by_concept();
+        assert_eq!(found(&services, "need my roots done"), [("colour".into(), "roots".into())]);
+        assert_eq!(found(&services, "just want it styled nicely"), [("blow_dry".into(), "styled".into())]);
+        // Both haircuts are cuts; a synonym's stray word claims nothing.
+        assert!(found(&services, "a quick trim").is_empty());
+        assert!(found(&services, "my cell is 555").is_empty());
+        // A service named outright is not looked for by concept.
+        assert_eq!(found(&services, "a colour for my roots"), [("colour".into(), "colour".into())]);
     }
 
     #[test]

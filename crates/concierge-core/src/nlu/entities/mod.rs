@@ -122,7 +122,8 @@ impl EntityExtractor {
                 }));
             }
             if !values.is_empty() {
-                lists.push(ListMatcher::new(&entity.name, values));
+                let matcher = ListMatcher::new(&entity.name, values);
+                lists.push(if entity.from_services { matcher.by_concept() } else { matcher });
             }
         }
         let (Some(phone), true) = (phone, problems.is_empty()) else {
