@@ -10,6 +10,7 @@ use super::flow::{Flow, Step};
 use super::state::{ConversationState, FlowFrame};
 use super::when;
 use crate::nlu::{EntityValue, Parse};
+use chrono::TimeZone;
 
 /// The slot holding the time window a customer gave ("morning", "around 2").
 pub(crate) const WINDOW_SLOT: &str = "time_window";
@@ -247,10 +248,34 @@ impl Engine {
                 None if said.time.is_some() => {
                     state.slots.remove(WINDOW_SLOT);
                 }
-                None => {}
+                // "tuesday then" after lunchtime on a closed Monday: the same
+                // part of the day, on the new day.
+                None => {
+                    if let Some(moved) = state.slots.get(WINDOW_SLOT).and_then(|w| self.window_on(w, day)) {
+                        state.slots.insert(WINDOW_SLOT.into(), moved);
+                    }
+                }
             }
         }
         Some(value)
+    }
+
+    /// `window` (an interval within one day) moved to `day`, keeping its
+    /// times of day; `None` when it is not such a window or already on `day`.
+    fn window_on(&self, window: &EntityValue, day: chrono::NaiveDate) -> Option<EntityValue> {
+        let EntityValue::Interval { from: Some(from), to: Some(to), grain } = window else { return None };
+        let (from, to) = (from.with_timezone(&self.tz), to.with_timezone(&self.tz));
+        if from.date_naive() == day || to - from > chrono::Duration::days(1) {
+            return None;
+        }
+        let at = |t: chrono::NaiveTime| self.tz.from_local_datetime(&day.and_time(t)).earliest();
+        let to_day = if to.date_naive() > from.date_naive() { day.succ_opt()? } else { day };
+        let moved_to = self.tz.from_local_datetime(&to_day.and_time(to.time())).latest()?;
+        Some(EntityValue::Interval {
+            from: Some(at(from.time())?.fixed_offset()),
+            to: Some(moved_to.fixed_offset()),
+            grain: *grain,
+        })
     }
 
     /// The earliest step a correction of `filled.changed` must run again

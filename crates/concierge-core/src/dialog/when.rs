@@ -161,6 +161,11 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     let mut timed_day = None;
     let mut windows: Vec<((NaiveTime, NaiveTime), Option<NaiveDate>)> = Vec::new();
     for e in entities {
+        // "end of the day" is late in the day being booked, not today.
+        let late_in_day = part_of_day(&normalise(&e.text)).is_some_and(|(from, _)| from >= LATE_IN_DAY);
+        if late_in_day && contains_phrase(&normalise(&e.text), "end of") {
+            continue;
+        }
         if ruled_out(text, e.start) || turned_down_after(text, e.end) || busy_then(text, e.start) {
             // "thursday not tuesday", "I've got a wedding on Sunday": a
             // time turned down or taken says nothing about the booking.
@@ -246,6 +251,11 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
             said.time = NaiveTime::from_hms_opt(first, 0, 0);
             choice_hours = Some(last - first);
         }
+    }
+    // "not that one, too early for me. 11?", "10.30 pls": a time alone in
+    // the last clause.
+    if said.time.is_none() && phones.is_empty() {
+        said.time = last_clause_time(text);
     }
     if said.time.is_none() {
         let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
@@ -402,6 +412,12 @@ fn turned_down_after(text: &str, end: usize) -> bool {
     REFUSALS.iter().any(|r| after.starts_with(r) || after.starts_with(&format!("after all {r}")))
 }
 
+/// Where "end of the day" starts.
+const LATE_IN_DAY: NaiveTime = match NaiveTime::from_hms_opt(17, 0, 0) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
+
 /// The last moment of a day, as an exclusive window end.
 fn end_of_day() -> NaiveTime {
     NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time")
@@ -434,6 +450,14 @@ fn part_of_day(n: &str) -> Option<(NaiveTime, NaiveTime)> {
             "morning" | "mornings" => Some((NaiveTime::MIN, hour(12))),
             "afternoon" | "afternoons" | "arvo" => Some((hour(12), hour(19))),
             "evening" | "evenings" | "tonight" => Some((hour(18), end_of_day())),
+            // "end of the day", "last thing": late in the working day.
+            "day"
+                if i >= 2 && words[i - 2..i].join(" ").ends_with("end of")
+                    || i >= 3 && words[i - 3..i] == ["end", "of", "the"] =>
+            {
+                Some((LATE_IN_DAY, end_of_day()))
+            }
+            "thing" if i >= 1 && words[i - 1] == "last" => Some((LATE_IN_DAY, end_of_day())),
             // "before lunch" is the morning, "after lunch" from 1.
             "lunch" | "lunchtime" => match i.checked_sub(1).map(|b| words[b]) {
                 Some("before" | "till" | "until") => Some((NaiveTime::MIN, hour(12))),
@@ -522,18 +546,55 @@ fn hour_choice(n: &str) -> Option<(u32, u32)> {
     (words.len() <= 8 && rest_ok && last > first && last - first <= 3).then_some((first, last))
 }
 
+/// A time of day (an hour, or hour and minutes with a dot or colon) said
+/// with at most a few words around it in the message's last clause: "not
+/// that one, too early for me. 11?", "10.30 pls".
+fn last_clause_time(text: &str) -> Option<NaiveTime> {
+    let clause = text.split([',', '!', '?', ';']).map(str::trim).filter(|c| !c.is_empty()).last()?;
+    let clause = clause.rsplit(". ").next()?;
+    let words: Vec<String> = clause
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > 6 {
+        return None;
+    }
+    let mut time = None;
+    for w in &words {
+        let (h, m) = match w.split_once(['.', ':']) {
+            Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
+            _ => match w.parse::<u32>() {
+                Ok(h) => (h, 0),
+                Err(_) if AROUND_AN_HOUR.contains(&w.as_str()) => continue,
+                Err(_) => return None,
+            },
+        };
+        if time.is_some() || !(1..=12).contains(&h) || m >= 60 {
+            return None;
+        }
+        time = NaiveTime::from_hms_opt(h, m, 0);
+    }
+    time
+}
+
+/// Words that may stand around an hour said alone ("3 works", "make it 4
+/// then").
+const AROUND_AN_HOUR: &[&str] = &[
+    "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead",
+    "make", "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great",
+    "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
+    "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
+];
+
 /// Whether the message is an hour and a few words around it ("3 works",
 /// "4 is better", "make it 4 then"), so a bare number means a time.
 fn only_an_hour(n: &str) -> bool {
-    const AROUND: &[&str] = &[
-        "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead",
-        "make", "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great",
-        "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
-        "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
-    ];
     let words: Vec<&str> = n.split(' ').collect();
     let numbers = words.iter().filter(|w| w.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h))).count();
-    numbers == 1 && words.len() <= 6 && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND.contains(w))
+    numbers == 1
+        && words.len() <= 6
+        && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND_AN_HOUR.contains(w))
 }
 
 /// A message's only number, when it can be an hour ("make it 4").
@@ -717,6 +778,17 @@ mod tests {
     }
 
     #[test]
+    fn a_time_alone_in_the_last_clause() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(last_clause_time("not that one, too early for me. 11?"), at(11, 0));
+        assert_eq!(last_clause_time("10.30 pls"), at(10, 30));
+        assert_eq!(last_clause_time("how about 4:15 then"), at(4, 15));
+        assert_eq!(last_clause_time("table for 4 people"), None);
+        assert_eq!(last_clause_time("I have 2 kids, 3 and 5"), None);
+        assert_eq!(last_clause_time("it's 2.5 miles away"), None);
+    }
+
+    #[test]
     fn two_hours_offered_as_a_choice() {
         assert_eq!(hour_choice("2 or 3 whichever's free"), Some((2, 3)));
         assert_eq!(hour_choice("4 or 5 works"), Some((4, 5)));
@@ -738,6 +810,8 @@ mod tests {
         assert_eq!(part_of_day("saturday morning ideally"), Some((NaiveTime::MIN, hour(12))));
         assert_eq!(part_of_day("good morning i'd like a haircut"), None);
         assert_eq!(part_of_day("at lunchtime"), Some((hour(12), hour(14))));
+        assert_eq!(part_of_day("end of the day please"), Some((hour(17), end_of_day())));
+        assert_eq!(part_of_day("last thing on friday"), Some((hour(17), end_of_day())));
         assert_eq!(part_of_day("after lunch"), Some((hour(13), end_of_day())));
         assert_eq!(part_of_day("tomorrow before lunch"), Some((NaiveTime::MIN, hour(12))));
     }

@@ -672,6 +672,8 @@ fn holidays_and_weekdays_relative_to_now_and_offsets() {
             "a week from now",
             "a week from friday",
             "2 weeks from friday",
+            "a week tomorrow",
+            "a fortnight on monday",
         ],
         duckling_reference(),
         &DateTimeOptions::default(),
@@ -700,6 +702,10 @@ fn holidays_and_weekdays_relative_to_now_and_offsets() {
               "a week from friday" = 2013-02-22 00:00:00 day
             2 weeks from friday
               "2 weeks from friday" = 2013-03-01 00:00:00 day
+            a week tomorrow
+              "a week tomorrow" = 2013-02-20 00:00:00 day
+            a fortnight on monday
+              "a fortnight on monday" = 2013-03-04 00:00:00 day
         "#]],
     );
 }

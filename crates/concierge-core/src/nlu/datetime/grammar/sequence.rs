@@ -259,6 +259,19 @@ impl Grammar<'_> {
             if let Some(e) = self.any_word(j, &["ago", "back", "earlier"]) {
                 out.push((Time::Offset(Dur { n: -d.n, unit: d.unit }), e, false));
             }
+            // British: "a week tomorrow", "a fortnight today", "a week on Friday".
+            if d.n > 0 && (d.unit == Grain::Week || d.unit == Grain::Day && d.n % 7 == 0) {
+                let k = self.word(j, "on").unwrap_or(j);
+                let bare_day =
+                    k == j && self.any_word(j, &["tomorrow", "today", "tmrw", "tmr", "tomorow"]).is_some();
+                if k > j || bare_day {
+                    for (t, e, _) in self.sequence(k) {
+                        if matches!(t, Time::Date(_)) {
+                            out.push((Time::Shifted(Box::new(t), d), e, false));
+                        }
+                    }
+                }
+            }
             // "15 minutes from 1pm", "3 years from today", "three days after Easter"
             if let Some(k) = self.any_word(j, &["from", "after", "before"]) {
                 if self.phrase(k, "now").is_none() {
