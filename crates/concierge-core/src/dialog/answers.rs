@@ -479,7 +479,12 @@ pub(crate) fn person_name(text: &str, vocabulary: &[String]) -> Option<String> {
 }
 
 fn name_from_words(rest: &str, vocabulary: &[String], max_words: usize) -> Option<String> {
-    let words: Vec<&str> = rest.split_whitespace().collect();
+    // "Mrs Gwen Llewellyn" is booked as Gwen Llewellyn.
+    const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"];
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    if words.len() > 2 && TITLES.contains(&words[0].trim_end_matches('.').to_lowercase().as_str()) {
+        words.remove(0);
+    }
     if words.is_empty() || words.len() > max_words || !words.iter().all(|w| name_word(w)) {
         return None;
     }
@@ -717,6 +722,11 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
         "first opening",
         "early as possible",
         "early as poss",
+        "early as you can",
+        "early as you have",
+        "first one",
+        "first slot",
+        "first appointment",
         "as soon as possible",
         "asap",
     ];

@@ -516,7 +516,18 @@ impl Engine {
                     self.absorb(state, parse, text, None, t);
                 }
                 match meaning {
-                    Meaning::StartFlow(f) => return self.start_flow(state, f, parse, text, t).await,
+                    Meaning::StartFlow(f) => {
+                        // "do you do saturdays? need to book my partner in":
+                        // the question answered, then the booking.
+                        if self.flows[f].runs("create_booking") {
+                            if let Some(KbOutcome::Answer { entry, score }) =
+                                self.question_clause_answer(parse, text)
+                            {
+                                self.answer_knowledge(state, entry, score, text, t).await;
+                            }
+                        }
+                        return self.start_flow(state, f, parse, text, t).await;
+                    }
                     Meaning::Knowledge { entry, score } => {
                         self.answer_knowledge(state, entry, score, text, t).await
                     }

@@ -313,7 +313,7 @@ impl Engine {
 
     /// The answer to a question clause of a longer message, when one
     /// clause alone finds one.
-    fn question_clause_answer(&self, parse: &Parse, text: &str) -> Option<KbOutcome> {
+    pub(crate) fn question_clause_answer(&self, parse: &Parse, text: &str) -> Option<KbOutcome> {
         let clauses: Vec<&str> = text
             .split_inclusive(ends_clause)
             .map(str::trim)
