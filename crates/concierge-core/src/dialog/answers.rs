@@ -84,6 +84,13 @@ const YES: &[&str] = &[
     "definitely",
     "do it",
     "book it",
+    "lock it in",
+    "lock in",
+    "lock that in",
+    "pop me in",
+    "put me down",
+    "book me in",
+    "make it so",
     "affirmative",
     "exactly",
     "indeed",
@@ -623,6 +630,15 @@ fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
     None
 }
 
+/// Whether the message asks to cancel and not to move: "can you cancel
+/// that please, I'll rebook another time", not "cancel it and move me to
+/// friday instead".
+pub(crate) fn says_cancel(text: &str) -> bool {
+    const MOVE: &[&str] = &["move", "reschedule", "change", "instead", "switch", "push", "swap"];
+    let words = crate::lexicon::words(text);
+    words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVE.contains(&w.as_str()))
+}
+
 /// Whether the message asks for a person: "can I speak to an actual
 /// human", "operator", "can somebody call me back?".
 pub(crate) fn asks_for_person(text: &str) -> bool {
@@ -646,9 +662,12 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
         "manager",
         "staff",
         "team",
+        "stylist",
+        "stylists",
     ];
-    const REACH: &[&str] =
-        &["speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach"];
+    const REACH: &[&str] = &[
+        "speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "touch",
+    ];
     // "speak to a person", "connect me with an agent", "a human I can talk
     // to"; not "staff who speak Spanish".
     let is_person = |w: &str| PEOPLE.contains(&w);
@@ -678,6 +697,13 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
         && ["call me back", "ring me back", "call me", "give me a call", "phone me", "put me through"]
             .iter()
             .any(|p| phrase(p))
+    {
+        return true;
+    }
+    // "I'd rather talk to a stylist than type at a bot".
+    if ["than a bot", "than type", "than typing", "not a bot", "not the bot", "actual person", "real human"]
+        .iter()
+        .any(|p| phrase(p))
     {
         return true;
     }

@@ -498,6 +498,27 @@ impl Engine {
                             None => Meaning::Nothing,
                         }
                     }
+                    // "I'm at my sister's friday. can you cancel that please":
+                    // cancelling, whatever moving the classifier hears.
+                    Meaning::StartFlow(f)
+                        if self.flows[f].runs("reschedule_booking") && answers::says_cancel(text) =>
+                    {
+                        match self.flows.iter().position(|f| f.runs("cancel_booking")) {
+                            Some(c) => Meaning::StartFlow(c),
+                            None => Meaning::StartFlow(f),
+                        }
+                    }
+                    // "Looking to get my roots done, the grey is coming
+                    // through": a service wanted, said as a statement.
+                    Meaning::Nothing | Meaning::KnowledgeUnknown | Meaning::KnowledgeChoices(_)
+                        if !knowledge::is_question(text)
+                            && (has(parse, "service") || self.service_by_words(text, 2).is_some()) =>
+                    {
+                        match self.flows.iter().position(|f| f.runs("create_booking")) {
+                            Some(f) => Meaning::StartFlow(f),
+                            None => self.meaning(state, parse, text),
+                        }
+                    }
                     // "hey u guys free sat for a blowdry? 11ish" is a booking,
                     // whatever greeting the classifier hears in it.
                     Meaning::Respond(_) | Meaning::Nothing | Meaning::KnowledgeUnknown

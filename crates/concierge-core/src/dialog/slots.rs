@@ -182,7 +182,7 @@ impl Engine {
     /// The service whose name or synonyms share the most words with `text`,
     /// when exactly one does ("mens" is the men's haircut; "a haircut"
     /// matches two and is no answer).
-    fn service_by_words(&self, text: &str, min_shared: usize) -> Option<EntityValue> {
+    pub(crate) fn service_by_words(&self, text: &str, min_shared: usize) -> Option<EntityValue> {
         let said: Vec<String> =
             answers::normalise(text).split(' ').filter(|w| w.chars().count() > 2).map(service_word).collect();
         let mut best: Vec<(usize, &str)> = self

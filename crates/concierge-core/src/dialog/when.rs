@@ -550,7 +550,11 @@ fn hour_choice(n: &str) -> Option<(u32, u32)> {
 /// with at most a few words around it in the message's last clause: "not
 /// that one, too early for me. 11?", "10.30 pls".
 fn last_clause_time(text: &str) -> Option<NaiveTime> {
-    let clause = text.split([',', '!', '?', ';']).map(str::trim).filter(|c| !c.is_empty()).last()?;
+    let clause = text
+        .split(|c: char| matches!(c, ',' | '!' | '?' | ';') || super::answers::is_symbol(c))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .last()?;
     let clause = clause.rsplit(". ").next()?;
     let words: Vec<String> = clause
         .split_whitespace()
@@ -782,6 +786,7 @@ mod tests {
         let at = |h, m| NaiveTime::from_hms_opt(h, m, 0);
         assert_eq!(last_clause_time("not that one, too early for me. 11?"), at(11, 0));
         assert_eq!(last_clause_time("10.30 pls"), at(10, 30));
+        assert_eq!(last_clause_time("maybe not 4, it's halloween 🎃 can we do 11 instead"), at(11, 0));
         assert_eq!(last_clause_time("how about 4:15 then"), at(4, 15));
         assert_eq!(last_clause_time("table for 4 people"), None);
         assert_eq!(last_clause_time("I have 2 kids, 3 and 5"), None);
