@@ -256,7 +256,7 @@ impl Grammar<'_> {
             {
                 out.push((Time::OffsetExact(d), e, false));
             }
-            if let Some(e) = self.any_word(j, &["ago", "back", "earlier"]) {
+            if let Some(e) = self.any_word(j, &["ago", "back"]) {
                 out.push((Time::Offset(Dur { n: -d.n, unit: d.unit }), e, false));
             }
             // British: "a week tomorrow", "a fortnight today", "a week on Friday".
@@ -311,7 +311,7 @@ impl Grammar<'_> {
                     later.push(((d, ex), e));
                 }
                 // "thanksgiving 3 months ago": as seen from back then.
-                if let Some(e) = self.any_word(k, &["ago", "back", "earlier"]) {
+                if let Some(e) = self.any_word(k, &["ago", "back"]) {
                     later.push(((Dur { n: -d.n, unit: d.unit }, ex), e));
                 }
             }
