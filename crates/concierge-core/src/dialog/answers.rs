@@ -725,6 +725,8 @@ pub(crate) enum TimesAsked {
     Earliest,
     /// Times after it ("anything later?").
     Later,
+    /// The last free time of the day ("as late as you can do").
+    Latest,
 }
 
 /// Whether the message asks which times are free.
@@ -758,6 +760,11 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     ];
     if EARLIEST.iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Earliest);
+    }
+    const LATEST: &[&str] =
+        &["latest", "late as you can", "late as possible", "late as poss", "last appointment", "last slot"];
+    if LATEST.iter().any(|p| phrase(p)) {
+        return Some(TimesAsked::Latest);
     }
     const ASKS: &[&str] = &[
         "what times",
@@ -933,5 +940,6 @@ mod tests {
         assert_eq!(asks_for_times("do you have anything later"), Some(TimesAsked::Later));
         assert_eq!(asks_for_times("at 3pm"), None);
         assert_eq!(asks_for_times("whats the earliest u have wed?"), Some(TimesAsked::Earliest));
+        assert_eq!(asks_for_times("as late as you can do"), Some(TimesAsked::Latest));
     }
 }

@@ -455,7 +455,8 @@ impl Engine {
             t.say(self.renderer.render("stopped", &state.slots, t.seed()));
             return Ok(());
         }
-        if !answers_question && is(&d.help_intent) {
+        // "what do you have next sat?" asks for times, not for help.
+        if !answers_question && is(&d.help_intent) && answers::asks_for_times(text).is_none() {
             t.say(self.renderer.render("help", &state.slots, t.seed()));
             self.ask_again(state, t);
             return Ok(());
@@ -506,6 +507,18 @@ impl Engine {
                         match self.flows.iter().position(|f| f.runs("cancel_booking")) {
                             Some(c) => Meaning::StartFlow(c),
                             None => Meaning::StartFlow(f),
+                        }
+                    }
+                    // "hi, what do you have next sat?": a booking begins.
+                    Meaning::Respond(_)
+                    | Meaning::Nothing
+                    | Meaning::KnowledgeUnknown
+                    | Meaning::KnowledgeChoices(_)
+                        if answers::asks_for_times(text).is_some() =>
+                    {
+                        match self.flows.iter().position(|f| f.runs("create_booking")) {
+                            Some(f) => Meaning::StartFlow(f),
+                            None => self.meaning(state, parse, text),
                         }
                     }
                     // "Looking to get my roots done, the grey is coming
@@ -818,11 +831,16 @@ impl Engine {
                 return Ok(());
             }
         }
-        if self.slot_type(slot) == "datetime" && answers::asks_for_times(text) == Some(TimesAsked::Earliest) {
-            // "what's the earliest you have wed?": that day's first free time.
+        let asked = answers::asks_for_times(text);
+        if matches!(asked, Some(TimesAsked::Earliest | TimesAsked::Latest)) {
+            // "what's the earliest you have wed?": that day's first free
+            // time; "as late as you can do": its last, at any prompt.
             let mut filled = self.absorb(state, parse, text, Some(slot), t);
-            if self.take_earliest(state, text, t).await {
-                filled.new.push(slot.to_string());
+            if self.take_first_or_last(state, text, asked == Some(TimesAsked::Latest), t).await {
+                match self.slot_type(slot) {
+                    "datetime" => filled.new.push(slot.to_string()),
+                    _ => filled.changed.push("datetime".to_string()),
+                }
                 state.failures = 0;
                 return self.resume(state, &filled, t).await;
             }

@@ -314,11 +314,16 @@ impl Engine {
     /// The answer to a question clause of a longer message, when one
     /// clause alone finds one.
     pub(crate) fn question_clause_answer(&self, parse: &Parse, text: &str) -> Option<KbOutcome> {
-        let clauses: Vec<&str> = text
+        // Clauses, then whole sentences ("Is there anything I need to do
+        // beforehand, like checking I'm not allergic?").
+        let ends_sentence = |c: char| matches!(c, '.' | '!' | '?') || answers::is_symbol(c);
+        let mut clauses: Vec<&str> = text
             .split_inclusive(ends_clause)
+            .chain(text.split_inclusive(ends_sentence))
             .map(str::trim)
             .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && opens_like_question(c))
             .collect();
+        clauses.dedup();
         if clauses.len() < 2 && clauses.first().is_none_or(|c| c.len() + 2 >= text.trim().len()) {
             return None;
         }

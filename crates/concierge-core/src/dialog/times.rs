@@ -102,11 +102,14 @@ impl Engine {
 
     /// Takes the first free time of the day chosen (or named in `text`, as
     /// in "the earliest you have wed?"), else of the next fortnight, as the
-    /// conversation's time. False when nothing is free or no service is known.
-    pub(super) async fn take_earliest(
+    /// conversation's time; with `latest`, the day's last one ("as late as
+    /// you can do", only for a known day). False when nothing is free or no
+    /// service is known.
+    pub(super) async fn take_first_or_last(
         &self,
         state: &mut ConversationState,
         text: &str,
+        latest: bool,
         t: &mut TurnBuilder<'_>,
     ) -> bool {
         let chosen_day = match state.slots.get("datetime") {
@@ -132,9 +135,12 @@ impl Engine {
                     None => return false,
                 }
             }
+            None if latest => return false,
             None => (t.ctx.now, t.ctx.now + Duration::days(14)),
         };
-        let Some(first) = self.free_starts(state, from, until, t).await.into_iter().next() else {
+        let free = self.free_starts(state, from, until, t).await;
+        let chosen = if latest { free.into_iter().last() } else { free.into_iter().next() };
+        let Some(first) = chosen else {
             return false;
         };
         let at = first.start.with_timezone(&self.tz).fixed_offset();
