@@ -80,9 +80,12 @@ pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<Str
         .services
         .iter()
         .map(|service| {
+            // Function words name nothing ("short back and sides", "haircut for men").
+            const FUNCTION: &[&str] = &["and", "for", "the", "with", "of", "a", "an", "to", "or", "in", "on"];
             let mut words: Vec<String> = std::iter::once(&service.name)
                 .chain(&service.synonyms)
                 .flat_map(|n| answers::normalise(n).split(' ').map(service_word).collect::<Vec<_>>())
+                .filter(|w| !FUNCTION.contains(&w.as_str()))
                 .collect();
             words.sort();
             words.dedup();
