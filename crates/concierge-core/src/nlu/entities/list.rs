@@ -160,8 +160,15 @@ impl ListMatcher {
                         continue;
                     }
                     let window = &tokens[start..start + len];
-                    let glued: String = window.iter().map(|t| t.text.as_str()).collect();
-                    if glued == form.joined {
+                    let mut rest = form.joined.as_str();
+                    let glued = window.iter().all(|t| match rest.strip_prefix(t.text.as_str()) {
+                        Some(after) => {
+                            rest = after;
+                            true
+                        }
+                        None => false,
+                    });
+                    if glued && rest.is_empty() {
                         out.push(self.candidate(form.value, window, 1));
                     }
                 }
