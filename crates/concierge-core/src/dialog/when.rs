@@ -553,8 +553,7 @@ fn last_clause_time(text: &str) -> Option<NaiveTime> {
     let clause = text
         .split(|c: char| matches!(c, ',' | '!' | '?' | ';') || super::answers::is_symbol(c))
         .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .last()?;
+        .rfind(|c| !c.is_empty())?;
     let clause = clause.rsplit(". ").next()?;
     let words: Vec<String> = clause
         .split_whitespace()
