@@ -470,7 +470,7 @@ impl Engine {
                 // "can we push it back an hour?", "same time next week?": the
                 // booking just made, moved by that much.
                 if let Some(moved) = self.shifted_booking_time(state, parse, text) {
-                    if let Some(f) = self.flows.iter().position(|f| f.runs("reschedule_booking")) {
+                    if let Some(f) = self.flow_for("reschedule_booking") {
                         self.push_flow(state, f, t);
                         let at = moved.with_timezone(&self.tz).fixed_offset();
                         self.set_slot(
@@ -482,68 +482,7 @@ impl Engine {
                         return self.run(state, t).await;
                     }
                 }
-                let meaning = match self.meaning(state, parse, text) {
-                    Meaning::Nothing | Meaning::KnowledgeUnknown
-                        if self.moves_booking(state, parse, text) =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("reschedule_booking")) {
-                            Some(f) => Meaning::StartFlow(f),
-                            None => Meaning::Nothing,
-                        }
-                    }
-                    Meaning::Nothing | Meaning::KnowledgeUnknown
-                        if self.calls_off_booking(state, parse, text) =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("cancel_booking")) {
-                            Some(f) => Meaning::StartFlow(f),
-                            None => Meaning::Nothing,
-                        }
-                    }
-                    // "I'm at my sister's friday. can you cancel that please":
-                    // cancelling, whatever moving the classifier hears.
-                    Meaning::StartFlow(f)
-                        if self.flows[f].runs("reschedule_booking") && answers::says_cancel(text) =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("cancel_booking")) {
-                            Some(c) => Meaning::StartFlow(c),
-                            None => Meaning::StartFlow(f),
-                        }
-                    }
-                    // "hi, what do you have next sat?": a booking begins.
-                    Meaning::Respond(_)
-                    | Meaning::Nothing
-                    | Meaning::KnowledgeUnknown
-                    | Meaning::KnowledgeChoices(_)
-                        if answers::asks_for_times(text).is_some() =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("create_booking")) {
-                            Some(f) => Meaning::StartFlow(f),
-                            None => self.meaning(state, parse, text),
-                        }
-                    }
-                    // "Looking to get my roots done, the grey is coming
-                    // through": a service wanted, said as a statement.
-                    Meaning::Nothing | Meaning::KnowledgeUnknown | Meaning::KnowledgeChoices(_)
-                        if !knowledge::is_question(text)
-                            && (has(parse, "service") || self.service_by_words(text, 2).is_some()) =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("create_booking")) {
-                            Some(f) => Meaning::StartFlow(f),
-                            None => self.meaning(state, parse, text),
-                        }
-                    }
-                    // "hey u guys free sat for a blowdry? 11ish" is a booking,
-                    // whatever greeting the classifier hears in it.
-                    Meaning::Respond(_) | Meaning::Nothing | Meaning::KnowledgeUnknown
-                        if has(parse, "service") && has(parse, "datetime") =>
-                    {
-                        match self.flows.iter().position(|f| f.runs("create_booking")) {
-                            Some(f) => Meaning::StartFlow(f),
-                            None => self.meaning(state, parse, text),
-                        }
-                    }
-                    meaning => meaning,
-                };
+                let meaning = self.meaning_unprompted(state, parse, text);
                 if !matches!(meaning, Meaning::StartFlow(_)) {
                     // Kept for a flow the next message may start ("how long
                     // does a colour take?", then "book me one").
@@ -576,6 +515,49 @@ impl Engine {
                 Ok(())
             }
         }
+    }
+
+    /// The flow that runs the built-in `action`, if the spec has one.
+    fn flow_for(&self, action: &str) -> Option<usize> {
+        self.flows.iter().position(|f| f.runs(action))
+    }
+
+    /// What a message means when no question is pending: the classifier's
+    /// [`Engine::meaning`], read again against what the message says.
+    fn meaning_unprompted(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
+        let meaning = self.meaning(state, parse, text);
+        let vague = matches!(meaning, Meaning::Nothing | Meaning::KnowledgeUnknown);
+        let unplaced = vague || matches!(meaning, Meaning::KnowledgeChoices(_));
+        let chat = vague || matches!(meaning, Meaning::Respond(_));
+        let start = |action: &str| self.flow_for(action).map(Meaning::StartFlow);
+        let reread = match meaning {
+            // "actually can we do friday instead? same time"
+            _ if vague && self.moves_booking(state, parse, text) => start("reschedule_booking"),
+            // "oh no, can't make it after all"
+            _ if vague && self.calls_off_booking(state, parse, text) => start("cancel_booking"),
+            // "I'm at my sister's friday. can you cancel that please":
+            // cancelling, whatever moving the classifier hears.
+            Meaning::StartFlow(f)
+                if self.flows[f].runs("reschedule_booking") && answers::says_cancel(text) =>
+            {
+                start("cancel_booking")
+            }
+            // "hi, what do you have next sat?": a booking begins.
+            _ if (unplaced || chat) && answers::asks_for_times(text).is_some() => start("create_booking"),
+            // "Looking to get my roots done, the grey is coming through": a
+            // service wanted, said as a statement.
+            _ if unplaced
+                && !knowledge::is_question(text)
+                && (has(parse, "service") || self.service_by_words(text, 2).is_some()) =>
+            {
+                start("create_booking")
+            }
+            // "hey u guys free sat for a blowdry? 11ish" is a booking,
+            // whatever greeting the classifier hears in it.
+            _ if chat && has(parse, "service") && has(parse, "datetime") => start("create_booking"),
+            _ => None,
+        };
+        reread.unwrap_or(meaning)
     }
 
     fn meaning(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
