@@ -323,7 +323,8 @@ impl Engine {
             .map(str::trim)
             .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && opens_like_question(c))
             .collect();
-        clauses.dedup();
+        let mut seen = HashSet::new();
+        clauses.retain(|c| seen.insert(*c));
         if clauses.len() < 2 && clauses.first().is_none_or(|c| c.len() + 2 >= text.trim().len()) {
             return None;
         }
