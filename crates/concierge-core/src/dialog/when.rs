@@ -478,11 +478,11 @@ fn early_or_late(n: &str) -> Option<(NaiveTime, NaiveTime)> {
     words.windows(2).find_map(|pair| {
         let bounds = match pair {
             ["early", "morning" | "mornings"] => (NaiveTime::MIN, hm(10, 0)),
-            ["mid", "morning" | "mornings"] => (hm(9, 30), hm(11, 31)),
+            ["mid", "morning" | "mornings"] => (hm(10, 0), hm(11, 31)),
             ["late", "morning" | "mornings"] => (hm(10, 0), hm(12, 0)),
             ["early", "afternoon" | "afternoons" | "arvo"] => (hm(12, 0), hm(15, 0)),
-            ["mid", "afternoon" | "afternoons"] => (hm(13, 30), hm(16, 1)),
-            ["late", "afternoon" | "afternoons" | "arvo"] => (hm(15, 0), hm(19, 0)),
+            ["mid", "afternoon" | "afternoons"] => (hm(14, 0), hm(16, 1)),
+            ["late", "afternoon" | "afternoons" | "arvo"] => (hm(16, 0), hm(19, 0)),
             ["early", "evening" | "evenings"] => (hm(17, 0), hm(20, 0)),
             _ => return None,
         };
