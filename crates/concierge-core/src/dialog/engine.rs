@@ -797,11 +797,12 @@ impl Engine {
         // puts on an entry is answered, and only what the rest of the
         // message says is taken ("can we do 1pm instead?" and "what times
         // do you have on thursday?" are about the booking).
+        let asked = answers::asks_for_times(text);
         if let Meaning::Knowledge { entry, score } = meaning {
-            let classified = knowledge::classifier_entry(parse, &self.knowledge).map(|(e, _)| e)
-                == Some(entry)
-                && parse.intent.as_ref().is_some_and(|i| i.intent.starts_with(KNOWLEDGE_INTENT_PREFIX));
-            if classified && knowledge::is_question(text) && answers::asks_for_times(text).is_none() {
+            let classified =
+                parse.intent.as_ref().and_then(|i| i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX))
+                    == Some(self.knowledge[entry].id.as_str());
+            if classified && knowledge::is_question(text) && asked.is_none() {
                 self.answer_knowledge(state, entry, score, text, t).await;
                 let (rest_parse, rest) = knowledge::outside_questions(parse, text);
                 let filled = self.absorb(state, &rest_parse, &rest, Some(slot), t);
@@ -813,7 +814,6 @@ impl Engine {
                 return Ok(());
             }
         }
-        let asked = answers::asks_for_times(text);
         if matches!(asked, Some(TimesAsked::Earliest | TimesAsked::Latest)) {
             // "what's the earliest you have wed?": that day's first free
             // time; "as late as you can do": its last, at any prompt.
@@ -832,7 +832,7 @@ impl Engine {
             state.failures = 0;
             return self.resume(state, &filled, t).await;
         }
-        if let Some(asked) = answers::asks_for_times(text) {
+        if let Some(asked) = asked {
             return self.offer_times(state, asked, t).await;
         }
         self.digress(state, meaning, parse, text, t).await
