@@ -167,6 +167,7 @@ impl NativeEngine {
                     events: stored_events(&turn.events)?,
                     state: serde_json::to_value(&turn.state)
                         .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
+                    status: None,
                 };
                 Ok::<_, Failure>((write, turn))
             })
@@ -203,6 +204,7 @@ impl NativeEngine {
                     events: stored_events(&events)?,
                     state: serde_json::to_value(&state)
                         .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
+                    status: None,
                 };
                 Ok::<_, Failure>((write, events))
             })

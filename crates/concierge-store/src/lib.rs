@@ -55,10 +55,7 @@
 //!     .await?;
 //! let (appended, replies) = run_turn(store.as_ref(), &tenant, &conversation.id, 100, |current| async move {
 //!     // let turn = engine.handle(serde_json::from_value(current.state)?, message, ctx).await?;
-//!     let write = TurnWrite {
-//!         events: vec![json!({"type": "user_message", "text": "hi"})],
-//!         state: current.state,
-//!     };
+//!     let write = TurnWrite::new(vec![json!({"type": "user_message", "text": "hi"})], current.state);
 //!     Ok::<_, std::convert::Infallible>((write, vec!["Hello!"]))
 //! })
 //! .await?;

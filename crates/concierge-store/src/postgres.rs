@@ -24,7 +24,8 @@ use crate::{
     ConversationStatus, CustomerRecord, DailyRollup, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
     IssuedRefreshToken, KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation,
     NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
-    Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+    Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId,
+    TurnWrite, User,
 };
 
 /// SQLSTATE of an exclusion-constraint violation.
@@ -1234,12 +1235,12 @@ impl Store for PostgresStore {
         tenant: &TenantId,
         conversation_id: &str,
         expected_last_seq: i64,
-        events: &[serde_json::Value],
-        new_state: &serde_json::Value,
+        write: &TurnWrite,
     ) -> Result<AppendedTurn, StoreError> {
-        if events.is_empty() {
+        if write.events.is_empty() {
             return Err(StoreError::Invalid("a turn must record at least one event".into()));
         }
+        let events = &write.events;
         let count = i64::try_from(events.len())
             .map_err(|_| StoreError::Invalid("too many events in one turn".into()))?;
         let new_last_seq = expected_last_seq + count;
@@ -1249,14 +1250,16 @@ impl Store for PostgresStore {
         // the new sequence number and update nothing.
         let turn: Option<i64> = sqlx::query_scalar(
             "UPDATE conversations SET state = $4, last_seq = $5, turns = turns + 1, \
-             updated_at = $6 WHERE tenant_id = $1 AND id = $2 AND last_seq = $3 RETURNING turns",
+             updated_at = $6, status = COALESCE($7, status) \
+             WHERE tenant_id = $1 AND id = $2 AND last_seq = $3 RETURNING turns",
         )
         .bind(tenant.as_str())
         .bind(conversation_id)
         .bind(expected_last_seq)
-        .bind(Json(new_state))
+        .bind(Json(&write.state))
         .bind(new_last_seq)
         .bind(now)
+        .bind(write.status.map(ConversationStatus::as_str))
         .fetch_optional(&mut *tx)
         .await?;
         let Some(turn) = turn else {

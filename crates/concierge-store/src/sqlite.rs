@@ -34,7 +34,8 @@ use crate::{
     ConversationStatus, CustomerRecord, DailyRollup, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
     IssuedRefreshToken, KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation,
     NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
-    Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+    Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId,
+    TurnWrite, User,
 };
 use group_commit::{PendingTurn, TurnWriter};
 
@@ -1215,10 +1216,9 @@ impl Store for SqliteStore {
         tenant: &TenantId,
         conversation_id: &str,
         expected_last_seq: i64,
-        events: &[serde_json::Value],
-        new_state: &serde_json::Value,
+        write: &TurnWrite,
     ) -> Result<AppendedTurn, StoreError> {
-        if events.is_empty() {
+        if write.events.is_empty() {
             return Err(StoreError::Invalid("a turn must record at least one event".into()));
         }
         let encode = |value: &serde_json::Value| {
@@ -1228,8 +1228,9 @@ impl Store for SqliteStore {
             tenant: tenant.clone(),
             conversation_id: conversation_id.to_owned(),
             expected_last_seq,
-            events: events.iter().map(encode).collect::<Result<_, _>>()?,
-            state: encode(new_state)?,
+            events: write.events.iter().map(encode).collect::<Result<_, _>>()?,
+            state: encode(&write.state)?,
+            status: write.status,
         };
         self.turns.append(turn).await
     }

@@ -9,7 +9,7 @@ use crate::{
     CustomerRecord, DailyRollup, ErasureReport, Integration, IssuedApiKey, IssuedRefreshToken,
     KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation, NewCustomer,
     NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshToken, Schedule, Service, StaffMember,
-    StoreError, StoredBooking, StoredEvent, Tenant, TenantId, User,
+    StoreError, StoredBooking, StoredEvent, Tenant, TenantId, TurnWrite, User,
 };
 
 /// Everything Concierge persists, scoped by tenant.
@@ -198,16 +198,16 @@ pub trait Store: Send + Sync {
         conversation: &NewConversation,
     ) -> Result<Conversation, StoreError>;
     /// Appends one turn: its events (at least one) get the next sequence
-    /// numbers and `new_state` replaces the state, atomically, only if the
-    /// conversation is still at `expected_last_seq`; otherwise
-    /// [`StoreError::Conflict`] and nothing changes.
+    /// numbers, its state replaces the state and its status (if any) the
+    /// status, atomically, only if the conversation is still at
+    /// `expected_last_seq`; otherwise [`StoreError::Conflict`] and nothing
+    /// changes.
     async fn append_turn(
         &self,
         tenant: &TenantId,
         conversation_id: &str,
         expected_last_seq: i64,
-        events: &[serde_json::Value],
-        new_state: &serde_json::Value,
+        write: &TurnWrite,
     ) -> Result<AppendedTurn, StoreError>;
     /// Events with a sequence number above `after_seq`, in order.
     async fn events(
@@ -216,7 +216,9 @@ pub trait Store: Send + Sync {
         conversation_id: &str,
         after_seq: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
-    /// Changes who handles a conversation.
+    /// Changes who handles a conversation without logging anything (for
+    /// tools; a conversation's own steps change it with their turn, see
+    /// [`TurnWrite::status`]).
     async fn set_conversation_status(
         &self,
         tenant: &TenantId,

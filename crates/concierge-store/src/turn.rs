@@ -12,18 +12,34 @@ use std::time::Duration;
 
 use aes_gcm::aead::rand_core::RngCore;
 
-use crate::{AppendedTurn, Conversation, Store, StoreError, TenantId};
+use crate::{AppendedTurn, Conversation, ConversationStatus, Store, StoreError, TenantId};
 
 /// How many times [`run_turn`] tries before giving up.
 pub const DEFAULT_TURN_ATTEMPTS: u32 = 100;
 
-/// What a turn writes: its events (at least one) and the new state.
+/// What a turn writes: its events (at least one), the new state and, when
+/// the turn changes who handles the conversation, the new status. All of it
+/// lands in one transaction or none of it does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnWrite {
     /// Events in order.
     pub events: Vec<serde_json::Value>,
     /// State after the turn.
     pub state: serde_json::Value,
+    /// The conversation's status after the turn (`None`: unchanged).
+    pub status: Option<ConversationStatus>,
+}
+
+impl TurnWrite {
+    /// A turn that logs `events` and leaves `state`, the status unchanged.
+    pub fn new(events: Vec<serde_json::Value>, state: serde_json::Value) -> Self {
+        TurnWrite { events, state, status: None }
+    }
+
+    /// The same turn, also moving the conversation to `status`.
+    pub fn with_status(self, status: ConversationStatus) -> Self {
+        TurnWrite { status: Some(status), ..self }
+    }
 }
 
 /// Why [`run_turn`] failed.
@@ -58,7 +74,7 @@ where
         let conversation = store.load_conversation(tenant, conversation_id).await?;
         let last_seq = conversation.last_seq;
         let (write, output) = turn(conversation).await.map_err(TurnError::Turn)?;
-        match store.append_turn(tenant, conversation_id, last_seq, &write.events, &write.state).await {
+        match store.append_turn(tenant, conversation_id, last_seq, &write).await {
             Ok(appended) => return Ok((appended, output)),
             Err(StoreError::Conflict { .. }) => {
                 // Back off a little, with jitter, so contenders spread out.

@@ -83,6 +83,7 @@ pub async fn handle_message(
                 let write = TurnWrite {
                     events: events.clone(),
                     state: serde_json::to_value(&turn.state).map_err(ApiError::internal)?,
+                    status: None,
                 };
                 Ok((write, (turn, events)))
             }
@@ -126,7 +127,7 @@ pub async fn append_events(
     events: Vec<Value>,
 ) -> Result<Vec<Item>, ApiError> {
     let result = run_turn(state.store.as_ref(), tenant, conversation_id, DEFAULT_TURN_ATTEMPTS, |current| {
-        let write = TurnWrite { events: events.clone(), state: current.state };
+        let write = TurnWrite::new(events.clone(), current.state);
         async move { Ok::<_, ApiError>((write, ())) }
     })
     .await;

@@ -20,7 +20,7 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tokio::sync::oneshot;
 
-use crate::{AppendedTurn, StoreError, TenantId};
+use crate::{AppendedTurn, ConversationStatus, StoreError, TenantId};
 
 /// A turn waiting to be written.
 pub(super) struct PendingTurn {
@@ -34,6 +34,8 @@ pub(super) struct PendingTurn {
     pub(super) events: Vec<String>,
     /// The conversation's new state, serialized.
     pub(super) state: String,
+    /// The conversation's new status, if the turn changes it.
+    pub(super) status: Option<ConversationStatus>,
 }
 
 type Reply = oneshot::Sender<Result<AppendedTurn, StoreError>>;
@@ -177,7 +179,8 @@ async fn write_one(
     }
     let number: i64 = sqlx::query_scalar(
         "UPDATE conversations SET state = $1, last_seq = last_seq + $2, turns = turns + 1, \
-         updated_at = $3 WHERE tenant_id = $4 AND id = $5 AND last_seq = $6 RETURNING turns",
+         updated_at = $3, status = COALESCE($7, status) \
+         WHERE tenant_id = $4 AND id = $5 AND last_seq = $6 RETURNING turns",
     )
     .bind(&turn.state)
     .bind(count)
@@ -185,6 +188,7 @@ async fn write_one(
     .bind(turn.tenant.as_str())
     .bind(&turn.conversation_id)
     .bind(turn.expected_last_seq)
+    .bind(turn.status.map(ConversationStatus::as_str))
     .fetch_one(&mut *conn)
     .await?;
     Ok(Ok(AppendedTurn { turn: number, first_seq, last_seq: turn.expected_last_seq + count }))

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use concierge_store::NewConversation;
+use concierge_store::{NewConversation, TurnWrite};
 use serde_json::json;
 
 use crate::backend::{run_story, Backend};
@@ -51,8 +51,14 @@ async fn dropped_writes_story(backend: Backend) {
             .await
             .expect("a write after dropped ones does not hang")
             .expect("a write after dropped ones succeeds");
-    let turn =
-        store.append_turn(&tenant, &created.id, 0, &[json!({"type": "hello"})], &json!({"n": 1})).await;
+    let turn = store
+        .append_turn(
+            &tenant,
+            &created.id,
+            0,
+            &TurnWrite::new(vec![json!({"type": "hello"})], json!({"n": 1})),
+        )
+        .await;
     assert_eq!(turn.unwrap().last_seq, 1);
     assert!(store.create_tenant("After").await.is_ok());
     println!("{finished} of 600 dropped writes had finished before they were dropped");

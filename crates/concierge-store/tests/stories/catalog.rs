@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use concierge_store::{
-    ConversationStatus, NewAuditEntry, NewConversation, Schedule, Service, StaffMember, StoreError,
+    ConversationStatus, NewAuditEntry, NewConversation, Schedule, Service, StaffMember, StoreError, TurnWrite,
 };
 use serde_json::json;
 
@@ -149,13 +149,23 @@ async fn catalog_story(backend: Backend) {
             &tenant,
             &sms.id,
             0,
-            &[json!({"type": "user_message", "text": "hi"}), json!({"type": "bot_reply", "text": "hello"})],
-            &json!({}),
+            &TurnWrite::new(
+                vec![
+                    json!({"type": "user_message", "text": "hi"}),
+                    json!({"type": "bot_reply", "text": "hello"}),
+                ],
+                json!({}),
+            ),
         )
         .await
         .unwrap();
     store
-        .append_turn(&tenant, &sms.id, 2, &[json!({"type": "user_message", "text": "thanks"})], &json!({}))
+        .append_turn(
+            &tenant,
+            &sms.id,
+            2,
+            &TurnWrite::new(vec![json!({"type": "user_message", "text": "thanks"})], json!({})),
+        )
         .await
         .unwrap();
     store.add_to_rollup(&tenant, today, "widget.opened", 7).await.unwrap();

@@ -301,6 +301,7 @@ async fn turn_race_story(backend: Backend) {
                         json!({"type": "bot_reply", "message": i, "after": before}),
                     ],
                     state: json!({"seen": seen}),
+                    status: None,
                 };
                 Ok::<_, std::convert::Infallible>((write, before))
             })
@@ -335,13 +336,24 @@ async fn turn_race_story(backend: Backend) {
         assert_eq!(pair[1].event["after"], json!(k));
     }
 
-    // A writer holding a stale sequence number is told so, and changes nothing.
-    let stale =
-        store.append_turn(&tenant, &conversation.id, 38, &[json!({"type": "late"})], &json!({})).await;
+    // A writer holding a stale sequence number is told so, and changes
+    // nothing, not even the status its turn carries.
+    let late = TurnWrite::new(vec![json!({"type": "late"})], json!({}))
+        .with_status(concierge_store::ConversationStatus::WithHuman);
+    let stale = store.append_turn(&tenant, &conversation.id, 38, &late).await;
     assert!(matches!(stale, Err(StoreError::Conflict { expected: 38, actual: 40, .. })));
-    let empty = store.append_turn(&tenant, &conversation.id, 40, &[], &json!({})).await;
+    let empty = store.append_turn(&tenant, &conversation.id, 40, &TurnWrite::new(vec![], json!({}))).await;
     assert!(matches!(empty, Err(StoreError::Invalid(_))));
     assert_eq!(store.load_conversation(&tenant, &conversation.id).await.unwrap(), after);
+
+    // A turn that hands the conversation over moves its status with it.
+    let handed = store.append_turn(&tenant, &conversation.id, 40, &late).await.unwrap();
+    let now = store.load_conversation(&tenant, &conversation.id).await.unwrap();
+    assert_eq!((now.last_seq, now.status), (handed.last_seq, concierge_store::ConversationStatus::WithHuman));
+    let plain = TurnWrite::new(vec![json!({"type": "note"})], json!({}));
+    store.append_turn(&tenant, &conversation.id, 41, &plain).await.unwrap();
+    let status = store.load_conversation(&tenant, &conversation.id).await.unwrap().status;
+    assert_eq!(status, concierge_store::ConversationStatus::WithHuman, "a turn without a status keeps it");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -375,8 +387,8 @@ async fn turn_burst_story(backend: Backend) {
     let burst = writes.iter().enumerate().map(|(i, (tenant, id, expected))| {
         let store = store.clone();
         async move {
-            let events = [json!({"type": "user_message", "i": i}), json!({"type": "bot_reply", "i": i})];
-            store.append_turn(tenant, id, *expected, &events, &json!({"n": i})).await
+            let events = vec![json!({"type": "user_message", "i": i}), json!({"type": "bot_reply", "i": i})];
+            store.append_turn(tenant, id, *expected, &TurnWrite::new(events, json!({"n": i}))).await
         }
     });
     let results = futures::future::join_all(burst).await;

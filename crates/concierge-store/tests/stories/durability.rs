@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use concierge_store::{NewConversation, SqliteStore, Store, TenantId};
+use concierge_store::{NewConversation, SqliteStore, Store, TenantId, TurnWrite};
 use serde_json::json;
 
 const CHILD_DB_VAR: &str = "CONCIERGE_DURABILITY_CHILD_DB";
@@ -107,8 +107,7 @@ async fn durability_child_process() {
                 &tenant,
                 &conversation,
                 seq,
-                &[json!({"type": "tick", "n": next})],
-                &json!({"n": next}),
+                &TurnWrite::new(vec![json!({"type": "tick", "n": next})], json!({"n": next})),
             )
             .await
             .unwrap();

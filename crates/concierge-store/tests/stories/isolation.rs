@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use concierge_core::booking::{BookingStatus, Customer};
 use concierge_store::{
-    ConversationStatus, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, StoreError,
+    ConversationStatus, NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, StoreError, TurnWrite,
 };
 use serde_json::json;
 
@@ -52,8 +52,7 @@ async fn isolation_story(backend: Backend) {
             &a,
             &conversation.id,
             0,
-            &[json!({"type": "user_message", "text": "hi"})],
-            &json!({"step": "menu"}),
+            &TurnWrite::new(vec![json!({"type": "user_message", "text": "hi"})], json!({"step": "menu"})),
         )
         .await
         .unwrap();
@@ -112,7 +111,14 @@ async fn isolation_story(backend: Backend) {
 
     // ... and changes nothing.
     assert_not_found(
-        store.append_turn(&b, &conversation.id, 1, &[json!({"type": "x"})], &json!({"hijacked": true})).await,
+        store
+            .append_turn(
+                &b,
+                &conversation.id,
+                1,
+                &TurnWrite::new(vec![json!({"type": "x"})], json!({"hijacked": true})),
+            )
+            .await,
         "append",
     );
     assert_not_found(

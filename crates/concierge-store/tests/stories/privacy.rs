@@ -2,7 +2,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use concierge_core::booking::{BookingStatus, Customer};
-use concierge_store::{NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry};
+use concierge_store::{NewBooking, NewConversation, NewCustomer, NewKnowledgeEntry, TurnWrite};
 use serde_json::json;
 
 use crate::backend::{run_story, Backend};
@@ -71,11 +71,13 @@ async fn privacy_story(backend: Backend) {
                 &tenant,
                 &conversation.id,
                 0,
-                &[
-                    json!({"type": "user_message", "text": text}),
-                    json!({"type": "bot_reply", "text": "Welcome!"}),
-                ],
-                &json!({"slots": {"name": customer.name}}),
+                &TurnWrite::new(
+                    vec![
+                        json!({"type": "user_message", "text": text}),
+                        json!({"type": "bot_reply", "text": "Welcome!"}),
+                    ],
+                    json!({"slots": {"name": customer.name}}),
+                ),
             )
             .await
             .unwrap();

@@ -72,6 +72,7 @@ where
         let write = TurnWrite {
             events: events.clone(),
             state: serde_json::to_value(&next).map_err(ApiError::internal)?,
+            status: None,
         };
         Ok((write, events))
     })
