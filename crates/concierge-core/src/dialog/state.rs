@@ -42,6 +42,15 @@ pub struct ConversationState {
     pub last_answer: Option<LastAnswer>,
 }
 
+impl ConversationState {
+    /// The state once a person takes the conversation over: until
+    /// [`Engine::release`](super::Engine::release) the engine only logs
+    /// the customer's messages, and no offer of a person is pending.
+    pub fn taken_over(self) -> Self {
+        ConversationState { mode: Mode::HandedOff, handoff_offered: false, ..self }
+    }
+}
+
 /// A knowledge answer the bot gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastAnswer {
