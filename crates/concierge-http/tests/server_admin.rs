@@ -365,7 +365,8 @@ async fn another_tenants_credentials_get_no_data() {
         let (conversation, _) = server.conversation().await;
         let demo = TenantId::parse(DEMO_TENANT).unwrap();
         let events = [json!({"type": "user_message", "text": "my phone is +1 415 555 0100"})];
-        store.append_turn(&demo, &conversation, 0, &events, &json!({})).await.unwrap();
+        let write = concierge_store::TurnWrite::new(events.to_vec(), json!({}));
+        store.append_turn(&demo, &conversation, 0, &write).await.unwrap();
         let (status, mine) =
             server.call("GET", &format!("/v1/admin/conversations/{conversation}"), Some(&owner), None).await;
         assert_eq!(status, StatusCode::OK);

@@ -267,12 +267,25 @@ fn generated_ids(turns: &[Value]) -> Vec<String> {
 }
 
 /// `value` with the generated ids replaced, so runs can be compared.
+/// `value` with generated ids replaced and fractions rounded to six places
+/// (a confidence is an `f32`: written straight from it or through a JSON
+/// value, it prints with different digits).
 fn normalized(value: &Value, ids: &[String]) -> Value {
+    fn round(value: &mut Value) {
+        match value {
+            Value::Number(n) if n.is_f64() => *value = json!((n.as_f64().unwrap() * 1e6).round() / 1e6),
+            Value::Array(values) => values.iter_mut().for_each(round),
+            Value::Object(fields) => fields.values_mut().for_each(round),
+            _ => {}
+        }
+    }
     let mut text = value.to_string();
     for (i, id) in ids.iter().enumerate() {
         text = text.replace(id.as_str(), &format!("<generated {}>", i % 2));
     }
-    serde_json::from_str(&text).unwrap()
+    let mut value = serde_json::from_str(&text).unwrap();
+    round(&mut value);
+    value
 }
 
 fn types(events: &[Value]) -> Vec<&str> {

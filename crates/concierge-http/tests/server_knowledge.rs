@@ -17,7 +17,7 @@ use concierge_core::embedding::fixture::tiny_bert;
 use concierge_core::knowledge::{entry_texts, KnowledgeEntry};
 use concierge_core::spec::BotSpec;
 use concierge_http::server::config::{LimitsConfig, RateConfig, ServerConfig};
-use concierge_http::server::knowledge::{merge_stored_knowledge, SentenceEncoder};
+use concierge_service::knowledge::{merge_stored_knowledge, SentenceEncoder};
 use concierge_http::server::{self, AppState};
 use concierge_store::{open, NewPublishableKey, StoreConfig, TenantId};
 use reqwest::StatusCode;

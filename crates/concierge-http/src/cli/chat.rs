@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use concierge_core::dialog::{ConversationState, Event, Turn, TurnContext};
 use serde_json::json;
 
-use concierge_http::server::conversation::turn_json;
+use concierge_http::server::conversation::TurnBody;
 
 use super::bot_file::{engine_for, load_spec, nlu_for, paraphrase_search_for};
 
@@ -90,7 +90,7 @@ pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
             }
         };
         if args.jsonl {
-            writeln!(out, "{}", turn_json(&line, &turn))?;
+            writeln!(out, "{}", serde_json::to_string(&TurnBody::new(&line, &turn))?)?;
         } else {
             print_turn(&mut out, &turn)?;
         }

@@ -2,7 +2,7 @@
 //!
 //! With `--database URL --tenant ID`, `kb import` writes into the tenant's
 //! knowledge in the server's store instead (see
-//! [`concierge_http::server::knowledge::import_document`]); a running server
+//! [`concierge_service::knowledge::import_document`]); a running server
 //! picks the change up within seconds.
 //!
 //! Otherwise imported knowledge lives in a JSON file next to the bot spec,
@@ -26,7 +26,7 @@ use concierge_core::knowledge::{
     KnowledgeBase, KnowledgeEntry, KnowledgeSearch, DEFAULT_RRF_K,
 };
 use concierge_core::spec::{BotSpec, KnowledgeEntrySpec};
-use concierge_http::server::knowledge::import_document;
+use concierge_service::knowledge::import_document;
 use concierge_store::{open, StoreConfig, TenantId};
 
 use super::bot_file::load_spec;

@@ -38,11 +38,8 @@ pub mod config;
 pub mod conversation;
 pub mod cors;
 pub mod demo;
-pub mod engines;
 pub mod error;
-pub mod hub;
 pub mod keys;
-pub mod knowledge;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
@@ -105,7 +102,7 @@ pub async fn start(config: ServerConfig) -> Result<(AppState, Option<demo::DemoS
     };
     let encoder = match &config.model_path {
         Some(dir) => {
-            let encoder = knowledge::SentenceEncoder::load(dir)?;
+            let encoder = concierge_service::knowledge::SentenceEncoder::load(dir)?;
             tracing::info!(model = %encoder.model, "knowledge search: BM25, with sentence embeddings for paraphrases");
             Some(encoder)
         }

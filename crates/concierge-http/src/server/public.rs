@@ -17,6 +17,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
+use concierge_service::Item;
 use concierge_store::{NewConversation, StoreError, TenantId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,9 +25,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::conversation::{handle_message, turn_json};
+use super::conversation::{handle_message, TurnBody};
 use super::error::{ApiError, ApiJson, ErrorBody};
-use super::hub::Item;
 use super::limits::ClientIp;
 use super::state::AppState;
 use super::token;
@@ -171,7 +171,7 @@ async fn create_conversation(
     request_body = MessageRequest,
     responses(
         (status = 200, description = "The turn: user, replies, intent, entities, events, seq",
-         body = Object),
+         body = TurnBody),
         (status = 400, description = "Bad JSON, unknown fields or an empty message", body = ErrorBody),
         (status = 401, description = "Missing or wrong token", body = ErrorBody),
         (status = 404, description = "No such tenant or conversation", body = ErrorBody),
@@ -186,13 +186,12 @@ async fn send_message(
     ip: ClientIp,
     headers: HeaderMap,
     ApiJson(message): ApiJson<MessageRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<TurnBody>, ApiError> {
     let tenant = tenant_from_path(&tenant)?;
     authorize(&state, &tenant, &id, bearer(&headers)?)?;
     admit(&state, &ip, &tenant)?;
-    let outcome = handle_message(&state, &tenant, &id, &message.text, "http").await?;
-    let mut body = turn_json(&message.text, &outcome.turn);
-    body["seq"] = json!(outcome.appended.last_seq);
+    let sent = handle_message(&state, &tenant, &id, &message.text, "http").await?;
+    let body = TurnBody { seq: Some(sent.appended.last_seq), ..TurnBody::new(&message.text, &sent.turn) };
     Ok(Json(body))
 }
 

@@ -5,16 +5,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use concierge_service::knowledge::SentenceEncoder;
+use concierge_service::{Conversations, EngineCache, Hub};
 use concierge_store::{Store, TenantId};
 use tokio::sync::watch;
 
 use super::clock::Clock;
 use super::config::ServerConfig;
-use super::engines::EngineCache;
 use super::error::ApiError;
-use super::hub::Hub;
 use super::keys::ServerKeys;
-use super::knowledge::SentenceEncoder;
 use super::limits::Limits;
 use super::metrics::Metrics;
 
@@ -40,8 +39,9 @@ pub struct Inner {
     pub clock: Clock,
     /// Dialog engines per tenant bot.
     pub engines: EngineCache,
-    /// Live conversation channels.
-    pub hub: Arc<Hub>,
+    /// Every step of a stored conversation; its hub carries new items to
+    /// live listeners.
+    pub conversations: Conversations,
     /// Rate limits of the public API.
     pub limits: Limits,
     /// Prometheus metrics.
@@ -84,10 +84,10 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 engines: EngineCache::new(store.clone(), encoder),
+                conversations: Conversations::new(store.clone(), Hub::new()),
                 store,
                 keys,
                 clock,
-                hub: Hub::new(),
                 limits: Limits::new(config.limits.per_ip, config.limits.per_tenant),
                 metrics: Metrics::new(),
                 config,

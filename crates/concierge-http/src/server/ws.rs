@@ -29,7 +29,7 @@ use utoipa_axum::routes;
 
 use super::conversation::handle_message;
 use super::error::{ApiError, ErrorBody};
-use super::hub::Item;
+use concierge_service::Item;
 use super::limits::ClientIp;
 use super::public::{admit, authorize, tenant_from_path};
 use super::state::AppState;
@@ -138,7 +138,7 @@ async fn session(
     after: i64,
 ) {
     state.metrics.websockets().inc();
-    let mut subscription = state.hub.subscribe(&tenant, &id);
+    let mut subscription = state.conversations.hub().subscribe(&tenant, &id);
     let mut shutdown = state.shutdown_signal();
     // Subscribed first, then caught up: nothing stored in between is missed,
     // and items already sent are skipped by sequence number.

@@ -1,32 +1,28 @@
 //! Handoff: a person takes a conversation over (the bot stays silent),
 //! answers the customer (pushed to their WebSocket), and hands it back.
 //!
-//! Taking over puts the engine's state in [`Mode::HandedOff`], in which the
-//! dialog engine only logs the customer's messages; releasing goes through
-//! [`concierge_core::dialog::Engine::release`], after which the bot answers
-//! again. Each step is stored as an event of the conversation and pushed
-//! through the server's hub like any other, and counted in the metrics
+//! Each step is one write of the conversation service
+//! ([`concierge_service::Conversations`]): taking over puts the engine's
+//! state in `Mode::HandedOff`, in which the dialog engine only logs the
+//! customer's messages, and releasing goes through the engine's `release`,
+//! after which the bot answers again; the status changes with the step's
+//! records. The stored items are pushed through the service's hub like any
+//! others, and the steps are counted in the metrics
 //! (`concierge_handoffs_total{kind="takeover"}`,
 //! `concierge_handoff_releases_total`).
 
 use axum::extract::{Path, State};
 use axum::Json;
-use concierge_core::dialog::{ConversationState, Mode};
-use concierge_store::{run_turn, ConversationStatus, TenantId, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};
+use concierge_service::{Item, Step};
+use concierge_store::ConversationStatus;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::server::auth::{Principal, Role};
-use crate::server::conversation::{append_agent_message, items_for};
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
-use crate::server::hub::Item;
 use crate::server::state::AppState;
-
-/// The stored event type of a takeover.
-pub const AGENT_JOINED: &str = "agent_joined";
 
 /// The handoff routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -54,41 +50,6 @@ pub struct AgentMessageRequest {
     pub text: String,
 }
 
-fn engine_state(value: Value) -> Result<ConversationState, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::Internal(format!("stored conversation state: {e}")))
-}
-
-/// Changes the engine state and logs `events` in one turn; pushes them.
-async fn step<F>(state: &AppState, tenant: &TenantId, id: &str, change: F) -> Result<Vec<Item>, ApiError>
-where
-    F: Fn(ConversationState) -> Result<(ConversationState, Vec<Value>), ApiError> + Sync,
-{
-    let change = &change;
-    let result = run_turn(state.store.as_ref(), tenant, id, DEFAULT_TURN_ATTEMPTS, |current| async move {
-        if current.status == ConversationStatus::Closed {
-            return Err(ApiError::Conflict("the conversation is closed".into()));
-        }
-        let (next, events) = change(engine_state(current.state)?)?;
-        let write = TurnWrite {
-            events: events.clone(),
-            state: serde_json::to_value(&next).map_err(ApiError::internal)?,
-            status: None,
-        };
-        Ok((write, events))
-    })
-    .await;
-    let (appended, events) = result.map_err(|e| match e {
-        TurnError::Turn(e) => e,
-        TurnError::Store(e) => e.into(),
-        TurnError::TooManyConflicts(n) => {
-            ApiError::Unavailable(format!("the conversation is busy ({n} conflicting writes); retry"))
-        }
-    })?;
-    let items = items_for(&appended, &events);
-    state.hub.publish(tenant, id, items.clone());
-    Ok(items)
-}
-
 /// Takes a conversation over: the bot stops answering it.
 #[utoipa::path(
     post,
@@ -109,20 +70,9 @@ pub(crate) async fn take_over(
     Path(id): Path<String>,
 ) -> Result<Json<HandoffOutcome>, ApiError> {
     principal.require(Role::Agent)?;
-    let current = state.store.load_conversation(&principal.tenant, &id).await?;
-    if current.status == ConversationStatus::WithHuman {
-        return Err(ApiError::Conflict("a person already has this conversation".into()));
-    }
-    let agent = principal.name();
-    let items = step(&state, &principal.tenant, &id, |mut engine| {
-        engine.mode = Mode::HandedOff;
-        engine.handoff_offered = false;
-        Ok((engine, vec![json!({ "type": AGENT_JOINED, "agent": agent })]))
-    })
-    .await?;
-    state.store.set_conversation_status(&principal.tenant, &id, ConversationStatus::WithHuman).await?;
+    let step = state.conversations.take_over(&principal.tenant, &id, &principal.name()).await?;
     state.metrics.handoff_taken_over(principal.tenant.as_str());
-    Ok(Json(HandoffOutcome { status: ConversationStatus::WithHuman, items }))
+    Ok(Json(step.into()))
 }
 
 /// Hands a conversation back to the bot.
@@ -145,25 +95,10 @@ pub(crate) async fn release(
     Path(id): Path<String>,
 ) -> Result<Json<HandoffOutcome>, ApiError> {
     principal.require(Role::Agent)?;
-    let current = state.store.load_conversation(&principal.tenant, &id).await?;
-    let bot_id = current.bot_id.ok_or_else(|| ApiError::Conflict("the conversation has no bot".into()))?;
-    let engine = state.engines.engine(&principal.tenant, &bot_id).await?;
-    let items = step(&state, &principal.tenant, &id, |engine_state| {
-        if engine_state.mode != Mode::HandedOff {
-            return Err(ApiError::Conflict("the conversation is not handed off".into()));
-        }
-        let (next, events) = engine.release(engine_state);
-        let events = events
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::internal)?;
-        Ok((next, events))
-    })
-    .await?;
-    state.store.set_conversation_status(&principal.tenant, &id, ConversationStatus::Bot).await?;
+    let agent = principal.name();
+    let step = state.conversations.release(&principal.tenant, &id, Some(&agent), &state.engines).await?;
     state.metrics.handoff_released(principal.tenant.as_str());
-    Ok(Json(HandoffOutcome { status: ConversationStatus::Bot, items }))
+    Ok(Json(step.into()))
 }
 
 /// Sends a message from the agent to the customer (stored, and pushed to
@@ -191,10 +126,13 @@ pub(crate) async fn send_agent_message(
     ApiJson(request): ApiJson<AgentMessageRequest>,
 ) -> Result<Json<HandoffOutcome>, ApiError> {
     principal.require(Role::Agent)?;
-    let current = state.store.load_conversation(&principal.tenant, &id).await?;
-    if current.status != ConversationStatus::WithHuman {
-        return Err(ApiError::Conflict("take the conversation over before answering".into()));
+    let step =
+        state.conversations.agent_message(&principal.tenant, &id, &principal.name(), &request.text).await?;
+    Ok(Json(step.into()))
+}
+
+impl From<Step> for HandoffOutcome {
+    fn from(step: Step) -> Self {
+        HandoffOutcome { status: step.status, items: step.items }
     }
-    let item = append_agent_message(&state, &principal.tenant, &id, &principal.name(), &request.text).await?;
-    Ok(Json(HandoffOutcome { status: current.status, items: vec![item] }))
 }

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::server::auth::{Principal, Role};
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
-use crate::server::knowledge::{import_document, ImportError};
+use concierge_service::knowledge::{import_document, ImportError};
 use crate::server::state::AppState;
 
 /// The knowledge routes.
