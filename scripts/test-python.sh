@@ -30,6 +30,10 @@ if [ "${#wheels[@]}" -ne 1 ] || [ ! -f "${wheels[0]}" ]; then
 fi
 "$py" -m pip install --quiet --disable-pip-version-check "${wheels[0]}"
 
+echo "== python: the concierge binary (the server test runs it)"
+(cd "$root" && cargo build --quiet --bin concierge)
+export CONCIERGE_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/concierge"
+
 echo "== python: pytest"
 if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
     echo "store tests: SQLite and PostgreSQL (CONCIERGE_TEST_POSTGRES_URL is set)"

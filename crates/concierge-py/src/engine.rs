@@ -13,7 +13,8 @@ use concierge_core::booking::{
 use concierge_core::dialog::{Action, ConversationState, Engine, Event, Turn, TurnContext, BUILTIN_ACTIONS};
 use concierge_core::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use concierge_core::spec::BotSpec;
-use concierge_store::{run_turn, ConversationStatus, StoreError, TurnWrite, DEFAULT_TURN_ATTEMPTS};
+use concierge_service::{ItemKind, Record, ServiceError};
+use concierge_store::StoreError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -48,14 +49,6 @@ pub(crate) struct NativeEngine {
 /// A conversation state read back from a store (`{}` for a new one).
 fn stored_state(state: serde_json::Value) -> Result<ConversationState, Failure> {
     serde_json::from_value(state).map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")).into())
-}
-
-/// Events as the JSON values the store logs.
-fn stored_events(events: &[Event]) -> Result<Vec<serde_json::Value>, Failure> {
-    events
-        .iter()
-        .map(|e| serde_json::to_value(e).map_err(|e| StoreError::Corrupt(format!("event: {e}")).into()))
-        .collect()
 }
 
 impl NativeEngine {
@@ -142,9 +135,10 @@ impl NativeEngine {
         Ok(turn)
     }
 
-    /// One turn of stored conversation `conversation_id`: loaded, handled and
-    /// appended through `run_turn`, so concurrent turns (from any process)
-    /// apply one after the other.
+    /// One turn of stored conversation `conversation_id`, run and stored by
+    /// the conversation service (as the server does), so concurrent turns
+    /// (from any process) apply one after the other and the widget can
+    /// redraw the conversation.
     async fn handle_stored(
         &self,
         store: &NativeStore,
@@ -156,32 +150,12 @@ impl NativeEngine {
         let entry = store.entry(conversation_id);
         let _turn = entry.turn.lock().await;
         let id = store.open_or_create(&entry, conversation_id).await?;
-        let (engine, id_ref) = (&engine, &id);
-        let (_, turn) =
-            run_turn(store.store(), store.tenant(), &id, DEFAULT_TURN_ATTEMPTS, |current| async move {
-                let state = stored_state(current.state)?;
-                // The store's id keys bookings' idempotency: unique per conversation.
-                let ctx = TurnContext { now, seed: state.turns, conversation_id: id_ref.clone() };
-                let turn = engine.handle(state, text, &ctx).await?;
-                let write = TurnWrite {
-                    events: stored_events(&turn.events)?,
-                    state: serde_json::to_value(&turn.state)
-                        .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
-                    status: None,
-                };
-                Ok::<_, Failure>((write, turn))
-            })
-            .await?;
-        if turn.events.iter().any(|e| matches!(e, Event::HandoffRequested { .. })) {
-            store
-                .store()
-                .set_conversation_status(store.tenant(), &id, ConversationStatus::WaitingForHuman)
-                .await?;
-        }
-        Ok(turn)
+        let sent = store.conversations().send(store.tenant(), &id, text, &engine, now).await?;
+        Ok(sent.turn)
     }
 
-    /// Hands stored conversation `conversation_id` back to the bot.
+    /// Hands stored conversation `conversation_id` back to the bot; the
+    /// engine's events (none when nobody had it).
     async fn release_stored(
         &self,
         store: &NativeStore,
@@ -191,26 +165,19 @@ impl NativeEngine {
         let entry = store.entry(conversation_id);
         let _turn = entry.turn.lock().await;
         let Some(id) = store.find(&entry, conversation_id).await? else { return Ok(Vec::new()) };
-        let current = store.store().load_conversation(store.tenant(), &id).await?;
-        let (_, events) = engine.release(stored_state(current.state)?);
-        if events.is_empty() {
-            return Ok(events);
-        }
-        let engine = &engine;
-        let (_, events) =
-            run_turn(store.store(), store.tenant(), &id, DEFAULT_TURN_ATTEMPTS, |current| async move {
-                let (state, events) = engine.release(stored_state(current.state)?);
-                let write = TurnWrite {
-                    events: stored_events(&events)?,
-                    state: serde_json::to_value(&state)
-                        .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
-                    status: None,
-                };
-                Ok::<_, Failure>((write, events))
-            })
-            .await?;
-        store.store().set_conversation_status(store.tenant(), &id, ConversationStatus::Bot).await?;
-        Ok(events)
+        let step = match store.conversations().release(store.tenant(), &id, None, &engine).await {
+            Ok(step) => step,
+            Err(ServiceError::NotHandedOff) => return Ok(Vec::new()),
+            Err(other) => return Err(other.into()),
+        };
+        let events = step.items.iter().filter_map(|item| match &item.kind {
+            ItemKind::Event { event } => match Record::from_json(event) {
+                Record::Engine(event) => Some(event),
+                _ => None,
+            },
+            _ => None,
+        });
+        Ok(events.collect())
     }
 }
 

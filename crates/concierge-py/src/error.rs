@@ -8,7 +8,8 @@ use concierge_core::booking::BookingError;
 use concierge_core::dialog::EngineError;
 use concierge_core::nlu::NluError;
 use concierge_core::spec::SpecError;
-use concierge_store::{StoreError, TurnError};
+use concierge_service::{EngineLoadError, ServiceError};
+use concierge_store::StoreError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::BoundObject;
@@ -24,6 +25,9 @@ pub(crate) enum Failure {
     Booking(BookingError),
     /// The store failed.
     Store(StoreError),
+    /// The conversation cannot take this step now (closed, or not in the
+    /// hands it needs to be in).
+    Conversation(String),
     /// Other writers kept changing a conversation; gave up after this many tries.
     TooManyConflicts(u32),
     /// The runtime the store needs could not start.
@@ -38,12 +42,18 @@ impl From<StoreError> for Failure {
     }
 }
 
-impl From<TurnError<Failure>> for Failure {
-    fn from(e: TurnError<Failure>) -> Self {
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
         match e {
-            TurnError::Store(e) => Failure::Store(e),
-            TurnError::Turn(failure) => failure,
-            TurnError::TooManyConflicts(tries) => Failure::TooManyConflicts(tries),
+            ServiceError::Store(e) | ServiceError::Engine(EngineLoadError::Store(e)) => Failure::Store(e),
+            ServiceError::EmptyMessage => Failure::Engine(EngineError::EmptyMessage),
+            ServiceError::MessageTooLong { bytes, .. } => Failure::Engine(EngineError::MessageTooLong(bytes)),
+            ServiceError::Turn(e) => e.into(),
+            ServiceError::Busy(tries) => Failure::TooManyConflicts(tries),
+            ServiceError::CorruptState(message) => {
+                Failure::Store(StoreError::Corrupt(format!("conversation state: {message}")))
+            }
+            other => Failure::Conversation(other.to_string()),
         }
     }
 }
@@ -145,6 +155,7 @@ impl From<Failure> for PyErr {
                 "StoreError",
                 (format!("conversation kept changing: gave up after {tries} tries"), "conflict"),
             ),
+            Failure::Conversation(message) => python_error(py, "StoreError", (message, "conflict")),
             Failure::Runtime(message) => python_error(py, "StoreError", (message, "runtime")),
             Failure::Panic(message) => {
                 python_error(py, "Error", (format!("internal error in the Concierge engine: {message}"),))

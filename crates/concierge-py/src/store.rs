@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use concierge_core::booking::BookingRepository;
+use concierge_service::{Conversations, Hub, ServiceError};
 use concierge_store::{
-    open, ConversationStatus, NewConversation, Store, StoreBookingRepository, StoreConfig, StoreError,
-    TenantId,
+    open, NewConversation, Store, StoreBookingRepository, StoreConfig, StoreError, TenantId,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -42,14 +42,20 @@ pub(crate) struct ConversationEntry {
 #[pyclass(frozen, module = "concierge._concierge")]
 pub(crate) struct NativeStore {
     store: Arc<dyn Store>,
+    conversations: Conversations,
     tenant: TenantId,
-    conversations: Mutex<HashMap<String, Arc<ConversationEntry>>>,
+    entries: Mutex<HashMap<String, Arc<ConversationEntry>>>,
 }
 
 impl NativeStore {
     /// The database.
     pub(crate) fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// The conversation service over the store: every stored step goes through it.
+    pub(crate) fn conversations(&self) -> &Conversations {
+        &self.conversations
     }
 
     /// The tenant.
@@ -64,7 +70,7 @@ impl NativeStore {
 
     /// This process's entry for conversation `external`.
     pub(crate) fn entry(&self, external: &str) -> Arc<ConversationEntry> {
-        Arc::clone(lock(&self.conversations).entry(external.to_owned()).or_default())
+        Arc::clone(lock(&self.entries).entry(external.to_owned()).or_default())
     }
 
     /// The store's id of conversation `external`, created on first use.
@@ -110,9 +116,13 @@ impl NativeStore {
         let _turn = entry.turn.lock().await;
         let found = self.find(&entry, external).await?;
         if let Some(id) = &found {
-            self.store.set_conversation_status(&self.tenant, id, ConversationStatus::Closed).await?;
+            match self.conversations.close(&self.tenant, id).await {
+                // Closed meanwhile (by another process): closed either way.
+                Ok(_) | Err(ServiceError::Closed) => {}
+                Err(other) => return Err(other.into()),
+            }
         }
-        let mut conversations = lock(&self.conversations);
+        let mut conversations = lock(&self.entries);
         if conversations.get(external).is_some_and(|e| Arc::ptr_eq(e, &entry)) {
             conversations.remove(external);
         }
@@ -134,7 +144,8 @@ impl NativeStore {
             },
             Err(other) => return Err(other.into()),
         }
-        Ok(NativeStore { store, tenant, conversations: Mutex::new(HashMap::new()) })
+        let service = Conversations::new(store.clone(), Hub::new());
+        Ok(NativeStore { store, conversations: service, tenant, entries: Mutex::new(HashMap::new()) })
     }
 }
 

@@ -93,6 +93,18 @@ impl Conversations {
         &self.hub
     }
 
+    /// The stored items of a conversation after sequence number `after`
+    /// (0 for all), in order.
+    pub async fn items(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        after: i64,
+    ) -> Result<Vec<Item>, ServiceError> {
+        let stored = self.store.events(tenant, conversation_id, after.max(0)).await?;
+        Ok(stored.iter().map(Item::from_stored).collect())
+    }
+
     /// Runs a customer's message in a conversation (the engine from
     /// `engines`, the clock at `now`) and stores the turn.
     pub async fn send(

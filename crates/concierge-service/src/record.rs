@@ -99,7 +99,7 @@ impl Record {
 
 /// The status after storing `records` (the last change wins), if they change it.
 pub fn status_after(records: &[Record]) -> Option<ConversationStatus> {
-    records.iter().filter_map(Record::status_change).last()
+    records.iter().rev().find_map(Record::status_change)
 }
 
 /// One stored record of a conversation, as clients see it.

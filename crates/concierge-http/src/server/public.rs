@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use concierge_service::Item;
-use concierge_store::{NewConversation, StoreError, TenantId};
+use concierge_store::{NewConversation, TenantId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -221,14 +221,5 @@ async fn list_items(
     let tenant = tenant_from_path(&tenant)?;
     authorize(&state, &tenant, &id, bearer(&headers)?)?;
     let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
-    let events = state.store.events(&tenant, &id, query.after.max(0)).await;
-    let events = match events {
-        Err(StoreError::NotFound { .. }) => return Err(ApiError::NotFound("conversation".into())),
-        other => other?,
-    };
-    if events.is_empty() {
-        // An empty log and a missing conversation look alike: tell them apart.
-        state.store.load_conversation(&tenant, &id).await?;
-    }
-    Ok(Json(ItemList { items: events.iter().map(Item::from_stored).collect() }))
+    Ok(Json(ItemList { items: state.conversations.items(&tenant, &id, query.after).await? }))
 }

@@ -4,7 +4,7 @@
 //! JSON objects, each with a `type` and the `seq` it is at:
 //! - `{"type": "typing", "seq"}` while a message sent on this socket is being handled,
 //!   and `{"type": "done", "seq"}` after its items;
-//! - the stored items of the conversation as they are stored ([`Item`]:
+//! - the stored items of the conversation as they are stored ([`concierge_service::Item`]:
 //!   `reply` with its buttons, `event` with an engine event, `agent_message`
 //!   from a person during a handoff), whoever caused them (this socket,
 //!   another tab, the HTTP API, an agent);
@@ -29,7 +29,6 @@ use utoipa_axum::routes;
 
 use super::conversation::handle_message;
 use super::error::{ApiError, ErrorBody};
-use concierge_service::Item;
 use super::limits::ClientIp;
 use super::public::{admit, authorize, tenant_from_path};
 use super::state::AppState;
@@ -118,13 +117,13 @@ async fn catch_up(
     id: &str,
     last: i64,
 ) -> Result<i64, ()> {
-    let events = state.store.events(tenant, id, last).await.map_err(|_| ())?;
+    let items = state.conversations.items(tenant, id, last).await.map_err(|_| ())?;
     let mut last = last;
-    for event in &events {
-        if !send_json(socket, &Item::from_stored(event)).await {
+    for item in &items {
+        if !send_json(socket, item).await {
             return Err(());
         }
-        last = event.seq;
+        last = item.seq;
     }
     Ok(last)
 }

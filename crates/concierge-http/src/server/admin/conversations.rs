@@ -13,11 +13,15 @@ use utoipa_axum::routes;
 
 use crate::server::auth::{Principal, Role};
 use crate::server::error::{ApiError, ErrorBody};
+use crate::server::public::{ItemList, ItemsQuery};
 use crate::server::state::AppState;
 
 /// The conversation routes.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_conversations)).routes(routes!(read_conversation))
+    OpenApiRouter::new()
+        .routes(routes!(list_conversations))
+        .routes(routes!(read_conversation))
+        .routes(routes!(list_items))
 }
 
 /// A conversation without its events.
@@ -174,4 +178,30 @@ pub(crate) async fn read_conversation(
         state: conversation.state,
         events: events.into_iter().map(EventView::from).collect(),
     }))
+}
+
+/// A conversation's stored items after a sequence number, as the
+/// customer's widget sees them (for a person following the conversation).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/conversations/{id}/items",
+    tag = "admin",
+    params(("id" = String, Path, description = "The conversation's id"), ItemsQuery),
+    responses(
+        (status = 200, description = "Items in order", body = ItemList),
+        (status = 400, description = "Bad query", body = ErrorBody),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 404, description = "No such conversation for this tenant", body = ErrorBody),
+    ),
+    security(("access_token" = []), ("api_key" = []))
+)]
+pub(crate) async fn list_items(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    query: Result<Query<ItemsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ItemList>, ApiError> {
+    principal.require(Role::Agent)?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    Ok(Json(ItemList { items: state.conversations.items(&principal.tenant, &id, query.after).await? }))
 }

@@ -15,8 +15,8 @@ use utoipa_axum::routes;
 
 use crate::server::auth::{Principal, Role};
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
-use concierge_service::knowledge::{import_document, ImportError};
 use crate::server::state::AppState;
+use concierge_service::knowledge::{import_document, ImportError};
 
 /// The knowledge routes.
 pub fn routes() -> OpenApiRouter<AppState> {
