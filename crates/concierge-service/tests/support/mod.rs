@@ -1,5 +1,8 @@
 //! What the service's tests share: a salon engine and fresh stores.
 
+// Each test binary uses a part of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,6 +15,23 @@ use concierge_store::{NewConversation, SqliteStore, Store, TenantId};
 pub(crate) fn salon_engine() -> Arc<Engine> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/salon/bot.yaml");
     let spec = BotSpec::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let booker = BookingEngine::in_memory(&spec.business).unwrap();
+    Arc::new(Engine::builder(spec, Arc::new(booker)).build().unwrap())
+}
+
+/// A one-service shop's engine, quick to build (for tests that need an
+/// engine but not its answers).
+pub(crate) fn small_engine() -> Arc<Engine> {
+    let spec = BotSpec::from_yaml(
+        "version: 1\n\
+         business:\n  name: Corner Barber\n  timezone: Europe/London\n\
+         \x20 hours:\n    monday: [\"09:00-17:00\"]\n\
+         \x20 services:\n    - id: cut\n      name: Haircut\n      duration_minutes: 30\n\
+         \x20 staff:\n    - id: sam\n      name: Sam\n\
+         intents:\n  - name: greet\n    examples: [hello, hi there, good morning]\n\
+         \x20 - name: book\n    examples: [book a haircut, can I get a cut, an appointment please]\n",
+    )
+    .unwrap();
     let booker = BookingEngine::in_memory(&spec.business).unwrap();
     Arc::new(Engine::builder(spec, Arc::new(booker)).build().unwrap())
 }
