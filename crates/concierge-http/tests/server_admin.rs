@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use concierge_http::server::auth::AuthConfig;
+use concierge_http::server::config::AuthConfig;
 use concierge_http::server::config::{LimitsConfig, RateConfig, Secret, ServerConfig};
 use concierge_http::server::demo::{DEMO_ADMIN_EMAIL, DEMO_KEY, DEMO_TENANT};
 use concierge_http::server::{self, AppState};

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use concierge_core::dialog::{ConversationState, Event, Turn, TurnContext};
 use serde_json::json;
 
-use concierge_http::server::conversation::TurnBody;
+use concierge_http::server::TurnBody;
 
 use super::bot_file::{engine_for, load_spec, nlu_for, paraphrase_search_for};
 

@@ -33,27 +33,24 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub mod admin;
 pub mod auth;
-pub mod clock;
+pub mod chat;
+mod clock;
 pub mod config;
-pub mod conversation;
-pub mod cors;
 pub mod demo;
-pub mod error;
+mod error;
 pub mod keys;
-pub mod limits;
+mod limits;
 pub mod metrics;
-pub mod openapi;
 pub mod ops;
-pub mod public;
-pub mod security;
-pub mod state;
-pub mod telemetry;
-pub mod token;
-mod widget;
-pub mod ws;
+mod security;
+mod state;
 
+pub use chat::conversation::TurnBody;
+pub use clock::Clock;
 pub use config::ServerConfig;
-pub use error::{ApiError, ApiJson};
+pub use error::{ApiError, ApiJson, ErrorBody};
+pub use limits::ClientIp;
+pub use ops::telemetry;
 pub use state::AppState;
 
 /// The largest body outside the public chat API (admin uploads of bot specs).
@@ -132,9 +129,8 @@ pub async fn warm_engines(state: &AppState, tenant: &concierge_store::TenantId) 
 /// The documented routes: public chat API, WebSocket, operations, staff
 /// authentication and the admin API.
 fn api(state: &AppState) -> OpenApiRouter<AppState> {
-    let chat =
-        public::routes().merge(ws::routes()).layer(DefaultBodyLimit::max(state.config.limits.body_bytes));
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let chat = chat::routes().layer(DefaultBodyLimit::max(state.config.limits.body_bytes));
+    OpenApiRouter::with_openapi(ops::openapi::ApiDoc::openapi())
         .merge(chat)
         .merge(ops::routes())
         .merge(auth::routes(state.config.auth.clone()))
@@ -147,7 +143,7 @@ pub fn router(state: AppState) -> Router {
     let description = std::sync::Arc::new(description);
     let routes = routes
         .route("/openapi.json", get(move || async move { Json(description.as_ref().clone()) }))
-        .merge(widget::routes())
+        .merge(chat::widget::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));
@@ -159,8 +155,8 @@ pub fn router(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     routes
         // Outside the routes, so preflight requests are answered before routing.
-        .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track_requests))
+        .layer(middleware::from_fn_with_state(state.clone(), chat::cors::cors))
+        .layer(middleware::from_fn_with_state(state.clone(), ops::requests::track_requests))
         .layer(middleware::from_fn(security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)

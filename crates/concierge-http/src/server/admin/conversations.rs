@@ -12,8 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::server::auth::{Principal, Role};
+use crate::server::chat::rest::{ItemList, ItemsQuery};
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::public::{ItemList, ItemsQuery};
 use crate::server::state::AppState;
 
 /// The conversation routes.

@@ -20,18 +20,16 @@ use crate::server::limits::RateLimiter;
 use crate::server::state::AppState;
 
 pub mod access_token;
-pub mod config;
 pub mod principal;
 pub mod role;
 pub mod session;
 
-pub use config::AuthConfig;
 pub use principal::{Actor, AdminUser, Principal, API_KEY_ROLE};
 pub use role::Role;
 
 /// The auth routes (documented in the OpenAPI description), with the login
 /// rate limiter they share.
-pub fn routes(config: AuthConfig) -> OpenApiRouter<AppState> {
+pub fn routes(config: crate::server::config::AuthConfig) -> OpenApiRouter<AppState> {
     let context =
         Arc::new(session::AuthContext { login_attempts: RateLimiter::new(config.login_rate), config });
     OpenApiRouter::new()

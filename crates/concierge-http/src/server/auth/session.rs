@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::access_token;
-use super::config::AuthConfig;
 use super::role::Role;
+use crate::server::config::AuthConfig;
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::limits::{ClientIp, RateLimiter};
 use crate::server::state::AppState;

@@ -1,6 +1,9 @@
-//! Operations endpoints: `GET /healthz` (the process answers), `GET /readyz`
-//! (the database answers too), `GET /metrics` (Prometheus text).
-//! `GET /openapi.json` is added by [`super::router`] from the assembled description.
+//! The operations room: `GET /healthz` (the process answers), `GET /readyz`
+//! (the database answers too), `GET /metrics` (Prometheus text, from
+//! [`crate::server::metrics`]), request metrics ([`requests`]), the OpenAPI
+//! description ([`openapi`]; `GET /openapi.json` is added by
+//! [`crate::server::router`] from the assembled description) and logs
+//! ([`telemetry`]).
 
 use axum::extract::State;
 use axum::http::header;
@@ -12,8 +15,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::error::{ApiError, ErrorBody};
-use super::state::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::state::AppState;
+
+pub mod openapi;
+pub(crate) mod requests;
+pub mod telemetry;
 
 /// The operations routes.
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -3,13 +3,13 @@
 //! [`ApiDoc`] holds what is not tied to a handler (info, tags, security
 //! schemes, shared schemas); each module's `routes()` returns a
 //! `utoipa_axum` router whose handlers add their paths, and
-//! [`super::router`] merges them, so a new module (the admin API) documents
+//! [`crate::server::router`] merges them, so a new module (the admin API) documents
 //! itself by being merged there. Add its security scheme in [`SecuritySchemes`].
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::error::{ErrorBody, ErrorDetail};
+use crate::server::error::{ErrorBody, ErrorDetail};
 
 /// What the description says besides the paths.
 #[derive(OpenApi)]

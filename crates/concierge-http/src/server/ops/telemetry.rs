@@ -9,7 +9,7 @@
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
-use super::config::LogFormat;
+use crate::server::config::LogFormat;
 
 /// Installs the global subscriber (once; later calls do nothing). Keep the
 /// returned guard until exit: dropping it flushes the remaining lines.

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::keys::ServerKeys;
+use crate::server::keys::ServerKeys;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -28,12 +28,12 @@ fn mac(keys: &ServerKeys, tenant: &str, conversation_id: &str) -> HmacSha256 {
 }
 
 /// The token for a conversation of a tenant.
-pub fn issue(keys: &ServerKeys, tenant: &str, conversation_id: &str) -> String {
+pub(crate) fn issue(keys: &ServerKeys, tenant: &str, conversation_id: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac(keys, tenant, conversation_id).finalize().into_bytes())
 }
 
 /// Whether `token` opens `conversation_id` of `tenant` (constant time).
-pub fn verify(keys: &ServerKeys, tenant: &str, conversation_id: &str, token: &str) -> bool {
+pub(crate) fn verify(keys: &ServerKeys, tenant: &str, conversation_id: &str, token: &str) -> bool {
     let Ok(presented) = URL_SAFE_NO_PAD.decode(token.trim()) else {
         return false;
     };

@@ -34,6 +34,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+mod auth;
+
+pub use auth::AuthConfig;
+
 /// A secret value: usable through [`Secret::expose`], redacted in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -135,7 +139,7 @@ pub struct ServerConfig {
     /// Log format.
     pub log_format: LogFormat,
     /// Staff sessions: token lifetimes and the login rate (admin API).
-    pub auth: super::auth::AuthConfig,
+    pub auth: AuthConfig,
     /// The sentence encoder's directory; `None` for BM25-only knowledge search.
     pub model_path: Option<PathBuf>,
 }
@@ -152,7 +156,7 @@ impl Default for ServerConfig {
             admin_password: None,
             limits: LimitsConfig::default(),
             log_format: LogFormat::default(),
-            auth: super::auth::AuthConfig::default(),
+            auth: AuthConfig::default(),
             model_path: None,
         }
     }

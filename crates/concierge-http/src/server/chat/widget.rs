@@ -21,8 +21,8 @@ struct Asset {
     etag: &'static str,
 }
 
-const WIDGET_JS_BODY: &str = include_str!("../../assets/widget.js");
-const INDEX_HTML_BODY: &str = include_str!("../../assets/index.html");
+const WIDGET_JS_BODY: &str = include_str!("../../../assets/widget.js");
+const INDEX_HTML_BODY: &str = include_str!("../../../assets/index.html");
 
 const WIDGET_JS_ETAG: [u8; 18] = etag_of(WIDGET_JS_BODY);
 const INDEX_HTML_ETAG: [u8; 18] = etag_of(INDEX_HTML_BODY);

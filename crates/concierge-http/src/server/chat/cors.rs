@@ -14,8 +14,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
-use super::state::AppState;
+use crate::server::error::ApiError;
+use crate::server::state::AppState;
 
 const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
 const ALLOW_HEADERS: &str = "authorization, content-type, x-concierge-key";
@@ -52,7 +52,7 @@ fn tenant_of(path: &str) -> Option<&str> {
 }
 
 /// The middleware.
-pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(tenant) = tenant_of(request.uri().path()).map(str::to_owned) else {
         return next.run(request).await;
     };

@@ -13,8 +13,8 @@ use concierge_store::TenantId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::ApiError;
-use super::state::AppState;
+use crate::server::error::ApiError;
+use crate::server::state::AppState;
 
 /// Runs a customer's message in a conversation through the service and
 /// counts it (`channel` labels the metrics: `http`, `ws`).

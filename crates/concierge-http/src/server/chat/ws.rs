@@ -27,11 +27,11 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::access::{admit, authorize, tenant_from_path};
 use super::conversation::handle_message;
-use super::error::{ApiError, ErrorBody};
-use super::limits::ClientIp;
-use super::public::{admit, authorize, tenant_from_path};
-use super::state::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::limits::ClientIp;
+use crate::server::state::AppState;
 
 /// The WebSocket route.
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::server::config::RateConfig;
+use super::RateConfig;
 
 /// Settings of the admin API's authentication.
 #[derive(Debug, Clone, PartialEq)]

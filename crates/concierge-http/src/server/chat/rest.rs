@@ -15,21 +15,22 @@
 //! never data.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use concierge_service::Item;
-use concierge_store::{NewConversation, TenantId};
+use concierge_store::NewConversation;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::access::{admit, authorize, bearer, tenant_from_path};
 use super::conversation::{handle_message, TurnBody};
-use super::error::{ApiError, ApiJson, ErrorBody};
-use super::limits::ClientIp;
-use super::state::AppState;
 use super::token;
+use crate::server::error::{ApiError, ApiJson, ErrorBody};
+use crate::server::limits::ClientIp;
+use crate::server::state::AppState;
 
 /// The header carrying a publishable key.
 pub const KEY_HEADER: &str = "x-concierge-key";
@@ -73,38 +74,6 @@ pub struct ItemsQuery {
 pub struct ItemList {
     /// In sequence order.
     pub items: Vec<Item>,
-}
-
-/// The tenant named in a path; an impossible id is reported like an unknown one.
-pub(crate) fn tenant_from_path(tenant: &str) -> Result<TenantId, ApiError> {
-    TenantId::parse(tenant).map_err(|_| ApiError::NotFound("tenant".into()))
-}
-
-/// The bearer token of a request.
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("missing conversation token (Authorization: Bearer ...)".into())
-        })
-}
-
-/// Checks that `token` opens conversation `id` of `tenant`.
-pub(crate) fn authorize(state: &AppState, tenant: &TenantId, id: &str, token: &str) -> Result<(), ApiError> {
-    if token::verify(&state.keys, tenant.as_str(), id, token) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized("the token does not open this conversation".into()))
-    }
-}
-
-/// Takes a rate-limit token for this client and tenant.
-pub(crate) fn admit(state: &AppState, ip: &ClientIp, tenant: &TenantId) -> Result<(), ApiError> {
-    state.limits.admit(ip.0, tenant.as_str()).inspect_err(|_| state.metrics.rate_limited(tenant.as_str()))
 }
 
 /// Starts a conversation with the bot of a publishable key.
