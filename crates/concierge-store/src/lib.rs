@@ -14,7 +14,7 @@
 //!   references inside one tenant. On PostgreSQL, row-level security keyed on
 //!   the `app.tenant_id` setting of each transaction is a second wall.
 //! - **Single-writer conversations.** A conversation's events carry a gapless
-//!   per-conversation sequence number; [`Store::append_turn`] only succeeds
+//!   per-conversation sequence number; [`ConversationStore::append_turn`] only succeeds
 //!   when the caller saw the latest sequence number, and [`run_turn`] retries
 //!   on [`StoreError::Conflict`], so concurrent messages apply one after the
 //!   other, never interleaved, never lost.
@@ -32,6 +32,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use concierge_store::prelude::*;
 //! use concierge_store::{open, run_turn, NewConversation, StoreConfig, TurnWrite};
 //! use serde_json::json;
 //!
@@ -91,6 +92,15 @@ mod tenant;
 mod time;
 mod turn;
 
+/// The storage traits, to call their methods on a `dyn Store`:
+/// `use concierge_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::store::{
+        AnalyticsStore, AuditStore, AuthStore, BookingStore, BotStore, ConversationStore, CustomerStore,
+        IntegrationStore, KnowledgeStore, Store, TenantStore,
+    };
+}
+
 pub use analytics::DailyRollup;
 pub use api_key::{ApiKey, IssuedApiKey};
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -111,6 +121,9 @@ pub use postgres::PostgresStore;
 pub use publishable_key::{NewPublishableKey, PublishableKey};
 pub use refresh_token::{IssuedRefreshToken, RefreshRejection, RefreshToken};
 pub use sqlite::{SqliteDurability, SqliteStore};
-pub use store::Store;
+pub use store::{
+    AnalyticsStore, AuditStore, AuthStore, BookingStore, BotStore, ConversationStore, CustomerStore,
+    IntegrationStore, KnowledgeStore, Store, TenantStore,
+};
 pub use tenant::{Tenant, TenantId, User};
 pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};

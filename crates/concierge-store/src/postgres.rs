@@ -17,6 +17,7 @@ use crate::booking::{blocks, check_transition, parse_status, sitting_key, status
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::integration::seal_context;
 use crate::knowledge::{vector_dimensions, vector_from_bytes, vector_to_bytes};
+use crate::prelude::*;
 use crate::refresh_token;
 use crate::tenant::new_id;
 use crate::{
@@ -24,8 +25,8 @@ use crate::{
     ConversationStatus, CustomerRecord, DailyRollup, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
     IssuedRefreshToken, KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation,
     NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
-    Schedule, Service, StaffMember, Store, StoreError, StoredBooking, StoredEvent, Tenant, TenantId,
-    TurnWrite, User,
+    Schedule, Service, StaffMember, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, TurnWrite,
+    User,
 };
 
 /// SQLSTATE of an exclusion-constraint violation.
@@ -491,12 +492,14 @@ async fn insert_booking(
     Ok(())
 }
 
-#[async_trait]
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+}
 
+#[async_trait]
+impl TenantStore for PostgresStore {
     async fn create_tenant(&self, name: &str) -> Result<Tenant, StoreError> {
         let tenant = Tenant { id: TenantId::random(), name: name.to_owned(), created_at: crate::time::now() };
         let mut tx = self.scoped(&tenant.id).await?;
@@ -537,84 +540,10 @@ impl Store for PostgresStore {
         tx.commit().await?;
         Ok(tenant)
     }
+}
 
-    async fn put_publishable_key(
-        &self,
-        tenant: &TenantId,
-        key: &NewPublishableKey,
-    ) -> Result<PublishableKey, StoreError> {
-        key.validate()?;
-        let stored = PublishableKey {
-            key: key.key.clone(),
-            tenant_id: tenant.clone(),
-            bot_id: key.bot_id.clone(),
-            allowed_origins: key.allowed_origins.clone(),
-            created_at: crate::time::now(),
-        };
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "INSERT INTO publishable_keys (tenant_id, key, bot_id, allowed_origins, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, key) DO UPDATE SET \
-             bot_id = excluded.bot_id, allowed_origins = excluded.allowed_origins, \
-             created_at = excluded.created_at",
-        )
-        .bind(tenant.as_str())
-        .bind(&stored.key)
-        .bind(&stored.bot_id)
-        .bind(Json(&stored.allowed_origins))
-        .bind(stored.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "bot"))?;
-        tx.commit().await?;
-        Ok(stored)
-    }
-
-    async fn publishable_key(
-        &self,
-        tenant: &TenantId,
-        key: &str,
-    ) -> Result<Option<PublishableKey>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(
-            "SELECT tenant_id, key, bot_id, allowed_origins, created_at FROM publishable_keys \
-             WHERE tenant_id = $1 AND key = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        row.as_ref().map(publishable_key_from_row).transpose()
-    }
-
-    async fn publishable_keys(&self, tenant: &TenantId) -> Result<Vec<PublishableKey>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "SELECT tenant_id, key, bot_id, allowed_origins, created_at FROM publishable_keys \
-             WHERE tenant_id = $1 ORDER BY key",
-        )
-        .bind(tenant.as_str())
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(publishable_key_from_row)
-        .collect()
-    }
-
-    async fn delete_publishable_key(&self, tenant: &TenantId, key: &str) -> Result<(), StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let done = sqlx::query("DELETE FROM publishable_keys WHERE tenant_id = $1 AND key = $2")
-            .bind(tenant.as_str())
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found("publishable key", key));
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
+#[async_trait]
+impl AuthStore for PostgresStore {
     async fn create_user(
         &self,
         tenant: &TenantId,
@@ -681,6 +610,27 @@ impl Store for PostgresStore {
             role: row.try_get("role")?,
             created_at: row.try_get("created_at")?,
         }))
+    }
+
+    async fn user(&self, tenant: &TenantId, user_id: &str) -> Result<User, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"))
+            .bind(tenant.as_str())
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", user_id))?;
+        user_from_row(&row)
+    }
+
+    async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let rows =
+            sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 ORDER BY email"))
+                .bind(tenant.as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+        rows.iter().map(user_from_row).collect()
     }
 
     async fn create_api_key(&self, tenant: &TenantId, label: &str) -> Result<IssuedApiKey, StoreError> {
@@ -753,6 +703,18 @@ impl Store for PostgresStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, label, prefix, created_at, revoked_at FROM api_keys \
+             WHERE tenant_id = $1 ORDER BY created_at, id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.iter().map(api_key_from_row).collect()
     }
 
     async fn issue_refresh_token(
@@ -836,58 +798,118 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn user(&self, tenant: &TenantId, user_id: &str) -> Result<User, StoreError> {
+    async fn put_publishable_key(
+        &self,
+        tenant: &TenantId,
+        key: &NewPublishableKey,
+    ) -> Result<PublishableKey, StoreError> {
+        key.validate()?;
+        let stored = PublishableKey {
+            key: key.key.clone(),
+            tenant_id: tenant.clone(),
+            bot_id: key.bot_id.clone(),
+            allowed_origins: key.allowed_origins.clone(),
+            created_at: crate::time::now(),
+        };
         let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"))
-            .bind(tenant.as_str())
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("user", user_id))?;
-        user_from_row(&row)
+        sqlx::query(
+            "INSERT INTO publishable_keys (tenant_id, key, bot_id, allowed_origins, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, key) DO UPDATE SET \
+             bot_id = excluded.bot_id, allowed_origins = excluded.allowed_origins, \
+             created_at = excluded.created_at",
+        )
+        .bind(tenant.as_str())
+        .bind(&stored.key)
+        .bind(&stored.bot_id)
+        .bind(Json(&stored.allowed_origins))
+        .bind(stored.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "bot"))?;
+        tx.commit().await?;
+        Ok(stored)
     }
 
-    async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError> {
+    async fn publishable_key(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<Option<PublishableKey>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let rows =
-            sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 ORDER BY email"))
-                .bind(tenant.as_str())
-                .fetch_all(&mut *tx)
-                .await?;
-        rows.iter().map(user_from_row).collect()
+        let row = sqlx::query(
+            "SELECT tenant_id, key, bot_id, allowed_origins, created_at FROM publishable_keys \
+             WHERE tenant_id = $1 AND key = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        row.as_ref().map(publishable_key_from_row).transpose()
     }
 
-    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKey>, StoreError> {
+    async fn publishable_keys(&self, tenant: &TenantId) -> Result<Vec<PublishableKey>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(
-            "SELECT id, tenant_id, label, prefix, created_at, revoked_at FROM api_keys \
-             WHERE tenant_id = $1 ORDER BY created_at, id",
+        sqlx::query(
+            "SELECT tenant_id, key, bot_id, allowed_origins, created_at FROM publishable_keys \
+             WHERE tenant_id = $1 ORDER BY key",
         )
         .bind(tenant.as_str())
         .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(api_key_from_row).collect()
+        .await?
+        .iter()
+        .map(publishable_key_from_row)
+        .collect()
     }
 
-    async fn list_conversations(
-        &self,
-        tenant: &TenantId,
-        filter: &ConversationFilter,
-    ) -> Result<Vec<Conversation>, StoreError> {
+    async fn delete_publishable_key(&self, tenant: &TenantId, key: &str) -> Result<(), StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR updated_at >= $3) \
-             ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
-        ))
+        let done = sqlx::query("DELETE FROM publishable_keys WHERE tenant_id = $1 AND key = $2")
+            .bind(tenant.as_str())
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("publishable key", key));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl BotStore for PostgresStore {
+    async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
+        let bot =
+            Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
+        let mut tx = self.scoped(tenant).await?;
+        sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&bot.id)
+            .bind(tenant.as_str())
+            .bind(name)
+            .bind(bot.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_write_error(e, "bot"))?;
+        tx.commit().await?;
+        Ok(bot)
+    }
+
+    async fn bot(&self, tenant: &TenantId, bot_id: &str) -> Result<Bot, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let row = sqlx::query(
+            "SELECT id, name, active_version, created_at FROM bots WHERE tenant_id = $1 AND id = $2",
+        )
         .bind(tenant.as_str())
-        .bind(filter.status.map(ConversationStatus::as_str))
-        .bind(filter.updated_since.map(crate::time::truncate))
-        .bind(filter.effective_limit())
-        .bind(i64::from(filter.offset))
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(conversation_from_row).collect()
+        .bind(bot_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("bot", bot_id))?;
+        Ok(Bot {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            active_version: row.try_get("active_version")?,
+            created_at: row.try_get("created_at")?,
+        })
     }
 
     async fn bots(&self, tenant: &TenantId) -> Result<Vec<Bot>, StoreError> {
@@ -909,78 +931,6 @@ impl Store for PostgresStore {
                 })
             })
             .collect()
-    }
-
-    async fn bot_versions(&self, tenant: &TenantId, bot_id: &str) -> Result<Vec<BotVersion>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        self.bot(tenant, bot_id).await?;
-        let rows = sqlx::query(
-            "SELECT version, spec, created_at FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 \
-             ORDER BY version",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let spec: Json<serde_json::Value> = row.try_get("spec")?;
-                Ok(BotVersion {
-                    version: row.try_get("version")?,
-                    spec: spec.0,
-                    created_at: row.try_get("created_at")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn delete_service(&self, tenant: &TenantId, service_id: &str) -> Result<(), StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let done = sqlx::query("DELETE FROM services WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(service_id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found("service", service_id));
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn delete_staff(&self, tenant: &TenantId, staff_id: &str) -> Result<(), StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query("DELETE FROM schedules WHERE tenant_id = $1 AND staff_id = $2")
-            .bind(tenant.as_str())
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        let done = sqlx::query("DELETE FROM staff WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found("staff member", staff_id));
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
-        let bot =
-            Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&bot.id)
-            .bind(tenant.as_str())
-            .bind(name)
-            .bind(bot.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| map_write_error(e, "bot"))?;
-        tx.commit().await?;
-        Ok(bot)
     }
 
     async fn add_bot_version(
@@ -1043,24 +993,6 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn bot(&self, tenant: &TenantId, bot_id: &str) -> Result<Bot, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(
-            "SELECT id, name, active_version, created_at FROM bots WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("bot", bot_id))?;
-        Ok(Bot {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            active_version: row.try_get("active_version")?,
-            created_at: row.try_get("created_at")?,
-        })
-    }
-
     async fn active_bot_version(
         &self,
         tenant: &TenantId,
@@ -1088,68 +1020,32 @@ impl Store for PostgresStore {
         }))
     }
 
-    async fn create_customer(
-        &self,
-        tenant: &TenantId,
-        customer: &NewCustomer,
-    ) -> Result<CustomerRecord, StoreError> {
-        let record = CustomerRecord {
-            id: new_id(),
-            name: customer.name.clone(),
-            phone: customer.phone.clone(),
-            email: customer.email.clone(),
-            created_at: crate::time::now(),
-            erased_at: None,
-        };
+    async fn bot_versions(&self, tenant: &TenantId, bot_id: &str) -> Result<Vec<BotVersion>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "INSERT INTO customers (id, tenant_id, name, phone, email, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&record.id)
-        .bind(tenant.as_str())
-        .bind(&record.name)
-        .bind(&record.phone)
-        .bind(&record.email)
-        .bind(record.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "customer"))?;
-        tx.commit().await?;
-        Ok(record)
-    }
-
-    async fn customer(&self, tenant: &TenantId, id: &str) -> Result<CustomerRecord, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(
-            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
-             WHERE tenant_id = $1 AND id = $2",
+        self.bot(tenant, bot_id).await?;
+        let rows = sqlx::query(
+            "SELECT version, spec, created_at FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 \
+             ORDER BY version",
         )
         .bind(tenant.as_str())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("customer", id))?;
-        customer_from_row(&row)
-    }
-
-    async fn customer_by_phone(
-        &self,
-        tenant: &TenantId,
-        phone: &str,
-    ) -> Result<Option<CustomerRecord>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(
-            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
-             WHERE tenant_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1",
-        )
-        .bind(tenant.as_str())
-        .bind(phone)
-        .fetch_optional(&mut *tx)
+        .bind(bot_id)
+        .fetch_all(&mut *tx)
         .await?;
-        row.as_ref().map(customer_from_row).transpose()
+        rows.iter()
+            .map(|row| {
+                let spec: Json<serde_json::Value> = row.try_get("spec")?;
+                Ok(BotVersion {
+                    version: row.try_get("version")?,
+                    spec: spec.0,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
+}
 
+#[async_trait]
+impl ConversationStore for PostgresStore {
     async fn create_conversation(
         &self,
         tenant: &TenantId,
@@ -1364,6 +1260,30 @@ impl Store for PostgresStore {
         rows.iter().map(conversation_from_row).collect()
     }
 
+    async fn list_conversations(
+        &self,
+        tenant: &TenantId,
+        filter: &ConversationFilter,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+             AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR updated_at >= $3) \
+             ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
+        ))
+        .bind(tenant.as_str())
+        .bind(filter.status.map(ConversationStatus::as_str))
+        .bind(filter.updated_since.map(crate::time::truncate))
+        .bind(filter.effective_limit())
+        .bind(i64::from(filter.offset))
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.iter().map(conversation_from_row).collect()
+    }
+}
+
+#[async_trait]
+impl KnowledgeStore for PostgresStore {
     async fn put_knowledge_entry(
         &self,
         tenant: &TenantId,
@@ -1514,7 +1434,10 @@ impl Store for PostgresStore {
         tx.commit().await?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl BookingStore for PostgresStore {
     async fn put_service(&self, tenant: &TenantId, service: &Service) -> Result<(), StoreError> {
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
@@ -1557,6 +1480,20 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn delete_service(&self, tenant: &TenantId, service_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let done = sqlx::query("DELETE FROM services WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(service_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("service", service_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn put_staff(&self, tenant: &TenantId, staff: &StaffMember) -> Result<(), StoreError> {
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
@@ -1587,6 +1524,25 @@ impl Store for PostgresStore {
                 Ok(StaffMember { id: row.try_get("id")?, name: row.try_get("name")?, details: details.0 })
             })
             .collect()
+    }
+
+    async fn delete_staff(&self, tenant: &TenantId, staff_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        sqlx::query("DELETE FROM schedules WHERE tenant_id = $1 AND staff_id = $2")
+            .bind(tenant.as_str())
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM staff WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("staff member", staff_id));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn put_schedule(&self, tenant: &TenantId, schedule: &Schedule) -> Result<(), StoreError> {
@@ -1845,7 +1801,10 @@ impl Store for PostgresStore {
         .await?;
         rows.iter().map(booking_from_row).collect()
     }
+}
 
+#[async_trait]
+impl IntegrationStore for PostgresStore {
     async fn put_integration(&self, tenant: &TenantId, integration: &Integration) -> Result<(), StoreError> {
         let plaintext = serde_json::to_vec(&integration.credentials)
             .map_err(|e| StoreError::Invalid(format!("credentials: {e}")))?;
@@ -1887,7 +1846,10 @@ impl Store for PostgresStore {
             .map_err(|e| StoreError::Corrupt(format!("credentials: {e}")))?;
         Ok(Integration { kind: kind.to_owned(), config: config.0, credentials })
     }
+}
 
+#[async_trait]
+impl AuditStore for PostgresStore {
     async fn record_audit(&self, tenant: &TenantId, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         let mut tx = self.scoped(tenant).await?;
         let recorded = insert_audit(&mut tx, tenant, entry).await?;
@@ -1906,104 +1868,70 @@ impl Store for PostgresStore {
         .await?;
         rows.iter().map(audit_from_row).collect()
     }
+}
 
-    async fn add_to_rollup(
+#[async_trait]
+impl CustomerStore for PostgresStore {
+    async fn create_customer(
         &self,
         tenant: &TenantId,
-        day: NaiveDate,
-        metric: &str,
-        delta: i64,
-    ) -> Result<(), StoreError> {
+        customer: &NewCustomer,
+    ) -> Result<CustomerRecord, StoreError> {
+        let record = CustomerRecord {
+            id: new_id(),
+            name: customer.name.clone(),
+            phone: customer.phone.clone(),
+            email: customer.email.clone(),
+            created_at: crate::time::now(),
+            erased_at: None,
+        };
         let mut tx = self.scoped(tenant).await?;
         sqlx::query(
-            "INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (tenant_id, day, metric) DO UPDATE SET \
-             value = daily_rollups.value + excluded.value",
+            "INSERT INTO customers (id, tenant_id, name, phone, email, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
+        .bind(&record.id)
         .bind(tenant.as_str())
-        .bind(day)
-        .bind(metric)
-        .bind(delta)
+        .bind(&record.name)
+        .bind(&record.phone)
+        .bind(&record.email)
+        .bind(record.created_at)
         .execute(&mut *tx)
         .await
-        .map_err(|e| map_write_error(e, "rollup"))?;
+        .map_err(|e| map_write_error(e, "customer"))?;
         tx.commit().await?;
-        Ok(())
+        Ok(record)
     }
 
-    async fn rollups(
-        &self,
-        tenant: &TenantId,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<DailyRollup>, StoreError> {
+    async fn customer(&self, tenant: &TenantId, id: &str) -> Result<CustomerRecord, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(
-            "SELECT day, metric, value FROM daily_rollups WHERE tenant_id = $1 \
-             AND day >= $2 AND day <= $3 ORDER BY day, metric",
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
+             WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.as_str())
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DailyRollup {
-                    day: row.try_get("day")?,
-                    metric: row.try_get("metric")?,
-                    value: row.try_get("value")?,
-                })
-            })
-            .collect()
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("customer", id))?;
+        customer_from_row(&row)
     }
 
-    async fn rebuild_daily_rollups(
+    async fn customer_by_phone(
         &self,
         tenant: &TenantId,
-        day: NaiveDate,
-    ) -> Result<Vec<DailyRollup>, StoreError> {
-        let (start, end) = crate::analytics::day_bounds(day);
+        phone: &str,
+    ) -> Result<Option<CustomerRecord>, StoreError> {
         let mut tx = self.scoped(tenant).await?;
-        let counts = sqlx::query(&format!(
-            "SELECT 'conversations.started' AS metric, count(*) AS value FROM conversations \
-             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
-             UNION ALL SELECT 'bookings.created', count(*) FROM bookings \
-             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
-             UNION ALL SELECT 'turns', count(*) FROM (SELECT DISTINCT conversation_id, turn \
-             FROM conversation_events WHERE tenant_id = $1 AND recorded_at >= $2 \
-             AND recorded_at < $3) AS turns \
-             UNION ALL SELECT 'events.' || {kind}, count(*) FROM conversation_events \
-             WHERE tenant_id = $1 AND recorded_at >= $2 AND recorded_at < $3 \
-             AND {kind} IS NOT NULL GROUP BY {kind}",
-            kind = "(event->>'type')"
-        ))
+        let row = sqlx::query(
+            "SELECT id, name, phone, email, created_at, erased_at FROM customers \
+             WHERE tenant_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1",
+        )
         .bind(tenant.as_str())
-        .bind(start)
-        .bind(end)
-        .fetch_all(&mut *tx)
+        .bind(phone)
+        .fetch_optional(&mut *tx)
         .await?;
-        sqlx::query(&format!(
-            "DELETE FROM daily_rollups WHERE tenant_id = $1 AND day = $2 AND {}",
-            crate::analytics::REBUILT_METRICS
-        ))
-        .bind(tenant.as_str())
-        .bind(day)
-        .execute(&mut *tx)
-        .await?;
-        for row in &counts {
-            let metric: String = row.try_get("metric")?;
-            let value: i64 = row.try_get("value")?;
-            sqlx::query("INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4)")
-                .bind(tenant.as_str())
-                .bind(day)
-                .bind(metric)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        self.rollups(tenant, day, day).await
+        row.as_ref().map(customer_from_row).transpose()
     }
 
     async fn export_customer(
@@ -2142,6 +2070,108 @@ impl Store for PostgresStore {
         insert_audit(&mut tx, tenant, &crate::privacy::erasure_audit(customer_id, actor, &report)).await?;
         tx.commit().await?;
         Ok(report)
+    }
+}
+
+#[async_trait]
+impl AnalyticsStore for PostgresStore {
+    async fn add_to_rollup(
+        &self,
+        tenant: &TenantId,
+        day: NaiveDate,
+        metric: &str,
+        delta: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        sqlx::query(
+            "INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant_id, day, metric) DO UPDATE SET \
+             value = daily_rollups.value + excluded.value",
+        )
+        .bind(tenant.as_str())
+        .bind(day)
+        .bind(metric)
+        .bind(delta)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_write_error(e, "rollup"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rollups(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DailyRollup>, StoreError> {
+        let mut tx = self.scoped(tenant).await?;
+        let rows = sqlx::query(
+            "SELECT day, metric, value FROM daily_rollups WHERE tenant_id = $1 \
+             AND day >= $2 AND day <= $3 ORDER BY day, metric",
+        )
+        .bind(tenant.as_str())
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *tx)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DailyRollup {
+                    day: row.try_get("day")?,
+                    metric: row.try_get("metric")?,
+                    value: row.try_get("value")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn rebuild_daily_rollups(
+        &self,
+        tenant: &TenantId,
+        day: NaiveDate,
+    ) -> Result<Vec<DailyRollup>, StoreError> {
+        let (start, end) = crate::analytics::day_bounds(day);
+        let mut tx = self.scoped(tenant).await?;
+        let counts = sqlx::query(&format!(
+            "SELECT 'conversations.started' AS metric, count(*) AS value FROM conversations \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+             UNION ALL SELECT 'bookings.created', count(*) FROM bookings \
+             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+             UNION ALL SELECT 'turns', count(*) FROM (SELECT DISTINCT conversation_id, turn \
+             FROM conversation_events WHERE tenant_id = $1 AND recorded_at >= $2 \
+             AND recorded_at < $3) AS turns \
+             UNION ALL SELECT 'events.' || {kind}, count(*) FROM conversation_events \
+             WHERE tenant_id = $1 AND recorded_at >= $2 AND recorded_at < $3 \
+             AND {kind} IS NOT NULL GROUP BY {kind}",
+            kind = "(event->>'type')"
+        ))
+        .bind(tenant.as_str())
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM daily_rollups WHERE tenant_id = $1 AND day = $2 AND {}",
+            crate::analytics::REBUILT_METRICS
+        ))
+        .bind(tenant.as_str())
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+        for row in &counts {
+            let metric: String = row.try_get("metric")?;
+            let value: i64 = row.try_get("value")?;
+            sqlx::query("INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4)")
+                .bind(tenant.as_str())
+                .bind(day)
+                .bind(metric)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.rollups(tenant, day, day).await
     }
 }
 
