@@ -86,6 +86,7 @@ mod postgres;
 mod privacy;
 mod publishable_key;
 mod refresh_token;
+mod sql;
 mod sqlite;
 mod store;
 mod tenant;

@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use concierge_core::booking::{Booking, BookingStatus, Customer};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
@@ -15,18 +15,17 @@ use sqlx::{Postgres, Row, Transaction};
 
 use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
-use crate::integration::seal_context;
 use crate::knowledge::{vector_dimensions, vector_from_bytes, vector_to_bytes};
 use crate::prelude::*;
 use crate::refresh_token;
+use crate::sql::Backend;
 use crate::tenant::new_id;
 use crate::{
-    api_key, password, ApiKey, AppendedTurn, AuditEntry, Bot, BotVersion, Conversation, ConversationFilter,
-    ConversationStatus, CustomerRecord, DailyRollup, EncryptionKey, ErasureReport, Integration, IssuedApiKey,
-    IssuedRefreshToken, KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation,
-    NewCustomer, NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken,
-    Schedule, Service, StaffMember, StoreError, StoredBooking, StoredEvent, Tenant, TenantId, TurnWrite,
-    User,
+    api_key, password, ApiKey, AppendedTurn, AuditEntry, Conversation, ConversationFilter,
+    ConversationStatus, CustomerRecord, EncryptionKey, ErasureReport, IssuedApiKey, IssuedRefreshToken,
+    KnowledgeEntry, KnowledgeVector, NewAuditEntry, NewBooking, NewConversation, NewCustomer,
+    NewKnowledgeEntry, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken, Schedule, Service,
+    StaffMember, StoreError, StoredBooking, StoredEvent, TenantId, TurnWrite, User,
 };
 
 /// SQLSTATE of an exclusion-constraint violation.
@@ -101,6 +100,26 @@ impl PostgresStore {
 
     fn key(&self) -> Result<&EncryptionKey, StoreError> {
         self.key.as_ref().ok_or(StoreError::NoEncryptionKey)
+    }
+}
+
+impl Backend for PostgresStore {
+    type Db = Postgres;
+    type Instant = DateTime<Utc>;
+    type Reader = Transaction<'static, Postgres>;
+
+    fn encryption_key(&self) -> Option<&EncryptionKey> {
+        self.key.as_ref()
+    }
+
+    const NAME: &'static str = "postgres";
+
+    async fn read(&self, tenant: &TenantId) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.scoped(tenant).await
+    }
+
+    async fn write(&self, tenant: &TenantId) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.scoped(tenant).await
     }
 }
 
@@ -492,56 +511,6 @@ async fn insert_booking(
     Ok(())
 }
 
-impl Store for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-}
-
-#[async_trait]
-impl TenantStore for PostgresStore {
-    async fn create_tenant(&self, name: &str) -> Result<Tenant, StoreError> {
-        let tenant = Tenant { id: TenantId::random(), name: name.to_owned(), created_at: crate::time::now() };
-        let mut tx = self.scoped(&tenant.id).await?;
-        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(tenant.id.as_str())
-            .bind(&tenant.name)
-            .bind(tenant.created_at)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(tenant)
-    }
-
-    async fn tenant(&self, tenant: &TenantId) -> Result<Tenant, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query("SELECT id, name, created_at FROM tenants WHERE id = $1")
-            .bind(tenant.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("tenant", tenant.as_str()))?;
-        Ok(Tenant {
-            id: TenantId::parse(row.try_get("id")?)?,
-            name: row.try_get("name")?,
-            created_at: row.try_get("created_at")?,
-        })
-    }
-
-    async fn create_tenant_with_id(&self, id: &TenantId, name: &str) -> Result<Tenant, StoreError> {
-        let tenant = Tenant { id: id.clone(), name: name.to_owned(), created_at: crate::time::now() };
-        let mut tx = self.scoped(id).await?;
-        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(tenant.id.as_str())
-            .bind(&tenant.name)
-            .bind(tenant.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| map_write_error(e, "tenant"))?;
-        tx.commit().await?;
-        Ok(tenant)
-    }
-}
-
 #[async_trait]
 impl AuthStore for PostgresStore {
     async fn create_user(
@@ -873,174 +842,6 @@ impl AuthStore for PostgresStore {
         }
         tx.commit().await?;
         Ok(())
-    }
-}
-
-#[async_trait]
-impl BotStore for PostgresStore {
-    async fn create_bot(&self, tenant: &TenantId, name: &str) -> Result<Bot, StoreError> {
-        let bot =
-            Bot { id: new_id(), name: name.to_owned(), active_version: None, created_at: crate::time::now() };
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query("INSERT INTO bots (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&bot.id)
-            .bind(tenant.as_str())
-            .bind(name)
-            .bind(bot.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| map_write_error(e, "bot"))?;
-        tx.commit().await?;
-        Ok(bot)
-    }
-
-    async fn bot(&self, tenant: &TenantId, bot_id: &str) -> Result<Bot, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(
-            "SELECT id, name, active_version, created_at FROM bots WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("bot", bot_id))?;
-        Ok(Bot {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            active_version: row.try_get("active_version")?,
-            created_at: row.try_get("created_at")?,
-        })
-    }
-
-    async fn bots(&self, tenant: &TenantId) -> Result<Vec<Bot>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(
-            "SELECT id, name, active_version, created_at FROM bots WHERE tenant_id = $1 \
-             ORDER BY created_at, id",
-        )
-        .bind(tenant.as_str())
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Bot {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    active_version: row.try_get("active_version")?,
-                    created_at: row.try_get("created_at")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn add_bot_version(
-        &self,
-        tenant: &TenantId,
-        bot_id: &str,
-        spec: &serde_json::Value,
-    ) -> Result<i32, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query("SELECT 1 FROM bots WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(bot_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("bot", bot_id))?;
-        let version: i32 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM bot_versions \
-             WHERE tenant_id = $1 AND bot_id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO bot_versions (tenant_id, bot_id, version, spec, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .bind(version)
-        .bind(Json(spec))
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
-    async fn activate_bot_version(
-        &self,
-        tenant: &TenantId,
-        bot_id: &str,
-        version: i32,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query("SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3")
-            .bind(tenant.as_str())
-            .bind(bot_id)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("bot version", format!("{bot_id}@{version}")))?;
-        sqlx::query("UPDATE bots SET active_version = $3 WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant.as_str())
-            .bind(bot_id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn active_bot_version(
-        &self,
-        tenant: &TenantId,
-        bot_id: &str,
-    ) -> Result<Option<BotVersion>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let bot = self.bot(tenant, bot_id).await?;
-        let Some(version) = bot.active_version else {
-            return Ok(None);
-        };
-        let row = sqlx::query(
-            "SELECT version, spec, created_at FROM bot_versions \
-             WHERE tenant_id = $1 AND bot_id = $2 AND version = $3",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .bind(version)
-        .fetch_one(&mut *tx)
-        .await?;
-        let spec: Json<serde_json::Value> = row.try_get("spec")?;
-        Ok(Some(BotVersion {
-            version: row.try_get("version")?,
-            spec: spec.0,
-            created_at: row.try_get("created_at")?,
-        }))
-    }
-
-    async fn bot_versions(&self, tenant: &TenantId, bot_id: &str) -> Result<Vec<BotVersion>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        self.bot(tenant, bot_id).await?;
-        let rows = sqlx::query(
-            "SELECT version, spec, created_at FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 \
-             ORDER BY version",
-        )
-        .bind(tenant.as_str())
-        .bind(bot_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let spec: Json<serde_json::Value> = row.try_get("spec")?;
-                Ok(BotVersion {
-                    version: row.try_get("version")?,
-                    spec: spec.0,
-                    created_at: row.try_get("created_at")?,
-                })
-            })
-            .collect()
     }
 }
 
@@ -1804,73 +1605,6 @@ impl BookingStore for PostgresStore {
 }
 
 #[async_trait]
-impl IntegrationStore for PostgresStore {
-    async fn put_integration(&self, tenant: &TenantId, integration: &Integration) -> Result<(), StoreError> {
-        let plaintext = serde_json::to_vec(&integration.credentials)
-            .map_err(|e| StoreError::Invalid(format!("credentials: {e}")))?;
-        let sealed = self.key()?.seal(&plaintext, &seal_context(tenant, &integration.kind))?;
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "INSERT INTO integrations (tenant_id, kind, config, credentials_ciphertext, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, kind) DO UPDATE SET \
-             config = excluded.config, credentials_ciphertext = excluded.credentials_ciphertext, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(tenant.as_str())
-        .bind(&integration.kind)
-        .bind(Json(&integration.config))
-        .bind(sealed)
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "integration"))?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn integration(&self, tenant: &TenantId, kind: &str) -> Result<Integration, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(
-            "SELECT config, credentials_ciphertext FROM integrations \
-             WHERE tenant_id = $1 AND kind = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(kind)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("integration", kind))?;
-        let config: Json<serde_json::Value> = row.try_get("config")?;
-        let sealed: Vec<u8> = row.try_get("credentials_ciphertext")?;
-        let plaintext = self.key()?.open(&sealed, &seal_context(tenant, kind))?;
-        let credentials = serde_json::from_slice(&plaintext)
-            .map_err(|e| StoreError::Corrupt(format!("credentials: {e}")))?;
-        Ok(Integration { kind: kind.to_owned(), config: config.0, credentials })
-    }
-}
-
-#[async_trait]
-impl AuditStore for PostgresStore {
-    async fn record_audit(&self, tenant: &TenantId, entry: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let recorded = insert_audit(&mut tx, tenant, entry).await?;
-        tx.commit().await?;
-        Ok(recorded)
-    }
-
-    async fn audit_log(&self, tenant: &TenantId) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(
-            "SELECT id, actor, action, target, details, recorded_at FROM audit_log \
-             WHERE tenant_id = $1 ORDER BY id",
-        )
-        .bind(tenant.as_str())
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(audit_from_row).collect()
-    }
-}
-
-#[async_trait]
 impl CustomerStore for PostgresStore {
     async fn create_customer(
         &self,
@@ -2070,108 +1804,6 @@ impl CustomerStore for PostgresStore {
         insert_audit(&mut tx, tenant, &crate::privacy::erasure_audit(customer_id, actor, &report)).await?;
         tx.commit().await?;
         Ok(report)
-    }
-}
-
-#[async_trait]
-impl AnalyticsStore for PostgresStore {
-    async fn add_to_rollup(
-        &self,
-        tenant: &TenantId,
-        day: NaiveDate,
-        metric: &str,
-        delta: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        sqlx::query(
-            "INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (tenant_id, day, metric) DO UPDATE SET \
-             value = daily_rollups.value + excluded.value",
-        )
-        .bind(tenant.as_str())
-        .bind(day)
-        .bind(metric)
-        .bind(delta)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_write_error(e, "rollup"))?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn rollups(
-        &self,
-        tenant: &TenantId,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<DailyRollup>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(
-            "SELECT day, metric, value FROM daily_rollups WHERE tenant_id = $1 \
-             AND day >= $2 AND day <= $3 ORDER BY day, metric",
-        )
-        .bind(tenant.as_str())
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DailyRollup {
-                    day: row.try_get("day")?,
-                    metric: row.try_get("metric")?,
-                    value: row.try_get("value")?,
-                })
-            })
-            .collect()
-    }
-
-    async fn rebuild_daily_rollups(
-        &self,
-        tenant: &TenantId,
-        day: NaiveDate,
-    ) -> Result<Vec<DailyRollup>, StoreError> {
-        let (start, end) = crate::analytics::day_bounds(day);
-        let mut tx = self.scoped(tenant).await?;
-        let counts = sqlx::query(&format!(
-            "SELECT 'conversations.started' AS metric, count(*) AS value FROM conversations \
-             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
-             UNION ALL SELECT 'bookings.created', count(*) FROM bookings \
-             WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
-             UNION ALL SELECT 'turns', count(*) FROM (SELECT DISTINCT conversation_id, turn \
-             FROM conversation_events WHERE tenant_id = $1 AND recorded_at >= $2 \
-             AND recorded_at < $3) AS turns \
-             UNION ALL SELECT 'events.' || {kind}, count(*) FROM conversation_events \
-             WHERE tenant_id = $1 AND recorded_at >= $2 AND recorded_at < $3 \
-             AND {kind} IS NOT NULL GROUP BY {kind}",
-            kind = "(event->>'type')"
-        ))
-        .bind(tenant.as_str())
-        .bind(start)
-        .bind(end)
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query(&format!(
-            "DELETE FROM daily_rollups WHERE tenant_id = $1 AND day = $2 AND {}",
-            crate::analytics::REBUILT_METRICS
-        ))
-        .bind(tenant.as_str())
-        .bind(day)
-        .execute(&mut *tx)
-        .await?;
-        for row in &counts {
-            let metric: String = row.try_get("metric")?;
-            let value: i64 = row.try_get("value")?;
-            sqlx::query("INSERT INTO daily_rollups (tenant_id, day, metric, value) VALUES ($1, $2, $3, $4)")
-                .bind(tenant.as_str())
-                .bind(day)
-                .bind(metric)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        self.rollups(tenant, day, day).await
     }
 }
 

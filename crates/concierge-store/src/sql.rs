@@ -1,0 +1,110 @@
+//! The store, written once for both backends.
+//!
+//! Every query and every row mapping lives here, one module per area
+//! (`sql/tenants.rs`, `sql/bots.rs`, ...), each implementing its area's trait
+//! (see [`crate::store`]) for every [`Backend`]. A backend ([`crate::SqliteStore`],
+//! [`crate::PostgresStore`]) implements [`Backend`]: how it begins a read and
+//! a write, how it stores booking instants, and the few hooks where the two
+//! databases really work differently. It keeps nothing else.
+//!
+//! Why generic code rather than one driver: sqlx's `Any` driver maps neither
+//! UUIDs nor time types. The shared code is generic over `B: Backend`, whose
+//! `Db` is the sqlx database; what the code binds and reads is stated once in
+//! [`database`]. The two dialects accept the same SQL for everything shared
+//! (`$1` placeholders, `ON CONFLICT ... DO UPDATE`, `RETURNING`, `->>` on
+//! JSON text), so each statement is one string.
+//!
+//! What stays in the backends:
+//! - **Transactions.** SQLite reads from a pool and writes through one
+//!   connection with `BEGIN IMMEDIATE` (and turns through group commit);
+//!   PostgreSQL runs everything in a transaction scoped to the tenant for
+//!   row-level security.
+//! - **Booking instants.** SQLite keeps them as Unix microseconds (integers
+//!   compare fast in its overlap check), PostgreSQL as `timestamptz` (its
+//!   exclusion constraints need ranges): [`Backend::Instant`].
+//! - **The booking rule.** SQLite checks overlaps itself under its write
+//!   lock; PostgreSQL takes advisory locks and leaves overlaps to its
+//!   exclusion constraints, which read a `blocks` flag SQLite does not keep.
+//! - **Appending a turn**, the hot path: group commit on SQLite, a
+//!   conditional update then one insert on PostgreSQL.
+//!
+//! Adding a table: a migration per backend, and its queries once, here.
+
+mod analytics;
+mod audit;
+mod bots;
+mod database;
+mod integrations;
+mod tenants;
+
+use std::future::Future;
+use std::ops::DerefMut;
+
+use sqlx::query::Query;
+use sqlx::{Database, Transaction};
+
+use crate::{EncryptionKey, StoreError, TenantId};
+use database::Args;
+pub(crate) use database::{Binds, Col, Columns, Param, Reads, Run, Sql};
+
+/// A query on `B`'s database: sqlx's `query`, with the database named (it
+/// cannot be inferred from a connection type).
+pub(crate) fn query<B: Backend>(sql: &str) -> Query<'_, B::Db, Args<'_, B::Db>> {
+    sqlx::query(sql)
+}
+
+/// The connection type of a backend.
+pub(crate) type Conn<B> = <<B as Backend>::Db as Database>::Connection;
+
+/// What a backend provides to the shared store code.
+pub(crate) trait Backend: Send + Sync + 'static {
+    /// The sqlx database.
+    type Db: Sql
+        + for<'q> Binds<'q, Self::Instant>
+        + for<'q> Binds<'q, Option<Self::Instant>>
+        + Database<Row: Reads<Self::Instant> + Reads<Option<Self::Instant>>>;
+    /// How booking instants are stored.
+    type Instant: Copy + Send + Sync + 'static;
+    /// A connection reads run on.
+    type Reader: DerefMut<Target = Conn<Self>> + Send;
+
+    /// The backend's name (`sqlite`, `postgres`).
+    const NAME: &'static str;
+
+    /// The key integration credentials are sealed with, if configured.
+    fn encryption_key(&self) -> Option<&EncryptionKey>;
+
+    /// A connection to read `tenant`'s data.
+    fn read(&self, tenant: &TenantId) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
+    /// A transaction to write `tenant`'s data.
+    fn write(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
+}
+
+impl<B> crate::Store for B
+where
+    B: Backend + crate::store::AreasNotYetShared,
+{
+    fn backend(&self) -> &'static str {
+        B::NAME
+    }
+}
+
+/// A failed write as a store error: a unique violation is a duplicate, a
+/// foreign-key violation a reference to something the tenant does not have.
+pub(crate) fn write_error(error: sqlx::Error, what: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(what.to_owned()),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::not_found("record referenced by this tenant's", what)
+        }
+        _ => StoreError::Database(error),
+    }
+}
+
+/// The store's encryption key, or [`StoreError::NoEncryptionKey`].
+fn encryption_key<B: Backend>(backend: &B) -> Result<&EncryptionKey, StoreError> {
+    backend.encryption_key().ok_or(StoreError::NoEncryptionKey)
+}
