@@ -32,9 +32,11 @@
 
 mod analytics;
 mod audit;
+mod auth;
 mod bots;
 mod database;
 mod integrations;
+mod knowledge;
 mod tenants;
 
 use std::future::Future;
@@ -45,7 +47,7 @@ use sqlx::{Database, Transaction};
 
 use crate::{EncryptionKey, StoreError, TenantId};
 use database::Args;
-pub(crate) use database::{Binds, Col, Columns, Param, Reads, Run, Sql};
+pub(crate) use database::{Binds, Col, Columns, Param, Reads, RowsAffected, Run, Sql};
 
 /// A query on `B`'s database: sqlx's `query`, with the database named (it
 /// cannot be inferred from a connection type).
@@ -71,11 +73,18 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// The backend's name (`sqlite`, `postgres`).
     const NAME: &'static str;
 
+    /// What ends a `SELECT` that locks the rows it reads until the
+    /// transaction ends (PostgreSQL's `FOR UPDATE`; empty on SQLite, whose
+    /// writes hold the whole database's lock).
+    const LOCK_ROWS: &'static str;
+
     /// The key integration credentials are sealed with, if configured.
     fn encryption_key(&self) -> Option<&EncryptionKey>;
 
     /// A connection to read `tenant`'s data.
     fn read(&self, tenant: &TenantId) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
+    /// A connection to find the API key with this prefix, whatever its tenant.
+    fn read_api_key(&self, prefix: &str) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
     /// A transaction to write `tenant`'s data.
     fn write(
         &self,

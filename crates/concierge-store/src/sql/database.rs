@@ -257,10 +257,30 @@ impl<'q, DB: Runs> Run<'q, DB> for Query<'q, DB, Args<'q, DB>> {
     }
 }
 
+/// How many rows a statement changed (sqlx has it on each backend's result
+/// type, not in a trait).
+pub(crate) trait RowsAffected {
+    /// How many rows the statement inserted, updated or deleted.
+    fn rows_affected(&self) -> u64;
+}
+
+impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
+    fn rows_affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl RowsAffected for sqlx::postgres::PgQueryResult {
+    fn rows_affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
 /// A sqlx database with everything the shared queries bind, read and run.
 pub(crate) trait Sql:
-    Runs<Row: Columns>
+    Runs<Row: Columns, QueryResult: RowsAffected>
     + for<'q> Binds<'q, &'q str>
+    + for<'q> Binds<'q, String>
     + for<'q> Binds<'q, Option<&'q str>>
     + for<'q> Binds<'q, i64>
     + for<'q> Binds<'q, i32>
@@ -275,8 +295,9 @@ pub(crate) trait Sql:
 }
 
 impl<DB> Sql for DB where
-    DB: Runs<Row: Columns>
+    DB: Runs<Row: Columns, QueryResult: RowsAffected>
         + for<'q> Binds<'q, &'q str>
+        + for<'q> Binds<'q, String>
         + for<'q> Binds<'q, Option<&'q str>>
         + for<'q> Binds<'q, i64>
         + for<'q> Binds<'q, i32>
