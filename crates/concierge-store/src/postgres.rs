@@ -9,7 +9,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use concierge_core::booking::{Booking, BookingStatus, Customer};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 
@@ -17,13 +17,14 @@ use crate::booking::{blocks, check_transition, parse_status, sitting_key, status
 use crate::customer::{redacted_event, ERASED_NAME};
 use crate::prelude::*;
 use crate::refresh_token;
+use crate::sql::conversations::refusal;
 use crate::sql::Backend;
 use crate::tenant::new_id;
 use crate::{
-    ApiKey, AppendedTurn, AuditEntry, Conversation, ConversationFilter, ConversationStatus, CustomerRecord,
-    EncryptionKey, ErasureReport, IssuedRefreshToken, KnowledgeEntry, NewAuditEntry, NewBooking,
-    NewConversation, NewCustomer, PublishableKey, RefreshToken, Schedule, Service, StaffMember, StoreError,
-    StoredBooking, StoredEvent, TenantId, TurnWrite, User,
+    ApiKey, AppendedTurn, AuditEntry, Conversation, ConversationStatus, CustomerRecord, EncryptionKey,
+    ErasureReport, IssuedRefreshToken, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
+    NewCustomer, PublishableKey, RefreshToken, Schedule, Service, StaffMember, StoreError, StoredBooking,
+    StoredEvent, TenantId, TurnWrite, User,
 };
 
 /// SQLSTATE of an exclusion-constraint violation.
@@ -115,6 +116,72 @@ impl Backend for PostgresStore {
 
     async fn read(&self, tenant: &TenantId) -> Result<Transaction<'static, Postgres>, StoreError> {
         self.scoped(tenant).await
+    }
+
+    async fn lock(conn: &mut PgConnection, key: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(conn).await?;
+        Ok(())
+    }
+
+    /// Updates the conversation first: the row lock that takes makes a
+    /// concurrent append wait, then find the sequence number moved and
+    /// update nothing (inserting first would abort the transaction on a
+    /// unique violation instead).
+    async fn append(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        expected_last_seq: i64,
+        write: &TurnWrite,
+    ) -> Result<AppendedTurn, StoreError> {
+        let events = &write.events;
+        let count = i64::try_from(events.len())
+            .map_err(|_| StoreError::Invalid("too many events in one turn".into()))?;
+        let new_last_seq = expected_last_seq + count;
+        let now = crate::time::now();
+        let mut tx = self.scoped(tenant).await?;
+        // The row lock this takes makes a concurrent append wait, then see
+        // the new sequence number and update nothing.
+        let turn: Option<i64> = sqlx::query_scalar(
+            "UPDATE conversations SET state = $4, last_seq = $5, turns = turns + 1, \
+             updated_at = $6, status = COALESCE($7, status) \
+             WHERE tenant_id = $1 AND id = $2 AND last_seq = $3 RETURNING turns",
+        )
+        .bind(tenant.as_str())
+        .bind(conversation_id)
+        .bind(expected_last_seq)
+        .bind(Json(&write.state))
+        .bind(new_last_seq)
+        .bind(now)
+        .bind(write.status.map(ConversationStatus::as_str))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(turn) = turn else {
+            return Err(refusal::<Self>(&mut tx, tenant, conversation_id, expected_last_seq).await?);
+        };
+        // One statement for all the turn's events: a round trip per event adds up.
+        let mut insert = sqlx::QueryBuilder::<Postgres>::new(
+            "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, recorded_at) ",
+        );
+        insert.push_values((expected_last_seq + 1..).zip(events), |mut row, (seq, event)| {
+            row.push_bind(tenant.as_str())
+                .push_bind(conversation_id)
+                .push_bind(seq)
+                .push_bind(turn)
+                .push_bind(Json(event))
+                .push_bind(now);
+        });
+        insert.build().execute(&mut *tx).await.map_err(|e| match &e {
+            // Another writer took these sequence numbers: a lost race, not a failure.
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                conversation: conversation_id.to_owned(),
+                expected: expected_last_seq,
+                actual: new_last_seq,
+            },
+            _ => StoreError::Database(e),
+        })?;
+        tx.commit().await?;
+        Ok(AppendedTurn { turn, first_seq: expected_last_seq + 1, last_seq: new_last_seq })
     }
 
     async fn read_api_key(&self, prefix: &str) -> Result<Transaction<'static, Postgres>, StoreError> {
@@ -518,244 +585,6 @@ async fn insert_booking(
         }
     })?;
     Ok(())
-}
-
-#[async_trait]
-impl ConversationStore for PostgresStore {
-    async fn create_conversation(
-        &self,
-        tenant: &TenantId,
-        conversation: &NewConversation,
-    ) -> Result<Conversation, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let created = insert_conversation(&mut tx, tenant, conversation).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
-    async fn load_conversation(&self, tenant: &TenantId, id: &str) -> Result<Conversation, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2"
-        ))
-        .bind(tenant.as_str())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("conversation", id))?;
-        conversation_from_row(&row)
-    }
-
-    async fn open_conversation_by_ref(
-        &self,
-        tenant: &TenantId,
-        channel: &str,
-        external_ref: &str,
-    ) -> Result<Option<Conversation>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
-             ORDER BY updated_at DESC, id LIMIT 1"
-        ))
-        .bind(tenant.as_str())
-        .bind(channel)
-        .bind(external_ref)
-        .fetch_optional(&mut *tx)
-        .await?;
-        row.as_ref().map(conversation_from_row).transpose()
-    }
-
-    async fn open_or_create_conversation_by_ref(
-        &self,
-        tenant: &TenantId,
-        conversation: &NewConversation,
-    ) -> Result<Conversation, StoreError> {
-        let Some(external_ref) = conversation.external_ref.as_deref() else {
-            return Err(StoreError::Invalid(
-                "a conversation found by reference needs an external_ref".into(),
-            ));
-        };
-        let channel = conversation.channel.as_str();
-        let mut tx = self.scoped(tenant).await?;
-        // Racing callers queue on a lock for this reference until the winner commits.
-        let key = format!("conversation-ref\u{1f}{}\u{1f}{channel}\u{1f}{external_ref}", tenant.as_str());
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
-             ORDER BY updated_at DESC, id LIMIT 1"
-        ))
-        .bind(tenant.as_str())
-        .bind(channel)
-        .bind(external_ref)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let conversation = match row.as_ref().map(conversation_from_row).transpose()? {
-            Some(open) => open,
-            None => insert_conversation(&mut tx, tenant, conversation).await?,
-        };
-        tx.commit().await?;
-        Ok(conversation)
-    }
-
-    async fn append_turn(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        expected_last_seq: i64,
-        write: &TurnWrite,
-    ) -> Result<AppendedTurn, StoreError> {
-        if write.events.is_empty() {
-            return Err(StoreError::Invalid("a turn must record at least one event".into()));
-        }
-        let events = &write.events;
-        let count = i64::try_from(events.len())
-            .map_err(|_| StoreError::Invalid("too many events in one turn".into()))?;
-        let new_last_seq = expected_last_seq + count;
-        let now = crate::time::now();
-        let mut tx = self.scoped(tenant).await?;
-        // The row lock this takes makes a concurrent append wait, then see
-        // the new sequence number and update nothing.
-        let turn: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET state = $4, last_seq = $5, turns = turns + 1, \
-             updated_at = $6, status = COALESCE($7, status) \
-             WHERE tenant_id = $1 AND id = $2 AND last_seq = $3 RETURNING turns",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .bind(expected_last_seq)
-        .bind(Json(&write.state))
-        .bind(new_last_seq)
-        .bind(now)
-        .bind(write.status.map(ConversationStatus::as_str))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(turn) = turn else {
-            let actual: Option<i64> =
-                sqlx::query_scalar("SELECT last_seq FROM conversations WHERE tenant_id = $1 AND id = $2")
-                    .bind(tenant.as_str())
-                    .bind(conversation_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            return Err(match actual {
-                Some(actual) => StoreError::Conflict {
-                    conversation: conversation_id.to_owned(),
-                    expected: expected_last_seq,
-                    actual,
-                },
-                None => StoreError::not_found("conversation", conversation_id),
-            });
-        };
-        // One statement for all the turn's events: a round trip per event adds up.
-        let mut insert = sqlx::QueryBuilder::<Postgres>::new(
-            "INSERT INTO conversation_events (tenant_id, conversation_id, seq, turn, event, recorded_at) ",
-        );
-        insert.push_values((expected_last_seq + 1..).zip(events), |mut row, (seq, event)| {
-            row.push_bind(tenant.as_str())
-                .push_bind(conversation_id)
-                .push_bind(seq)
-                .push_bind(turn)
-                .push_bind(Json(event))
-                .push_bind(now);
-        });
-        insert.build().execute(&mut *tx).await.map_err(|e| match &e {
-            // Another writer took these sequence numbers: a lost race, not a failure.
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                conversation: conversation_id.to_owned(),
-                expected: expected_last_seq,
-                actual: new_last_seq,
-            },
-            _ => StoreError::Database(e),
-        })?;
-        tx.commit().await?;
-        Ok(AppendedTurn { turn, first_seq: expected_last_seq + 1, last_seq: new_last_seq })
-    }
-
-    async fn events(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        after_seq: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        // Distinguish "no such conversation" from "no events yet".
-        self.load_conversation(tenant, conversation_id).await?;
-        let rows = sqlx::query(
-            "SELECT seq, turn, event, recorded_at FROM conversation_events \
-             WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .bind(after_seq)
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(event_from_row).collect()
-    }
-
-    async fn set_conversation_status(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        status: ConversationStatus,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let done = sqlx::query(
-            "UPDATE conversations SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .bind(status.as_str())
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found("conversation", conversation_id));
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn conversations_with_status(
-        &self,
-        tenant: &TenantId,
-        status: ConversationStatus,
-    ) -> Result<Vec<Conversation>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND status = $2 \
-             ORDER BY updated_at DESC, id"
-        ))
-        .bind(tenant.as_str())
-        .bind(status.as_str())
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(conversation_from_row).collect()
-    }
-
-    async fn list_conversations(
-        &self,
-        tenant: &TenantId,
-        filter: &ConversationFilter,
-    ) -> Result<Vec<Conversation>, StoreError> {
-        let mut tx = self.scoped(tenant).await?;
-        let rows = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR updated_at >= $3) \
-             ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
-        ))
-        .bind(tenant.as_str())
-        .bind(filter.status.map(ConversationStatus::as_str))
-        .bind(filter.updated_since.map(crate::time::truncate))
-        .bind(filter.effective_limit())
-        .bind(i64::from(filter.offset))
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(conversation_from_row).collect()
-    }
 }
 
 #[async_trait]

@@ -34,6 +34,7 @@ mod analytics;
 mod audit;
 mod auth;
 mod bots;
+pub(crate) mod conversations;
 mod database;
 mod integrations;
 mod knowledge;
@@ -45,9 +46,9 @@ use std::ops::DerefMut;
 use sqlx::query::Query;
 use sqlx::{Database, Transaction};
 
-use crate::{EncryptionKey, StoreError, TenantId};
+use crate::{AppendedTurn, EncryptionKey, StoreError, TenantId, TurnWrite};
 use database::Args;
-pub(crate) use database::{Binds, Col, Columns, Param, Reads, RowsAffected, Run, Sql};
+pub(crate) use database::{Binds, Col, Columns, Param, Reads, ReadsStr, RowsAffected, Run, Sql};
 
 /// A query on `B`'s database: sqlx's `query`, with the database named (it
 /// cannot be inferred from a connection type).
@@ -85,6 +86,19 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn read(&self, tenant: &TenantId) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
     /// A connection to find the API key with this prefix, whatever its tenant.
     fn read_api_key(&self, prefix: &str) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
+    /// Takes the lock named `key` until `conn`'s transaction ends (so that
+    /// racing writers of one thing queue): an advisory lock on PostgreSQL,
+    /// nothing on SQLite, whose writes hold the whole database's lock.
+    fn lock(conn: &mut Conn<Self>, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Appends a turn (at least one event) to a conversation at
+    /// `expected_last_seq`, as [`crate::ConversationStore::append_turn`] says.
+    fn append(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        expected_last_seq: i64,
+        write: &TurnWrite,
+    ) -> impl Future<Output = Result<AppendedTurn, StoreError>> + Send;
     /// A transaction to write `tenant`'s data.
     fn write(
         &self,

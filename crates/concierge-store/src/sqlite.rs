@@ -22,7 +22,7 @@ use sqlx::sqlite::{
     SqliteTransactionManager,
 };
 use sqlx::types::Json;
-use sqlx::{Row, Sqlite, Transaction, TransactionManager};
+use sqlx::{Row, Sqlite, SqliteConnection, Transaction, TransactionManager};
 
 use crate::booking::{blocks, check_transition, parse_status, sitting_key, status_name};
 use crate::customer::{redacted_event, ERASED_NAME};
@@ -31,10 +31,10 @@ use crate::refresh_token;
 use crate::sql::Backend;
 use crate::tenant::new_id;
 use crate::{
-    ApiKey, AppendedTurn, AuditEntry, Conversation, ConversationFilter, ConversationStatus, CustomerRecord,
-    EncryptionKey, ErasureReport, IssuedRefreshToken, KnowledgeEntry, NewAuditEntry, NewBooking,
-    NewConversation, NewCustomer, PublishableKey, RefreshToken, Schedule, Service, StaffMember, StoreError,
-    StoredBooking, StoredEvent, TenantId, TurnWrite, User,
+    ApiKey, AppendedTurn, AuditEntry, Conversation, ConversationStatus, CustomerRecord, EncryptionKey,
+    ErasureReport, IssuedRefreshToken, KnowledgeEntry, NewAuditEntry, NewBooking, NewConversation,
+    NewCustomer, PublishableKey, RefreshToken, Schedule, Service, StaffMember, StoreError, StoredBooking,
+    StoredEvent, TenantId, TurnWrite, User,
 };
 use group_commit::{PendingTurn, TurnWriter};
 
@@ -142,6 +142,32 @@ impl Backend for SqliteStore {
 
     async fn read(&self, _tenant: &TenantId) -> Result<PoolConnection<Sqlite>, StoreError> {
         Ok(self.pool.acquire().await?)
+    }
+
+    async fn lock(_conn: &mut SqliteConnection, _key: &str) -> Result<(), StoreError> {
+        Ok(()) // Every write holds the database's write lock (`BEGIN IMMEDIATE`).
+    }
+
+    /// Queues the turn for the next group commit ([`group_commit`]).
+    async fn append(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        expected_last_seq: i64,
+        write: &TurnWrite,
+    ) -> Result<AppendedTurn, StoreError> {
+        let encode = |value: &serde_json::Value| {
+            serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))
+        };
+        let turn = PendingTurn {
+            tenant: tenant.clone(),
+            conversation_id: conversation_id.to_owned(),
+            expected_last_seq,
+            events: write.events.iter().map(encode).collect::<Result<_, _>>()?,
+            state: encode(&write.state)?,
+            status: write.status,
+        };
+        self.turns.append(turn).await
     }
 
     async fn read_api_key(&self, _prefix: &str) -> Result<PoolConnection<Sqlite>, StoreError> {
@@ -525,185 +551,6 @@ async fn insert_booking(
     .await
     .map_err(|e| map_write_error(e, "booking"))?;
     booking_in(tx, tenant, &booking.id).await
-}
-
-#[async_trait]
-impl ConversationStore for SqliteStore {
-    async fn create_conversation(
-        &self,
-        tenant: &TenantId,
-        conversation: &NewConversation,
-    ) -> Result<Conversation, StoreError> {
-        let mut tx = self.write().await?;
-        let created = insert_conversation(&mut tx, tenant, conversation).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
-    async fn load_conversation(&self, tenant: &TenantId, id: &str) -> Result<Conversation, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2"
-        ))
-        .bind(tenant.as_str())
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::not_found("conversation", id))?;
-        conversation_from_row(&row)
-    }
-
-    async fn open_conversation_by_ref(
-        &self,
-        tenant: &TenantId,
-        channel: &str,
-        external_ref: &str,
-    ) -> Result<Option<Conversation>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
-             ORDER BY updated_at DESC, id LIMIT 1"
-        ))
-        .bind(tenant.as_str())
-        .bind(channel)
-        .bind(external_ref)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(conversation_from_row).transpose()
-    }
-
-    async fn open_or_create_conversation_by_ref(
-        &self,
-        tenant: &TenantId,
-        conversation: &NewConversation,
-    ) -> Result<Conversation, StoreError> {
-        let Some(external_ref) = conversation.external_ref.as_deref() else {
-            return Err(StoreError::Invalid(
-                "a conversation found by reference needs an external_ref".into(),
-            ));
-        };
-        let channel = conversation.channel.as_str();
-        // BEGIN IMMEDIATE: racing callers wait for the winner to commit.
-        let mut tx = self.write().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND channel = $2 AND external_ref = $3 AND status <> 'closed' \
-             ORDER BY updated_at DESC, id LIMIT 1"
-        ))
-        .bind(tenant.as_str())
-        .bind(channel)
-        .bind(external_ref)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let conversation = match row.as_ref().map(conversation_from_row).transpose()? {
-            Some(open) => open,
-            None => insert_conversation(&mut tx, tenant, conversation).await?,
-        };
-        tx.commit().await?;
-        Ok(conversation)
-    }
-
-    async fn append_turn(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        expected_last_seq: i64,
-        write: &TurnWrite,
-    ) -> Result<AppendedTurn, StoreError> {
-        if write.events.is_empty() {
-            return Err(StoreError::Invalid("a turn must record at least one event".into()));
-        }
-        let encode = |value: &serde_json::Value| {
-            serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))
-        };
-        let turn = PendingTurn {
-            tenant: tenant.clone(),
-            conversation_id: conversation_id.to_owned(),
-            expected_last_seq,
-            events: write.events.iter().map(encode).collect::<Result<_, _>>()?,
-            state: encode(&write.state)?,
-            status: write.status,
-        };
-        self.turns.append(turn).await
-    }
-
-    async fn events(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        after_seq: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        // Distinguish "no such conversation" from "no events yet".
-        self.load_conversation(tenant, conversation_id).await?;
-        let rows = sqlx::query(
-            "SELECT seq, turn, event, recorded_at FROM conversation_events \
-             WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .bind(after_seq)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(event_from_row).collect()
-    }
-
-    async fn set_conversation_status(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        status: ConversationStatus,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        let done = sqlx::query(
-            "UPDATE conversations SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(conversation_id)
-        .bind(status.as_str())
-        .bind(crate::time::now())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found("conversation", conversation_id));
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn conversations_with_status(
-        &self,
-        tenant: &TenantId,
-        status: ConversationStatus,
-    ) -> Result<Vec<Conversation>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 AND status = $2 \
-             ORDER BY updated_at DESC, id"
-        ))
-        .bind(tenant.as_str())
-        .bind(status.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(conversation_from_row).collect()
-    }
-
-    async fn list_conversations(
-        &self,
-        tenant: &TenantId,
-        filter: &ConversationFilter,
-    ) -> Result<Vec<Conversation>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
-             AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR updated_at >= $3) \
-             ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
-        ))
-        .bind(tenant.as_str())
-        .bind(filter.status.map(ConversationStatus::as_str))
-        .bind(filter.updated_since.map(crate::time::truncate))
-        .bind(filter.effective_limit())
-        .bind(i64::from(filter.offset))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(conversation_from_row).collect()
-    }
 }
 
 #[async_trait]

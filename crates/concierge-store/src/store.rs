@@ -52,12 +52,6 @@ pub trait Store:
 
 /// The areas still implemented per backend (while the store is being moved
 /// to `crate::sql` area by area).
-pub(crate) trait AreasNotYetShared:
-    AuthStore + ConversationStore + KnowledgeStore + BookingStore + CustomerStore
-{
-}
+pub(crate) trait AreasNotYetShared: BookingStore + CustomerStore {}
 
-impl<T> AreasNotYetShared for T where
-    T: AuthStore + ConversationStore + KnowledgeStore + BookingStore + CustomerStore
-{
-}
+impl<T> AreasNotYetShared for T where T: BookingStore + CustomerStore {}

@@ -17,7 +17,7 @@ const USER_COLUMNS: &str = "id, tenant_id, email, role, created_at";
 fn user_from_row(row: &impl Columns) -> Result<User, StoreError> {
     Ok(User {
         id: row.col("id")?,
-        tenant_id: TenantId::parse(&row.col::<String>("tenant_id")?)?,
+        tenant_id: TenantId::parse(row.col_str("tenant_id")?)?,
         email: row.col("email")?,
         role: row.col("role")?,
         created_at: row.col("created_at")?,
@@ -27,7 +27,7 @@ fn user_from_row(row: &impl Columns) -> Result<User, StoreError> {
 fn api_key_from_row(row: &impl Columns) -> Result<ApiKey, StoreError> {
     Ok(ApiKey {
         id: row.col("id")?,
-        tenant_id: TenantId::parse(&row.col::<String>("tenant_id")?)?,
+        tenant_id: TenantId::parse(row.col_str("tenant_id")?)?,
         label: row.col("label")?,
         prefix: row.col("prefix")?,
         created_at: row.col("created_at")?,
@@ -41,7 +41,7 @@ const REFRESH_COLUMNS: &str =
 fn refresh_from_row(row: &impl Columns) -> Result<RefreshToken, StoreError> {
     Ok(RefreshToken {
         id: row.col("id")?,
-        tenant_id: TenantId::parse(&row.col::<String>("tenant_id")?)?,
+        tenant_id: TenantId::parse(row.col_str("tenant_id")?)?,
         user_id: row.col("user_id")?,
         family_id: row.col("family_id")?,
         created_at: row.col("created_at")?,
@@ -55,7 +55,7 @@ fn publishable_key_from_row(row: &impl Columns) -> Result<PublishableKey, StoreE
     let origins: Json<Vec<String>> = row.col("allowed_origins")?;
     Ok(PublishableKey {
         key: row.col("key")?,
-        tenant_id: TenantId::parse(&row.col::<String>("tenant_id")?)?,
+        tenant_id: TenantId::parse(row.col_str("tenant_id")?)?,
         bot_id: row.col("bot_id")?,
         allowed_origins: origins.0,
         created_at: row.col("created_at")?,

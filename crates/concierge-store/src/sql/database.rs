@@ -94,9 +94,27 @@ impl<R: Row> Col for R {
     }
 }
 
+/// A row text can be borrowed from (no allocation, for values parsed at once).
+pub(crate) trait ReadsStr: Row {
+    /// The text of `column`, borrowed from the row.
+    fn col_str<'r>(&'r self, column: &str) -> Result<&'r str, sqlx::Error>;
+}
+
+impl<R: Row> ReadsStr for R
+where
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    for<'c> &'c str: ColumnIndex<R>,
+{
+    #[inline]
+    fn col_str<'r>(&'r self, column: &str) -> Result<&'r str, sqlx::Error> {
+        self.try_get(column)
+    }
+}
+
 /// Every type the shared code reads from a row.
 pub(crate) trait Columns:
-    Reads<String>
+    ReadsStr
+    + Reads<String>
     + Reads<Option<String>>
     + Reads<i64>
     + Reads<i32>
@@ -111,7 +129,8 @@ pub(crate) trait Columns:
 }
 
 impl<R> Columns for R where
-    R: Reads<String>
+    R: ReadsStr
+        + Reads<String>
         + Reads<Option<String>>
         + Reads<i64>
         + Reads<i32>

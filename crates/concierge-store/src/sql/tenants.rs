@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{query, Backend, Col, Param, Run};
+use super::{query, Backend, Col, Param, ReadsStr, Run};
 use crate::{StoreError, Tenant, TenantId, TenantStore};
 
 #[async_trait]
@@ -19,7 +19,7 @@ impl<B: Backend> TenantStore for B {
             .await?
             .ok_or_else(|| StoreError::not_found("tenant", tenant.as_str()))?;
         Ok(Tenant {
-            id: TenantId::parse(&row.col::<String>("id")?)?,
+            id: TenantId::parse(row.col_str("id")?)?,
             name: row.col("name")?,
             created_at: row.col("created_at")?,
         })
