@@ -33,8 +33,10 @@
 mod analytics;
 mod audit;
 mod auth;
+mod bookings;
 mod bots;
 pub(crate) mod conversations;
+mod customers;
 mod database;
 mod integrations;
 mod knowledge;
@@ -46,7 +48,10 @@ use std::ops::DerefMut;
 use sqlx::query::Query;
 use sqlx::{Database, Transaction};
 
+use chrono::{DateTime, Utc};
+
 use crate::{AppendedTurn, EncryptionKey, StoreError, TenantId, TurnWrite};
+pub(crate) use bookings::Seat;
 use database::Args;
 pub(crate) use database::{Binds, Col, Columns, Param, Reads, ReadsStr, RowsAffected, Run, Sql};
 
@@ -55,6 +60,9 @@ pub(crate) use database::{Binds, Col, Columns, Param, Reads, ReadsStr, RowsAffec
 pub(crate) fn query<B: Backend>(sql: &str) -> Query<'_, B::Db, Args<'_, B::Db>> {
     sqlx::query(sql)
 }
+
+/// The row type of a backend.
+pub(crate) type Row<B> = <<B as Backend>::Db as Database>::Row;
 
 /// The connection type of a backend.
 pub(crate) type Conn<B> = <<B as Backend>::Db as Database>::Connection;
@@ -70,6 +78,35 @@ pub(crate) trait Backend: Send + Sync + 'static {
     type Instant: Copy + Send + Sync + 'static;
     /// A connection reads run on.
     type Reader: DerefMut<Target = Conn<Self>> + Send;
+
+    /// Booking instants as stored.
+    fn instant(time: DateTime<Utc>) -> Self::Instant;
+    /// A stored booking instant.
+    fn from_instant(stored: Self::Instant) -> Result<DateTime<Utc>, StoreError>;
+
+    /// Whether bookings keep a `blocks` flag (PostgreSQL: whether a booking
+    /// takes its time, which its exclusion constraints read), written with
+    /// every booking status change.
+    const KEEPS_BLOCKS: bool;
+
+    /// Serialises booking writes for these staff members until `conn`'s
+    /// transaction ends, as of `now`.
+    fn lock_staff(
+        conn: &mut Conn<Self>,
+        tenant: &TenantId,
+        staff: &[&str],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Under [`Backend::lock_staff`]: [`StoreError::SlotTaken`] when, at
+    /// `now`, active bookings leave no room for `seat`.
+    fn admit(
+        conn: &mut Conn<Self>,
+        tenant: &TenantId,
+        seat: &Seat<'_>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether the database refused a write because it would double-book.
+    fn is_slot_conflict(error: &sqlx::Error) -> bool;
 
     /// The backend's name (`sqlite`, `postgres`).
     const NAME: &'static str;
@@ -106,10 +143,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
 }
 
-impl<B> crate::Store for B
-where
-    B: Backend + crate::store::AreasNotYetShared,
-{
+impl<B: Backend> crate::Store for B {
     fn backend(&self) -> &'static str {
         B::NAME
     }

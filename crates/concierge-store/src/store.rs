@@ -49,9 +49,3 @@ pub trait Store:
     /// Which backend this is (`sqlite` or `postgres`).
     fn backend(&self) -> &'static str;
 }
-
-/// The areas still implemented per backend (while the store is being moved
-/// to `crate::sql` area by area).
-pub(crate) trait AreasNotYetShared: BookingStore + CustomerStore {}
-
-impl<T> AreasNotYetShared for T where T: BookingStore + CustomerStore {}

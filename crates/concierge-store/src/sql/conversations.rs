@@ -105,6 +105,25 @@ pub(super) async fn insert_conversation<B: Backend>(
     Ok(created)
 }
 
+/// A conversation's events with a sequence number above `after_seq`, in order.
+pub(super) async fn events_after<B: Backend>(
+    conn: &mut Conn<B>,
+    tenant: &TenantId,
+    conversation_id: &str,
+    after_seq: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = query::<B>(
+        "SELECT seq, turn, event, recorded_at FROM conversation_events \
+         WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq",
+    )
+    .param(tenant.as_str())
+    .param(conversation_id)
+    .param(after_seq)
+    .fetch_all_in(conn)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
 /// Why a turn's conditional write changed nothing: the conversation moved on
 /// meanwhile ([`StoreError::Conflict`]), or it does not exist for this
 /// tenant. The outer error is a failure to find out.
@@ -220,16 +239,7 @@ impl<B: Backend> ConversationStore for B {
         // Distinguish "no such conversation" from "no events yet".
         self.load_conversation(tenant, conversation_id).await?;
         let mut conn = self.read(tenant).await?;
-        let rows = query::<B>(
-            "SELECT seq, turn, event, recorded_at FROM conversation_events \
-             WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq",
-        )
-        .param(tenant.as_str())
-        .param(conversation_id)
-        .param(after_seq)
-        .fetch_all_in(&mut *conn)
-        .await?;
-        rows.iter().map(event_from_row).collect()
+        events_after::<B>(&mut conn, tenant, conversation_id, after_seq).await
     }
 
     async fn set_conversation_status(
