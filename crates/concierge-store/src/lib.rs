@@ -1,12 +1,34 @@
 //! Persistence for Concierge: an embedded SQLite file by default, PostgreSQL
 //! to scale out, with the same behaviour on both.
 //!
-//! Everything goes through one async trait, [`Store`], implemented once per
-//! backend ([`SqliteStore`], [`PostgresStore`]). Each backend has its own
-//! schema under `migrations/<backend>/`, run by `sqlx::migrate!` when the store
-//! opens, and uses runtime-checked queries (`query(..).bind(..)`), so the
-//! crate builds without a live database. sqlx's `Any` driver is not used: it
-//! maps neither UUIDs nor time types.
+//! Everything goes through [`Store`], an umbrella over one async trait per
+//! area ([`TenantStore`], [`AuthStore`], [`BotStore`], [`ConversationStore`],
+//! [`KnowledgeStore`], [`BookingStore`], [`IntegrationStore`],
+//! [`AuditStore`], [`CustomerStore`], [`AnalyticsStore`]); hosts hold an
+//! `Arc<dyn Store>`, and `use concierge_store::prelude::*;` brings the area
+//! traits into scope for calls on a concrete store.
+//!
+//! Layout:
+//! - `src/store.rs`, `src/store/<area>.rs`: the contract, one trait per area.
+//! - `src/sql.rs`, `src/sql/<area>.rs`: the one implementation of every area
+//!   for both backends: every query and row mapping, written once, generic
+//!   over a crate-private `Backend` trait (`src/sql.rs` explains the choice;
+//!   `src/sql/database.rs` states sqlx's per-type bounds once).
+//! - `src/sqlite.rs` ([`SqliteStore`]) and `src/postgres.rs`
+//!   ([`PostgresStore`]): only what differs: opening and migrating,
+//!   transactions (SQLite: one writer connection, `BEGIN IMMEDIATE`, group
+//!   commit of turns in `src/sqlite/group_commit.rs`; PostgreSQL: a
+//!   transaction scoped to the tenant for row-level security), booking
+//!   instants (Unix microseconds on SQLite, `timestamptz` on PostgreSQL) and
+//!   the booking rule (SQLite's admission check; PostgreSQL's advisory locks
+//!   and exclusion constraints).
+//! - `migrations/<backend>/`: each backend's schema, run by `sqlx::migrate!`
+//!   when the store opens. Adding a table is a migration per backend plus its
+//!   queries in `src/sql/`.
+//!
+//! Queries are runtime-checked (`query(..).bind(..)`), so the crate builds
+//! without a live database. sqlx's `Any` driver is not used: it maps neither
+//! UUIDs nor time types.
 //!
 //! Invariants every backend keeps:
 //! - **Tenant scoping.** Every method that touches tenant data takes a

@@ -1,8 +1,10 @@
-//! The PostgreSQL backend. Every operation runs in a transaction that first
-//! sets `app.tenant_id`, which the row-level security policies of the schema
-//! check; overlapping bookings are refused by the `bookings_no_overlap`
-//! exclusion constraint, and conversation turns by a conditional update on
-//! the sequence number.
+//! The PostgreSQL backend: what it does differently from SQLite (the queries
+//! themselves are shared, in [`crate::sql`]). Every operation runs in a
+//! transaction that first sets `app.tenant_id`, which the row-level security
+//! policies of the schema check; overlapping bookings are refused by the
+//! `bookings_no_overlap` exclusion constraint under per-staff advisory
+//! locks, and conversation turns by a conditional update on the sequence
+//! number.
 
 use std::str::FromStr;
 
@@ -13,9 +15,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use crate::sql::conversations::refusal;
 use crate::sql::{Backend, Seat};
-use crate::{
-    AppendedTurn, ConversationStatus, EncryptionKey, StoreError, TenantId, TurnWrite,
-};
+use crate::{AppendedTurn, ConversationStatus, EncryptionKey, StoreError, TenantId, TurnWrite};
 
 /// SQLSTATE of an exclusion-constraint violation.
 const EXCLUSION_VIOLATION: &str = "23P01";

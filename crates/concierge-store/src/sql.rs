@@ -69,26 +69,58 @@ pub(crate) type Conn<B> = <<B as Backend>::Db as Database>::Connection;
 
 /// What a backend provides to the shared store code.
 pub(crate) trait Backend: Send + Sync + 'static {
+    // The database and how it is reached.
     /// The sqlx database.
     type Db: Sql
         + for<'q> Binds<'q, Self::Instant>
         + for<'q> Binds<'q, Option<Self::Instant>>
         + Database<Row: Reads<Self::Instant> + Reads<Option<Self::Instant>>>;
-    /// How booking instants are stored.
-    type Instant: Copy + Send + Sync + 'static;
     /// A connection reads run on.
     type Reader: DerefMut<Target = Conn<Self>> + Send;
+    /// The backend's name (`sqlite`, `postgres`).
+    const NAME: &'static str;
+    /// A connection to read `tenant`'s data.
+    fn read(&self, tenant: &TenantId) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
+    /// A connection to find the API key with this prefix, whatever its tenant.
+    fn read_api_key(&self, prefix: &str) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
+    /// A transaction to write `tenant`'s data.
+    fn write(
+        &self,
+        tenant: &TenantId,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
+    /// Takes the lock named `key` until `conn`'s transaction ends (so that
+    /// racing writers of one thing queue): an advisory lock on PostgreSQL,
+    /// nothing on SQLite, whose writes hold the whole database's lock.
+    fn lock(conn: &mut Conn<Self>, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// What ends a `SELECT` that locks the rows it reads until the
+    /// transaction ends (PostgreSQL's `FOR UPDATE`; empty on SQLite, whose
+    /// writes hold the whole database's lock).
+    const LOCK_ROWS: &'static str;
+    /// The key integration credentials are sealed with, if configured.
+    fn encryption_key(&self) -> Option<&EncryptionKey>;
 
+    // Conversations: appending a turn, the hot path.
+    /// Appends a turn (at least one event) to a conversation at
+    /// `expected_last_seq`, as [`crate::ConversationStore::append_turn`] says.
+    fn append(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &str,
+        expected_last_seq: i64,
+        write: &TurnWrite,
+    ) -> impl Future<Output = Result<AppendedTurn, StoreError>> + Send;
+
+    // Bookings: how instants are stored, and the booking rule.
+    /// How booking instants are stored.
+    type Instant: Copy + Send + Sync + 'static;
     /// Booking instants as stored.
     fn instant(time: DateTime<Utc>) -> Self::Instant;
     /// A stored booking instant.
     fn from_instant(stored: Self::Instant) -> Result<DateTime<Utc>, StoreError>;
-
     /// Whether bookings keep a `blocks` flag (PostgreSQL: whether a booking
     /// takes its time, which its exclusion constraints read), written with
     /// every booking status change.
     const KEEPS_BLOCKS: bool;
-
     /// Serialises booking writes for these staff members until `conn`'s
     /// transaction ends, as of `now`.
     fn lock_staff(
@@ -107,40 +139,6 @@ pub(crate) trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Whether the database refused a write because it would double-book.
     fn is_slot_conflict(error: &sqlx::Error) -> bool;
-
-    /// The backend's name (`sqlite`, `postgres`).
-    const NAME: &'static str;
-
-    /// What ends a `SELECT` that locks the rows it reads until the
-    /// transaction ends (PostgreSQL's `FOR UPDATE`; empty on SQLite, whose
-    /// writes hold the whole database's lock).
-    const LOCK_ROWS: &'static str;
-
-    /// The key integration credentials are sealed with, if configured.
-    fn encryption_key(&self) -> Option<&EncryptionKey>;
-
-    /// A connection to read `tenant`'s data.
-    fn read(&self, tenant: &TenantId) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
-    /// A connection to find the API key with this prefix, whatever its tenant.
-    fn read_api_key(&self, prefix: &str) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
-    /// Takes the lock named `key` until `conn`'s transaction ends (so that
-    /// racing writers of one thing queue): an advisory lock on PostgreSQL,
-    /// nothing on SQLite, whose writes hold the whole database's lock.
-    fn lock(conn: &mut Conn<Self>, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Appends a turn (at least one event) to a conversation at
-    /// `expected_last_seq`, as [`crate::ConversationStore::append_turn`] says.
-    fn append(
-        &self,
-        tenant: &TenantId,
-        conversation_id: &str,
-        expected_last_seq: i64,
-        write: &TurnWrite,
-    ) -> impl Future<Output = Result<AppendedTurn, StoreError>> + Send;
-    /// A transaction to write `tenant`'s data.
-    fn write(
-        &self,
-        tenant: &TenantId,
-    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
 }
 
 impl<B: Backend> crate::Store for B {

@@ -1,4 +1,5 @@
-//! The SQLite backend: one database file in WAL mode, read through a pool of
+//! The SQLite backend: what it does differently from PostgreSQL (the queries
+//! themselves are shared, in [`crate::sql`]). One database file in WAL mode, read through a pool of
 //! connections and written through a single connection. SQLite allows one
 //! writer at a time; queueing writers on that connection inside the process
 //! is fair and prompt, where competing for the file lock would leave the
@@ -22,9 +23,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, SqliteConnection, Transaction, TransactionManager};
 
 use crate::sql::{Backend, Seat};
-use crate::{
-    AppendedTurn, EncryptionKey, StoreError, TenantId, TurnWrite,
-};
+use crate::{AppendedTurn, EncryptionKey, StoreError, TenantId, TurnWrite};
 use group_commit::{PendingTurn, TurnWriter};
 
 /// How long a writer waits for the file lock before failing.
