@@ -20,6 +20,6 @@ pub(crate) fn day_bounds(day: NaiveDate) -> (chrono::DateTime<chrono::Utc>, chro
     (start, start + chrono::Duration::days(1))
 }
 
-/// The counters [`crate::Store::rebuild_daily_rollups`] owns, as a SQL condition on `metric`.
+/// The counters [`crate::AnalyticsStore::rebuild_daily_rollups`] owns, as a SQL condition on `metric`.
 pub(crate) const REBUILT_METRICS: &str =
     "(metric IN ('conversations.started', 'turns', 'bookings.created') OR metric LIKE 'events.%')";

@@ -7,7 +7,7 @@ use crate::ConversationStatus;
 /// The most conversations one listing returns.
 pub const MAX_CONVERSATION_PAGE: u32 = 500;
 
-/// A filter and page for [`crate::Store::list_conversations`]; results are
+/// A filter and page for [`crate::ConversationStore::list_conversations`]; results are
 /// ordered most recently updated first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationFilter {

@@ -1,12 +1,34 @@
 //! Persistence for Concierge: an embedded SQLite file by default, PostgreSQL
 //! to scale out, with the same behaviour on both.
 //!
-//! Everything goes through one async trait, [`Store`], implemented once per
-//! backend ([`SqliteStore`], [`PostgresStore`]). Each backend has its own
-//! schema under `migrations/<backend>/`, run by `sqlx::migrate!` when the store
-//! opens, and uses runtime-checked queries (`query(..).bind(..)`), so the
-//! crate builds without a live database. sqlx's `Any` driver is not used: it
-//! maps neither UUIDs nor time types.
+//! Everything goes through [`Store`], an umbrella over one async trait per
+//! area ([`TenantStore`], [`AuthStore`], [`BotStore`], [`ConversationStore`],
+//! [`KnowledgeStore`], [`BookingStore`], [`IntegrationStore`],
+//! [`AuditStore`], [`CustomerStore`], [`AnalyticsStore`]); hosts hold an
+//! `Arc<dyn Store>`, and `use concierge_store::prelude::*;` brings the area
+//! traits into scope for calls on a concrete store.
+//!
+//! Layout:
+//! - `src/store.rs`, `src/store/<area>.rs`: the contract, one trait per area.
+//! - `src/sql.rs`, `src/sql/<area>.rs`: the one implementation of every area
+//!   for both backends: every query and row mapping, written once, generic
+//!   over a crate-private `Backend` trait (`src/sql.rs` explains the choice;
+//!   `src/sql/database.rs` states sqlx's per-type bounds once).
+//! - `src/sqlite.rs` ([`SqliteStore`]) and `src/postgres.rs`
+//!   ([`PostgresStore`]): only what differs: opening and migrating,
+//!   transactions (SQLite: one writer connection, `BEGIN IMMEDIATE`, group
+//!   commit of turns in `src/sqlite/group_commit.rs`; PostgreSQL: a
+//!   transaction scoped to the tenant for row-level security), booking
+//!   instants (Unix microseconds on SQLite, `timestamptz` on PostgreSQL) and
+//!   the booking rule (SQLite's admission check; PostgreSQL's advisory locks
+//!   and exclusion constraints).
+//! - `migrations/<backend>/`: each backend's schema, run by `sqlx::migrate!`
+//!   when the store opens. Adding a table is a migration per backend plus its
+//!   queries in `src/sql/`.
+//!
+//! Queries are runtime-checked (`query(..).bind(..)`), so the crate builds
+//! without a live database. sqlx's `Any` driver is not used: it maps neither
+//! UUIDs nor time types.
 //!
 //! Invariants every backend keeps:
 //! - **Tenant scoping.** Every method that touches tenant data takes a
@@ -14,7 +36,7 @@
 //!   references inside one tenant. On PostgreSQL, row-level security keyed on
 //!   the `app.tenant_id` setting of each transaction is a second wall.
 //! - **Single-writer conversations.** A conversation's events carry a gapless
-//!   per-conversation sequence number; [`Store::append_turn`] only succeeds
+//!   per-conversation sequence number; [`ConversationStore::append_turn`] only succeeds
 //!   when the caller saw the latest sequence number, and [`run_turn`] retries
 //!   on [`StoreError::Conflict`], so concurrent messages apply one after the
 //!   other, never interleaved, never lost.
@@ -32,6 +54,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use concierge_store::prelude::*;
 //! use concierge_store::{open, run_turn, NewConversation, StoreConfig, TurnWrite};
 //! use serde_json::json;
 //!
@@ -85,11 +108,21 @@ mod postgres;
 mod privacy;
 mod publishable_key;
 mod refresh_token;
+mod sql;
 mod sqlite;
 mod store;
 mod tenant;
 mod time;
 mod turn;
+
+/// The storage traits, to call their methods on a `dyn Store`:
+/// `use concierge_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::store::{
+        AnalyticsStore, AuditStore, AuthStore, BookingStore, BotStore, ConversationStore, CustomerStore,
+        IntegrationStore, KnowledgeStore, Store, TenantStore,
+    };
+}
 
 pub use analytics::DailyRollup;
 pub use api_key::{ApiKey, IssuedApiKey};
@@ -111,6 +144,9 @@ pub use postgres::PostgresStore;
 pub use publishable_key::{NewPublishableKey, PublishableKey};
 pub use refresh_token::{IssuedRefreshToken, RefreshRejection, RefreshToken};
 pub use sqlite::{SqliteDurability, SqliteStore};
-pub use store::Store;
+pub use store::{
+    AnalyticsStore, AuditStore, AuthStore, BookingStore, BotStore, ConversationStore, CustomerStore,
+    IntegrationStore, KnowledgeStore, Store, TenantStore,
+};
 pub use tenant::{Tenant, TenantId, User};
 pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};

@@ -20,7 +20,8 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tokio::sync::oneshot;
 
-use crate::{AppendedTurn, ConversationStatus, StoreError, TenantId};
+use crate::sql::conversations::refusal;
+use crate::{AppendedTurn, ConversationStatus, SqliteStore, StoreError, TenantId};
 
 /// A turn waiting to be written.
 pub(super) struct PendingTurn {
@@ -175,7 +176,8 @@ async fn write_one(
         Err(error) => return Err(error.into()),
     };
     if inserted == 0 {
-        return Ok(Err(refusal(conn, turn).await?));
+        let why = refusal::<SqliteStore>(conn, &turn.tenant, &turn.conversation_id, turn.expected_last_seq);
+        return Ok(Err(why.await?));
     }
     let number: i64 = sqlx::query_scalar(
         "UPDATE conversations SET state = $1, last_seq = last_seq + $2, turns = turns + 1, \
@@ -192,23 +194,4 @@ async fn write_one(
     .fetch_one(&mut *conn)
     .await?;
     Ok(Ok(AppendedTurn { turn: number, first_seq, last_seq: turn.expected_last_seq + count }))
-}
-
-/// Why the conversation did not move: it moved on meanwhile, or it does not
-/// exist for this tenant.
-async fn refusal(conn: &mut SqliteConnection, turn: &PendingTurn) -> Result<StoreError, StoreError> {
-    let current =
-        sqlx::query_scalar::<_, i64>("SELECT last_seq FROM conversations WHERE tenant_id = $1 AND id = $2")
-            .bind(turn.tenant.as_str())
-            .bind(&turn.conversation_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(match current {
-        Some(actual) => StoreError::Conflict {
-            conversation: turn.conversation_id.clone(),
-            expected: turn.expected_last_seq,
-            actual,
-        },
-        None => StoreError::not_found("conversation", turn.conversation_id.clone()),
-    })
 }

@@ -8,7 +8,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use concierge_store::{NewConversation, SqliteStore, Store, TenantId, TurnWrite};
+use concierge_store::prelude::*;
+use concierge_store::{NewConversation, SqliteStore, TenantId, TurnWrite};
 use serde_json::json;
 
 const CHILD_DB_VAR: &str = "CONCIERGE_DURABILITY_CHILD_DB";
