@@ -9,6 +9,7 @@ use std::sync::Arc;
 use concierge_core::booking::BookingEngine;
 use concierge_core::dialog::Engine;
 use concierge_core::spec::BotSpec;
+use concierge_store::prelude::*;
 use concierge_store::{NewConversation, SqliteStore, Store, TenantId};
 
 /// The example salon's engine, booking in memory.
