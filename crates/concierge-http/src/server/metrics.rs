@@ -26,7 +26,7 @@ const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 /// How a conversation came to a person (the `kind` label of
 /// `concierge_handoffs_total`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HandoffKind {
+pub(super) enum HandoffKind {
     /// The bot handed the conversation over (asked for, or after failures).
     Bot,
     /// A person took it over from the admin API.
@@ -35,7 +35,7 @@ pub enum HandoffKind {
 
 impl HandoffKind {
     /// The label value.
-    pub fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             HandoffKind::Bot => "bot",
             HandoffKind::Takeover => "takeover",

@@ -7,15 +7,22 @@
 //! - [`serve`] runs it on a listener until a shutdown future resolves, then
 //!   lets in-flight requests finish and closes WebSockets.
 //!
-//! Modules, one concept each: [`config`] (file + environment + flags),
-//! [`keys`] (server secret, derived keys), [`token`] (conversation tokens),
-//! [`clock`], [`state`], [`error`] (the one error table), [`engines`]
-//! (engine cache), [`hub`] (live conversation channels), [`conversation`]
-//! (turns and agent messages), [`knowledge`] (what bots answer from),
-//! [`public`] (REST chat API), [`ws`]
-//! (WebSocket), [`limits`] (rate limits), [`cors`], [`security`] (headers),
-//! [`metrics`], [`ops`] (health, readiness, metrics), [`openapi`], [`demo`]
-//! and [`telemetry`] (logs).
+//! Rooms, one concept each:
+//! - `chat/`: the public chat API (REST, WebSocket, the widget), the
+//!   conversation token, CORS, and the server's side of the conversation
+//!   service ([`TurnBody`] is a turn as the API returns it);
+//! - `admin/`: the staff API, one module per resource;
+//! - [`auth`]: staff sessions (JWT access tokens, refresh-token families,
+//!   API keys, roles);
+//! - `ops/`: health, readiness, metrics, the OpenAPI description and logs
+//!   ([`telemetry`]);
+//! - what they share: [`config`] (file + environment + flags), `keys`
+//!   (server secret, derived keys), `state` ([`AppState`]), `error` (the one
+//!   error table, [`ApiError`]), `limits` (rate limits), `metrics`, `clock`,
+//!   `security` (headers) and [`demo`].
+//!
+//! Conversations, engines and knowledge are the host layer's
+//! (`concierge-service`); this crate maps them onto the wire.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -31,17 +38,17 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub mod admin;
+mod admin;
 pub mod auth;
-pub mod chat;
+mod chat;
 mod clock;
 pub mod config;
 pub mod demo;
 mod error;
-pub mod keys;
+mod keys;
 mod limits;
-pub mod metrics;
-pub mod ops;
+mod metrics;
+mod ops;
 mod security;
 mod state;
 

@@ -19,21 +19,21 @@ use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
 
 /// The API key routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_keys, create_key)).routes(routes!(revoke_key))
 }
 
 /// A key to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct KeyRequest {
+pub(crate) struct KeyRequest {
     /// What it is for (shown in listings).
     pub label: String,
 }
 
 /// A key, without its secret.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct KeyView {
+pub(crate) struct KeyView {
     /// Its id.
     pub id: String,
     /// What it is for.
@@ -60,7 +60,7 @@ impl From<ApiKey> for KeyView {
 
 /// A new key with its secret (shown only this once).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CreatedKey {
+pub(crate) struct CreatedKey {
     /// The stored key.
     pub key: KeyView,
     /// The key to send as `Authorization: Bearer <secret>`.
@@ -69,7 +69,7 @@ pub struct CreatedKey {
 
 /// The tenant's keys.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct KeyList {
+pub(crate) struct KeyList {
     /// Oldest first, revoked ones too.
     pub keys: Vec<KeyView>,
 }

@@ -22,7 +22,7 @@ use crate::server::state::AppState;
 const MAX_LIST_DAYS: i64 = 93;
 
 /// The booking routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_bookings, create_booking))
         .routes(routes!(read_booking))
@@ -32,7 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Who a booking is for.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CustomerBody {
+pub(crate) struct CustomerBody {
     /// Full name.
     pub name: String,
     /// Phone number (E.164).
@@ -46,7 +46,7 @@ pub struct CustomerBody {
 /// A booking to make.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BookingRequest {
+pub(crate) struct BookingRequest {
     /// The service's id.
     pub service: String,
     /// The staff member's id.
@@ -64,7 +64,7 @@ pub struct BookingRequest {
 
 /// A booking.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BookingView {
+pub(crate) struct BookingView {
     /// Its id.
     pub id: String,
     /// The short code the customer quotes.
@@ -109,7 +109,7 @@ impl From<StoredBooking> for BookingView {
 
 /// Bookings of a period.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BookingList {
+pub(crate) struct BookingList {
     /// By start.
     pub bookings: Vec<BookingView>,
 }
@@ -117,7 +117,7 @@ pub struct BookingList {
 /// Which bookings to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct BookingQuery {
+pub(crate) struct BookingQuery {
     /// Period start (RFC 3339).
     pub from: DateTime<Utc>,
     /// Period end (RFC 3339), at most 93 days after `from`.

@@ -25,7 +25,7 @@ use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
 
 /// The bot routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_bots, create_bot))
         .routes(routes!(list_versions, upload_version))
@@ -35,14 +35,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A bot to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BotRequest {
+pub(crate) struct BotRequest {
     /// Display name.
     pub name: String,
 }
 
 /// A bot.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BotView {
+pub(crate) struct BotView {
     /// Its id.
     pub id: String,
     /// Display name.
@@ -61,14 +61,14 @@ impl From<Bot> for BotView {
 
 /// The tenant's bots.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BotList {
+pub(crate) struct BotList {
     /// Oldest first.
     pub bots: Vec<BotView>,
 }
 
 /// A saved spec version.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct VersionView {
+pub(crate) struct VersionView {
     /// Its number (1, 2, ...).
     pub version: i32,
     /// Whether it is the active one.
@@ -81,14 +81,14 @@ pub struct VersionView {
 
 /// A bot's versions.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct VersionList {
+pub(crate) struct VersionList {
     /// Oldest first.
     pub versions: Vec<VersionView>,
 }
 
 /// A stored version.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SavedVersion {
+pub(crate) struct SavedVersion {
     /// Its number.
     pub version: i32,
     /// Whether it is active (only after activation).
@@ -97,7 +97,7 @@ pub struct SavedVersion {
 
 /// Parses and fully checks a spec, as the engine would load it: every
 /// reference, the business's catalog, the flows' actions.
-pub fn check_spec(text: &str) -> Result<(BotSpec, serde_json::Value), SpecError> {
+pub(crate) fn check_spec(text: &str) -> Result<(BotSpec, serde_json::Value), SpecError> {
     let spec = BotSpec::from_yaml(text)?;
     let one = |path: &str, message: String| SpecError {
         problems: vec![SpecProblem { path: path.into(), message }],

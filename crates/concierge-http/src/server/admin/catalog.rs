@@ -14,7 +14,7 @@ use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
 
 /// The catalog routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_services))
         .routes(routes!(put_service, delete_service))
@@ -26,7 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A service to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ServiceRequest {
+pub(crate) struct ServiceRequest {
     /// Display name.
     pub name: String,
     /// How long it takes, in minutes (1 to 1440).
@@ -39,7 +39,7 @@ pub struct ServiceRequest {
 
 /// A service.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ServiceView {
+pub(crate) struct ServiceView {
     /// Its id.
     pub id: String,
     /// Display name.
@@ -54,7 +54,7 @@ pub struct ServiceView {
 /// A staff member to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StaffRequest {
+pub(crate) struct StaffRequest {
     /// Display name.
     pub name: String,
     /// Anything else.
@@ -65,7 +65,7 @@ pub struct StaffRequest {
 
 /// A staff member.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct StaffView {
+pub(crate) struct StaffView {
     /// Its id.
     pub id: String,
     /// Display name.
@@ -78,7 +78,7 @@ pub struct StaffView {
 /// Weekly working hours, in the spec's shape (`{"monday": ["09:00-17:00"]}`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HoursBody {
+pub(crate) struct HoursBody {
     /// Day name to time ranges.
     #[schema(value_type = Object)]
     pub weekly_hours: serde_json::Value,
@@ -86,14 +86,14 @@ pub struct HoursBody {
 
 /// The tenant's services.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ServiceList {
+pub(crate) struct ServiceList {
     /// By id.
     pub services: Vec<ServiceView>,
 }
 
 /// The tenant's staff.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct StaffList {
+pub(crate) struct StaffList {
     /// By id.
     pub staff: Vec<StaffView>,
 }

@@ -17,7 +17,7 @@ use crate::server::error::{ApiError, ErrorBody};
 use crate::server::state::AppState;
 
 /// The conversation routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_conversations))
         .routes(routes!(read_conversation))
@@ -26,7 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A conversation without its events.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ConversationSummary {
+pub(crate) struct ConversationSummary {
     /// Its id.
     pub id: String,
     /// The bot answering it.
@@ -63,7 +63,7 @@ impl From<&Conversation> for ConversationSummary {
 
 /// One stored event of a conversation.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EventView {
+pub(crate) struct EventView {
     /// Its sequence number.
     pub seq: i64,
     /// The turn that produced it.
@@ -83,7 +83,7 @@ impl From<StoredEvent> for EventView {
 
 /// A conversation with its events.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ConversationDetail {
+pub(crate) struct ConversationDetail {
     /// The conversation.
     pub conversation: ConversationSummary,
     /// The engine's state (slots, flows, mode).
@@ -95,7 +95,7 @@ pub struct ConversationDetail {
 
 /// A page of conversations.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ConversationPage {
+pub(crate) struct ConversationPage {
     /// Most recently updated first.
     pub conversations: Vec<ConversationSummary>,
 }
@@ -103,7 +103,7 @@ pub struct ConversationPage {
 /// Which conversations to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     /// Only this status (`bot`, `waiting_for_human`, `with_human`, `closed`).
     pub status: Option<String>,
     /// Only conversations updated at or after this time (RFC 3339).

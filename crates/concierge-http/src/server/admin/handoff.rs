@@ -25,7 +25,7 @@ use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
 
 /// The handoff routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(take_over))
         .routes(routes!(release))
@@ -34,7 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// What a handoff step stored and pushed.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HandoffOutcome {
+pub(crate) struct HandoffOutcome {
     /// The conversation's status now.
     #[schema(value_type = String)]
     pub status: ConversationStatus,
@@ -45,7 +45,7 @@ pub struct HandoffOutcome {
 /// An agent's message to the customer.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AgentMessageRequest {
+pub(crate) struct AgentMessageRequest {
     /// What to tell the customer.
     pub text: String,
 }

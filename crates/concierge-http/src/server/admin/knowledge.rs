@@ -19,7 +19,7 @@ use crate::server::state::AppState;
 use concierge_service::knowledge::{import_document, ImportError};
 
 /// The knowledge routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_entries)).routes(routes!(import_entries)).routes(routes!(
         read_entry,
         put_entry,
@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A knowledge entry to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EntryRequest {
+pub(crate) struct EntryRequest {
     /// Title or question.
     pub title: String,
     /// Other ways customers ask it.
@@ -48,7 +48,7 @@ pub struct EntryRequest {
 
 /// A stored knowledge entry.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EntryView {
+pub(crate) struct EntryView {
     /// Its id.
     pub id: String,
     /// Title or question.
@@ -81,7 +81,7 @@ impl From<KnowledgeEntry> for EntryView {
 
 /// The tenant's entries.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EntryList {
+pub(crate) struct EntryList {
     /// By id.
     pub entries: Vec<EntryView>,
 }
@@ -197,7 +197,7 @@ pub(crate) async fn delete_entry(
 /// A document to import.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ImportRequest {
+pub(crate) struct ImportRequest {
     /// The document's name (a path such as `docs/policies.md`): entry ids
     /// and sources come from it, and re-importing the same name updates its
     /// entries in place.
@@ -212,7 +212,7 @@ pub struct ImportRequest {
 
 /// What an import changed, by entry id.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ImportResult {
+pub(crate) struct ImportResult {
     /// New entries.
     pub added: Vec<String>,
     /// Entries whose content changed.

@@ -20,14 +20,14 @@ use super::auth::Principal;
 use super::error::ApiError;
 use super::state::AppState;
 
-pub mod api_keys;
-pub mod bookings;
-pub mod bots;
-pub mod catalog;
-pub mod conversations;
-pub mod handoff;
-pub mod knowledge;
-pub mod users;
+pub(super) mod api_keys;
+pub(super) mod bookings;
+pub(super) mod bots;
+pub(super) mod catalog;
+pub(super) mod conversations;
+pub(super) mod handoff;
+pub(super) mod knowledge;
+pub(super) mod users;
 
 /// What the admin API adds to the OpenAPI description besides its paths:
 /// its tags and its two security schemes.
@@ -39,10 +39,10 @@ pub mod users;
         (name = "admin", description = "The admin API: conversations, handoff, knowledge, catalog, bookings, bots, keys, users"),
     )
 )]
-pub struct AdminApiDoc;
+pub(super) struct AdminApiDoc;
 
 /// Adds the `access_token` (staff JWT) and `api_key` (`ck_...`) bearer schemes.
-pub struct AdminSecuritySchemes;
+pub(super) struct AdminSecuritySchemes;
 
 impl Modify for AdminSecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -66,7 +66,7 @@ impl Modify for AdminSecuritySchemes {
 }
 
 /// Every admin route (documented in the OpenAPI description).
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(AdminApiDoc::openapi())
         .merge(conversations::routes())
         .merge(handoff::routes())

@@ -17,17 +17,17 @@ use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
 
 /// The shortest password accepted for a new account.
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 12;
 
 /// The user routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_users, create_user))
 }
 
 /// An account to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct UserRequest {
+pub(crate) struct UserRequest {
     /// Login email.
     pub email: String,
     /// Initial password (at least 12 characters).
@@ -38,7 +38,7 @@ pub struct UserRequest {
 
 /// An account.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UserView {
+pub(crate) struct UserView {
     /// Its id.
     pub id: String,
     /// Login email.
@@ -57,7 +57,7 @@ impl From<User> for UserView {
 
 /// The tenant's accounts.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UserList {
+pub(crate) struct UserList {
     /// By email.
     pub users: Vec<UserView>,
 }

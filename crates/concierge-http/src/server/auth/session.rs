@@ -2,7 +2,7 @@
 //!
 //! Login checks the password (argon2, in the store) and starts a refresh
 //! token family; refresh rotates the presented token (reuse of an old one
-//! revokes the family: see [`concierge_store::Store::rotate_refresh_token`]);
+//! revokes the family: see [`concierge_store::AuthStore::rotate_refresh_token`]);
 //! logout revokes the family. Unknown user, unknown tenant and wrong
 //! password get the same answer after the same work: one argon2
 //! verification each (against a dummy hash when there is no account), so

@@ -18,7 +18,7 @@ use crate::server::state::AppState;
 
 /// Runs a customer's message in a conversation through the service and
 /// counts it (`channel` labels the metrics: `http`, `ws`).
-pub async fn handle_message(
+pub(crate) async fn handle_message(
     state: &AppState,
     tenant: &TenantId,
     conversation_id: &str,

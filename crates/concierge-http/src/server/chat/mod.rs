@@ -9,18 +9,18 @@
 //!   (clock, metrics, error mapping) and the turn's response body.
 
 mod access;
-pub mod conversation;
+pub(super) mod conversation;
 pub(crate) mod cors;
-pub mod rest;
+pub(super) mod rest;
 pub(crate) mod token;
 pub(crate) mod widget;
-pub mod ws;
+pub(super) mod ws;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::server::state::AppState;
 
 /// The documented chat routes: REST and WebSocket.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(super) fn routes() -> OpenApiRouter<AppState> {
     rest::routes().merge(ws::routes())
 }

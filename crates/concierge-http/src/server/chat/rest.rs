@@ -33,10 +33,10 @@ use crate::server::limits::ClientIp;
 use crate::server::state::AppState;
 
 /// The header carrying a publishable key.
-pub const KEY_HEADER: &str = "x-concierge-key";
+pub(crate) const KEY_HEADER: &str = "x-concierge-key";
 
 /// The public chat routes (documented in the OpenAPI description).
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_conversation))
         .routes(routes!(send_message))
@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A started conversation.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CreatedConversation {
+pub(crate) struct CreatedConversation {
     /// Its id.
     pub conversation_id: String,
     /// The bearer token that opens it (and only it).
@@ -55,7 +55,7 @@ pub struct CreatedConversation {
 /// A customer's message.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MessageRequest {
+pub(crate) struct MessageRequest {
     /// What the customer wrote (or a quick reply's payload); at most 4096 bytes.
     pub text: String,
 }
@@ -63,7 +63,7 @@ pub struct MessageRequest {
 /// Which stored items to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ItemsQuery {
+pub(crate) struct ItemsQuery {
     /// Only items with a sequence number above this (0 for all).
     #[serde(default)]
     pub after: i64,
@@ -71,7 +71,7 @@ pub struct ItemsQuery {
 
 /// Stored items of a conversation.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ItemList {
+pub(crate) struct ItemList {
     /// In sequence order.
     pub items: Vec<Item>,
 }

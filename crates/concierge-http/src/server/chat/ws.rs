@@ -34,14 +34,14 @@ use crate::server::limits::ClientIp;
 use crate::server::state::AppState;
 
 /// The WebSocket route.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(connect))
 }
 
 /// How a client connects.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ConnectQuery {
+pub(crate) struct ConnectQuery {
     /// The conversation token.
     pub token: String,
     /// Send every stored item after this sequence number first (0: the whole

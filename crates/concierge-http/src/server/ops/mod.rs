@@ -18,18 +18,18 @@ use utoipa_axum::routes;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::state::AppState;
 
-pub mod openapi;
+pub(super) mod openapi;
 pub(crate) mod requests;
 pub mod telemetry;
 
 /// The operations routes.
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(metrics))
 }
 
 /// A health answer.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Health {
+pub(super) struct Health {
     /// `ok`.
     pub status: &'static str,
     /// The store backend (`sqlite` or `postgres`), on `/readyz`.

@@ -25,10 +25,10 @@ use crate::server::error::{ErrorBody, ErrorDetail};
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 /// Adds the security schemes.
-pub struct SecuritySchemes;
+pub(crate) struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
