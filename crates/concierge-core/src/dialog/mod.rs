@@ -38,13 +38,13 @@ mod flow;
 mod knowledge;
 mod payload;
 mod render;
-mod slots;
 pub mod state;
-mod times;
+mod turn;
 mod when;
 
 pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS};
-pub use engine::{Engine, EngineBuilder, EngineError, Turn, TurnContext, MAX_MESSAGE_BYTES};
+pub use engine::{Engine, EngineBuilder, EngineError, Turn, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
 pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
 pub use state::{ConversationState, FlowFrame, LastAnswer, Mode, Waiting};
+pub use turn::TurnContext;

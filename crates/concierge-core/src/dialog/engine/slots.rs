@@ -4,16 +4,14 @@
 //! messages (a day, then a time), and a new value for a slot already filled
 //! is a correction that sends the flow back to the step that used it.
 
-use super::answers;
-use super::engine::{Engine, TurnBuilder};
-use super::flow::{Flow, Step};
-use super::state::{ConversationState, FlowFrame};
-use super::when;
+use super::Engine;
+use crate::dialog::answers;
+use crate::dialog::flow::{Flow, Step};
+use crate::dialog::state::{ConversationState, FlowFrame, WINDOW_SLOT};
+use crate::dialog::turn::TurnBuilder;
+use crate::dialog::when;
 use crate::nlu::{EntityValue, Parse};
 use chrono::TimeZone;
-
-/// The slot holding the time window a customer gave ("morning", "around 2").
-pub(crate) const WINDOW_SLOT: &str = "time_window";
 
 /// What a message filled.
 #[derive(Debug, Default)]
@@ -160,11 +158,11 @@ impl Engine {
             match state.slots.get(&slot) {
                 Some(old) if *old == value => {}
                 Some(_) => {
-                    self.set_slot(state, t, &slot, value);
+                    t.set_slot(state, &slot, value);
                     filled.changed.push(slot);
                 }
                 None => {
-                    self.set_slot(state, t, &slot, value);
+                    t.set_slot(state, &slot, value);
                     filled.new.push(slot);
                 }
             }
