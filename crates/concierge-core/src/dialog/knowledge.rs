@@ -28,6 +28,7 @@ use super::state::{ConversationState, LastAnswer};
 use crate::knowledge::{terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
 use crate::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use crate::lexicon::{self, ConceptId};
+use crate::nlu::words::questions::{CONNECTIVES, HYPOTHETICAL, POINTERS, QUESTION_LEADS, QUESTION_STARTS};
 use crate::nlu::{Parse, KNOWLEDGE_INTENT_PREFIX};
 
 /// The confidence from which the best entry is given as the answer.
@@ -135,7 +136,6 @@ pub(crate) fn outside_questions(parse: &Parse, text: &str) -> (Parse, String) {
 /// "what happens if I have to cancel at the last minute?", "is there a fee
 /// to reschedule?".
 pub(crate) fn asks_what_if(text: &str) -> bool {
-    const HYPOTHETICAL: &[&str] = &["if", "policy", "fee", "fees", "charge", "charged", "penalty", "deposit"];
     is_question(text) && lexicon::words(text).iter().any(|w| HYPOTHETICAL.contains(&w.as_str()))
 }
 
@@ -143,43 +143,14 @@ pub(crate) fn asks_what_if(text: &str) -> bool {
 /// that lead into one ("is anyone there good at curls", "oh roughly how
 /// long will it take").
 fn opens_like_question(clause: &str) -> bool {
-    const STARTS: &[&str] = &[
-        "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does",
-        "did", "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
-    ];
-    const LEADS: &[&str] = &[
-        "oh",
-        "so",
-        "and",
-        "also",
-        "but",
-        "roughly",
-        "just",
-        "ok",
-        "okay",
-        "btw",
-        "hey",
-        "hi",
-        "um",
-        "quick",
-        "q",
-        "sorry",
-        "well",
-        "actually",
-        "then",
-        "approximately",
-        "about",
-        "wondering",
-        "curious",
-    ];
     let words: Vec<String> = clause
         .split_whitespace()
         .map(|w| w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_string())
         .filter(|w| !w.is_empty())
         .take(3)
         .collect();
-    let first_other = words.iter().position(|w| !LEADS.contains(&w.as_str()));
-    first_other.is_some_and(|i| STARTS.contains(&words[i].as_str()))
+    let first_other = words.iter().position(|w| !QUESTION_LEADS.contains(&w.as_str()));
+    first_other.is_some_and(|i| QUESTION_STARTS.contains(&words[i].as_str()))
 }
 
 /// The knowledge entry the classifier ranks first among the entries, with
@@ -223,15 +194,10 @@ pub(crate) fn decide(hits: &[Hit], question: bool) -> KbOutcome {
     }
 }
 
-/// Words that open a follow-up ("and do I ...", "also, ...").
-const CONNECTIVES: &[&str] = &["and", "also", "plus", "so", "but"];
-
 /// Whether `text` is a question that points back at what was just said: it
 /// starts like a follow-up ("and", "also", "what about") or refers to it
 /// ("is it free?").
 fn refers_back(text: &str) -> bool {
-    const POINTERS: &[&str] =
-        &["it", "that", "this", "them", "they", "him", "her", "he", "she", "there", "those"];
     let words = lexicon::words(text);
     let connective = words.first().is_some_and(|w| CONNECTIVES.contains(&w.as_str()));
     let what_about =

@@ -11,6 +11,7 @@ use crate::dialog::answers;
 use crate::dialog::knowledge::{self, KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use crate::dialog::state::ConversationState;
 use crate::dialog::when;
+use crate::nlu::words::answers::{BOOKING_CHANGES, CALLING_OFF};
 use crate::nlu::{EntityValue, Parse, KNOWLEDGE_INTENT_PREFIX};
 
 /// The classifier's confidence from which a flow's intent starts the flow
@@ -161,19 +162,7 @@ impl Engine {
     /// new day or time with words of change ("actually can we do friday
     /// instead? same time").
     fn moves_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
-        const CHANGE: &[&str] = &[
-            "instead",
-            "move",
-            "change",
-            "push",
-            "switch",
-            "reschedule",
-            "rather",
-            "same time",
-            "earlier",
-            "later",
-        ];
-        self.about_booking_just_made(state, parse, text, CHANGE).is_some_and(|said| !said.is_empty())
+        self.about_booking_just_made(state, parse, text, BOOKING_CHANGES).is_some_and(|said| !said.is_empty())
     }
 
     /// What a message says about when, if it is about the booking just made:
@@ -221,37 +210,6 @@ impl Engine {
     /// words of calling off and no new time ("can u scrap that, the party's
     /// off", "I won't make it after all").
     fn calls_off_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
-        const CALL_OFF: &[&str] = &[
-            "cancel",
-            "scrap",
-            "call off",
-            "call it off",
-            "can't make it",
-            "cant make it",
-            "can't come",
-            "cant come",
-            "cannot come",
-            "can't attend",
-            "cant attend",
-            "not coming",
-            "unable to come",
-            "won't be able to come",
-            "wont be able to come",
-            "won't make it",
-            "wont make it",
-            "not make it",
-            "unbook",
-            "delete",
-            "remove it",
-            "remove that",
-            "drop it",
-            "drop that",
-            "forget it",
-            "forget that",
-            "don't need it",
-            "dont need it",
-            "no longer need",
-        ];
-        self.about_booking_just_made(state, parse, text, CALL_OFF).is_some_and(|said| said.is_empty())
+        self.about_booking_just_made(state, parse, text, CALLING_OFF).is_some_and(|said| said.is_empty())
     }
 }
