@@ -29,6 +29,13 @@
 //! Built-in actions only go on after success; any other outcome goes back
 //! to the question whose answer is missing or unavailable, or ends the flow
 //! with an apology, so a reply saying "booked" always comes with the event.
+//!
+//! Layout: `engine/` is the [`Engine`] and its turn (`meaning`, `waiting`,
+//! `steps`, `slots`, `times`). Below it, never importing it: `actions` and
+//! `knowledge` (each run on a small context of what they need), `answers`
+//! and `when` (readers of short answers and times, over the word lists of
+//! `nlu::words`), `render`, and `turn` (the turn builder every part adds its
+//! replies and events to).
 
 mod actions;
 mod answers;
