@@ -12,6 +12,20 @@
 //!
 //! Storage, calendars and other I/O sit behind `async-trait` traits that the
 //! host implements; the clock and randomness are passed in with every turn.
+//! The one exception: with the `embedding` feature,
+//! `embedding::MiniLm::from_dir` reads the model's three files from a
+//! directory, for native hosts (`MiniLm::from_bytes` takes them as bytes).
+//!
+//! Cargo features:
+//! - `ingest` (default): importing Markdown, HTML, text and FAQ files into
+//!   knowledge entries (`knowledge::ingest`).
+//! - `embedding`: the MiniLM sentence encoder (candle, tokenizers) and the
+//!   embedding intent classifier.
+//! - `ann`: the approximate vector index `knowledge::HnswIndex` (hnsw_rs,
+//!   native only), for large knowledge bases; without it dense search scans
+//!   every vector.
+//! - `test-fixtures`: `embedding::fixture`, a tiny BERT for tests and
+//!   benches; a dev-dependency feature only.
 #![deny(missing_docs)]
 
 pub mod booking;

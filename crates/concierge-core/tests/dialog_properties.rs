@@ -1,6 +1,9 @@
 //! Properties of the dialog engine over the salon demo, with answers nobody
 //! scripted.
 //!
+//! Over 600 lines on purpose: one integration-test binary (fast to link) with
+//! the prompts and the properties over them.
+//!
 //! Scripted prefixes bring a conversation to every kind of prompt the salon
 //! flows have (service, day and time, name, phone, the booking confirmation,
 //! "what would you like to change", the reschedule and cancel questions, the

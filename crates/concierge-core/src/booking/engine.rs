@@ -1,6 +1,9 @@
 //! The booking engine: the [`Booker`] the dialog talks to, over a catalog,
 //! a repository and optional calendars.
 //!
+//! Just over 600 lines: the `Booker`'s operations share its availability and
+//! calendar helpers.
+//!
 //! Availability is computed from the repository's active bookings plus the
 //! calendars' busy time; the repository then re-checks atomically on write,
 //! so two customers racing for one slot cannot both get it. Confirmed

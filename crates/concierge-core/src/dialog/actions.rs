@@ -1,19 +1,20 @@
 //! Actions: what a flow's `action` steps run. The booking actions are built
 //! in; hosts register their own through the [`Action`] trait.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use super::engine::{Engine, TurnBuilder};
 use super::event::{BookingView, Button, Event};
 use super::payload;
-use super::slots::WINDOW_SLOT;
-use super::state::ConversationState;
-use super::times::list_words;
+use super::render::{list_words, Renderer};
+use super::state::{ConversationState, WINDOW_SLOT};
+use super::turn::TurnBuilder;
 use crate::booking::{
-    Availability, Booking, BookingError, BookingRequest, BookingStatus, Customer, Slot, Unavailable,
+    Availability, Booker, Booking, BookingError, BookingRequest, BookingStatus, Customer, Slot, Unavailable,
 };
 use crate::nlu::datetime::Grain;
 use crate::nlu::EntityValue;
@@ -92,9 +93,18 @@ fn reason_words(reason: Unavailable) -> &'static str {
     }
 }
 
-impl Engine {
+/// What the actions need of the engine: the booker, the host's actions,
+/// the responses they say things with and the business's time zone.
+pub(super) struct ActionContext<'a> {
+    pub(super) booker: &'a dyn Booker,
+    pub(super) host_actions: &'a HashMap<String, Arc<dyn Action>>,
+    pub(super) renderer: &'a Renderer,
+    pub(super) tz: Tz,
+}
+
+impl ActionContext<'_> {
     /// Runs a built-in or registered action; returns its outcome.
-    pub(super) async fn run_action(
+    pub(super) async fn run(
         &self,
         name: &str,
         state: &mut ConversationState,
@@ -106,7 +116,7 @@ impl Engine {
             "find_booking" => self.find_booking(state, t).await,
             "cancel_booking" => self.cancel_booking(state, t).await,
             "reschedule_booking" => self.reschedule_booking(state, t).await,
-            _ => match self.actions.get(name) {
+            _ => match self.host_actions.get(name) {
                 Some(action) => {
                     let call = ActionCall {
                         name,
@@ -117,7 +127,7 @@ impl Engine {
                     match action.run(call).await {
                         Ok(r) => {
                             for (slot, value) in r.slots {
-                                self.set_slot(state, t, &slot, value);
+                                t.set_slot(state, &slot, value);
                             }
                             for line in r.say {
                                 t.say_text(line);
@@ -167,8 +177,8 @@ impl Engine {
     /// Takes `slot` as the time asked for: the one the customer will be told.
     fn take_slot(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>, slot: &Slot) {
         let at = slot.start.with_timezone(&self.tz).fixed_offset();
-        self.set_slot(state, t, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
-        self.set_slot(state, t, "staff", text(slot.staff.clone()));
+        t.set_slot(state, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
+        t.set_slot(state, "staff", text(slot.staff.clone()));
         state.slots.remove(WINDOW_SLOT);
     }
 
@@ -206,7 +216,7 @@ impl Engine {
         }
         match self.booker.check(&request, t.ctx.now).await {
             Ok(Availability::Available(slot)) => {
-                self.set_slot(state, t, "staff", text(slot.staff));
+                t.set_slot(state, "staff", text(slot.staff));
                 state.slots.remove(WINDOW_SLOT);
                 "available".into()
             }
@@ -405,12 +415,12 @@ impl Engine {
     }
 
     fn remember_booking(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>, b: &Booking) {
-        self.set_slot(state, t, "booking_id", text(b.id.clone()));
-        self.set_slot(state, t, "booking_reference", text(b.reference.clone()));
-        self.set_slot(state, t, "booking_service", text(b.service.clone()));
+        t.set_slot(state, "booking_id", text(b.id.clone()));
+        t.set_slot(state, "booking_reference", text(b.reference.clone()));
+        t.set_slot(state, "booking_service", text(b.service.clone()));
         let at = b.start.with_timezone(&self.tz).fixed_offset();
-        self.set_slot(state, t, "booking_time", EntityValue::Time { value: at, grain: Grain::Minute });
-        self.set_slot(state, t, "booking_staff", text(b.staff.clone()));
+        t.set_slot(state, "booking_time", EntityValue::Time { value: at, grain: Grain::Minute });
+        t.set_slot(state, "booking_staff", text(b.staff.clone()));
     }
 
     pub(super) fn view(&self, b: &Booking) -> BookingView {

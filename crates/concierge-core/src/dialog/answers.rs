@@ -5,6 +5,11 @@
 //! forms (texting included), and says `None` or `false` rather than guess:
 //! the engine then treats the message as a digression or asks again.
 
+use crate::nlu::words::answers::{
+    ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON, YES,
+};
+use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
+
 /// Lower-cases, straightens apostrophes, drops punctuation and emoji (a
 /// thumbs-up becomes "yes") and collapses whitespace.
 pub(crate) fn normalise(text: &str) -> String {
@@ -26,113 +31,6 @@ pub(crate) fn contains_phrase(n: &str, phrase: &str) -> bool {
     format!(" {n} ").contains(&format!(" {phrase} "))
 }
 
-/// Ways of saying yes, as whole answers or their first words.
-const YES: &[&str] = &[
-    "yes",
-    "y",
-    "ya",
-    "yah",
-    "yea",
-    "yeah",
-    "yeh",
-    "yep",
-    "yup",
-    "yas",
-    "yess",
-    "yesss",
-    "sure",
-    "sure thing",
-    "ok",
-    "okay",
-    "okey",
-    "k",
-    "kk",
-    "alright",
-    "all right",
-    "correct",
-    "right",
-    "confirm",
-    "confirmed",
-    "please do",
-    "go ahead",
-    "go for it",
-    "sounds good",
-    "sounds great",
-    "sounds perfect",
-    "that's right",
-    "thats right",
-    "that's correct",
-    "thats correct",
-    "that's perfect",
-    "that's great",
-    "that's fine",
-    "that works",
-    "that work",
-    "works for me",
-    "works",
-    "absolutely",
-    "perfect",
-    "great",
-    "lovely",
-    "brilliant",
-    "excellent",
-    "fine",
-    "cool",
-    "good",
-    "yes please",
-    "of course",
-    "definitely",
-    "do it",
-    "book it",
-    "lock it in",
-    "lock in",
-    "lock that in",
-    "pop me in",
-    "put me down",
-    "book me in",
-    "make it so",
-    "affirmative",
-    "exactly",
-    "indeed",
-    "si",
-    "oui",
-    "cheers",
-    "ta",
-    "go on",
-    "brill",
-    "grand",
-    "spot on",
-    "bang on",
-    "nice one",
-    "deffo",
-    "fab",
-    "yh",
-    "ye",
-];
-
-/// Ways of saying no, as whole answers or their first words.
-const NO: &[&str] = &[
-    "no",
-    "n",
-    "nope",
-    "nah",
-    "naw",
-    "no thanks",
-    "no thank you",
-    "don't",
-    "dont",
-    "negative",
-    "not really",
-    "not quite",
-    "not right",
-    "that's wrong",
-    "thats wrong",
-    "that's not right",
-    "thats not right",
-    "incorrect",
-    "wrong",
-];
-
 /// Reads a yes or a no from the whole message or its first words ("yes,
 /// book it", "nope"). "No problem" and "no worries" are not a no.
 pub(crate) fn yes_no(text: &str) -> Option<bool> {
@@ -149,269 +47,6 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
         None
     }
 }
-
-/// Words that are never part of a person's name: function words, yes/no
-/// and other short answers, days and the months nobody is named after,
-/// booking vocabulary.
-const NOT_NAME_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "actually",
-    "after",
-    "again",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "anything",
-    "appointment",
-    "are",
-    "as",
-    "at",
-    "available",
-    "be",
-    "because",
-    "been",
-    "before",
-    "book",
-    "booking",
-    "but",
-    "by",
-    "can",
-    "cancel",
-    "change",
-    "could",
-    "day",
-    "did",
-    "do",
-    "does",
-    "done",
-    "else",
-    "evening",
-    "for",
-    "from",
-    "get",
-    "go",
-    "good",
-    "great",
-    "had",
-    "has",
-    "have",
-    "he",
-    "hello",
-    "her",
-    "hey",
-    "hi",
-    "him",
-    "his",
-    "how",
-    "i",
-    "i'd",
-    "i'll",
-    "i'm",
-    "if",
-    "in",
-    "instead",
-    "is",
-    "it",
-    "it's",
-    "its",
-    "just",
-    "like",
-    "make",
-    "me",
-    "meant",
-    "mine",
-    "month",
-    "morning",
-    "move",
-    "my",
-    "need",
-    "next",
-    "night",
-    "no",
-    "noon",
-    "not",
-    "now",
-    "of",
-    "ok",
-    "okay",
-    "on",
-    "one",
-    "or",
-    "our",
-    "perfect",
-    "please",
-    "pls",
-    "reschedule",
-    "right",
-    "same",
-    "she",
-    "should",
-    "so",
-    "sorry",
-    "sounds",
-    "that",
-    "that's",
-    "thats",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "they",
-    "this",
-    "time",
-    "to",
-    "today",
-    "tomorrow",
-    "tonight",
-    "too",
-    "uh",
-    "um",
-    "want",
-    "was",
-    "we",
-    "week",
-    "what",
-    "when",
-    "where",
-    "which",
-    "who",
-    "why",
-    "will",
-    "with",
-    "works",
-    "would",
-    "yes",
-    "yeah",
-    "yep",
-    "yup",
-    "you",
-    "your",
-    "thanks",
-    "thank",
-    "thx",
-    "ty",
-    "wait",
-    "hmm",
-    "correct",
-    "sure",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "july",
-    "september",
-    "october",
-    "november",
-    "december",
-    "name",
-    "names",
-    "number",
-    "phone",
-    "call",
-    "text",
-    "email",
-    "person",
-    "human",
-    "agent",
-    "bot",
-    "help",
-    "stop",
-    "never",
-    "mind",
-    "nevermind",
-    "fine",
-    "cool",
-    "nope",
-    "nah",
-    "ya",
-    "yea",
-    "lol",
-    "ah",
-    "oh",
-    "ugh",
-    "maybe",
-    "possible",
-    "possibly",
-    "free",
-    "asap",
-    "earlier",
-    "later",
-    "sooner",
-    "whenever",
-    "cheers",
-    "ta",
-    "brill",
-    "nice",
-    "mate",
-    "bye",
-    "goodbye",
-    "awesome",
-    "amazing",
-    "fab",
-    "fantastic",
-    "wonderful",
-    "lovely",
-    "brilliant",
-    "excellent",
-    "super",
-    "here",
-    "much",
-    "appreciated",
-    "welcome",
-    "deal",
-    "mi",
-    "numero",
-    "número",
-    "tel",
-    "cell",
-    "mobile",
-    "contact",
-];
-
-/// Words a customer puts before their name ("my name is", "it's", "this is").
-const NAME_LEADS: &[&str] = &[
-    "my name is",
-    "my name's",
-    "my names",
-    "name is",
-    "name's",
-    "names",
-    "the name is",
-    "the name's",
-    "it's",
-    "its",
-    "it is",
-    "i'm",
-    "im",
-    "i am",
-    "this is",
-    "call me",
-    "under",
-    "put it under",
-    "book it under",
-    "under the name",
-    "for",
-    "name",
-    "me llamo",
-    "mi nombre es",
-];
-
-/// Fillers that may open an answer before the name ("great, it's Ana").
-const FILLERS: &[&str] = &[
-    "great", "ok", "okay", "sure", "yes", "yeah", "yep", "yup", "hi", "hello", "hey", "thanks", "perfect",
-    "cool", "awesome", "lovely", "alright", "so", "oh", "um", "uh", "right", "sorry",
-];
 
 /// Strips leading fillers and name leads; returns the rest and whether a
 /// lead ("my name is") was seen.
@@ -486,8 +121,6 @@ pub(crate) fn person_name(text: &str, vocabulary: &[String]) -> Option<String> {
 }
 
 fn name_from_words(rest: &str, vocabulary: &[String], max_words: usize) -> Option<String> {
-    // "Mrs Gwen Llewellyn" is booked as Gwen Llewellyn.
-    const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"];
     let mut words: Vec<&str> = rest.split_whitespace().collect();
     if words.len() > 2 && TITLES.contains(&words[0].trim_end_matches('.').to_lowercase().as_str()) {
         words.remove(0);
@@ -541,40 +174,12 @@ fn capitalised(word: &str) -> bool {
 
 /// A name after a lead such as "my name is", "this is" or "it's".
 fn led_name(text: &str, vocabulary: &[String]) -> Option<String> {
-    const LEADS: &[&str] = &[
-        "my name is ",
-        "my name's ",
-        "me llamo ",
-        "mi nombre es ",
-        "my son ",
-        "my daughter ",
-        "my husband ",
-        "my wife ",
-        "my partner ",
-        "my kid ",
-        "my child ",
-        "my mom ",
-        "my mum ",
-        "my dad ",
-        "my boyfriend ",
-        "my girlfriend ",
-        "name's ",
-        "name is ",
-        "name: ",
-        "this is ",
-        "it's ",
-        "it is ",
-        "i'm ",
-        "i am ",
-        "for ",
-        "under ",
-    ];
     let lower = text.to_lowercase().replace('’', "'");
     if lower.len() != text.len() {
         // Lower-casing changed byte offsets: read the name another way.
         return None;
     }
-    for lead in LEADS {
+    for lead in VOLUNTEERED_NAME_LEADS {
         let mut from = 0;
         while let Some(found) = lower[from..].find(lead) {
             let at = from + found;
@@ -634,9 +239,8 @@ fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
 /// that please, I'll rebook another time", not "cancel it and move me to
 /// friday instead".
 pub(crate) fn says_cancel(text: &str) -> bool {
-    const MOVE: &[&str] = &["move", "reschedule", "change", "instead", "switch", "push", "swap"];
     let words = crate::lexicon::words(text);
-    words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVE.contains(&w.as_str()))
+    words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVING.contains(&w.as_str()))
 }
 
 /// Whether the message asks for a person: "can I speak to an actual
@@ -645,33 +249,10 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
     let n = normalise(text);
     let words: Vec<&str> = n.split(' ').collect();
     let phrase = |p: &str| contains_phrase(&n, p);
-    const PEOPLE: &[&str] = &[
-        "human",
-        "humans",
-        "person",
-        "people",
-        "someone",
-        "somebody",
-        "anyone",
-        "anybody",
-        "agent",
-        "operator",
-        "representative",
-        "rep",
-        "receptionist",
-        "manager",
-        "staff",
-        "team",
-        "stylist",
-        "stylists",
-    ];
-    const REACH: &[&str] = &[
-        "speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "touch",
-    ];
     // "speak to a person", "connect me with an agent", "a human I can talk
     // to"; not "staff who speak Spanish".
     let is_person = |w: &str| PEOPLE.contains(&w);
-    let is_reach = |w: &str| REACH.contains(&w);
+    let is_reach = |w: &str| REACHING.contains(&w);
     let reaches = words.iter().enumerate().any(|(i, w)| {
         is_reach(w)
             && (words[i + 1..].iter().take(5).any(|p| is_person(p))
@@ -682,12 +263,10 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
         return true;
     }
     // "I'd like someone to look into it": a person asked to take the matter on.
-    const TAKE_ON: &[&str] =
-        &["look into", "look at this", "sort this", "sort it", "deal with", "get back to me", "follow up"];
     let takes_on = words.iter().enumerate().any(|(i, w)| {
         is_person(w)
             && words.get(i + 1) == Some(&"to")
-            && TAKE_ON.iter().any(|p| words[i + 2..].join(" ").starts_with(p))
+            && TAKING_ON.iter().any(|p| words[i + 2..].join(" ").starts_with(p))
     });
     if takes_on {
         return true;
@@ -741,58 +320,13 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     if anything && ["later", "after that"].iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Later);
     }
-    const EARLIEST: &[&str] = &[
-        "earliest",
-        "first available",
-        "next available",
-        "soonest",
-        "first free",
-        "first opening",
-        "early as possible",
-        "early as poss",
-        "early as you can",
-        "early as you have",
-        "first one",
-        "first slot",
-        "first appointment",
-        "as soon as possible",
-        "asap",
-    ];
     if EARLIEST.iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Earliest);
     }
-    const LATEST: &[&str] =
-        &["latest", "late as you can", "late as possible", "late as poss", "last appointment", "last slot"];
     if LATEST.iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Latest);
     }
-    const ASKS: &[&str] = &[
-        "what times",
-        "which times",
-        "what time do you have",
-        "what times do you have",
-        "what do you have",
-        "what have you got",
-        "what's available",
-        "whats available",
-        "what is available",
-        "when are you free",
-        "when is there",
-        "when do you have",
-        "any openings",
-        "any availability",
-        "what availability",
-        "your availability",
-        "free slots",
-        "available slots",
-        "available times",
-        "what slots",
-        "which slots",
-        "what's free",
-        "whats free",
-        "when can you fit me",
-    ];
-    ASKS.iter().any(|p| phrase(p)).then_some(TimesAsked::Any)
+    ASKING_FOR_TIMES.iter().any(|p| phrase(p)).then_some(TimesAsked::Any)
 }
 
 /// Whether `c` is a pictograph or other symbol (emoji), never part of an answer's words.

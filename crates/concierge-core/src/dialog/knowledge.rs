@@ -19,15 +19,16 @@
 //! is used when the model fails or answers nothing.
 
 use super::answers;
-use super::engine::{Engine, TurnBuilder};
 use super::event::{Button, Event, Reply};
+use super::render::Renderer;
+use super::turn::TurnBuilder;
 use std::collections::HashSet;
 
 use super::state::{ConversationState, LastAnswer};
-use crate::knowledge::KnowledgeEntry;
-use crate::knowledge::{terms, Hit, Term};
-use crate::language_model::{CompletionRequest, PromptMessage};
+use crate::knowledge::{terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
+use crate::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use crate::lexicon::{self, ConceptId};
+use crate::nlu::words::questions::{CONNECTIVES, HYPOTHETICAL, POINTERS, QUESTION_LEADS, QUESTION_STARTS};
 use crate::nlu::{Parse, KNOWLEDGE_INTENT_PREFIX};
 
 /// The confidence from which the best entry is given as the answer.
@@ -135,7 +136,6 @@ pub(crate) fn outside_questions(parse: &Parse, text: &str) -> (Parse, String) {
 /// "what happens if I have to cancel at the last minute?", "is there a fee
 /// to reschedule?".
 pub(crate) fn asks_what_if(text: &str) -> bool {
-    const HYPOTHETICAL: &[&str] = &["if", "policy", "fee", "fees", "charge", "charged", "penalty", "deposit"];
     is_question(text) && lexicon::words(text).iter().any(|w| HYPOTHETICAL.contains(&w.as_str()))
 }
 
@@ -143,43 +143,14 @@ pub(crate) fn asks_what_if(text: &str) -> bool {
 /// that lead into one ("is anyone there good at curls", "oh roughly how
 /// long will it take").
 fn opens_like_question(clause: &str) -> bool {
-    const STARTS: &[&str] = &[
-        "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does",
-        "did", "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
-    ];
-    const LEADS: &[&str] = &[
-        "oh",
-        "so",
-        "and",
-        "also",
-        "but",
-        "roughly",
-        "just",
-        "ok",
-        "okay",
-        "btw",
-        "hey",
-        "hi",
-        "um",
-        "quick",
-        "q",
-        "sorry",
-        "well",
-        "actually",
-        "then",
-        "approximately",
-        "about",
-        "wondering",
-        "curious",
-    ];
     let words: Vec<String> = clause
         .split_whitespace()
         .map(|w| w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_string())
         .filter(|w| !w.is_empty())
         .take(3)
         .collect();
-    let first_other = words.iter().position(|w| !LEADS.contains(&w.as_str()));
-    first_other.is_some_and(|i| STARTS.contains(&words[i].as_str()))
+    let first_other = words.iter().position(|w| !QUESTION_LEADS.contains(&w.as_str()));
+    first_other.is_some_and(|i| QUESTION_STARTS.contains(&words[i].as_str()))
 }
 
 /// The knowledge entry the classifier ranks first among the entries, with
@@ -223,15 +194,10 @@ pub(crate) fn decide(hits: &[Hit], question: bool) -> KbOutcome {
     }
 }
 
-/// Words that open a follow-up ("and do I ...", "also, ...").
-const CONNECTIVES: &[&str] = &["and", "also", "plus", "so", "but"];
-
 /// Whether `text` is a question that points back at what was just said: it
 /// starts like a follow-up ("and", "also", "what about") or refers to it
 /// ("is it free?").
 fn refers_back(text: &str) -> bool {
-    const POINTERS: &[&str] =
-        &["it", "that", "this", "them", "they", "him", "her", "he", "she", "there", "those"];
     let words = lexicon::words(text);
     let connective = words.first().is_some_and(|w| CONNECTIVES.contains(&w.as_str()));
     let what_about =
@@ -240,13 +206,25 @@ fn refers_back(text: &str) -> bool {
     question && (connective || what_about || words.iter().any(|w| POINTERS.contains(&w.as_str())))
 }
 
-impl Engine {
+/// What answering from the knowledge base needs of the engine: the
+/// entries, the searches over them, the language model that words answers
+/// when there is one, the responses and the business's name.
+pub(crate) struct KnowledgeContext<'a> {
+    pub(crate) entries: &'a [KnowledgeEntry],
+    pub(crate) search: &'a dyn KnowledgeSearch,
+    pub(crate) paraphrase_search: Option<&'a dyn KnowledgeSearch>,
+    pub(crate) language_model: Option<&'a dyn LanguageModel>,
+    pub(crate) renderer: &'a Renderer,
+    pub(crate) business_name: &'a str,
+}
+
+impl KnowledgeContext<'_> {
     /// What the knowledge base makes of `text`, in the conversation `state`.
     /// When the search is unsure, a question whose best entry is also the
     /// entry the classifier ranks first ("how late r u open on saturdays")
     /// is answered: two readings agree.
-    pub(crate) fn kb_lookup(&self, state: &ConversationState, parse: &Parse, text: &str) -> KbOutcome {
-        if self.knowledge.is_empty() {
+    pub(crate) fn lookup(&self, state: &ConversationState, parse: &Parse, text: &str) -> KbOutcome {
+        if self.entries.is_empty() {
             return KbOutcome::Nothing;
         }
         let question = is_question(text);
@@ -267,10 +245,10 @@ impl Engine {
     /// to with no word the knowledge base has never seen ("can my mum get in
     /// with her wheelchair?", not "what's the best pizza place near you?").
     fn settle(&self, parse: &Parse, text: &str, question: bool) -> KbOutcome {
-        let hits = self.knowledge_search.search(text, MAX_CHOICES + 1);
+        let hits = self.search.search(text, MAX_CHOICES + 1);
         let outcome = decide(&hits, question);
         if let (KbOutcome::Choices(_) | KbOutcome::Unknown, Some(top)) = (&outcome, hits.first()) {
-            let agreed = classifier_entry(parse, &self.knowledge)
+            let agreed = classifier_entry(parse, self.entries)
                 .is_some_and(|(entry, confidence)| entry == top.entry && confidence >= AGREEING);
             let alone = hits.get(1).is_none_or(|r| r.score < ALONE * top.score)
                 && top.coverage >= ALONE_COVERAGE
@@ -301,11 +279,11 @@ impl Engine {
         if parse.entities.iter().any(|e| e.entity == "datetime") {
             return None;
         }
-        let hits = self.paraphrase_search.as_ref()?.search(text, 2);
+        let hits = self.paraphrase_search?.search(text, 2);
         let top = hits.first()?;
         let lead = top.coverage - hits.get(1).map_or(0.0, |h| h.coverage);
         let classified =
-            classifier_entry(parse, &self.knowledge).is_some_and(|(e, c)| e == top.entry && c >= AGREEING);
+            classifier_entry(parse, self.entries).is_some_and(|(e, c)| e == top.entry && c >= AGREEING);
         let agreed = lexical_top == Some(top.entry) || classified;
         (agreed && top.coverage >= PARAPHRASE_AGREED && lead >= PARAPHRASE_LEAD)
             .then_some(KbOutcome::Answer { entry: top.entry, score: top.coverage })
@@ -339,7 +317,7 @@ impl Engine {
     /// a question, or of a fragment the search finds one topic in) or, for
     /// a question, the search agrees it is the best; choices when the search finds
     /// others as close; the search's own answer when it is sure of another.
-    pub(crate) fn kb_for_intent(
+    pub(crate) fn for_intent(
         &self,
         state: &ConversationState,
         parse: &Parse,
@@ -351,7 +329,7 @@ impl Engine {
         if confidence >= CONFIDENT && question {
             return KbOutcome::Answer { entry, score: confidence };
         }
-        match self.kb_lookup(state, parse, text) {
+        match self.lookup(state, parse, text) {
             // A sure classifier, on a fragment the search finds two topics
             // in ("products and prices"): let the customer choose.
             KbOutcome::Choices(mut entries) if confidence >= CONFIDENT => {
@@ -386,7 +364,7 @@ impl Engine {
         if last.turn + 1 != state.turns {
             return None;
         }
-        self.knowledge.iter().position(|k| k.id == last.entry)
+        self.entries.iter().position(|k| k.id == last.entry)
     }
 
     /// A short question right after an answer stays on its entry unless it
@@ -422,7 +400,7 @@ impl Engine {
         }
         let mut known: HashSet<String> = HashSet::new();
         let mut concepts: HashSet<ConceptId> = HashSet::new();
-        for k in &self.knowledge {
+        for k in self.entries {
             for field in std::iter::once(&k.title).chain(&k.alternatives).chain(std::iter::once(&k.text)) {
                 for t in terms(field) {
                     concepts.extend(t.concepts.iter().copied());
@@ -435,7 +413,7 @@ impl Engine {
 
     /// Answers with entry `entry`, worded by the language model when there
     /// is one.
-    pub(crate) async fn answer_knowledge(
+    pub(crate) async fn answer(
         &self,
         state: &mut ConversationState,
         entry: usize,
@@ -444,7 +422,7 @@ impl Engine {
         t: &mut TurnBuilder<'_>,
     ) {
         state.failures = 0;
-        let k = &self.knowledge[entry];
+        let k = &self.entries[entry];
         state.last_answer = Some(LastAnswer { entry: k.id.clone(), turn: state.turns });
         t.event(Event::KbAnswer {
             id: k.id.clone(),
@@ -452,7 +430,7 @@ impl Engine {
             source: k.source.clone(),
             score,
         });
-        let worded = match &self.language_model {
+        let worded = match self.language_model {
             Some(model) => {
                 let request = self.grounded_prompt(entry, question);
                 match model.complete(&request).await {
@@ -471,21 +449,21 @@ impl Engine {
     /// and the next ones the search finds, citing nothing else.
     fn grounded_prompt(&self, entry: usize, question: &str) -> CompletionRequest {
         let mut entries = vec![entry];
-        for hit in self.knowledge_search.search(question, PROMPT_ENTRIES + 1) {
+        for hit in self.search.search(question, PROMPT_ENTRIES + 1) {
             if entries.len() < PROMPT_ENTRIES && !entries.contains(&hit.entry) {
                 entries.push(hit.entry);
             }
         }
         let mut material = String::new();
         for (n, &i) in entries.iter().enumerate() {
-            let k = &self.knowledge[i];
+            let k = &self.entries[i];
             material.push_str(&format!("[{}] {} (source: {})\n{}\n\n", n + 1, k.title, k.source, k.text));
         }
         let system = format!(
             "You answer customers' questions for {}. Use only the knowledge entries given; entry [1] is the \
              best match. If they do not answer the question, say you don't know. Answer in one to three short \
              sentences, without inventing prices, times or policies.",
-            self.spec.business.name
+            self.business_name
         );
         CompletionRequest {
             purpose: "knowledge_answer".into(),
@@ -501,7 +479,7 @@ impl Engine {
     }
 
     /// Offers `entries` as buttons.
-    pub(crate) fn offer_kb_choices(
+    pub(crate) fn offer_choices(
         &self,
         state: &mut ConversationState,
         entries: &[usize],
@@ -512,7 +490,7 @@ impl Engine {
         reply.buttons = entries
             .iter()
             .map(|&i| {
-                let k = &self.knowledge[i];
+                let k = &self.entries[i];
                 Button {
                     title: k.title.clone(),
                     payload: super::payload::encode(KB_CHOICE_INTENT, KB_CHOICE_ENTITY, &k.id),
@@ -524,13 +502,13 @@ impl Engine {
     }
 
     /// Says the knowledge base does not cover `text` and offers a person.
-    pub(crate) fn kb_unknown(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
+    pub(crate) fn unknown(&self, state: &mut ConversationState, text: &str, t: &mut TurnBuilder<'_>) {
         t.event(Event::OutOfScope { text: text.to_string() });
         t.say(self.renderer.render("kb_unknown", &state.slots, t.seed()));
         state.handoff_offered = true;
         let mut offer = self.renderer.render("offer_handoff", &state.slots, t.seed());
         if offer.buttons.is_empty() {
-            offer.buttons = super::engine::yes_no_buttons();
+            offer.buttons = super::render::yes_no_buttons();
         }
         t.say(offer);
     }

@@ -29,6 +29,13 @@
 //! Built-in actions only go on after success; any other outcome goes back
 //! to the question whose answer is missing or unavailable, or ends the flow
 //! with an apology, so a reply saying "booked" always comes with the event.
+//!
+//! Layout: `engine/` is the [`Engine`] and its turn (`meaning`, `waiting`,
+//! `steps`, `slots`, `times`). Below it, never importing it: `actions` and
+//! `knowledge` (each run on a small context of what they need), `answers`
+//! and `when` (readers of short answers and times, over the word lists of
+//! `nlu::words`), `render`, and `turn` (the turn builder every part adds its
+//! replies and events to).
 
 mod actions;
 mod answers;
@@ -38,13 +45,13 @@ mod flow;
 mod knowledge;
 mod payload;
 mod render;
-mod slots;
 pub mod state;
-mod times;
+mod turn;
 mod when;
 
 pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS};
-pub use engine::{Engine, EngineBuilder, EngineError, Turn, TurnContext, MAX_MESSAGE_BYTES};
+pub use engine::{Engine, EngineBuilder, EngineError, Turn, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
 pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
 pub use state::{ConversationState, FlowFrame, LastAnswer, Mode, Waiting};
+pub use turn::TurnContext;

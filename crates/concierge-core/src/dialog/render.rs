@@ -199,6 +199,23 @@ impl Renderer {
     }
 }
 
+/// The quick replies under a yes/no question.
+pub(crate) fn yes_no_buttons() -> Vec<Button> {
+    vec![
+        Button { title: "Yes".into(), payload: "yes".into() },
+        Button { title: "No".into(), payload: "no".into() },
+    ]
+}
+
+/// "a, b or c".
+pub(crate) fn list_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::DateStyle;

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::nlu::EntityValue;
 
+/// The slot holding the time window a customer gave ("morning", "around 2").
+pub(crate) const WINDOW_SLOT: &str = "time_window";
+
 /// Everything the engine remembers about one conversation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConversationState {

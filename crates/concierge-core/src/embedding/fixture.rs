@@ -2,6 +2,9 @@
 //! the file formats of all-MiniLM-L6-v2, so tests and benches (here and in
 //! the crates around the core) can load and run a real encoder without
 //! downloading the model. Its vectors carry no meaning.
+//!
+//! Behind the `test-fixtures` cargo feature (with `embedding`), which crates
+//! turn on only as a dev-dependency: [`TinyBert::write_to`] writes files.
 
 use std::fmt::Write as _;
 

@@ -51,6 +51,9 @@ impl MiniLm {
     ///
     /// A missing file gives [`EmbedError::MissingFiles`], whose message names
     /// the script.
+    ///
+    /// This is the core's one I/O (see the crate's documentation): native
+    /// hosts load the model from disk; others use [`MiniLm::from_bytes`].
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, EmbedError> {
         let dir = dir.as_ref();
         let missing: Vec<String> = [CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE]

@@ -13,7 +13,7 @@
 
 #[cfg(feature = "embedding")]
 mod bert;
-#[cfg(feature = "embedding")]
+#[cfg(all(feature = "embedding", feature = "test-fixtures"))]
 pub mod fixture;
 #[cfg(feature = "embedding")]
 mod minilm;

@@ -18,7 +18,7 @@ use super::{Hit, KnowledgeEntry, KnowledgeSearch};
 use crate::embedding::{EmbedError, Embedder};
 
 /// Above this many vectors, [`IndexChoice::Auto`] builds an HNSW graph
-/// (native builds) instead of scanning every vector.
+/// (`ann` feature, native builds) instead of scanning every vector.
 pub const HNSW_THRESHOLD: usize = 20_000;
 
 /// A stable 64-bit FNV-1a hash of `text`, as 16 hex digits.
@@ -80,12 +80,14 @@ impl EmbeddingCache {
 /// Which vector index [`DenseSearch`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IndexChoice {
-    /// Exact search below [`HNSW_THRESHOLD`] vectors, HNSW above (native).
+    /// Exact search below [`HNSW_THRESHOLD`] vectors, HNSW above (`ann`
+    /// feature, native builds).
     #[default]
     Auto,
     /// Always the exact flat scan.
     Flat,
-    /// Always HNSW (falls back to flat on wasm32).
+    /// Always HNSW (falls back to flat without the `ann` feature and on
+    /// wasm32).
     Hnsw,
 }
 
@@ -195,12 +197,12 @@ pub fn build_index(
         IndexChoice::Flat => false,
         IndexChoice::Hnsw => true,
     };
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(feature = "ann", not(target_arch = "wasm32")))]
     if hnsw {
         let params = super::hnsw::HnswParams::default();
         return Ok(Box::new(super::hnsw::HnswIndex::new(dimension, vectors, params)?));
     }
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(not(all(feature = "ann", not(target_arch = "wasm32"))))]
     let _ = hnsw;
     Ok(Box::new(FlatIndex::new(dimension, vectors)?))
 }

@@ -1,6 +1,7 @@
 //! An approximate [`VectorIndex`]: a hierarchical navigable small-world graph
-//! (`hnsw_rs`). Native builds only: it uses threads and memory maps that
-//! `wasm32-unknown-unknown` lacks.
+//! (`hnsw_rs`). Behind the `ann` cargo feature, which only the hosts that
+//! index large knowledge bases turn on (the server), and native builds only:
+//! it uses threads and memory maps that `wasm32-unknown-unknown` lacks.
 
 use hnsw_rs::prelude::{DistDot, Hnsw};
 

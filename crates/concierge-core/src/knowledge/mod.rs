@@ -3,7 +3,8 @@
 //!
 //! Every search implements [`KnowledgeSearch`]: [`Bm25Index`] (lexical, own,
 //! small), [`DenseSearch`] (sentence embeddings over a [`VectorIndex`]: the
-//! exact [`FlatIndex`], or `HnswIndex` for large bases on native builds) and
+//! exact [`FlatIndex`], or `HnswIndex` for large bases on native builds with
+//! the `ann` cargo feature) and
 //! [`HybridSearch`] (reciprocal rank fusion of the others). `ingest` (cargo
 //! feature `ingest`, on by default) turns Markdown, HTML, text and FAQ
 //! lists into entries with stable ids, and
@@ -12,7 +13,8 @@
 mod base;
 mod bm25;
 mod dense;
-#[cfg(not(target_arch = "wasm32"))]
+// The approximate index needs hnsw_rs: the `ann` feature, native builds.
+#[cfg(all(feature = "ann", not(target_arch = "wasm32")))]
 mod hnsw;
 mod hybrid;
 #[cfg(feature = "ingest")]
@@ -27,7 +29,7 @@ pub use dense::{
     build_index, content_hash, entry_texts, DenseError, DenseSearch, EmbeddingCache, IndexChoice,
     HNSW_THRESHOLD,
 };
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "ann", not(target_arch = "wasm32")))]
 pub use hnsw::{HnswIndex, HnswParams};
 pub use hybrid::{FusionPart, HybridSearch, DEFAULT_RRF_K};
 pub use learn::{add_query_phrasings, TrainingQuery};

@@ -2,7 +2,7 @@
 //!
 //! [`VectorIndex`] is the seam: [`FlatIndex`] scans every vector (exact, and
 //! fastest below some tens of thousands of vectors); the HNSW index
-//! (`HnswIndex`, native builds only) answers approximately in
+//! (`HnswIndex`, `ann` feature, native builds only) answers approximately in
 //! sub-linear time for large knowledge bases.
 
 /// A neighbour found by a [`VectorIndex`].

@@ -2,6 +2,9 @@
 //! into a vector, and a multinomial logistic regression trained on the
 //! bot's examples turns the vector into intent probabilities.
 //!
+//! Over 600 lines: some 190 of them are its tests; the classifier itself
+//! (training, calibration, prediction) is one piece.
+//!
 //! The encoder is any [`Embedder`] (all-MiniLM-L6-v2 in practice). Training
 //! embeds every example once, standardises the features, fits the head with
 //! AdamW on mini-batches, and calibrates its probabilities with one

@@ -10,6 +10,7 @@ pub mod entity;
 pub mod evaluation;
 pub mod lexical;
 mod pipeline;
+pub(crate) mod words;
 
 pub use classifier::{IntentClassifier, IntentScore, TrainError, TrainingExample};
 pub use entity::{Entity, EntityValue};

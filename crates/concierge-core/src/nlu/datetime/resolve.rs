@@ -5,6 +5,9 @@
 //! Friday" is the Friday of next week, intervals' ends are exclusive.
 //! With [`DateTimeOptions::prefer_future`] nothing before the reference is
 //! returned for expressions that leave the date open.
+//!
+//! Over 600 lines on purpose: every kind of expression is placed by the same
+//! few conventions, which read best side by side.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 

@@ -1,5 +1,8 @@
 //! Behaviour tests: booking phrases resolved against a fixed reference,
 //! options, robustness, and accuracy floors on the public corpora.
+//!
+//! Over 600 lines on purpose: one table of phrases and their readings, best
+//! read (and updated with `UPDATE_EXPECT=1`) in one place.
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use expect_test::{expect, Expect};

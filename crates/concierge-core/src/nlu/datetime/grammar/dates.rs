@@ -1,5 +1,8 @@
 //! Dates ("Feb 15", "2/15/2014"), days ("next Friday", holidays) and
 //! periods ("next week", "Q4 2018", "end of April").
+//!
+//! Over 600 lines on purpose: the grammar's date, day and period rules, one
+//! `impl Grammar` like its sibling files.
 
 use super::*;
 

@@ -4,16 +4,16 @@
 //! messages (a day, then a time), and a new value for a slot already filled
 //! is a correction that sends the flow back to the step that used it.
 
-use super::answers;
-use super::engine::{Engine, TurnBuilder};
-use super::flow::{Flow, Step};
-use super::state::{ConversationState, FlowFrame};
-use super::when;
+use super::Engine;
+use crate::dialog::answers;
+use crate::dialog::flow::{Flow, Step};
+use crate::dialog::state::{ConversationState, FlowFrame, WINDOW_SLOT};
+use crate::dialog::turn::TurnBuilder;
+use crate::dialog::when;
+use crate::nlu::words::names::FUNCTION_WORDS;
+use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
 use chrono::TimeZone;
-
-/// The slot holding the time window a customer gave ("morning", "around 2").
-pub(crate) const WINDOW_SLOT: &str = "time_window";
 
 /// What a message filled.
 #[derive(Debug, Default)]
@@ -49,19 +49,6 @@ fn without_contacts(parse: &Parse, text: &str) -> String {
     out.trim().trim_end_matches([',', ' ', '.']).to_string()
 }
 
-/// Words that show a bare number is a new time ("make it 4", "4 instead").
-const TIME_CUES: &[&str] = &[
-    "make it",
-    "change it to",
-    "instead",
-    "actually",
-    "how about",
-    "what about",
-    "at",
-    "move it to",
-    "push it to",
-];
-
 /// A word as services are compared by it: without apostrophes and plural
 /// s, people by their sex ("gentleman's", "man", "gents" are all "men").
 fn service_word(w: &str) -> String {
@@ -80,12 +67,10 @@ pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<Str
         .services
         .iter()
         .map(|service| {
-            // Function words name nothing ("short back and sides", "haircut for men").
-            const FUNCTION: &[&str] = &["and", "for", "the", "with", "of", "a", "an", "to", "or", "in", "on"];
             let mut words: Vec<String> = std::iter::once(&service.name)
                 .chain(&service.synonyms)
                 .flat_map(|n| answers::normalise(n).split(' ').map(service_word).collect::<Vec<_>>())
-                .filter(|w| !FUNCTION.contains(&w.as_str()))
+                .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
                 .collect();
             words.sort();
             words.dedup();
@@ -160,11 +145,11 @@ impl Engine {
             match state.slots.get(&slot) {
                 Some(old) if *old == value => {}
                 Some(_) => {
-                    self.set_slot(state, t, &slot, value);
+                    t.set_slot(state, &slot, value);
                     filled.changed.push(slot);
                 }
                 None => {
-                    self.set_slot(state, t, &slot, value);
+                    t.set_slot(state, &slot, value);
                     filled.new.push(slot);
                 }
             }

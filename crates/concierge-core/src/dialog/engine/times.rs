@@ -4,12 +4,14 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 
-use super::answers::TimesAsked;
-use super::engine::{Engine, EngineError, TurnBuilder};
-use super::event::Button;
-use super::payload;
-use super::state::{ConversationState, Waiting};
+use super::{Engine, EngineError};
 use crate::booking::{Availability, BookingRequest, Slot};
+use crate::dialog::answers::TimesAsked;
+use crate::dialog::event::Button;
+use crate::dialog::payload;
+use crate::dialog::render::list_words;
+use crate::dialog::state::{ConversationState, Waiting};
+use crate::dialog::turn::TurnBuilder;
 use crate::nlu::datetime::Grain;
 use crate::nlu::EntityValue;
 
@@ -83,12 +85,12 @@ impl Engine {
         let slots = self.free_starts(state, from, until, t).await;
         if slots.is_empty() {
             // Nothing that day: say so, with the nearest times.
-            if let Some((mut request, _)) = self.request(state, t) {
+            if let Some((mut request, _)) = self.actions().request(state, t) {
                 request.start = from;
                 if let Ok(Availability::Unavailable { reason, alternatives }) =
                     self.booker.check(&request, t.ctx.now).await
                 {
-                    self.offer_alternatives(state, t, &request, Grain::Day, reason, &alternatives);
+                    self.actions().offer_alternatives(state, t, &request, Grain::Day, reason, &alternatives);
                     return;
                 }
             }
@@ -118,14 +120,15 @@ impl Engine {
         };
         let today = t.ctx.now.with_timezone(&self.tz).date_naive();
         let named_day = || {
-            super::answers::normalise(text).split(' ').find_map(crate::nlu::datetime::weekday_named).map(
-                |w| {
+            crate::dialog::answers::normalise(text)
+                .split(' ')
+                .find_map(crate::nlu::datetime::weekday_named)
+                .map(|w| {
                     let ahead = (7 + w.num_days_from_monday() as i64
                         - today.weekday().num_days_from_monday() as i64)
                         % 7;
                     today + Duration::days(if ahead == 0 { 7 } else { ahead })
-                },
-            )
+                })
         };
         let (from, until) = match chosen_day.or_else(named_day) {
             Some(day) => {
@@ -144,7 +147,7 @@ impl Engine {
             return false;
         };
         let at = first.start.with_timezone(&self.tz).fixed_offset();
-        self.set_slot(state, t, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
+        t.set_slot(state, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
         true
     }
 
@@ -223,14 +226,5 @@ impl Engine {
             frame.attempts = 0;
         }
         Ok(())
-    }
-}
-
-/// "a, b or c".
-pub(super) fn list_words(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

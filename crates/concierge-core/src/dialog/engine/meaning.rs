@@ -1,0 +1,215 @@
+//! What a message means when no question is pending, or when it does not
+//! answer the one asked: a flow to start, a knowledge answer, a response,
+//! or nothing. The classifier's intent is read again against what the
+//! message says ("can we push it back an hour?" moves the booking just
+//! made, "what happens if I cancel?" asks about the policy).
+
+use chrono::{DateTime, Utc};
+
+use super::Engine;
+use crate::dialog::answers;
+use crate::dialog::knowledge::{self, KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
+use crate::dialog::state::ConversationState;
+use crate::dialog::when;
+use crate::nlu::words::answers::{BOOKING_CHANGES, CALLING_OFF};
+use crate::nlu::{EntityValue, Parse, KNOWLEDGE_INTENT_PREFIX};
+
+/// The classifier's confidence from which a flow's intent starts the flow
+/// even when the message reads as a question the knowledge base answers.
+const SURE_OF_FLOW: f32 = 0.7;
+
+/// The words a greeting with a question after it has at least ("hi! is
+/// anyone there good with curls?" is a question, "hi there?" a greeting).
+const QUESTION_AFTER_GREETING: usize = 4;
+
+/// What a message asks for, outside any pending question.
+pub(super) enum Meaning {
+    StartFlow(usize),
+    Knowledge { entry: usize, score: f32 },
+    KnowledgeChoices(Vec<usize>),
+    KnowledgeUnknown,
+    Respond(String),
+    Nothing,
+}
+
+pub(super) fn kb_meaning(outcome: KbOutcome) -> Meaning {
+    match outcome {
+        KbOutcome::Answer { entry, score } => Meaning::Knowledge { entry, score },
+        KbOutcome::Choices(entries) => Meaning::KnowledgeChoices(entries),
+        KbOutcome::Unknown => Meaning::KnowledgeUnknown,
+        KbOutcome::Nothing => Meaning::Nothing,
+    }
+}
+
+/// Whether the conversation has made a booking and no flow is running, so
+/// a message may be about that booking ("push it back an hour").
+fn booking_just_made(state: &ConversationState) -> bool {
+    !state.bookings.is_empty() && state.stack.is_empty()
+}
+
+/// Whether the message names an entity of `kind`.
+fn has(parse: &Parse, kind: &str) -> bool {
+    parse.entities.iter().any(|e| e.entity == kind)
+}
+
+impl Engine {
+    /// What a message means when no question is pending: the classifier's
+    /// [`Engine::meaning`], read again against what the message says.
+    pub(super) fn meaning_unprompted(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
+        let meaning = self.meaning(state, parse, text);
+        let vague = matches!(meaning, Meaning::Nothing | Meaning::KnowledgeUnknown);
+        let unplaced = vague || matches!(meaning, Meaning::KnowledgeChoices(_));
+        let chat = vague || matches!(meaning, Meaning::Respond(_));
+        let start = |action: &str| self.flow_for(action).map(Meaning::StartFlow);
+        let reread = match meaning {
+            // "actually can we do friday instead? same time"
+            _ if vague && self.moves_booking(state, parse, text) => start("reschedule_booking"),
+            // "oh no, can't make it after all"
+            _ if vague && self.calls_off_booking(state, parse, text) => start("cancel_booking"),
+            // "I'm at my sister's friday. can you cancel that please":
+            // cancelling, whatever moving the classifier hears.
+            Meaning::StartFlow(f)
+                if self.flows[f].runs("reschedule_booking") && answers::says_cancel(text) =>
+            {
+                start("cancel_booking")
+            }
+            // "hi, what do you have next sat?": a booking begins.
+            _ if (unplaced || chat) && answers::asks_for_times(text).is_some() => start("create_booking"),
+            // "Looking to get my roots done, the grey is coming through": a
+            // service wanted, said as a statement.
+            _ if unplaced
+                && !knowledge::is_question(text)
+                && (has(parse, "service") || self.service_by_words(text, 2).is_some()) =>
+            {
+                start("create_booking")
+            }
+            // "hey u guys free sat for a blowdry? 11ish" is a booking,
+            // whatever greeting the classifier hears in it.
+            _ if chat && has(parse, "service") && has(parse, "datetime") => start("create_booking"),
+            _ => None,
+        };
+        reread.unwrap_or(meaning)
+    }
+
+    pub(super) fn meaning(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
+        if let Some(i) = &parse.intent {
+            if let Some(id) = i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX) {
+                if let Some(entry) = self.knowledge.iter().position(|k| k.id == id) {
+                    return kb_meaning(self.kb().for_intent(state, parse, entry, i.confidence, text));
+                }
+            }
+            if i.intent == KB_CHOICE_INTENT {
+                let chosen = parse.entities.iter().find(|e| e.entity == KB_CHOICE_ENTITY);
+                if let Some(entry) = chosen.and_then(|c| self.knowledge.iter().position(|k| k.id == c.text)) {
+                    return Meaning::Knowledge { entry, score: 1.0 };
+                }
+            }
+            if let Some(f) = self.flows.iter().position(|f| f.triggers.contains(&i.intent)) {
+                // "can i get a gift card for my mom?" is a question the
+                // knowledge base answers, whatever booking the classifier
+                // half-hears in it.
+                // Not a flow that changes a booking: "can you cancel it?" asks for that.
+                let changes =
+                    self.flows[f].runs("cancel_booking") || self.flows[f].runs("reschedule_booking");
+                // "what happens if I have to cancel last minute?" asks about
+                // the policy, however sure the classifier is of cancelling.
+                if changes && knowledge::asks_what_if(text) {
+                    if let answer @ KbOutcome::Answer { .. } = self.kb().lookup(state, parse, text) {
+                        return kb_meaning(answer);
+                    }
+                }
+                if !changes
+                    && i.confidence < SURE_OF_FLOW
+                    && !has(parse, "service")
+                    && knowledge::is_question(text)
+                {
+                    if let answer @ KbOutcome::Answer { entry, .. } = self.kb().lookup(state, parse, text) {
+                        if knowledge::classifier_entry(parse, &self.knowledge)
+                            .is_some_and(|(e, _)| e == entry)
+                        {
+                            return kb_meaning(answer);
+                        }
+                    }
+                }
+                return Meaning::StartFlow(f);
+            }
+            if self.renderer.has(&i.intent) {
+                // "hi! is anyone there good with curls?" is a question, whatever
+                // greeting opens it; "hi is there any chance of a 30 min
+                // remedial on Mon morning?" asks for a booking.
+                let books = has(parse, "service") && has(parse, "datetime");
+                if knowledge::is_question(text)
+                    && text.split_whitespace().count() > QUESTION_AFTER_GREETING
+                    && !books
+                {
+                    if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_) | KbOutcome::Unknown) =
+                        self.kb().lookup(state, parse, text)
+                    {
+                        return kb_meaning(kb);
+                    }
+                }
+                return Meaning::Respond(i.intent.clone());
+            }
+        }
+        if parse.intent.is_some() {
+            // Understood, but nothing to do with it here (a "yes" out of context).
+            return Meaning::Nothing;
+        }
+        kb_meaning(self.kb().lookup(state, parse, text))
+    }
+
+    /// Whether a message without an intent moves the booking just made: a
+    /// new day or time with words of change ("actually can we do friday
+    /// instead? same time").
+    fn moves_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
+        self.about_booking_just_made(state, parse, text, BOOKING_CHANGES).is_some_and(|said| !said.is_empty())
+    }
+
+    /// What a message says about when, if it is about the booking just made:
+    /// the conversation booked, no flow is running, and the message has one
+    /// of `words`.
+    fn about_booking_just_made(
+        &self,
+        state: &ConversationState,
+        parse: &Parse,
+        text: &str,
+        words: &[&str],
+    ) -> Option<when::WhenSaid> {
+        if !booking_just_made(state) {
+            return None;
+        }
+        let n = answers::normalise(text);
+        words
+            .iter()
+            .any(|w| answers::contains_phrase(&n, w))
+            .then(|| when::read(parse, text, self.tz, &self.spec.business.hours, false))
+    }
+
+    /// The time of the booking just made, moved as the message asks: by a
+    /// duration with a direction ("push it back an hour", "30 mins
+    /// earlier") or a week ("same time next week").
+    pub(super) fn shifted_booking_time(
+        &self,
+        state: &ConversationState,
+        parse: &Parse,
+        text: &str,
+    ) -> Option<DateTime<Utc>> {
+        if !booking_just_made(state) {
+            return None;
+        }
+        let Some(EntityValue::Time { value: booked, .. }) = state.slots.get("booking_time") else {
+            return None;
+        };
+        let n = answers::normalise(text);
+        let shift = when::booking_shift(parse, &n)?;
+        let moved = booked.with_timezone(&Utc) + shift;
+        Some(moved)
+    }
+
+    /// Whether a message without an intent calls off the booking just made:
+    /// words of calling off and no new time ("can u scrap that, the party's
+    /// off", "I won't make it after all").
+    fn calls_off_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
+        self.about_booking_just_made(state, parse, text, CALLING_OFF).is_some_and(|said| said.is_empty())
+    }
+}

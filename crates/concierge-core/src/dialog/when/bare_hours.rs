@@ -1,0 +1,120 @@
+//! Hours the date grammar leaves alone: "11ish", two hours offered as a
+//! choice ("2 or 3, whichever's free"), a time alone in the last clause
+//! ("not that one, too early for me. 11?") and a bare number when little
+//! else is said ("make it 4").
+
+use chrono::NaiveTime;
+
+use crate::dialog::answers::is_symbol;
+use crate::nlu::words::when::{AROUND_AN_HOUR, AROUND_A_CHOICE};
+use crate::nlu::{EntityValue, Parse};
+
+/// "11ish", "2ish": an hour the grammar leaves alone.
+pub(super) fn ish_hour(n: &str) -> Option<u32> {
+    n.split(' ').find_map(|w| {
+        let h: u32 = w.strip_suffix("ish")?.trim_end_matches('-').parse().ok()?;
+        (1..=12).contains(&h).then_some(h)
+    })
+}
+
+/// Two close hours offered as a choice, and little else: "2 or 3,
+/// whichever's free", "4 or 5 works".
+pub(super) fn hour_choice(n: &str) -> Option<(u32, u32)> {
+    let words: Vec<&str> = n.split(' ').collect();
+    let hour = |w: &str| w.parse::<u32>().ok().filter(|h| (1..=12).contains(h));
+    let or = words.iter().position(|w| *w == "or")?;
+    let first = hour(words.get(or.checked_sub(1)?)?)?;
+    let last = hour(words.get(or + 1)?)?;
+    let rest_ok =
+        words.iter().enumerate().all(|(i, w)| (or - 1..=or + 1).contains(&i) || AROUND_A_CHOICE.contains(w));
+    (words.len() <= 8 && rest_ok && last > first && last - first <= 3).then_some((first, last))
+}
+
+/// A time of day (an hour, or hour and minutes with a dot or colon) said
+/// with at most a few words around it in the message's last clause: "not
+/// that one, too early for me. 11?", "10.30 pls".
+pub(super) fn last_clause_time(text: &str) -> Option<NaiveTime> {
+    let clause = text
+        .split(|c: char| matches!(c, ',' | '!' | '?' | ';') || is_symbol(c))
+        .map(str::trim)
+        .rfind(|c| !c.is_empty())?;
+    let clause = clause.rsplit(". ").next()?;
+    let words: Vec<String> = clause
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > 6 {
+        return None;
+    }
+    let mut time = None;
+    for w in &words {
+        let (h, m) = match w.split_once(['.', ':']) {
+            Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
+            _ => match w.parse::<u32>() {
+                Ok(h) => (h, 0),
+                Err(_) if AROUND_AN_HOUR.contains(&w.as_str()) => continue,
+                Err(_) => return None,
+            },
+        };
+        if time.is_some() || !(1..=12).contains(&h) || m >= 60 {
+            return None;
+        }
+        time = NaiveTime::from_hms_opt(h, m, 0);
+    }
+    time
+}
+
+/// Whether the message is an hour and a few words around it ("3 works",
+/// "4 is better", "make it 4 then"), so a bare number means a time.
+pub(super) fn only_an_hour(n: &str) -> bool {
+    let words: Vec<&str> = n.split(' ').collect();
+    let numbers = words.iter().filter(|w| w.parse::<u32>().is_ok_and(|h| (1..=12).contains(&h))).count();
+    numbers == 1
+        && words.len() <= 6
+        && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND_AN_HOUR.contains(w))
+}
+
+/// A message's only number, when it can be an hour ("make it 4").
+pub(super) fn bare_number(parse: &Parse) -> Option<u32> {
+    let mut numbers = parse.entities.iter().filter_map(|e| match (&e.entity[..], &e.value) {
+        ("number", EntityValue::Number { value }) => Some(*value),
+        _ => None,
+    });
+    let value = numbers.next()?;
+    let hour = value as u32;
+    (numbers.next().is_none() && value.fract() == 0.0 && (1.0..=12.0).contains(&value)).then_some(hour)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_alone_in_the_last_clause() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(last_clause_time("not that one, too early for me. 11?"), at(11, 0));
+        assert_eq!(last_clause_time("10.30 pls"), at(10, 30));
+        assert_eq!(last_clause_time("maybe not 4, it's halloween 🎃 can we do 11 instead"), at(11, 0));
+        assert_eq!(last_clause_time("how about 4:15 then"), at(4, 15));
+        assert_eq!(last_clause_time("table for 4 people"), None);
+        assert_eq!(last_clause_time("I have 2 kids, 3 and 5"), None);
+        assert_eq!(last_clause_time("it's 2.5 miles away"), None);
+    }
+
+    #[test]
+    fn two_hours_offered_as_a_choice() {
+        assert_eq!(hour_choice("2 or 3 whichever's free"), Some((2, 3)));
+        assert_eq!(hour_choice("4 or 5 works"), Some((4, 5)));
+        assert_eq!(hour_choice("3 or 2"), None);
+        assert_eq!(hour_choice("table for 2 or 3 people"), None);
+    }
+
+    #[test]
+    fn a_bare_hour_only_with_a_few_words_around_it() {
+        assert!(only_an_hour("3 works"));
+        assert!(only_an_hour("make it 4 then"));
+        assert!(!only_an_hour("table for 4 people"));
+        assert!(!only_an_hour("3 4"));
+    }
+}

@@ -1,0 +1,418 @@
+//! What a message says about when, read as a whole: a day, a time of day, a
+//! window ("morning", "before 11", "after work") and whether the time was
+//! approximate ("around 5:30", "11ish"), composed with what the
+//! conversation already knows ("ok tuesday then, same time", "make it 4").
+//!
+//! The date grammar finds each expression on its own; this module puts the
+//! pieces of one message together, reads a bare hour by the business's
+//! opening hours (a "2" at a salon open 9 to 7 is 2 pm) and merges the
+//! result with the day or time chosen earlier. Parts of the day and am or
+//! pm are read in `day_parts`, hours the grammar leaves alone in
+//! `bare_hours`, and times turned down or taken in `turned_down`.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use super::answers::{contains_phrase, normalise};
+use crate::nlu::datetime::Grain;
+use crate::nlu::words::when::{APPROXIMATE, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS};
+use crate::nlu::{EntityValue, Parse};
+use crate::spec::WeeklyHours;
+
+mod bare_hours;
+mod day_parts;
+mod turned_down;
+
+use bare_hours::{bare_number, hour_choice, ish_hour, last_clause_time, only_an_hour};
+use day_parts::{by_opening_hours, early_or_late, end_of_day, part_of_day, says_half_of_day, LATE_IN_DAY};
+use turned_down::{busy_then, ruled_out, turned_down_after};
+
+/// How far either side of an approximate time ("around 2") a slot may start.
+pub(crate) const APPROXIMATE_MINUTES: i64 = 30;
+
+/// What one message says about when.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct WhenSaid {
+    /// A day named ("friday", "the 12th", "tomorrow").
+    pub(crate) day: Option<NaiveDate>,
+    /// A time of day ("3pm", "around 5:30", "make it 4").
+    pub(crate) time: Option<NaiveTime>,
+    /// The grammar's own reading of a time given without a day (its next occurrence).
+    pub(crate) instant: Option<DateTime<FixedOffset>>,
+    /// Whether the time was approximate.
+    pub(crate) approximate: bool,
+    /// A part of the day or a bound ("morning", "before 11"), end exclusive.
+    pub(crate) window: Option<(NaiveTime, NaiveTime)>,
+    /// "same time": keep the time discussed before.
+    pub(crate) same_time: bool,
+    /// "a week on Monday", "Monday week": that weekday a week after its next occurrence.
+    pub(crate) week_on: Option<chrono::Weekday>,
+    /// The grammar's day for a window given without one ("this afternoon").
+    pub(crate) window_day: Option<NaiveDate>,
+}
+
+impl WhenSaid {
+    /// Whether the message said anything about when.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.day.is_none()
+            && self.time.is_none()
+            && self.window.is_none()
+            && !self.same_time
+            && self.week_on.is_none()
+    }
+}
+
+/// Reads the datetime entities of `parse` (and a bare number when
+/// `bare_hour` allows it) as one statement about when. A correction inside
+/// the message ("wednesday at 10 - no sorry, thursday") keeps what follows
+/// it, and what it does not change from before it (10 o'clock).
+pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
+    let Some(at) = correction_at(text) else {
+        return read_all(parse, text, tz, hours, bare_hour);
+    };
+    let part = |after: bool| Parse {
+        intents: parse.intents.clone(),
+        intent: parse.intent.clone(),
+        entities: parse
+            .entities
+            .iter()
+            .filter(|e| e.entity != "datetime" || (e.start >= at) == after)
+            .cloned()
+            .collect(),
+    };
+    let (before, after) = (part(false), part(true));
+    let dated = |p: &Parse| p.entities.iter().any(|e| e.entity == "datetime");
+    if !dated(&before) || !dated(&after) {
+        return read_all(parse, text, tz, hours, bare_hour);
+    }
+    let first = read_all(&before, text, tz, hours, bare_hour);
+    let second = read_all(&after, text, tz, hours, bare_hour);
+    let timed = second.time.is_some();
+    WhenSaid {
+        day: second.day.or(first.day),
+        time: second.time.or(first.time),
+        instant: if timed { second.instant } else { first.instant },
+        approximate: if timed { second.approximate } else { first.approximate },
+        window: second.window.or(first.window),
+        same_time: first.same_time || second.same_time,
+        week_on: second.week_on.or(first.week_on),
+        window_day: second.window_day.or(first.window_day),
+    }
+}
+
+/// Where the last correction inside a message starts ("no sorry,", "I
+/// meant", "actually"), as a byte offset into `text`.
+fn correction_at(text: &str) -> Option<usize> {
+    let lower = text.to_lowercase().replace('’', "'");
+    if lower.len() != text.len() {
+        return None;
+    }
+    CORRECTION_MARKERS
+        .iter()
+        .filter_map(|m| {
+            lower
+                .match_indices(m)
+                .map(|(i, _)| i)
+                .filter(|&i| i == 0 || !lower[..i].ends_with(char::is_alphanumeric))
+                .last()
+        })
+        .max()
+}
+
+fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
+    let mut said = WhenSaid::default();
+    let n = normalise(text);
+    let phrase = |p: &str| contains_phrase(&n, p);
+    said.same_time = phrase("same time") || phrase("the same time");
+    let mut explicit_meridiem = false;
+    // A time written with digits ("at 11") is taken before one in words
+    // ("one for next tuesday").
+    // Digits of a phone number are not a time.
+    let phones: Vec<(usize, usize)> =
+        parse.entities.iter().filter(|e| e.entity == "phone").map(|e| (e.start, e.end)).collect();
+    let in_phone = |e: &&crate::nlu::Entity| phones.iter().any(|(s, end)| e.start < *end && e.end > *s);
+    let mut entities: Vec<_> =
+        parse.entities.iter().filter(|e| e.entity == "datetime").filter(|e| !in_phone(e)).collect();
+    entities.sort_by_key(|e| !e.text.chars().any(|c| c.is_ascii_digit()));
+    // The day a time or part of the day comes with ("friday morning, 10")
+    // wins over a day named alone ("before my trip on saturday").
+    let mut timed_day = None;
+    let mut windows: Vec<((NaiveTime, NaiveTime), Option<NaiveDate>)> = Vec::new();
+    for e in entities {
+        // "end of the day" is late in the day being booked, not today.
+        let late_in_day = part_of_day(&normalise(&e.text)).is_some_and(|(from, _)| from >= LATE_IN_DAY);
+        if late_in_day && contains_phrase(&normalise(&e.text), "end of") {
+            continue;
+        }
+        if ruled_out(text, e.start) || turned_down_after(text, e.end) || busy_then(text, e.start) {
+            // "thursday not tuesday", "I've got a wedding on Sunday": a
+            // time turned down or taken says nothing about the booking.
+            continue;
+        }
+        let names_day = names_a_day(&e.text);
+        let lower = e.text.to_lowercase();
+        match &e.value {
+            EntityValue::Time { value, grain } => {
+                let local = value.with_timezone(&tz);
+                if *grain >= Grain::Day {
+                    if *grain == Grain::Day {
+                        said.day = Some(local.date_naive());
+                    }
+                    continue;
+                }
+                if said.time.is_none() {
+                    said.time = Some(local.time());
+                    said.instant = Some(local.fixed_offset());
+                    explicit_meridiem = says_half_of_day(&lower);
+                    said.approximate |=
+                        APPROXIMATE.iter().any(|a| has_word(&lower, a)) || lower.contains("ish");
+                }
+                if names_day && timed_day.is_none() {
+                    timed_day = Some(local.date_naive());
+                }
+            }
+            EntityValue::Interval { from, to, .. } => {
+                let from_local = from.map(|f| f.with_timezone(&tz));
+                let to_local = to.map(|t| t.with_timezone(&tz));
+                let span_ok = match (from_local, to_local) {
+                    (Some(f), Some(t)) => t - f <= Duration::hours(24),
+                    _ => true,
+                };
+                if !span_ok {
+                    continue;
+                }
+                let start = from_local.map_or(NaiveTime::MIN, |f| f.time());
+                let end = match (from_local, to_local) {
+                    (Some(f), Some(t)) if t.date_naive() > f.date_naive() => end_of_day(),
+                    (_, Some(t)) => t.time(),
+                    (_, None) => end_of_day(),
+                };
+                let day = from_local.or(to_local).map(|d| d.date_naive());
+                // A window's own day counts only when its words name one
+                // ("tomorrow morning", "since last night"; not "after 3").
+                let own_day = (names_day || lower.contains("last ")).then_some(day).flatten();
+                windows.push(((start, end), own_day));
+                if names_day && timed_day.is_none() {
+                    timed_day = day;
+                }
+                said.window_day = said.window_day.or(day);
+            }
+            _ => {}
+        }
+    }
+    if timed_day.is_some() {
+        said.day = timed_day;
+    }
+    // The windows of the day chosen, together ("tomorrow morning, before
+    // 11"); not one of another day ("a fever since last night").
+    for (window, day) in windows {
+        if said.day.is_some() && day.is_some() && day != said.day {
+            continue;
+        }
+        said.window = Some(match said.window {
+            Some((a, b)) if a.max(window.0) < b.min(window.1) => (a.max(window.0), b.min(window.1)),
+            _ => window,
+        });
+    }
+    if said.window.is_none() {
+        said.window = part_of_day(&n);
+    }
+    if let (Some((from, to)), Some((early, late))) = (said.window, early_or_late(&n)) {
+        // "late morning": the later part of the morning.
+        said.window = Some((from.max(early), to.min(late)));
+    }
+    said.week_on = week_on(&n);
+    // "2 or 3, whichever's free": from the first hour to the second.
+    let mut choice_hours = None;
+    if said.time.is_none() && phones.is_empty() {
+        if let Some((first, last)) = hour_choice(&n) {
+            said.time = NaiveTime::from_hms_opt(first, 0, 0);
+            choice_hours = Some(last - first);
+        }
+    }
+    // "not that one, too early for me. 11?", "10.30 pls": a time alone in
+    // the last clause.
+    if said.time.is_none() && phones.is_empty() {
+        said.time = last_clause_time(text);
+    }
+    if said.time.is_none() {
+        let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
+        if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
+            said.time = NaiveTime::from_hms_opt(h, 0, 0);
+            said.approximate |= n.contains("ish") || APPROXIMATE.iter().any(|a| phrase(a));
+        }
+    }
+    if let (Some(t), false) = (said.time, explicit_meridiem) {
+        said.time = Some(by_opening_hours(t, said.day, hours));
+        if said.time != Some(t) {
+            said.instant = None;
+        }
+    }
+    if let (Some(t), Some(hours)) = (said.time, choice_hours) {
+        let to = t.overflowing_add_signed(Duration::hours(i64::from(hours)) + Duration::minutes(1)).0;
+        said.window = (to > t).then_some((t, to));
+    } else if said.approximate {
+        if let Some(t) = said.time {
+            let half = Duration::minutes(APPROXIMATE_MINUTES);
+            let (from, to) =
+                (t.overflowing_sub_signed(half).0, t.overflowing_add_signed(half + Duration::minutes(1)).0);
+            said.window = Some(if from < t && to > t { (from, to) } else { (NaiveTime::MIN, end_of_day()) });
+        }
+    }
+    said
+}
+
+/// How far a message moves a booking (`n` is the normalised message):
+/// a duration with a direction ("push it back an hour", "bring it forward
+/// 30 mins", "half an hour later") or a week ("same time next week", "a
+/// week later").
+pub(crate) fn booking_shift(parse: &Parse, n: &str) -> Option<Duration> {
+    let phrase = |p: &str| contains_phrase(n, p);
+    if (phrase("same time") && phrase("next week")) || phrase("a week later") || phrase("week later") {
+        return Some(Duration::days(7));
+    }
+    let later = ["back", "later", "after"].iter().any(|w| phrase(w));
+    let earlier = ["forward", "earlier", "sooner", "up"].iter().any(|w| phrase(w));
+    if later == earlier {
+        return None;
+    }
+    let from_entity = parse.entities.iter().find_map(|e| match e.value {
+        EntityValue::Duration { seconds } if e.entity == "datetime" => Some(Duration::seconds(seconds)),
+        _ => None,
+    });
+    let spoken = || SPOKEN_DURATIONS.iter().find(|(p, _)| phrase(p)).map(|(_, m)| Duration::minutes(*m));
+    let by = from_entity.or_else(spoken)?;
+    if by <= Duration::zero() || by > Duration::days(1) {
+        return None;
+    }
+    Some(if later { by } else { -by })
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '.').any(|w| w == word)
+}
+
+/// The weekday of "a week on Monday" or "Monday week".
+fn week_on(n: &str) -> Option<chrono::Weekday> {
+    let words: Vec<&str> = n.split(' ').collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let day = crate::nlu::datetime::weekday_named(w)?;
+        let before = i >= 3 && words[i - 3..i] == ["a", "week", "on"];
+        let after = words.get(i + 1) == Some(&"week") && words.get(i + 2) != Some(&"of");
+        (before || after).then_some(day)
+    })
+}
+
+/// Words that show a time expression names a day, not just a time of day.
+pub(crate) fn names_a_day(text: &str) -> bool {
+    if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
+        return true;
+    }
+    let n = normalise(text);
+    n.split(' ').any(|w| {
+        DAY_WORDS.contains(&w)
+            || ["st", "nd", "rd", "th"].iter().any(|s| {
+                w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+            })
+    }) || text.contains('/')
+}
+
+/// The slot value for what was said, given the time the conversation
+/// already has (`previous`): a new time keeps the earlier day, "same time"
+/// keeps the time, and so does a new day when it corrects the day
+/// (`correcting`: "sorry I meant wednesday"). `None` when nothing about
+/// when was said.
+pub(crate) fn compose(
+    said: &WhenSaid,
+    previous: Option<&EntityValue>,
+    correcting: bool,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<EntityValue> {
+    let previous = match previous {
+        Some(EntityValue::Time { value, grain }) => {
+            let local = value.with_timezone(&tz);
+            Some((local.date_naive(), (*grain < Grain::Day).then(|| local.time())))
+        }
+        _ => None,
+    };
+    let week_on = said.week_on.map(|weekday| {
+        let mut day = now.with_timezone(&tz).date_naive() + Duration::days(1);
+        while day.weekday() != weekday {
+            day += Duration::days(1);
+        }
+        day + Duration::days(7)
+    });
+    let day = week_on
+        .or(said.day)
+        .or_else(|| (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0))
+        .or(said.window_day.filter(|_| said.time.is_none()));
+    let time = said
+        .time
+        .or_else(|| (said.same_time || said.day.is_some() && correcting).then(|| previous?.1).flatten());
+    match (day, time) {
+        (Some(d), Some(t)) => local_time(tz, d.and_time(t), Grain::Minute),
+        (Some(d), None) => local_time(tz, d.and_time(NaiveTime::MIN), Grain::Day),
+        (None, Some(t)) => match said.instant {
+            Some(at) => Some(EntityValue::Time { value: at, grain: Grain::Minute }),
+            // A time moved by opening hours: today's, or tomorrow's once past.
+            None => {
+                let today = now.with_timezone(&tz).date_naive();
+                match local_time(tz, today.and_time(t), Grain::Minute)? {
+                    EntityValue::Time { value, .. } if value <= now => {
+                        local_time(tz, (today + Duration::days(1)).and_time(t), Grain::Minute)
+                    }
+                    at => Some(at),
+                }
+            }
+        },
+        (None, None) => None,
+    }
+}
+
+fn local_time(tz: Tz, naive: NaiveDateTime, grain: Grain) -> Option<EntityValue> {
+    let at = tz.from_local_datetime(&naive).earliest()?.fixed_offset();
+    Some(EntityValue::Time { value: at, grain })
+}
+
+/// The window slot's value for what was said on `day`, if a window was said.
+pub(crate) fn window_value(said: &WhenSaid, day: NaiveDate, tz: Tz) -> Option<EntityValue> {
+    let (from, to) = said.window?;
+    let from = tz.from_local_datetime(&day.and_time(from)).earliest()?.fixed_offset();
+    let to = tz.from_local_datetime(&day.and_time(to)).latest()?.fixed_offset();
+    Some(EntityValue::Interval { from: Some(from), to: Some(to), grain: Grain::Minute })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn british_weeks_on() {
+        assert_eq!(week_on("a week on monday at 10"), Some(chrono::Weekday::Mon));
+        assert_eq!(week_on("tuesday week 9am"), Some(chrono::Weekday::Tue));
+        assert_eq!(week_on("tuesday at 9am"), None);
+        assert_eq!(week_on("friday of next week"), None);
+    }
+
+    #[test]
+    fn a_correction_inside_a_message_is_found() {
+        let text = "wednesday at 10 - no sorry, thursday";
+        let at = correction_at(text).expect("a correction");
+        assert!(at > text.find("10").expect("10") && at < text.find("thursday").expect("thursday"));
+        assert_eq!(correction_at("Actually can we do friday"), Some(0));
+        assert_eq!(correction_at("friday at 10 please"), None);
+        assert_eq!(correction_at("casino, friday"), None);
+    }
+
+    #[test]
+    fn a_booking_moved_by_a_duration_or_a_week() {
+        let none = Parse { intents: Vec::new(), intent: None, entities: Vec::new() };
+        let shift = |text: &str| booking_shift(&none, &normalise(text));
+        assert_eq!(shift("could we push it back an hour?"), Some(Duration::minutes(60)));
+        assert_eq!(shift("bring it forward half an hour"), Some(Duration::minutes(-30)));
+        assert_eq!(shift("same time next week?"), Some(Duration::days(7)));
+        assert_eq!(shift("an hour"), None);
+        assert_eq!(shift("push it back"), None);
+    }
+}

@@ -1,0 +1,231 @@
+//! Short answers and requests: yes and no, asking for a person, for free
+//! times, to move, change or call off a booking.
+
+/// Ways of saying yes, as whole answers or their first words.
+pub(crate) const YES: &[&str] = &[
+    "yes",
+    "y",
+    "ya",
+    "yah",
+    "yea",
+    "yeah",
+    "yeh",
+    "yep",
+    "yup",
+    "yas",
+    "yess",
+    "yesss",
+    "sure",
+    "sure thing",
+    "ok",
+    "okay",
+    "okey",
+    "k",
+    "kk",
+    "alright",
+    "all right",
+    "correct",
+    "right",
+    "confirm",
+    "confirmed",
+    "please do",
+    "go ahead",
+    "go for it",
+    "sounds good",
+    "sounds great",
+    "sounds perfect",
+    "that's right",
+    "thats right",
+    "that's correct",
+    "thats correct",
+    "that's perfect",
+    "that's great",
+    "that's fine",
+    "that works",
+    "that work",
+    "works for me",
+    "works",
+    "absolutely",
+    "perfect",
+    "great",
+    "lovely",
+    "brilliant",
+    "excellent",
+    "fine",
+    "cool",
+    "good",
+    "yes please",
+    "of course",
+    "definitely",
+    "do it",
+    "book it",
+    "lock it in",
+    "lock in",
+    "lock that in",
+    "pop me in",
+    "put me down",
+    "book me in",
+    "make it so",
+    "affirmative",
+    "exactly",
+    "indeed",
+    "si",
+    "oui",
+    "cheers",
+    "ta",
+    "go on",
+    "brill",
+    "grand",
+    "spot on",
+    "bang on",
+    "nice one",
+    "deffo",
+    "fab",
+    "yh",
+    "ye",
+];
+
+/// Ways of saying no, as whole answers or their first words.
+pub(crate) const NO: &[&str] = &[
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "naw",
+    "no thanks",
+    "no thank you",
+    "don't",
+    "dont",
+    "negative",
+    "not really",
+    "not quite",
+    "not right",
+    "that's wrong",
+    "thats wrong",
+    "that's not right",
+    "thats not right",
+    "incorrect",
+    "wrong",
+];
+
+/// Words of moving a booking: with one of them, "cancel" is part of a move
+/// ("cancel it and move me to friday instead").
+pub(crate) const MOVING: &[&str] = &["move", "reschedule", "change", "instead", "switch", "push", "swap"];
+
+/// Words for a person to talk to ("human", "agent", "receptionist").
+pub(crate) const PEOPLE: &[&str] = &[
+    "human",
+    "humans",
+    "person",
+    "people",
+    "someone",
+    "somebody",
+    "anyone",
+    "anybody",
+    "agent",
+    "operator",
+    "representative",
+    "rep",
+    "receptionist",
+    "manager",
+    "staff",
+    "team",
+    "stylist",
+    "stylists",
+];
+
+/// Verbs of reaching a person ("speak", "connect", "call").
+pub(crate) const REACHING: &[&str] =
+    &["speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "touch"];
+
+/// What a person is asked to do to take a matter on ("look into", "deal with").
+pub(crate) const TAKING_ON: &[&str] =
+    &["look into", "look at this", "sort this", "sort it", "deal with", "get back to me", "follow up"];
+
+/// Ways of asking for the first free time ("earliest", "next available", "asap").
+pub(crate) const EARLIEST: &[&str] = &[
+    "earliest",
+    "first available",
+    "next available",
+    "soonest",
+    "first free",
+    "first opening",
+    "early as possible",
+    "early as poss",
+    "early as you can",
+    "early as you have",
+    "first one",
+    "first slot",
+    "first appointment",
+    "as soon as possible",
+    "asap",
+];
+
+/// Ways of asking for the last free time of a day ("latest", "late as you can").
+pub(crate) const LATEST: &[&str] =
+    &["latest", "late as you can", "late as possible", "late as poss", "last appointment", "last slot"];
+
+/// Ways of asking which times are free ("what times", "any availability").
+pub(crate) const ASKING_FOR_TIMES: &[&str] = &[
+    "what times",
+    "which times",
+    "what time do you have",
+    "what times do you have",
+    "what do you have",
+    "what have you got",
+    "what's available",
+    "whats available",
+    "what is available",
+    "when are you free",
+    "when is there",
+    "when do you have",
+    "any openings",
+    "any availability",
+    "what availability",
+    "your availability",
+    "free slots",
+    "available slots",
+    "available times",
+    "what slots",
+    "which slots",
+    "what's free",
+    "whats free",
+    "when can you fit me",
+];
+
+/// Words of changing the booking just made ("instead", "push", "same time").
+pub(crate) const BOOKING_CHANGES: &[&str] =
+    &["instead", "move", "change", "push", "switch", "reschedule", "rather", "same time", "earlier", "later"];
+
+/// Ways of calling off the booking just made ("scrap", "can't make it", "forget it").
+pub(crate) const CALLING_OFF: &[&str] = &[
+    "cancel",
+    "scrap",
+    "call off",
+    "call it off",
+    "can't make it",
+    "cant make it",
+    "can't come",
+    "cant come",
+    "cannot come",
+    "can't attend",
+    "cant attend",
+    "not coming",
+    "unable to come",
+    "won't be able to come",
+    "wont be able to come",
+    "won't make it",
+    "wont make it",
+    "not make it",
+    "unbook",
+    "delete",
+    "remove it",
+    "remove that",
+    "drop it",
+    "drop that",
+    "forget it",
+    "forget that",
+    "don't need it",
+    "dont need it",
+    "no longer need",
+];

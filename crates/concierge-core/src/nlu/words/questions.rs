@@ -1,0 +1,46 @@
+//! Questions: the words they open with, follow-ups, what-ifs.
+
+/// Words a question opens with ("what", "how", "do", "can").
+pub(crate) const QUESTION_STARTS: &[&str] = &[
+    "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does", "did",
+    "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
+];
+
+/// Words that may lead into a question word ("oh", "so", "roughly").
+pub(crate) const QUESTION_LEADS: &[&str] = &[
+    "oh",
+    "so",
+    "and",
+    "also",
+    "but",
+    "roughly",
+    "just",
+    "ok",
+    "okay",
+    "btw",
+    "hey",
+    "hi",
+    "um",
+    "quick",
+    "q",
+    "sorry",
+    "well",
+    "actually",
+    "then",
+    "approximately",
+    "about",
+    "wondering",
+    "curious",
+];
+
+/// Words that make a question ask what would happen rather than for it
+/// ("what happens if", "is there a fee").
+pub(crate) const HYPOTHETICAL: &[&str] =
+    &["if", "policy", "fee", "fees", "charge", "charged", "penalty", "deposit"];
+
+/// Words that open a follow-up ("and do I ...", "also, ...").
+pub(crate) const CONNECTIVES: &[&str] = &["and", "also", "plus", "so", "but"];
+
+/// Words that point back at what was just said ("is it free?").
+pub(crate) const POINTERS: &[&str] =
+    &["it", "that", "this", "them", "they", "him", "her", "he", "she", "there", "those"];

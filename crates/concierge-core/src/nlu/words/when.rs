@@ -1,0 +1,200 @@
+//! When: words that name days and halves of the day, approximate and
+//! corrected times, times turned down or taken, spoken durations.
+
+/// Words that mark a time as approximate.
+pub(crate) const APPROXIMATE: &[&str] =
+    &["around", "about", "roughly", "approximately", "approx", "ish", "or so", "like", "abt"];
+
+/// Words that say which half of the day a time is in.
+pub(crate) const MERIDIEM: &[&str] = &[
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "tonight",
+    "noon",
+    "midday",
+    "midnight",
+];
+
+/// Words that start a correction inside a message ("no sorry,", "I meant",
+/// "actually").
+pub(crate) const CORRECTION_MARKERS: &[&str] =
+    &["no sorry", "no,", "sorry,", "i mean", "i meant", "actually", "scratch that", "make that", "or rather"];
+
+/// Durations said in words, in minutes ("half an hour", "a couple of hours").
+pub(crate) const SPOKEN_DURATIONS: &[(&str, i64)] = &[
+    ("an hour and a half", 90),
+    ("hour and a half", 90),
+    ("half an hour", 30),
+    ("half hour", 30),
+    ("an hour", 60),
+    ("a hour", 60),
+    ("one hour", 60),
+    ("two hours", 120),
+    ("a couple of hours", 120),
+    ("a couple hours", 120),
+    ("quarter of an hour", 15),
+    ("a quarter hour", 15),
+];
+
+/// Words before a time that turn it down ("not", "instead of", "can't do").
+pub(crate) const TURNING_DOWN: &[&str] =
+    &["not", "instead of", "rather than", "can't do", "cant do", "cannot do", "can't make", "cant make"];
+
+/// Ways of saying one is taken ("i'm away", "i'm working").
+pub(crate) const BUSY: &[&str] =
+    &["i'm away", "im away", "i'm busy", "im busy", "i'm working", "im working", "i work"];
+
+/// Ways of saying one has something on ("i have", "i've got").
+pub(crate) const HAVING: &[&str] = &["i have", "i've got", "ive got", "i got", "we have", "we've got"];
+
+/// Words before "I have" that make it a request ("could I have a cut on
+/// friday" asks for it).
+pub(crate) const ASKING: &[&str] =
+    &["can", "could", "may", "might", "would", "will", "do", "shall", "should", "to"];
+
+/// Words after "I have" that mean free time, not something on ("time",
+/// "off", "nothing").
+pub(crate) const FREE_TIME: &[&str] = &[
+    "time",
+    "free",
+    "off",
+    "available",
+    "availability",
+    "nothing",
+    "opening",
+    "space",
+    "gap",
+    "window",
+    "been",
+];
+
+/// Words that end one clause and start another ("so", "but", "because").
+pub(crate) const CLAUSE_ENDS: &[&str] = &["so", "but", "and", "because", "cause", "cos", "then"];
+
+/// Words after a time that turn it down ("doesn't work", "is no good").
+pub(crate) const REFUSALS: &[&str] = &[
+    "doesn't work",
+    "doesnt work",
+    "does not work",
+    "won't work",
+    "wont work",
+    "is no good",
+    "isn't good",
+    "is not good",
+    "is out",
+    "is bad",
+    "doesn't suit",
+    "doesnt suit",
+];
+
+/// Words that may stand around two hours offered as a choice ("2 or 3,
+/// whichever's free").
+pub(crate) const AROUND_A_CHOICE: &[&str] = &[
+    "whichever",
+    "whichever's",
+    "whichevers",
+    "either",
+    "free",
+    "open",
+    "available",
+    "works",
+    "work",
+    "is",
+    "fine",
+    "ok",
+    "okay",
+    "good",
+    "then",
+    "please",
+    "pls",
+    "at",
+    "maybe",
+    "around",
+    "ish",
+    "about",
+    "like",
+];
+
+/// Words that may stand around an hour said alone ("3 works", "make it 4
+/// then").
+pub(crate) const AROUND_AN_HOUR: &[&str] = &[
+    "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead",
+    "make", "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great",
+    "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
+    "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
+];
+
+/// Words that name a day: "today", "tomorrow", the days of the week, the
+/// months, their short forms, "week" and "weekend".
+pub(crate) const DAY_WORDS: &[&str] = &[
+    "today",
+    "tomorrow",
+    "tmrw",
+    "tmr",
+    "tonight",
+    "yesterday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "weds",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "week",
+    "day",
+    "weekend",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+/// Words that show a bare number is a new time ("make it 4", "4 instead").
+pub(crate) const TIME_CUES: &[&str] = &[
+    "make it",
+    "change it to",
+    "instead",
+    "actually",
+    "how about",
+    "what about",
+    "at",
+    "move it to",
+    "push it to",
+];
