@@ -22,7 +22,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use concierge_core::dialog::{ConversationState, Turn, TurnContext, MAX_MESSAGE_BYTES};
+use concierge_core::dialog::{check_message, ConversationState, Turn, TurnContext};
 use concierge_store::{
     run_turn, AppendedTurn, Conversation, ConversationStatus, Store, TenantId, TurnWrite,
     DEFAULT_TURN_ATTEMPTS,
@@ -115,7 +115,7 @@ impl Conversations {
         engines: &dyn EngineSource,
         now: DateTime<Utc>,
     ) -> Result<SentMessage, ServiceError> {
-        let text = check_message(text)?;
+        let text = check_message(text).map_err(ServiceError::from)?;
         let (appended, items, status, turn) = self
             .write(tenant, conversation_id, |conversation| async move {
                 refuse_closed(&conversation)?;
@@ -155,7 +155,7 @@ impl Conversations {
         agent: &str,
         text: &str,
     ) -> Result<Step, ServiceError> {
-        let text = check_message(text)?;
+        let text = check_message(text).map_err(ServiceError::from)?;
         self.step(tenant, conversation_id, |conversation| {
             if conversation.status != ConversationStatus::WithHuman {
                 return Err(ServiceError::NotTakenOver);
@@ -259,18 +259,6 @@ impl From<HostRecord> for Record {
     fn from(record: HostRecord) -> Self {
         Record::Host(record)
     }
-}
-
-/// A customer's or a person's message, trimmed, if the engine would take it.
-pub fn check_message(text: &str) -> Result<&str, ServiceError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ServiceError::EmptyMessage);
-    }
-    if text.len() > MAX_MESSAGE_BYTES {
-        return Err(ServiceError::MessageTooLong { bytes: text.len(), limit: MAX_MESSAGE_BYTES });
-    }
-    Ok(text)
 }
 
 fn refuse_closed(conversation: &Conversation) -> Result<(), ServiceError> {

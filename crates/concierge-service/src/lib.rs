@@ -25,7 +25,7 @@ mod hub;
 pub mod knowledge;
 mod record;
 
-pub use conversations::{check_message, Conversations, SentMessage, Step};
+pub use conversations::{Conversations, SentMessage, Step};
 pub use engines::{EngineCache, EngineLoadError, EngineSource, ACTIVE_VERSION_TTL};
 pub use error::ServiceError;
 pub use hub::{Hub, Subscription};

@@ -50,7 +50,7 @@ mod turn;
 mod when;
 
 pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS};
-pub use engine::{Engine, EngineBuilder, EngineError, Turn, MAX_MESSAGE_BYTES};
+pub use engine::{check_message, Engine, EngineBuilder, EngineError, Turn, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
 pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
 pub use state::{ConversationState, FlowFrame, LastAnswer, Mode, Waiting};

@@ -38,6 +38,19 @@ use waiting::yes_no;
 
 /// The longest message the engine accepts, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// A message as the engine takes it: trimmed, not empty, at most
+/// [`MAX_MESSAGE_BYTES`] long. Hosts may call it before loading anything.
+pub fn check_message(text: &str) -> Result<&str, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::EmptyMessage);
+    }
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(EngineError::MessageTooLong(text.len()));
+    }
+    Ok(text)
+}
 /// Steps one turn may run before the engine assumes a flow loops forever.
 const MAX_STEPS_PER_TURN: usize = 64;
 
@@ -261,13 +274,7 @@ impl Engine {
         text: &str,
         ctx: &TurnContext,
     ) -> Result<Turn, EngineError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(EngineError::EmptyMessage);
-        }
-        if text.len() > MAX_MESSAGE_BYTES {
-            return Err(EngineError::MessageTooLong(text.len()));
-        }
+        let text = check_message(text)?;
         let mut state = state;
         state.turns += 1;
         let mut t = TurnBuilder::new(ctx);
