@@ -17,6 +17,13 @@ use reqwest::{Method, StatusCode};
 
 use super::ical;
 
+/// How long connecting to the CalDAV server may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long the server may stay silent while answering.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+/// How long one request may take in all (a booking waits on it).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A calendar collection on a CalDAV server.
 #[derive(Debug, Clone)]
 pub struct CalDavCalendar {
@@ -38,7 +45,13 @@ impl CalDavCalendar {
         if !collection.ends_with('/') {
             collection.push('/');
         }
-        Ok(CalDavCalendar { http: reqwest::Client::new(), collection, credentials: None })
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| CalendarError::Unreachable(format!("cannot build the HTTP client: {e}")))?;
+        Ok(CalDavCalendar { http, collection, credentials: None })
     }
 
     /// Sends HTTP basic credentials with every request.
