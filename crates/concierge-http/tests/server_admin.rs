@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use concierge_http::server::config::AuthConfig;
-use concierge_http::server::config::{LimitsConfig, RateConfig, Secret, ServerConfig};
+use concierge_http::server::config::{HttpConfig, LimitsConfig, RateConfig, Secret, ServerConfig};
 use concierge_http::server::demo::{DEMO_ADMIN_EMAIL, DEMO_KEY, DEMO_TENANT};
 use concierge_http::server::{self, AppState};
 use concierge_store::{NewPublishableKey, TenantId};
@@ -97,6 +97,7 @@ impl TestServer {
                 ..LimitsConfig::default()
             },
             auth,
+            http: HttpConfig { metrics_token: Some(Secret::new("admin-metrics")), ..HttpConfig::default() },
             ..ServerConfig::default()
         };
         TestServer::serve(config, dir).await
@@ -874,7 +875,16 @@ async fn handoffs_by_the_bot_and_by_takeover_and_releases_are_counted() {
             server.call("POST", &format!("/v1/admin/conversations/{taken}/{step}"), Some(&owner), None).await;
         assert_eq!(status, StatusCode::OK, "{step}: {body}");
     }
-    let metrics = server.http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .bearer_auth("admin-metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for line in [
         r#"concierge_handoffs_total{kind="bot",tenant="demo-salon"} 1"#,
         r#"concierge_handoffs_total{kind="takeover",tenant="demo-salon"} 1"#,

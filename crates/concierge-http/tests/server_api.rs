@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use concierge_http::server::config::{LimitsConfig, LogFormat, RateConfig, ServerConfig};
+use concierge_http::server::config::{HttpConfig, LimitsConfig, LogFormat, RateConfig, Secret, ServerConfig};
 use concierge_http::server::{serve, start, AppState};
 use concierge_store::{NewPublishableKey, TenantId};
 use futures::{SinkExt, StreamExt};
@@ -19,6 +19,9 @@ mod support;
 use support::{Backend, PostgresScratch};
 
 const NOW: &str = "2026-03-02T09:00:00-05:00";
+
+/// The token `/metrics` wants in these tests.
+const METRICS_TOKEN: &str = "test-metrics-token";
 
 const FOUNDATION: [&str; 10] = [
     "Hi",
@@ -115,6 +118,7 @@ impl TestServer {
             now: Some(chrono::DateTime::parse_from_rfc3339(NOW).unwrap().into()),
             limits,
             log_format: LogFormat::Text,
+            http: HttpConfig { metrics_token: Some(Secret::new(METRICS_TOKEN)), ..HttpConfig::default() },
             ..ServerConfig::default()
         };
         let (state, _) = start(config).await.unwrap();
@@ -606,7 +610,16 @@ async fn operations_endpoints_are_served() {
     let ready: Value = get("/readyz").await.unwrap().json().await.unwrap();
     assert_eq!(ready, json!({"status": "ok", "database": "sqlite"}));
 
-    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("concierge_turns_total{tenant=\"shop\"} 2"), "{metrics}");
     assert!(metrics.contains("concierge_intents_total{intent=\"greet\",tenant=\"shop\"} 2"), "{metrics}");
     assert!(metrics.contains("concierge_conversations_started_total{tenant=\"shop\"} 1"), "{metrics}");

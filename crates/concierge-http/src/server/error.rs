@@ -56,6 +56,15 @@ pub enum ApiError {
     /// The request body is larger than the limit.
     #[error("the request body is larger than the limit")]
     PayloadTooLarge,
+    /// The request's headers are larger than the server reads.
+    #[error("the request headers are too large")]
+    HeadersTooLarge,
+    /// The request's URI is longer than the server reads.
+    #[error("the request URI is too long")]
+    UriTooLong,
+    /// The request (or its body) took longer than the server waits.
+    #[error("the request took too long")]
+    Timeout,
     /// The chat message is longer than the engine accepts.
     #[error("the message is {bytes} bytes long; the limit is {limit}")]
     MessageTooLong {
@@ -109,6 +118,9 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::InvalidSpec(_) => "invalid_spec",
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::HeadersTooLarge => "headers_too_large",
+            ApiError::UriTooLong => "uri_too_long",
+            ApiError::Timeout => "timeout",
             ApiError::MessageTooLong { .. } => "message_too_long",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
@@ -130,6 +142,9 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::InvalidSpec(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge | ApiError::MessageTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -147,6 +162,29 @@ impl ApiError {
     /// The body sent to clients.
     pub fn body(&self) -> ErrorBody {
         ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.public_message() } }
+    }
+
+    /// The error of a response made outside the handlers (an axum
+    /// extractor's rejection, a middleware, the timeout layer, hyper), by
+    /// its status; `detail` is the plain-text body it came with.
+    pub fn from_status(status: StatusCode, detail: &str) -> Self {
+        let detail = detail.trim();
+        let or = |fallback: &str| if detail.is_empty() { fallback.to_owned() } else { detail.to_owned() };
+        match status {
+            StatusCode::UNAUTHORIZED => ApiError::Unauthorized(or("unauthorized")),
+            StatusCode::FORBIDDEN => ApiError::Forbidden(or("forbidden")),
+            StatusCode::NOT_FOUND => ApiError::NotFound("route".to_owned()),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::HeadersTooLarge,
+            StatusCode::URI_TOO_LONG => ApiError::UriTooLong,
+            StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+            StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after_secs: 1 },
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable(or("unavailable")),
+            status if status.is_server_error() => ApiError::Internal(or("unknown failure")),
+            _ => ApiError::InvalidRequest(or("bad request")),
+        }
     }
 
     /// Shorthand for an internal error from anything displayable.
@@ -193,8 +231,10 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-/// A JSON request body whose rejections are [`ApiError`]s. Pair it with
-/// `#[serde(deny_unknown_fields)]` on the body type for strict validation.
+/// A JSON request body whose rejections are [`ApiError`]s. The body must be
+/// a JSON object (serde would otherwise read `["hi"]` as `{"text": "hi"}`).
+/// Pair it with `#[serde(deny_unknown_fields)]` on the body type for strict
+/// validation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
@@ -206,11 +246,76 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let declared = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let essence = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if !(essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json")))
+        {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::InvalidRequest(rejection.body_text())
+            }
+        })?;
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            None => return Err(ApiError::BadJson("the body is empty".into())),
+            Some(_) => return Err(ApiError::InvalidRequest("the body must be a JSON object".into())),
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(rejection.into()),
         }
     }
+}
+
+/// Middleware: any error response that is not already JSON (axum's
+/// extractor rejections for queries, paths and bodies, the body limit, the
+/// timeout layer) is answered from the table instead, keeping its headers.
+pub(crate) async fn json_errors(request: Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let error = ApiError::from_status(status, &String::from_utf8_lossy(&detail));
+    let mut answer = error.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().entry(name.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    answer
+}
+
+/// The whole response (status line, headers, JSON body) for an error hyper
+/// answers by itself before any handler runs (bad request line, headers
+/// too large, URI too long), which it sends with an empty body.
+pub(crate) fn raw_response(status: StatusCode) -> Vec<u8> {
+    let error = ApiError::from_status(status, "");
+    let body = serde_json::to_vec(&error.body()).unwrap_or_default();
+    let mut raw = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(&body);
+    raw
 }
 
 /// Answers routes that do not exist.

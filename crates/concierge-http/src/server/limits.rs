@@ -8,11 +8,15 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::config::RateConfig;
+use axum::http::HeaderMap;
+
+use super::config::{ClientIpHeader, HttpConfig, RateConfig};
 use super::error::ApiError;
+use super::state::AppState;
 
 const SHARDS: usize = 16;
 /// Above this many buckets a shard drops its full ones.
@@ -134,8 +138,11 @@ mod tests {
     }
 }
 
-/// The client's IP address (from the connection; unspecified when unknown,
-/// for example in tests that call the router without a socket).
+/// The client's address: the socket's, or, when the socket is a trusted
+/// proxy (`server.trusted_proxies`), the one the proxy names in its
+/// configured header. Set on each request by [`client_address`]; every
+/// limiter and the request log read it. Unspecified when unknown (tests that
+/// call the router without a socket).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub std::net::IpAddr);
 
@@ -146,10 +153,156 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(ip) = parts.extensions.get::<ClientIp>() {
+            return Ok(*ip);
+        }
         let ip = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
         Ok(ClientIp(ip))
+    }
+}
+
+/// The addresses a header lists, nearest hop last (`None` for an entry
+/// that is not an address: nothing before it can be believed).
+fn forwarded_chain(headers: &HeaderMap, which: ClientIpHeader) -> Vec<Option<IpAddr>> {
+    let values = |name: &str| -> Vec<String> {
+        headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+    };
+    let parse = |text: &str| -> Option<IpAddr> {
+        let text = text.trim().trim_matches('"');
+        if let Ok(ip) = text.parse::<IpAddr>() {
+            return Some(ip);
+        }
+        // `[v6]:port`, `[v6]` or `v4:port`.
+        if let Some(rest) = text.strip_prefix('[') {
+            return rest.split(']').next()?.parse().ok();
+        }
+        text.parse::<std::net::SocketAddr>().ok().map(|a| a.ip())
+    };
+    match which {
+        ClientIpHeader::XForwardedFor => {
+            values("x-forwarded-for").iter().flat_map(|v| v.split(',')).map(parse).collect()
+        }
+        ClientIpHeader::XRealIp => values("x-real-ip").last().map(|v| parse(v)).into_iter().collect(),
+        ClientIpHeader::Forwarded => values("forwarded")
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(|element| {
+                element
+                    .split(';')
+                    .find_map(|pair| {
+                        let (key, value) = pair.split_once('=')?;
+                        key.trim().eq_ignore_ascii_case("for").then_some(value)
+                    })
+                    .and_then(parse)
+            })
+            .collect(),
+    }
+}
+
+/// Who the client is, seen from a socket at `peer`: a request from an
+/// untrusted peer is its own client whatever its headers say; from a trusted
+/// proxy, the nearest untrusted address of the header's chain.
+pub(crate) fn resolve_client(config: &HttpConfig, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    if !config.is_trusted_proxy(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_chain(headers, config.client_ip_header).into_iter().rev() {
+        match hop {
+            Some(ip) => {
+                client = ip;
+                if !config.is_trusted_proxy(ip) {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    client
+}
+
+/// Middleware: sets the request's [`ClientIp`] (outermost, so the request
+/// log and every limiter see the same address).
+pub(crate) async fn client_address(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer =
+        request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let client = resolve_client(&state.config.http, peer, request.headers());
+        request.extensions_mut().insert(ClientIp(client));
+    }
+    next.run(request).await
+}
+
+/// Middleware: a body declared (`Content-Length`) larger than the route
+/// accepts is refused with 413 before a byte of it is read.
+pub(crate) async fn refuse_large_bodies(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if request.uri().path().starts_with("/v1/chat/") {
+        state.config.limits.body_bytes
+    } else {
+        super::DEFAULT_BODY_LIMIT
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::*;
+    use crate::server::config::Cidr;
+
+    fn config(header: ClientIpHeader) -> HttpConfig {
+        HttpConfig {
+            trusted_proxies: vec![Cidr::parse("10.0.0.0/8").unwrap()],
+            client_ip_header: header,
+            ..HttpConfig::default()
+        }
+    }
+
+    fn headers(name: &'static str, value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let xff = config(ClientIpHeader::XForwardedFor);
+        let spoof = headers("x-forwarded-for", "1.2.3.4");
+        let outsider: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(resolve_client(&xff, outsider, &spoof), outsider, "untrusted peers cannot spoof");
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        assert_eq!(resolve_client(&xff, proxy, &spoof), "1.2.3.4".parse::<IpAddr>().unwrap());
+        // A client prepending a fake address does not get it believed.
+        let chain = headers("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.3");
+        assert_eq!(resolve_client(&xff, proxy, &chain), "198.51.100.7".parse::<IpAddr>().unwrap());
+        let junk = headers("x-forwarded-for", "6.6.6.6, garbage");
+        assert_eq!(resolve_client(&xff, proxy, &junk), proxy);
+        let forwarded = config(ClientIpHeader::Forwarded);
+        let value = headers("forwarded", "for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.5");
+        assert_eq!(resolve_client(&forwarded, proxy, &value), "2001:db8::1".parse::<IpAddr>().unwrap());
+        let real = config(ClientIpHeader::XRealIp);
+        assert_eq!(
+            resolve_client(&real, proxy, &headers("x-real-ip", "192.0.2.1")),
+            "192.0.2.1".parse::<IpAddr>().unwrap()
+        );
     }
 }

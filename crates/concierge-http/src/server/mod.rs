@@ -25,15 +25,16 @@
 //! (`concierge-service`); this crate maps them onto the wire.
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use concierge_store::{open, StoreConfig, StoreError};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -47,6 +48,7 @@ pub mod demo;
 mod error;
 mod keys;
 mod limits;
+mod listen;
 mod metrics;
 mod ops;
 mod security;
@@ -157,10 +159,19 @@ pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
+            let client =
+                request.extensions().get::<ClientIp>().map(|ip| ip.0.to_string()).unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(),
+                request_id = %id, client = %client)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    let http = &state.config.http;
     routes
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
+        .layer(RequestBodyTimeoutLayer::new(http.body_read_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::refuse_large_bodies))
+        // Every error that is not JSON yet (extractor rejections, timeouts) becomes JSON here.
+        .layer(middleware::from_fn(error::json_errors))
         // Outside the routes, so preflight requests are answered before routing.
         .layer(middleware::from_fn_with_state(state.clone(), chat::cors::cors))
         .layer(middleware::from_fn_with_state(state.clone(), ops::requests::track_requests))
@@ -168,22 +179,21 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn(security::check_request_id))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::client_address))
         .with_state(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves; then stops
-/// accepting, closes WebSockets and waits for in-flight requests (turns) to finish.
+/// accepting, closes WebSockets and waits for in-flight requests (turns) to
+/// finish. Connections are bounded by the `[server]` settings (header
+/// timeout, connections per address: see `listen`).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            state.begin_shutdown();
-        })
-        .await
+    let config = state.config.http.clone();
+    listen::run(listener, app, config, shutdown, move || state.begin_shutdown()).await
 }

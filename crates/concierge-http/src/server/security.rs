@@ -35,3 +35,24 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// The longest `x-request-id` taken from a client.
+const REQUEST_ID_MAX: usize = 128;
+
+/// Middleware: an `x-request-id` the client sent is kept only when it is
+/// short and made of safe characters (letters, digits, `-_.:`); otherwise it
+/// is removed, so a fresh one is generated, echoed and logged instead.
+pub(crate) async fn check_request_id(mut request: Request, next: Next) -> Response {
+    let acceptable = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= REQUEST_ID_MAX
+            && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+    };
+    let headers = request.headers_mut();
+    let values: Vec<&HeaderValue> = headers.get_all("x-request-id").iter().collect();
+    if !(values.len() == 1 && acceptable(values[0])) {
+        headers.remove("x-request-id");
+    }
+    next.run(request).await
+}

@@ -16,7 +16,6 @@ use axum::Extension;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::server::limits::RateLimiter;
 use crate::server::state::AppState;
 
 pub mod access_token;
@@ -30,8 +29,7 @@ pub use role::Role;
 /// The auth routes (documented in the OpenAPI description), with the login
 /// rate limiter they share.
 pub fn routes(config: crate::server::config::AuthConfig) -> OpenApiRouter<AppState> {
-    let context =
-        Arc::new(session::AuthContext { login_attempts: RateLimiter::new(config.login_rate), config });
+    let context = Arc::new(session::AuthContext::new(config));
     OpenApiRouter::new()
         .routes(routes!(session::login))
         .routes(routes!(session::refresh))

@@ -32,6 +32,35 @@ pub struct AuthContext {
     pub config: AuthConfig,
     /// Login attempts per client address and email.
     pub login_attempts: RateLimiter,
+    /// Login attempts per client address, whatever the email (password spraying).
+    pub login_attempts_per_ip: RateLimiter,
+    /// Login attempts per tenant, from every address.
+    pub login_attempts_per_tenant: RateLimiter,
+}
+
+impl AuthContext {
+    /// The context of these settings, with empty limiters.
+    pub fn new(config: AuthConfig) -> Self {
+        AuthContext {
+            login_attempts: RateLimiter::new(config.login_rate),
+            login_attempts_per_ip: RateLimiter::new(config.login_rate_per_ip),
+            login_attempts_per_tenant: RateLimiter::new(config.login_rate_per_tenant),
+            config,
+        }
+    }
+
+    /// Takes a login attempt for this address, tenant and email from each
+    /// limiter, before any password is checked (argon2 is the costly part).
+    fn admit(&self, ip: &ClientIp, tenant: &str, email: &str) -> Result<(), ApiError> {
+        let limited = |wait: std::time::Duration| ApiError::RateLimited {
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        };
+        self.login_attempts_per_ip.check(&ip.0.to_string()).map_err(limited)?;
+        self.login_attempts_per_tenant.check(tenant).map_err(limited)?;
+        // One bucket per account however the email is typed (the store matches it that way too).
+        let account = format!("{}|{tenant}|{}", ip.0, email.trim().to_lowercase());
+        self.login_attempts.check(&account).map_err(limited)
+    }
 }
 
 /// The answer to every failed login.
@@ -131,7 +160,8 @@ fn access_pair(
         (status = 200, description = "Logged in", body = TokenPair),
         (status = 400, description = "Bad JSON or fields", body = ErrorBody),
         (status = 401, description = "Unknown tenant, email or password", body = ErrorBody),
-        (status = 429, description = "Too many attempts for this address and email", body = ErrorBody),
+        (status = 429, description = "Too many attempts (per address and email, per address, per tenant)",
+         body = ErrorBody),
     )
 )]
 pub(crate) async fn login(
@@ -140,11 +170,7 @@ pub(crate) async fn login(
     ip: ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    // One bucket per account however the email is typed (the store matches it that way too).
-    let attempt_key = format!("{}|{}|{}", ip.0, request.tenant, request.email.trim().to_lowercase());
-    context.login_attempts.check(&attempt_key).map_err(|wait| ApiError::RateLimited {
-        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-    })?;
+    context.admit(&ip, &request.tenant, &request.email)?;
     let Ok(tenant) = TenantId::parse(&request.tenant) else {
         // As slow as a wrong password, like an unknown email (in the store).
         check_password_of_unknown_account(&request.password).await?;

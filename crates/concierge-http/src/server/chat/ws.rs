@@ -11,6 +11,12 @@
 //! - `{"type": "error", "error": {"code", "message"}}` for a refused
 //!   message (the socket stays open).
 //!
+//! The server pings every `server.websocket_ping_seconds` and closes a
+//! socket it has heard nothing from (not even a pong) for
+//! `server.websocket_idle_timeout_seconds`. Close codes follow RFC 6455:
+//! 1009 for a message over the body limit, 1008 for an idle socket, 1011
+//! when the conversation cannot be read, 1001 when the server stops.
+//!
 //! On connect, everything stored after `after` is sent first (`after=0`:
 //! the whole conversation; without `after`, only what is stored from now
 //! on), so a reconnecting client resumes from the last `seq` it saw, without
@@ -42,8 +48,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ConnectQuery {
-    /// The conversation token.
-    pub token: String,
+    /// The conversation token (without it: 401).
+    pub token: Option<String>,
     /// Send every stored item after this sequence number first (0: the whole
     /// conversation). Without it, only new items are sent.
     pub after: Option<i64>,
@@ -68,7 +74,7 @@ enum ClientMessage {
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
         (status = 400, description = "Not a WebSocket request or a bad query", body = ErrorBody),
-        (status = 401, description = "Wrong token", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
         (status = 404, description = "No such tenant or conversation", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
     )
@@ -82,7 +88,12 @@ async fn connect(
 ) -> Result<Response, ApiError> {
     let tenant = tenant_from_path(&tenant)?;
     let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
-    authorize(&state, &tenant, &id, &query.token)?;
+    let token = query
+        .token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::Unauthorized("missing conversation token (?token=...)".into()))?;
+    authorize(&state, &tenant, &id, token)?;
     admit(&state, &ip, &tenant)?;
     let upgrade = upgrade.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
     let conversation = state.store.load_conversation(&tenant, &id).await?;
@@ -99,6 +110,17 @@ async fn send_json(socket: &mut WebSocket, value: &impl serde::Serialize) -> boo
         Ok(text) => socket.send(Message::Text(Utf8Bytes::from(text))).await.is_ok(),
         Err(_) => false,
     }
+}
+
+/// Sends a close frame with `code` and `reason`, then waits briefly for
+/// the client's answer so the frame is not lost to a reset connection.
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+    if socket.send(Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    let drain = async { while let Some(Ok(_)) = socket.recv().await {} };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
 }
 
 async fn send_error(socket: &mut WebSocket, error: &ApiError) -> bool {
@@ -144,16 +166,32 @@ async fn session(
     let mut last = match catch_up(&state, &mut socket, &tenant, &id, after).await {
         Ok(last) => last,
         Err(()) => {
+            close(&mut socket, 1011, "the conversation cannot be read").await;
             state.metrics.websockets().dec();
             return;
         }
     };
+    let http = &state.config.http;
+    let mut ping = tokio::time::interval(http.websocket_ping_interval);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ping.tick().await;
+    let idle_limit = http.websocket_idle_timeout;
+    let idle = tokio::time::sleep(idle_limit);
+    tokio::pin!(idle);
     loop {
         tokio::select! {
             _ = shutdown.changed() => {
-                let frame = CloseFrame { code: 1001, reason: Utf8Bytes::from_static("server shutting down") };
-                let _ = socket.send(Message::Close(Some(frame))).await;
+                close(&mut socket, 1001, "server shutting down").await;
                 break;
+            }
+            () = &mut idle => {
+                close(&mut socket, 1008, "idle timeout").await;
+                break;
+            }
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
             }
             batch = subscription.receiver.recv() => match batch {
                 Ok(items) => {
@@ -168,11 +206,15 @@ async fn session(
                 }
                 Err(RecvError::Lagged(_)) => match catch_up(&state, &mut socket, &tenant, &id, last).await {
                     Ok(new_last) => last = new_last,
-                    Err(()) => break,
+                    Err(()) => {
+                        close(&mut socket, 1011, "the conversation cannot be read").await;
+                        break;
+                    }
                 },
                 Err(RecvError::Closed) => break,
             },
             incoming = socket.recv() => {
+                idle.as_mut().reset(tokio::time::Instant::now() + idle_limit);
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text,
                     Some(Ok(Message::Binary(_))) => {
@@ -182,6 +224,10 @@ async fn session(
                         continue;
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Err(error)) if error.to_string().contains("too long") => {
+                        close(&mut socket, 1009, "message too big").await;
+                        break;
+                    }
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 };
                 let message = match serde_json::from_str::<ClientMessage>(text.as_str()) {

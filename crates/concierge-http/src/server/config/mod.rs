@@ -23,6 +23,17 @@
 //! | `auth.refresh_token_ttl_seconds` | `CONCIERGE_REFRESH_TOKEN_TTL_SECONDS` | 1209600, 14 days (60 to 31536000, at least the access lifetime) |
 //! | `auth.login_attempts_per_minute` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE` | 5 per client address and email (up to 600) |
 //! | `auth.login_burst` | `CONCIERGE_LOGIN_BURST` | 5 attempts at once (1 to 100) |
+//! | `auth.login_attempts_per_minute_per_ip` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP` | 20 per client address, whatever the email (burst 20) |
+//! | `auth.login_attempts_per_minute_per_tenant` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_TENANT` | 120 per tenant (burst 120) |
+//! | `server.header_read_timeout_seconds` | `CONCIERGE_HEADER_READ_TIMEOUT_SECONDS` | 10 (also closes idle keep-alive connections) |
+//! | `server.body_read_timeout_seconds` | `CONCIERGE_BODY_READ_TIMEOUT_SECONDS` | 15 (between two pieces of a body) |
+//! | `server.request_timeout_seconds` | `CONCIERGE_REQUEST_TIMEOUT_SECONDS` | 60 (408 after it) |
+//! | `server.max_connections_per_ip` | `CONCIERGE_MAX_CONNECTIONS_PER_IP` | 64 open connections per address (0 turns it off; trusted proxies exempt) |
+//! | `server.websocket_idle_timeout_seconds` | `CONCIERGE_WEBSOCKET_IDLE_TIMEOUT_SECONDS` | 300 |
+//! | `server.websocket_ping_seconds` | `CONCIERGE_WEBSOCKET_PING_SECONDS` | 30 |
+//! | `server.trusted_proxies` | `CONCIERGE_TRUSTED_PROXIES` (comma-separated) | none: the socket address is the client |
+//! | `server.client_ip_header` | `CONCIERGE_CLIENT_IP_HEADER` | `x-forwarded-for` (or `forwarded`, `x-real-ip`) |
+//! | `server.metrics_token` | `CONCIERGE_METRICS_TOKEN` | none: `/metrics` answers 404 |
 //!
 //! Values out of range (a zero lifetime, a login limit of 0 or an absurd
 //! one) stop the server at start with an error naming the key.
@@ -35,8 +46,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 mod auth;
+mod http;
 
 pub use auth::AuthConfig;
+pub use http::{Cidr, ClientIpHeader, HttpConfig};
 
 /// A secret value: usable through [`Secret::expose`], redacted in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -142,6 +155,8 @@ pub struct ServerConfig {
     pub auth: AuthConfig,
     /// The sentence encoder's directory; `None` for BM25-only knowledge search.
     pub model_path: Option<PathBuf>,
+    /// Connections: timeouts, caps, trusted proxies, the metrics token.
+    pub http: HttpConfig,
 }
 
 impl Default for ServerConfig {
@@ -158,6 +173,7 @@ impl Default for ServerConfig {
             log_format: LogFormat::default(),
             auth: AuthConfig::default(),
             model_path: None,
+            http: HttpConfig::default(),
         }
     }
 }
@@ -224,6 +240,8 @@ struct FileConfig {
     limits: FileLimits,
     #[serde(default)]
     auth: FileAuth,
+    #[serde(default)]
+    server: http::FileHttp,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -233,6 +251,8 @@ struct FileAuth {
     refresh_token_ttl_seconds: Option<u64>,
     login_attempts_per_minute: Option<f64>,
     login_burst: Option<u32>,
+    login_attempts_per_minute_per_ip: Option<f64>,
+    login_attempts_per_minute_per_tenant: Option<f64>,
 }
 
 /// An auth setting: its names in the file and the environment, and the
@@ -274,6 +294,18 @@ const LOGIN_RATE: AuthKey = AuthKey {
     env: "CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE",
     min: 0,
     max: 600,
+};
+const LOGIN_RATE_IP: AuthKey = AuthKey {
+    file: "auth.login_attempts_per_minute_per_ip",
+    env: "CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP",
+    min: 1,
+    max: 6000,
+};
+const LOGIN_RATE_TENANT: AuthKey = AuthKey {
+    file: "auth.login_attempts_per_minute_per_tenant",
+    env: "CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_TENANT",
+    min: 1,
+    max: 6000,
 };
 const LOGIN_BURST: AuthKey =
     AuthKey { file: "auth.login_burst", env: "CONCIERGE_LOGIN_BURST", min: 1, max: 100 };
@@ -353,6 +385,7 @@ impl ServerConfig {
         limits.per_tenant.per_second = file.limits.tenant_per_second.unwrap_or(limits.per_tenant.per_second);
         limits.per_tenant.burst = file.limits.tenant_burst.unwrap_or(limits.per_tenant.burst);
         limits.body_bytes = file.limits.body_bytes.unwrap_or(limits.body_bytes);
+        self.http.apply_file(file.server)?;
         self.apply_auth(file.auth, |key| key.file)
     }
 
@@ -379,6 +412,24 @@ impl ServerConfig {
                 ));
             }
             auth.login_rate.per_second = per_minute / 60.0;
+        }
+        for (per_minute, rate, name) in [
+            (values.login_attempts_per_minute_per_ip, &mut auth.login_rate_per_ip, name(&LOGIN_RATE_IP)),
+            (
+                values.login_attempts_per_minute_per_tenant,
+                &mut auth.login_rate_per_tenant,
+                name(&LOGIN_RATE_TENANT),
+            ),
+        ] {
+            if let Some(per_minute) = per_minute {
+                if !per_minute.is_finite() || !(1.0..=6000.0).contains(&per_minute) {
+                    return Err(invalid(
+                        name,
+                        &format!("must be between 1 and 6000 attempts per minute (got {per_minute})"),
+                    ));
+                }
+                *rate = RateConfig { per_second: per_minute / 60.0, burst: per_minute.ceil() as u32 };
+            }
         }
         if let Some(burst) = values.login_burst {
             auth.login_rate.burst = LOGIN_BURST.check(name(&LOGIN_BURST), u64::from(burst))? as u32;
@@ -443,7 +494,14 @@ impl ServerConfig {
                 .map(|v| parse_value(LOGIN_RATE.env, &v))
                 .transpose()?,
             login_burst: get(LOGIN_BURST.env).map(|v| parse_value(LOGIN_BURST.env, &v)).transpose()?,
+            login_attempts_per_minute_per_ip: get(LOGIN_RATE_IP.env)
+                .map(|v| parse_value(LOGIN_RATE_IP.env, &v))
+                .transpose()?,
+            login_attempts_per_minute_per_tenant: get(LOGIN_RATE_TENANT.env)
+                .map(|v| parse_value(LOGIN_RATE_TENANT.env, &v))
+                .transpose()?,
         };
+        self.http.apply_env(&get)?;
         self.apply_auth(auth, |key| key.env)
     }
 

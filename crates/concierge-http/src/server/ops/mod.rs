@@ -6,7 +6,7 @@
 //! ([`telemetry`]).
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
 use axum::Json;
 use concierge_store::{StoreError, TenantId};
@@ -64,9 +64,36 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
     }
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format, for a scraper holding
+/// `server.metrics_token` (`Authorization: Bearer <token>`). Without a
+/// configured token the route does not exist (404): the metrics name every
+/// tenant and its volumes.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    security(("metrics_token" = [])),
+    responses(
+        (status = 200, description = "Metrics", content_type = "text/plain", body = String),
+        (status = 401, description = "Missing or wrong metrics token", body = ErrorBody),
+        (status = 404, description = "No metrics token configured", body = ErrorBody),
+    ))]
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    let Some(expected) = &state.config.http.metrics_token else {
+        return Err(ApiError::NotFound("route".into()));
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_secret(presented.trim().as_bytes(), expected.expose().as_bytes()) {
+        return Err(ApiError::Unauthorized("the metrics token is missing or wrong".into()));
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()))
+}
+
+/// Compares two secrets in time independent of where they differ (both
+/// are hashed first, so their lengths do not show either).
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,0 +1,229 @@
+//! The accept loop: hyper's HTTP/1 server under our own control, so a
+//! connection is bounded before any request is read.
+//!
+//! - each client address may hold `server.max_connections_per_ip` open
+//!   connections (trusted proxies are exempt); one more is closed at once;
+//! - a request's headers must arrive within `server.header_read_timeout`,
+//!   and a keep-alive connection waiting for its next request is closed
+//!   after the same time (hyper starts the timer when it waits for a head);
+//! - the errors hyper answers by itself (a bad request line, headers too
+//!   large, a URI too long) go out with the JSON error body, like every
+//!   other error ([`JsonErrorsIo`]);
+//! - on shutdown, connections finish their in-flight request and close.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::http::StatusCode;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tower::ServiceExt;
+
+use super::config::HttpConfig;
+use super::error::raw_response;
+
+/// Open connections per client address.
+#[derive(Debug, Clone, Default)]
+struct ConnectionCounts(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+/// One counted connection; dropping it frees the place.
+#[derive(Debug)]
+struct ConnectionSlot {
+    counts: ConnectionCounts,
+    ip: IpAddr,
+}
+
+impl ConnectionCounts {
+    /// A place for one more connection of `ip`, unless it holds `max` already.
+    fn acquire(&self, ip: IpAddr, max: usize) -> Option<ConnectionSlot> {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let count = counts.entry(ip).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(ConnectionSlot { counts: self.clone(), ip })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Serves `app` on `listener` with the limits of `config` until `shutdown`
+/// resolves; `on_shutdown` runs then (it tells WebSockets to close), and
+/// connections are let finish.
+pub(crate) async fn run(
+    listener: TcpListener,
+    app: Router,
+    config: HttpConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_shutdown: impl FnOnce() + Send,
+) -> io::Result<()> {
+    let counts = ConnectionCounts::default();
+    let (closing, closing_rx) = watch::channel(false);
+    let (alive, mut all_done) = mpsc::channel::<()>(1);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let slot = if config.max_connections_per_ip == 0 || config.is_trusted_proxy(peer.ip()) {
+            None
+        } else {
+            match counts.acquire(peer.ip(), config.max_connections_per_ip) {
+                Some(slot) => Some(slot),
+                None => {
+                    tracing::debug!(client = %peer.ip(), "connection refused: too many open from this address");
+                    drop(stream);
+                    continue;
+                }
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let builder = builder.clone();
+        let mut closing = closing_rx.clone();
+        let alive = alive.clone();
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    app.clone().oneshot(request)
+                });
+            let io = TokioIo::new(JsonErrorsIo { stream, replacing: None });
+            let connection = builder.serve_connection(io, service).with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = async { let _ = closing.wait_for(|closing| *closing).await; } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(slot);
+            drop(alive);
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing in-flight requests");
+    on_shutdown();
+    let _ = closing.send(true);
+    drop(alive);
+    let _ = all_done.recv().await;
+    Ok(())
+}
+
+/// A client's TCP stream whose writes are passed through, except the
+/// empty-bodied error responses hyper writes by itself for requests it
+/// cannot parse: those are replaced by the JSON error of their status.
+#[derive(Debug)]
+struct JsonErrorsIo {
+    stream: TcpStream,
+    /// The replacement being written, and how much of it is out.
+    replacing: Option<(Vec<u8>, usize)>,
+}
+
+/// The status of a bare error response hyper wrote by itself, if `buf` is one.
+fn bare_error_status(buf: &[u8]) -> Option<StatusCode> {
+    let status = buf.strip_prefix(b"HTTP/1.1 ")?.get(..3)?;
+    let status = StatusCode::from_bytes(status).ok()?;
+    let own =
+        [StatusCode::BAD_REQUEST, StatusCode::URI_TOO_LONG, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE];
+    let empty = buf.windows(21).any(|w| w.eq_ignore_ascii_case(b"\r\ncontent-length: 0\r\n"));
+    (own.contains(&status) && empty && buf.ends_with(b"\r\n\r\n")).then_some(status)
+}
+
+impl AsyncRead for JsonErrorsIo {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for JsonErrorsIo {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.replacing.is_none() {
+            if let Some(status) = bare_error_status(buf) {
+                this.replacing = Some((raw_response(status), 0));
+            }
+        }
+        let Some((bytes, written)) = &mut this.replacing else {
+            return Pin::new(&mut this.stream).poll_write(cx, buf);
+        };
+        while *written < bytes.len() {
+            match Pin::new(&mut this.stream).poll_write(cx, &bytes[*written..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => *written += n,
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        this.replacing = None;
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bare_parse_errors_are_replaced() {
+        let bare = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
+        assert_eq!(bare_error_status(bare), Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+        let ours =
+            b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 52\r\n\r\n";
+        assert_eq!(bare_error_status(ours), None);
+        assert_eq!(bare_error_status(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn the_cap_counts_per_address_and_frees_on_drop() {
+        let counts = ConnectionCounts::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let first = counts.acquire(ip, 2).unwrap();
+        let _second = counts.acquire(ip, 2).unwrap();
+        assert!(counts.acquire(ip, 2).is_none());
+        assert!(counts.acquire("10.0.0.2".parse().unwrap(), 2).is_some());
+        drop(first);
+        assert!(counts.acquire(ip, 2).is_some());
+    }
+}
