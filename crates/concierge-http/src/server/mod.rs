@@ -18,8 +18,10 @@
 //!   ([`telemetry`]);
 //! - what they share: [`config`] (file + environment + flags), `keys`
 //!   (server secret, derived keys), `state` ([`AppState`]), `error` (the one
-//!   error table, [`ApiError`]), `limits` (rate limits), `metrics`, `clock`,
-//!   `security` (headers) and [`demo`].
+//!   error table, [`ApiError`]), `limits` (rate limits, the client address,
+//!   early 413), `listen` (the accept loop: header and idle timeout,
+//!   connections per address), `metrics`, `clock`, `security` (headers,
+//!   request ids) and [`demo`].
 //!
 //! Conversations, engines and knowledge are the host layer's
 //! (`concierge-service`); this crate maps them onto the wire.

@@ -3,10 +3,13 @@
 //! Login checks the password (argon2, in the store) and starts a refresh
 //! token family; refresh rotates the presented token (reuse of an old one
 //! revokes the family: see [`concierge_store::AuthStore::rotate_refresh_token`]);
-//! logout revokes the family. Unknown user, unknown tenant and wrong
-//! password get the same answer after the same work: one argon2
-//! verification each (against a dummy hash when there is no account), so
-//! neither the body nor the time tells which emails have accounts.
+//! logout revokes the family (access tokens already issued keep working
+//! until they expire: logout takes effect within the access-token lifetime).
+//! Unknown user, unknown tenant and wrong password get the same answer after
+//! the same work: one argon2 verification each (against a dummy hash when
+//! there is no account), so neither the body nor the time tells which
+//! emails have accounts. Attempts are limited first (per address and email,
+//! per address, per tenant: [`AuthContext::new`]), before any argon2 work.
 
 use std::sync::Arc;
 
