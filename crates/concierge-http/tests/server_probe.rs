@@ -10,7 +10,7 @@ use concierge_http::server::config::{
     AuthConfig, Cidr, HttpConfig, LimitsConfig, RateConfig, Secret, ServerConfig,
 };
 use concierge_http::server::demo::{DEMO_ADMIN_EMAIL, DEMO_KEY, DEMO_TENANT};
-use concierge_http::server::{serve, start};
+use concierge_http::server::{serve, start, AppState};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,6 +22,7 @@ const PASSWORD: &str = "probe-password-1";
 
 struct Probe {
     addr: std::net::SocketAddr,
+    state: AppState,
     http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -48,10 +49,10 @@ impl Probe {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(state, listener, async move {
+        let task = tokio::spawn(serve(state.clone(), listener, async move {
             let _ = stopped.await;
         }));
-        Probe { addr, http: reqwest::Client::new(), stop: Some(stop), task, _dir: dir }
+        Probe { addr, state, http: reqwest::Client::new(), stop: Some(stop), task, _dir: dir }
     }
 
     fn url(&self, path: &str) -> String {
@@ -327,7 +328,12 @@ async fn idle_websockets_are_closed_with_1008_and_shutdown_says_1001() {
     let probe = Probe::start(|config| config.http.websocket_idle_timeout = Duration::from_secs(1)).await;
     let mut ws = socket(&probe, "").await;
     assert_eq!(close_code(&mut ws).await.0, 1008);
-    probe.stop().await;
+    let mut open = socket(&probe, "").await;
+    // Let the session start (it reads the conversation once) before stopping.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopping = tokio::spawn(probe.stop());
+    assert_eq!(close_code(&mut open).await.0, 1001);
+    stopping.await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -427,5 +433,22 @@ async fn only_a_trusted_proxy_names_the_client_of_the_rate_limits() {
         }
     }
     assert_eq!(start_as("1.1.1.1")(&probe).await.unwrap().status(), 429);
+
+    // The audit log records the forwarded client too.
+    let token = probe.access_token().await;
+    let created = probe
+        .http
+        .post(probe.url("/v1/admin/bots"))
+        .bearer_auth(&token)
+        .header("X-Forwarded-For", "198.51.100.9")
+        .json(&json!({ "name": "audited" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let tenant = concierge_store::TenantId::parse(DEMO_TENANT).unwrap();
+    let log = probe.state.store.audit_log(&tenant).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "bot.create").unwrap();
+    assert_eq!(entry.details["client"], "198.51.100.9", "{:?}", entry.details);
     probe.stop().await;
 }

@@ -78,14 +78,18 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
 }
 
-/// Records an administrative action in the tenant's audit log.
+/// Records an administrative action in the tenant's audit log, with the
+/// caller's client address (`details.client`).
 pub(crate) async fn audit(
     state: &AppState,
     principal: &Principal,
     action: &str,
     target: Option<&str>,
-    details: serde_json::Value,
+    mut details: serde_json::Value,
 ) -> Result<(), ApiError> {
+    if let (Some(client), Some(object)) = (principal.client, details.as_object_mut()) {
+        object.insert("client".to_owned(), serde_json::Value::String(client.to_string()));
+    }
     state
         .store
         .record_audit(

@@ -35,6 +35,9 @@ pub struct Principal {
     pub role: Role,
     /// Who it is.
     pub actor: Actor,
+    /// The client address the request came from (behind trusted proxies,
+    /// the one they name); recorded in the audit log.
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Principal {
@@ -70,7 +73,7 @@ pub struct AdminUser {
 
 impl From<AdminUser> for Principal {
     fn from(user: AdminUser) -> Self {
-        Principal { tenant: user.tenant, role: user.role, actor: Actor::User(user.user_id) }
+        Principal { tenant: user.tenant, role: user.role, actor: Actor::User(user.user_id), client: None }
     }
 }
 
@@ -114,14 +117,20 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
+        let client = parts.extensions.get::<crate::server::limits::ClientIp>().map(|ip| ip.0);
         if token.starts_with("ck_") {
             let key = state
                 .store
                 .authenticate_api_key(token)
                 .await?
                 .ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
-            return Ok(Principal { tenant: key.tenant_id, role: API_KEY_ROLE, actor: Actor::ApiKey(key.id) });
+            return Ok(Principal {
+                tenant: key.tenant_id,
+                role: API_KEY_ROLE,
+                actor: Actor::ApiKey(key.id),
+                client,
+            });
         }
-        user_from_token(state, token).map(Principal::from)
+        user_from_token(state, token).map(|user| Principal { client, ..Principal::from(user) })
     }
 }
