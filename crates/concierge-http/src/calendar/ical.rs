@@ -283,9 +283,12 @@ fn escape_text(s: &str) -> String {
     out
 }
 
+/// A bare CR (not allowed in iCalendar text, and not a line end here) is
+/// dropped, as [`escape_text`] drops it: an event read and written back keeps
+/// its UID, summary and description.
 fn unescape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+    let mut chars = s.chars().filter(|&c| c != '\r');
     while let Some(c) = chars.next() {
         if c == '\\' {
             match chars.next() {
@@ -321,6 +324,16 @@ mod tests {
         assert!(text.lines().all(|l| l.len() <= 76), "{text}");
         assert!(text.contains("SUMMARY:Women's haircut: Zoë\\, Smith\\; VIP\r\n"));
         assert_eq!(read_events(&text).unwrap(), [event]);
+    }
+
+    #[test]
+    fn a_bare_carriage_return_in_text_is_dropped_so_events_read_back_the_same() {
+        // Found by the `ical` fuzz target: a CR inside a UID was kept on reading
+        // and dropped on writing, so the event written back had another UID.
+        let text = "BEGIN:VEVENT\r\nUID:bk_1\r2\\\r3\r\nDTSTART:20260310T150000Z\r\nDTEND:20260310T160000Z\r\nSUMMARY:Cut\r\nEND:VEVENT\r\n";
+        let events = read_events(text).unwrap();
+        assert_eq!(events[0].uid, "bk_123");
+        assert_eq!(read_events(&write_event(&events[0], utc("2026-03-02T14:00:00Z"))).unwrap(), events);
     }
 
     #[test]
