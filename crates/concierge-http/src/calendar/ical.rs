@@ -7,7 +7,7 @@
 //! skipped), and any number of `VFREEBUSY` components (some servers send
 //! one per busy interval).
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use concierge_core::booking::calendar::BusyPeriod;
 use concierge_core::booking::CalendarEvent;
 
@@ -132,9 +132,11 @@ impl PartialEvent {
         let start = self.start.ok_or_else(|| format!("event {uid:?} has no DTSTART"))?;
         let end = match (self.end, self.duration) {
             (Some(end), _) => end,
-            (None, Some(d)) => {
-                start.checked_add_signed(d).ok_or_else(|| format!("event {uid:?} ends out of range"))?
-            }
+            // iCalendar writes four-digit years: an end it cannot write is out of range.
+            (None, Some(d)) => start
+                .checked_add_signed(d)
+                .filter(|end| (0..=9999).contains(&end.year()))
+                .ok_or_else(|| format!("event {uid:?} ends out of range"))?,
             (None, None) => start,
         };
         Ok(CalendarEvent { uid, summary: self.summary, description: self.description, start, end })
@@ -356,6 +358,11 @@ mod tests {
         assert!(read_events(&event("P35277777777777773D")).is_err());
         assert!(read_events(&event("P100000000D")).is_err()); // a valid length, past the calendar
         assert!(read_events(&event("-P100000000D")).is_err());
+        // Ends iCalendar cannot write (a year past 9999 or before 0) were read,
+        // then written as `+10239...` and not read back.
+        assert!(read_events(&event("P3000000D")).is_err());
+        assert!(read_events(&event("-P1000000D")).is_err());
+        assert!(read_events(&event("P2000000D")).is_ok());
         let busy = "BEGIN:VFREEBUSY\nFREEBUSY:20260310T140000Z/P100000000D\nEND:VFREEBUSY\n";
         assert!(read_free_busy(busy).is_err());
     }
