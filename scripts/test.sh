@@ -16,17 +16,19 @@
 #     python   scripts/test-python.sh   (Python wheel tests; skipped until that script exists)
 #     wasmpkg  scripts/test-wasm.sh     (wasm package tests; skipped until that script exists)
 #     browser  scripts/test-browser.sh  (browser tests; skipped until that script exists)
+#     fuzz     each cargo-fuzz target in fuzz/ for CONCIERGE_FUZZ_SECONDS (nightly, cargo-fuzz)
 #
 # Environment:
 #   CONCIERGE_TEST_POSTGRES_URL  use this PostgreSQL instead of starting one
 #   CONCIERGE_SKIP_WASM=1        skip the wasm stage (and its apt install)
+#   CONCIERGE_FUZZ_SECONDS       how long the fuzz stage runs each target (default 30)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 repo_root=$PWD
 
 RADICALE_VERSION=3.9.0
-ALL_STAGES=(fmt clippy test wasm python wasmpkg browser)
+ALL_STAGES=(fmt clippy test wasm python wasmpkg browser fuzz)
 
 say() { echo "[test.sh] $*"; }
 die() {
@@ -191,6 +193,17 @@ stage_setup() {
     if want wasm; then
         bash scripts/install-wasm-toolchain.sh --core-only
     fi
+    if want fuzz; then
+        cargo +nightly --version >/dev/null 2>&1 ||
+            die "the fuzz stage needs nightly Rust: rustup toolchain install nightly"
+        if cargo +nightly fuzz --version >/dev/null 2>&1; then
+            say "$(cargo +nightly fuzz --version)"
+        else
+            say "installing cargo-fuzz"
+            cargo install cargo-fuzz --locked ||
+                die "cargo install cargo-fuzz --locked failed: the fuzz stage needs cargo-fuzz (see docs/ci.md)"
+        fi
+    fi
     say "$(cargo --version), $(rustc --version)"
 }
 
@@ -232,6 +245,27 @@ run_hook() {
 stage_python() { run_hook scripts/test-python.sh; }
 stage_wasmpkg() { run_hook scripts/test-wasm.sh; }
 stage_browser() { run_hook scripts/test-browser.sh; }
+
+# Every fuzz target (fuzz/fuzz_targets/) for a bounded time, from its committed seeds
+# (fuzz/seeds/TARGET) and a scratch corpus (fuzz/corpus/TARGET, not committed). A panic,
+# a failed check or an input taking over 1 s fails the stage; libFuzzer writes the input
+# to fuzz/artifacts/TARGET/. No sanitizer: the code is safe Rust (unsafe_code is
+# forbidden), so AddressSanitizer would only slow the build and the runs; debug
+# assertions (-a) are on, so integer overflows are findings too.
+stage_fuzz() {
+    local seconds=${CONCIERGE_FUZZ_SECONDS:-30} target start
+    local flags=(--sanitizer none --debug-assertions)
+    start=$(date +%s)
+    cargo +nightly fuzz build "${flags[@]}"
+    say "fuzz targets built in $(($(date +%s) - start))s"
+    for target in $(cargo +nightly fuzz list); do
+        say "fuzzing $target for ${seconds}s"
+        mkdir -p "fuzz/corpus/$target"
+        cargo +nightly fuzz run "${flags[@]}" "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+            -max_total_time="$seconds" -timeout=1 -rss_limit_mb=4096 -print_final_stats=1 ||
+            die "fuzz target $target failed: the input is in fuzz/artifacts/$target/ (replay: cargo +nightly fuzz run -s none -a $target FILE)"
+    done
+}
 
 # ---------------------------------------------------------------------------------------
 # Main

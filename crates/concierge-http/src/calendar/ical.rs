@@ -7,7 +7,7 @@
 //! skipped), and any number of `VFREEBUSY` components (some servers send
 //! one per busy interval).
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use concierge_core::booking::calendar::BusyPeriod;
 use concierge_core::booking::CalendarEvent;
 
@@ -97,7 +97,10 @@ pub fn read_free_busy(text: &str) -> Result<Vec<BusyPeriod>, IcalError> {
                         period.split_once('/').ok_or_else(|| at(format!("period {period:?} has no '/'")))?;
                     let start = parse_utc(start).map_err(at)?;
                     let end = if rest.starts_with(['P', '+', '-']) {
-                        start + parse_duration(rest).map_err(at)?
+                        let length = parse_duration(rest).map_err(at)?;
+                        start
+                            .checked_add_signed(length)
+                            .ok_or_else(|| at(format!("period {period:?} ends out of range")))?
                     } else {
                         parse_utc(rest).map_err(at)?
                     };
@@ -129,7 +132,11 @@ impl PartialEvent {
         let start = self.start.ok_or_else(|| format!("event {uid:?} has no DTSTART"))?;
         let end = match (self.end, self.duration) {
             (Some(end), _) => end,
-            (None, Some(d)) => start + d,
+            // iCalendar writes four-digit years: an end it cannot write is out of range.
+            (None, Some(d)) => start
+                .checked_add_signed(d)
+                .filter(|end| (0..=9999).contains(&end.year()))
+                .ok_or_else(|| format!("event {uid:?} ends out of range"))?,
             (None, None) => start,
         };
         Ok(CalendarEvent { uid, summary: self.summary, description: self.description, start, end })
@@ -204,12 +211,13 @@ fn parse_utc(v: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| format!("bad UTC date-time {v:?}"))
 }
 
-/// An RFC 5545 duration such as `PT1H30M`, `P1D` or `-PT15M`.
+/// An RFC 5545 duration such as `PT1H30M`, `P1D` or `-PT15M`; one too long
+/// for a `Duration` is an error.
 fn parse_duration(v: &str) -> Result<Duration, String> {
     let bad = || format!("bad duration {v:?}");
-    let (sign, rest) = match v.trim().strip_prefix('-') {
-        Some(r) => (-1, r),
-        None => (1, v.trim().trim_start_matches('+')),
+    let (negative, rest) = match v.trim().strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, v.trim().trim_start_matches('+')),
     };
     let rest = rest.strip_prefix('P').ok_or_else(bad)?;
     let mut total = Duration::zero();
@@ -222,21 +230,23 @@ fn parse_duration(v: &str) -> Result<Duration, String> {
             unit => {
                 let n: i64 = number.parse().map_err(|_| bad())?;
                 number.clear();
-                total += match (unit, in_time) {
-                    ('W', false) => Duration::weeks(n),
-                    ('D', false) => Duration::days(n),
-                    ('H', true) => Duration::hours(n),
-                    ('M', true) => Duration::minutes(n),
-                    ('S', true) => Duration::seconds(n),
+                let part = match (unit, in_time) {
+                    ('W', false) => Duration::try_weeks(n),
+                    ('D', false) => Duration::try_days(n),
+                    ('H', true) => Duration::try_hours(n),
+                    ('M', true) => Duration::try_minutes(n),
+                    ('S', true) => Duration::try_seconds(n),
                     _ => return Err(bad()),
                 };
+                total = part.and_then(|part| total.checked_add(&part)).ok_or_else(bad)?;
             }
         }
     }
     if !number.is_empty() {
         return Err(bad());
     }
-    Ok(total * sign)
+    // A `Duration`'s range is symmetric: negating never overflows.
+    Ok(if negative { -total } else { total })
 }
 
 /// Lines with folding undone (a line starting with a space or tab continues
@@ -283,9 +293,12 @@ fn escape_text(s: &str) -> String {
     out
 }
 
+/// A bare CR (not allowed in iCalendar text, and not a line end here) is
+/// dropped, as [`escape_text`] drops it: an event read and written back keeps
+/// its UID, summary and description.
 fn unescape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+    let mut chars = s.chars().filter(|&c| c != '\r');
     while let Some(c) = chars.next() {
         if c == '\\' {
             match chars.next() {
@@ -321,6 +334,37 @@ mod tests {
         assert!(text.lines().all(|l| l.len() <= 76), "{text}");
         assert!(text.contains("SUMMARY:Women's haircut: Zoë\\, Smith\\; VIP\r\n"));
         assert_eq!(read_events(&text).unwrap(), [event]);
+    }
+
+    #[test]
+    fn a_bare_carriage_return_in_text_is_dropped_so_events_read_back_the_same() {
+        // Found by the `ical` fuzz target: a CR inside a UID was kept on reading
+        // and dropped on writing, so the event written back had another UID.
+        let text = "BEGIN:VEVENT\r\nUID:bk_1\r2\\\r3\r\nDTSTART:20260310T150000Z\r\nDTEND:20260310T160000Z\r\nSUMMARY:Cut\r\nEND:VEVENT\r\n";
+        let events = read_events(text).unwrap();
+        assert_eq!(events[0].uid, "bk_123");
+        assert_eq!(read_events(&write_event(&events[0], utc("2026-03-02T14:00:00Z"))).unwrap(), events);
+    }
+
+    #[test]
+    fn durations_and_periods_too_long_for_the_calendar_are_errors() {
+        // Found by the `ical` fuzz target: these panicked (chrono's unchecked
+        // `Duration::days` and `DateTime + Duration`).
+        assert!(parse_duration("P35277777777777773D").is_err());
+        assert!(parse_duration("P9999999999999W9999999999999D").is_err());
+        let event = |duration: &str| {
+            format!("BEGIN:VEVENT\nUID:a\nDTSTART:20260310T100000Z\nDURATION:{duration}\nEND:VEVENT\n")
+        };
+        assert!(read_events(&event("P35277777777777773D")).is_err());
+        assert!(read_events(&event("P100000000D")).is_err()); // a valid length, past the calendar
+        assert!(read_events(&event("-P100000000D")).is_err());
+        // Ends iCalendar cannot write (a year past 9999 or before 0) were read,
+        // then written as `+10239...` and not read back.
+        assert!(read_events(&event("P3000000D")).is_err());
+        assert!(read_events(&event("-P1000000D")).is_err());
+        assert!(read_events(&event("P2000000D")).is_ok());
+        let busy = "BEGIN:VFREEBUSY\nFREEBUSY:20260310T140000Z/P100000000D\nEND:VFREEBUSY\n";
+        assert!(read_free_busy(busy).is_err());
     }
 
     #[test]
