@@ -52,6 +52,12 @@ fn has(parse: &Parse, kind: &str) -> bool {
     parse.entities.iter().any(|e| e.entity == kind)
 }
 
+/// Whether a message asks something of its own: a question longer than a
+/// greeting with a question mark ("hi there?").
+pub(super) fn asks_something(text: &str) -> bool {
+    knowledge::is_question(text) && text.split_whitespace().count() > QUESTION_AFTER_GREETING
+}
+
 impl Engine {
     /// What a message means when no question is pending: the classifier's
     /// [`Engine::meaning`], read again against what the message says.
@@ -83,6 +89,9 @@ impl Engine {
             {
                 start("create_booking")
             }
+            // "cool, can i come in tmrw at 12:30", "can sofia fit me in on
+            // the 23rd?": a time to come in, or a day with whom or what.
+            _ if unplaced && self.says_when_to_come(parse, text) => start("create_booking"),
             // "hey u guys free sat for a blowdry? 11ish" is a booking,
             // whatever greeting the classifier hears in it.
             _ if chat && has(parse, "service") && has(parse, "datetime") => start("create_booking"),
@@ -138,9 +147,7 @@ impl Engine {
                 // greeting opens it; "hi is there any chance of a 30 min
                 // remedial on Mon morning?" asks for a booking.
                 let books = has(parse, "service") && has(parse, "datetime");
-                if knowledge::is_question(text)
-                    && text.split_whitespace().count() > QUESTION_AFTER_GREETING
-                    && !books
+                if asks_something(text) && !books
                 {
                     if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_) | KbOutcome::Unknown) =
                         self.kb().lookup(state, parse, text)
@@ -156,6 +163,29 @@ impl Engine {
             return Meaning::Nothing;
         }
         kb_meaning(self.kb().lookup(state, parse, text))
+    }
+
+    /// Whether a message says when the customer would come: a time, or a
+    /// day or a part of the day with a service or a person named ("the
+    /// game tonight" is not). Not a
+    /// question about what would happen ("what if I'm late on friday?").
+    fn says_when_to_come(&self, parse: &Parse, text: &str) -> bool {
+        if knowledge::asks_what_if(text) {
+            return false;
+        }
+        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
+        let loosely = said.window.is_some() || said.day.is_some() || said.week_on.is_some();
+        let whom_or_what =
+            has(parse, "service") || self.service_by_words(text, 2).is_some() || self.names_staff(parse);
+        said.time.is_some() || loosely && whom_or_what
+    }
+
+    /// Whether the message names one of the business's staff.
+    fn names_staff(&self, parse: &Parse) -> bool {
+        parse.entities.iter().any(|e| match &e.value {
+            EntityValue::Text { value } => self.spec.business.staff.iter().any(|s| s.id == *value),
+            _ => false,
+        })
     }
 
     /// Whether a message without an intent moves the booking just made: a

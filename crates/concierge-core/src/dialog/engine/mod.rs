@@ -356,8 +356,14 @@ impl Engine {
             t.say(self.renderer.render("stopped", &state.slots, t.seed()));
             return Ok(());
         }
-        // "what do you have next sat?" asks for times, not for help.
-        if !answers_question && is(&d.help_intent) && answers::asks_for_times(text).is_none() {
+        // "what do you have next sat?" asks for times, not for help; "what
+        // do you charge for a guy's cut?" is a question for the knowledge
+        // base, whatever help the classifier hears in it.
+        if !answers_question
+            && is(&d.help_intent)
+            && answers::asks_for_times(text).is_none()
+            && !meaning::asks_something(text)
+        {
             t.say(self.renderer.render("help", &state.slots, t.seed()));
             self.ask_again(state, t);
             return Ok(());

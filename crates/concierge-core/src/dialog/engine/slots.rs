@@ -15,6 +15,11 @@ use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
 use chrono::TimeZone;
 
+/// How many turns back what the customer said still counts for a flow
+/// starting now ("a trim for my son?", a question about prices, then "tomorrow
+/// at 3:30?").
+const RECENT_TURNS: u64 = 2;
+
 /// What a message filled.
 #[derive(Debug, Default)]
 pub(crate) struct Filled {
@@ -50,12 +55,15 @@ fn without_contacts(parse: &Parse, text: &str) -> String {
 }
 
 /// A word as services are compared by it: without apostrophes and plural
-/// s, people by their sex ("gentleman's", "man", "gents" are all "men").
+/// s, people by their sex ("gentleman's", "man", "gents" and "my son" are
+/// all "men").
 fn service_word(w: &str) -> String {
     let w = w.replace('\'', "");
     match w.trim_end_matches('s') {
-        "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" => "men".to_string(),
-        "woman" | "women" | "female" | "lady" | "ladie" | "girl" => "women".to_string(),
+        "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" | "son" | "husband"
+        | "hubby" | "boyfriend" | "bf" | "dad" | "father" | "brother" | "grandson" | "nephew" => "men".to_string(),
+        "woman" | "women" | "female" | "lady" | "ladie" | "girl" | "daughter" | "wife" | "girlfriend"
+        | "gf" | "mom" | "mum" | "mother" | "sister" | "granddaughter" | "niece" => "women".to_string(),
         other => other.to_string(),
     }
 }
@@ -284,9 +292,9 @@ impl Engine {
 
     /// Forgets, at the start of `flow`, what earlier conversations in this
     /// chat collected for it, keeping who the customer is and what they said
-    /// in this turn or the one before.
+    /// in the last few turns.
     pub(crate) fn forget_old_answers(&self, state: &mut ConversationState, flow: &Flow) {
-        let recent = state.turns.saturating_sub(1);
+        let recent = state.turns.saturating_sub(RECENT_TURNS);
         for slot in flow.collected_slots() {
             let identity = matches!(self.slot_type(slot), "name" | "phone" | "email");
             let said_recently = state.slot_turns.get(slot).is_some_and(|turn| *turn >= recent);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Engine, EngineError, MAX_STEPS_PER_TURN};
 use crate::dialog::actions::BUILTIN_ACTIONS;
+use crate::dialog::answers::{self, TimesAsked};
 use crate::dialog::event::{Event, Reply};
 use crate::dialog::flow::{Flow, Step, Target};
 use crate::dialog::render::yes_no_buttons;
@@ -57,6 +58,13 @@ impl Engine {
         self.forget_old_answers(state, &self.flows[flow]);
         self.push_flow(state, flow, t);
         self.absorb(state, parse, text, None, t);
+        // "whats the earliest i can get a womens cut friday": the first
+        // free time, as the same words do at any prompt.
+        if self.flows[flow].runs("create_booking") {
+            if let Some(asked @ (TimesAsked::Earliest | TimesAsked::Latest)) = answers::asks_for_times(text) {
+                self.take_first_or_last(state, text, asked == TimesAsked::Latest, t).await;
+            }
+        }
         self.run(state, t).await
     }
 
@@ -174,6 +182,11 @@ impl Engine {
         state: &mut ConversationState,
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
+        // Questions passed over in this run, with the value that let them
+        // be: an action that sends the flow back to one (the time asked for
+        // is taken) while that value stands gets the question asked, not an
+        // endless loop.
+        let mut passed: Vec<(String, usize, Option<EntityValue>)> = Vec::new();
         for _ in 0..MAX_STEPS_PER_TURN {
             let Some(frame) = state.stack.last() else {
                 return Ok(());
@@ -212,7 +225,10 @@ impl Engine {
                     let started = state.stack.last().map_or(state.turns, |fr| fr.started_turn);
                     let fresh =
                         !ask_always || state.slot_turns.get(slot).is_some_and(|turn| *turn >= started);
-                    if state.slots.contains_key(slot) && fresh && !needs_time {
+                    let value = state.slots.get(slot).cloned();
+                    let key = (flow.name.clone(), index, value);
+                    if key.2.is_some() && fresh && !needs_time && !passed.contains(&key) {
+                        passed.push(key);
                         self.jump(state, next);
                         continue;
                     }
@@ -240,6 +256,14 @@ impl Engine {
                 }
                 Step::Action { name, on } => {
                     let outcome = self.actions().run(name, state, t).await;
+                    // A value the action cannot use ("before xmas" is no
+                    // time to book) is asked for again, not skipped by its
+                    // question forever.
+                    if outcome == "missing" {
+                        if let Some(slot) = t.missing.as_deref() {
+                            state.slots.remove(slot);
+                        }
+                    }
                     next = match on.get(&outcome) {
                         Some(target) => *target,
                         None => match self.unhandled_outcome(flow, name, &outcome, t) {

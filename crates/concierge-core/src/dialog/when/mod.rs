@@ -187,6 +187,10 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
                     (_, Some(t)) => t.time(),
                     (_, None) => end_of_day(),
                 };
+                // "before xmas" bounds the days, not the hours of one.
+                if start >= end {
+                    continue;
+                }
                 let day = from_local.or(to_local).map(|d| d.date_naive());
                 // A window's own day counts only when its words name one
                 // ("tomorrow morning", "since last night"; not "after 3").
