@@ -138,26 +138,95 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
     }
 }
 
-fn short_timeouts(config: &mut ServerConfig) {
-    config.http.header_read_timeout = Duration::from_secs(1);
+/// Sends one `GET /healthz` on `stream` and reads its 200 answer, leaving
+/// the connection open (keep-alive).
+async fn healthz_on(stream: &mut TcpStream) {
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\"ok\"") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.unwrap().unwrap();
+        assert!(n > 0, "closed before the answer: {:?}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buf[..n]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&answer));
+}
+
+/// How long after `since` the server closes `stream`, if within `limit`.
+async fn closed_after(stream: &mut TcpStream, since: Instant, limit: Duration) -> Option<Duration> {
+    closed_within(stream, limit.saturating_sub(since.elapsed())).await.then(|| since.elapsed())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_headers_and_idle_connections_are_closed_at_the_header_timeout() {
-    let probe = Probe::start(short_timeouts).await;
+async fn slow_headers_are_closed_at_the_header_timeout_not_the_keep_alive_one() {
+    let probe = Probe::start(|config| {
+        config.http.header_read_timeout = Duration::from_secs(1);
+        config.http.keep_alive_timeout = Duration::from_secs(30);
+    })
+    .await;
+    // A first request that never finishes its headers.
     let started = Instant::now();
     let mut slow = TcpStream::connect(probe.addr).await.unwrap();
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
-    assert!(closed_within(&mut slow, Duration::from_secs(5)).await, "a slow header is cut off");
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    // A connection that says nothing at all.
+    let mut silent = TcpStream::connect(probe.addr).await.unwrap();
+    // A second request, begun on a kept-alive connection, that never finishes.
+    let mut second = TcpStream::connect(probe.addr).await.unwrap();
+    healthz_on(&mut second).await;
+    let second_started = Instant::now();
+    second.write_all(b"GET /healthz HTTP/1.1\r\nHo").await.unwrap();
 
-    // A keep-alive connection with nothing more to say is closed too.
+    for (what, stream, since) in [
+        ("slow", &mut slow, started),
+        ("silent", &mut silent, started),
+        ("second", &mut second, second_started),
+    ] {
+        let closed = closed_after(stream, since, Duration::from_secs(5)).await;
+        println!("{what}: closed after {closed:?} (header timeout 1 s)");
+        let closed = closed.unwrap_or_else(|| panic!("{what}: still open after 5 s"));
+        assert!(
+            closed >= Duration::from_millis(900) && closed < Duration::from_secs(3),
+            "{what}: {closed:?}"
+        );
+    }
+    probe.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_at_the_keep_alive_timeout_not_the_header_one() {
+    let probe = Probe::start(|config| {
+        config.http.header_read_timeout = Duration::from_secs(1);
+        config.http.keep_alive_timeout = Duration::from_secs(3);
+    })
+    .await;
     let mut idle = TcpStream::connect(probe.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    let mut buf = [0u8; 4096];
-    let n = idle.read(&mut buf).await.unwrap();
-    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
-    assert!(closed_within(&mut idle, Duration::from_secs(5)).await, "an idle connection is closed");
+    healthz_on(&mut idle).await;
+    // Idle past the header timeout: still open, and a next request is answered.
+    let answered = Instant::now();
+    assert!(!closed_within(&mut idle, Duration::from_secs(2)).await, "closed at the header timeout");
+    healthz_on(&mut idle).await;
+    let answered_again = Instant::now();
+    let closed = closed_after(&mut idle, answered_again, Duration::from_secs(8)).await;
+    println!(
+        "idle: open {:?} after a response, closed {closed:?} after the next (keep-alive 3 s)",
+        answered_again - answered
+    );
+    let closed = closed.expect("an idle connection is closed");
+    assert!(closed >= Duration::from_millis(2900) && closed < Duration::from_secs(5), "{closed:?}");
+
+    // The other way round: keep-alive shorter than the header timeout.
+    let probe2 = Probe::start(|config| {
+        config.http.header_read_timeout = Duration::from_secs(3);
+        config.http.keep_alive_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut idle = TcpStream::connect(probe2.addr).await.unwrap();
+    healthz_on(&mut idle).await;
+    let closed = closed_after(&mut idle, Instant::now(), Duration::from_secs(5)).await;
+    println!("idle: closed {closed:?} after a response (keep-alive 1 s, header 3 s)");
+    let closed = closed.expect("an idle connection is closed");
+    assert!(closed >= Duration::from_millis(900) && closed < Duration::from_millis(2500), "{closed:?}");
+    probe2.stop().await;
     probe.stop().await;
 }
 

@@ -19,7 +19,7 @@
 //! - what they share: [`config`] (file + environment + flags), `keys`
 //!   (server secret, derived keys), `state` ([`AppState`]), `error` (the one
 //!   error table, [`ApiError`]), `limits` (rate limits, the client address,
-//!   early 413), `listen` (the accept loop: header and idle timeout,
+//!   early 413), `listen` (the accept loop: header and keep-alive timeouts,
 //!   connections per address), `metrics`, `clock`, `security` (headers,
 //!   request ids) and [`demo`].
 //!
@@ -188,8 +188,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `state` on `listener` until `shutdown` resolves; then stops
 /// accepting, closes WebSockets and waits for in-flight requests (turns) to
-/// finish. Connections are bounded by the `[server]` settings (header
-/// timeout, connections per address: see `listen`).
+/// finish. Connections are bounded by the `[server]` settings (header and
+/// keep-alive timeouts, connections per address: see `listen`).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
