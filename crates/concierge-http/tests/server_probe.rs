@@ -322,6 +322,9 @@ async fn every_malformed_request_gets_a_json_error() {
         .raw(b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n")
         .await;
     assert_eq!(raw_json_error(&huge).0, 413, "{huge}");
+    // And the client is told the connection ends (the body stays unread),
+    // so it does not send its next request on it.
+    assert!(huge.to_lowercase().contains("\r\nconnection: close\r\n"), "{huge}");
 
     // What hyper answers by itself: headers too large, a bad request line.
     let mut many = b"GET /healthz HTTP/1.1\r\nHost: x\r\n".to_vec();

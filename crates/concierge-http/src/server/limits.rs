@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 
 use super::config::{ClientIpHeader, HttpConfig, RateConfig};
 use super::error::ApiError;
@@ -241,7 +241,9 @@ pub(crate) async fn client_address(
 }
 
 /// Middleware: a body declared (`Content-Length`) larger than the route
-/// accepts is refused with 413 before a byte of it is read.
+/// accepts is refused with 413 before a byte of it is read. The answer says
+/// `Connection: close`: the unread body leaves the connection unusable, and
+/// a client told so does not send its next request on it.
 pub(crate) async fn refuse_large_bodies(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
@@ -259,7 +261,9 @@ pub(crate) async fn refuse_large_bodies(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return ApiError::PayloadTooLarge.into_response();
+        let mut response = ApiError::PayloadTooLarge.into_response();
+        response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
     }
     next.run(request).await
 }
