@@ -230,6 +230,51 @@ async fn idle_connections_are_closed_at_the_keep_alive_timeout_not_the_header_on
     probe.stop().await;
 }
 
+/// Reads what the server answers on `stream` until it closes the
+/// connection (or `limit` passes): the answer, and when it ended.
+async fn answer_until_closed(stream: &mut (impl AsyncReadExt + Unpin), limit: Duration) -> (String, Instant) {
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buf[..n]),
+            Ok(_) => break,
+            Err(_) => panic!("still open after {limit:?}: {:?}", String::from_utf8_lossy(&answer)),
+        }
+    }
+    (String::from_utf8_lossy(&answer).into_owned(), Instant::now())
+}
+
+/// The head of a chat message of `length` bytes, sent before its body.
+async fn message_head(probe: &Probe, length: usize) -> String {
+    let (id, token) = probe.conversation().await;
+    format!(
+        "POST /v1/chat/{DEMO_TENANT}/conversations/{id}/messages HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_gets_408_at_the_body_timeout() {
+    let probe = Probe::start(|config| config.http.body_read_timeout = Duration::from_secs(1)).await;
+    let head = message_head(&probe, 20).await;
+    let mut stream = TcpStream::connect(probe.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // 5 of the 20 bytes promised, then nothing.
+    stream.write_all(br#"{"tex"#).await.unwrap();
+    let stalled = Instant::now();
+    let (answer, closed) = answer_until_closed(&mut stream, Duration::from_secs(10)).await;
+    let after = closed - stalled;
+    println!("stalled body: answered and closed after {after:?} (body timeout 1 s)");
+    let (status, body) = raw_json_error(&answer);
+    assert_eq!((status, body["error"]["code"].as_str()), (408, Some("timeout")), "{answer}");
+    assert!(answer.to_lowercase().contains("\r\nconnection: close\r\n"), "{answer}");
+    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(3), "{after:?}");
+    probe.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_past_the_per_address_cap_are_refused() {
     let probe = Probe::start(|config| config.http.max_connections_per_ip = 5).await;

@@ -27,7 +27,7 @@
 //! | `auth.login_attempts_per_minute_per_tenant` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_TENANT` | 120 per tenant (burst 120) |
 //! | `server.header_read_timeout_seconds` | `CONCIERGE_HEADER_READ_TIMEOUT_SECONDS` | 10 (from the connection's start, or from the first byte of a later request) |
 //! | `server.keep_alive_timeout_seconds` | `CONCIERGE_KEEP_ALIVE_TIMEOUT_SECONDS` | 75 (an idle connection between requests; above common load balancers' 60) |
-//! | `server.body_read_timeout_seconds` | `CONCIERGE_BODY_READ_TIMEOUT_SECONDS` | 15 (between two pieces of a body) |
+//! | `server.body_read_timeout_seconds` | `CONCIERGE_BODY_READ_TIMEOUT_SECONDS` | 15 (between two pieces of a body; 408 after it) |
 //! | `server.request_timeout_seconds` | `CONCIERGE_REQUEST_TIMEOUT_SECONDS` | 60 (408 after it) |
 //! | `server.max_connections_per_ip` | `CONCIERGE_MAX_CONNECTIONS_PER_IP` | 64 open connections per address (0 turns it off; trusted proxies exempt) |
 //! | `server.websocket_idle_timeout_seconds` | `CONCIERGE_WEBSOCKET_IDLE_TIMEOUT_SECONDS` | 300 |
