@@ -276,6 +276,39 @@ async fn a_stalled_body_gets_408_at_the_body_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_longer_than_the_request_timeout_gets_408() {
+    // A body trickled a byte every 200 ms: no pause reaches the body timeout,
+    // but the whole request outlasts the request timeout.
+    let probe = Probe::start(|config| {
+        config.http.request_timeout = Duration::from_secs(1);
+        config.http.body_read_timeout = Duration::from_secs(10);
+    })
+    .await;
+    let body = json!({ "text": "a message typed very, very slowly" }).to_string();
+    let head = message_head(&probe, body.len()).await;
+    let (mut reader, mut writer) = TcpStream::connect(probe.addr).await.unwrap().into_split();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let trickle = tokio::spawn(async move {
+        for byte in body.bytes() {
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let (answer, closed) = answer_until_closed(&mut reader, Duration::from_secs(10)).await;
+    let after = closed - started;
+    println!("trickled body: answered and closed after {after:?} (request timeout 1 s, body timeout 10 s)");
+    let (status, body) = raw_json_error(&answer);
+    assert_eq!((status, body["error"]["code"].as_str()), (408, Some("timeout")), "{answer}");
+    assert!(answer.to_lowercase().contains("\r\nconnection: close\r\n"), "{answer}");
+    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(3), "{after:?}");
+    trickle.abort();
+    probe.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_past_the_per_address_cap_are_refused() {
     let probe = Probe::start(|config| config.http.max_connections_per_ip = 5).await;
     let mut held = Vec::new();
