@@ -309,6 +309,34 @@ async fn a_request_longer_than_the_request_timeout_gets_408() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_stuck_on_a_locked_database_gets_408_at_the_request_timeout() {
+    use sqlx::Connection;
+    let probe = Probe::start(|config| config.http.request_timeout = Duration::from_secs(1)).await;
+    // Another process holds the database's write lock (the store would wait 30 s for it).
+    let url = probe.state.config.effective_database_url();
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let start = || {
+        probe
+            .http
+            .post(probe.url(&format!("/v1/chat/{DEMO_TENANT}/conversations")))
+            .header("X-Concierge-Key", DEMO_KEY)
+            .send()
+    };
+    let started = Instant::now();
+    let response = start().await.unwrap();
+    let after = started.elapsed();
+    println!("locked database: answered after {after:?} (request timeout 1 s)");
+    let (status, body) = json_error(response).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (408, Some("timeout")), "{body}");
+    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(3), "{after:?}");
+    // Once the lock is gone, the same request succeeds.
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert_eq!(start().await.unwrap().status(), 201);
+    probe.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_past_the_per_address_cap_are_refused() {
     let probe = Probe::start(|config| config.http.max_connections_per_ip = 5).await;
     let mut held = Vec::new();
