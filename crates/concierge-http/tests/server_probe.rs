@@ -138,26 +138,201 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
     }
 }
 
-fn short_timeouts(config: &mut ServerConfig) {
-    config.http.header_read_timeout = Duration::from_secs(1);
+/// Sends one `GET /healthz` on `stream` and reads its 200 answer, leaving
+/// the connection open (keep-alive).
+async fn healthz_on(stream: &mut TcpStream) {
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\"ok\"") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.unwrap().unwrap();
+        assert!(n > 0, "closed before the answer: {:?}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buf[..n]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&answer));
+}
+
+/// How long after `since` the server closes `stream`, if within `limit`.
+async fn closed_after(stream: &mut TcpStream, since: Instant, limit: Duration) -> Option<Duration> {
+    closed_within(stream, limit.saturating_sub(since.elapsed())).await.then(|| since.elapsed())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_headers_and_idle_connections_are_closed_at_the_header_timeout() {
-    let probe = Probe::start(short_timeouts).await;
+async fn slow_headers_are_closed_at_the_header_timeout_not_the_keep_alive_one() {
+    let probe = Probe::start(|config| {
+        config.http.header_read_timeout = Duration::from_secs(1);
+        config.http.keep_alive_timeout = Duration::from_secs(30);
+    })
+    .await;
+    // A first request that never finishes its headers.
     let started = Instant::now();
     let mut slow = TcpStream::connect(probe.addr).await.unwrap();
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
-    assert!(closed_within(&mut slow, Duration::from_secs(5)).await, "a slow header is cut off");
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    // A connection that says nothing at all.
+    let mut silent = TcpStream::connect(probe.addr).await.unwrap();
+    // A second request, begun on a kept-alive connection, that never finishes.
+    let mut second = TcpStream::connect(probe.addr).await.unwrap();
+    healthz_on(&mut second).await;
+    let second_started = Instant::now();
+    second.write_all(b"GET /healthz HTTP/1.1\r\nHo").await.unwrap();
 
-    // A keep-alive connection with nothing more to say is closed too.
+    for (what, stream, since) in [
+        ("slow", &mut slow, started),
+        ("silent", &mut silent, started),
+        ("second", &mut second, second_started),
+    ] {
+        let closed = closed_after(stream, since, Duration::from_secs(5)).await;
+        println!("{what}: closed after {closed:?} (header timeout 1 s)");
+        let closed = closed.unwrap_or_else(|| panic!("{what}: still open after 5 s"));
+        assert!(
+            closed >= Duration::from_millis(900) && closed < Duration::from_secs(3),
+            "{what}: {closed:?}"
+        );
+    }
+    probe.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_at_the_keep_alive_timeout_not_the_header_one() {
+    let probe = Probe::start(|config| {
+        config.http.header_read_timeout = Duration::from_secs(1);
+        config.http.keep_alive_timeout = Duration::from_secs(3);
+    })
+    .await;
     let mut idle = TcpStream::connect(probe.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    healthz_on(&mut idle).await;
+    // Idle past the header timeout: still open, and a next request is answered.
+    let answered = Instant::now();
+    assert!(!closed_within(&mut idle, Duration::from_secs(2)).await, "closed at the header timeout");
+    healthz_on(&mut idle).await;
+    let answered_again = Instant::now();
+    let closed = closed_after(&mut idle, answered_again, Duration::from_secs(8)).await;
+    println!(
+        "idle: open {:?} after a response, closed {closed:?} after the next (keep-alive 3 s)",
+        answered_again - answered
+    );
+    let closed = closed.expect("an idle connection is closed");
+    assert!(closed >= Duration::from_millis(2900) && closed < Duration::from_secs(5), "{closed:?}");
+
+    // The other way round: keep-alive shorter than the header timeout.
+    let probe2 = Probe::start(|config| {
+        config.http.header_read_timeout = Duration::from_secs(3);
+        config.http.keep_alive_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut idle = TcpStream::connect(probe2.addr).await.unwrap();
+    healthz_on(&mut idle).await;
+    let closed = closed_after(&mut idle, Instant::now(), Duration::from_secs(5)).await;
+    println!("idle: closed {closed:?} after a response (keep-alive 1 s, header 3 s)");
+    let closed = closed.expect("an idle connection is closed");
+    assert!(closed >= Duration::from_millis(900) && closed < Duration::from_millis(2500), "{closed:?}");
+    probe2.stop().await;
+    probe.stop().await;
+}
+
+/// Reads what the server answers on `stream` until it closes the
+/// connection (or `limit` passes): the answer, and when it ended.
+async fn answer_until_closed(stream: &mut (impl AsyncReadExt + Unpin), limit: Duration) -> (String, Instant) {
+    let mut answer = Vec::new();
     let mut buf = [0u8; 4096];
-    let n = idle.read(&mut buf).await.unwrap();
-    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
-    assert!(closed_within(&mut idle, Duration::from_secs(5)).await, "an idle connection is closed");
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buf[..n]),
+            Ok(_) => break,
+            Err(_) => panic!("still open after {limit:?}: {:?}", String::from_utf8_lossy(&answer)),
+        }
+    }
+    (String::from_utf8_lossy(&answer).into_owned(), Instant::now())
+}
+
+/// The head of a chat message of `length` bytes, sent before its body.
+async fn message_head(probe: &Probe, length: usize) -> String {
+    let (id, token) = probe.conversation().await;
+    format!(
+        "POST /v1/chat/{DEMO_TENANT}/conversations/{id}/messages HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_gets_408_at_the_body_timeout() {
+    let probe = Probe::start(|config| config.http.body_read_timeout = Duration::from_secs(1)).await;
+    let head = message_head(&probe, 20).await;
+    let mut stream = TcpStream::connect(probe.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // 5 of the 20 bytes promised, then nothing.
+    stream.write_all(br#"{"tex"#).await.unwrap();
+    let stalled = Instant::now();
+    let (answer, closed) = answer_until_closed(&mut stream, Duration::from_secs(10)).await;
+    let after = closed - stalled;
+    println!("stalled body: answered and closed after {after:?} (body timeout 1 s)");
+    let (status, body) = raw_json_error(&answer);
+    assert_eq!((status, body["error"]["code"].as_str()), (408, Some("timeout")), "{answer}");
+    assert!(answer.to_lowercase().contains("\r\nconnection: close\r\n"), "{answer}");
+    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(3), "{after:?}");
+    probe.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_longer_than_the_request_timeout_gets_408() {
+    // A body trickled a byte every 200 ms: no pause reaches the body timeout,
+    // but the whole request outlasts the request timeout.
+    let probe = Probe::start(|config| {
+        config.http.request_timeout = Duration::from_secs(1);
+        config.http.body_read_timeout = Duration::from_secs(10);
+    })
+    .await;
+    let body = json!({ "text": "a message typed very, very slowly" }).to_string();
+    let head = message_head(&probe, body.len()).await;
+    let (mut reader, mut writer) = TcpStream::connect(probe.addr).await.unwrap().into_split();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let trickle = tokio::spawn(async move {
+        for byte in body.bytes() {
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let (answer, closed) = answer_until_closed(&mut reader, Duration::from_secs(10)).await;
+    let after = closed - started;
+    println!("trickled body: answered and closed after {after:?} (request timeout 1 s, body timeout 10 s)");
+    let (status, body) = raw_json_error(&answer);
+    assert_eq!((status, body["error"]["code"].as_str()), (408, Some("timeout")), "{answer}");
+    assert!(answer.to_lowercase().contains("\r\nconnection: close\r\n"), "{answer}");
+    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(3), "{after:?}");
+    trickle.abort();
+    probe.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_stuck_on_a_locked_database_gets_408_at_the_request_timeout() {
+    use sqlx::Connection;
+    let probe = Probe::start(|config| config.http.request_timeout = Duration::from_secs(1)).await;
+    // Another process holds the database's write lock (the store would wait 30 s for it).
+    let url = probe.state.config.effective_database_url();
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let start = || {
+        probe
+            .http
+            .post(probe.url(&format!("/v1/chat/{DEMO_TENANT}/conversations")))
+            .header("X-Concierge-Key", DEMO_KEY)
+            .send()
+    };
+    let started = Instant::now();
+    let response = start().await.unwrap();
+    let after = started.elapsed();
+    println!("locked database: answered after {after:?} (request timeout 1 s)");
+    let (status, body) = json_error(response).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (408, Some("timeout")), "{body}");
+    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(3), "{after:?}");
+    // Once the lock is gone, the same request succeeds.
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert_eq!(start().await.unwrap().status(), 201);
     probe.stop().await;
 }
 
@@ -253,6 +428,9 @@ async fn every_malformed_request_gets_a_json_error() {
         .raw(b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n")
         .await;
     assert_eq!(raw_json_error(&huge).0, 413, "{huge}");
+    // And the client is told the connection ends (the body stays unread),
+    // so it does not send its next request on it.
+    assert!(huge.to_lowercase().contains("\r\nconnection: close\r\n"), "{huge}");
 
     // What hyper answers by itself: headers too large, a bad request line.
     let mut many = b"GET /healthz HTTP/1.1\r\nHost: x\r\n".to_vec();
@@ -416,6 +594,8 @@ async fn only_a_trusted_proxy_names_the_client_of_the_rate_limits() {
             .map(|r| r.unwrap().status().as_u16())
             .collect();
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
+    // The audit log records the socket's address, not the header.
+    assert_eq!(audited_client(&probe, "198.51.100.9").await, "127.0.0.1");
     probe.stop().await;
 
     // Behind a trusted proxy, each forwarded client has its own bucket.
@@ -435,12 +615,19 @@ async fn only_a_trusted_proxy_names_the_client_of_the_rate_limits() {
     assert_eq!(start_as("1.1.1.1")(&probe).await.unwrap().status(), 429);
 
     // The audit log records the forwarded client too.
+    assert_eq!(audited_client(&probe, "198.51.100.9").await, "198.51.100.9");
+    probe.stop().await;
+}
+
+/// The client the audit log records for a bot created by a request that
+/// says `X-Forwarded-For: forwarded`.
+async fn audited_client(probe: &Probe, forwarded: &str) -> Value {
     let token = probe.access_token().await;
     let created = probe
         .http
         .post(probe.url("/v1/admin/bots"))
         .bearer_auth(&token)
-        .header("X-Forwarded-For", "198.51.100.9")
+        .header("X-Forwarded-For", forwarded)
         .json(&json!({ "name": "audited" }))
         .send()
         .await
@@ -449,6 +636,5 @@ async fn only_a_trusted_proxy_names_the_client_of_the_rate_limits() {
     let tenant = concierge_store::TenantId::parse(DEMO_TENANT).unwrap();
     let log = probe.state.store.audit_log(&tenant).await.unwrap();
     let entry = log.iter().find(|e| e.action == "bot.create").unwrap();
-    assert_eq!(entry.details["client"], "198.51.100.9", "{:?}", entry.details);
-    probe.stop().await;
+    entry.details["client"].clone()
 }

@@ -1,4 +1,6 @@
-//! Rate limits: token buckets keyed by client IP and by tenant.
+//! Rate limits: token buckets keyed by client IP and by tenant. Also the
+//! client address behind trusted proxies, the early 413 and the body-read
+//! timeout's 408.
 //!
 //! Each key has a bucket of `burst` tokens refilled at `per_second`; a
 //! request takes one token or is refused with the time until one is back
@@ -9,10 +11,15 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
+use tower_http::timeout::{TimeoutBody, TimeoutError};
 
 use super::config::{ClientIpHeader, HttpConfig, RateConfig};
 use super::error::ApiError;
@@ -241,7 +248,9 @@ pub(crate) async fn client_address(
 }
 
 /// Middleware: a body declared (`Content-Length`) larger than the route
-/// accepts is refused with 413 before a byte of it is read.
+/// accepts is refused with 413 before a byte of it is read. The answer says
+/// `Connection: close`: the unread body leaves the connection unusable, and
+/// a client told so does not send its next request on it.
 pub(crate) async fn refuse_large_bodies(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
@@ -259,9 +268,73 @@ pub(crate) async fn refuse_large_bodies(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return ApiError::PayloadTooLarge.into_response();
+        let mut response = ApiError::PayloadTooLarge.into_response();
+        response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
     }
     next.run(request).await
+}
+
+/// Middleware: a request body that pauses longer than
+/// `server.body_read_timeout` ends its request with 408 `timeout`, whatever
+/// the handler's extractor made of the failed read (axum's would say 400).
+/// Every 408 (this one or the request timeout's) says `Connection: close`:
+/// the rest of the body is never read, so the connection cannot serve
+/// another request.
+pub(crate) async fn time_out_bodies(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let timeout = state.config.http.body_read_timeout;
+    let request = request.map(|body| {
+        axum::body::Body::new(WatchedBody {
+            body: Box::pin(TimeoutBody::new(timeout, body)),
+            timed_out: timed_out.clone(),
+        })
+    });
+    let response = next.run(request).await;
+    if !timed_out.load(Ordering::Relaxed) && response.status() != StatusCode::REQUEST_TIMEOUT {
+        return response;
+    }
+    let mut response = ApiError::Timeout.into_response();
+    response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// A request body under tower-http's [`TimeoutBody`] that notes when the
+/// timeout, rather than anything else, ended it.
+struct WatchedBody {
+    body: Pin<Box<TimeoutBody<axum::body::Body>>>,
+    timed_out: Arc<AtomicBool>,
+}
+
+impl HttpBody for WatchedBody {
+    type Data = <TimeoutBody<axum::body::Body> as HttpBody>::Data;
+    type Error = <TimeoutBody<axum::body::Body> as HttpBody>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let frame = self.body.as_mut().poll_frame(cx);
+        if let Poll::Ready(Some(Err(error))) = &frame {
+            if error.is::<TimeoutError>() {
+                self.timed_out.store(true, Ordering::Relaxed);
+            }
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
 }
 
 #[cfg(test)]

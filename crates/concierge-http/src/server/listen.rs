@@ -3,9 +3,12 @@
 //!
 //! - each client address may hold `server.max_connections_per_ip` open
 //!   connections (trusted proxies are exempt); one more is closed at once;
-//! - a request's headers must arrive within `server.header_read_timeout`,
-//!   and a keep-alive connection waiting for its next request is closed
-//!   after the same time (hyper starts the timer when it waits for a head);
+//! - a request's headers must arrive within `server.header_read_timeout`
+//!   (counted from the accept for a connection's first request, from the
+//!   request's first byte for later ones), and a kept-alive connection
+//!   with no request under way is closed after `server.keep_alive_timeout`
+//!   ([`Phase`]: hyper's own header timer cannot tell the two apart, as it
+//!   starts as soon as hyper waits for a head, so it is off);
 //! - the errors hyper answers by itself (a bad request line, headers too
 //!   large, a URI too long) go out with the JSON error body, like every
 //!   other error ([`JsonErrorsIo`]);
@@ -20,13 +23,16 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::Router;
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 use tower::ServiceExt;
 
 use super::config::HttpConfig;
@@ -68,6 +74,131 @@ impl Drop for ConnectionSlot {
     }
 }
 
+/// What a connection is doing, which decides the timeout that applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for a request head since the instant: the header-read
+    /// timeout applies (a new connection, or bytes of a next request).
+    Head(Instant),
+    /// A response is out and nothing of a next request has arrived since
+    /// the instant: the keep-alive timeout applies.
+    Idle(Instant),
+    /// This many requests are being handled: the request and body
+    /// timeouts apply, not the connection's.
+    Busy(usize),
+}
+
+/// A connection's [`Phase`], moved along by its reads ([`JsonErrorsIo`])
+/// and its requests ([`RequestGuard`]), watched by [`expired`].
+#[derive(Debug, Clone)]
+struct ConnectionPhase(Arc<watch::Sender<Phase>>);
+
+impl ConnectionPhase {
+    /// A connection accepted now.
+    fn accepted() -> Self {
+        ConnectionPhase(Arc::new(watch::Sender::new(Phase::Head(Instant::now()))))
+    }
+
+    /// Bytes arrived: on an idle connection, a next request has begun.
+    fn bytes_read(&self) {
+        self.0.send_if_modified(|phase| match phase {
+            Phase::Idle(_) => {
+                *phase = Phase::Head(Instant::now());
+                true
+            }
+            Phase::Head(_) | Phase::Busy(_) => false,
+        });
+    }
+
+    /// A request head has been read; the request is handled until the
+    /// guard is dropped (with its response body, once that is written).
+    fn request(&self) -> RequestGuard {
+        self.0.send_modify(|phase| {
+            *phase = match *phase {
+                Phase::Busy(n) => Phase::Busy(n + 1),
+                Phase::Head(_) | Phase::Idle(_) => Phase::Busy(1),
+            }
+        });
+        RequestGuard(self.clone())
+    }
+}
+
+/// One request under way on a connection; dropping it ends the request.
+#[derive(Debug)]
+struct RequestGuard(ConnectionPhase);
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        self.0 .0.send_modify(|phase| {
+            *phase = match *phase {
+                Phase::Busy(n) if n > 1 => Phase::Busy(n - 1),
+                _ => Phase::Idle(Instant::now()),
+            }
+        });
+    }
+}
+
+/// A response body that holds its request's [`RequestGuard`] until hyper
+/// has written it all and drops it.
+#[derive(Debug)]
+struct GuardedBody {
+    body: Body,
+    _guard: RequestGuard,
+}
+
+impl HttpBody for GuardedBody {
+    type Data = <Body as HttpBody>::Data;
+    type Error = <Body as HttpBody>::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Resolves when the connection has stayed in its phase longer than the
+/// phase allows, naming the timeout; never while a request is handled.
+async fn expired(mut phase: watch::Receiver<Phase>, header: Duration, keep_alive: Duration) -> &'static str {
+    loop {
+        let deadline = match *phase.borrow_and_update() {
+            Phase::Head(since) => Some((since + header, "header read")),
+            Phase::Idle(since) => Some((since + keep_alive, "keep-alive")),
+            Phase::Busy(_) => None,
+        };
+        let timer = async {
+            match deadline {
+                Some((at, which)) => {
+                    tokio::time::sleep_until(at).await;
+                    which
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            which = timer => return which,
+            changed = phase.changed() => {
+                if changed.is_err() {
+                    // Nothing moves the phase any more (the stream was handed
+                    // over by an upgrade): only the current deadline is left.
+                    let Some((at, which)) = deadline else { return std::future::pending().await };
+                    tokio::time::sleep_until(at).await;
+                    return which;
+                }
+            }
+        }
+    }
+}
+
 /// Serves `app` on `listener` with the limits of `config` until `shutdown`
 /// resolves; `on_shutdown` runs then (it tells WebSockets to close), and
 /// connections are let finish.
@@ -82,7 +213,8 @@ pub(crate) async fn run(
     let (closing, closing_rx) = watch::channel(false);
     let (alive, mut all_done) = mpsc::channel::<()>(1);
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(config.header_read_timeout).keep_alive(true);
+    // Hyper's header timer is off: `expired` keeps both connection timeouts.
+    builder.timer(TokioTimer::new()).header_read_timeout(None).keep_alive(true);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -114,20 +246,37 @@ pub(crate) async fn run(
         let builder = builder.clone();
         let mut closing = closing_rx.clone();
         let alive = alive.clone();
+        let (header_timeout, keep_alive_timeout) = (config.header_read_timeout, config.keep_alive_timeout);
         tokio::spawn(async move {
+            let phase = ConnectionPhase::accepted();
+            let watchdog = expired(phase.0.subscribe(), header_timeout, keep_alive_timeout);
+            let requests = phase.clone();
             let service =
                 hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
-                    app.clone().oneshot(request)
+                    let guard = requests.request();
+                    let response = app.clone().oneshot(request);
+                    async move {
+                        let response = response.await?;
+                        Ok::<_, std::convert::Infallible>(
+                            response.map(|body| GuardedBody { body, _guard: guard }),
+                        )
+                    }
                 });
-            let io = TokioIo::new(JsonErrorsIo { stream, replacing: None });
+            let io = TokioIo::new(JsonErrorsIo { stream, replacing: None, phase });
             let connection = builder.serve_connection(io, service).with_upgrades();
-            tokio::pin!(connection);
+            tokio::pin!(connection, watchdog);
             tokio::select! {
                 _ = connection.as_mut() => {}
+                which = watchdog.as_mut() => {
+                    tracing::debug!(client = %peer.ip(), timeout = which, "connection closed: timed out");
+                }
                 () = async { let _ = closing.wait_for(|closing| *closing).await; } => {
                     connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
+                    tokio::select! {
+                        _ = connection => {}
+                        _ = watchdog => {}
+                    }
                 }
             }
             drop(slot);
@@ -146,11 +295,13 @@ pub(crate) async fn run(
 /// A client's TCP stream whose writes are passed through, except the
 /// empty-bodied error responses hyper writes by itself for requests it
 /// cannot parse: those are replaced by the JSON error of their status.
+/// Its reads tell the connection's [`Phase`] when a next request begins.
 #[derive(Debug)]
 struct JsonErrorsIo {
     stream: TcpStream,
     /// The replacement being written, and how much of it is out.
     replacing: Option<(Vec<u8>, usize)>,
+    phase: ConnectionPhase,
 }
 
 /// The status of a bare error response hyper wrote by itself, if `buf` is one.
@@ -165,7 +316,13 @@ fn bare_error_status(buf: &[u8]) -> Option<StatusCode> {
 
 impl AsyncRead for JsonErrorsIo {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let read = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if matches!(read, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            this.phase.bytes_read();
+        }
+        read
     }
 }
 

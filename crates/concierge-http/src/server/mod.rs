@@ -19,9 +19,9 @@
 //! - what they share: [`config`] (file + environment + flags), `keys`
 //!   (server secret, derived keys), `state` ([`AppState`]), `error` (the one
 //!   error table, [`ApiError`]), `limits` (rate limits, the client address,
-//!   early 413), `listen` (the accept loop: header and idle timeout,
-//!   connections per address), `metrics`, `clock`, `security` (headers,
-//!   request ids) and [`demo`].
+//!   early 413, the body timeout's 408), `listen` (the accept loop: header
+//!   and keep-alive timeouts, connections per address), `metrics`, `clock`,
+//!   `security` (headers, request ids) and [`demo`].
 //!
 //! Conversations, engines and knowledge are the host layer's
 //! (`concierge-service`); this crate maps them onto the wire.
@@ -36,7 +36,7 @@ use axum::{Json, Router};
 use concierge_store::{open, StoreConfig, StoreError};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -170,7 +170,7 @@ pub fn router(state: AppState) -> Router {
     let http = &state.config.http;
     routes
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
-        .layer(RequestBodyTimeoutLayer::new(http.body_read_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::time_out_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), limits::refuse_large_bodies))
         // Every error that is not JSON yet (extractor rejections, timeouts) becomes JSON here.
         .layer(middleware::from_fn(error::json_errors))
@@ -188,8 +188,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves `state` on `listener` until `shutdown` resolves; then stops
 /// accepting, closes WebSockets and waits for in-flight requests (turns) to
-/// finish. Connections are bounded by the `[server]` settings (header
-/// timeout, connections per address: see `listen`).
+/// finish. Connections are bounded by the `[server]` settings (header and
+/// keep-alive timeouts, connections per address: see `listen`).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,

@@ -123,6 +123,17 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
 }
 
+/// Whether a receive error is the WebSocket library refusing a message or
+/// frame over `max_message_size` / `max_frame_size` (axum passes it on boxed).
+/// The library must be the version axum uses, or this is never true: the
+/// 1009 probe test would catch that.
+fn is_too_big(error: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error};
+    std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<Error>())
+        .is_some_and(|error| matches!(error, Error::Capacity(CapacityError::MessageTooLong { .. })))
+}
+
 async fn send_error(socket: &mut WebSocket, error: &ApiError) -> bool {
     let mut body = json!({ "type": "error", "error": error.body().error });
     if let ApiError::RateLimited { retry_after_secs } = error {
@@ -224,7 +235,7 @@ async fn session(
                         continue;
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Err(error)) if error.to_string().contains("too long") => {
+                    Some(Err(error)) if is_too_big(&error) => {
                         close(&mut socket, 1009, "message too big").await;
                         break;
                     }
@@ -279,4 +290,21 @@ async fn session(
     }
     drop(subscription);
     state.metrics.websockets().dec();
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error, ProtocolError};
+
+    use super::*;
+
+    #[test]
+    fn only_a_message_over_the_limit_is_too_big() {
+        let too_long = Error::Capacity(CapacityError::MessageTooLong { size: 20_000, max_size: 16_384 });
+        assert!(is_too_big(&axum::Error::new(too_long)));
+        assert!(!is_too_big(&axum::Error::new(Error::Capacity(CapacityError::TooManyHeaders))));
+        assert!(!is_too_big(&axum::Error::new(Error::Protocol(ProtocolError::ResetWithoutClosingHandshake))));
+        // Text alone no longer decides.
+        assert!(!is_too_big(&axum::Error::new(std::io::Error::other("message too long"))));
+    }
 }

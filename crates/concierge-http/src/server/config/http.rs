@@ -12,9 +12,13 @@ use super::{invalid, parse_value, ConfigError, Secret};
 /// How the server treats connections.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpConfig {
-    /// Time allowed for a request's headers to arrive; an idle keep-alive
-    /// connection waiting for its next request is closed after it too.
+    /// Time allowed for a request's headers to arrive: on a new connection
+    /// from the moment it is accepted, on a kept-alive one from the first
+    /// byte of the next request.
     pub header_read_timeout: Duration,
+    /// Time a kept-alive connection may wait, after a response, for the
+    /// first byte of its next request.
+    pub keep_alive_timeout: Duration,
     /// Time allowed between two pieces of a request body.
     pub body_read_timeout: Duration,
     /// Time allowed to handle a request (not a WebSocket once open).
@@ -38,6 +42,10 @@ impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             header_read_timeout: Duration::from_secs(10),
+            // Longer than the idle timeouts of common load balancers (AWS ALB:
+            // 60 s), so the proxy, not the server, closes a pooled connection
+            // and never sends a request on one the server is closing.
+            keep_alive_timeout: Duration::from_secs(75),
             body_read_timeout: Duration::from_secs(15),
             request_timeout: Duration::from_secs(60),
             max_connections_per_ip: 64,
@@ -127,6 +135,7 @@ impl HttpConfig {
 #[serde(deny_unknown_fields)]
 pub(super) struct FileHttp {
     header_read_timeout_seconds: Option<u64>,
+    keep_alive_timeout_seconds: Option<u64>,
     body_read_timeout_seconds: Option<u64>,
     request_timeout_seconds: Option<u64>,
     max_connections_per_ip: Option<usize>,
@@ -165,6 +174,9 @@ impl HttpConfig {
         if let Some(v) = file.header_read_timeout_seconds {
             self.header_read_timeout = seconds(&key("header_read_timeout_seconds"), v)?;
         }
+        if let Some(v) = file.keep_alive_timeout_seconds {
+            self.keep_alive_timeout = seconds(&key("keep_alive_timeout_seconds"), v)?;
+        }
         if let Some(v) = file.body_read_timeout_seconds {
             self.body_read_timeout = seconds(&key("body_read_timeout_seconds"), v)?;
         }
@@ -194,8 +206,9 @@ impl HttpConfig {
 
     /// Applies the `CONCIERGE_*` variables of this section.
     pub(super) fn apply_env(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        let durations: [(&str, &mut Duration); 5] = [
+        let durations: [(&str, &mut Duration); 6] = [
             ("CONCIERGE_HEADER_READ_TIMEOUT_SECONDS", &mut self.header_read_timeout),
+            ("CONCIERGE_KEEP_ALIVE_TIMEOUT_SECONDS", &mut self.keep_alive_timeout),
             ("CONCIERGE_BODY_READ_TIMEOUT_SECONDS", &mut self.body_read_timeout),
             ("CONCIERGE_REQUEST_TIMEOUT_SECONDS", &mut self.request_timeout),
             ("CONCIERGE_WEBSOCKET_IDLE_TIMEOUT_SECONDS", &mut self.websocket_idle_timeout),

@@ -25,8 +25,9 @@
 //! | `auth.login_burst` | `CONCIERGE_LOGIN_BURST` | 5 attempts at once (1 to 100) |
 //! | `auth.login_attempts_per_minute_per_ip` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_IP` | 20 per client address, whatever the email (burst 20) |
 //! | `auth.login_attempts_per_minute_per_tenant` | `CONCIERGE_LOGIN_ATTEMPTS_PER_MINUTE_PER_TENANT` | 120 per tenant (burst 120) |
-//! | `server.header_read_timeout_seconds` | `CONCIERGE_HEADER_READ_TIMEOUT_SECONDS` | 10 (also closes idle keep-alive connections) |
-//! | `server.body_read_timeout_seconds` | `CONCIERGE_BODY_READ_TIMEOUT_SECONDS` | 15 (between two pieces of a body) |
+//! | `server.header_read_timeout_seconds` | `CONCIERGE_HEADER_READ_TIMEOUT_SECONDS` | 10 (from the connection's start, or from the first byte of a later request) |
+//! | `server.keep_alive_timeout_seconds` | `CONCIERGE_KEEP_ALIVE_TIMEOUT_SECONDS` | 75 (an idle connection between requests; above common load balancers' 60) |
+//! | `server.body_read_timeout_seconds` | `CONCIERGE_BODY_READ_TIMEOUT_SECONDS` | 15 (between two pieces of a body; 408 after it) |
 //! | `server.request_timeout_seconds` | `CONCIERGE_REQUEST_TIMEOUT_SECONDS` | 60 (408 after it) |
 //! | `server.max_connections_per_ip` | `CONCIERGE_MAX_CONNECTIONS_PER_IP` | 64 open connections per address (0 turns it off; trusted proxies exempt) |
 //! | `server.websocket_idle_timeout_seconds` | `CONCIERGE_WEBSOCKET_IDLE_TIMEOUT_SECONDS` | 300 |
@@ -640,6 +641,34 @@ mod tests {
         let dump = format!("{config:?}");
         assert!(dump.contains("access_ttl: 60s") && dump.contains("refresh_ttl: 3600s"), "{dump}");
         assert!(dump.contains("burst: 2"), "{dump}");
+    }
+
+    #[test]
+    fn the_keep_alive_timeout_is_its_own_key() {
+        let default = ServerConfig::load(None, env(&[]), Overrides::default()).unwrap();
+        assert_eq!(default.http.keep_alive_timeout, Duration::from_secs(75));
+        assert_eq!(default.http.header_read_timeout, Duration::from_secs(10));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("concierge.toml");
+        std::fs::write(&file, "[server]\nkeep_alive_timeout_seconds = 20\nheader_read_timeout_seconds = 5\n")
+            .unwrap();
+        let from_file = ServerConfig::load(Some(&file), env(&[]), Overrides::default()).unwrap();
+        assert_eq!(from_file.http.keep_alive_timeout, Duration::from_secs(20));
+        assert_eq!(from_file.http.header_read_timeout, Duration::from_secs(5));
+        let vars = env(&[("CONCIERGE_KEEP_ALIVE_TIMEOUT_SECONDS", "30")]);
+        let from_env = ServerConfig::load(Some(&file), vars, Overrides::default()).unwrap();
+        assert_eq!(from_env.http.keep_alive_timeout, Duration::from_secs(30));
+        assert_eq!(from_env.http.header_read_timeout, Duration::from_secs(5));
+        let err = ServerConfig::load(
+            None,
+            env(&[("CONCIERGE_KEEP_ALIVE_TIMEOUT_SECONDS", "0")]),
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("CONCIERGE_KEEP_ALIVE_TIMEOUT_SECONDS"), "{err}");
+        std::fs::write(&file, "[server]\nkeep_alive_timeout_seconds = 0\n").unwrap();
+        let err = ServerConfig::load(Some(&file), env(&[]), Overrides::default()).unwrap_err();
+        assert!(err.to_string().starts_with("server.keep_alive_timeout_seconds"), "{err}");
     }
 
     #[test]
