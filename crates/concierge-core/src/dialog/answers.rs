@@ -6,7 +6,7 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON, YES,
+    ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -40,12 +40,27 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
         return Some(true);
     }
     if starts(NO) {
-        Some(false)
-    } else if starts(YES) {
-        Some(true)
-    } else {
-        None
+        return Some(false);
     }
+    if starts(YES) {
+        return Some(true);
+    }
+    // "all good, book it", "sí, yes 🙂", "bet 👍": a later clause that
+    // says yes, with none that says no and no question.
+    if text.contains('?') {
+        return None;
+    }
+    let clauses: Vec<String> = text
+        .split(|c: char| matches!(c, ',' | '.' | '!' | ';') || is_symbol(c))
+        .map(normalise)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let opens = |c: &str, list: &[&str]| list.iter().any(|w| c == *w || c.starts_with(&format!("{w} ")));
+    if clauses.iter().any(|c| opens(c, NO)) {
+        return None;
+    }
+    let emoji = text.chars().any(|c| YES_EMOJI.contains(&c));
+    (emoji || clauses.iter().any(|c| opens(c, YES))).then_some(true)
 }
 
 /// Strips leading fillers and name leads; returns the rest and whether a

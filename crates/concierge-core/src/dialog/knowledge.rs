@@ -139,6 +139,16 @@ pub(crate) fn asks_what_if(text: &str) -> bool {
     is_question(text) && lexicon::words(text).iter().any(|w| HYPOTHETICAL.contains(&w.as_str()))
 }
 
+/// Whether a clause asks for an appointment ("Can I get an appt with the
+/// nurse practitioner?"): a request, not a question for the knowledge base.
+fn asks_for_appointment(clause: &str) -> bool {
+    let lexicon = lexicon::lexicon();
+    let Some(appointment) = lexicon.concept("appointment_need") else {
+        return false;
+    };
+    lexicon.analyse(clause).iter().any(|t| t.concepts.contains(&appointment))
+}
+
 /// Whether `clause` opens with a question word, after at most two words
 /// that lead into one ("is anyone there good at curls", "oh roughly how
 /// long will it take").
@@ -300,6 +310,7 @@ impl KnowledgeContext<'_> {
             .chain(text.split_inclusive(ends_sentence))
             .map(str::trim)
             .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && opens_like_question(c))
+            .filter(|c| !asks_for_appointment(c))
             .collect();
         let mut seen = HashSet::new();
         clauses.retain(|c| seen.insert(*c));

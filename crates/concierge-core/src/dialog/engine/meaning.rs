@@ -22,6 +22,9 @@ const SURE_OF_FLOW: f32 = 0.7;
 /// anyone there good with curls?" is a question, "hi there?" a greeting).
 const QUESTION_AFTER_GREETING: usize = 4;
 
+/// How close two intents' confidences are to count as level.
+const LEVEL: f32 = 0.05;
+
 /// What a message asks for, outside any pending question.
 pub(super) enum Meaning {
     StartFlow(usize),
@@ -86,6 +89,14 @@ impl Engine {
             _ if unplaced
                 && !knowledge::is_question(text)
                 && (has(parse, "service") || self.service_by_words(text, 2).is_some()) =>
+            {
+                start("create_booking")
+            }
+            // "Can I get an appt with the nurse practitioner? I have a rash",
+            // "I need an appointment for a rash": asking for a booking by
+            // the classifier's best reading, with whom or what named.
+            Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_) | Meaning::KnowledgeUnknown | Meaning::Nothing
+                if self.booking_ranked_first(parse) && self.names_whom_or_what(parse, text) && !knowledge::asks_what_if(text) =>
             {
                 start("create_booking")
             }
@@ -175,9 +186,29 @@ impl Engine {
         }
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
         let loosely = said.window.is_some() || said.day.is_some() || said.week_on.is_some();
-        let whom_or_what =
-            has(parse, "service") || self.service_by_words(text, 2).is_some() || self.names_staff(parse);
-        said.time.is_some() || loosely && whom_or_what
+        said.time.is_some() || loosely && self.names_whom_or_what(parse, text)
+    }
+
+    /// Whether the message names a service or one of the staff.
+    fn names_whom_or_what(&self, parse: &Parse, text: &str) -> bool {
+        has(parse, "service") || self.service_by_words(text, 2).is_some() || self.names_staff(parse)
+    }
+
+    /// Whether the classifier ranks booking first, even unsure, or level
+    /// with the knowledge entry it puts first.
+    fn booking_ranked_first(&self, parse: &Parse) -> bool {
+        let books = |name: &str| {
+            self.flows.iter().any(|f| f.runs("create_booking") && f.triggers.iter().any(|t| t == name))
+        };
+        match parse.intents.as_slice() {
+            [first, ..] if books(&first.intent) => true,
+            [first, second, ..] => {
+                first.intent.starts_with(KNOWLEDGE_INTENT_PREFIX)
+                    && books(&second.intent)
+                    && second.confidence >= first.confidence - LEVEL
+            }
+            _ => false,
+        }
     }
 
     /// Whether the message names one of the business's staff.

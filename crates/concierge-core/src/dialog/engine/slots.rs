@@ -115,6 +115,15 @@ impl Engine {
             false => answers::volunteered_name(text, &self.name_vocabulary)
                 .or_else(|| answers::volunteered_name(&without_contacts(parse, text), &self.name_vocabulary)),
         });
+        // "Rohan Mehta" when asked what time: a message that is nothing
+        // but a full name answers the question not yet asked.
+        let name = name.or_else(|| {
+            let other_question = pending.is_some() && pending != name_slot.as_deref();
+            let unnamed = name_slot.as_ref().is_some_and(|slot| !state.slots.contains_key(slot));
+            let full = answers::person_name(text, &self.name_vocabulary)
+                .filter(|n| n.split_whitespace().count() >= 2 && n.split_whitespace().count() == text.split_whitespace().count());
+            (other_question && unnamed && parse.entities.is_empty()).then_some(full).flatten()
+        });
         let name_span = name.as_ref().and_then(|n| {
             let lower = text.to_lowercase();
             let at = lower.find(&n.to_lowercase()).filter(|_| lower.len() == text.len())?;
@@ -278,10 +287,15 @@ impl Engine {
     /// from: the step that collects the slot, or for a slot no step collects
     /// (a stylist), the first action that reads it; only steps the flow has
     /// run count.
+    /// A slot no step collects that is new ("with sofia please" after the
+    /// time was checked) counts as a correction too: the action that reads
+    /// it ran without it.
     pub(crate) fn rewind_step(&self, flow: &Flow, filled: &Filled, frame: &FlowFrame) -> usize {
+        let uncollected_new = filled.new.iter().filter(|slot| flow.collect_step(slot).is_none());
         filled
             .changed
             .iter()
+            .chain(uncollected_new)
             .filter_map(|slot| {
                 flow.collect_step(slot)
                     .or_else(|| flow.steps.iter().position(|s| matches!(s, Step::Action { .. })))

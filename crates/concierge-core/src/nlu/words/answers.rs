@@ -83,7 +83,16 @@ pub(crate) const YES: &[&str] = &[
     "fab",
     "yh",
     "ye",
+    "all good",
+    "all set",
+    "bet",
+    "sweet",
+    "yessir",
+    "sounds about right",
 ];
+
+/// Emoji that say yes on their own ("bet 👍").
+pub(crate) const YES_EMOJI: &[char] = &['👍', '👌', '✅', '🙌', '💯', '✔'];
 
 /// Ways of saying no, as whole answers or their first words.
 pub(crate) const NO: &[&str] = &[

@@ -189,7 +189,12 @@ pub(crate) const DAY_WORDS: &[&str] = &[
 /// Words that show a bare number is a new time ("make it 4", "4 instead").
 pub(crate) const TIME_CUES: &[&str] = &[
     "make it",
+    "make that",
     "change it to",
+    "change that to",
+    "switch it to",
+    "actualy",
+    "rather",
     "instead",
     "actually",
     "how about",
