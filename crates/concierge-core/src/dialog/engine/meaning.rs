@@ -46,7 +46,7 @@ pub(super) fn kb_meaning(outcome: KbOutcome) -> Meaning {
 
 /// Whether the conversation has made a booking and no flow is running, so
 /// a message may be about that booking ("push it back an hour").
-fn booking_just_made(state: &ConversationState) -> bool {
+pub(super) fn booking_just_made(state: &ConversationState) -> bool {
     !state.bookings.is_empty() && state.stack.is_empty()
 }
 

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::actions::{Action, ActionContext, BUILTIN_ACTIONS};
-use super::answers;
+use super::answers::{self, TimesAsked};
 use super::event::{Event, Reply};
 use super::flow::{compile_flows, Flow};
 use super::knowledge::{self, KbOutcome, KnowledgeContext};
@@ -382,6 +382,15 @@ impl Engine {
                         let at = moved.with_timezone(&self.tz).fixed_offset();
                         t.set_slot(state, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
                         return self.run(state, t).await;
+                    }
+                }
+                // "Is there anything later that same day, after 4?" right
+                // after booking: moving that booking.
+                if meaning::booking_just_made(state)
+                    && matches!(answers::asks_for_times(text), Some(TimesAsked::Later | TimesAsked::Earlier))
+                {
+                    if let Some(f) = self.flow_for("reschedule_booking") {
+                        return self.start_flow(state, f, parse, text, t).await;
                     }
                 }
                 let meaning = self.meaning_unprompted(state, parse, text);

@@ -158,7 +158,10 @@ impl Engine {
                 let min_shared = if pending == Some(slot.as_str()) { 1 } else { 2 };
                 self.is_service_entity(&kind).then(|| self.service_by_words(text, min_shared)).flatten()
             });
-            let Some(value) = value else { continue };
+            let Some(mut value) = value else { continue };
+            if self.is_service_entity(&kind) {
+                value = self.narrower_service(value, text);
+            }
             match state.slots.get(&slot) {
                 Some(old) if *old == value => {}
                 Some(_) => {
@@ -177,6 +180,37 @@ impl Engine {
             filled.changed.push(WINDOW_SLOT.into());
         }
         filled
+    }
+
+    /// The service a message means when it names `service` and says what
+    /// a narrower one adds: "my wee boy ... his check up" is the children's
+    /// check-up, by a word of the same concept as "children's". A narrower
+    /// service is one whose words include all of the named one's.
+    fn narrower_service(&self, service: EntityValue, text: &str) -> EntityValue {
+        let EntityValue::Text { value: id } = &service else { return service };
+        let services = &self.spec.business.services;
+        let name_words = |name: &str| -> Vec<String> { answers::normalise(name).split(' ').map(service_word).collect() };
+        let Some(named) = services.iter().find(|s| s.id == *id) else { return service };
+        let words = name_words(&named.name);
+        let lexicon = crate::lexicon::lexicon();
+        let said: Vec<crate::lexicon::ConceptId> =
+            lexicon.analyse(text).into_iter().flat_map(|t| t.concepts).collect();
+        let narrower: Vec<&String> = services
+            .iter()
+            .filter(|other| {
+                let other_words = name_words(&other.name);
+                other.id != *id
+                    && words.iter().all(|w| other_words.contains(w))
+                    && other_words.iter().filter(|w| !words.contains(w)).any(|extra| {
+                        lexicon.analyse(extra).iter().any(|t| t.concepts.iter().any(|c| said.contains(c)))
+                    })
+            })
+            .map(|other| &other.id)
+            .collect();
+        match narrower.as_slice() {
+            [only] => EntityValue::Text { value: only.to_string() },
+            _ => service,
+        }
     }
 
     /// Whether `entity` is the list of the business's services.

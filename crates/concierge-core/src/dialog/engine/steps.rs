@@ -217,6 +217,16 @@ impl Engine {
             let mut next = flow.next[index];
             match &flow.steps[index] {
                 Step::Collect { slot, prompt, ask_always, .. } => {
+                    // A day and a window ("after 4") where no availability
+                    // check follows (moving a booking): its first free time.
+                    let day_only = matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day);
+                    if slot == "datetime"
+                        && day_only
+                        && state.slots.contains_key(WINDOW_SLOT)
+                        && !flow.runs("check_availability")
+                    {
+                        self.take_first_in_window(state, t).await;
+                    }
                     let needs_time = slot == "datetime"
                         && matches!(state.slots.get(slot), Some(EntityValue::Time { grain, .. }) if *grain >= Grain::Day)
                         && !state.slots.contains_key(WINDOW_SLOT);

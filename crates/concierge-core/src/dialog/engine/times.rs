@@ -10,7 +10,7 @@ use crate::dialog::answers::TimesAsked;
 use crate::dialog::event::Button;
 use crate::dialog::payload;
 use crate::dialog::render::list_words;
-use crate::dialog::state::{ConversationState, Waiting};
+use crate::dialog::state::{ConversationState, Waiting, WINDOW_SLOT};
 use crate::dialog::turn::TurnBuilder;
 use crate::nlu::datetime::Grain;
 use crate::nlu::EntityValue;
@@ -19,16 +19,17 @@ use crate::nlu::EntityValue;
 const OFFERED: usize = 6;
 
 impl Engine {
-    /// Free starts of the conversation's service from `from` until `until`,
-    /// one per start time, soonest first; empty without a service.
-    async fn free_starts(
+    /// Free starts of the service in `service_slot` from `from` until
+    /// `until`, one per start time, soonest first; empty without a service.
+    async fn free_starts_of(
         &self,
         state: &ConversationState,
+        service_slot: &str,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
         t: &TurnBuilder<'_>,
     ) -> Vec<Slot> {
-        let Some(EntityValue::Text { value: service }) = state.slots.get("service") else {
+        let Some(EntityValue::Text { value: service }) = state.slots.get(service_slot) else {
             return Vec::new();
         };
         let staff = match state.slots.get("staff_preference") {
@@ -39,6 +40,36 @@ impl Engine {
         let mut slots = self.booker.free_slots(&request, until, t.ctx.now).await.unwrap_or_default();
         slots.dedup_by_key(|s| s.start);
         slots
+    }
+
+    /// Free starts of the conversation's service (see [`Engine::free_starts_of`]).
+    async fn free_starts(
+        &self,
+        state: &ConversationState,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        t: &TurnBuilder<'_>,
+    ) -> Vec<Slot> {
+        self.free_starts_of(state, "service", from, until, t).await
+    }
+
+    /// Takes the first free time of the booking being moved in the window
+    /// the customer gave ("anything later that same day, after 4?"), for a
+    /// flow with no availability check of its own. False when none is free.
+    pub(super) async fn take_first_in_window(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> bool {
+        let Some(EntityValue::Interval { from: Some(from), to: Some(to), .. }) = state.slots.get(WINDOW_SLOT) else {
+            return false;
+        };
+        let (from, to) = (from.with_timezone(&Utc), to.with_timezone(&Utc));
+        let service_slot = if state.slots.contains_key("booking_service") { "booking_service" } else { "service" };
+        let free = self.free_starts_of(state, service_slot, from, to, t).await;
+        let Some(first) = free.first() else {
+            return false;
+        };
+        let at = first.start.with_timezone(&self.tz).fixed_offset();
+        t.set_slot(state, "datetime", EntityValue::Time { value: at, grain: Grain::Minute });
+        state.slots.remove(WINDOW_SLOT);
+        true
     }
 
     /// Quick replies for `slots`, spread over them when there are many.

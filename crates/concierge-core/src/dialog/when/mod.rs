@@ -144,6 +144,14 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
         if late_in_day && contains_phrase(&normalise(&e.text), "end of") {
             continue;
         }
+        // "now my jaw's swollen", "since the weekend": the present and the
+        // past say nothing about when to come.
+        let lower_text = e.text.to_lowercase();
+        if matches!(&e.value, EntityValue::Time { grain, .. } if *grain < Grain::Minute)
+            || lower_text.starts_with("since ")
+        {
+            continue;
+        }
         if ruled_out(text, e.start) || turned_down_after(text, e.end) || busy_then(text, e.start) {
             // "thursday not tuesday", "I've got a wedding on Sunday": a
             // time turned down or taken says nothing about the booking.

@@ -168,6 +168,10 @@ pub(crate) const EARLIEST: &[&str] = &[
     "first appointment",
     "as soon as possible",
     "asap",
+    "earlier the better",
+    "sooner the better",
+    "straight away",
+    "right away",
 ];
 
 /// Ways of asking for the last free time of a day ("latest", "late as you can").
