@@ -468,9 +468,12 @@ impl Ctx<'_> {
                     h.in_year(y - 1)
                 }
             }
-            Which::AfterNext => {
+            // "next Mardi Gras" said on Mardi Gras is next year's, as
+            // "next March" said in March (Duckling's "not immediate").
+            Which::Next | Which::AfterNext => {
                 let this = h.in_year(y)?;
-                h.in_year(if ended(this) { y + 2 } else { y + 1 })
+                let next = if this <= today { y + 1 } else { y };
+                h.in_year(if which == Which::AfterNext { next + 1 } else { next })
             }
             _ => {
                 let this = h.in_year(y)?;
@@ -691,14 +694,18 @@ impl Ctx<'_> {
         Some(Span::Interval(midnight(start), midnight(end), Grain::Day))
     }
 
+    /// A named season: from its first day through its last, both
+    /// included, as Duckling's day-to-day intervals are (summer is June 21
+    /// to September 23, so it ends before September 24).
     fn season(&self, s: Season, which: Which) -> Option<Span> {
         let bounds = |year: i32| -> Option<(NaiveDate, NaiveDate)> {
-            Some(match s {
+            let (first, last) = match s {
                 Season::Spring => (ymd(year, 3, 20)?, ymd(year, 6, 21)?),
-                Season::Summer => (ymd(year, 6, 21)?, ymd(year, 9, 24)?),
+                Season::Summer => (ymd(year, 6, 21)?, ymd(year, 9, 23)?),
                 Season::Fall => (ymd(year, 9, 23)?, ymd(year, 12, 21)?),
-                Season::Winter => (ymd(year, 12, 21)?, ymd(year + 1, 3, 21)?),
-            })
+                Season::Winter => (ymd(year, 12, 21)?, ymd(year + 1, 3, 20)?),
+            };
+            Some((first, add_days(last, 1)?))
         };
         let today = self.today();
         let y = today.year();

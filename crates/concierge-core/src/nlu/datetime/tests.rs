@@ -652,9 +652,9 @@ fn relative_cycles_seasons_and_the_current_month() {
             next summer
               "next summer" = [2013-06-21 00:00:00 day, 2013-09-24 00:00:00 day)
             last autumn
-              "last autumn" = [2012-09-23 00:00:00 day, 2012-12-21 00:00:00 day)
+              "last autumn" = [2012-09-23 00:00:00 day, 2012-12-22 00:00:00 day)
             this spring
-              "this spring" = [2013-03-20 00:00:00 day, 2013-06-21 00:00:00 day)
+              "this spring" = [2013-03-20 00:00:00 day, 2013-06-22 00:00:00 day)
         "#]],
     );
 }
