@@ -254,6 +254,9 @@ pub(crate) enum Period {
     Part(PartOf, Box<Period>),
     /// From today to the end of the grain ("rest of the week").
     RestOf(Grain),
+    /// The whole of the current week, Monday to Saturday as Duckling ends
+    /// "all week" ("all week", "the whole week").
+    AllWeek,
     /// Whichever season, counted from the current one ("this season" is 0,
     /// "next season" 1, "last season" -1).
     AnySeason(i64),

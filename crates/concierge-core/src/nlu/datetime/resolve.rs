@@ -111,7 +111,10 @@ impl Ctx<'_> {
                     let end = add(day, Grain::Day, 1)?;
                     (end > start).then(|| interval(Some((start, g)), Some((end, g))))
                 } else {
-                    (start > day).then(|| interval(Some((day, g)), Some((start, g))))
+                    // The part of a day before a time is a stretch of that
+                    // day, counted in days (as rustling reads "tomorrow
+                    // before 11 am"; Duckling has no such closed reading).
+                    (start > day).then(|| interval(Some((day, Grain::Day)), Some((start, Grain::Day))))
                 }
             }
             Expr::By(t) => {
@@ -270,7 +273,10 @@ impl Ctx<'_> {
                 })
             }
             Time::Later(t, d) => {
-                let now = add(self.now, d.unit, d.n)?;
+                // From the start of the moved reference's finer grain, as
+                // Duckling's window "in 2 years" starts on the 1st of the
+                // month ("groundhog day in 2 years" on Feb 12 is that Feb 2).
+                let now = truncate(add(self.now, d.unit, d.n)?, calendar::finer(d.unit));
                 self.with_now(now).time(t)
             }
         }
@@ -287,6 +293,10 @@ impl Ctx<'_> {
                 hours.iter().copied().filter(|h| (pod.start..pod.end).contains(h)).collect();
             if !inside.is_empty() {
                 return inside;
+            }
+            if tod.hour == 12 && pod.end == 24 {
+                // "tonight at 12", "this evening at 12": the midnight ending it.
+                return vec![0];
             }
             hours.sort_by_key(|h| if pod.pm { u32::from(*h < 12) } else { u32::from(*h >= 12) });
             hours.truncate(1);
@@ -312,7 +322,14 @@ impl Ctx<'_> {
         let hours = self.hours(tod, pod);
         let make = |day: NaiveDate, h: u32| at(day, h, minute, second);
         if let Some(d) = date {
-            let day = self.date(d)?;
+            let mut day = self.date(d)?;
+            // "tomorrow night at 1am", "Friday night at 12": after midnight
+            // is still that night.
+            let after_midnight =
+                |p: Pod| p.start >= 12 && p.end == 24 && hours.first().is_some_and(|h| *h < 12);
+            if pod.is_some_and(after_midnight) {
+                day = add_days(day, 1)?;
+            }
             let t = hours.iter().find_map(|h| make(day, *h))?;
             return Some(Span::Instant(t, grain));
         }
@@ -394,6 +411,9 @@ impl Ctx<'_> {
                         let first = if ahead == 0 { 7 } else { ahead };
                         add_days(today, first + 7)
                     }
+                    // "this tuesday" said on a Tuesday is next week's, as
+                    // a bare "tuesday" is (Duckling's "not immediate").
+                    Which::This if ahead == 0 => add_days(today, 7),
                     _ => add_days(today, ahead),
                 }
             }
@@ -665,6 +685,10 @@ impl Ctx<'_> {
                 Some(Span::Interval(from, to, grain))
             }
             Period::AnySeason(n) => self.any_season(*n),
+            Period::AllWeek => {
+                let monday = week_start(today);
+                Some(Span::Interval(midnight(monday), midnight(add_days(monday, 6)?), Grain::Day))
+            }
             Period::RestOf(g) => {
                 let mut end = add(truncate(self.now, *g), *g, 1)?;
                 if *g == Grain::Week {

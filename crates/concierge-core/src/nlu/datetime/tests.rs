@@ -275,7 +275,7 @@ fn ranges_durations_and_holidays() {
             after 5pm
               "after 5pm" = [2026-03-18 17:00:00 hour, open)
             tomorrow before 11am
-              "tomorrow before 11am" = [2026-03-19 00:00:00 hour, 2026-03-19 11:00:00 hour)
+              "tomorrow before 11am" = [2026-03-19 00:00:00 day, 2026-03-19 11:00:00 day)
             Friday any time after 5
               "Friday any time after 5" = [2026-03-20 05:00:00 hour, 2026-03-21 00:00:00 hour)
             Christmas

@@ -371,10 +371,15 @@ impl Grammar<'_> {
             let Some(j) = self.word(i, modifier) else {
                 continue;
             };
-            let k = self.any_phrase(j, &["in the", "this"]).unwrap_or(j);
+            let k = self.any_phrase(j, &["in the", "hours of the", "this"]).unwrap_or(j);
             if let Some((p, e)) = self.pod_word(k) {
                 let mid = (p.start + p.end) / 2;
-                let half = if first_half { Pod { end: mid, ..p } } else { Pod { start: mid, ..p } };
+                let half = match (first_half, p == MORNING) {
+                    // "early morning" runs to 9, as in Duckling.
+                    (true, true) => Pod { end: 9, ..p },
+                    (true, false) => Pod { end: mid, ..p },
+                    (false, _) => Pod { start: mid, ..p },
+                };
                 let date = self.word(j, "this").map(|_| DateExpr::Today(0));
                 out.push((((half, date), false), e));
             }

@@ -499,11 +499,14 @@ impl Grammar<'_> {
                 out.push((Period::Month(m, Which::AfterNext), e));
             }
             // "February of next year"
-            let k = self.opt_word(j, &["of"]);
-            if let Some((n, k)) = self.cycle_offset(k) {
-                if let Some(e) = self.any_word(k, &["year", "yr"]) {
-                    out.push((Period::Month(m, Which::YearOffset(n)), e));
-                }
+            if let Some((n, e)) = self.of_year(j) {
+                out.push((Period::Month(m, Which::YearOffset(n)), e));
+            }
+        }
+        // "spring of next year", "the summer of last year"
+        if let Some((s, j)) = self.season_word(start) {
+            if let Some((n, e)) = self.of_year(j) {
+                out.push((Period::Season(s, Which::YearOffset(n)), e));
             }
         }
         if let Some(j) = self.any_phrase(start, &["weekend", "week end", "wkend"]) {
@@ -665,10 +668,23 @@ impl Grammar<'_> {
         if let Some(e) = self.phrase(i, "the week") {
             out.push((Period::RestOf(Grain::Week), e));
         }
+        if let Some(e) =
+            self.any_phrase(i, &["all week", "all this week", "the whole week", "the entire week"])
+        {
+            out.push((Period::AllWeek, e));
+        }
         if let Some(e) = self.any_phrase(start, &["rest of the month", "rest of this month"]) {
             out.push((Period::RestOf(Grain::Month), e));
         }
         out
+    }
+
+    /// "(of) next year", "of this year": years from the current one.
+    pub(super) fn of_year(&self, i: usize) -> Option<(i64, usize)> {
+        let k = self.opt_word(i, &["of"]);
+        let k = self.opt_word(k, &["the"]);
+        let (n, k) = self.cycle_offset(k)?;
+        Some((n, self.any_word(k, &["year", "yr"])?))
     }
 
     pub(super) fn season_word(&self, i: usize) -> Option<(Season, usize)> {
