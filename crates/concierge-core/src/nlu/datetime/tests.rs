@@ -16,7 +16,7 @@ fn wednesday() -> NaiveDateTime {
 }
 
 /// Duckling's reference: Tuesday 12 February 2013, 04:30.
-fn duckling_reference() -> NaiveDateTime {
+pub(super) fn duckling_reference() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2013, 2, 12).and_then(|d| d.and_hms_opt(4, 30, 0)).unwrap()
 }
 
@@ -64,7 +64,7 @@ fn render(text: &str, now: NaiveDateTime, options: &DateTimeOptions) -> String {
         .collect()
 }
 
-fn check(texts: &[&str], now: NaiveDateTime, options: &DateTimeOptions, expect: Expect) {
+pub(super) fn check(texts: &[&str], now: NaiveDateTime, options: &DateTimeOptions, expect: Expect) {
     let actual: String = texts.iter().map(|t| format!("{t}\n{}", indent(&render(t, now, options)))).collect();
     expect.assert_eq(&actual);
 }
