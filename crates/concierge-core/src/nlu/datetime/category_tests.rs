@@ -653,3 +653,54 @@ fn holidays_seen_from_an_offset_and_exact_offsets_from_right_now() {
         "#]],
     );
 }
+
+/// Clock and weekday conventions next to the categories: "12:30" is after
+/// noon, "this tuesday" said on a Tuesday is next week's, "all week" and
+/// "early morning" as Duckling bounds them.
+#[test]
+fn clock_weekday_and_week_conventions() {
+    check(
+        &[
+            "12:30",
+            "tomorrow at 12:15",
+            "on friday at 12:30",
+            "12:45am",
+            "half past 4",
+            "half past 5",
+            "this tuesday",
+            "this friday",
+            "next tuesday",
+            "all week",
+            "rest of the week",
+            "early morning",
+        ],
+        duckling_reference(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            12:30
+              "12:30" = 2013-02-12 12:30:00 minute
+            tomorrow at 12:15
+              "tomorrow at 12:15" = 2013-02-13 12:15:00 minute
+            on friday at 12:30
+              "on friday at 12:30" = 2013-02-15 12:30:00 minute
+            12:45am
+              "12:45am" = 2013-02-13 00:45:00 minute
+            half past 4
+              "half past 4" = 2013-02-12 04:30:00 minute
+            half past 5
+              "half past 5" = 2013-02-12 05:30:00 minute
+            this tuesday
+              "this tuesday" = 2013-02-19 00:00:00 day
+            this friday
+              "this friday" = 2013-02-15 00:00:00 day
+            next tuesday
+              "next tuesday" = 2013-02-19 00:00:00 day
+            all week
+              "all week" = [2013-02-11 00:00:00 day, 2013-02-17 00:00:00 day)
+            rest of the week
+              "rest of the week" = [2013-02-12 00:00:00 day, 2013-02-17 00:00:00 day)
+            early morning
+              "early morning" = [2013-02-12 00:00:00 hour, 2013-02-12 09:00:00 hour)
+        "#]],
+    );
+}

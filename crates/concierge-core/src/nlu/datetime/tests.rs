@@ -558,21 +558,23 @@ fn corpus(text: &str) -> Vec<Example> {
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_example(l).unwrap()).collect()
 }
 
-/// Accuracy on the Duckling dev corpus, measured at 0.962 when written, 0.971 after the composition rules.
+/// Accuracy on the Duckling dev corpus, measured at 0.962 when written, 0.971 after the composition rules,
+/// 0.976 after "<part of today> at <time>".
 #[test]
 fn duckling_dev_corpus_accuracy_stays_above_floor() {
     let examples = corpus(include_str!("testdata/duckling_en_dev.jsonl"));
     let report = evaluate(&examples, &DateTimeOptions::default());
-    assert!(report.accuracy() >= 0.95, "accuracy {}", report.accuracy());
+    assert!(report.accuracy() >= 0.97, "accuracy {}", report.accuracy());
 }
 
 /// Accuracy on the rustling corpus (different conventions in places),
-/// measured at 0.905 when written.
+/// measured at 0.905 when written, 0.921 now; the rest of its misses follow
+/// conventions that contradict Duckling's.
 #[test]
 fn rustling_corpus_accuracy_stays_above_floor() {
     let examples = corpus(include_str!("testdata/rustling_en.jsonl"));
     let report = evaluate(&examples, &DateTimeOptions::default());
-    assert!(report.accuracy() >= 0.89, "accuracy {}", report.accuracy());
+    assert!(report.accuracy() >= 0.92, "accuracy {}", report.accuracy());
 }
 
 #[test]
