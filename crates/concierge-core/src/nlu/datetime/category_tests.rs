@@ -704,3 +704,36 @@ fn clock_weekday_and_week_conventions() {
         "#]],
     );
 }
+
+/// A range said with "before" ends at its second time, as "before 11am"
+/// alone does; the closed forms ("to", "-", "between ... and") keep
+/// Duckling's convention of including the last minute or hour.
+#[test]
+fn a_range_that_ends_before_its_second_time() {
+    check(
+        &[
+            "later than 9:30 but before 11:00 on Thursday",
+            "after 2pm but before 5pm tomorrow",
+            "later than 10 and before noon",
+            "after 9am and before 11am",
+            "between 9:30 and 11:00 on thursday",
+            "9:30 - 11:00",
+        ],
+        duckling_reference(),
+        &DateTimeOptions::default(),
+        expect![[r#"
+            later than 9:30 but before 11:00 on Thursday
+              "later than 9:30 but before 11:00 on Thursday" = [2013-02-14 09:30:00 minute, 2013-02-14 11:00:00 minute)
+            after 2pm but before 5pm tomorrow
+              "after 2pm but before 5pm tomorrow" = [2013-02-13 14:00:00 hour, 2013-02-13 17:00:00 hour)
+            later than 10 and before noon
+              "later than 10 and before noon" = [2013-02-12 10:00:00 hour, 2013-02-12 12:00:00 hour)
+            after 9am and before 11am
+              "after 9am and before 11am" = [2013-02-12 09:00:00 hour, 2013-02-12 11:00:00 hour)
+            between 9:30 and 11:00 on thursday
+              "between 9:30 and 11:00 on thursday" = [2013-02-14 09:30:00 minute, 2013-02-14 11:01:00 minute)
+            9:30 - 11:00
+              "9:30 - 11:00" = [2013-02-12 09:30:00 minute, 2013-02-12 11:01:00 minute)
+        "#]],
+    );
+}

@@ -92,7 +92,11 @@ impl Ctx<'_> {
                 Span::Interval(s, e, g) => interval(Some((s, g)), Some((e, g))),
             }),
             Expr::Range(a, b) => {
-                let (from, to, g) = self.range(a, b)?;
+                let (from, to, g) = self.range(a, b, true)?;
+                Some(interval(Some((from, g)), Some((to, g))))
+            }
+            Expr::Between(a, b) => {
+                let (from, to, g) = self.range(a, b, false)?;
                 Some(interval(Some((from, g)), Some((to, g))))
             }
             Expr::Until(t) => {
@@ -157,13 +161,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// A closed range: from the start of `a` to the end of `b`, with `b`
-    /// taken after `a` when it is ambiguous ("between 2 and 5").
-    fn range(&self, a: &Time, b: &Time) -> Option<(NaiveDateTime, NaiveDateTime, Grain)> {
+    /// A range from the start of `a` to the end of `b` (`closed`) or to its
+    /// start, with `b` taken after `a` when it is ambiguous ("between 2 and 5").
+    fn range(&self, a: &Time, b: &Time, closed: bool) -> Option<(NaiveDateTime, NaiveDateTime, Grain)> {
         if let (Time::Zoned(a, za), Time::Zoned(b, zb)) = (a, b) {
             if za == zb {
                 // Resolve in the named zone, then move both ends together.
-                let (from, to, g) = self.range(a, b)?;
+                let (from, to, g) = self.range(a, b, closed)?;
                 let shift = self.zone_shift(*za)?;
                 return Some((from.checked_add_signed(shift)?, to.checked_add_signed(shift)?, g));
             }
@@ -174,7 +178,7 @@ impl Ctx<'_> {
             sb = self.with_now(sa.start()).time(b)?;
         }
         let g = sa.grain().min(sb.grain());
-        let to = sb.end_in(g)?;
+        let to = if closed { sb.end_in(g)? } else { sb.start() };
         (to > sa.start()).then_some((sa.start(), to, g))
     }
 
