@@ -254,6 +254,9 @@ pub(crate) enum Period {
     Part(PartOf, Box<Period>),
     /// From today to the end of the grain ("rest of the week").
     RestOf(Grain),
+    /// The whole of the current week, Monday to Saturday as Duckling ends
+    /// "all week" ("all week", "the whole week").
+    AllWeek,
     /// Whichever season, counted from the current one ("this season" is 0,
     /// "next season" 1, "last season" -1).
     AnySeason(i64),
@@ -294,6 +297,9 @@ pub(crate) enum Expr {
     Time(Time),
     /// From one time to another, both included ("3-4pm").
     Range(Time, Time),
+    /// From one time up to the start of another ("later than 9:30 but
+    /// before 11:00" ends at 11:00).
+    Between(Time, Time),
     /// Up to a time ("until 2pm", "before 11am").
     Until(Time),
     /// From a time on ("after 2pm", "since 2014").

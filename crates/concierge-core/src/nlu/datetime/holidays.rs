@@ -258,6 +258,7 @@ const NAMES: &[(&str, Holiday)] = &[
     ("new years day", one(Rule::Fixed(1, 1))),
     ("new year day", one(Rule::Fixed(1, 1))),
     ("new years", one(Rule::Fixed(1, 1))),
+    ("new year", one(Rule::Fixed(1, 1))),
     ("valentines day", one(Rule::Fixed(2, 14))),
     ("valentine day", one(Rule::Fixed(2, 14))),
     ("valentines", one(Rule::Fixed(2, 14))),

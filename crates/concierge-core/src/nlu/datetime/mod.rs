@@ -238,4 +238,6 @@ fn can_end(tokens: &[Token], end: usize) -> bool {
 }
 
 #[cfg(test)]
+mod category_tests;
+#[cfg(test)]
 mod tests;

@@ -92,7 +92,11 @@ impl Ctx<'_> {
                 Span::Interval(s, e, g) => interval(Some((s, g)), Some((e, g))),
             }),
             Expr::Range(a, b) => {
-                let (from, to, g) = self.range(a, b)?;
+                let (from, to, g) = self.range(a, b, true)?;
+                Some(interval(Some((from, g)), Some((to, g))))
+            }
+            Expr::Between(a, b) => {
+                let (from, to, g) = self.range(a, b, false)?;
                 Some(interval(Some((from, g)), Some((to, g))))
             }
             Expr::Until(t) => {
@@ -111,7 +115,10 @@ impl Ctx<'_> {
                     let end = add(day, Grain::Day, 1)?;
                     (end > start).then(|| interval(Some((start, g)), Some((end, g))))
                 } else {
-                    (start > day).then(|| interval(Some((day, g)), Some((start, g))))
+                    // The part of a day before a time is a stretch of that
+                    // day, counted in days (as rustling reads "tomorrow
+                    // before 11 am"; Duckling has no such closed reading).
+                    (start > day).then(|| interval(Some((day, Grain::Day)), Some((start, Grain::Day))))
                 }
             }
             Expr::By(t) => {
@@ -154,13 +161,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// A closed range: from the start of `a` to the end of `b`, with `b`
-    /// taken after `a` when it is ambiguous ("between 2 and 5").
-    fn range(&self, a: &Time, b: &Time) -> Option<(NaiveDateTime, NaiveDateTime, Grain)> {
+    /// A range from the start of `a` to the end of `b` (`closed`) or to its
+    /// start, with `b` taken after `a` when it is ambiguous ("between 2 and 5").
+    fn range(&self, a: &Time, b: &Time, closed: bool) -> Option<(NaiveDateTime, NaiveDateTime, Grain)> {
         if let (Time::Zoned(a, za), Time::Zoned(b, zb)) = (a, b) {
             if za == zb {
                 // Resolve in the named zone, then move both ends together.
-                let (from, to, g) = self.range(a, b)?;
+                let (from, to, g) = self.range(a, b, closed)?;
                 let shift = self.zone_shift(*za)?;
                 return Some((from.checked_add_signed(shift)?, to.checked_add_signed(shift)?, g));
             }
@@ -171,7 +178,7 @@ impl Ctx<'_> {
             sb = self.with_now(sa.start()).time(b)?;
         }
         let g = sa.grain().min(sb.grain());
-        let to = sb.end_in(g)?;
+        let to = if closed { sb.end_in(g)? } else { sb.start() };
         (to > sa.start()).then_some((sa.start(), to, g))
     }
 
@@ -270,7 +277,10 @@ impl Ctx<'_> {
                 })
             }
             Time::Later(t, d) => {
-                let now = add(self.now, d.unit, d.n)?;
+                // From the start of the moved reference's finer grain, as
+                // Duckling's window "in 2 years" starts on the 1st of the
+                // month ("groundhog day in 2 years" on Feb 12 is that Feb 2).
+                let now = truncate(add(self.now, d.unit, d.n)?, calendar::finer(d.unit));
                 self.with_now(now).time(t)
             }
         }
@@ -287,6 +297,10 @@ impl Ctx<'_> {
                 hours.iter().copied().filter(|h| (pod.start..pod.end).contains(h)).collect();
             if !inside.is_empty() {
                 return inside;
+            }
+            if tod.hour == 12 && pod.end == 24 {
+                // "tonight at 12", "this evening at 12": the midnight ending it.
+                return vec![0];
             }
             hours.sort_by_key(|h| if pod.pm { u32::from(*h < 12) } else { u32::from(*h >= 12) });
             hours.truncate(1);
@@ -312,7 +326,14 @@ impl Ctx<'_> {
         let hours = self.hours(tod, pod);
         let make = |day: NaiveDate, h: u32| at(day, h, minute, second);
         if let Some(d) = date {
-            let day = self.date(d)?;
+            let mut day = self.date(d)?;
+            // "tomorrow night at 1am", "Friday night at 12": after midnight
+            // is still that night.
+            let after_midnight =
+                |p: Pod| p.start >= 12 && p.end == 24 && hours.first().is_some_and(|h| *h < 12);
+            if pod.is_some_and(after_midnight) {
+                day = add_days(day, 1)?;
+            }
             let t = hours.iter().find_map(|h| make(day, *h))?;
             return Some(Span::Instant(t, grain));
         }
@@ -394,6 +415,9 @@ impl Ctx<'_> {
                         let first = if ahead == 0 { 7 } else { ahead };
                         add_days(today, first + 7)
                     }
+                    // "this tuesday" said on a Tuesday is next week's, as
+                    // a bare "tuesday" is (Duckling's "not immediate").
+                    Which::This if ahead == 0 => add_days(today, 7),
                     _ => add_days(today, ahead),
                 }
             }
@@ -468,9 +492,12 @@ impl Ctx<'_> {
                     h.in_year(y - 1)
                 }
             }
-            Which::AfterNext => {
+            // "next Mardi Gras" said on Mardi Gras is next year's, as
+            // "next March" said in March (Duckling's "not immediate").
+            Which::Next | Which::AfterNext => {
                 let this = h.in_year(y)?;
-                h.in_year(if ended(this) { y + 2 } else { y + 1 })
+                let next = if this <= today { y + 1 } else { y };
+                h.in_year(if which == Which::AfterNext { next + 1 } else { next })
             }
             _ => {
                 let this = h.in_year(y)?;
@@ -662,6 +689,10 @@ impl Ctx<'_> {
                 Some(Span::Interval(from, to, grain))
             }
             Period::AnySeason(n) => self.any_season(*n),
+            Period::AllWeek => {
+                let monday = week_start(today);
+                Some(Span::Interval(midnight(monday), midnight(add_days(monday, 6)?), Grain::Day))
+            }
             Period::RestOf(g) => {
                 let mut end = add(truncate(self.now, *g), *g, 1)?;
                 if *g == Grain::Week {
@@ -691,14 +722,18 @@ impl Ctx<'_> {
         Some(Span::Interval(midnight(start), midnight(end), Grain::Day))
     }
 
+    /// A named season: from its first day through its last, both
+    /// included, as Duckling's day-to-day intervals are (summer is June 21
+    /// to September 23, so it ends before September 24).
     fn season(&self, s: Season, which: Which) -> Option<Span> {
         let bounds = |year: i32| -> Option<(NaiveDate, NaiveDate)> {
-            Some(match s {
+            let (first, last) = match s {
                 Season::Spring => (ymd(year, 3, 20)?, ymd(year, 6, 21)?),
-                Season::Summer => (ymd(year, 6, 21)?, ymd(year, 9, 24)?),
+                Season::Summer => (ymd(year, 6, 21)?, ymd(year, 9, 23)?),
                 Season::Fall => (ymd(year, 9, 23)?, ymd(year, 12, 21)?),
-                Season::Winter => (ymd(year, 12, 21)?, ymd(year + 1, 3, 21)?),
-            })
+                Season::Winter => (ymd(year, 12, 21)?, ymd(year + 1, 3, 20)?),
+            };
+            Some((first, add_days(last, 1)?))
         };
         let today = self.today();
         let y = today.year();

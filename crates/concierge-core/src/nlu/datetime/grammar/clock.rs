@@ -84,7 +84,7 @@ impl Grammar<'_> {
         let mut out = Vec::new();
         if let Some(t) = self.number(i) {
             let h = t.value;
-            // h:mm[:ss]
+            // h:mm[:ss]; "12:30" is half past noon, as Duckling reads it.
             if t.digits() <= 2 && h <= 24 {
                 if let (Some(j), Some(mt)) = (self.punct(i + 1, ':'), self.number(i + 2)) {
                     if mt.digits() == 2 && mt.value < 60 && self.glued(j) {
@@ -93,7 +93,7 @@ impl Grammar<'_> {
                             minute: Some(mt.value as u32),
                             second: None,
                             meridiem: None,
-                            exact: h > 12 || h == 0 || t.digits() == 2 && t.text.starts_with('0'),
+                            exact: h >= 12 || h == 0 || t.digits() == 2 && t.text.starts_with('0'),
                         };
                         let mut k = i + 3;
                         if let (Some(_), Some(st)) = (self.punct(k, ':'), self.number(k + 1)) {
@@ -128,7 +128,7 @@ impl Grammar<'_> {
                             minute: Some(mt.value as u32),
                             second: None,
                             meridiem: None,
-                            exact: h > 12 || h == 0,
+                            exact: h >= 12 || h == 0,
                         };
                         let (tod, k, has_m) = self.with_meridiem(tod, j + 1);
                         out.push(((tod, !has_m), k));
@@ -170,7 +170,7 @@ impl Grammar<'_> {
                     minute: Some((h % 100) as u32),
                     second: None,
                     meridiem: None,
-                    exact: h / 100 > 12 || t.text.starts_with('0'),
+                    exact: h / 100 >= 12 || t.text.starts_with('0'),
                 };
                 let (tod, k, has_m) = self.with_meridiem(tod, i + 1);
                 out.push(((tod, !has_m), k));
@@ -371,10 +371,15 @@ impl Grammar<'_> {
             let Some(j) = self.word(i, modifier) else {
                 continue;
             };
-            let k = self.any_phrase(j, &["in the", "this"]).unwrap_or(j);
+            let k = self.any_phrase(j, &["in the", "hours of the", "this"]).unwrap_or(j);
             if let Some((p, e)) = self.pod_word(k) {
                 let mid = (p.start + p.end) / 2;
-                let half = if first_half { Pod { end: mid, ..p } } else { Pod { start: mid, ..p } };
+                let half = match (first_half, p == MORNING) {
+                    // "early morning" runs to 9, as in Duckling.
+                    (true, true) => Pod { end: 9, ..p },
+                    (true, false) => Pod { end: mid, ..p },
+                    (false, _) => Pod { start: mid, ..p },
+                };
                 let date = self.word(j, "this").map(|_| DateExpr::Today(0));
                 out.push((((half, date), false), e));
             }

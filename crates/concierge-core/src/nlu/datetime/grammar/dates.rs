@@ -260,6 +260,26 @@ impl Grammar<'_> {
         Some((w, i + 1))
     }
 
+    /// "this", "next", "the coming", "last" before a cycle word ("week",
+    /// "month", "year"): how many cycles from the current one. "Coming" and
+    /// "upcoming" look ahead ("the 10th of the coming month" is next
+    /// month's, as "the coming week" is next week in Duckling).
+    pub(super) fn cycle_offset(&self, i: usize) -> Option<(i64, usize)> {
+        if let Some(j) = self.phrase(i, "this past") {
+            return Some((-1, j));
+        }
+        if let Some(j) = self.phrase(i, "this coming") {
+            return Some((0, j));
+        }
+        let n = match self.word_text(i)? {
+            "this" | "current" => 0,
+            "next" | "following" | "coming" | "upcoming" => 1,
+            "last" | "past" | "previous" | "preceding" => -1,
+            _ => return None,
+        };
+        Some((n, i + 1))
+    }
+
     /// Days: "tomorrow", "next Friday", "Christmas", "the first Monday of March".
     pub(super) fn date_expr(&self, i: usize) -> Alts<(DateExpr, bool)> {
         let mut out = Vec::new();
@@ -300,13 +320,8 @@ impl Grammar<'_> {
             // "Monday of this week", "sunday from last week", "monday next week"
             let k = self.opt_word(j, &["of", "from", "in"]);
             let k = self.opt_word(k, &["the"]);
-            if let Some((which, e)) = self.which_prefix(k) {
+            if let Some((n, e)) = self.cycle_offset(k) {
                 if let Some(e) = self.any_word(e, &["week", "wk"]) {
-                    let n = match which {
-                        Which::Next => 1,
-                        Which::Last => -1,
-                        _ => 0,
-                    };
                     let p = Period::Cycle(Grain::Week, n);
                     out.push(((DateExpr::NthWeekdayOf(1, d, Box::new(p)), false), e));
                 }
@@ -314,14 +329,9 @@ impl Grammar<'_> {
             let _ = latent;
         }
         // "last week's sunday"
-        if let Some((which, j)) = self.which_prefix(i) {
+        if let Some((n, j)) = self.cycle_offset(i) {
             if let Some(j) = self.any_word(j, &["weeks"]) {
                 if let Some((d, k, _)) = self.weekday_word(j) {
-                    let n = match which {
-                        Which::Next => 1,
-                        Which::Last => -1,
-                        _ => 0,
-                    };
                     let p = Period::Cycle(Grain::Week, n);
                     out.push(((DateExpr::NthWeekdayOf(1, d, Box::new(p)), false), k));
                 }
@@ -342,14 +352,13 @@ impl Grammar<'_> {
         let k = self.opt_word(i, &["the"]);
         for (h, j) in holidays::names_at(self.t, k) {
             out.push(((DateExpr::Holiday(h, Which::Nearest), false), j));
+            // "christmas after next", as "friday after next"
+            if let Some(e) = self.phrase(j, "after next") {
+                out.push(((DateExpr::Holiday(h, Which::AfterNext), false), e));
+            }
             let j2 = self.opt_word(j, &["of", "in"]);
-            if let Some((which, e)) = self.which_prefix(j2) {
+            if let Some((n, e)) = self.cycle_offset(j2) {
                 if let Some(e) = self.any_word(e, &["year", "yr"]) {
-                    let n = match which {
-                        Which::Next => 1,
-                        Which::Last => -1,
-                        _ => 0,
-                    };
                     out.push(((DateExpr::Holiday(h, Which::YearOffset(n)), false), e));
                 }
             }
@@ -396,14 +405,8 @@ impl Grammar<'_> {
             let j = self.opt_word(j, &["day"]);
             if let Some(j) = self.word(j, "of") {
                 let j = self.opt_word(j, &["the"]);
-                if let Some((which, e)) = self.which_prefix(j) {
-                    let e2 = self.any_word(e, &["month"]);
-                    if let Some(e2) = e2 {
-                        let n = match which {
-                            Which::Next => 1,
-                            Which::Last => -1,
-                            _ => 0,
-                        };
+                if let Some((n, e)) = self.cycle_offset(j) {
+                    if let Some(e2) = self.any_word(e, &["month"]) {
                         let p = Period::Cycle(Grain::Month, n);
                         out.push(((DateExpr::NthDayOf(d as i32, Box::new(p)), false), e2));
                     }
@@ -452,25 +455,15 @@ impl Grammar<'_> {
     pub(super) fn period(&self, i: usize) -> Alts<Period> {
         let mut out = Vec::new();
         let start = self.opt_word(i, &["the"]);
-        // this/next/last week|month|year|quarter
-        let rel: Option<(i64, usize)> = if let Some(j) = self.phrase(start, "this past") {
-            Some((-1, j))
-        } else if let Some(j) = self.phrase(start, "this coming") {
-            Some((0, j))
-        } else if let Some(j) = self.any_word(start, &["this", "current"]) {
-            Some((0, j))
-        } else if let Some(j) = self.any_word(start, &["coming", "upcoming"]) {
-            // "the coming week" is next week (Duckling); "coming March" is this March.
-            if self.word_text(j).and_then(cycle_grain).is_some() {
-                Some((1, j))
+        // this/next/last week|month|year|quarter; "coming March" is this March.
+        let rel: Option<(i64, usize)> = self.cycle_offset(start).map(|(n, j)| {
+            let ahead = self.any_word(start, &["coming", "upcoming"]).is_some();
+            if ahead && self.word_text(j).and_then(cycle_grain).is_none() {
+                (0, j)
             } else {
-                Some((0, j))
+                (n, j)
             }
-        } else if let Some(j) = self.any_word(start, &["next", "following"]) {
-            Some((1, j))
-        } else {
-            self.any_word(start, &["last", "past", "previous", "preceding"]).map(|j| (-1, j))
-        };
+        });
         if let Some((n, j)) = rel {
             if let Some(g) = self.word_text(j).and_then(cycle_grain) {
                 out.push((Period::Cycle(g, n), j + 1));
@@ -506,16 +499,14 @@ impl Grammar<'_> {
                 out.push((Period::Month(m, Which::AfterNext), e));
             }
             // "February of next year"
-            let k = self.opt_word(j, &["of"]);
-            if let Some((which, k)) = self.which_prefix(k) {
-                if let Some(e) = self.any_word(k, &["year", "yr"]) {
-                    let n = match which {
-                        Which::Next => 1,
-                        Which::Last => -1,
-                        _ => 0,
-                    };
-                    out.push((Period::Month(m, Which::YearOffset(n)), e));
-                }
+            if let Some((n, e)) = self.of_year(j) {
+                out.push((Period::Month(m, Which::YearOffset(n)), e));
+            }
+        }
+        // "spring of next year", "the summer of last year"
+        if let Some((s, j)) = self.season_word(start) {
+            if let Some((n, e)) = self.of_year(j) {
+                out.push((Period::Season(s, Which::YearOffset(n)), e));
             }
         }
         if let Some(j) = self.any_phrase(start, &["weekend", "week end", "wkend"]) {
@@ -589,10 +580,14 @@ impl Grammar<'_> {
                 }
             }
         }
-        // holiday weekends
-        for (h, j) in holidays::names_at(self.t, start) {
-            if let Some(e) = self.any_phrase(j, &["weekend", "week end", "wkend"]) {
-                out.push((Period::Weekend(WeekendOf::Holiday(h, Which::Nearest)), e));
+        // holiday weekends: "labor day weekend", "next memorial day weekend"
+        let mut named = vec![(Which::Nearest, start)];
+        named.extend(self.which_prefix(start));
+        for (which, k) in named {
+            for (h, j) in holidays::names_at(self.t, k) {
+                if let Some(e) = self.any_phrase(j, &["weekend", "week end", "wkend"]) {
+                    out.push((Period::Weekend(WeekendOf::Holiday(h, which)), e));
+                }
             }
         }
         // "the week of October 6th"
@@ -673,10 +668,23 @@ impl Grammar<'_> {
         if let Some(e) = self.phrase(i, "the week") {
             out.push((Period::RestOf(Grain::Week), e));
         }
+        if let Some(e) =
+            self.any_phrase(i, &["all week", "all this week", "the whole week", "the entire week"])
+        {
+            out.push((Period::AllWeek, e));
+        }
         if let Some(e) = self.any_phrase(start, &["rest of the month", "rest of this month"]) {
             out.push((Period::RestOf(Grain::Month), e));
         }
         out
+    }
+
+    /// "(of) next year", "of this year": years from the current one.
+    pub(super) fn of_year(&self, i: usize) -> Option<(i64, usize)> {
+        let k = self.opt_word(i, &["of"]);
+        let k = self.opt_word(k, &["the"]);
+        let (n, k) = self.cycle_offset(k)?;
+        Some((n, self.any_word(k, &["year", "yr"])?))
     }
 
     pub(super) fn season_word(&self, i: usize) -> Option<(Season, usize)> {

@@ -13,8 +13,8 @@ impl Grammar<'_> {
             push(Expr::Time(t), e, latent);
         }
         // ranges
-        for (a, b, e, latent) in self.ranges(i) {
-            push(Expr::Range(a, b), e, latent);
+        for (a, b, e, latent, ends_before) in self.ranges(i) {
+            push(if ends_before { Expr::Between(a, b) } else { Expr::Range(a, b) }, e, latent);
         }
         // open intervals
         let untils = [
@@ -183,7 +183,7 @@ impl Grammar<'_> {
     }
 
     /// "3-4pm", "between 2 and 5", "from Monday to Wednesday", "Thursday from 9:30 to 11".
-    pub(super) fn ranges(&self, i: usize) -> Vec<(Time, Time, usize, bool)> {
+    pub(super) fn ranges(&self, i: usize) -> Vec<RangeAlt> {
         let mut out = Vec::new();
         // A leading day: "tomorrow in between 1-2:30", "Thursday from 9a to 11a".
         let mut starts: Vec<(Option<Time>, usize)> = vec![(None, i)];
@@ -195,7 +195,7 @@ impl Grammar<'_> {
             }
         }
         for (day, s) in starts {
-            for (a, b, e, latent) in self.range_core(s) {
+            for (a, b, e, latent, ends_before) in self.range_core(s) {
                 let (a, b) = match &day {
                     Some(Time::Date(d)) => match (with_date(a, d), with_date(b, d)) {
                         (Some(a), Some(b)) => (a, b),
@@ -203,7 +203,7 @@ impl Grammar<'_> {
                     },
                     _ => (a, b),
                 };
-                out.push((a.clone(), b.clone(), e, latent && day.is_none()));
+                out.push((a.clone(), b.clone(), e, latent && day.is_none(), ends_before));
                 if day.is_none() {
                     // A trailing day: "9:30 - 11:00 on Thursday", "1pm-2pm tomorrow".
                     for k in self.connector(e) {
@@ -212,7 +212,7 @@ impl Grammar<'_> {
                                 if let (Some(a2), Some(b2)) =
                                     (with_date(a.clone(), &d), with_date(b.clone(), &d))
                                 {
-                                    out.push((a2, b2, e2, false));
+                                    out.push((a2, b2, e2, false, ends_before));
                                 }
                             }
                         }
@@ -234,13 +234,14 @@ impl Grammar<'_> {
         out
     }
 
-    pub(super) fn range_core(&self, i: usize) -> Vec<(Time, Time, usize, bool)> {
+    pub(super) fn range_core(&self, i: usize) -> Vec<RangeAlt> {
         let mut out = Vec::new();
         let forms: &[(&str, &[&str], bool)] = &[
             ("between", &["and", "to", "-"], false),
             ("in between", &["and", "-"], false),
             ("from", &["to", "till", "til", "until", "untill", "thru", "through", "-", "and"], false),
             ("later than", &["but before", "and before"], false),
+            ("after", &["but before", "and before"], false),
             ("", &["to", "till", "til", "until", "untill", "thru", "through", "-", "up to"], true),
         ];
         for (open, mids, can_be_latent) in forms {
@@ -253,7 +254,8 @@ impl Grammar<'_> {
                     for (b, eb, lb) in self.range_side(m) {
                         if let Some((a2, b2)) = fix_range(a.clone(), b) {
                             let latent = *can_be_latent && la && lb;
-                            out.push((a2, b2, eb, latent));
+                            // "before" excludes its time, as "before 11am" alone does.
+                            out.push((a2, b2, eb, latent, mid.ends_with("before")));
                         }
                     }
                 }
@@ -262,6 +264,11 @@ impl Grammar<'_> {
         out
     }
 }
+
+/// A range's ends, the token after it, whether it is latent, and whether
+/// it ends before its second time ("later than 9:30 but before 11:00")
+/// rather than with it ("9:30 to 11:00").
+pub(super) type RangeAlt = (Time, Time, usize, bool, bool);
 
 /// Puts a time on a day when it has none.
 fn with_date(t: Time, d: &DateExpr) -> Option<Time> {

@@ -78,6 +78,12 @@ struct Acc {
     period: Option<Period>,
     latent: bool,
     atoms: usize,
+    /// The day came with the part of the day ("this morning", "tonight").
+    pod_today: bool,
+    /// "<part of today> at <time of day>" ("this morning at 3"): the part
+    /// of the day only says am or pm, and the time is read on its own
+    /// (Duckling: "this morning at 3" said at 4:30 is tomorrow 3am).
+    tod_alone: bool,
 }
 
 const MORNING: Pod = Pod { start: 0, end: 12, pm: false };
@@ -168,6 +174,7 @@ impl Acc {
                     if acc.date.is_some() || !acc.fields.is_empty() {
                         return None;
                     }
+                    acc.pod_today = *d == DateExpr::Today(0);
                     acc.date = Some(d.clone());
                 }
                 acc.pod = Some(*p);
@@ -220,6 +227,7 @@ impl Acc {
         if self.needs_tod && self.tod.is_none() && self.pod.is_none() {
             return None;
         }
+        let date = date.filter(|_| !self.tod_alone);
         match (date, self.tod, self.pod) {
             (Some(d), None, None) => Some(Time::Date(d)),
             (date, Some(tod), pod) => Some(Time::At { date, pod, tod }),

@@ -147,8 +147,16 @@ impl Grammar<'_> {
             for (acc, j) in &frontier {
                 let starts = if depth == 0 { vec![*j] } else { self.connector(*j) };
                 for s in starts {
+                    let at = s > *j && (self.word(*j, "at").is_some() || self.punct(*j, '@').is_some());
                     for ((atom, latent), e) in self.atoms(s) {
-                        if let Some(merged) = acc.add(&atom, latent) {
+                        if let Some(mut merged) = acc.add(&atom, latent) {
+                            if at
+                                && acc.pod_today
+                                && acc.tod.is_none()
+                                && matches!(&atom, Atom::Tod(t) if t.ambiguous())
+                            {
+                                merged.tod_alone = true;
+                            }
                             if let Some(time) = merged.finish() {
                                 out.push((time, e, merged.latent));
                             }
