@@ -95,8 +95,13 @@ impl Engine {
             // "Can I get an appt with the nurse practitioner? I have a rash",
             // "I need an appointment for a rash": asking for a booking by
             // the classifier's best reading, with whom or what named.
-            Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_) | Meaning::KnowledgeUnknown | Meaning::Nothing
-                if self.booking_ranked_first(parse) && self.names_whom_or_what(parse, text) && !knowledge::asks_what_if(text) =>
+            Meaning::Knowledge { .. }
+            | Meaning::KnowledgeChoices(_)
+            | Meaning::KnowledgeUnknown
+            | Meaning::Nothing
+                if self.booking_ranked_first(parse)
+                    && self.names_whom_or_what(parse, text)
+                    && !knowledge::asks_what_if(text) =>
             {
                 start("create_booking")
             }
@@ -158,8 +163,7 @@ impl Engine {
                 // greeting opens it; "hi is there any chance of a 30 min
                 // remedial on Mon morning?" asks for a booking.
                 let books = has(parse, "service") && has(parse, "datetime");
-                if asks_something(text) && !books
-                {
+                if asks_something(text) && !books {
                     if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_) | KbOutcome::Unknown) =
                         self.kb().lookup(state, parse, text)
                     {

@@ -61,7 +61,9 @@ fn service_word(w: &str) -> String {
     let w = w.replace('\'', "");
     match w.trim_end_matches('s') {
         "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" | "son" | "husband"
-        | "hubby" | "boyfriend" | "bf" | "dad" | "father" | "brother" | "grandson" | "nephew" => "men".to_string(),
+        | "hubby" | "boyfriend" | "bf" | "dad" | "father" | "brother" | "grandson" | "nephew" => {
+            "men".to_string()
+        }
         "woman" | "women" | "female" | "lady" | "ladie" | "girl" | "daughter" | "wife" | "girlfriend"
         | "gf" | "mom" | "mum" | "mother" | "sister" | "granddaughter" | "niece" => "women".to_string(),
         other => other.to_string(),
@@ -120,8 +122,10 @@ impl Engine {
         let name = name.or_else(|| {
             let other_question = pending.is_some() && pending != name_slot.as_deref();
             let unnamed = name_slot.as_ref().is_some_and(|slot| !state.slots.contains_key(slot));
-            let full = answers::person_name(text, &self.name_vocabulary)
-                .filter(|n| n.split_whitespace().count() >= 2 && n.split_whitespace().count() == text.split_whitespace().count());
+            let full = answers::person_name(text, &self.name_vocabulary).filter(|n| {
+                n.split_whitespace().count() >= 2
+                    && n.split_whitespace().count() == text.split_whitespace().count()
+            });
             (other_question && unnamed && parse.entities.is_empty()).then_some(full).flatten()
         });
         let name_span = name.as_ref().and_then(|n| {
@@ -189,7 +193,8 @@ impl Engine {
     fn narrower_service(&self, service: EntityValue, text: &str) -> EntityValue {
         let EntityValue::Text { value: id } = &service else { return service };
         let services = &self.spec.business.services;
-        let name_words = |name: &str| -> Vec<String> { answers::normalise(name).split(' ').map(service_word).collect() };
+        let name_words =
+            |name: &str| -> Vec<String> { answers::normalise(name).split(' ').map(service_word).collect() };
         let Some(named) = services.iter().find(|s| s.id == *id) else { return service };
         let words = name_words(&named.name);
         let lexicon = crate::lexicon::lexicon();

@@ -56,12 +56,18 @@ impl Engine {
     /// Takes the first free time of the booking being moved in the window
     /// the customer gave ("anything later that same day, after 4?"), for a
     /// flow with no availability check of its own. False when none is free.
-    pub(super) async fn take_first_in_window(&self, state: &mut ConversationState, t: &mut TurnBuilder<'_>) -> bool {
-        let Some(EntityValue::Interval { from: Some(from), to: Some(to), .. }) = state.slots.get(WINDOW_SLOT) else {
+    pub(super) async fn take_first_in_window(
+        &self,
+        state: &mut ConversationState,
+        t: &mut TurnBuilder<'_>,
+    ) -> bool {
+        let Some(EntityValue::Interval { from: Some(from), to: Some(to), .. }) = state.slots.get(WINDOW_SLOT)
+        else {
             return false;
         };
         let (from, to) = (from.with_timezone(&Utc), to.with_timezone(&Utc));
-        let service_slot = if state.slots.contains_key("booking_service") { "booking_service" } else { "service" };
+        let service_slot =
+            if state.slots.contains_key("booking_service") { "booking_service" } else { "service" };
         let free = self.free_starts_of(state, service_slot, from, to, t).await;
         let Some(first) = free.first() else {
             return false;
