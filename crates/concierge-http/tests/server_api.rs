@@ -270,14 +270,14 @@ fn generated_ids(turns: &[Value]) -> Vec<String> {
     ids
 }
 
-/// `value` with the generated ids replaced, so runs can be compared.
-/// `value` with generated ids replaced and fractions rounded to six places
-/// (a confidence is an `f32`: written straight from it or through a JSON
-/// value, it prints with different digits).
+/// `value` with generated ids replaced and fractions read as `f32` (a
+/// confidence is an `f32`: written straight from it or through a JSON
+/// value, it prints with different digits, which rounding to a number of
+/// places does not always even out).
 fn normalized(value: &Value, ids: &[String]) -> Value {
     fn round(value: &mut Value) {
         match value {
-            Value::Number(n) if n.is_f64() => *value = json!((n.as_f64().unwrap() * 1e6).round() / 1e6),
+            Value::Number(n) if n.is_f64() => *value = json!(n.as_f64().unwrap() as f32),
             Value::Array(values) => values.iter_mut().for_each(round),
             Value::Object(fields) => fields.values_mut().for_each(round),
             _ => {}
