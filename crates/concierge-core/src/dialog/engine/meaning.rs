@@ -182,8 +182,8 @@ impl Engine {
 
     /// Whether a message says when the customer would come: a time, or a
     /// day or a part of the day with a service or a person named ("the
-    /// game tonight" is not). Not a
-    /// question about what would happen ("what if I'm late on friday?").
+    /// game tonight" is not); not a question about what would happen
+    /// ("what if I'm late on friday?").
     fn says_when_to_come(&self, parse: &Parse, text: &str) -> bool {
         if knowledge::asks_what_if(text) {
             return false;

@@ -325,10 +325,9 @@ impl Engine {
     /// The earliest step a correction of `filled.changed` must run again
     /// from: the step that collects the slot, or for a slot no step collects
     /// (a stylist), the first action that reads it; only steps the flow has
-    /// run count.
-    /// A slot no step collects that is new ("with sofia please" after the
-    /// time was checked) counts as a correction too: the action that reads
-    /// it ran without it.
+    /// run count. A slot no step collects that is new ("with sofia please"
+    /// after the time was checked) counts as a correction too: the action
+    /// that reads it ran without it.
     pub(crate) fn rewind_step(&self, flow: &Flow, filled: &Filled, frame: &FlowFrame) -> usize {
         let uncollected_new = filled.new.iter().filter(|slot| flow.collect_step(slot).is_none());
         filled
