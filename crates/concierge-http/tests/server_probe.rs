@@ -338,7 +338,11 @@ async fn a_handler_stuck_on_a_locked_database_gets_408_at_the_request_timeout() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_past_the_per_address_cap_are_refused() {
-    let probe = Probe::start(|config| config.http.max_connections_per_ip = 5).await;
+    let probe = Probe::start(|config| {
+        config.http.max_connections_per_ip = 5;
+        config.http.metrics_token = Some(Secret::new("scrape-me"));
+    })
+    .await;
     let mut held = Vec::new();
     for _ in 0..5 {
         let mut stream = TcpStream::connect(probe.addr).await.unwrap();
@@ -361,6 +365,15 @@ async fn connections_past_the_per_address_cap_are_refused() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(answered);
+    // The refusal is counted for the operator.
+    let metrics = probe.http.get(probe.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    let refused: u64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("concierge_connections_refused_total "))
+        .and_then(|count| count.trim().parse().ok())
+        .expect("the refusal counter is exported");
+    assert!(refused >= 1, "{refused}");
     drop(held);
     probe.stop().await;
 }

@@ -29,6 +29,7 @@ use axum::http::StatusCode;
 use axum::Router;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use prometheus::IntCounter;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -38,9 +39,17 @@ use tower::ServiceExt;
 use super::config::HttpConfig;
 use super::error::raw_response;
 
-/// Open connections per client address.
+/// Open connections per client address, and how many were refused since
+/// the address last had none open.
 #[derive(Debug, Clone, Default)]
-struct ConnectionCounts(Arc<Mutex<HashMap<IpAddr, usize>>>);
+struct ConnectionCounts(Arc<Mutex<HashMap<IpAddr, AddressCount>>>);
+
+/// One address's entry in [`ConnectionCounts`].
+#[derive(Debug, Clone, Copy, Default)]
+struct AddressCount {
+    open: usize,
+    refused: u64,
+}
 
 /// One counted connection; dropping it frees the place.
 #[derive(Debug)]
@@ -49,16 +58,24 @@ struct ConnectionSlot {
     ip: IpAddr,
 }
 
+/// A connection refused at the cap; `first` when it is the first since the
+/// address last had no connection open (the one worth a warning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Refused {
+    first: bool,
+}
+
 impl ConnectionCounts {
     /// A place for one more connection of `ip`, unless it holds `max` already.
-    fn acquire(&self, ip: IpAddr, max: usize) -> Option<ConnectionSlot> {
+    fn acquire(&self, ip: IpAddr, max: usize) -> Result<ConnectionSlot, Refused> {
         let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let count = counts.entry(ip).or_insert(0);
-        if *count >= max {
-            return None;
+        let count = counts.entry(ip).or_default();
+        if count.open >= max {
+            count.refused += 1;
+            return Err(Refused { first: count.refused == 1 });
         }
-        *count += 1;
-        Some(ConnectionSlot { counts: self.clone(), ip })
+        count.open += 1;
+        Ok(ConnectionSlot { counts: self.clone(), ip })
     }
 }
 
@@ -66,8 +83,15 @@ impl Drop for ConnectionSlot {
     fn drop(&mut self) {
         let mut counts = self.counts.0.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(count) = counts.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
+            count.open -= 1;
+            if count.open == 0 {
+                if count.refused > 0 {
+                    tracing::info!(
+                        client = %self.ip,
+                        refused = count.refused,
+                        "address has no connection open any more; connections refused at the cap meanwhile"
+                    );
+                }
                 counts.remove(&self.ip);
             }
         }
@@ -206,6 +230,7 @@ pub(crate) async fn run(
     listener: TcpListener,
     app: Router,
     config: HttpConfig,
+    refusals: IntCounter,
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_shutdown: impl FnOnce() + Send,
 ) -> io::Result<()> {
@@ -233,9 +258,18 @@ pub(crate) async fn run(
             None
         } else {
             match counts.acquire(peer.ip(), config.max_connections_per_ip) {
-                Some(slot) => Some(slot),
-                None => {
-                    tracing::debug!(client = %peer.ip(), "connection refused: too many open from this address");
+                Ok(slot) => Some(slot),
+                Err(refused) => {
+                    refusals.inc();
+                    if refused.first {
+                        tracing::warn!(
+                            client = %peer.ip(),
+                            cap = config.max_connections_per_ip,
+                            "connection refused: this address holds server.max_connections_per_ip \
+                             connections; further refusals are counted in \
+                             concierge_connections_refused_total until its connections close"
+                        );
+                    }
                     drop(stream);
                     continue;
                 }
@@ -377,10 +411,15 @@ mod tests {
         let counts = ConnectionCounts::default();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         let first = counts.acquire(ip, 2).unwrap();
-        let _second = counts.acquire(ip, 2).unwrap();
-        assert!(counts.acquire(ip, 2).is_none());
-        assert!(counts.acquire("10.0.0.2".parse().unwrap(), 2).is_some());
+        let second = counts.acquire(ip, 2).unwrap();
+        assert_eq!(counts.acquire(ip, 2).err(), Some(Refused { first: true }));
+        assert_eq!(counts.acquire(ip, 2).err(), Some(Refused { first: false }));
+        assert!(counts.acquire("10.0.0.2".parse().unwrap(), 2).is_ok());
         drop(first);
-        assert!(counts.acquire(ip, 2).is_some());
+        let third = counts.acquire(ip, 2).unwrap();
+        // Once the address has nothing open, a new episode warns again.
+        drop((second, third));
+        let _fourth = counts.acquire(ip, 1).unwrap();
+        assert_eq!(counts.acquire(ip, 1).err(), Some(Refused { first: true }));
     }
 }

@@ -12,12 +12,15 @@
 //!   `concierge_bookings_total{kind}`
 //!   (confirmed, cancelled, rescheduled) and
 //!   `concierge_rate_limited_total{scope}`;
-//! - `concierge_turn_duration_seconds` (engine plus store, per message) and
-//!   `concierge_websocket_connections`.
+//! - `concierge_turn_duration_seconds` (engine plus store, per message),
+//!   `concierge_websocket_connections` and
+//!   `concierge_connections_refused_total` (closed on accept at the
+//!   per-address connection cap).
 
 use concierge_core::dialog::Event;
 use prometheus::{
-    Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder as _, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 /// Latency buckets in seconds: 0.5 ms to 2.5 s.
@@ -58,6 +61,7 @@ pub struct Metrics {
     bookings: IntCounterVec,
     rate_limited: IntCounterVec,
     websockets: IntGauge,
+    connections_refused: IntCounter,
 }
 
 fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -86,6 +90,12 @@ impl Metrics {
         let websockets = IntGauge::new("concierge_websocket_connections", "Open chat WebSocket connections.")
             .expect("valid metric definition");
         registry.register(Box::new(websockets.clone())).expect("metric names are unique");
+        let connections_refused = IntCounter::new(
+            "concierge_connections_refused_total",
+            "Connections closed on accept because their address held server.max_connections_per_ip.",
+        )
+        .expect("valid metric definition");
+        registry.register(Box::new(connections_refused.clone())).expect("metric names are unique");
         Metrics {
             requests: counter(
                 &registry,
@@ -144,6 +154,7 @@ impl Metrics {
                 &["tenant"],
             ),
             websockets,
+            connections_refused,
             registry,
         }
     }
@@ -201,6 +212,12 @@ impl Metrics {
     /// The open WebSocket gauge.
     pub fn websockets(&self) -> &IntGauge {
         &self.websockets
+    }
+
+    /// Connections refused on accept at the per-address cap (counted by the
+    /// accept loop, which has no tenant).
+    pub fn connections_refused(&self) -> &IntCounter {
+        &self.connections_refused
     }
 
     /// The registry, for metrics defined elsewhere (the admin API).

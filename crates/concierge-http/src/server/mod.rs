@@ -197,5 +197,6 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state.clone());
     let config = state.config.http.clone();
-    listen::run(listener, app, config, shutdown, move || state.begin_shutdown()).await
+    let refusals = state.metrics.connections_refused().clone();
+    listen::run(listener, app, config, refusals, shutdown, move || state.begin_shutdown()).await
 }
