@@ -6,7 +6,8 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON, YES, YES_EMOJI,
+    ANOTHER_BOOKING, ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON, YES,
+    YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -248,6 +249,13 @@ fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the message asks for one more booking rather than a change to
+/// the one made: "can I also get one for my son at 4".
+pub(crate) fn books_another(text: &str) -> bool {
+    let n = normalise(text);
+    ANOTHER_BOOKING.iter().any(|w| contains_phrase(&n, w))
 }
 
 /// Whether the message asks to cancel and not to move: "can you cancel

@@ -70,11 +70,23 @@ impl Engine {
         let unplaced = vague || matches!(meaning, Meaning::KnowledgeChoices(_));
         let chat = vague || matches!(meaning, Meaning::Respond(_));
         let start = |action: &str| self.flow_for(action).map(Meaning::StartFlow);
+        // Right after a booking, a question that asks for a change ("could
+        // you cancel that skin check?") is about that booking, not the
+        // policy; and so is a new time for it, whatever new booking the
+        // classifier hears ("can I push it to 3.30 instead, same day").
+        let asks_for_change = vague
+            || matches!(meaning, Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_))
+                && !knowledge::asks_what_if(text);
+        let books_again = matches!(meaning, Meaning::StartFlow(f) if self.flows[f].runs("create_booking"))
+            && !knowledge::asks_what_if(text)
+            && !answers::books_another(text);
         let reread = match meaning {
             // "actually can we do friday instead? same time"
-            _ if vague && self.moves_booking(state, parse, text) => start("reschedule_booking"),
+            _ if (asks_for_change || books_again) && self.moves_booking(state, parse, text) => {
+                start("reschedule_booking")
+            }
             // "oh no, can't make it after all"
-            _ if vague && self.calls_off_booking(state, parse, text) => start("cancel_booking"),
+            _ if asks_for_change && self.calls_off_booking(state, parse, text) => start("cancel_booking"),
             // "I'm at my sister's friday. can you cancel that please":
             // cancelling, whatever moving the classifier hears.
             Meaning::StartFlow(f)

@@ -10,6 +10,7 @@ use crate::dialog::flow::{Flow, Step};
 use crate::dialog::state::{ConversationState, FlowFrame, WINDOW_SLOT};
 use crate::dialog::turn::TurnBuilder;
 use crate::dialog::when;
+use crate::nlu::datetime::Grain;
 use crate::nlu::words::names::FUNCTION_WORDS;
 use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
@@ -278,6 +279,9 @@ impl Engine {
         if said.is_empty() {
             return None;
         }
+        if self.holds_time_chosen(state.slots.get(slot), &said) {
+            return None;
+        }
         let now = t.ctx.now.with_timezone(&self.tz).fixed_offset();
         // A new day corrects the day of the time asked for (kept or turned
         // down), not of a booking being moved.
@@ -302,6 +306,20 @@ impl Engine {
             }
         }
         Some(value)
+    }
+
+    /// Whether what was said only restates the time already chosen: a part
+    /// of the day that holds it, on its day ("should I skip breakfast that
+    /// morning?" about 9:30 that Tuesday, "yes tuesday morning is good").
+    fn holds_time_chosen(&self, chosen: Option<&EntityValue>, said: &when::WhenSaid) -> bool {
+        let Some(EntityValue::Time { value, grain: Grain::Minute }) = chosen else { return false };
+        let Some((from, to)) = said.window else { return false };
+        let at = value.with_timezone(&self.tz);
+        said.time.is_none()
+            && !said.same_time
+            && said.week_on.is_none()
+            && said.day.is_none_or(|day| day == at.date_naive())
+            && (from..to).contains(&at.time())
     }
 
     /// `window` (an interval within one day) moved to `day`, keeping its

@@ -75,15 +75,22 @@ pub(super) fn only_an_hour(n: &str) -> bool {
         && words.iter().all(|w| w.parse::<u32>().is_ok() || AROUND_AN_HOUR.contains(w))
 }
 
-/// A message's only number, when it can be an hour ("make it 4").
-pub(super) fn bare_number(parse: &Parse) -> Option<u32> {
+/// A message's only number, when it can be a time of day: an hour ("make
+/// it 4"), or an hour and minutes written with a dot ("make it 11.45").
+pub(super) fn bare_number(parse: &Parse) -> Option<NaiveTime> {
     let mut numbers = parse.entities.iter().filter_map(|e| match (&e.entity[..], &e.value) {
-        ("number", EntityValue::Number { value }) => Some(*value),
+        ("number", EntityValue::Number { value }) => Some((*value, e.text.as_str())),
         _ => None,
     });
-    let value = numbers.next()?;
-    let hour = value as u32;
-    (numbers.next().is_none() && value.fract() == 0.0 && (1.0..=12.0).contains(&value)).then_some(hour)
+    let (value, text) = numbers.next()?;
+    if numbers.next().is_some() || !(1.0..13.0).contains(&value) {
+        return None;
+    }
+    match text.split_once('.') {
+        Some((h, m)) if m.len() == 2 => NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0),
+        Some(_) => None,
+        None => NaiveTime::from_hms_opt(value as u32, 0, 0),
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 
 use super::answers::{contains_phrase, normalise};
 use crate::nlu::datetime::Grain;
-use crate::nlu::words::when::{APPROXIMATE, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS};
+use crate::nlu::words::when::{APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS};
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
 
@@ -195,6 +195,11 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
                     (_, Some(t)) => t.time(),
                     (_, None) => end_of_day(),
                 };
+                // "I can get there by 6": from 6, not until 6.
+                let (start, end) = match to_local {
+                    Some(t) if arrives_by(text, e.start, &lower) => (t.time(), end_of_day()),
+                    _ => (start, end),
+                };
                 // "before xmas" bounds the days, not the hours of one.
                 if start >= end {
                     continue;
@@ -249,8 +254,9 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     }
     if said.time.is_none() {
         let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
-        if let Some(h) = ish_hour(&n).or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
-            said.time = NaiveTime::from_hms_opt(h, 0, 0);
+        let ish = ish_hour(&n).and_then(|h| NaiveTime::from_hms_opt(h, 0, 0));
+        if let Some(at) = ish.or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
+            said.time = Some(at);
             said.approximate |= n.contains("ish") || APPROXIMATE.iter().any(|a| phrase(a));
         }
     }
@@ -298,6 +304,16 @@ pub(crate) fn booking_shift(parse: &Parse, n: &str) -> Option<Duration> {
         return None;
     }
     Some(if later { by } else { -by })
+}
+
+/// Whether the expression at byte `start` of `text` (`lower`, its own
+/// words) is "by <time>" after a way of saying when one can come, in the
+/// same clause: "I can get there by 6", "I'm free by 5".
+fn arrives_by(text: &str, start: usize, lower: &str) -> bool {
+    let Some(before) = text.get(..start) else { return false };
+    let clause = before.rsplit(['.', ',', ';', '!', '?']).next().unwrap_or_default();
+    let clause = normalise(clause);
+    lower.starts_with("by ") && ARRIVING.iter().any(|a| contains_phrase(&clause, a))
 }
 
 fn has_word(text: &str, word: &str) -> bool {

@@ -210,6 +210,11 @@ pub(crate) const ASKING_FOR_TIMES: &[&str] = &[
 pub(crate) const BOOKING_CHANGES: &[&str] =
     &["instead", "move", "change", "push", "switch", "reschedule", "rather", "same time", "earlier", "later"];
 
+/// Words that ask for one more booking rather than a change to the one
+/// made ("can I also get one for my son at 4").
+pub(crate) const ANOTHER_BOOKING: &[&str] =
+    &["another", "also", "too", "as well", "one more", "additional", "separate", "both"];
+
 /// Ways of calling off the booking just made ("scrap", "can't make it", "forget it").
 pub(crate) const CALLING_OFF: &[&str] = &[
     "cancel",

@@ -50,6 +50,25 @@ pub(crate) const TURNING_DOWN: &[&str] =
 pub(crate) const BUSY: &[&str] =
     &["i'm away", "im away", "i'm busy", "im busy", "i'm working", "im working", "i work"];
 
+/// Ways of saying when one can come before "by <time>", which make it the
+/// earliest time rather than a deadline: "I can get there by 6", "I'm free by 5".
+pub(crate) const ARRIVING: &[&str] = &[
+    "get there",
+    "be there",
+    "get here",
+    "be here",
+    "get in",
+    "get to you",
+    "make it",
+    "i'm free",
+    "im free",
+    "be free",
+    "off work",
+    "get off",
+    "finish work",
+    "i finish",
+];
+
 /// Ways of saying one has something on ("i have", "i've got").
 pub(crate) const HAVING: &[&str] = &["i have", "i've got", "ive got", "i got", "we have", "we've got"];
 
@@ -127,7 +146,8 @@ pub(crate) const AROUND_AN_HOUR: &[&str] = &[
     "works", "work", "is", "fine", "ok", "okay", "good", "then", "please", "pls", "better", "instead",
     "make", "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great",
     "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
-    "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "around", "like", "ish",
+    "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "ideal", "best", "suit", "suits",
+    "around", "like", "ish",
 ];
 
 /// Words that name a day: "today", "tomorrow", the days of the week, the
