@@ -927,6 +927,13 @@ fn weekdays_as_customers_type_them() {
             "I sat in traffic for an hour",
             "in two weeks on friday, 3pm",
             "friday in 2 weeks",
+            "can i get an updo sat around 3",
+            "do you have a slot wed for a mens trim",
+            "cn i get a checkup nxt wed",
+            "we sat down at the back",
+            "a check of my sun damage",
+            "highlights next week thursday, late morning",
+            "next week, on monday",
         ],
         wednesday(),
         &DateTimeOptions::default(),
@@ -944,6 +951,20 @@ fn weekdays_as_customers_type_them() {
               "in two weeks on friday, 3pm" = 2026-04-03 15:00:00 hour
             friday in 2 weeks
               "friday in 2 weeks" = 2026-04-03 00:00:00 day
+            can i get an updo sat around 3
+              "sat around 3" = 2026-03-21 03:00:00 hour
+            do you have a slot wed for a mens trim
+              "wed" = 2026-03-25 00:00:00 day
+            cn i get a checkup nxt wed
+              "wed" = 2026-03-25 00:00:00 day
+            we sat down at the back
+              (nothing)
+            a check of my sun damage
+              (nothing)
+            highlights next week thursday, late morning
+              "next week thursday, late morning" = [2026-03-26 06:00:00 hour, 2026-03-26 12:00:00 hour)
+            next week, on monday
+              "next week, on monday" = 2026-03-23 00:00:00 day
         "#]],
     );
 }

@@ -26,6 +26,7 @@ impl Grammar<'_> {
                     p,
                     "on" | "this"
                         | "next"
+                        | "nxt"
                         | "last"
                         | "until"
                         | "till"
@@ -48,13 +49,11 @@ impl Grammar<'_> {
                     "w" | "with" | "at" | "morning" | "afternoon" | "evening" | "night" | "am" | "pm" | "ish"
                 )
             });
-        // ... or it ends the message after a word that is not its subject
-        // or article ("a men's haircut sat", not "we sat" or "the sun").
-        let last = self.tok(i + 1).is_none_or(|t| t.kind != Kind::Word && self.tok(i + 2).is_none());
-        let cued_last = last
-            && i > 0
+        // The English word, by the word before it ("we sat", "the sun",
+        // "got wed") or after it ("sat down").
+        let word_before = i > 0
             && self.word_text(i - 1).is_some_and(|p| {
-                !matches!(
+                matches!(
                     p,
                     "i" | "we"
                         | "he"
@@ -77,10 +76,26 @@ impl Grammar<'_> {
                         | "my"
                         | "your"
                         | "our"
+                        | "to"
+                        | "got"
+                        | "get"
+                        | "be"
                 )
             });
+        let word_after = self
+            .word_text(i + 1)
+            .is_some_and(|n| matches!(n, "down" | "up" | "there" | "here" | "back" | "through" | "beside"));
+        // "sun" is most often the sun ("sun damage", "out in the sun"): a
+        // day only when cued, or last in the message after a word that is
+        // not its article. "sat", "wed" and "mon" are days ("an updo sat
+        // around 3", "a slot wed for a mens trim") unless read as words.
+        let last = self.tok(i + 1).is_none_or(|t| t.kind != Kind::Word && self.tok(i + 2).is_none());
+        let word_sense = match w {
+            "sun" => !(last && i > 0 && !word_before),
+            _ => word_before || word_after,
+        };
         let latent =
-            lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued && !cued_after && !cued_last;
+            lexicon::is_ambiguous_weekday(w) && dotted.is_none() && !cued && !cued_after && word_sense;
         Some((d, dotted.unwrap_or(i + 1), latent))
     }
 
@@ -328,9 +343,14 @@ impl Grammar<'_> {
             }
             let _ = latent;
         }
-        // "last week's sunday"
+        // "last week's sunday"; "next week thursday", "next week, on thursday"
         if let Some((n, j)) = self.cycle_offset(i) {
-            if let Some(j) = self.any_word(j, &["weeks"]) {
+            let week = self.any_word(j, &["weeks"]).or_else(|| {
+                let j = self.any_word(j, &["week", "wk"])?;
+                let j = self.punct(j, ',').unwrap_or(j);
+                Some(self.opt_word(j, &["on"]))
+            });
+            if let Some(j) = week {
                 if let Some((d, k, _)) = self.weekday_word(j) {
                     let p = Period::Cycle(Grain::Week, n);
                     out.push(((DateExpr::NthWeekdayOf(1, d, Box::new(p)), false), k));
