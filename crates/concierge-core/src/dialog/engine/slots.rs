@@ -14,7 +14,7 @@ use crate::nlu::datetime::Grain;
 use crate::nlu::words::names::FUNCTION_WORDS;
 use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
-use chrono::TimeZone;
+use chrono::{Datelike, TimeZone};
 
 /// How many turns back what the customer said still counts for a flow
 /// starting now ("a trim for my son?", a question about prices, then "tomorrow
@@ -137,6 +137,8 @@ impl Engine {
         let answered_by_name = name.is_some() && pending.is_some() && pending == name_slot.as_deref();
         let window_before = state.slots.get(WINDOW_SLOT).cloned();
         for (slot, kind) in slots {
+            // Where the entity taken starts, for the word before it.
+            let mut service_at = 0;
             let value = match kind.as_str() {
                 "name" => name.clone().map(|value| EntityValue::Text { value }),
                 // "June Carter" at the name prompt is not a date.
@@ -152,7 +154,10 @@ impl Engine {
                     })
                     .find_map(|e| match &e.value {
                         EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
-                        v => Some(v.clone()),
+                        v => {
+                            service_at = e.start;
+                            Some(v.clone())
+                        }
                     }),
             };
             // "mens" when asked which service: the one service whose name
@@ -165,7 +170,8 @@ impl Engine {
             });
             let Some(mut value) = value else { continue };
             if self.is_service_entity(&kind) {
-                value = self.narrower_service(value, text);
+                let before = text.get(..service_at).and_then(|b| b.split_whitespace().last()).unwrap_or("");
+                value = self.narrower_service(value, text, before);
             }
             match state.slots.get(&slot) {
                 Some(old) if *old == value => {}
@@ -189,15 +195,21 @@ impl Engine {
 
     /// The service a message means when it names `service` and says what
     /// a narrower one adds: "my wee boy ... his check up" is the children's
-    /// check-up, by a word of the same concept as "children's". A narrower
-    /// service is one whose words include all of the named one's.
-    fn narrower_service(&self, service: EntityValue, text: &str) -> EntityValue {
+    /// check-up, by a word of the same concept as "children's"; "a longer
+    /// appointmnet with a doctor" is the extended consultation, by the word
+    /// `before` the service named, one of its synonyms' words ("longer
+    /// appointment") that the named service's words lack. A narrower
+    /// service is one whose name's words include all of the named one's.
+    fn narrower_service(&self, service: EntityValue, text: &str, before: &str) -> EntityValue {
         let EntityValue::Text { value: id } = &service else { return service };
         let services = &self.spec.business.services;
         let name_words =
             |name: &str| -> Vec<String> { answers::normalise(name).split(' ').map(service_word).collect() };
         let Some(named) = services.iter().find(|s| s.id == *id) else { return service };
         let words = name_words(&named.name);
+        let vocabulary = |id: &str| self.service_words.iter().find(|(s, _)| s == id).map(|(_, w)| w);
+        let named_vocabulary = vocabulary(id);
+        let before = service_word(&answers::normalise(before));
         let lexicon = crate::lexicon::lexicon();
         let said: Vec<crate::lexicon::ConceptId> =
             lexicon.analyse(text).into_iter().flat_map(|t| t.concepts).collect();
@@ -205,11 +217,15 @@ impl Engine {
             .iter()
             .filter(|other| {
                 let other_words = name_words(&other.name);
-                other.id != *id
-                    && words.iter().all(|w| other_words.contains(w))
-                    && other_words.iter().filter(|w| !words.contains(w)).any(|extra| {
-                        lexicon.analyse(extra).iter().any(|t| t.concepts.iter().any(|c| said.contains(c)))
-                    })
+                let by_concept = other_words.iter().filter(|w| !words.contains(w)).any(|extra| {
+                    lexicon.analyse(extra).iter().any(|t| t.concepts.iter().any(|c| said.contains(c)))
+                });
+                let by_synonym = vocabulary(&other.id).is_some_and(|own| {
+                    own.iter()
+                        .filter(|w| named_vocabulary.is_none_or(|n| !n.contains(w)))
+                        .any(|w| w.chars().count() > 2 && *w == before)
+                });
+                other.id != *id && words.iter().all(|w| other_words.contains(w)) && (by_concept || by_synonym)
             })
             .map(|other| &other.id)
             .collect();
@@ -286,6 +302,21 @@ impl Engine {
         // A new day corrects the day of the time asked for (kept or turned
         // down), not of a booking being moved.
         let correcting = state.slots.contains_key(slot) || state.slots.contains_key("requested_time");
+        let mut said = said;
+        if let Some(EntityValue::Time { value: booked, .. }) = state.slots.get("booking_time") {
+            let today = now.with_timezone(&self.tz).date_naive();
+            let booked = booked.with_timezone(&self.tz).date_naive();
+            // Only in place of the weekday's next occurrence, not of a date said.
+            let bare_weekday = |day: chrono::NaiveDate| {
+                said.day
+                    .is_some_and(|d| d.weekday() == day.weekday() && d - today <= chrono::Duration::days(7))
+            };
+            if let Some(day) =
+                when::weekday_of_booked_week(&lower, booked, today).filter(|d| bare_weekday(*d))
+            {
+                said.day = Some(day);
+            }
+        }
         let value = when::compose(&said, previous.as_ref(), correcting, self.tz, now)?;
         if let EntityValue::Time { value: at, .. } = &value {
             let day = at.with_timezone(&self.tz).date_naive();

@@ -331,6 +331,19 @@ fn week_on(n: &str) -> Option<chrono::Weekday> {
     })
 }
 
+/// "move it to the Thursday": a weekday said with "the" when a booking on
+/// `booked` is being moved is that weekday of the booking's week (Monday
+/// to Sunday), when that is after `today`; `None` otherwise.
+pub(crate) fn weekday_of_booked_week(n: &str, booked: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    let words: Vec<&str> = n.split(' ').collect();
+    let weekday = words.windows(2).find_map(|pair| {
+        (pair[0] == "the").then(|| crate::nlu::datetime::weekday_named(pair[1])).flatten()
+    })?;
+    let monday = booked - Duration::days(i64::from(booked.weekday().num_days_from_monday()));
+    let day = monday + Duration::days(i64::from(weekday.num_days_from_monday()));
+    (day > today && day != booked).then_some(day)
+}
+
 /// Words that show a time expression names a day, not just a time of day.
 pub(crate) fn names_a_day(text: &str) -> bool {
     if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
@@ -414,6 +427,19 @@ pub(crate) fn window_value(said: &WhenSaid, day: NaiveDate, tz: Tz) -> Option<En
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_weekday_of_the_booked_week() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        // Booked on Tuesday 10 March, on Tuesday 3 March.
+        let moved = |n| weekday_of_booked_week(n, day(10), day(3));
+        assert_eq!(moved("could we move it to the thursday instead same time"), Some(day(12)));
+        assert_eq!(moved("the monday"), Some(day(9)));
+        assert_eq!(moved("move it to thursday"), None);
+        assert_eq!(moved("the tuesday"), None);
+        // A day of that week already past is not meant.
+        assert_eq!(weekday_of_booked_week("the monday", day(10), day(9)), None);
+    }
 
     #[test]
     fn british_weeks_on() {
