@@ -15,7 +15,9 @@ use chrono_tz::Tz;
 
 use super::answers::{contains_phrase, normalise};
 use crate::nlu::datetime::Grain;
-use crate::nlu::words::when::{APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS};
+use crate::nlu::words::when::{
+    APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS, WORKING,
+};
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
 
@@ -152,6 +154,17 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
         {
             continue;
         }
+        // "I get off work at 3", "i work til 5", "I can get there by 6":
+        // free from that time on, not booked at it or until it.
+        if let Some(from) = free_from(text, e.start, &lower_text, &e.value) {
+            let from = from.with_timezone(&tz);
+            let own_day = names_a_day(&e.text).then(|| from.date_naive());
+            windows.push(((from.time(), end_of_day()), own_day));
+            if own_day.is_some() && timed_day.is_none() {
+                timed_day = own_day;
+            }
+            continue;
+        }
         if ruled_out(text, e.start) || turned_down_after(text, e.end) || busy_then(text, e.start) {
             // "thursday not tuesday", "I've got a wedding on Sunday": a
             // time turned down or taken says nothing about the booking.
@@ -195,11 +208,6 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
                     (_, Some(t)) => t.time(),
                     (_, None) => end_of_day(),
                 };
-                // "I can get there by 6": from 6, not until 6.
-                let (start, end) = match to_local {
-                    Some(t) if arrives_by(text, e.start, &lower) => (t.time(), end_of_day()),
-                    _ => (start, end),
-                };
                 // "before xmas" bounds the days, not the hours of one.
                 if start >= end {
                     continue;
@@ -231,9 +239,13 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
             _ => window,
         });
     }
-    if said.window.is_none() {
-        said.window = part_of_day(&n);
-    }
+    // A part of the day named outside the grammar's expressions, with them
+    // ("needs to be evening as i work til 5": from 6).
+    said.window = match (said.window, part_of_day(&n)) {
+        (None, part) => part,
+        (Some((a, b)), Some((c, d))) if a.max(c) < b.min(d) => Some((a.max(c), b.min(d))),
+        (window, _) => window,
+    };
     if let (Some((from, to)), Some((early, late))) = (said.window, early_or_late(&n)) {
         // "late morning": the later part of the morning.
         said.window = Some((from.max(early), to.min(late)));
@@ -306,14 +318,26 @@ pub(crate) fn booking_shift(parse: &Parse, n: &str) -> Option<Duration> {
     Some(if later { by } else { -by })
 }
 
-/// Whether the expression at byte `start` of `text` (`lower`, its own
-/// words) is "by <time>" after a way of saying when one can come, in the
-/// same clause: "I can get there by 6", "I'm free by 5".
-fn arrives_by(text: &str, start: usize, lower: &str) -> bool {
-    let Some(before) = text.get(..start) else { return false };
-    let clause = before.rsplit(['.', ',', ';', '!', '?']).next().unwrap_or_default();
-    let clause = normalise(clause);
-    lower.starts_with("by ") && ARRIVING.iter().any(|a| contains_phrase(&clause, a))
+/// The time from which the customer is free, when the expression at byte
+/// `start` of `text` (`lower`, its own words; `value`, its reading) says
+/// when they can come or stop being busy, in the same clause: "I can get
+/// there by 6" or "around 6", "I get off work at 3", "i work til 5".
+fn free_from(text: &str, start: usize, lower: &str, value: &EntityValue) -> Option<DateTime<FixedOffset>> {
+    let before = text.get(..start)?;
+    let clause = normalise(before.rsplit(['.', ',', ';', '!', '?']).next().unwrap_or_default());
+    let said = |phrases: &[&str]| phrases.iter().any(|p| contains_phrase(&clause, p));
+    let opens = |leads: &[&str]| leads.iter().any(|l| lower.starts_with(l));
+    let coming = said(ARRIVING)
+        && (opens(&["by ", "at ", "around ", "about "]) || lower.starts_with(char::is_numeric));
+    let until = said(WORKING) && opens(&["til ", "till ", "until ", "to "]);
+    if !coming && !until {
+        return None;
+    }
+    match value {
+        EntityValue::Time { value, grain } if *grain < Grain::Day => Some(*value),
+        EntityValue::Interval { to: Some(to), .. } if !lower.starts_with("at ") => Some(*to),
+        _ => None,
+    }
 }
 
 fn has_word(text: &str, word: &str) -> bool {

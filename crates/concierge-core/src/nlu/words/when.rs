@@ -50,8 +50,9 @@ pub(crate) const TURNING_DOWN: &[&str] =
 pub(crate) const BUSY: &[&str] =
     &["i'm away", "im away", "i'm busy", "im busy", "i'm working", "im working", "i work"];
 
-/// Ways of saying when one can come before "by <time>", which make it the
-/// earliest time rather than a deadline: "I can get there by 6", "I'm free by 5".
+/// Ways of saying when one can come before a time ("by 6", "at 3"), which
+/// make it the earliest time rather than a deadline or the time itself:
+/// "I can get there by 6", "I'm free by 5", "I get off work at 3".
 pub(crate) const ARRIVING: &[&str] = &[
     "get there",
     "be there",
@@ -67,7 +68,12 @@ pub(crate) const ARRIVING: &[&str] = &[
     "get off",
     "finish work",
     "i finish",
+    "finish at",
 ];
+
+/// Ways of saying one is busy before "til <time>": "i work til 5".
+pub(crate) const WORKING: &[&str] =
+    &["i work", "i'm working", "im working", "working", "at work", "in work", "i'm in class", "im in class"];
 
 /// Ways of saying one has something on ("i have", "i've got").
 pub(crate) const HAVING: &[&str] = &["i have", "i've got", "ive got", "i got", "we have", "we've got"];
