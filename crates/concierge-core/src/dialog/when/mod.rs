@@ -27,7 +27,7 @@ mod turned_down;
 
 use bare_hours::{bare_number, hour_choice, ish_hour, last_clause_time, only_an_hour};
 use day_parts::{by_opening_hours, early_or_late, end_of_day, part_of_day, says_half_of_day, LATE_IN_DAY};
-use turned_down::{busy_then, ruled_out, turned_down_after};
+use turned_down::{busy_then, disliked, ruled_out, turned_down_after};
 
 /// How far either side of an approximate time ("around 2") a slot may start.
 pub(crate) const APPROXIMATE_MINUTES: i64 = 30;
@@ -165,7 +165,14 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
             }
             continue;
         }
-        if ruled_out(text, e.start) || turned_down_after(text, e.end) || busy_then(text, e.start) {
+        let refused = ruled_out(text, e.start) || turned_down_after(text, e.end) || disliked(text, e.start);
+        if refused {
+            // "not before ten", "the trains are dreadful before ten": from ten.
+            if let Some(other_side) = other_side(&lower_text, &e.value, tz) {
+                windows.push((other_side, None));
+            }
+        }
+        if refused || busy_then(text, e.start) {
             // "thursday not tuesday", "I've got a wedding on Sunday": a
             // time turned down or taken says nothing about the booking.
             continue;
@@ -321,14 +328,17 @@ pub(crate) fn booking_shift(parse: &Parse, n: &str) -> Option<Duration> {
 /// The time from which the customer is free, when the expression at byte
 /// `start` of `text` (`lower`, its own words; `value`, its reading) says
 /// when they can come or stop being busy, in the same clause: "I can get
-/// there by 6" or "around 6", "I get off work at 3", "i work til 5".
+/// there by 6" or "around 6", "I can make it by 6", "I get off work at 3",
+/// "i work til 5".
 fn free_from(text: &str, start: usize, lower: &str, value: &EntityValue) -> Option<DateTime<FixedOffset>> {
     let before = text.get(..start)?;
     let clause = normalise(before.rsplit(['.', ',', ';', '!', '?']).next().unwrap_or_default());
     let said = |phrases: &[&str]| phrases.iter().any(|p| contains_phrase(&clause, p));
     let opens = |leads: &[&str]| leads.iter().any(|l| lower.starts_with(l));
+    // "make it 4pm" is the time itself; "I can make it by 6" is not.
     let coming = said(ARRIVING)
-        && (opens(&["by ", "at ", "around ", "about "]) || lower.starts_with(char::is_numeric));
+        && (opens(&["by ", "at ", "around ", "about "]) || lower.starts_with(char::is_numeric))
+        || said(&["make it"]) && opens(&["by "]);
     let until = said(WORKING) && opens(&["til ", "till ", "until ", "to "]);
     if !coming && !until {
         return None;
@@ -338,6 +348,20 @@ fn free_from(text: &str, start: usize, lower: &str, value: &EntityValue) -> Opti
         EntityValue::Interval { to: Some(to), .. } if !lower.starts_with("at ") => Some(*to),
         _ => None,
     }
+}
+
+/// The hours on the other side of a bound turned down: from ten for
+/// "before ten", until five for "after 5".
+fn other_side(lower: &str, value: &EntityValue, tz: Tz) -> Option<(NaiveTime, NaiveTime)> {
+    let EntityValue::Interval { from, to, .. } = value else { return None };
+    if lower.starts_with("before ") || lower.starts_with("until ") || lower.starts_with("till ") {
+        return Some((to.as_ref()?.with_timezone(&tz).time(), end_of_day()));
+    }
+    if lower.starts_with("after ") || lower.starts_with("from ") {
+        let from = from.as_ref()?.with_timezone(&tz).time();
+        return (from > NaiveTime::MIN).then_some((NaiveTime::MIN, from));
+    }
+    None
 }
 
 fn has_word(text: &str, word: &str) -> bool {

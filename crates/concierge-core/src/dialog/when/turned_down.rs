@@ -3,7 +3,9 @@
 //! something else ("I've got a wedding on Sunday").
 
 use crate::dialog::answers::normalise;
-use crate::nlu::words::when::{ASKING, BUSY, CLAUSE_ENDS, FREE_TIME, HAVING, REFUSALS, TURNING_DOWN};
+use crate::nlu::words::when::{
+    ASKING, BUSY, CLAUSE_ENDS, DISLIKED, FREE_TIME, HAVING, REFUSALS, TURNING_DOWN,
+};
 
 /// Whether the expression starting at byte `start` of `text` is turned
 /// down: "not tuesday", "instead of 3", "rather than friday", "can't do monday".
@@ -50,6 +52,15 @@ pub(super) fn busy_then(text: &str, start: usize) -> bool {
     !object.is_empty() && !object.iter().any(|w| FREE_TIME.contains(w))
 }
 
+/// Whether the expression starting at byte `start` of `text` comes right
+/// after words that say it does not suit: "the trains are dreadful before
+/// ten", "anything is hard after 5".
+pub(super) fn disliked(text: &str, start: usize) -> bool {
+    let Some(before) = text.get(..start) else { return false };
+    let before = normalise(before);
+    DISLIKED.iter().any(|d| before.ends_with(&format!(" {d}")) || before == *d)
+}
+
 /// Whether the expression ending at byte `end` of `text` is turned down by
 /// what follows it: "wednesday doesn't work after all", "3 is no good".
 pub(super) fn turned_down_after(text: &str, end: usize) -> bool {
@@ -61,6 +72,13 @@ pub(super) fn turned_down_after(text: &str, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_said_not_to_suit() {
+        let text = "Not too early, the trains are dreadful before ten.";
+        assert!(disliked(text, text.find("before").expect("in the text")));
+        assert!(!disliked("any time before ten", "any time ".len()));
+    }
 
     #[test]
     fn a_day_turned_down_after_it_is_named() {

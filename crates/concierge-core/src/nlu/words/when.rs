@@ -60,7 +60,6 @@ pub(crate) const ARRIVING: &[&str] = &[
     "be here",
     "get in",
     "get to you",
-    "make it",
     "i'm free",
     "im free",
     "be free",
@@ -116,6 +115,31 @@ pub(crate) const REFUSALS: &[&str] = &[
     "is bad",
     "doesn't suit",
     "doesnt suit",
+    "is too early",
+    "is too late",
+    "is impossible",
+    "is difficult",
+    "is hard",
+];
+
+/// Words just before a time that say it does not suit: "the trains are
+/// dreadful before ten", "mornings are impossible".
+pub(crate) const DISLIKED: &[&str] = &[
+    "dreadful",
+    "terrible",
+    "awful",
+    "bad",
+    "hard",
+    "difficult",
+    "impossible",
+    "tricky",
+    "tough",
+    "nightmare",
+    "no good",
+    "not good",
+    "a pain",
+    "too early",
+    "too late",
 ];
 
 /// Words that may stand around two hours offered as a choice ("2 or 3,
