@@ -238,7 +238,13 @@ impl Ctx<'_> {
             Time::Period(p) => self.period(p),
             Time::Offset(d) => {
                 let moved = add(self.now, d.unit, d.n)?;
-                let g = calendar::finer(d.unit);
+                // "in 7 days", "a fortnight ago": a day, as rustling reads
+                // it and as a booking needs it (Duckling keeps the hour of
+                // now); longer units keep Duckling's next finer grain.
+                let g = match d.unit {
+                    Grain::Day => Grain::Day,
+                    unit => calendar::finer(unit),
+                };
                 Some(Span::Instant(truncate(moved, g), g))
             }
             Time::CycleAfter(g, n, t) => {

@@ -167,7 +167,7 @@ fn absolute_and_relative_dates() {
             next week
               "next week" = 2026-03-23 00:00:00 week
             in 3 days
-              "in 3 days" = 2026-03-21 10:00:00 hour
+              "in 3 days" = 2026-03-21 00:00:00 day
             2 weeks ago
               "2 weeks ago" = 2026-03-04 00:00:00 day
             the 5th
@@ -559,22 +559,24 @@ fn corpus(text: &str) -> Vec<Example> {
 }
 
 /// Accuracy on the Duckling dev corpus, measured at 0.962 when written, 0.971 after the composition rules,
-/// 0.976 after "<part of today> at <time>".
+/// 0.976 after "<part of today> at <time>", 0.964 since a count of days is a
+/// day (five of its lines keep the hour of now: "7 days ago" at 04:00).
 #[test]
 fn duckling_dev_corpus_accuracy_stays_above_floor() {
     let examples = corpus(include_str!("testdata/duckling_en_dev.jsonl"));
     let report = evaluate(&examples, &DateTimeOptions::default());
-    assert!(report.accuracy() >= 0.97, "accuracy {}", report.accuracy());
+    assert!(report.accuracy() >= 0.96, "accuracy {}", report.accuracy());
 }
 
 /// Accuracy on the rustling corpus (different conventions in places),
-/// measured at 0.905 when written, 0.924 now; the rest of its misses follow
-/// conventions that contradict Duckling's.
+/// measured at 0.905 when written, 0.924 before and 0.950 since a count of
+/// days is a day; the rest of its misses follow conventions that contradict
+/// Duckling's (interval ends, "morning" from 4am, "coming week").
 #[test]
 fn rustling_corpus_accuracy_stays_above_floor() {
     let examples = corpus(include_str!("testdata/rustling_en.jsonl"));
     let report = evaluate(&examples, &DateTimeOptions::default());
-    assert!(report.accuracy() >= 0.92, "accuracy {}", report.accuracy());
+    assert!(report.accuracy() >= 0.95, "accuracy {}", report.accuracy());
 }
 
 #[test]
