@@ -29,7 +29,22 @@ pub(crate) fn normalise(text: &str) -> String {
 
 /// Whether the normalised text `n` contains `phrase` as whole words.
 pub(crate) fn contains_phrase(n: &str, phrase: &str) -> bool {
-    format!(" {n} ").contains(&format!(" {phrase} "))
+    // As `format!(" {n} ").contains(&format!(" {phrase} "))`, without the
+    // two allocations (it runs for every word list on every message).
+    let bytes = n.as_bytes();
+    let mut from = 0;
+    while let Some(found) = n.get(from..).and_then(|rest| rest.find(phrase)) {
+        let at = from + found;
+        let end = at + phrase.len();
+        let starts = at == 0 || bytes[at - 1] == b' ';
+        let ends = end == n.len() || bytes[end] == b' ';
+        if starts && ends {
+            return true;
+        }
+        // The next occurrence may overlap this one: step one character.
+        from = at + n[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 /// Reads a yes or a no from the whole message or its first words ("yes,
@@ -371,6 +386,26 @@ mod tests {
 
     fn vocab() -> Vec<String> {
         ["colour", "haircut", "blow", "dry"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_phrase_is_found_as_whole_words() {
+        let padded = |n: &str, p: &str| format!(" {n} ").contains(&format!(" {p} "));
+        let cases = [
+            ("can you make it by 6", "make it"),
+            ("make it", "make it"),
+            ("remake it", "make it"),
+            ("make itself", "make it"),
+            ("i get off work at 3", "off work"),
+            ("b ab ab", "ab ab"),
+            ("aab ab", "ab"),
+            ("café au lait", "au"),
+            ("", "x"),
+            ("x", ""),
+        ];
+        for (n, p) in cases {
+            assert_eq!(contains_phrase(n, p), padded(n, p), "{p:?} in {n:?}");
+        }
     }
 
     #[test]

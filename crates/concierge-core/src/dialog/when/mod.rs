@@ -165,7 +165,9 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
             }
             continue;
         }
-        let refused = ruled_out(text, e.start) || turned_down_after(text, e.end) || disliked(text, e.start);
+        let refused = ruled_out(text, e.start)
+            || turned_down_after(text, e.end)
+            || other_side(&lower_text, &e.value, tz).is_some() && disliked(text, e.start);
         if refused {
             // "not before ten", "the trains are dreadful before ten": from ten.
             if let Some(other_side) = other_side(&lower_text, &e.value, tz) {
@@ -331,15 +333,18 @@ pub(crate) fn booking_shift(parse: &Parse, n: &str) -> Option<Duration> {
 /// there by 6" or "around 6", "I can make it by 6", "I get off work at 3",
 /// "i work til 5".
 fn free_from(text: &str, start: usize, lower: &str, value: &EntityValue) -> Option<DateTime<FixedOffset>> {
+    let opens = |leads: &[&str]| leads.iter().any(|l| lower.starts_with(l));
+    let at = opens(&["by ", "at ", "around ", "about "]) || lower.starts_with(char::is_numeric);
+    let till = opens(&["til ", "till ", "until ", "to "]);
+    if !at && !till {
+        return None;
+    }
     let before = text.get(..start)?;
     let clause = normalise(before.rsplit(['.', ',', ';', '!', '?']).next().unwrap_or_default());
     let said = |phrases: &[&str]| phrases.iter().any(|p| contains_phrase(&clause, p));
-    let opens = |leads: &[&str]| leads.iter().any(|l| lower.starts_with(l));
     // "make it 4pm" is the time itself; "I can make it by 6" is not.
-    let coming = said(ARRIVING)
-        && (opens(&["by ", "at ", "around ", "about "]) || lower.starts_with(char::is_numeric))
-        || said(&["make it"]) && opens(&["by "]);
-    let until = said(WORKING) && opens(&["til ", "till ", "until ", "to "]);
+    let coming = at && said(ARRIVING) || said(&["make it"]) && opens(&["by "]);
+    let until = till && said(WORKING);
     if !coming && !until {
         return None;
     }
