@@ -6,8 +6,8 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ANOTHER_BOOKING, ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON, YES,
-    YES_EMOJI,
+    ANOTHER_BOOKING, ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON,
+    WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -271,6 +271,13 @@ fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
 pub(crate) fn books_another(text: &str) -> bool {
     let n = normalise(text);
     ANOTHER_BOOKING.iter().any(|w| contains_phrase(&n, w))
+}
+
+/// Whether the message says its visit comes without a booking ("can I
+/// just show up without booking?", "do I need an appointment?").
+pub(crate) fn without_booking(text: &str) -> bool {
+    let n = normalise(text);
+    WITHOUT_BOOKING.iter().any(|w| contains_phrase(&n, w))
 }
 
 /// Whether the message asks to cancel and not to move: "can you cancel

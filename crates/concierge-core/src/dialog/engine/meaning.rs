@@ -113,7 +113,8 @@ impl Engine {
             | Meaning::Nothing
                 if self.booking_ranked_first(parse)
                     && self.names_whom_or_what(parse, text)
-                    && !knowledge::asks_what_if(text) =>
+                    && !knowledge::asks_what_if(text)
+                    && !answers::without_booking(text) =>
             {
                 start("create_booking")
             }
@@ -151,6 +152,13 @@ impl Engine {
                 // "what happens if I have to cancel last minute?" asks about
                 // the policy, however sure the classifier is of cancelling.
                 if changes && knowledge::asks_what_if(text) {
+                    if let answer @ KbOutcome::Answer { .. } = self.kb().lookup(state, parse, text) {
+                        return kb_meaning(answer);
+                    }
+                }
+                // "can I just show up without booking?" asks about walking
+                // in, however sure the classifier is of booking.
+                if !changes && knowledge::is_question(text) && answers::without_booking(text) {
                     if let answer @ KbOutcome::Answer { .. } = self.kb().lookup(state, parse, text) {
                         return kb_meaning(answer);
                     }

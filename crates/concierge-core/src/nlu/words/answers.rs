@@ -215,6 +215,25 @@ pub(crate) const BOOKING_CHANGES: &[&str] =
 pub(crate) const ANOTHER_BOOKING: &[&str] =
     &["another", "also", "too", "as well", "one more", "additional", "separate", "both"];
 
+/// Ways of saying a visit comes without a booking ("can I just show up
+/// without booking?"): a question about walking in, not a booking.
+pub(crate) const WITHOUT_BOOKING: &[&str] = &[
+    "without booking",
+    "without a booking",
+    "without an appointment",
+    "without appointment",
+    "without an appt",
+    "without making an appointment",
+    "without booking ahead",
+    "no appointment",
+    "no booking",
+    "don't need to book",
+    "dont need to book",
+    "do i need to book",
+    "do i need an appointment",
+    "do i have to book",
+];
+
 /// Ways of calling off the booking just made ("scrap", "can't make it", "forget it").
 pub(crate) const CALLING_OFF: &[&str] = &[
     "cancel",
