@@ -365,16 +365,24 @@ async fn connections_past_the_per_address_cap_are_refused() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(answered);
-    // The refusal is counted for the operator.
-    let metrics = probe.http.get(probe.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
-    let text = metrics.text().await.unwrap();
+    // The refusal is counted for the operator (asked once the held
+    // connections are gone, so the scrape is not refused itself).
+    drop(held);
+    let mut text = String::new();
+    for _ in 0..50 {
+        let scrape = probe.http.get(probe.url("/metrics")).bearer_auth("scrape-me").send().await;
+        if let Ok(response) = scrape {
+            text = response.text().await.unwrap_or_default();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let refused: u64 = text
         .lines()
         .find_map(|line| line.strip_prefix("concierge_connections_refused_total "))
         .and_then(|count| count.trim().parse().ok())
         .expect("the refusal counter is exported");
     assert!(refused >= 1, "{refused}");
-    drop(held);
     probe.stop().await;
 }
 
