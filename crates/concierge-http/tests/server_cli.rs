@@ -103,7 +103,8 @@ async fn serve_demo_seeds_once_stops_gracefully_and_keeps_its_data() {
     assert_eq!(answered.status(), 200);
     let turn: Value = answered.json().await.unwrap();
     assert!(turn["events"].as_array().unwrap().iter().any(|e| e["type"] == "kb_answer"), "{turn}");
-    assert!(wait_exit(&mut server).success());
+    let status = wait_exit(&mut server);
+    assert!(status.success(), "the server exited with {status} after SIGTERM");
     let secret = dir.path().join("secret.key");
     assert!(secret.exists());
     #[cfg(unix)]
@@ -127,5 +128,6 @@ async fn serve_demo_seeds_once_stops_gracefully_and_keeps_its_data() {
         .unwrap();
     assert_eq!(items["items"][0]["event"], json!({"type": "user_message", "text": "do you have parking?"}));
     terminate(&server);
-    assert!(wait_exit(&mut server).success());
+    let status = wait_exit(&mut server);
+    assert!(status.success(), "the server exited with {status} after SIGTERM");
 }
