@@ -14,7 +14,7 @@ use crate::nlu::datetime::Grain;
 use crate::nlu::words::names::FUNCTION_WORDS;
 use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
-use chrono::{Datelike, TimeZone};
+use chrono::TimeZone;
 
 /// How many turns back what the customer said still counts for a flow
 /// starting now ("a trim for my son?", a question about prices, then "tomorrow
@@ -220,11 +220,9 @@ impl Engine {
                 let by_concept = other_words.iter().filter(|w| !words.contains(w)).any(|extra| {
                     lexicon.analyse(extra).iter().any(|t| t.concepts.iter().any(|c| said.contains(c)))
                 });
-                let by_synonym = vocabulary(&other.id).is_some_and(|own| {
-                    own.iter()
-                        .filter(|w| named_vocabulary.is_none_or(|n| !n.contains(w)))
-                        .any(|w| w.chars().count() > 2 && *w == before)
-                });
+                let by_synonym = before.chars().count() > 2
+                    && vocabulary(&other.id).is_some_and(|own| own.contains(&before))
+                    && named_vocabulary.is_none_or(|named| !named.contains(&before));
                 other.id != *id && words.iter().all(|w| other_words.contains(w)) && (by_concept || by_synonym)
             })
             .map(|other| &other.id)
@@ -306,14 +304,7 @@ impl Engine {
         if let Some(EntityValue::Time { value: booked, .. }) = state.slots.get("booking_time") {
             let today = now.with_timezone(&self.tz).date_naive();
             let booked = booked.with_timezone(&self.tz).date_naive();
-            // Only in place of the weekday's next occurrence, not of a date said.
-            let bare_weekday = |day: chrono::NaiveDate| {
-                said.day
-                    .is_some_and(|d| d.weekday() == day.weekday() && d - today <= chrono::Duration::days(7))
-            };
-            if let Some(day) =
-                when::weekday_of_booked_week(&lower, booked, today).filter(|d| bare_weekday(*d))
-            {
+            if let Some(day) = when::weekday_of_booked_week(&said, &lower, booked, today) {
                 said.day = Some(day);
             }
         }

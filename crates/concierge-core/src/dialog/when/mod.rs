@@ -384,17 +384,25 @@ fn week_on(n: &str) -> Option<chrono::Weekday> {
     })
 }
 
-/// "move it to the Thursday": a weekday said with "the" when a booking on
-/// `booked` is being moved is that weekday of the booking's week (Monday
-/// to Sunday), when that is after `today`; `None` otherwise.
-pub(crate) fn weekday_of_booked_week(n: &str, booked: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+/// "move it to the Thursday": a weekday said with "the" (in `n`, read as
+/// `said`) when a booking on `booked` is being moved is that weekday of the
+/// booking's week (Monday to Sunday), when that is after `today`; `None`
+/// otherwise, and when the day said is a date rather than the weekday's
+/// next occurrence ("the thursday the 19th").
+pub(crate) fn weekday_of_booked_week(
+    said: &WhenSaid,
+    n: &str,
+    booked: NaiveDate,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     let words: Vec<&str> = n.split(' ').collect();
     let weekday = words.windows(2).find_map(|pair| {
         (pair[0] == "the").then(|| crate::nlu::datetime::weekday_named(pair[1])).flatten()
     })?;
+    let next = said.day.filter(|d| d.weekday() == weekday && *d - today <= Duration::days(7))?;
     let monday = booked - Duration::days(i64::from(booked.weekday().num_days_from_monday()));
     let day = monday + Duration::days(i64::from(weekday.num_days_from_monday()));
-    (day > today && day != booked).then_some(day)
+    (day > today && day != booked && day != next).then_some(day)
 }
 
 /// Words that show a time expression names a day, not just a time of day.
@@ -484,14 +492,19 @@ mod tests {
     #[test]
     fn the_weekday_of_the_booked_week() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        // The grammar's reading of a weekday: its next occurrence after Tuesday 3 March.
+        let said = |d| WhenSaid { day: Some(day(d)), ..WhenSaid::default() };
         // Booked on Tuesday 10 March, on Tuesday 3 March.
-        let moved = |n| weekday_of_booked_week(n, day(10), day(3));
-        assert_eq!(moved("could we move it to the thursday instead same time"), Some(day(12)));
-        assert_eq!(moved("the monday"), Some(day(9)));
-        assert_eq!(moved("move it to thursday"), None);
-        assert_eq!(moved("the tuesday"), None);
+        let moved = |n, next| weekday_of_booked_week(&said(next), n, day(10), day(3));
+        assert_eq!(moved("could we move it to the thursday instead same time", 5), Some(day(12)));
+        assert_eq!(moved("the wednesday", 4), Some(day(11)));
+        assert_eq!(moved("the monday", 9), None, "the next Monday is that week's already");
+        assert_eq!(moved("move it to thursday", 5), None);
+        assert_eq!(moved("the tuesday", 10), None);
+        // A date said is kept ("the thursday the 19th").
+        assert_eq!(moved("the thursday the 19th", 19), None);
         // A day of that week already past is not meant.
-        assert_eq!(weekday_of_booked_week("the monday", day(10), day(9)), None);
+        assert_eq!(weekday_of_booked_week(&said(16), "the monday", day(10), day(9)), None);
     }
 
     #[test]

@@ -67,7 +67,6 @@ pub(crate) const ARRIVING: &[&str] = &[
     "get off",
     "finish work",
     "i finish",
-    "finish at",
 ];
 
 /// Ways of saying one is busy before "til <time>": "i work til 5".
