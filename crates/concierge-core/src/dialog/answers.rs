@@ -24,7 +24,20 @@ pub(crate) fn normalise(text: &str) -> String {
             _ => out.push(' '),
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Collapse runs of spaces in place of a Vec of words and a join.
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
+}
+
+/// Whether the normalised text `n` starts with `phrase` as whole words.
+pub(crate) fn starts_with_phrase(n: &str, phrase: &str) -> bool {
+    n.strip_prefix(phrase).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
 }
 
 /// Whether the normalised text `n` contains `phrase` as whole words.
@@ -51,7 +64,7 @@ pub(crate) fn contains_phrase(n: &str, phrase: &str) -> bool {
 /// book it", "nope"). "No problem" and "no worries" are not a no.
 pub(crate) fn yes_no(text: &str) -> Option<bool> {
     let n = normalise(text);
-    let starts = |list: &[&str]| list.iter().any(|w| n == *w || n.starts_with(&format!("{w} ")));
+    let starts = |list: &[&str]| list.iter().any(|w| starts_with_phrase(&n, w));
     if n.starts_with("no problem") || n.starts_with("no worries") {
         return Some(true);
     }
@@ -71,7 +84,7 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
         .map(normalise)
         .filter(|c| !c.is_empty())
         .collect();
-    let opens = |c: &str, list: &[&str]| list.iter().any(|w| c == *w || c.starts_with(&format!("{w} ")));
+    let opens = |c: &str, list: &[&str]| list.iter().any(|w| starts_with_phrase(c, w));
     if clauses.iter().any(|c| opens(c, NO)) {
         return None;
     }

@@ -5,6 +5,9 @@
 //! lunar days (tithis; where calendars disagree on the day, this can be
 //! a day off) and from the sun's entry into a sidereal sign (sankranti).
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::astronomy::{
@@ -502,17 +505,31 @@ pub(crate) fn names_at(tokens: &[Token], i: usize) -> Vec<(Holiday, usize)> {
     let Some(first) = tokens.get(i).filter(|t| t.kind == Kind::Word) else {
         return found;
     };
-    // Cheap rejection on the first word: this runs at every token of every message.
-    let starts_here = |name: &str| {
-        name.strip_prefix(first.text.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    // This runs at several places of every token of every message: the
+    // names are looked up by their first word, not scanned.
+    let Some(names) = by_first_word().get(first.text.as_str()) else {
+        return found;
     };
-    for (name, holiday) in NAMES.iter().filter(|(name, _)| starts_here(name)) {
+    for (name, holiday) in names {
         if let Some(end) = match_words(tokens, i, name) {
             found.push((*holiday, end));
         }
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.1));
     found
+}
+
+/// [`NAMES`] grouped by their first word, built once.
+fn by_first_word() -> &'static HashMap<&'static str, Vec<(&'static str, Holiday)>> {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<(&'static str, Holiday)>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<&'static str, Vec<(&'static str, Holiday)>> = HashMap::new();
+        for &(name, holiday) in NAMES {
+            let first = name.split(' ').next().unwrap_or(name);
+            index.entry(first).or_default().push((name, holiday));
+        }
+        index
+    })
 }
 
 /// Matches the space-separated words of `phrase`, allowing hyphens between them.

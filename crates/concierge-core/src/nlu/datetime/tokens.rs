@@ -50,7 +50,7 @@ impl Token {
 
     /// Whether the token is the punctuation character `c`.
     pub(crate) fn is_punct(&self, c: char) -> bool {
-        self.kind == Kind::Punct && self.text.starts_with(c) && self.text.chars().count() == 1
+        self.kind == Kind::Punct && self.text.len() == c.len_utf8() && self.text.starts_with(c)
     }
 }
 

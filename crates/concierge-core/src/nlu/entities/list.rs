@@ -13,6 +13,8 @@ const CONCEPT_PENALTY: usize = 3;
 #[derive(Debug, Clone)]
 struct SurfaceForm {
     words: Vec<String>,
+    /// Each word's [`allowed_edits`], counted once.
+    budgets: Vec<usize>,
     /// The words glued together, to match "hair cut" against "haircut".
     joined: String,
     value: usize,
@@ -71,7 +73,8 @@ impl ListMatcher {
                 if matcher.forms.iter().any(|f| f.value == value && f.words == words) {
                     continue;
                 }
-                matcher.forms.push(SurfaceForm { words, joined, value, first: i == 0 });
+                let budgets = words.iter().map(|w| allowed_edits(w)).collect();
+                matcher.forms.push(SurfaceForm { words, budgets, joined, value, first: i == 0 });
             }
         }
         matcher
@@ -129,6 +132,7 @@ impl ListMatcher {
     }
 
     fn find_forms(&self, tokens: &[Token], out: &mut Vec<Candidate>) {
+        let token_budgets: Vec<usize> = tokens.iter().map(|t| allowed_edits(&t.text)).collect();
         for start in 0..tokens.len() {
             for form in &self.forms {
                 let n = form.words.len();
@@ -136,8 +140,9 @@ impl ListMatcher {
                 if start + n <= tokens.len() {
                     let window = &tokens[start..start + n];
                     let mut edits = 0;
-                    let fits = window.iter().zip(&form.words).all(|(token, word)| {
-                        let budget = allowed_edits(word).min(allowed_edits(&token.text));
+                    let budgets = token_budgets[start..start + n].iter().zip(&form.budgets);
+                    let fits = window.iter().zip(&form.words).zip(budgets).all(|((token, word), (a, b))| {
+                        let budget = *a.min(b);
                         match bounded_distance(&token.text, word, budget) {
                             Some(d) => {
                                 edits += d;
@@ -193,8 +198,10 @@ impl ListMatcher {
 /// `word` exactly and at least three letters long.
 fn inflected(token: &str, word: &str) -> bool {
     const SUFFIXES: &[&str] = &["ing", "ed", "es", "d", "s"];
-    word.chars().count() >= 3
-        && SUFFIXES.iter().any(|suffix| token.strip_suffix(suffix).is_some_and(|stem| stem == word))
+    token.len() > word.len()
+        && token.starts_with(word)
+        && SUFFIXES.contains(&&token[word.len()..])
+        && word.chars().count() >= 3
 }
 
 /// The Damerau-Levenshtein distance (optimal string alignment: insertions,

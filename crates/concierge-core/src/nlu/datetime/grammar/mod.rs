@@ -294,6 +294,13 @@ impl<'a> Grammar<'a> {
 
     /// Words separated by spaces in `p`, hyphens allowed between them.
     fn phrase(&self, i: usize, p: &str) -> Option<usize> {
+        // Most calls fail on the first word: reject those before splitting.
+        let first = self.word_text(i)?.as_bytes();
+        let bytes = p.as_bytes();
+        let ends_there = bytes.len() == first.len() || bytes.get(first.len()) == Some(&b' ');
+        if !ends_there || bytes.first() != first.first() || !bytes.starts_with(first) {
+            return None;
+        }
         let mut j = i;
         for (n, w) in p.split(' ').enumerate() {
             if n > 0 {
