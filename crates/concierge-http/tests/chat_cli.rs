@@ -137,3 +137,57 @@ fn parse_shows_the_ranking_and_resolved_entities() {
     let service = entities.iter().find(|e| e["entity"] == "service").unwrap();
     assert_eq!(service["value"]["value"], "womens_haircut");
 }
+
+#[test]
+fn eval_knowledge_counts_right_wrong_missed_and_false_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        [
+            r#"{"text": "do you have parking?", "entry": "parking"}"#,
+            r#"{"text": "how much is a women's haircut?", "entry": "parking"}"#,
+            r#"{"text": "what's the capital of France?", "entry": null}"#,
+            r#"{"text": "what's the capital of France?", "entry": "parking"}"#,
+            "",
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_concierge"))
+        .args(["eval", "knowledge", "--lexical", "--hits", "--format", "json", "--bot"])
+        .arg(repo("examples/salon/bot.yaml"))
+        .arg("--cases")
+        .arg(&cases)
+        .args(["--now", "2026-03-02T09:00:00-05:00"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["encoder"], false);
+    assert_eq!(
+        (&report["questions"], &report["right"], &report["wrong"], &report["missed"]),
+        (&3.into(), &1.into(), &1.into(), &1.into())
+    );
+    assert_eq!((&report["others"], &report["false_answers"]), (&1.into(), &0.into()));
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    assert_eq!(cases[0]["hits"]["bm25"][0]["entry"], "parking");
+    assert!(cases[0]["hits"].get("dense").is_none());
+
+    // A line that is not a case is named.
+    std::fs::write(dir.path().join("bad.jsonl"), "{\"question\": \"parking?\"}\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_concierge"))
+        .args(["eval", "knowledge", "--lexical", "--bot"])
+        .arg(repo("examples/salon/bot.yaml"))
+        .arg("--cases")
+        .arg(dir.path().join("bad.jsonl"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.jsonl line 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

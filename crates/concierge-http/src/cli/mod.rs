@@ -11,6 +11,7 @@ mod eval_ann;
 mod eval_datetime;
 mod eval_embed;
 mod eval_intents;
+mod eval_knowledge;
 mod eval_retrieval;
 mod kb;
 mod parse;
@@ -58,6 +59,9 @@ enum EvalCommand {
     Retrieval(eval_retrieval::EvalRetrievalArgs),
     /// The HNSW vector index against the exact scan: recall@10 and latency ratio.
     Ann(eval_ann::EvalAnnArgs),
+    /// A bot's answers to knowledge questions, through the whole engine:
+    /// right, wrong, missed, and answers to messages no entry answers.
+    Knowledge(eval_knowledge::EvalKnowledgeArgs),
 }
 
 /// Output format of reports.
@@ -83,5 +87,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval_retrieval::run(args),
         Command::Eval(EvalCommand::Ann(args)) => eval_ann::run(args),
+        Command::Eval(EvalCommand::Knowledge(args)) => eval_knowledge::run(args),
     }
 }
