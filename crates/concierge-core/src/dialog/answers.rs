@@ -6,7 +6,7 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ANOTHER_BOOKING, ASKING_FOR_TIMES, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON,
+    ANOTHER_BOOKING, ASKING_FOR_TIMES, CONTACTING, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON,
     WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
@@ -329,6 +329,18 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
     if takes_on {
         return true;
     }
+    // "have someone get in touch", "can somebody ring me": a person asked to
+    // contact the customer, not "does someone call to confirm?".
+    let contacts = words.iter().enumerate().any(|(i, w)| {
+        is_person(w)
+            && words.iter().enumerate().skip(i + 1).take(3).any(|(j, v)| {
+                CONTACTING.contains(v)
+                    && (*v == "touch" || matches!(words.get(j + 1), Some(&"me" | &"us" | &"back")))
+            })
+    });
+    if contacts {
+        return true;
+    }
     let digits = n.chars().any(|c| c.is_ascii_digit());
     if !digits
         && ["call me back", "ring me back", "call me", "give me a call", "phone me", "put me through"]
@@ -530,6 +542,9 @@ mod tests {
             "I want to talk to a person",
             "is there a human I can talk to?",
             "I was charged twice and I'd like someone to look into it",
+            "yes please, have someone get in touch",
+            "could somebody from the team ring me back",
+            "can a person contact me about it",
         ] {
             assert!(asks_for_person(yes), "{yes}");
         }
@@ -540,6 +555,7 @@ mod tests {
             "who are your staff?",
             "do you have staff who speak Spanish?",
             "I need someone to cut my hair on friday",
+            "is anyone there who can touch up roots?",
         ] {
             assert!(!asks_for_person(no), "{no}");
         }

@@ -147,6 +147,10 @@ pub(crate) const PEOPLE: &[&str] = &[
 pub(crate) const REACHING: &[&str] =
     &["speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "touch"];
 
+/// Verbs of a person contacting the customer ("have someone call me",
+/// "get in touch").
+pub(crate) const CONTACTING: &[&str] = &["call", "ring", "phone", "contact", "text", "email", "touch"];
+
 /// What a person is asked to do to take a matter on ("look into", "deal with").
 pub(crate) const TAKING_ON: &[&str] =
     &["look into", "look at this", "sort this", "sort it", "deal with", "get back to me", "follow up"];
