@@ -45,6 +45,9 @@ pub enum StoreError {
     /// A presented refresh token was refused (see [`crate::RefreshRejection`]).
     #[error("{0}")]
     RefreshRejected(crate::RefreshRejection),
+    /// A presented invitation was refused.
+    #[error("{0}")]
+    InviteRejected(crate::InviteRejection),
     /// The input makes no sense (empty id, end before start, ...).
     #[error("invalid input: {0}")]
     Invalid(String),

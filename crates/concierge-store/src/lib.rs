@@ -101,6 +101,7 @@ mod crypto;
 mod customer;
 mod error;
 mod integration;
+mod invite;
 mod knowledge;
 mod open;
 mod password;
@@ -112,6 +113,7 @@ mod sql;
 mod sqlite;
 mod store;
 mod tenant;
+mod tenant_token;
 mod time;
 mod turn;
 
@@ -137,6 +139,7 @@ pub use crypto::{EncryptionKey, KeyError};
 pub use customer::{CustomerRecord, ErasureReport, NewCustomer};
 pub use error::StoreError;
 pub use integration::Integration;
+pub use invite::{tenant_of as invite_tenant, InviteRejection, IssuedInvite};
 pub use knowledge::{KnowledgeEntry, KnowledgeVector, NewKnowledgeEntry, ADMIN_SOURCE};
 pub use open::{open, StoreConfig};
 pub use password::check_password_of_unknown_account;
@@ -148,5 +151,5 @@ pub use store::{
     AnalyticsStore, AuditStore, AuthStore, BookingStore, BotStore, ConversationStore, CustomerStore,
     IntegrationStore, KnowledgeStore, Store, TenantStore,
 };
-pub use tenant::{Tenant, TenantId, User};
+pub use tenant::{Tenant, TenantErasure, TenantId, User};
 pub use turn::{run_turn, TurnError, TurnWrite, DEFAULT_TURN_ATTEMPTS};

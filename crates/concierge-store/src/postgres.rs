@@ -249,6 +249,13 @@ impl Backend for PostgresStore {
         Ok(tx)
     }
 
+    async fn read_tenant_list(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        // The operator policy shows every row of `tenants` and no other table.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('app.operator', 'on', true)").execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
     async fn write(&self, tenant: &TenantId) -> Result<Transaction<'static, Postgres>, StoreError> {
         self.scoped(tenant).await
     }

@@ -7,15 +7,12 @@
 //! token), so the whole family is revoked: the thief and the victim both
 //! have to log in again.
 //!
-//! A token is `rt_<tenant>.<64 hex digits>`. The tenant part tells the store
-//! which tenant's rows to look in (row-level security needs it before the
-//! token is found); the store keeps only the SHA-256 of the whole token.
+//! A token is `rt_<tenant>.<64 hex digits>` (see [`crate::tenant_token`]).
 
-use aes_gcm::aead::rand_core::RngCore;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{api_key, TenantId};
+use crate::{tenant_token, TenantId};
 
 /// A stored refresh token (without its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,25 +78,22 @@ impl std::fmt::Display for RefreshRejection {
     }
 }
 
+/// The prefix of refresh tokens.
+const PREFIX: &str = "rt_";
+
 /// A fresh token secret for `tenant`.
 pub(crate) fn generate(tenant: &TenantId) -> String {
-    let mut secret = [0u8; 32];
-    aes_gcm::aead::OsRng.fill_bytes(&mut secret);
-    format!("rt_{}.{}", tenant.as_str(), hex::encode(secret))
+    tenant_token::generate(PREFIX, tenant)
 }
 
 /// The tenant named by a well-formed token.
 pub(crate) fn tenant_of(secret: &str) -> Option<TenantId> {
-    let (tenant, random) = secret.strip_prefix("rt_")?.split_once('.')?;
-    if random.len() != 64 || !random.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    TenantId::parse(tenant).ok()
+    tenant_token::tenant_of(PREFIX, secret)
 }
 
 /// The stored hash of a token.
 pub(crate) fn hash(secret: &str) -> String {
-    api_key::hash(secret)
+    tenant_token::hash(secret)
 }
 
 /// What to do with a presented token found in the store, at `now`.
@@ -114,23 +108,4 @@ pub(crate) fn judge(token: &RefreshToken, now: DateTime<Utc>) -> Result<(), Refr
         return Err(RefreshRejection::Expired);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_generated_token_names_its_tenant() {
-        let tenant = TenantId::parse("demo-salon_2").unwrap();
-        let secret = generate(&tenant);
-        assert_eq!(tenant_of(&secret), Some(tenant));
-    }
-
-    #[test]
-    fn malformed_tokens_name_no_tenant() {
-        for bad in ["", "rt_", "rt_x.", "rt_x.zz", "ck_abc_def", &format!("rt_a b.{}", "0".repeat(64))] {
-            assert_eq!(tenant_of(bad), None, "{bad:?}");
-        }
-    }
 }

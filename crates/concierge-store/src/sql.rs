@@ -83,6 +83,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn read(&self, tenant: &TenantId) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
     /// A connection to find the API key with this prefix, whatever its tenant.
     fn read_api_key(&self, prefix: &str) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
+    /// A connection that sees every row of `tenants` (and nothing else of
+    /// any tenant): the operator's listing.
+    fn read_tenant_list(&self) -> impl Future<Output = Result<Self::Reader, StoreError>> + Send;
     /// A transaction to write `tenant`'s data.
     fn write(
         &self,

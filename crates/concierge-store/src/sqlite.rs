@@ -212,6 +212,10 @@ impl Backend for SqliteStore {
         Ok(self.pool.acquire().await?)
     }
 
+    async fn read_tenant_list(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
     async fn write(&self, _tenant: &TenantId) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.writes.begin_with("BEGIN IMMEDIATE").await?)
     }

@@ -62,8 +62,19 @@ pub struct Tenant {
     pub id: TenantId,
     /// Display name.
     pub name: String,
+    /// Its IANA time zone (days of its analytics, times in its console), if set.
+    pub timezone: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When the operator disabled it: its widget, chat API and logins are refused.
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+/// What erasing a tenant removed: rows per table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantErasure {
+    /// Rows deleted, by table, in the order they were deleted.
+    pub rows: Vec<(String, u64)>,
 }
 
 /// A person who administers a tenant's bots (the password hash stays in the store).

@@ -8,8 +8,9 @@ use sqlx::types::Json;
 use super::{query, Backend, Col, Columns, Conn, Param, RowsAffected, Run};
 use crate::tenant::new_id;
 use crate::{
-    api_key, password, refresh_token, ApiKey, AuthStore, IssuedApiKey, IssuedRefreshToken, NewPublishableKey,
-    PublishableKey, RefreshRejection, RefreshToken, StoreError, TenantId, User,
+    api_key, invite, password, refresh_token, ApiKey, AuthStore, InviteRejection, IssuedApiKey, IssuedInvite,
+    IssuedRefreshToken, NewPublishableKey, PublishableKey, RefreshRejection, RefreshToken, StoreError,
+    TenantId, User,
 };
 
 const USER_COLUMNS: &str = "id, tenant_id, email, role, created_at";
@@ -202,6 +203,86 @@ impl<B: Backend> AuthStore for B {
             .await?
             .ok_or_else(|| StoreError::not_found("user", user_id))?;
         user_from_row(&row)
+    }
+
+    async fn create_invite(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<IssuedInvite, StoreError> {
+        let secret = invite::generate(tenant);
+        let now = crate::time::truncate(now);
+        let expires_at = now + ttl;
+        let mut tx = self.write(tenant).await?;
+        query::<B>(
+            "INSERT INTO user_invites (tenant_id, token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .param(tenant.as_str())
+        .param(invite::hash(&secret))
+        .param(user_id)
+        .param(now)
+        .param(expires_at)
+        .execute_in(&mut *tx)
+        .await
+        .map_err(|e| super::write_error(e, "user"))?;
+        tx.commit().await?;
+        Ok(IssuedInvite { user_id: user_id.to_owned(), expires_at, secret })
+    }
+
+    async fn accept_invite(
+        &self,
+        secret: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        let Some(tenant) = invite::tenant_of(secret) else {
+            return Err(StoreError::InviteRejected(InviteRejection::Unknown));
+        };
+        // Hashed before the transaction: argon2 is slow and the write lock is shared.
+        let hash = password::hash_password(password).await?;
+        let mut tx = self.write(&tenant).await?;
+        let row = query::<B>(&format!(
+            "SELECT user_id, expires_at, used_at FROM user_invites WHERE tenant_id = $1 AND token_hash = $2 {}",
+            B::LOCK_ROWS
+        ))
+        .param(tenant.as_str())
+        .param(invite::hash(secret))
+        .fetch_optional_in(&mut *tx)
+        .await?
+        .ok_or(StoreError::InviteRejected(InviteRejection::Unknown))?;
+        let user_id: String = row.col("user_id")?;
+        let expires_at: DateTime<Utc> = row.col("expires_at")?;
+        let used_at: Option<DateTime<Utc>> = row.col("used_at")?;
+        if used_at.is_some() {
+            return Err(StoreError::InviteRejected(InviteRejection::Used));
+        }
+        if expires_at <= now {
+            return Err(StoreError::InviteRejected(InviteRejection::Expired));
+        }
+        query::<B>("UPDATE user_invites SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2")
+            .param(tenant.as_str())
+            .param(invite::hash(secret))
+            .param(crate::time::truncate(now))
+            .execute_in(&mut *tx)
+            .await?;
+        query::<B>("UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2")
+            .param(tenant.as_str())
+            .param(user_id.as_str())
+            .param(hash.as_str())
+            .execute_in(&mut *tx)
+            .await?;
+        let row = query::<B>(&format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"))
+            .param(tenant.as_str())
+            .param(user_id.as_str())
+            .fetch_optional_in(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", &user_id))?;
+        let user = user_from_row(&row)?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError> {

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::{
-    ApiKey, IssuedApiKey, IssuedRefreshToken, NewPublishableKey, PublishableKey, RefreshToken, StoreError,
-    TenantId, User,
+    ApiKey, IssuedApiKey, IssuedInvite, IssuedRefreshToken, NewPublishableKey, PublishableKey, RefreshToken,
+    StoreError, TenantId, User,
 };
 
 /// Who may act for a tenant: staff users and their sessions (refresh tokens), API keys, and publishable (widget) keys.
@@ -32,6 +32,26 @@ pub trait AuthStore: Send + Sync {
 
     /// A user by id.
     async fn user(&self, tenant: &TenantId, user_id: &str) -> Result<User, StoreError>;
+
+    /// Issues a one-time invitation for `user_id` to set a password, valid
+    /// until `now + ttl`; its secret is returned once and stored only hashed.
+    async fn create_invite(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<IssuedInvite, StoreError>;
+
+    /// Sets the invited user's password and uses the invitation up, at
+    /// `now`, atomically; a used, expired or unknown invitation fails with
+    /// the matching [`StoreError::InviteRejected`].
+    async fn accept_invite(
+        &self,
+        secret: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError>;
 
     /// The tenant's users, by email.
     async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError>;

@@ -17,3 +17,4 @@ mod privacy;
 mod publishable_keys;
 mod secrets;
 mod sessions;
+mod tenants;
