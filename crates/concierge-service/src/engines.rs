@@ -9,8 +9,8 @@
 //! [`Store::knowledge_revision`]) are looked up again after a short
 //! time-to-live, or at once after [`EngineCache::invalidate`] (the admin API
 //! calls it when it activates a version or changes knowledge), so a change
-//! made by another process (`concierge kb import --database`) reaches the
-//! bot within [`ACTIVE_VERSION_TTL`]. Concurrent first requests build an
+//! made by another process (`concierge kb import --database`, `concierge
+//! tenants disable`) reaches the bot within [`ACTIVE_VERSION_TTL`]. Concurrent first requests build an
 //! engine once. Each engine answers from the spec's and the store's
 //! knowledge (see [`crate::knowledge`]) and books through the store
 //! ([`concierge_store::StoreBookingRepository`]), so bookings are in the
@@ -46,6 +46,9 @@ pub enum EngineLoadError {
     /// The bot has no active spec version.
     #[error("bot {0:?} has no active version")]
     NoActiveVersion(String),
+    /// The operator disabled the tenant (`concierge tenants disable`).
+    #[error("this business's assistant is disabled")]
+    TenantDisabled,
     /// The stored spec cannot run.
     #[error("the active spec of bot {bot:?} cannot run: {message}")]
     Unusable {
@@ -161,6 +164,10 @@ impl EngineCache {
             if at.elapsed() < ACTIVE_VERSION_TTL {
                 return Ok(generation);
             }
+        }
+        // A disabled tenant is noticed within the same time-to-live.
+        if self.store.tenant(&bot_key.0).await?.disabled_at.is_some() {
+            return Err(EngineLoadError::TenantDisabled);
         }
         let bot = self.store.bot(&bot_key.0, &bot_key.1).await?;
         let version =

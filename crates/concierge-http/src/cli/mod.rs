@@ -17,6 +17,7 @@ mod kb;
 mod parse;
 mod serve;
 mod slots;
+mod tenants;
 mod test;
 
 /// Concierge: an embeddable conversational engine for businesses.
@@ -45,6 +46,9 @@ enum Command {
     /// Measure the engine on public data sets.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// The operator's tenant commands on a server's database: create, list, disable, delete.
+    #[command(subcommand)]
+    Tenants(tenants::TenantsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +86,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Test(args) => test::run(args),
         Command::Kb(command) => kb::run(command),
+        Command::Tenants(command) => tenants::run(command),
         Command::Eval(EvalCommand::Intents(args)) => eval_intents::run(args),
         Command::Eval(EvalCommand::Datetime(args)) => eval_datetime::run(args),
         Command::Eval(EvalCommand::Embed(args)) => eval_embed::run(args),

@@ -53,6 +53,7 @@ mod limits;
 mod listen;
 mod metrics;
 mod ops;
+mod pages;
 mod security;
 mod state;
 
@@ -154,7 +155,7 @@ pub fn router(state: AppState) -> Router {
     let description = std::sync::Arc::new(description);
     let routes = routes
         .route("/openapi.json", get(move || async move { Json(description.as_ref().clone()) }))
-        .merge(chat::widget::routes())
+        .merge(pages::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT));

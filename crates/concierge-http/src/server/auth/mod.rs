@@ -34,5 +34,6 @@ pub fn routes(config: crate::server::config::AuthConfig) -> OpenApiRouter<AppSta
         .routes(routes!(session::login))
         .routes(routes!(session::refresh))
         .routes(routes!(session::logout))
+        .routes(routes!(session::accept_invite))
         .layer(Extension(context))
 }

@@ -17,7 +17,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::TimeDelta;
-use concierge_store::{check_password_of_unknown_account, StoreError, TenantId, User};
+use concierge_store::{
+    check_password_of_unknown_account, invite_tenant, InviteRejection, StoreError, TenantId, User,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -80,6 +82,21 @@ pub struct LoginRequest {
     /// Their password.
     pub password: String,
 }
+
+/// An invitation accepted: the password the invited user chose.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    /// The invitation (`inv_...`, from the invitation link).
+    pub token: String,
+    /// The new password: at least [`MIN_PASSWORD_CHARS`] characters.
+    pub password: String,
+}
+
+/// The fewest characters of a password chosen through an invitation.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The most (argon2 hashes any length; this bounds the work a request can ask for).
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// A refresh token presented for rotation or logout.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -184,8 +201,61 @@ pub(crate) async fn login(
         .verify_user(&tenant, &request.email, &request.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized(BAD_LOGIN.into()))?;
+    ensure_enabled(&state, &tenant).await?;
     tracing::info!(tenant = %tenant, user = %user.id, "staff login");
     Ok(Json(pair(&state, &context, &user, None).await?))
+}
+
+/// Sets an invited user's password and logs them in: the invitation is
+/// spent, whatever happens next.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/invites/accept",
+    tag = "auth",
+    request_body = AcceptInviteRequest,
+    responses(
+        (status = 200, description = "Password set; logged in", body = TokenPair),
+        (status = 400, description = "Bad JSON, or a password too short or too long", body = ErrorBody),
+        (status = 401, description = "Unknown, expired or already used invitation", body = ErrorBody),
+        (status = 403, description = "The tenant is disabled", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address", body = ErrorBody),
+    )
+)]
+pub(crate) async fn accept_invite(
+    State(state): State<AppState>,
+    Extension(context): Extension<Arc<AuthContext>>,
+    ip: ClientIp,
+    ApiJson(request): ApiJson<AcceptInviteRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    context.login_attempts_per_ip.check(&ip.0.to_string()).map_err(|wait| ApiError::RateLimited {
+        retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+    })?;
+    if request.password.chars().count() < MIN_PASSWORD_CHARS || request.password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::InvalidRequest(format!(
+            "a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_BYTES} characters"
+        )));
+    }
+    let tenant = invite_tenant(&request.token)
+        .ok_or_else(|| ApiError::Unauthorized(InviteRejection::Unknown.to_string()))?;
+    ensure_enabled(&state, &tenant).await?;
+    let user =
+        state.store.accept_invite(&request.token, &request.password, state.clock.now()).await.map_err(
+            |error| match error {
+                StoreError::InviteRejected(why) => ApiError::Unauthorized(why.to_string()),
+                other => other.into(),
+            },
+        )?;
+    tracing::info!(tenant = %user.tenant_id, user = %user.id, "invitation accepted");
+    Ok(Json(pair(&state, &context, &user, None).await?))
+}
+
+/// Refuses a disabled tenant's staff.
+async fn ensure_enabled(state: &AppState, tenant: &TenantId) -> Result<(), ApiError> {
+    match state.store.tenant(tenant).await {
+        Ok(t) if t.disabled_at.is_some() => Err(ApiError::Forbidden("this tenant is disabled".into())),
+        Ok(_) | Err(StoreError::NotFound { .. }) => Ok(()),
+        Err(other) => Err(other.into()),
+    }
 }
 
 fn refused(error: StoreError) -> ApiError {
@@ -219,6 +289,7 @@ pub(crate) async fn refresh(
         .await
         .map_err(refused)?;
     let tenant = next.token.tenant_id.clone();
+    ensure_enabled(&state, &tenant).await?;
     let user = match state.store.user(&tenant, &next.token.user_id).await {
         Ok(user) => user,
         Err(StoreError::NotFound { .. }) => {

@@ -107,6 +107,7 @@ impl From<EngineLoadError> for ApiError {
             EngineLoadError::Store(e) => e.into(),
             EngineLoadError::NoBot => ApiError::Conflict(error.to_string()),
             EngineLoadError::NoActiveVersion(_) => ApiError::Unavailable(error.to_string()),
+            EngineLoadError::TenantDisabled => ApiError::Forbidden(error.to_string()),
             EngineLoadError::Unusable { .. } => ApiError::Internal(error.to_string()),
         }
     }

@@ -13,7 +13,6 @@ pub(super) mod conversation;
 pub(crate) mod cors;
 pub(super) mod rest;
 pub(crate) mod token;
-pub(crate) mod widget;
 pub(super) mod ws;
 
 use utoipa_axum::router::OpenApiRouter;

@@ -88,7 +88,7 @@ pub(crate) struct ItemList {
     responses(
         (status = 201, description = "Conversation started", body = CreatedConversation),
         (status = 401, description = "Missing or unknown key", body = ErrorBody),
-        (status = 403, description = "Origin not allowed", body = ErrorBody),
+        (status = 403, description = "Origin not allowed, or the tenant is disabled", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
     ),
     security(("publishable_key" = []))
@@ -110,6 +110,9 @@ async fn create_conversation(
         .publishable_key(&tenant, key)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("unknown publishable key for this tenant".into()))?;
+    if state.store.tenant(&tenant).await?.disabled_at.is_some() {
+        return Err(ApiError::Forbidden("this business's assistant is disabled".into()));
+    }
     let conversation = state
         .store
         .create_conversation(

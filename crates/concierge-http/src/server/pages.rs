@@ -1,6 +1,8 @@
-//! The chat widget (`GET /widget.js`) and the salon demo page (`GET /`).
+//! Pages and scripts served from memory: the chat widget (`GET
+//! /widget.js`), the salon demo page (`GET /`) and the page where an
+//! invited user sets a password (`GET /invite`, `GET /invite.js`).
 //!
-//! Both files are compiled into the binary (`include_str!`), so a server
+//! The files are compiled into the binary (`include_str!`), so a server
 //! needs nothing beside itself to serve them. Each response carries a strong
 //! `ETag` (a hash of the file, computed at compile time) and answers a
 //! matching `If-None-Match` with 304. The widget may be cached for a few
@@ -21,11 +23,15 @@ struct Asset {
     etag: &'static str,
 }
 
-const WIDGET_JS_BODY: &str = include_str!("../../../assets/widget.js");
-const INDEX_HTML_BODY: &str = include_str!("../../../assets/index.html");
+const WIDGET_JS_BODY: &str = include_str!("../../assets/widget.js");
+const INDEX_HTML_BODY: &str = include_str!("../../assets/index.html");
+const INVITE_HTML_BODY: &str = include_str!("../../assets/invite.html");
+const INVITE_JS_BODY: &str = include_str!("../../assets/invite.js");
 
 const WIDGET_JS_ETAG: [u8; 18] = etag_of(WIDGET_JS_BODY);
 const INDEX_HTML_ETAG: [u8; 18] = etag_of(INDEX_HTML_BODY);
+const INVITE_HTML_ETAG: [u8; 18] = etag_of(INVITE_HTML_BODY);
+const INVITE_JS_ETAG: [u8; 18] = etag_of(INVITE_JS_BODY);
 
 static WIDGET_JS: Asset = Asset {
     body: WIDGET_JS_BODY,
@@ -41,11 +47,27 @@ static INDEX_HTML: Asset = Asset {
     etag: ascii(&INDEX_HTML_ETAG),
 };
 
-/// The routes `GET /widget.js` and `GET /`, for any router state.
+static INVITE_HTML: Asset = Asset {
+    body: INVITE_HTML_BODY,
+    content_type: "text/html; charset=utf-8",
+    cache_control: "no-cache",
+    etag: ascii(&INVITE_HTML_ETAG),
+};
+
+static INVITE_JS: Asset = Asset {
+    body: INVITE_JS_BODY,
+    content_type: "application/javascript; charset=utf-8",
+    cache_control: "no-cache",
+    etag: ascii(&INVITE_JS_ETAG),
+};
+
+/// The routes of the pages, for any router state.
 pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/widget.js", get(|headers: HeaderMap| async move { serve(&WIDGET_JS, &headers) }))
         .route("/", get(|headers: HeaderMap| async move { serve(&INDEX_HTML, &headers) }))
+        .route("/invite", get(|headers: HeaderMap| async move { serve(&INVITE_HTML, &headers) }))
+        .route("/invite.js", get(|headers: HeaderMap| async move { serve(&INVITE_JS, &headers) }))
 }
 
 fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
@@ -159,9 +181,22 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn the_invitation_page_loads_its_script_from_this_server() {
+        let page = get("/invite", None).await;
+        assert_eq!(page.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        let page = body_text(page).await;
+        assert!(page.contains(r#"<script src="/invite.js"></script>"#));
+        assert!(page.contains(r#"<label for="password">"#), "labelled controls");
+        let script = get("/invite.js", None).await;
+        assert_eq!(script.headers()[header::CONTENT_TYPE], "application/javascript; charset=utf-8");
+        assert!(body_text(script).await.contains("/v1/auth/invites/accept"));
+    }
+
     #[test]
     fn entity_tags_differ_between_files_and_follow_the_content() {
         assert_ne!(WIDGET_JS.etag, INDEX_HTML.etag);
+        assert_ne!(INVITE_HTML.etag, INVITE_JS.etag);
         assert_eq!(etag_of("a"), etag_of("a"));
         assert_ne!(etag_of("a"), etag_of("b"));
         // FNV-1a 64 of the empty string is its offset basis; of "a" a published test vector.

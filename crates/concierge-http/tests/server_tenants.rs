@@ -1,0 +1,267 @@
+//! A business becomes a tenant as an operator would make it one: `concierge
+//! tenants create` on the server's database prints an invitation link, the
+//! owner sets a password on the invitation page's API and logs in; a
+//! disabled tenant's logins, invitations and chats are refused; a deleted
+//! tenant is gone. On SQLite, and on PostgreSQL when
+//! `CONCIERGE_TEST_POSTGRES_URL` names a server.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use concierge_http::server::config::{LimitsConfig, RateConfig, ServerConfig};
+use concierge_http::server::{self, AppState};
+use concierge_store::{NewPublishableKey, TenantId};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+mod support;
+use support::Backend;
+
+const SPEC: &str = r#"
+version: 1
+business:
+  name: Kiez Barber
+  timezone: Europe/Berlin
+  hours:
+    tuesday: ["10:00-18:00"]
+  services:
+    - id: cut
+      name: Cut
+      duration_minutes: 30
+  staff:
+    - id: jo
+      name: Jo
+intents:
+  - name: hello
+    examples: [hi there, hello, good morning]
+knowledge:
+  - id: parking
+    question: Do you have parking?
+    answer: "Park in the yard behind the shop."
+"#;
+
+const OWNER: &str = "Owner@Kiez-Barber.test";
+const PASSWORD: &str = "a long enough password";
+
+/// Runs `concierge tenants ARGS --database URL`; returns (success, stdout, stderr).
+fn tenants(database: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_concierge"))
+        .arg("tenants")
+        .args(args)
+        .args(["--database", database])
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+/// The invitation in the link a command printed.
+fn invitation(stdout: &str) -> String {
+    let link =
+        stdout.lines().find(|l| l.contains("/invite#")).unwrap_or_else(|| panic!("no link in {stdout}"));
+    assert!(link.starts_with("https://concierge.example/invite#inv_kiez-barber."), "{link}");
+    link.split_once('#').unwrap().1.to_owned()
+}
+
+async fn start(database_url: String, dir: &Path) -> (String, AppState, tokio::sync::oneshot::Sender<()>) {
+    let config = ServerConfig {
+        data_dir: dir.to_path_buf(),
+        database_url: Some(database_url),
+        limits: LimitsConfig {
+            per_ip: RateConfig::UNLIMITED,
+            per_tenant: RateConfig::UNLIMITED,
+            ..LimitsConfig::default()
+        },
+        ..ServerConfig::default()
+    };
+    let (state, _) = server::start(config).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server::serve(state.clone(), listener, async move {
+        let _ = stopped.await;
+    }));
+    (base, state, stop)
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: String,
+    headers: Vec<(&'static str, &'static str)>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut request = http.post(url).json(&body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_creates_a_tenant_whose_owner_sets_a_password_and_logs_in() {
+    for backend in Backend::all() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = match &backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("data/concierge.db").display()),
+            Backend::Postgres(admin_url) => support::postgres_database(admin_url).await,
+        };
+        let spec = dir.path().join("bot.yaml");
+        std::fs::write(&spec, SPEC).unwrap();
+        let public = "https://concierge.example/";
+        let spec_arg = spec.to_str().unwrap();
+        let create = [
+            "create",
+            "--slug",
+            "kiez-barber",
+            "--name",
+            "Kiez Barber",
+            "--timezone",
+            "Europe/Berlin",
+            "--owner-email",
+            OWNER,
+            "--bot",
+            spec_arg,
+            "--public-url",
+            public,
+        ];
+        let (ok, stdout, stderr) = tenants(&database, &create);
+        assert!(ok, "{stderr}");
+        let token = invitation(&stdout);
+        // Bad input is refused before anything is written.
+        let (ok, _, stderr) = tenants(&database, &create);
+        assert!(!ok && stderr.contains("already exists"), "{stderr}");
+        let (ok, _, stderr) = tenants(
+            &database,
+            &[
+                "create",
+                "--slug",
+                "x y",
+                "--name",
+                "X",
+                "--timezone",
+                "Europe/Berlin",
+                "--owner-email",
+                "a@b.test",
+            ],
+        );
+        assert!(!ok && stderr.contains("bad tenant slug"), "{stderr}");
+        let (ok, _, stderr) = tenants(
+            &database,
+            &[
+                "create",
+                "--slug",
+                "mars",
+                "--name",
+                "X",
+                "--timezone",
+                "Mars/Olympus",
+                "--owner-email",
+                "a@b.test",
+            ],
+        );
+        assert!(!ok && stderr.contains("unknown time zone"), "{stderr}");
+        let (ok, stdout, _) = tenants(&database, &["list"]);
+        assert!(
+            ok && stdout.contains("kiez-barber")
+                && stdout.contains("Europe/Berlin")
+                && stdout.contains("1 tenant(s)"),
+            "{stdout}"
+        );
+
+        let (base, state, stop) = start(database.clone(), dir.path()).await;
+        let http = reqwest::Client::new();
+        let page = http.get(format!("{base}/invite")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("/invite.js"));
+
+        // The owner cannot log in before choosing a password.
+        let login = |password: &'static str| {
+            post(
+                &http,
+                format!("{base}/v1/auth/login"),
+                vec![],
+                json!({"tenant": "kiez-barber", "email": OWNER, "password": password}),
+            )
+        };
+        let accept = |token: String, password: &'static str| {
+            post(
+                &http,
+                format!("{base}/v1/auth/invites/accept"),
+                vec![],
+                json!({"token": token, "password": password}),
+            )
+        };
+        let (status, body) = accept(token.clone(), "short").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, body) = accept(token.clone(), PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["role"], "owner");
+        let (status, body) = accept(token.clone(), "another long password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("already used"), "{body}");
+        let (status, body) = login(PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
+        let access = body["access_token"].as_str().unwrap().to_owned();
+        let bots = http.get(format!("{base}/v1/admin/bots")).bearer_auth(&access).send().await.unwrap();
+        let bots: Value = bots.json().await.unwrap();
+        assert_eq!(bots["bots"].as_array().map(Vec::len), Some(1), "the bot from --bot is there: {bots}");
+
+        // A widget key for the bot, and a chat on it.
+        let tenant = TenantId::parse("kiez-barber").unwrap();
+        let bot_id = bots["bots"][0]["id"].as_str().unwrap().to_owned();
+        let key =
+            NewPublishableKey { key: "pk_kiez_barber".into(), bot_id, allowed_origins: vec!["*".into()] };
+        state.store.put_publishable_key(&tenant, &key).await.unwrap();
+        let chat = |key: &'static str| {
+            post(
+                &http,
+                format!("{base}/v1/chat/kiez-barber/conversations"),
+                vec![("X-Concierge-Key", key)],
+                json!({}),
+            )
+        };
+        let (status, conversation) = chat("pk_kiez_barber").await;
+        assert_eq!(status, StatusCode::CREATED, "{conversation}");
+        let message = |conversation: &Value| {
+            let id = conversation["conversation_id"].as_str().unwrap();
+            let token = conversation["token"].as_str().unwrap().to_owned();
+            http.post(format!("{base}/v1/chat/kiez-barber/conversations/{id}/messages"))
+                .bearer_auth(token)
+                .json(&json!({"text": "do you have parking?"}))
+                .send()
+        };
+        assert_eq!(message(&conversation).await.unwrap().status(), StatusCode::OK);
+
+        // Disabled: logins, new invitations, new chats and open chats are refused.
+        let (ok, stdout, stderr) = tenants(&database, &["disable", "kiez-barber"]);
+        assert!(ok && stdout.contains("disabled"), "{stderr}");
+        assert_eq!(login(PASSWORD).await.0, StatusCode::FORBIDDEN);
+        let (ok, stdout, stderr) =
+            tenants(&database, &["invite", "kiez-barber", "--email", OWNER, "--public-url", public]);
+        assert!(ok, "{stderr}");
+        assert_eq!(accept(invitation(&stdout), PASSWORD).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(chat("pk_kiez_barber").await.0, StatusCode::FORBIDDEN);
+        // The engine cache notices within its time-to-live.
+        tokio::time::sleep(concierge_service::ACTIVE_VERSION_TTL + Duration::from_millis(200)).await;
+        assert_eq!(message(&conversation).await.unwrap().status(), StatusCode::FORBIDDEN);
+        let (ok, _, stderr) = tenants(&database, &["enable", "kiez-barber"]);
+        assert!(ok, "{stderr}");
+        assert_eq!(login(PASSWORD).await.0, StatusCode::OK);
+
+        // Deleted: refused without --yes, then gone.
+        let (ok, _, stderr) = tenants(&database, &["delete", "kiez-barber"]);
+        assert!(!ok && stderr.contains("--yes"), "{stderr}");
+        let (ok, stdout, stderr) = tenants(&database, &["delete", "kiez-barber", "--yes"]);
+        assert!(ok && stdout.contains("erased"), "{stderr}");
+        assert_eq!(login(PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(chat("pk_kiez_barber").await.0, StatusCode::UNAUTHORIZED);
+        let (_, stdout, _) = tenants(&database, &["list"]);
+        assert!(stdout.contains("0 tenant(s)"), "{stdout}");
+        let _ = stop.send(());
+        eprintln!("tenant lifecycle on {}: ok", backend.name());
+    }
+}
