@@ -450,10 +450,12 @@ mod tests {
             "yep thx",
             "sounds good",
             "no problem",
+            "ja passt",
+            "oui merci",
         ] {
             assert_eq!(yes_no(yes), Some(true), "{yes}");
         }
-        for no in ["no", "nope", "Nah, wrong day", "that's not right"] {
+        for no in ["no", "nope", "Nah, wrong day", "that's not right", "nein, falscher Tag"] {
             assert_eq!(yes_no(no), Some(false), "{no}");
         }
         for neither in ["Daniel Park", "what time?", "tomorrow"] {

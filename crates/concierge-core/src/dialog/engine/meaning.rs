@@ -200,6 +200,23 @@ impl Engine {
         kb_meaning(self.kb().lookup(state, parse, text))
     }
 
+    /// The booking flow, when the part of a message outside its questions
+    /// asks for a booking: a service or a person with when to come ("are
+    /// you open between christmas and new year? I'd love to get a small
+    /// tattoo on the 29th, early afternoon").
+    pub(super) fn books_outside_questions(&self, parse: &Parse, text: &str) -> Option<usize> {
+        let (rest_parse, rest) = knowledge::outside_questions(parse, text);
+        if rest.trim().is_empty() || rest == text {
+            return None;
+        }
+        let said = when::read(&rest_parse, &rest, self.tz, &self.spec.business.hours, false);
+        let when =
+            said.time.is_some() || said.window.is_some() || said.day.is_some() || said.week_on.is_some();
+        (when && self.names_whom_or_what(&rest_parse, &rest) && !knowledge::asks_what_if(text))
+            .then(|| self.flows.iter().position(|f| f.runs("create_booking")))
+            .flatten()
+    }
+
     /// Whether a message says when the customer would come: a time, or a
     /// day or a part of the day with a service or a person named ("the
     /// game tonight" is not); not a question about what would happen

@@ -799,6 +799,38 @@ fn loose_times_customers_write_to_a_receptionist() {
 }
 
 #[test]
+fn a_closing_dot_makes_a_day_first_date() {
+    let berlin = DateTimeOptions::for_locale("en-DE");
+    assert!(berlin.day_first);
+    check(
+        &["is the 19.6. free from 12?", "on 3.7. at 2pm", "19.6.2026", "see you at 11.45."],
+        wednesday(),
+        &berlin,
+        expect![[r#"
+            is the 19.6. free from 12?
+              "19.6." = 2026-06-19 00:00:00 day
+              "from 12" = [2026-03-18 12:00:00 hour, open)
+            on 3.7. at 2pm
+              "on 3.7. at 2pm" = 2026-07-03 14:00:00 hour
+            19.6.2026
+              "19.6.2026" = 2026-06-19 00:00:00 day
+            see you at 11.45.
+              "at 11.45" = 2026-03-18 11:45:00 minute
+        "#]],
+    );
+    // Month first, the dotted form is not a date.
+    check(
+        &["is the 6.19. free"],
+        wednesday(),
+        &DateTimeOptions::for_locale("en-US"),
+        expect![[r#"
+        is the 6.19. free
+          (nothing)
+    "#]],
+    );
+}
+
+#[test]
 fn locale_decides_the_order_of_numeric_dates() {
     let london = DateTimeOptions::for_locale("en-GB");
     assert!(london.day_first);

@@ -69,8 +69,15 @@ pub(crate) const YES: &[&str] = &[
     "affirmative",
     "exactly",
     "indeed",
+    // Yes in the languages customers of a business abroad mix in.
     "si",
     "oui",
+    "ja",
+    "jap",
+    "jep",
+    "passt",
+    "genau",
+    "claro",
     "cheers",
     "ta",
     "go on",
@@ -115,6 +122,8 @@ pub(crate) const NO: &[&str] = &[
     "thats not right",
     "incorrect",
     "wrong",
+    "nein",
+    "non",
 ];
 
 /// Words of moving a booking: with one of them, "cancel" is part of a move

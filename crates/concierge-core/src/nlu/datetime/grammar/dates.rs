@@ -171,6 +171,14 @@ impl Grammar<'_> {
             }
             if s1 != '.' {
                 out.push((md, j + 1));
+            } else if self.day_first
+                && day_first
+                && self.punct(j + 1, '.').is_some()
+                && self.number(j + 2).is_none()
+            {
+                // "19.6." where dates are written day first: the closing dot
+                // makes it a date, not a decimal or a time.
+                out.push((Fields { month: Some(bv), day: Some(av), ..Fields::default() }, j + 2));
             }
         } else if let Some((m, k)) = self.month_word(j) {
             // 31/Oct/1974, 31-Oct-74
