@@ -141,7 +141,7 @@ pub(crate) fn asks_what_if(text: &str) -> bool {
 
 /// Whether a clause asks for an appointment ("Can I get an appt with the
 /// nurse practitioner?"): a request, not a question for the knowledge base.
-fn asks_for_appointment(clause: &str) -> bool {
+pub(crate) fn asks_for_appointment(clause: &str) -> bool {
     let lexicon = lexicon::lexicon();
     let Some(appointment) = lexicon.concept("appointment_need") else {
         return false;

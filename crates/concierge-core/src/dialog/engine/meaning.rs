@@ -121,6 +121,16 @@ impl Engine {
             // "cool, can i come in tmrw at 12:30", "can sofia fit me in on
             // the 23rd?": a time to come in, or a day with whom or what.
             _ if unplaced && self.says_when_to_come(parse, text) => start("create_booking"),
+            // "I'd love to book balayage with Maria. Any chance on the
+            // 14th?": asking to book, saying when and what or whom, whatever
+            // entry the knowledge base finds in it.
+            Meaning::Knowledge { .. }
+                if knowledge::asks_for_appointment(text)
+                    && self.says_when_to_come(parse, text)
+                    && !answers::without_booking(text) =>
+            {
+                start("create_booking")
+            }
             // "hey u guys free sat for a blowdry? 11ish" is a booking,
             // whatever greeting the classifier hears in it.
             _ if chat && has(parse, "service") && has(parse, "datetime") => start("create_booking"),

@@ -10,10 +10,13 @@
 //! pm are read in `day_parts`, hours the grammar leaves alone in
 //! `bare_hours`, and times turned down or taken in `turned_down`.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::answers::{contains_phrase, normalise};
+use super::knowledge::outside_questions;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::when::{
     APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS, WORKING,
@@ -69,6 +72,9 @@ impl WhenSaid {
 /// the message ("wednesday at 10 - no sorry, thursday") keeps what follows
 /// it, and what it does not change from before it (10 o'clock).
 pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
+    let answered =
+        without_days_asked_about(parse, text, |p, rest| read_all(p, rest, tz, hours, false).day.is_some());
+    let parse: &Parse = &answered;
     let Some(at) = correction_at(text) else {
         return read_all(parse, text, tz, hours, bare_hour);
     };
@@ -100,6 +106,33 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
         week_on: second.week_on.or(first.week_on),
         window_day: second.window_day.or(first.window_day),
     }
+}
+
+/// The entities of `parse` less the days named in its questions when the
+/// rest of the message chooses a day of its own (`chooses_day` on the rest):
+/// "oh ur closed sundays? ok saturday the 13th then" says Saturday; "I'm
+/// working Friday. Could it be Monday instead?" says Monday. A time asked
+/// about stays ("thursday works. could you do 3?").
+fn without_days_asked_about<'p>(
+    parse: &'p Parse,
+    text: &str,
+    chooses_day: impl Fn(&Parse, &str) -> bool,
+) -> Cow<'p, Parse> {
+    let is_day = |e: &crate::nlu::Entity| {
+        e.entity == "datetime" && matches!(&e.value, EntityValue::Time { grain, .. } if *grain == Grain::Day)
+    };
+    if !text.contains('?') || !parse.entities.iter().any(is_day) {
+        return Cow::Borrowed(parse);
+    }
+    let (outside, rest) = outside_questions(parse, text);
+    let asked = |e: &crate::nlu::Entity| is_day(e) && !outside.entities.contains(e);
+    if !parse.entities.iter().any(asked) || !chooses_day(&outside, &rest) {
+        return Cow::Borrowed(parse);
+    }
+    Cow::Owned(Parse {
+        entities: parse.entities.iter().filter(|e| !asked(e)).cloned().collect(),
+        ..parse.clone()
+    })
 }
 
 /// Where the last correction inside a message starts ("no sorry,", "I

@@ -81,6 +81,13 @@ mod tests {
     }
 
     #[test]
+    fn a_day_that_clashes_is_turned_down() {
+        let text = "Sorry, Saturday clashes with something. Could we move it to the following Tuesday?";
+        let end = text.find("Saturday").expect("day") + "Saturday".len();
+        assert!(turned_down_after(text, end));
+    }
+
+    #[test]
     fn a_day_turned_down_after_it_is_named() {
         let text = "shoot, wednesday doesn't work after all. can we move it?";
         let end = text.find("wednesday").expect("day") + "wednesday".len();

@@ -119,6 +119,12 @@ pub(crate) const REFUSALS: &[&str] = &[
     "is impossible",
     "is difficult",
     "is hard",
+    "clashes",
+    "clashes with",
+    "conflicts with",
+    "is taken",
+    "is booked up",
+    "is full",
 ];
 
 /// Words just before a time that say it does not suit: "the trains are
