@@ -204,7 +204,14 @@ impl Engine {
             }
         }
         if parse.intent.is_some() {
-            // Understood, but nothing to do with it here (a "yes" out of context).
+            // Understood, but nothing to do with it here (a "yes" out of
+            // context), unless it asks what the knowledge base answers
+            // ("somewhere to leave my car lol?", whatever "stop" is heard).
+            if asks_something(text) {
+                if let answer @ KbOutcome::Answer { .. } = self.kb().lookup(state, parse, text) {
+                    return kb_meaning(answer);
+                }
+            }
             return Meaning::Nothing;
         }
         kb_meaning(self.kb().lookup(state, parse, text))

@@ -347,9 +347,15 @@ impl Engine {
             t.say(self.renderer.render("restart", &state.slots, t.seed()));
             return Ok(());
         }
-        // "go for it" is not "stop", whatever the classifier hears.
+        // "go for it" is not "stop", whatever the classifier hears; nor is
+        // a question the knowledge base answers ("somewhere to leave my car
+        // lol?").
         let agrees = answers::yes_no(text) == Some(true);
-        if !answers_question && !agrees && is(&d.stop_intent) && !state.stack.is_empty() {
+        let stops = is(&d.stop_intent) && !state.stack.is_empty() && !answers_question && !agrees;
+        if stops
+            && !(knowledge::is_question(text)
+                && matches!(self.kb().lookup(state, parse, text), KbOutcome::Answer { .. }))
+        {
             for frame in std::mem::take(&mut state.stack).into_iter().rev() {
                 t.event(Event::FlowCancelled { flow: frame.flow });
             }
