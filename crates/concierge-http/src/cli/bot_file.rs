@@ -84,6 +84,22 @@ pub(crate) fn paraphrase_search_for(
     }
 }
 
+/// The engine of a bot file as `chat` runs it: the spec with its knowledge
+/// file merged, its classifier, and the encoder's paraphrase search unless
+/// `lexical` (or no encoder is found); the search is returned too. An
+/// invalid spec is a [`BotFileError`] inside the error.
+pub(crate) fn engine_from_file(
+    bot: &Path,
+    model: Option<&Path>,
+    lexical: bool,
+) -> anyhow::Result<(Engine, Option<Arc<dyn KnowledgeSearch>>)> {
+    let mut spec = load_spec(bot)?;
+    super::kb::merge_knowledge_file(bot, &mut spec)?;
+    let nlu = nlu_for(&spec, bot, model)?;
+    let paraphrases = if lexical { None } else { paraphrase_search_for(&spec, bot, model) };
+    Ok((engine_for(spec, nlu, paraphrases.clone())?, paraphrases))
+}
+
 /// Builds an engine with the in-memory booking backend, the given NLU and
 /// the knowledge paraphrase search, if any.
 pub(crate) fn engine_for(

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use concierge_http::server::TurnBody;
 
-use super::bot_file::{engine_for, load_spec, nlu_for, paraphrase_search_for};
+use super::bot_file::{engine_from_file, BotFileError};
 
 /// Arguments of `concierge chat`.
 #[derive(Debug, clap::Args)]
@@ -43,18 +43,14 @@ pub(crate) fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub(crate) fn run(args: ChatArgs) -> anyhow::Result<ExitCode> {
-    let mut spec = match load_spec(&args.bot) {
-        Ok(spec) => spec,
-        Err(e) => {
+    let engine = match engine_from_file(&args.bot, args.model.as_deref(), args.lexical) {
+        Ok((engine, _)) => engine,
+        Err(e) if e.is::<BotFileError>() => {
             eprintln!("{e}");
             return Ok(ExitCode::from(2));
         }
+        Err(e) => return Err(e),
     };
-    super::kb::merge_knowledge_file(&args.bot, &mut spec)?;
-    let nlu = nlu_for(&spec, &args.bot, args.model.as_deref())?;
-    let paraphrases =
-        if args.lexical { None } else { paraphrase_search_for(&spec, &args.bot, args.model.as_deref()) };
-    let engine = engine_for(spec, nlu, paraphrases)?;
     let stdin = std::io::stdin();
     let interactive = !args.jsonl && stdin.is_terminal();
     let mut out = std::io::stdout().lock();

@@ -16,7 +16,7 @@ use concierge_core::knowledge::{Bm25Index, KnowledgeEntry, KnowledgeSearch};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::bot_file::{engine_for, load_spec, nlu_for, paraphrase_search_for};
+use super::bot_file::{engine_from_file, BotFileError};
 use super::Format;
 
 /// How many entries `--hits` shows per search.
@@ -72,23 +72,21 @@ enum Outcome {
 }
 
 pub(crate) fn run(args: EvalKnowledgeArgs) -> anyhow::Result<ExitCode> {
-    let mut spec = match load_spec(&args.bot) {
-        Ok(spec) => spec,
-        Err(e) => {
+    let (engine, paraphrases) = match engine_from_file(&args.bot, args.model.as_deref(), args.lexical) {
+        Ok(loaded) => loaded,
+        Err(e) if e.is::<BotFileError>() => {
             eprintln!("{e}");
             return Ok(ExitCode::from(2));
         }
+        Err(e) => return Err(e),
     };
-    super::kb::merge_knowledge_file(&args.bot, &mut spec)?;
-    let nlu = nlu_for(&spec, &args.bot, args.model.as_deref())?;
-    let paraphrases =
-        if args.lexical { None } else { paraphrase_search_for(&spec, &args.bot, args.model.as_deref()) };
     let encoder = paraphrases.is_some();
-    let entries: Vec<KnowledgeEntry> = spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
+    let entries: Vec<KnowledgeEntry> =
+        engine.spec().knowledge.iter().map(KnowledgeEntry::from_spec).collect();
     let searches: Vec<(&str, Arc<dyn KnowledgeSearch>)> = if args.hits {
         let mut all: Vec<(&str, Arc<dyn KnowledgeSearch>)> =
             vec![("bm25", Arc::new(Bm25Index::new(&entries)))];
-        all.extend(paraphrases.clone().map(|p| ("dense", p)));
+        all.extend(paraphrases.map(|p| ("dense", p)));
         all
     } else {
         Vec::new()
@@ -107,7 +105,6 @@ pub(crate) fn run(args: EvalKnowledgeArgs) -> anyhow::Result<ExitCode> {
             .collect::<serde_json::Map<_, _>>()
             .into()
     };
-    let engine = engine_for(spec, nlu, paraphrases)?;
     let file =
         std::fs::File::open(&args.cases).with_context(|| format!("opening {}", args.cases.display()))?;
     let now = args.now.unwrap_or_else(Utc::now);

@@ -203,12 +203,16 @@ async fn set_up(
         store.activate_bot_version(id, &bot.id, version).await?;
         println!("bot {} version {version} active, from {}", bot.id, path.display());
     }
+    print!("owner ");
+    print_invited(&owner.email, &invitation);
+    Ok(invitation)
+}
+
+fn print_invited(email: &str, invitation: &IssuedInvite) {
     println!(
-        "owner {} invited: the link below sets their password, once, until {}",
-        owner.email,
+        "{email} invited: the link below sets their password, once, until {}",
         invitation.expires_at.format("%Y-%m-%d %H:%M UTC")
     );
-    Ok(invitation)
 }
 
 fn state(tenant: &Tenant) -> String {
@@ -252,11 +256,7 @@ async fn invite(args: InviteArgs) -> anyhow::Result<ExitCode> {
         .find(|u| u.email == email)
         .with_context(|| format!("tenant {id} has no user {email}"))?;
     let invitation = store.create_invite(&id, &user.id, Utc::now(), INVITE_TTL).await?;
-    println!(
-        "{} invited: the link below sets their password, once, until {}",
-        user.email,
-        invitation.expires_at.format("%Y-%m-%d %H:%M UTC")
-    );
+    print_invited(&user.email, &invitation);
     println!("{}", invite_link(&args.public_url, &invitation.secret));
     Ok(ExitCode::SUCCESS)
 }
