@@ -121,9 +121,9 @@ impl Engine {
             // "cool, can i come in tmrw at 12:30", "can sofia fit me in on
             // the 23rd?": a time to come in, or a day with whom or what.
             _ if unplaced && self.says_when_to_come(parse, text) => start("create_booking"),
-            // "I'd love to book balayage with Maria. Any chance on the
-            // 14th?": asking to book, saying when and what or whom, whatever
-            // entry the knowledge base finds in it.
+            // "want to book highlights with Maria please. is the 12th
+            // possible?": asking to book, saying when and what or whom,
+            // whatever entry the knowledge base finds in it.
             Meaning::Knowledge { .. }
                 if knowledge::asks_for_appointment(text)
                     && self.says_when_to_come(parse, text)
@@ -219,8 +219,8 @@ impl Engine {
 
     /// The booking flow, when the part of a message outside its questions
     /// asks for a booking: a service or a person with when to come ("are
-    /// you open between christmas and new year? I'd love to get a small
-    /// tattoo on the 29th, early afternoon").
+    /// you open between christmas and new year? I'd love to get a blow-dry
+    /// on the 29th, early afternoon").
     pub(super) fn books_outside_questions(&self, parse: &Parse, text: &str) -> Option<usize> {
         let (rest_parse, rest) = knowledge::outside_questions(parse, text);
         if rest.trim().is_empty() || rest == text {

@@ -421,7 +421,7 @@ impl Engine {
                     Meaning::Knowledge { entry, score } => {
                         self.kb().answer(state, entry, score, text, t).await;
                         // "are you open between christmas and new year? I'd
-                        // love a small tattoo on the 29th": the question
+                        // love a blow-dry on the 29th": the question
                         // answered, then the booking the rest asks for.
                         if let Some(f) = self.books_outside_questions(parse, text) {
                             return self.start_flow(state, f, parse, text, t).await;

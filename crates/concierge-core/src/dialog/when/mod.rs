@@ -110,7 +110,7 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
 
 /// The entities of `parse` less the days named in its questions when the
 /// rest of the message chooses a day of its own (`chooses_day` on the rest):
-/// "oh ur closed sundays? ok saturday the 13th then" says Saturday; "I'm
+/// "oh you're shut on sundays? fine, saturday the 7th then" says Saturday; "I'm
 /// working Friday. Could it be Monday instead?" says Monday. A time asked
 /// about stays ("thursday works. could you do 3?").
 fn without_days_asked_about<'p>(
