@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use concierge_http::server::config::{LimitsConfig, RateConfig, ServerConfig};
 use concierge_http::server::{self, AppState};
-use concierge_store::{NewPublishableKey, TenantId};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -88,7 +87,7 @@ async fn start(database_url: String, dir: &Path) -> (String, AppState, tokio::sy
 async fn post(
     http: &reqwest::Client,
     url: String,
-    headers: Vec<(&'static str, &'static str)>,
+    headers: Vec<(&'static str, String)>,
     body: Value,
 ) -> (StatusCode, Value) {
     let mut request = http.post(url).json(&body);
@@ -172,7 +171,7 @@ async fn an_operator_creates_a_tenant_whose_owner_sets_a_password_and_logs_in() 
             "{stdout}"
         );
 
-        let (base, state, stop) = start(database.clone(), dir.path()).await;
+        let (base, _state, stop) = start(database.clone(), dir.path()).await;
         let http = reqwest::Client::new();
         let page = http.get(format!("{base}/invite")).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
@@ -210,21 +209,48 @@ async fn an_operator_creates_a_tenant_whose_owner_sets_a_password_and_logs_in() 
         let bots: Value = bots.json().await.unwrap();
         assert_eq!(bots["bots"].as_array().map(Vec::len), Some(1), "the bot from --bot is there: {bots}");
 
-        // A widget key for the bot, and a chat on it.
-        let tenant = TenantId::parse("kiez-barber").unwrap();
+        // The owner makes a widget key for the bot, and a chat runs on it.
         let bot_id = bots["bots"][0]["id"].as_str().unwrap().to_owned();
-        let key =
-            NewPublishableKey { key: "pk_kiez_barber".into(), bot_id, allowed_origins: vec!["*".into()] };
-        state.store.put_publishable_key(&tenant, &key).await.unwrap();
-        let chat = |key: &'static str| {
+        let keys = format!("{base}/v1/admin/publishable-keys");
+        let auth = || format!("Bearer {access}");
+        let (status, body) =
+            post(&http, keys.clone(), vec![], json!({"bot_id": bot_id, "allowed_origins": ["example.com"]}))
+                .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "no credentials: {body}");
+        let owner = |body: Value| {
+            let auth = auth();
+            let keys = keys.clone();
+            let http = http.clone();
+            async move {
+                let response =
+                    http.post(keys).header("Authorization", auth).json(&body).send().await.unwrap();
+                let status = response.status();
+                (status, response.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, body) = owner(json!({"bot_id": bot_id, "allowed_origins": ["example.com"]})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "an origin needs its scheme: {body}");
+        let (status, body) = owner(json!({"bot_id": "no-such-bot", "allowed_origins": ["*"]})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, created) =
+            owner(json!({"bot_id": bot_id, "allowed_origins": ["https://kiez-barber.example"]})).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let key = created["key"].as_str().unwrap().to_owned();
+        assert!(key.starts_with("pk_") && key.len() == 27, "{key}");
+        let key = key.as_str();
+        let listed: Value =
+            http.get(&keys).header("Authorization", auth()).send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["keys"][0]["key"], key);
+        assert_eq!(listed["keys"][0]["allowed_origins"], json!(["https://kiez-barber.example"]));
+        let chat = |key: &str| {
             post(
                 &http,
                 format!("{base}/v1/chat/kiez-barber/conversations"),
-                vec![("X-Concierge-Key", key)],
+                vec![("X-Concierge-Key", key.to_owned())],
                 json!({}),
             )
         };
-        let (status, conversation) = chat("pk_kiez_barber").await;
+        let (status, conversation) = chat(key).await;
         assert_eq!(status, StatusCode::CREATED, "{conversation}");
         let message = |conversation: &Value| {
             let id = conversation["conversation_id"].as_str().unwrap();
@@ -244,7 +270,7 @@ async fn an_operator_creates_a_tenant_whose_owner_sets_a_password_and_logs_in() 
             tenants(&database, &["invite", "kiez-barber", "--email", OWNER, "--public-url", public]);
         assert!(ok, "{stderr}");
         assert_eq!(accept(invitation(&stdout), PASSWORD).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(chat("pk_kiez_barber").await.0, StatusCode::FORBIDDEN);
+        assert_eq!(chat(key).await.0, StatusCode::FORBIDDEN);
         // The engine cache notices within its time-to-live.
         tokio::time::sleep(concierge_service::ACTIVE_VERSION_TTL + Duration::from_millis(200)).await;
         assert_eq!(message(&conversation).await.unwrap().status(), StatusCode::FORBIDDEN);
@@ -252,13 +278,22 @@ async fn an_operator_creates_a_tenant_whose_owner_sets_a_password_and_logs_in() 
         assert!(ok, "{stderr}");
         assert_eq!(login(PASSWORD).await.0, StatusCode::OK);
 
+        // A revoked key opens no conversation.
+        let revoked =
+            http.delete(format!("{keys}/{key}")).header("Authorization", auth()).send().await.unwrap();
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        assert_eq!(chat(key).await.0, StatusCode::UNAUTHORIZED);
+        let again =
+            http.delete(format!("{keys}/{key}")).header("Authorization", auth()).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
         // Deleted: refused without --yes, then gone.
         let (ok, _, stderr) = tenants(&database, &["delete", "kiez-barber"]);
         assert!(!ok && stderr.contains("--yes"), "{stderr}");
         let (ok, stdout, stderr) = tenants(&database, &["delete", "kiez-barber", "--yes"]);
         assert!(ok && stdout.contains("erased"), "{stderr}");
         assert_eq!(login(PASSWORD).await.0, StatusCode::UNAUTHORIZED);
-        assert_eq!(chat("pk_kiez_barber").await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(chat(key).await.0, StatusCode::UNAUTHORIZED);
         let (_, stdout, _) = tenants(&database, &["list"]);
         assert!(stdout.contains("0 tenant(s)"), "{stdout}");
         let _ = stop.send(());

@@ -27,6 +27,7 @@ pub(super) mod catalog;
 pub(super) mod conversations;
 pub(super) mod handoff;
 pub(super) mod knowledge;
+pub(super) mod publishable_keys;
 pub(super) mod users;
 
 /// What the admin API adds to the OpenAPI description besides its paths:
@@ -75,6 +76,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .merge(bookings::routes())
         .merge(bots::routes())
         .merge(api_keys::routes())
+        .merge(publishable_keys::routes())
         .merge(users::routes())
 }
 
