@@ -400,7 +400,14 @@ impl Engine {
                     }
                 }
                 let meaning = self.meaning_unprompted(state, parse, text);
-                if !matches!(meaning, Meaning::StartFlow(_)) {
+                // "are you open between christmas and new year? I'd love a
+                // blow-dry on the 29th": the question answered, then the
+                // booking the rest asks for (whose start takes the slots).
+                let then_books = match meaning {
+                    Meaning::Knowledge { .. } => self.books_outside_questions(parse, text),
+                    _ => None,
+                };
+                if !matches!(meaning, Meaning::StartFlow(_)) && then_books.is_none() {
                     // Kept for a flow the next message may start ("how long
                     // does a colour take?", then "book me one").
                     self.absorb(state, parse, text, None, t);
@@ -420,10 +427,7 @@ impl Engine {
                     }
                     Meaning::Knowledge { entry, score } => {
                         self.kb().answer(state, entry, score, text, t).await;
-                        // "are you open between christmas and new year? I'd
-                        // love a blow-dry on the 29th": the question
-                        // answered, then the booking the rest asks for.
-                        if let Some(f) = self.books_outside_questions(parse, text) {
+                        if let Some(f) = then_books {
                             return self.start_flow(state, f, parse, text, t).await;
                         }
                     }
