@@ -50,6 +50,7 @@ impl From<ServiceError> for Failure {
             ServiceError::MessageTooLong { bytes, .. } => Failure::Engine(EngineError::MessageTooLong(bytes)),
             ServiceError::Turn(e) => e.into(),
             ServiceError::Busy(tries) => Failure::TooManyConflicts(tries),
+            ServiceError::InvalidSpec(e) => Failure::Spec(e),
             ServiceError::CorruptState(message) => {
                 Failure::Store(StoreError::Corrupt(format!("conversation state: {message}")))
             }

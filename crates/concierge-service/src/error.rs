@@ -1,6 +1,7 @@
 //! Why a step of the service failed.
 
 use concierge_core::dialog::{EngineError, MAX_MESSAGE_BYTES};
+use concierge_core::spec::SpecError;
 use concierge_store::{StoreError, TurnError};
 
 use crate::engines::EngineLoadError;
@@ -45,6 +46,15 @@ pub enum ServiceError {
     /// The stored state of the conversation cannot be read by this engine.
     #[error("stored conversation state: {0}")]
     CorruptState(String),
+    /// Operator or staff input is invalid; the message says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// A bot spec is invalid; every problem comes with its path.
+    #[error(transparent)]
+    InvalidSpec(#[from] SpecError),
+    /// The system's random source failed.
+    #[error("no randomness available: {0}")]
+    Randomness(String),
     /// Other writers kept changing the conversation.
     #[error("the conversation is busy ({0} conflicting writes); retry")]
     Busy(u32),

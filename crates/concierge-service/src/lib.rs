@@ -11,6 +11,8 @@
 //!   built itself).
 //! - [`knowledge`]: a tenant's knowledge: stored entries merged into the
 //!   spec's, paraphrase search with a sentence encoder, document import.
+//! - [`tenants`]: hosting a business: provisioning a tenant with its
+//!   owner's invitation and its bot, inviting a user again.
 //! - [`Record`] and [`Item`]: what a conversation's log holds, typed, and
 //!   how clients see it.
 //!
@@ -24,6 +26,7 @@ mod error;
 mod hub;
 pub mod knowledge;
 mod record;
+pub mod tenants;
 
 pub use conversations::{Conversations, SentMessage, Step};
 pub use engines::{EngineCache, EngineLoadError, EngineSource, ACTIVE_VERSION_TTL};

@@ -2,7 +2,8 @@
 //! to start conversations with one of a tenant's bots.
 //!
 //! They are not secrets (they sit in the page's HTML), so they are stored in
-//! plain text; what protects a tenant is that each key names one bot and the
+//! plain text, where owners can read them back for their pages; a presented
+//! key is compared in constant time all the same. What protects a tenant is that each key names one bot and the
 //! origins allowed to use it, and that every conversation it opens gets its
 //! own token.
 

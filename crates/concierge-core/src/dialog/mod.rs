@@ -45,6 +45,7 @@ mod flow;
 mod knowledge;
 mod payload;
 mod render;
+mod spec_check;
 pub mod state;
 mod turn;
 mod when;
@@ -53,5 +54,6 @@ pub use actions::{Action, ActionCall, ActionError, ActionResult, BUILTIN_ACTIONS
 pub use engine::{check_message, Engine, EngineBuilder, EngineError, Turn, MAX_MESSAGE_BYTES};
 pub use event::{BookingView, Button, CustomerView, Event, Reply};
 pub use knowledge::{CONFIDENT, KB_CHOICE_INTENT, UNSURE};
+pub use spec_check::{check_spec, CheckedSpec};
 pub use state::{ConversationState, FlowFrame, LastAnswer, Mode, Waiting};
 pub use turn::TurnContext;

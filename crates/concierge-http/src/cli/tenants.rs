@@ -8,15 +8,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
+use concierge_service::tenants::{self, NewTenant};
+use concierge_service::ServiceError;
 use concierge_store::{open, IssuedInvite, Store, StoreConfig, StoreError, Tenant, TenantId};
-
-use super::bot_file::load_spec;
-
-/// How long an owner's invitation link stays valid.
-pub(crate) const INVITE_TTL: TimeDelta = TimeDelta::days(7);
 
 /// The database `serve` uses by default.
 const DEFAULT_DATABASE: &str = "sqlite://concierge-data/concierge.db";
@@ -133,79 +128,44 @@ async fn store(db: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 fn slug(text: &str) -> anyhow::Result<TenantId> {
-    TenantId::parse(text)
-        .map_err(|_| anyhow::anyhow!("bad tenant slug {text:?}: 1 to 64 letters, digits, '-' or '_'"))
-}
-
-fn invite_link(public_url: &str, secret: &str) -> String {
-    format!("{}/invite#{secret}", public_url.trim_end_matches('/'))
-}
-
-/// A password nobody knows, until the invitation sets one.
-fn placeholder_password() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    Ok(tenants::tenant_slug(text)?)
 }
 
 async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
-    let id = slug(&args.slug)?;
-    if args.timezone.parse::<chrono_tz::Tz>().is_err() {
-        anyhow::bail!("unknown time zone {:?} (an IANA name such as Europe/Dublin)", args.timezone);
-    }
-    let email = args.owner_email.trim();
-    if !email.contains('@') || email.contains(char::is_whitespace) {
-        anyhow::bail!("--owner-email {email:?} is not an email address");
-    }
-    // The bot is checked before anything is written.
-    let spec = match &args.bot {
-        Some(path) => Some(serde_json::to_value(load_spec(path)?)?),
+    // The bot file is read here; the service checks it before anything is written.
+    let bot_spec = match &args.bot {
+        Some(path) => {
+            Some(std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?)
+        }
         None => None,
     };
+    let new = NewTenant {
+        slug: args.slug,
+        name: args.name,
+        timezone: args.timezone,
+        owner_email: args.owner_email,
+        bot_spec,
+    };
     let store = store(&args.db).await?;
-    let tenant = match store.create_tenant_with_id(&id, &args.name).await {
-        Err(StoreError::Duplicate(_)) => anyhow::bail!("tenant {id} already exists"),
+    let made = match tenants::provision(store.as_ref(), &new, Utc::now()).await {
+        Err(ServiceError::Store(StoreError::Duplicate(_))) => {
+            anyhow::bail!("tenant {} already exists", new.slug)
+        }
+        Err(ServiceError::InvalidSpec(problems)) => {
+            let shown = args.bot.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            anyhow::bail!("{shown}: {problems}")
+        }
         other => other?,
     };
-    // A tenant is made whole or not at all: a failed step erases what the
-    // steps before it wrote.
-    let made = set_up(store.as_ref(), &tenant, &args, email, spec).await;
-    let invitation = match made {
-        Ok(invitation) => invitation,
-        Err(e) => {
-            store
-                .delete_tenant(&id)
-                .await
-                .with_context(|| format!("{e:#}; and erasing the half-made tenant {id}"))?;
-            return Err(e);
-        }
-    };
-    println!("{}", invite_link(&args.public_url, &invitation.secret));
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The tenant's time zone, owner, invitation and bot.
-async fn set_up(
-    store: &dyn Store,
-    tenant: &Tenant,
-    args: &CreateArgs,
-    email: &str,
-    spec: Option<serde_json::Value>,
-) -> anyhow::Result<IssuedInvite> {
-    let id = &tenant.id;
-    store.set_tenant_timezone(id, Some(&args.timezone)).await?;
-    let owner = store.create_user(id, email, &placeholder_password()?, "owner").await?;
-    let invitation = store.create_invite(id, &owner.id, Utc::now(), INVITE_TTL).await?;
-    println!("tenant {} ({}) created, time zone {}", tenant.id, tenant.name, args.timezone);
-    if let (Some(spec), Some(path)) = (spec, &args.bot) {
-        let bot = store.create_bot(id, &format!("{} concierge", tenant.name)).await?;
-        let version = store.add_bot_version(id, &bot.id, &spec).await?;
-        store.activate_bot_version(id, &bot.id, version).await?;
-        println!("bot {} version {version} active, from {}", bot.id, path.display());
+    let tenant = &made.tenant;
+    println!("tenant {} ({}) created, time zone {}", tenant.id, tenant.name, new.timezone);
+    if let (Some((bot, version)), Some(path)) = (&made.bot, &args.bot) {
+        println!("bot {bot} version {version} active, from {}", path.display());
     }
     print!("owner ");
-    print_invited(&owner.email, &invitation);
-    Ok(invitation)
+    print_invited(&made.owner.email, &made.invitation);
+    println!("{}", tenants::invite_link(&args.public_url, &made.invitation.secret));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_invited(email: &str, invitation: &IssuedInvite) {
@@ -248,16 +208,9 @@ async fn set_disabled(args: TenantArgs, disabled: bool) -> anyhow::Result<ExitCo
 async fn invite(args: InviteArgs) -> anyhow::Result<ExitCode> {
     let id = slug(&args.tenant.slug)?;
     let store = store(&args.tenant.db).await?;
-    let email = args.email.trim().to_lowercase();
-    let user = store
-        .users(&id)
-        .await?
-        .into_iter()
-        .find(|u| u.email == email)
-        .with_context(|| format!("tenant {id} has no user {email}"))?;
-    let invitation = store.create_invite(&id, &user.id, Utc::now(), INVITE_TTL).await?;
+    let (user, invitation) = tenants::invite_user(store.as_ref(), &id, &args.email, Utc::now()).await?;
     print_invited(&user.email, &invitation);
-    println!("{}", invite_link(&args.public_url, &invitation.secret));
+    println!("{}", tenants::invite_link(&args.public_url, &invitation.secret));
     Ok(ExitCode::SUCCESS)
 }
 

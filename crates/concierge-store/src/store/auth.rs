@@ -108,7 +108,8 @@ pub trait AuthStore: Send + Sync {
         key: &NewPublishableKey,
     ) -> Result<PublishableKey, StoreError>;
 
-    /// The tenant's publishable key with this value, if it has one.
+    /// The tenant's publishable key with this value, if it has one; the
+    /// presented value is compared in constant time.
     async fn publishable_key(
         &self,
         tenant: &TenantId,

@@ -3,15 +3,12 @@
 //! list the versions, activate one. Activation takes effect at once: the
 //! server's engine cache is told to reload the tenant's bots.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use concierge_core::booking::{BookingEngine, Catalog, InMemoryBookingRepository};
-use concierge_core::dialog::{Engine, EngineError};
-use concierge_core::spec::{BotSpec, SpecError, SpecProblem};
+use concierge_core::dialog::check_spec;
+use concierge_core::spec::SpecError;
 use concierge_store::Bot;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -93,24 +90,6 @@ pub(crate) struct SavedVersion {
     pub version: i32,
     /// Whether it is active (only after activation).
     pub active: bool,
-}
-
-/// Parses and fully checks a spec, as the engine would load it: every
-/// reference, the business's catalog, the flows' actions.
-pub(crate) fn check_spec(text: &str) -> Result<(BotSpec, serde_json::Value), SpecError> {
-    let spec = BotSpec::from_yaml(text)?;
-    let one = |path: &str, message: String| SpecError {
-        problems: vec![SpecProblem { path: path.into(), message }],
-    };
-    // YAML is a superset of JSON: one parser reads both into the stored JSON.
-    let value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| one("", e.to_string()))?;
-    let catalog = Catalog::from_spec(&spec.business).map_err(|e| one("business", e.to_string()))?;
-    let booker = BookingEngine::new(catalog, Arc::new(InMemoryBookingRepository::new()));
-    match Engine::builder(spec.clone(), Arc::new(booker)).build() {
-        Ok(_) => Ok((spec, value)),
-        Err(EngineError::Spec(problems)) => Err(problems),
-        Err(other) => Err(one("nlu", other.to_string())),
-    }
 }
 
 fn spec_problems(error: SpecError) -> ApiError {
@@ -236,11 +215,11 @@ pub(crate) async fn upload_version(
     }
     state.store.bot(&principal.tenant, &bot_id).await?;
     let text = body.clone();
-    let (_, value) = tokio::task::spawn_blocking(move || check_spec(&text))
+    let checked = tokio::task::spawn_blocking(move || check_spec(&text))
         .await
         .map_err(ApiError::internal)?
         .map_err(spec_problems)?;
-    let version = state.store.add_bot_version(&principal.tenant, &bot_id, &value).await?;
+    let version = state.store.add_bot_version(&principal.tenant, &bot_id, &checked.value).await?;
     audit(&state, &principal, "bot.upload", Some(&bot_id), json!({ "version": version })).await?;
     Ok((StatusCode::CREATED, Json(SavedVersion { version, active: false })))
 }

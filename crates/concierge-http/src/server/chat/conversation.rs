@@ -96,7 +96,13 @@ impl From<ServiceError> for ApiError {
             | ServiceError::NotHandedOff
             | ServiceError::NotTakenOver => ApiError::Conflict(error.to_string()),
             ServiceError::Busy(_) => ApiError::Unavailable(error.to_string()),
-            ServiceError::Turn(_) | ServiceError::CorruptState(_) => ApiError::Internal(error.to_string()),
+            ServiceError::Invalid(message) => ApiError::InvalidRequest(message),
+            ServiceError::InvalidSpec(e) => {
+                ApiError::InvalidSpec(e.problems.iter().map(ToString::to_string).collect())
+            }
+            ServiceError::Turn(_) | ServiceError::CorruptState(_) | ServiceError::Randomness(_) => {
+                ApiError::Internal(error.to_string())
+            }
         }
     }
 }

@@ -1,0 +1,156 @@
+//! Hosting businesses: provisioning a tenant (its time zone, its owner
+//! invited by a one-time link, optionally its bot) and inviting a tenant's
+//! user again. The operator's CLI and the operator API both come here.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use concierge_core::dialog::check_spec;
+use concierge_store::{IssuedInvite, Store, StoreError, Tenant, TenantId, User};
+
+use crate::ServiceError;
+
+/// How long an invitation link stays valid.
+pub const INVITE_TTL: TimeDelta = TimeDelta::days(7);
+
+/// What the operator gives to host a new business.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    /// The tenant's id, used in URLs: 1 to 64 letters, digits, `-` or `_`.
+    pub slug: String,
+    /// The business's name.
+    pub name: String,
+    /// Its IANA time zone (`Europe/Dublin`).
+    pub timezone: String,
+    /// The owner's email; the owner sets a password through the invitation.
+    pub owner_email: String,
+    /// A bot spec (YAML or JSON) to install as the tenant's active bot.
+    pub bot_spec: Option<String>,
+}
+
+/// A provisioned tenant: what the operator passes on to the owner.
+#[derive(Debug)]
+pub struct ProvisionedTenant {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// Its owner (who has no usable password until the invitation is accepted).
+    pub owner: User,
+    /// The owner's one-time invitation.
+    pub invitation: IssuedInvite,
+    /// The installed bot and its active version, when a spec was given.
+    pub bot: Option<(String, i32)>,
+}
+
+/// Checks `new`, then creates the tenant, its owner, the owner's invitation
+/// and its bot, as one: if a step fails, what the steps before it wrote is
+/// erased. An existing slug is [`StoreError::Duplicate`]; a bad slug, time
+/// zone, email or spec is [`ServiceError::Invalid`].
+pub async fn provision(
+    store: &dyn Store,
+    new: &NewTenant,
+    now: DateTime<Utc>,
+) -> Result<ProvisionedTenant, ServiceError> {
+    let id = tenant_slug(&new.slug)?;
+    if new.timezone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(ServiceError::Invalid(format!(
+            "unknown time zone {:?} (an IANA name such as Europe/Dublin)",
+            new.timezone
+        )));
+    }
+    let email = new.owner_email.trim();
+    if !is_email(email) {
+        return Err(ServiceError::Invalid(format!("{email:?} is not an email address")));
+    }
+    if new.name.trim().is_empty() {
+        return Err(ServiceError::Invalid("the business needs a name".into()));
+    }
+    // The spec is checked before anything is written.
+    let spec = match &new.bot_spec {
+        Some(text) => Some(check_spec(text)?),
+        None => None,
+    };
+    let tenant = store.create_tenant_with_id(&id, new.name.trim()).await?;
+    let made = async {
+        let tenant = store.set_tenant_timezone(&id, Some(&new.timezone)).await?;
+        let owner = store.create_user(&id, email, &unknown_password()?, "owner").await?;
+        let invitation = store.create_invite(&id, &owner.id, now, INVITE_TTL).await?;
+        let bot = match &spec {
+            Some(checked) => {
+                let bot = store.create_bot(&id, &format!("{} concierge", tenant.name)).await?;
+                let version = store.add_bot_version(&id, &bot.id, &checked.value).await?;
+                store.activate_bot_version(&id, &bot.id, version).await?;
+                Some((bot.id, version))
+            }
+            None => None,
+        };
+        Ok::<_, ServiceError>(ProvisionedTenant { tenant, owner, invitation, bot })
+    }
+    .await;
+    match made {
+        Ok(made) => Ok(made),
+        Err(error) => {
+            if let Err(cleanup) = store.delete_tenant(&tenant.id).await {
+                tracing::error!(tenant = %tenant.id, %cleanup, "erasing a half-made tenant failed");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Issues a new one-time invitation for the tenant's user with this email
+/// (a forgotten password, or an owner whose link expired).
+pub async fn invite_user(
+    store: &dyn Store,
+    tenant: &TenantId,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(User, IssuedInvite), ServiceError> {
+    let email = email.trim().to_lowercase();
+    let user = store
+        .users(tenant)
+        .await?
+        .into_iter()
+        .find(|u| u.email == email)
+        .ok_or(StoreError::NotFound { what: "user", id: email })?;
+    let invitation = store.create_invite(tenant, &user.id, now, INVITE_TTL).await?;
+    Ok((user, invitation))
+}
+
+/// The page where an invitation is accepted, on the server at `public_url`.
+/// The secret travels in the fragment, which browsers do not send to
+/// servers or put in `Referer` headers.
+pub fn invite_link(public_url: &str, secret: &str) -> String {
+    format!("{}/invite#{secret}", public_url.trim_end_matches('/'))
+}
+
+/// A tenant id from operator input, with the rule spelled out when it is bad.
+pub fn tenant_slug(text: &str) -> Result<TenantId, ServiceError> {
+    TenantId::parse(text).map_err(|_| {
+        ServiceError::Invalid(format!("bad tenant slug {text:?}: 1 to 64 letters, digits, '-' or '_'"))
+    })
+}
+
+fn is_email(text: &str) -> bool {
+    matches!(text.split_once('@'), Some((local, domain))
+        if !local.is_empty() && domain.contains('.') && !text.contains(char::is_whitespace))
+}
+
+/// A password nobody knows, until the invitation sets one.
+fn unknown_password() -> Result<String, ServiceError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| ServiceError::Randomness(e.to_string()))?;
+    Ok(hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_and_links() {
+        assert!(is_email("owner@salon.ie"));
+        for bad in ["owner", "@salon.ie", "owner@salon", "own er@salon.ie", ""] {
+            assert!(!is_email(bad), "{bad}");
+        }
+        assert_eq!(invite_link("https://c.example/", "inv_x.1"), "https://c.example/invite#inv_x.1");
+        assert!(matches!(tenant_slug("has space"), Err(ServiceError::Invalid(_))));
+    }
+}
