@@ -64,15 +64,21 @@ fn invitation(stdout: &str) -> String {
 }
 
 async fn start(database_url: String, dir: &Path) -> (String, AppState, tokio::sync::oneshot::Sender<()>) {
+    start_with(ServerConfig { database_url: Some(database_url), ..ServerConfig::default() }, dir).await
+}
+
+async fn start_with(
+    config: ServerConfig,
+    dir: &Path,
+) -> (String, AppState, tokio::sync::oneshot::Sender<()>) {
     let config = ServerConfig {
         data_dir: dir.to_path_buf(),
-        database_url: Some(database_url),
         limits: LimitsConfig {
             per_ip: RateConfig::UNLIMITED,
             per_tenant: RateConfig::UNLIMITED,
             ..LimitsConfig::default()
         },
-        ..ServerConfig::default()
+        ..config
     };
     let (state, _) = server::start(config).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -298,5 +304,134 @@ async fn an_operator_creates_a_tenant_whose_owner_sets_a_password_and_logs_in() 
         assert!(stdout.contains("0 tenant(s)"), "{stdout}");
         let _ = stop.send(());
         eprintln!("tenant lifecycle on {}: ok", backend.name());
+    }
+}
+
+const OPERATOR_TOKEN: &str = "operator-token-for-the-tenant-test-0123456789";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosting_operator_provisions_and_erases_tenants_over_the_operator_api() {
+    for backend in Backend::all() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = match &backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("concierge.db").display()),
+            Backend::Postgres(admin_url) => support::postgres_database(admin_url).await,
+        };
+        // Without an operator token the API does not exist.
+        let (base, _state, stop) = start(database.clone(), dir.path()).await;
+        let http = reqwest::Client::new();
+        let tenants_url = format!("{base}/v1/operator/tenants");
+        let off = http.get(&tenants_url).bearer_auth(OPERATOR_TOKEN).send().await.unwrap();
+        assert_eq!(off.status(), StatusCode::NOT_FOUND);
+        let _ = stop.send(());
+
+        let config = ServerConfig {
+            database_url: Some(database.clone()),
+            public_url: Some("https://concierge.example".into()),
+            operator_token: Some(server::config::Secret::new(OPERATOR_TOKEN)),
+            ..ServerConfig::default()
+        };
+        let (base, _state, stop) = start_with(config, dir.path()).await;
+        let tenants_url = format!("{base}/v1/operator/tenants");
+        let operator = vec![("Authorization", format!("Bearer {OPERATOR_TOKEN}"))];
+        for wrong in ["", "Bearer operator-token", "Bearer operator-token-for-the-tenant-test-012345678"] {
+            let response = http.get(&tenants_url).header("Authorization", wrong).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{wrong:?}");
+        }
+        let provision = |body: Value| post(&http, tenants_url.clone(), operator.clone(), body);
+        let request = json!({
+            "slug": "kiez-barber", "name": "Kiez Barber", "timezone": "Europe/Berlin",
+            "owner_email": OWNER, "bot_spec": SPEC,
+        });
+        let (status, made) = provision(request.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        assert_eq!(made["tenant"]["timezone"], "Europe/Berlin");
+        assert_eq!(made["bot_version"], 1);
+        let link = made["owner_invitation"]["url"].as_str().unwrap();
+        assert!(link.starts_with("https://concierge.example/invite#inv_kiez-barber."), "{link}");
+        let (status, body) = provision(request.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        // Bad input is refused, and nothing is left of it.
+        let broken = SPEC.replace("name: Cut", "name: [");
+        for (body, expected) in [
+            (json!({"slug": "a b", "name": "X", "timezone": "UTC", "owner_email": "a@b.test"}), 400),
+            (
+                json!({"slug": "mars", "name": "X", "timezone": "Mars/Olympus", "owner_email": "a@b.test"}),
+                400,
+            ),
+            (json!({"slug": "mars", "name": "X", "timezone": "UTC", "owner_email": "nobody"}), 400),
+            (
+                json!({"slug": "mars", "name": "X", "timezone": "UTC", "owner_email": "a@b.test", "bot_spec": broken}),
+                422,
+            ),
+            (
+                json!({"slug": "mars", "name": "X", "timezone": "UTC", "owner_email": "a@b.test", "extra": 1}),
+                400,
+            ),
+        ] {
+            let (status, answer) = provision(body.clone()).await;
+            assert_eq!(status.as_u16(), expected, "{body}: {answer}");
+        }
+        let listed: Value =
+            http.get(&tenants_url).bearer_auth(OPERATOR_TOKEN).send().await.unwrap().json().await.unwrap();
+        let ids: Vec<&str> =
+            listed["tenants"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["kiez-barber"], "{listed}");
+
+        // The owner sets a password through the link and logs in.
+        let token = link.split_once('#').unwrap().1;
+        let accept = json!({"token": token, "password": PASSWORD});
+        let (status, body) = post(&http, format!("{base}/v1/auth/invites/accept"), vec![], accept).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let login = || {
+            post(
+                &http,
+                format!("{base}/v1/auth/login"),
+                vec![],
+                json!({"tenant": "kiez-barber", "email": OWNER, "password": PASSWORD}),
+            )
+        };
+        assert_eq!(login().await.0, StatusCode::OK);
+
+        // Disable, invite again, enable.
+        let (status, body) =
+            post(&http, format!("{tenants_url}/kiez-barber/disable"), operator.clone(), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["disabled_at"].is_string(), "{body}");
+        assert_eq!(login().await.0, StatusCode::FORBIDDEN);
+        let (status, body) =
+            post(&http, format!("{tenants_url}/kiez-barber/enable"), operator.clone(), json!({})).await;
+        assert!(status == StatusCode::OK && body["disabled_at"].is_null(), "{body}");
+        assert_eq!(login().await.0, StatusCode::OK);
+        let invite = format!("{tenants_url}/kiez-barber/invites");
+        let (status, body) = post(&http, invite.clone(), operator.clone(), json!({"email": OWNER})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["email"], OWNER.to_lowercase());
+        let (status, _) = post(&http, invite, operator.clone(), json!({"email": "nobody@kiez.test"})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) =
+            post(&http, format!("{tenants_url}/no-such/disable"), operator.clone(), json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Erasing needs the id repeated, then the tenant is gone.
+        let erase = |confirm: &str| {
+            http.delete(format!("{tenants_url}/kiez-barber?confirm={confirm}"))
+                .bearer_auth(OPERATOR_TOKEN)
+                .send()
+        };
+        assert_eq!(erase("kiez").await.unwrap().status(), StatusCode::BAD_REQUEST);
+        let erased = erase("kiez-barber").await.unwrap();
+        assert_eq!(erased.status(), StatusCode::OK);
+        let erased: Value = erased.json().await.unwrap();
+        assert!(
+            erased["rows"]["users"].as_u64() == Some(1) && erased["rows"]["bots"].as_u64() == Some(1),
+            "{erased}"
+        );
+        assert_eq!(login().await.0, StatusCode::UNAUTHORIZED);
+        let listed: Value =
+            http.get(&tenants_url).bearer_auth(OPERATOR_TOKEN).send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["tenants"], json!([]));
+        let _ = stop.send(());
+        eprintln!("operator API on {}: ok", backend.name());
     }
 }

@@ -52,6 +52,7 @@ mod keys;
 mod limits;
 mod listen;
 mod metrics;
+mod operator;
 mod ops;
 mod pages;
 mod security;
@@ -147,6 +148,7 @@ fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(ops::routes())
         .merge(auth::routes(state.config.auth.clone()))
         .merge(admin::routes())
+        .merge(operator::routes())
 }
 
 /// The whole application over `state`.

@@ -21,6 +21,7 @@ use crate::server::state::AppState;
 pub mod access_token;
 pub mod principal;
 pub mod role;
+pub(crate) mod server_token;
 pub mod session;
 
 pub use principal::{Actor, AdminUser, Principal, API_KEY_ROLE};

@@ -35,6 +35,8 @@
 //! | `server.trusted_proxies` | `CONCIERGE_TRUSTED_PROXIES` (comma-separated) | none: the socket address is the client |
 //! | `server.client_ip_header` | `CONCIERGE_CLIENT_IP_HEADER` | `x-forwarded-for` (or `forwarded`, `x-real-ip`) |
 //! | `server.metrics_token` | `CONCIERGE_METRICS_TOKEN` | none: `/metrics` answers 404 |
+//! | `public_url` | `CONCIERGE_PUBLIC_URL` | `http://<addr>`: the base of links the server hands out (invitations) |
+//! | `operator_token` | `CONCIERGE_OPERATOR_TOKEN` | none: the operator API (`/v1/operator/...`) answers 404; at least 32 characters |
 //!
 //! Values out of range (a zero lifetime, a login limit of 0 or an absurd
 //! one) stop the server at start with an error naming the key.
@@ -158,6 +160,12 @@ pub struct ServerConfig {
     pub model_path: Option<PathBuf>,
     /// Connections: timeouts, caps, trusted proxies, the metrics token.
     pub http: HttpConfig,
+    /// The server's public base URL (`https://chat.example.com`); `None`
+    /// for `http://<addr>`.
+    pub public_url: Option<String>,
+    /// The hosting operator's credential for the operator API; `None` turns
+    /// that API off.
+    pub operator_token: Option<Secret>,
 }
 
 impl Default for ServerConfig {
@@ -175,6 +183,8 @@ impl Default for ServerConfig {
             auth: AuthConfig::default(),
             model_path: None,
             http: HttpConfig::default(),
+            public_url: None,
+            operator_token: None,
         }
     }
 }
@@ -237,6 +247,8 @@ struct FileConfig {
     admin_password: Option<Secret>,
     log_format: Option<LogFormat>,
     model_path: Option<PathBuf>,
+    public_url: Option<String>,
+    operator_token: Option<Secret>,
     #[serde(default)]
     limits: FileLimits,
     #[serde(default)]
@@ -359,6 +371,13 @@ impl ServerConfig {
         Ok(config)
     }
 
+    /// The base of links the server hands out: the configured public URL,
+    /// else this server's own address.
+    pub fn effective_public_url(&self) -> String {
+        let url = self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.addr));
+        url.trim_end_matches('/').to_owned()
+    }
+
     /// The database URL to open: the configured one or the data directory's SQLite file.
     pub fn effective_database_url(&self) -> String {
         self.database_url
@@ -380,6 +399,8 @@ impl ServerConfig {
         self.admin_password = file.admin_password.or(self.admin_password.take());
         self.log_format = file.log_format.unwrap_or(self.log_format);
         self.model_path = file.model_path.or(self.model_path.take());
+        self.public_url = file.public_url.or(self.public_url.take());
+        self.operator_token = file.operator_token.or(self.operator_token.take());
         let limits = &mut self.limits;
         limits.per_ip.per_second = file.limits.ip_per_second.unwrap_or(limits.per_ip.per_second);
         limits.per_ip.burst = file.limits.ip_burst.unwrap_or(limits.per_ip.burst);
@@ -461,6 +482,12 @@ impl ServerConfig {
         if let Some(v) = get("CONCIERGE_ADMIN_PASSWORD") {
             self.admin_password = Some(Secret(v));
         }
+        if let Some(v) = get("CONCIERGE_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = get("CONCIERGE_OPERATOR_TOKEN") {
+            self.operator_token = Some(Secret(v));
+        }
         if let Some(v) = get("CONCIERGE_MODEL_PATH") {
             self.model_path = Some(PathBuf::from(v));
         }
@@ -524,6 +551,18 @@ impl ServerConfig {
         }
         if self.limits.body_bytes < 256 {
             return Err(invalid("body limit", "must be at least 256 bytes"));
+        }
+        if let Some(url) = &self.public_url {
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
+                return Err(invalid("public URL", "must be an http:// or https:// URL"));
+            }
+        }
+        if self.operator_token.as_ref().is_some_and(|t| t.expose().chars().count() < 32) {
+            return Err(invalid(
+                "operator token",
+                "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+            ));
         }
         if let Some(url) = &self.database_url {
             let known = ["sqlite:", "postgres://", "postgresql://"];

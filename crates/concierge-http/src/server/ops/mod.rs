@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::server::auth::server_token;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::state::AppState;
 
@@ -79,21 +80,8 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<im
     let Some(expected) = &state.config.http.metrics_token else {
         return Err(ApiError::NotFound("route".into()));
     };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !same_secret(presented.trim().as_bytes(), expected.expose().as_bytes()) {
+    if !server_token::presented(&headers, expected.expose()) {
         return Err(ApiError::Unauthorized("the metrics token is missing or wrong".into()));
     }
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()))
-}
-
-/// Compares two secrets in time independent of where they differ (both
-/// are hashed first, so their lengths do not show either).
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    use sha2::{Digest, Sha256};
-    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

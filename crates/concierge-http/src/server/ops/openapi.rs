@@ -23,6 +23,7 @@ use crate::server::error::{ErrorBody, ErrorDetail};
     tags(
         (name = "chat", description = "The public chat API used by the widget"),
         (name = "operations", description = "Health, readiness and metrics"),
+        (name = "operator", description = "The hosting operator's API: provision, list, disable and erase tenants"),
     )
 )]
 pub(crate) struct ApiDoc;
@@ -43,6 +44,10 @@ impl Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "metrics_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "operator_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
