@@ -6,8 +6,9 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ANOTHER_BOOKING, ASKING_FOR_TIMES, CONTACTING, EARLIEST, LATEST, MOVING, NO, PEOPLE, REACHING, TAKING_ON,
-    WITHOUT_BOOKING, YES, YES_EMOJI,
+    ANOTHER_BOOKING, ASKING_FOR_TIMES, CONTACTING, EARLIEST, LATEST, MOVING, NO, OBLIGATIONS,
+    OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WITHOUT_BOOKING, YES,
+    YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -209,7 +210,10 @@ pub(crate) fn volunteered_name(text: &str, vocabulary: &[String]) -> Option<Stri
 fn common_word(word: &str, vocabulary: &[String]) -> bool {
     let lower = word.to_lowercase().replace('’', "'");
     let bare = lower.trim_end_matches('.');
-    NOT_NAME_WORDS.contains(&bare) || vocabulary.iter().any(|v| v == bare)
+    // "ok grand. Sarah Fitzgerald": a yes or a no is not a name (an
+    // initial such as "Y." may be).
+    let answer = bare.len() > 1 && (YES.contains(&bare) || NO.contains(&bare));
+    answer || NOT_NAME_WORDS.contains(&bare) || vocabulary.iter().any(|v| v == bare)
 }
 
 fn capitalised(word: &str) -> bool {
@@ -291,6 +295,33 @@ pub(crate) fn books_another(text: &str) -> bool {
 pub(crate) fn without_booking(text: &str) -> bool {
     let n = normalise(text);
     WITHOUT_BOOKING.iter().any(|w| contains_phrase(&n, w))
+}
+
+/// Whether the message only thanks ("Smashing, thank you", "cheers x"):
+/// at a confirmation, a yes.
+pub(crate) fn only_thanks(text: &str) -> bool {
+    let n = normalise(text);
+    let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
+    words.iter().any(|w| THANKS.contains(w))
+        && words.iter().all(|w| THANKS.contains(w) || THANKS_AROUND.contains(w) || YES.contains(w))
+}
+
+/// Whether a question asks what booking takes, not for a booking: whether
+/// one is needed at all ("can he just drop in or does he need to book"),
+/// or what must be done or paid first ("do I have to pay anything upfront
+/// to book the balayage?", "is a consultation required?").
+pub(crate) fn asks_what_booking_needs(text: &str) -> bool {
+    if without_booking(text) {
+        return true;
+    }
+    let n = normalise(text);
+    let words: Vec<&str> = n.split(' ').collect();
+    let obliged = words.iter().enumerate().any(|(i, w)| {
+        let must = matches!(*w, "need" | "needs" | "have" | "has") && words.get(i + 1) == Some(&"to");
+        let asked = words[i.saturating_sub(3)..i].iter().any(|a| OBLIGATION_ASKS.contains(a));
+        must && asked
+    });
+    obliged || OBLIGATIONS.iter().any(|w| contains_phrase(&n, w))
 }
 
 /// Whether the message asks to cancel and not to move: "can you cancel
@@ -380,7 +411,11 @@ pub(crate) enum TimesAsked {
 
 /// Whether the message asks which times are free.
 pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
-    let n = normalise(text);
+    // "as early as ye can", "what do u have": "you" however it is written.
+    let normalised = normalise(text);
+    let words: Vec<&str> =
+        normalised.split(' ').map(|w| if SECOND_PERSON.contains(&w) { "you" } else { w }).collect();
+    let n = words.join(" ");
     let phrase = |p: &str| contains_phrase(&n, p);
     let anything =
         ["anything", "any", "something", "got", "have", "is there", "do you"].iter().any(|p| phrase(p));

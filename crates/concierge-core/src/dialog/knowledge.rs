@@ -353,7 +353,10 @@ impl KnowledgeContext<'_> {
             }
             _ if confidence >= CONFIDENT => KbOutcome::Answer { entry, score: confidence },
             answer @ KbOutcome::Answer { .. } => answer,
-            KbOutcome::Choices(entries) if entries.first() == Some(&entry) && question => {
+            // The classifier's best reading among the search's close
+            // choices, for a question ("do I have to pay for it or is it
+            // free on the NHS?"): two readings agree.
+            KbOutcome::Choices(entries) if entries.contains(&entry) && question => {
                 KbOutcome::Answer { entry, score: confidence }
             }
             KbOutcome::Choices(mut entries) => {

@@ -11,7 +11,8 @@ use crate::dialog::answers;
 use crate::dialog::knowledge::{self, KbOutcome, KB_CHOICE_ENTITY, KB_CHOICE_INTENT};
 use crate::dialog::state::ConversationState;
 use crate::dialog::when;
-use crate::nlu::words::answers::{BOOKING_CHANGES, CALLING_OFF};
+use crate::nlu::words::answers::{BOOKING_CHANGES, CALLING_OFF, YES};
+use crate::nlu::words::when::{AROUND_AN_HOUR, DAY_WORDS, MERIDIEM};
 use crate::nlu::{EntityValue, Parse, KNOWLEDGE_INTENT_PREFIX};
 
 /// The classifier's confidence from which a flow's intent starts the flow
@@ -94,6 +95,22 @@ impl Engine {
             {
                 start("cancel_booking")
             }
+            // "I'm on shift wednesday. can you cancel it and I'll get back
+            // to you", right after booking: cancelling that booking,
+            // whatever new booking the classifier hears.
+            Meaning::StartFlow(f)
+                if self.flows[f].runs("create_booking")
+                    && booking_just_made(state)
+                    && answers::says_cancel(text)
+                    && !answers::books_another(text) =>
+            {
+                start("cancel_booking")
+            }
+            // "ok saturday morning then, 10ish?" after "need my glasses
+            // adjusting": when to come, for the service already said.
+            _ if state.slots.contains_key("service") && self.only_says_when(parse, text) => {
+                start("create_booking")
+            }
             // "hi, what do you have next sat?": a booking begins.
             _ if (unplaced || chat) && answers::asks_for_times(text).is_some() => start("create_booking"),
             // "Looking to get my roots done, the grey is coming through": a
@@ -114,7 +131,7 @@ impl Engine {
                 if self.booking_ranked_first(parse)
                     && self.names_whom_or_what(parse, text)
                     && !knowledge::asks_what_if(text)
-                    && !answers::without_booking(text) =>
+                    && !answers::asks_what_booking_needs(text) =>
             {
                 start("create_booking")
             }
@@ -127,7 +144,7 @@ impl Engine {
             Meaning::Knowledge { .. }
                 if knowledge::asks_for_appointment(text)
                     && self.says_when_to_come(parse, text)
-                    && !answers::without_booking(text) =>
+                    && !answers::asks_what_booking_needs(text) =>
             {
                 start("create_booking")
             }
@@ -166,11 +183,17 @@ impl Engine {
                         return kb_meaning(answer);
                     }
                 }
-                // "can I just show up without booking?" asks about walking
-                // in, however sure the classifier is of booking.
-                if !changes && knowledge::is_question(text) && answers::without_booking(text) {
-                    if let answer @ KbOutcome::Answer { .. } = self.kb().lookup(state, parse, text) {
-                        return kb_meaning(answer);
+                // "can I just show up without booking?", "do I have to pay
+                // anything upfront to book the balayage?" ask what booking
+                // takes, however sure the classifier is of booking.
+                if !changes && knowledge::is_question(text) && answers::asks_what_booking_needs(text) {
+                    match self.kb().lookup(state, parse, text) {
+                        // One entry in the running is the answer.
+                        KbOutcome::Choices(entries) if entries.len() == 1 => {
+                            return Meaning::Knowledge { entry: entries[0], score: knowledge::UNSURE };
+                        }
+                        kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_)) => return kb_meaning(kb),
+                        _ => {}
                     }
                 }
                 if !changes
@@ -245,6 +268,29 @@ impl Engine {
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
         let loosely = said.window.is_some() || said.day.is_some() || said.week_on.is_some();
         said.time.is_some() || loosely && self.names_whom_or_what(parse, text)
+    }
+
+    /// Whether a message says when and nothing else: a day or a time with
+    /// at most a few words around it ("ok saturday morning then, 10ish?").
+    fn only_says_when(&self, parse: &Parse, text: &str) -> bool {
+        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
+        if said.time.is_none() && said.day.is_none() && said.window.is_none() {
+            return false;
+        }
+        let mut rest = text.to_string();
+        for e in parse.entities.iter().filter(|e| e.entity == "datetime") {
+            if rest.is_char_boundary(e.start) && rest.is_char_boundary(e.end) && e.end <= rest.len() {
+                rest.replace_range(e.start..e.end, &" ".repeat(e.end - e.start));
+            }
+        }
+        let rest = answers::normalise(&rest);
+        rest.split(' ').filter(|w| !w.is_empty()).all(|w| {
+            AROUND_AN_HOUR.contains(&w)
+                || YES.contains(&w)
+                || MERIDIEM.contains(&w)
+                || DAY_WORDS.contains(&w)
+                || w.strip_suffix("ish").is_some_and(|h| h.parse::<u32>().is_ok())
+        })
     }
 
     /// Whether the message names a service or one of the staff.

@@ -67,6 +67,7 @@ fn service_word(w: &str) -> String {
         }
         "woman" | "women" | "female" | "lady" | "ladie" | "girl" | "daughter" | "wife" | "girlfriend"
         | "gf" | "mom" | "mum" | "mother" | "sister" | "granddaughter" | "niece" => "women".to_string(),
+        "kid" | "child" | "children" | "childrens" | "junior" | "toddler" | "lad" => "kid".to_string(),
         other => other.to_string(),
     }
 }

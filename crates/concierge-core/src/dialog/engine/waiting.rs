@@ -162,7 +162,8 @@ impl Engine {
         t: &mut TurnBuilder<'_>,
     ) -> Result<(), EngineError> {
         let intent = parse.intent.as_ref().map(|i| i.intent.as_str());
-        let yes = yes_no(text, intent, &self.spec);
+        // "Smashing, thank you" to "Shall I book it?" is a yes.
+        let yes = yes_no(text, intent, &self.spec).or_else(|| answers::only_thanks(text).then_some(true));
         if let (None, Meaning::StartFlow(f)) = (yes, self.meaning(state, parse, text)) {
             // "oh wait, can we do Saturday instead?" before anything is
             // booked changes this booking.

@@ -83,6 +83,8 @@ pub(crate) const YES: &[&str] = &[
     "go on",
     "brill",
     "grand",
+    "sound",
+    "smashing",
     "spot on",
     "bang on",
     "nice one",
@@ -246,6 +248,32 @@ pub(crate) const WITHOUT_BOOKING: &[&str] = &[
     "do i need an appointment",
     "do i have to book",
 ];
+
+/// Words that ask whether something must be done, before "need to" or
+/// "have to" ("do I have to pay upfront", "will she need to book").
+pub(crate) const OBLIGATION_ASKS: &[&str] = &["do", "does", "did", "will", "would", "should", "must"];
+
+/// Other ways of asking whether something is required.
+pub(crate) const OBLIGATIONS: &[&str] = &[
+    "must i",
+    "must we",
+    "is it necessary",
+    "is there a need",
+    "required",
+    "compulsory",
+    "mandatory",
+    "obligatory",
+];
+
+/// Words of thanks ("thank you", "cheers").
+pub(crate) const THANKS: &[&str] = &["thanks", "thank", "thx", "ty", "cheers", "ta", "thankyou", "tysm"];
+
+/// Words that go with thanks ("thank you so much x").
+pub(crate) const THANKS_AROUND: &[&str] =
+    &["you", "u", "so", "very", "much", "many", "a", "lot", "again", "x", "xx", "xxx", "smashing", "that's"];
+
+/// Ways of writing "you" ("as early as ye can", "what do u have").
+pub(crate) const SECOND_PERSON: &[&str] = &["u", "ye", "ya", "yu", "yous", "youse", "yall", "y'all"];
 
 /// Ways of calling off the booking just made ("scrap", "can't make it", "forget it").
 pub(crate) const CALLING_OFF: &[&str] = &[

@@ -182,7 +182,8 @@ pub(crate) const AROUND_AN_HOUR: &[&str] = &[
     "make", "it", "how", "about", "what", "at", "actually", "maybe", "perhaps", "would", "be", "great",
     "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
     "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "ideal", "best", "suit", "suits",
-    "around", "like", "ish",
+    "around", "like", "ish", "grand", "lovely", "cool", "brill", "sound", "that", "thats", "that's", "yeah",
+    "yes", "ya", "one",
 ];
 
 /// Words that name a day: "today", "tomorrow", the days of the week, the
