@@ -29,7 +29,8 @@ use crate::knowledge::{terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
 use crate::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use crate::lexicon::{self, ConceptId};
 use crate::nlu::words::questions::{CONNECTIVES, HYPOTHETICAL, POINTERS, QUESTION_LEADS, QUESTION_STARTS};
-use crate::nlu::{Parse, KNOWLEDGE_INTENT_PREFIX};
+use crate::nlu::{EntityValue, Parse, KNOWLEDGE_INTENT_PREFIX};
+use crate::spec::ServiceSpec;
 
 /// The confidence from which the best entry is given as the answer.
 pub const CONFIDENT: f32 = 0.6;
@@ -226,6 +227,7 @@ pub(crate) struct KnowledgeContext<'a> {
     pub(crate) language_model: Option<&'a dyn LanguageModel>,
     pub(crate) renderer: &'a Renderer,
     pub(crate) business_name: &'a str,
+    pub(crate) services: &'a [ServiceSpec],
 }
 
 impl KnowledgeContext<'_> {
@@ -246,7 +248,43 @@ impl KnowledgeContext<'_> {
                 outcome = answer;
             }
         }
+        let outcome = self.in_context(state, text, outcome);
         self.follow_up(state, text, outcome)
+    }
+
+    /// The outcome read in the light of the service the conversation is
+    /// booking: of choices, the one alone about that service; instead of an
+    /// answer about another service, the one entry about that service the
+    /// search also finds ("what's the aftercare like?" while booking gel
+    /// nails is the nails' aftercare, not the brows').
+    fn in_context(&self, state: &ConversationState, text: &str, outcome: KbOutcome) -> KbOutcome {
+        let Some(EntityValue::Text { value: id }) = state.slots.get("service") else {
+            return outcome;
+        };
+        let Some(booked) = self.services.iter().find(|s| s.id == *id) else {
+            return outcome;
+        };
+        let names = |entry: usize, service: &ServiceSpec| {
+            let k = &self.entries[entry];
+            let name = service.name.to_lowercase();
+            std::iter::once(&k.title).chain(&k.alternatives).any(|q| q.to_lowercase().contains(&name))
+        };
+        let about_booked = |entries: &mut dyn Iterator<Item = usize>| -> Option<usize> {
+            let found: Vec<usize> = entries.filter(|&e| names(e, booked)).collect();
+            (found.len() == 1).then(|| found[0])
+        };
+        let chosen = match &outcome {
+            KbOutcome::Choices(entries) => about_booked(&mut entries.iter().copied()),
+            KbOutcome::Answer { entry, .. }
+                if !names(*entry, booked)
+                    && self.services.iter().any(|s| s.id != booked.id && names(*entry, s)) =>
+            {
+                let hits = self.search.search(text, MAX_CHOICES + 1);
+                about_booked(&mut hits.iter().filter(|h| h.coverage >= UNSURE).map(|h| h.entry))
+            }
+            _ => None,
+        };
+        chosen.map_or(outcome, |entry| KbOutcome::Answer { entry, score: UNSURE })
     }
 
     /// What the search makes of `text`: [`decide`] on its hits, and when
@@ -338,7 +376,7 @@ impl KnowledgeContext<'_> {
     ) -> KbOutcome {
         let question = is_question(text);
         if confidence >= CONFIDENT && question {
-            return KbOutcome::Answer { entry, score: confidence };
+            return self.in_context(state, text, KbOutcome::Answer { entry, score: confidence });
         }
         match self.lookup(state, parse, text) {
             // A sure classifier, on a fragment the search finds two topics

@@ -482,6 +482,7 @@ impl Engine {
             language_model: self.language_model.as_deref(),
             renderer: &self.renderer,
             business_name: &self.spec.business.name,
+            services: &self.spec.business.services,
         }
     }
 
