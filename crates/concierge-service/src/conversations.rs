@@ -250,7 +250,7 @@ impl Conversations {
             .zip(appended.first_seq..)
             .map(|(record, seq)| Item::new(seq, appended.turn, record))
             .collect();
-        self.hub.publish(tenant, conversation_id, items.clone());
+        self.hub.publish(tenant, conversation_id, status, items.clone());
         Ok((appended, items, status, output))
     }
 }

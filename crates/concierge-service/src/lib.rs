@@ -31,5 +31,5 @@ pub mod tenants;
 pub use conversations::{Conversations, SentMessage, Step};
 pub use engines::{EngineCache, EngineLoadError, EngineSource, ACTIVE_VERSION_TTL};
 pub use error::ServiceError;
-pub use hub::{Hub, Subscription};
+pub use hub::{Hub, InboxSubscription, InboxUpdate, Subscription};
 pub use record::{status_after, HostRecord, Item, ItemKind, Record};

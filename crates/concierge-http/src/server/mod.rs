@@ -57,6 +57,7 @@ mod ops;
 mod pages;
 mod security;
 mod state;
+mod websocket;
 
 pub use chat::conversation::TurnBody;
 pub use clock::Clock;

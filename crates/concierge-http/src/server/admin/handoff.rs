@@ -30,6 +30,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(take_over))
         .routes(routes!(release))
         .routes(routes!(send_agent_message))
+        .routes(routes!(close))
 }
 
 /// What a handoff step stored and pushed.
@@ -135,4 +136,29 @@ impl From<Step> for HandoffOutcome {
     fn from(step: Step) -> Self {
         HandoffOutcome { status: step.status, items: step.items }
     }
+}
+
+/// Closes a conversation: it takes no more messages (the customer's next
+/// message starts a new one).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/conversations/{id}/close",
+    tag = "admin",
+    params(("id" = String, Path, description = "The conversation's id")),
+    responses(
+        (status = 200, description = "Closed", body = HandoffOutcome),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 404, description = "No such conversation for this tenant", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ),
+    security(("access_token" = []), ("api_key" = []))
+)]
+pub(crate) async fn close(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<HandoffOutcome>, ApiError> {
+    principal.require(Role::Agent)?;
+    let step = state.conversations.close(&principal.tenant, &id).await?;
+    Ok(Json(step.into()))
 }

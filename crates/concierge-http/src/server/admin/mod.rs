@@ -5,7 +5,7 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | agent | list and read conversations, take one over, answer, release it ([`conversations`], [`handoff`]) |
+//! | agent | list and read conversations, watch them live, take one over, answer, release and close it ([`conversations`], [`inbox`], [`handoff`]) |
 //! | admin | also knowledge entries, services, staff and hours, bookings, bots and their specs ([`knowledge`], [`catalog`], [`bookings`], [`bots`]) |
 //! | owner | also API keys and users ([`api_keys`], [`users`]) |
 //!
@@ -26,6 +26,7 @@ pub(super) mod bots;
 pub(super) mod catalog;
 pub(super) mod conversations;
 pub(super) mod handoff;
+pub(super) mod inbox;
 pub(super) mod knowledge;
 pub(super) mod publishable_keys;
 pub(super) mod users;
@@ -71,6 +72,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(AdminApiDoc::openapi())
         .merge(conversations::routes())
         .merge(handoff::routes())
+        .merge(inbox::routes())
         .merge(knowledge::routes())
         .merge(catalog::routes())
         .merge(bookings::routes())

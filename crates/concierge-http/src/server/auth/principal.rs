@@ -118,6 +118,18 @@ impl FromRequestParts<AppState> for Principal {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
         let client = parts.extensions.get::<crate::server::limits::ClientIp>().map(|ip| ip.0);
+        Principal::authenticate(state, token, client).await
+    }
+}
+
+impl Principal {
+    /// The caller a credential names: an API key (`ck_...`) or a staff
+    /// access token, from `client`.
+    pub(crate) async fn authenticate(
+        state: &AppState,
+        token: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Principal, ApiError> {
         if token.starts_with("ck_") {
             let key = state
                 .store

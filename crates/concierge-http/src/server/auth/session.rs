@@ -190,7 +190,18 @@ pub(crate) async fn login(
     ip: ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
-    context.admit(&ip, &request.tenant, &request.email)?;
+    Ok(Json(log_in(&state, &context, &ip, &request).await?))
+}
+
+/// Checks a login and opens a session (shared by the JSON and the
+/// console's cookie routes).
+pub(crate) async fn log_in(
+    state: &AppState,
+    context: &AuthContext,
+    ip: &ClientIp,
+    request: &LoginRequest,
+) -> Result<TokenPair, ApiError> {
+    context.admit(ip, &request.tenant, &request.email)?;
     let Ok(tenant) = TenantId::parse(&request.tenant) else {
         // As slow as a wrong password, like an unknown email (in the store).
         check_password_of_unknown_account(&request.password).await?;
@@ -201,9 +212,9 @@ pub(crate) async fn login(
         .verify_user(&tenant, &request.email, &request.password)
         .await?
         .ok_or_else(|| ApiError::Unauthorized(BAD_LOGIN.into()))?;
-    ensure_enabled(&state, &tenant).await?;
+    ensure_enabled(state, &tenant).await?;
     tracing::info!(tenant = %tenant, user = %user.id, "staff login");
-    Ok(Json(pair(&state, &context, &user, None).await?))
+    pair(state, context, &user, None).await
 }
 
 /// Sets an invited user's password and logs them in: the invitation is
@@ -283,13 +294,23 @@ pub(crate) async fn refresh(
     Extension(context): Extension<Arc<AuthContext>>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
+    Ok(Json(rotate(&state, &context, &request.refresh_token).await?))
+}
+
+/// Spends a refresh token for a new pair (shared by the JSON and the
+/// console's cookie routes).
+pub(crate) async fn rotate(
+    state: &AppState,
+    context: &AuthContext,
+    refresh_token: &str,
+) -> Result<TokenPair, ApiError> {
     let next = state
         .store
-        .rotate_refresh_token(&request.refresh_token, state.clock.now(), ttl(context.config.refresh_ttl))
+        .rotate_refresh_token(refresh_token, state.clock.now(), ttl(context.config.refresh_ttl))
         .await
         .map_err(refused)?;
     let tenant = next.token.tenant_id.clone();
-    ensure_enabled(&state, &tenant).await?;
+    ensure_enabled(state, &tenant).await?;
     let user = match state.store.user(&tenant, &next.token.user_id).await {
         Ok(user) => user,
         Err(StoreError::NotFound { .. }) => {
@@ -299,7 +320,7 @@ pub(crate) async fn refresh(
         Err(other) => return Err(other.into()),
     };
     let role = role_of(&user)?;
-    Ok(Json(access_pair(&state, &context, &user, role, next.secret)?))
+    access_pair(state, context, &user, role, next.secret)
 }
 
 /// Ends a session: every refresh token of its family stops working.
@@ -318,11 +339,17 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
+    end(&state, &request.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes the session a refresh token belongs to.
+pub(crate) async fn end(state: &AppState, refresh_token: &str) -> Result<(), ApiError> {
     let token = state
         .store
-        .find_refresh_token(&request.refresh_token)
+        .find_refresh_token(refresh_token)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("unknown refresh token".into()))?;
     state.store.revoke_refresh_family(&token.tenant_id, &token.family_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
