@@ -6,9 +6,9 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ANOTHER_BOOKING, ASKING_FOR_TIMES, CONTACTING, EARLIEST, LATEST, MOVING, NO, OBLIGATIONS,
-    OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WITHOUT_BOOKING, YES,
-    YES_EMOJI,
+    ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST, FREE_WORDS, LATEST, MOVING, NO,
+    OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND,
+    WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -304,6 +304,20 @@ pub(crate) fn only_thanks(text: &str) -> bool {
     let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
     words.iter().any(|w| THANKS.contains(w))
         && words.iter().all(|w| THANKS.contains(w) || THANKS_AROUND.contains(w) || YES.contains(w))
+}
+
+/// Whether a message says it changes something ("actually", "instead",
+/// "make it a colour", "switch to").
+pub(crate) fn says_change(text: &str) -> bool {
+    let n = normalise(text);
+    CHANGE_WORDS.iter().any(|w| contains_phrase(&n, w))
+}
+
+/// Whether a message asks if a time is free ("is 10 am open?", "would 3
+/// work?", "2pm possible?").
+pub(crate) fn asks_if_free(text: &str) -> bool {
+    let n = normalise(text);
+    n.split(' ').any(|w| FREE_WORDS.contains(&w))
 }
 
 /// Whether a question asks what booking takes, not for a booking: whether

@@ -267,7 +267,10 @@ impl Engine {
         }
         let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
         let loosely = said.window.is_some() || said.day.is_some() || said.week_on.is_some();
-        said.time.is_some() || loosely && self.names_whom_or_what(parse, text)
+        // "tmrw, I'm free 1 to 2": a day and hours are as good as a time
+        // (not "who's pitching tonight?").
+        let day_and_hours = said.window.is_some() && said.day.is_some() && !knowledge::is_question(text);
+        said.time.is_some() || day_and_hours || loosely && self.names_whom_or_what(parse, text)
     }
 
     /// Whether a message says when and nothing else: a day or a time with
@@ -375,6 +378,9 @@ impl Engine {
     /// words of calling off and no new time ("can u scrap that, the party's
     /// off", "I won't make it after all").
     fn calls_off_booking(&self, state: &ConversationState, parse: &Parse, text: &str) -> bool {
-        self.about_booking_just_made(state, parse, text, CALLING_OFF).is_some_and(|said| said.is_empty())
+        // "we're flying out thursday, I gotta cancel": a day given as the
+        // reason does not make it a move.
+        self.about_booking_just_made(state, parse, text, CALLING_OFF)
+            .is_some_and(|said| said.is_empty() || answers::says_cancel(text))
     }
 }

@@ -174,8 +174,16 @@ impl Engine {
                 let before = text.get(..service_at).and_then(|b| b.split_whitespace().last()).unwrap_or("");
                 value = self.narrower_service(value, text, before);
             }
+            // "do i have to starve myself beforehand? GP said its a
+            // cholesterol one" while booking a blood test asks about it:
+            // a question changes the service only with a word of change.
+            let asks_about_another = self.is_service_entity(&kind)
+                && pending.is_some_and(|p| p != slot)
+                && crate::dialog::knowledge::is_question(text)
+                && !answers::says_change(text);
             match state.slots.get(&slot) {
                 Some(old) if *old == value => {}
+                Some(_) if asks_about_another => {}
                 Some(_) => {
                     t.set_slot(state, &slot, value);
                     filled.changed.push(slot);

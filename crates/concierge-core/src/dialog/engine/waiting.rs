@@ -72,7 +72,11 @@ impl Engine {
             let classified =
                 parse.intent.as_ref().and_then(|i| i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX))
                     == Some(self.knowledge[entry].id.as_str());
-            if classified && knowledge::is_question(text) && asked.is_none() {
+            // "is 10 am open?" when asked for a time offers 10 am.
+            let offers_time = self.slot_type(slot) == "datetime"
+                && answers::asks_if_free(text)
+                && when::read(parse, text, self.tz, &self.spec.business.hours, true).time.is_some();
+            if classified && knowledge::is_question(text) && asked.is_none() && !offers_time {
                 self.kb().answer(state, entry, score, text, t).await;
                 let (rest_parse, rest) = knowledge::outside_questions(parse, text);
                 let filled = self.absorb(state, &rest_parse, &rest, Some(slot), t);

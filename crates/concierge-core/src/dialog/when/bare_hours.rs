@@ -9,10 +9,13 @@ use crate::dialog::answers::is_symbol;
 use crate::nlu::words::when::{AROUND_AN_HOUR, AROUND_A_CHOICE};
 use crate::nlu::{EntityValue, Parse};
 
-/// "11ish", "2ish": an hour the grammar leaves alone.
+/// "11ish", "2ish", "noonish": an hour the grammar leaves alone.
 pub(super) fn ish_hour(n: &str) -> Option<u32> {
     n.split(' ').find_map(|w| {
-        let h: u32 = w.strip_suffix("ish")?.trim_end_matches('-').parse().ok()?;
+        let h: u32 = match w.strip_suffix("ish")?.trim_end_matches('-') {
+            "noon" | "midday" => 12,
+            hour => hour.parse().ok()?,
+        };
         (1..=12).contains(&h).then_some(h)
     })
 }
@@ -29,6 +32,29 @@ pub(super) fn hour_choice(n: &str) -> Option<(u32, u32)> {
         words.iter().enumerate().all(|(i, w)| (or - 1..=or + 1).contains(&i) || AROUND_A_CHOICE.contains(w));
     (words.len() <= 8 && rest_ok && last > first && last - first <= 3).then_some((first, last))
 }
+
+/// A range of close hours said with bare numbers, whatever else the
+/// message says: "I'm free 1 to 2", "between 3 and 5" (not "1 to 2 hours").
+pub(super) fn hour_range(n: &str) -> Option<(u32, u32)> {
+    let words: Vec<&str> = n.split(' ').collect();
+    let hour = |w: &str| w.parse::<u32>().ok().filter(|h| (1..=12).contains(h));
+    (1..words.len().saturating_sub(1)).find_map(|i| {
+        let joined = match words[i] {
+            "to" | "till" | "til" | "until" => true,
+            "and" => i >= 2 && words[i - 2] == "between",
+            _ => false,
+        };
+        let (first, last) = (hour(words[i - 1])?, hour(words[i + 1])?);
+        let counted = words.get(i + 2).is_some_and(|w| COUNTED.contains(w));
+        (joined && !counted && last > first && last - first <= 3).then_some((first, last))
+    })
+}
+
+/// Words that make a number a count rather than an hour ("1 to 2 hours").
+const COUNTED: &[&str] = &[
+    "hour", "hours", "hr", "hrs", "minutes", "mins", "min", "days", "weeks", "months", "people", "of",
+    "times",
+];
 
 /// A time of day (an hour, or hour and minutes with a dot or colon) said
 /// with at most a few words around it in the message's last clause: "not
@@ -115,6 +141,16 @@ mod tests {
         assert_eq!(hour_choice("4 or 5 works"), Some((4, 5)));
         assert_eq!(hour_choice("3 or 2"), None);
         assert_eq!(hour_choice("table for 2 or 3 people"), None);
+    }
+
+    #[test]
+    fn a_range_of_close_hours_whatever_else_is_said() {
+        assert_eq!(hour_range("need a quick trim on my lunch break tmrw im free 1 to 2"), Some((1, 2)));
+        assert_eq!(hour_range("anytime between 3 and 5"), Some((3, 5)));
+        assert_eq!(hour_range("it takes 1 to 2 hours"), None);
+        assert_eq!(hour_range("from 5 to 2"), None);
+        assert_eq!(hour_range("i have 3 and 5 year olds"), None);
+        assert_eq!(ish_hour("today noonish"), Some(12));
     }
 
     #[test]

@@ -28,7 +28,7 @@ mod bare_hours;
 mod day_parts;
 mod turned_down;
 
-use bare_hours::{bare_number, hour_choice, ish_hour, last_clause_time, only_an_hour};
+use bare_hours::{bare_number, hour_choice, hour_range, ish_hour, last_clause_time, only_an_hour};
 use day_parts::{by_opening_hours, early_or_late, end_of_day, part_of_day, says_half_of_day, LATE_IN_DAY};
 use turned_down::{busy_then, disliked, ruled_out, turned_down_after};
 
@@ -296,7 +296,7 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     // "2 or 3, whichever's free": from the first hour to the second.
     let mut choice_hours = None;
     if said.time.is_none() && phones.is_empty() {
-        if let Some((first, last)) = hour_choice(&n) {
+        if let Some((first, last)) = hour_choice(&n).or_else(|| hour_range(&n)) {
             said.time = NaiveTime::from_hms_opt(first, 0, 0);
             choice_hours = Some(last - first);
         }

@@ -265,6 +265,40 @@ pub(crate) const OBLIGATIONS: &[&str] = &[
     "obligatory",
 ];
 
+/// Words that change what was said ("actually", "instead", "make it").
+pub(crate) const CHANGE_WORDS: &[&str] = &[
+    "actually",
+    "instead",
+    "rather",
+    "change",
+    "changed",
+    "switch",
+    "swap",
+    "make it",
+    "make that",
+    "i meant",
+    "i mean",
+    "not a",
+    "not the",
+    "as well",
+    "also",
+];
+
+/// Words that ask whether a time is free ("is 10 am open?").
+pub(crate) const FREE_WORDS: &[&str] = &[
+    "open",
+    "free",
+    "available",
+    "availability",
+    "possible",
+    "doable",
+    "work",
+    "works",
+    "ok",
+    "okay",
+    "good",
+];
+
 /// Words of thanks ("thank you", "cheers").
 pub(crate) const THANKS: &[&str] = &["thanks", "thank", "thx", "ty", "cheers", "ta", "thankyou", "tysm"];
 
@@ -281,6 +315,8 @@ pub(crate) const CALLING_OFF: &[&str] = &[
     "scrap",
     "call off",
     "call it off",
+    "call this off",
+    "call that off",
     "can't make it",
     "cant make it",
     "can't come",
