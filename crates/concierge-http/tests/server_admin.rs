@@ -586,6 +586,64 @@ async fn a_person_takes_over_answers_on_the_websocket_and_hands_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_inbox_shows_a_handoff_and_a_close_to_its_tenant_only() {
+    use futures::SinkExt;
+    for backend in Backend::all() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+        let store = server.state.store.clone();
+        let other = TenantId::parse("other-spa").unwrap();
+        store.create_tenant_with_id(&other, "Other spa").await.unwrap();
+        store.create_user(&other, "owner@other-spa.test", PASSWORD, "owner").await.unwrap();
+        let owner = server.owner().await;
+        let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
+        let inbox_url = format!("ws://{}/v1/admin/inbox/ws", server.addr);
+        let open = |token: String| {
+            let url = inbox_url.clone();
+            async move {
+                let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+                let auth = json!({"type": "auth", "token": token}).to_string();
+                socket.send(Message::Text(auth.into())).await.unwrap();
+                socket
+            }
+        };
+
+        // A wrong credential gets an error and a close.
+        let mut refused = open("not-a-token".into()).await;
+        let error = next_matching(&mut refused, |v| v["type"] == "error").await;
+        assert_eq!(error["error"]["code"], "unauthorized", "{error}");
+
+        let mut inbox = open(owner.clone()).await;
+        next_matching(&mut inbox, |v| v["type"] == "ready").await;
+        let mut other_inbox = open(theirs).await;
+        next_matching(&mut other_inbox, |v| v["type"] == "ready").await;
+
+        let (id, token) = server.conversation().await;
+        server.say(DEMO_TENANT, &id, &token, "can I talk to a real person please").await;
+        let update = next_matching(&mut inbox, |v| v["type"] == "update").await;
+        assert_eq!(update["conversation_id"], id.as_str());
+        assert_eq!(update["status"], "waiting_for_human", "{update}");
+        assert!(update["items"].as_array().is_some_and(|items| !items.is_empty()), "{update}");
+
+        let (status, closed) =
+            server.call("POST", &format!("/v1/admin/conversations/{id}/close"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{closed}");
+        let update = next_matching(&mut inbox, |v| v["type"] == "update" && v["status"] == "closed").await;
+        assert_eq!(update["conversation_id"], id.as_str());
+        let (status, _) =
+            server.call("POST", &format!("/v1/admin/conversations/{id}/close"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+
+        // The other tenant's inbox heard nothing of it.
+        let quiet = tokio::time::timeout(Duration::from_millis(300), async {
+            next_matching(&mut other_inbox, |v| v["type"] == "update").await
+        })
+        .await;
+        assert!(quiet.is_err(), "another tenant's inbox got {quiet:?}");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_uploads_are_validated_and_activation_changes_the_answers() {
     for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
