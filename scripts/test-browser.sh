@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser end-to-end test: the chat widget in headless Chromium against a real
+# The browser end-to-end tests: the chat widget and the staff console in headless Chromium against a real
 # `concierge serve --demo` (CI's `browser` stage of scripts/test.sh runs this).
 #
 # Installs what it needs when missing (Debian `chromium`, Node and npm, the e2e package's
@@ -7,7 +7,8 @@
 # test stage, so CI reuses that build), starts `concierge serve --demo` on a fresh data
 # directory and a free loopback port with a fixed clock (so "tomorrow" is an open day),
 # waits for it, warms its engine with one conversation, runs
-# crates/concierge-http/tests/e2e/widget.test.mjs, and stops the server on exit.
+# crates/concierge-http/tests/e2e/widget.test.mjs and console.test.mjs (axe-core checks the
+# console's accessibility), and stops the server on exit.
 # Screenshots of every step, and the server's log, are kept in target/e2e-artifacts/.
 #
 # Usage: bash scripts/test-browser.sh
@@ -116,12 +117,12 @@ curl -fsS --max-time 120 -X POST "$base_url/v1/chat/demo-salon/conversations/$wa
     -d '{"text":"hello"}' >/dev/null || die "the demo bot did not answer a first message"
 
 # --- the test --------------------------------------------------------------------------
-say "running the widget test in headless Chromium"
+say "running the widget and console tests in headless Chromium"
 cd "$e2e_dir"
 CONCIERGE_E2E_URL=$base_url \
     CONCIERGE_E2E_ARTIFACTS=$artifacts \
     CHROMIUM=$chromium_bin \
     CONCIERGE_E2E_ADMIN_PASSWORD=$admin_password \
     CONCIERGE_E2E_STEP_TIMEOUT_MS=${CONCIERGE_E2E_STEP_TIMEOUT_MS:-30000} \
-    node --test widget.test.mjs
+    node --test widget.test.mjs console.test.mjs
 say "screenshots: $(find "$artifacts" -name '*.png' | wc -l) in $artifacts"

@@ -1,6 +1,7 @@
 //! Pages and scripts served from memory: the chat widget (`GET
 //! /widget.js`), the salon demo page (`GET /`) and the page where an
-//! invited user sets a password (`GET /invite`, `GET /invite.js`).
+//! invited user sets a password (`GET /invite`, `GET /invite.js`) and the
+//! staff console (`GET /console`, `/console.js`, `/console.css`).
 //!
 //! The files are compiled into the binary (`include_str!`), so a server
 //! needs nothing beside itself to serve them. Each response carries a strong
@@ -27,11 +28,17 @@ const WIDGET_JS_BODY: &str = include_str!("../../assets/widget.js");
 const INDEX_HTML_BODY: &str = include_str!("../../assets/index.html");
 const INVITE_HTML_BODY: &str = include_str!("../../assets/invite.html");
 const INVITE_JS_BODY: &str = include_str!("../../assets/invite.js");
+const CONSOLE_HTML_BODY: &str = include_str!("../../assets/console.html");
+const CONSOLE_JS_BODY: &str = include_str!("../../assets/console.js");
+const CONSOLE_CSS_BODY: &str = include_str!("../../assets/console.css");
 
 const WIDGET_JS_ETAG: [u8; 18] = etag_of(WIDGET_JS_BODY);
 const INDEX_HTML_ETAG: [u8; 18] = etag_of(INDEX_HTML_BODY);
 const INVITE_HTML_ETAG: [u8; 18] = etag_of(INVITE_HTML_BODY);
 const INVITE_JS_ETAG: [u8; 18] = etag_of(INVITE_JS_BODY);
+const CONSOLE_HTML_ETAG: [u8; 18] = etag_of(CONSOLE_HTML_BODY);
+const CONSOLE_JS_ETAG: [u8; 18] = etag_of(CONSOLE_JS_BODY);
+const CONSOLE_CSS_ETAG: [u8; 18] = etag_of(CONSOLE_CSS_BODY);
 
 static WIDGET_JS: Asset = Asset {
     body: WIDGET_JS_BODY,
@@ -61,6 +68,27 @@ static INVITE_JS: Asset = Asset {
     etag: ascii(&INVITE_JS_ETAG),
 };
 
+static CONSOLE_HTML: Asset = Asset {
+    body: CONSOLE_HTML_BODY,
+    content_type: "text/html; charset=utf-8",
+    cache_control: "no-cache",
+    etag: ascii(&CONSOLE_HTML_ETAG),
+};
+
+static CONSOLE_JS: Asset = Asset {
+    body: CONSOLE_JS_BODY,
+    content_type: "application/javascript; charset=utf-8",
+    cache_control: "no-cache",
+    etag: ascii(&CONSOLE_JS_ETAG),
+};
+
+static CONSOLE_CSS: Asset = Asset {
+    body: CONSOLE_CSS_BODY,
+    content_type: "text/css; charset=utf-8",
+    cache_control: "no-cache",
+    etag: ascii(&CONSOLE_CSS_ETAG),
+};
+
 /// The routes of the pages, for any router state.
 pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
@@ -68,6 +96,9 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/", get(|headers: HeaderMap| async move { serve(&INDEX_HTML, &headers) }))
         .route("/invite", get(|headers: HeaderMap| async move { serve(&INVITE_HTML, &headers) }))
         .route("/invite.js", get(|headers: HeaderMap| async move { serve(&INVITE_JS, &headers) }))
+        .route("/console", get(|headers: HeaderMap| async move { serve(&CONSOLE_HTML, &headers) }))
+        .route("/console.js", get(|headers: HeaderMap| async move { serve(&CONSOLE_JS, &headers) }))
+        .route("/console.css", get(|headers: HeaderMap| async move { serve(&CONSOLE_CSS, &headers) }))
 }
 
 fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {

@@ -5,6 +5,8 @@
 //!   token; `POST /v1/auth/refresh` rotates the refresh token (reusing a
 //!   spent one revokes the whole session), `POST /v1/auth/logout` ends the
 //!   session ([`session`]).
+//! - The staff console logs in through [`console_session`]: the same
+//!   session, its refresh token in an `HttpOnly` cookie.
 //! - Servers call with a tenant's API key (`Authorization: Bearer ck_...`).
 //! - Handlers take a [`Principal`] (either credential) or an [`AdminUser`]
 //!   (staff only) and check the [`Role`] they need; roles are ordered
@@ -19,6 +21,7 @@ use utoipa_axum::routes;
 use crate::server::state::AppState;
 
 pub mod access_token;
+pub mod console_session;
 pub mod principal;
 pub mod role;
 pub(crate) mod server_token;
@@ -36,5 +39,8 @@ pub fn routes(config: crate::server::config::AuthConfig) -> OpenApiRouter<AppSta
         .routes(routes!(session::refresh))
         .routes(routes!(session::logout))
         .routes(routes!(session::accept_invite))
+        .routes(routes!(console_session::console_login))
+        .routes(routes!(console_session::console_refresh))
+        .routes(routes!(console_session::console_logout))
         .layer(Extension(context))
 }

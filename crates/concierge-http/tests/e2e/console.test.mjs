@@ -1,0 +1,194 @@
+// End-to-end test of the staff console in headless Chromium, against a running
+// `concierge serve --demo` (scripts/test-browser.sh starts one).
+//
+// Two browser contexts: a customer in the demo page's widget asks for a person; the
+// agent, logged into /console, sees the handoff arrive in the live inbox with an
+// alert within 2 s, takes over and replies (the customer sees it with the human-agent
+// badge), releases (the bot answers again) and closes the conversation. The console
+// keeps its session across a reload (the refresh token is in an HttpOnly cookie), is
+// checked with axe-core (no serious or critical violations) and is screenshotted at
+// desktop and phone sizes.
+//
+// Environment: as widget.test.mjs (CONCIERGE_E2E_URL, CONCIERGE_E2E_ARTIFACTS, CHROMIUM,
+// CONCIERGE_E2E_ADMIN_PASSWORD, CONCIERGE_E2E_STEP_TIMEOUT_MS).
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const baseUrl = process.env.CONCIERGE_E2E_URL;
+const artifacts = path.resolve(process.env.CONCIERGE_E2E_ARTIFACTS || path.join(here, "../../../../target/e2e-artifacts"));
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const adminPassword = process.env.CONCIERGE_E2E_ADMIN_PASSWORD;
+const STEP_TIMEOUT_MS = Number(process.env.CONCIERGE_E2E_STEP_TIMEOUT_MS || 15000);
+const HANDOFF_ALERT_MS = 2000;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+async function step(page, name, body) {
+  try {
+    await body();
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  } catch (err) {
+    const shot = path.join(artifacts, `${name}-FAILED.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    throw new Error(`step "${name}" failed: ${err.message}\n(screenshot: ${shot})`, { cause: err });
+  }
+}
+
+/** Runs axe-core on the page; fails on serious or critical violations. */
+async function accessible(page, what) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `${what} has serious accessibility violations`,
+  );
+}
+
+async function seeWidgetMessage(page, kind, text) {
+  await page.locator(`#concierge-widget .msg.${kind}`, { hasText: text }).first()
+    .waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
+}
+
+async function customerSays(page, text) {
+  const input = page.getByRole("textbox", { name: "Message" });
+  await input.fill(text);
+  await input.press("Enter");
+  await seeWidgetMessage(page, "user", text);
+}
+
+let browser;
+
+before(async () => {
+  assert.ok(baseUrl, "set CONCIERGE_E2E_URL to the server's base URL (scripts/test-browser.sh does)");
+  mkdirSync(artifacts, { recursive: true });
+  browser = await chromium.launch({
+    executablePath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("an agent sees a handoff live, takes over, replies, releases and closes", { timeout: 20 * STEP_TIMEOUT_MS }, async (t) => {
+  if (!adminPassword) {
+    t.skip("CONCIERGE_E2E_ADMIN_PASSWORD is not set (scripts/test-browser.sh sets it)");
+    return;
+  }
+  const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const customerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const agent = await agentContext.newPage();
+    const customer = await customerContext.newPage();
+    const pageErrors = [];
+    agent.on("pageerror", (e) => pageErrors.push(e.message));
+    const inbox = agent.getByRole("heading", { name: "Inbox" });
+
+    await step(agent, "console-01-login", async () => {
+      const res = await agent.goto(baseUrl + "/console");
+      assert.equal(res.status(), 200);
+      await agent.getByLabel("Business (tenant id)").waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the login page");
+      await agent.getByLabel("Business (tenant id)").fill("demo-salon");
+      await agent.getByLabel("Email").fill("admin@demo-salon.test");
+      await agent.getByLabel("Password").fill("not the password");
+      await agent.getByRole("button", { name: "Log in" }).click();
+      await agent.getByRole("alert").filter({ hasText: "unknown tenant, email or password" })
+        .waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByLabel("Password").fill(adminPassword);
+      await agent.getByLabel("Password").press("Enter");
+      await inbox.waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await step(agent, "console-02-session-survives-reload", async () => {
+      const cookies = await agentContext.cookies();
+      const session = cookies.find((c) => c.name === "concierge_console");
+      assert.ok(session, "the console keeps its refresh token in a cookie");
+      assert.ok(session.httpOnly && session.secure && session.sameSite === "Strict", JSON.stringify(session));
+      assert.equal(await agent.evaluate(() => document.cookie.includes("concierge_console")), false);
+      await agent.reload();
+      await inbox.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the inbox");
+    });
+
+    let askedAt;
+    await step(customer, "console-03-customer-asks-for-a-person", async () => {
+      await customer.goto(baseUrl + "/");
+      await customer.getByRole("button", { name: "Chat with Salon Lumière" }).click({ timeout: STEP_TIMEOUT_MS });
+      await customerSays(customer, "can I talk to a real person please");
+      await seeWidgetMessage(customer, "bot", "team");
+      askedAt = Date.now();
+    });
+
+    await step(agent, "console-04-handoff-alert", async () => {
+      const alert = agent.locator("#alert", { hasText: "waiting for a person" });
+      await alert.waitFor({ state: "visible", timeout: HANDOFF_ALERT_MS + 1000 });
+      const waited = Date.now() - askedAt;
+      assert.ok(waited <= HANDOFF_ALERT_MS, `the handoff reached the inbox after ${waited} ms`);
+      const row = agent.locator("#conversations button", { hasText: "Needs a person" }).first();
+      await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await row.click();
+      await agent.locator("#items li.customer", { hasText: "real person" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.locator("#items li.note", { hasText: "asked for a person" }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await step(agent, "console-05-take-over-and-reply", async () => {
+      await agent.getByRole("button", { name: "Take over" }).click();
+      await agent.locator("#status-line", { hasText: "With a person" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByLabel("Reply to the customer").fill("Hi, this is Maria. How can I help?");
+      await agent.getByRole("button", { name: "Send" }).click();
+      await agent.locator("#items li.agent", { hasText: "How can I help?" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await step(customer, "console-06-customer-sees-the-agent", async () => {
+      await seeWidgetMessage(customer, "agent", "How can I help?");
+      const badge = customer.locator("#concierge-widget .msg.agent .badge").first();
+      assert.match(await badge.textContent(), /^Human agent/);
+    });
+
+    await step(agent, "console-07-release", async () => {
+      await agent.getByRole("button", { name: "Release to the bot" }).click();
+      await agent.locator("#status-line", { hasText: "With the bot" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+
+    await step(customer, "console-08-bot-answers-again", async () => {
+      await customerSays(customer, "is there parking?");
+      await seeWidgetMessage(customer, "bot", "four free parking spaces behind the salon");
+    });
+
+    await step(agent, "console-09-closed", async () => {
+      await agent.locator("#items li.customer", { hasText: "is there parking?" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByRole("button", { name: "Close" }).click();
+      await agent.locator("#status-line", { hasText: "Closed" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the inbox with a conversation open");
+    });
+
+    await step(agent, "console-10-phone", async () => {
+      await agent.setViewportSize({ width: 390, height: 844 });
+      await inbox.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the inbox on a phone");
+    });
+
+    await step(agent, "console-11-logout", async () => {
+      await agent.setViewportSize({ width: 1280, height: 800 });
+      await agent.getByRole("button", { name: "Log out" }).click();
+      await agent.getByLabel("Business (tenant id)").waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.reload();
+      await agent.getByLabel("Business (tenant id)").waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+    assert.deepEqual(pageErrors, [], "the console threw errors");
+  } finally {
+    await agentContext.close();
+    await customerContext.close();
+  }
+});
