@@ -19,7 +19,7 @@ use super::answers::{contains_phrase, normalise};
 use super::knowledge::outside_questions;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::when::{
-    APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, SPOKEN_DURATIONS, WORKING,
+    APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, REQUEST_LEADS, SPOKEN_DURATIONS, WORKING,
 };
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
@@ -72,9 +72,18 @@ impl WhenSaid {
 /// the message ("wednesday at 10 - no sorry, thursday") keeps what follows
 /// it, and what it does not change from before it (10 o'clock).
 pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: bool) -> WhenSaid {
-    let answered =
-        without_days_asked_about(parse, text, |p, rest| read_all(p, rest, tz, hours, false).day.is_some());
-    let parse: &Parse = &answered;
+    // The request's days first ("... moved a meeting to friday. any
+    // chance we can bump it to saturday?"), then those of questions
+    // answered by the rest, then those of a correction.
+    let requested = days_of_the_request(parse, text);
+    let answered = without_days_asked_about(&requested, text, |p, rest| {
+        read_all(p, rest, tz, hours, false).day.is_some()
+    });
+    let corrected = match correction_at(text) {
+        Some(at) => days_of_the_correction(&answered, text, at),
+        None => Cow::Borrowed(&*answered),
+    };
+    let parse: &Parse = &corrected;
     let Some(at) = correction_at(text) else {
         return read_all(parse, text, tz, hours, bare_hour);
     };
@@ -118,9 +127,6 @@ fn without_days_asked_about<'p>(
     text: &str,
     chooses_day: impl Fn(&Parse, &str) -> bool,
 ) -> Cow<'p, Parse> {
-    let is_day = |e: &crate::nlu::Entity| {
-        e.entity == "datetime" && matches!(&e.value, EntityValue::Time { grain, .. } if *grain == Grain::Day)
-    };
     if !text.contains('?') || !parse.entities.iter().any(is_day) {
         return Cow::Borrowed(parse);
     }
@@ -133,6 +139,77 @@ fn without_days_asked_about<'p>(
         entities: parse.entities.iter().filter(|e| !asked(e)).cloned().collect(),
         ..parse.clone()
     })
+}
+
+/// Whether an entity is a datetime with a day's grain.
+fn is_day(e: &crate::nlu::Entity) -> bool {
+    e.entity == "datetime" && matches!(&e.value, EntityValue::Time { grain, .. } if *grain == Grain::Day)
+}
+
+/// Whether an entity names one day, alone or with a part of it ("friday
+/// afternoon"; not "this week").
+fn names_day(e: &crate::nlu::Entity) -> bool {
+    let one_day = |w: &str| DAY_WORDS.contains(&w) && !w.starts_with("week");
+    is_day(e) || e.entity == "datetime" && normalise(&e.text).split(' ').any(one_day)
+}
+
+/// The entities of `parse` less the `dropped` ones that name a day.
+fn without_days(parse: &Parse, dropped: impl Fn(&crate::nlu::Entity) -> bool) -> Cow<'static, Parse> {
+    Cow::Owned(Parse {
+        entities: parse.entities.iter().filter(|e| !(names_day(e) && dropped(e))).cloned().collect(),
+        ..parse.clone()
+    })
+}
+
+/// The days of a message with days in several sentences, one of which
+/// asks for something ("my boss just moved a meeting to friday afternoon.
+/// any chance we can bump it to saturday?"): the request's days only.
+fn days_of_the_request<'p>(parse: &'p Parse, text: &str) -> Cow<'p, Parse> {
+    if parse.entities.iter().filter(|e| e.entity == "datetime").count() < 2 {
+        return Cow::Borrowed(parse);
+    }
+    let mut sentences: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '\n') {
+            sentences.push(start..i + c.len_utf8());
+            start = i + c.len_utf8();
+        }
+    }
+    sentences.push(start..text.len());
+    let dated: Vec<&std::ops::Range<usize>> = sentences
+        .iter()
+        .filter(|r| parse.entities.iter().any(|e| names_day(e) && r.contains(&e.start)))
+        .collect();
+    let requests: Vec<&&std::ops::Range<usize>> = dated
+        .iter()
+        .filter(|r| {
+            let n = normalise(&text[r.start..r.end]);
+            REQUEST_LEADS.iter().any(|l| contains_phrase(&n, l))
+        })
+        .collect();
+    match requests.as_slice() {
+        [request] if dated.len() > 1 => {
+            let keep = (**request).clone();
+            without_days(parse, |e| !keep.contains(&e.start))
+        }
+        _ => Cow::Borrowed(parse),
+    }
+}
+
+/// The days after a correction: those of its first clause, when it names
+/// one ("wait no sorry i meant fri, sat is my kid's game" says Friday).
+fn days_of_the_correction<'p>(parse: &'p Parse, text: &str, at: usize) -> Cow<'p, Parse> {
+    let end = text[at..].find([',', ';', '.', '!', '?']).map_or(text.len(), |i| at + i);
+    let first = |e: &crate::nlu::Entity| e.start >= at && e.start < end;
+    let later = |e: &crate::nlu::Entity| e.start >= end;
+    if parse.entities.iter().any(|e| names_day(e) && first(e))
+        && parse.entities.iter().any(|e| names_day(e) && later(e))
+    {
+        without_days(parse, later)
+    } else {
+        Cow::Borrowed(parse)
+    }
 }
 
 /// Where the last correction inside a message starts ("no sorry,", "I

@@ -26,6 +26,30 @@ pub(crate) const MERIDIEM: &[&str] = &[
 pub(crate) const CORRECTION_MARKERS: &[&str] =
     &["no sorry", "no,", "sorry,", "i mean", "i meant", "actually", "scratch that", "make that", "or rather"];
 
+/// Words that open a request ("can we", "any chance", "how about"): the
+/// sentence with them says what the customer wants, others say why.
+pub(crate) const REQUEST_LEADS: &[&str] = &[
+    "can we",
+    "could we",
+    "can you",
+    "could you",
+    "can i",
+    "could i",
+    "any chance",
+    "how about",
+    "what about",
+    "is there any way",
+    "would it be possible",
+    "is it possible",
+    "let's",
+    "lets",
+    "i'd like",
+    "id like",
+    "i would like",
+    "i want",
+    "please",
+];
+
 /// Durations said in words, in minutes ("half an hour", "a couple of hours").
 pub(crate) const SPOKEN_DURATIONS: &[(&str, i64)] = &[
     ("an hour and a half", 90),
