@@ -182,6 +182,14 @@ impl TestServer {
         self.tokens(DEMO_TENANT, DEMO_ADMIN_EMAIL, PASSWORD).await.0
     }
 
+    /// A second tenant, `other-spa`, with an owner who can log in.
+    async fn other_tenant(&self) -> TenantId {
+        let other = TenantId::parse("other-spa").unwrap();
+        self.state.store.create_tenant_with_id(&other, "Other spa").await.unwrap();
+        self.state.store.create_user(&other, "owner@other-spa.test", PASSWORD, "owner").await.unwrap();
+        other
+    }
+
     async fn refresh(&self, refresh_token: &str) -> (StatusCode, Value) {
         self.call("POST", "/v1/auth/refresh", None, Some(json!({ "refresh_token": refresh_token }))).await
     }
@@ -357,9 +365,7 @@ async fn another_tenants_credentials_get_no_data() {
     for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
         let store = server.state.store.clone();
-        let other = TenantId::parse("other-spa").unwrap();
-        store.create_tenant_with_id(&other, "Other spa").await.unwrap();
-        store.create_user(&other, "owner@other-spa.test", PASSWORD, "owner").await.unwrap();
+        let other = server.other_tenant().await;
         let other_key = store.create_api_key(&other, "their crm").await.unwrap().secret;
 
         let owner = server.owner().await;
@@ -590,10 +596,7 @@ async fn the_live_inbox_shows_a_handoff_and_a_close_to_its_tenant_only() {
     use futures::SinkExt;
     for backend in Backend::all() {
         let server = TestServer::start(&backend, AuthConfig::default()).await;
-        let store = server.state.store.clone();
-        let other = TenantId::parse("other-spa").unwrap();
-        store.create_tenant_with_id(&other, "Other spa").await.unwrap();
-        store.create_user(&other, "owner@other-spa.test", PASSWORD, "owner").await.unwrap();
+        server.other_tenant().await;
         let owner = server.owner().await;
         let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
         let inbox_url = format!("ws://{}/v1/admin/inbox/ws", server.addr);

@@ -14,31 +14,12 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { adminPassword, baseUrl, launchBrowser, say, seeMessage, step, STEP_TIMEOUT_MS } from "./support.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const baseUrl = process.env.CONCIERGE_E2E_URL;
-const artifacts = path.resolve(process.env.CONCIERGE_E2E_ARTIFACTS || path.join(here, "../../../../target/e2e-artifacts"));
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-const adminPassword = process.env.CONCIERGE_E2E_ADMIN_PASSWORD;
-const STEP_TIMEOUT_MS = Number(process.env.CONCIERGE_E2E_STEP_TIMEOUT_MS || 15000);
 const HANDOFF_ALERT_MS = 2000;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function step(page, name, body) {
-  try {
-    await body();
-    await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-  } catch (err) {
-    const shot = path.join(artifacts, `${name}-FAILED.png`);
-    await page.screenshot({ path: shot }).catch(() => {});
-    throw new Error(`step "${name}" failed: ${err.message}\n(screenshot: ${shot})`, { cause: err });
-  }
-}
 
 /** Runs axe-core on the page; fails on serious or critical violations. */
 async function accessible(page, what) {
@@ -52,28 +33,10 @@ async function accessible(page, what) {
   );
 }
 
-async function seeWidgetMessage(page, kind, text) {
-  await page.locator(`#concierge-widget .msg.${kind}`, { hasText: text }).first()
-    .waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS });
-}
-
-async function customerSays(page, text) {
-  const input = page.getByRole("textbox", { name: "Message" });
-  await input.fill(text);
-  await input.press("Enter");
-  await seeWidgetMessage(page, "user", text);
-}
-
 let browser;
 
 before(async () => {
-  assert.ok(baseUrl, "set CONCIERGE_E2E_URL to the server's base URL (scripts/test-browser.sh does)");
-  mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -125,8 +88,8 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
     await step(customer, "console-03-customer-asks-for-a-person", async () => {
       await customer.goto(baseUrl + "/");
       await customer.getByRole("button", { name: "Chat with Salon Lumière" }).click({ timeout: STEP_TIMEOUT_MS });
-      await customerSays(customer, "can I talk to a real person please");
-      await seeWidgetMessage(customer, "bot", "team");
+      await say(customer, "can I talk to a real person please");
+      await seeMessage(customer, "bot", "team");
       askedAt = Date.now();
     });
 
@@ -151,7 +114,7 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
     });
 
     await step(customer, "console-06-customer-sees-the-agent", async () => {
-      await seeWidgetMessage(customer, "agent", "How can I help?");
+      await seeMessage(customer, "agent", "How can I help?");
       const badge = customer.locator("#concierge-widget .msg.agent .badge").first();
       assert.match(await badge.textContent(), /^Human agent/);
     });
@@ -162,8 +125,8 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
     });
 
     await step(customer, "console-08-bot-answers-again", async () => {
-      await customerSays(customer, "is there parking?");
-      await seeWidgetMessage(customer, "bot", "four free parking spaces behind the salon");
+      await say(customer, "is there parking?");
+      await seeMessage(customer, "bot", "four free parking spaces behind the salon");
     });
 
     await step(agent, "console-09-closed", async () => {

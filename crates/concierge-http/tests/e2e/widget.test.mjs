@@ -21,45 +21,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const baseUrl = process.env.CONCIERGE_E2E_URL;
-const artifacts = path.resolve(process.env.CONCIERGE_E2E_ARTIFACTS || path.join(here, "../../../../target/e2e-artifacts"));
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-const adminPassword = process.env.CONCIERGE_E2E_ADMIN_PASSWORD;
-const STEP_TIMEOUT_MS = Number(process.env.CONCIERGE_E2E_STEP_TIMEOUT_MS || 15000);
-
-/** Runs one named step; on failure saves a screenshot and names the step in the error. */
-async function step(page, name, body) {
-  try {
-    await body();
-    await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
-  } catch (err) {
-    const shot = path.join(artifacts, `${name}-FAILED.png`);
-    await page.screenshot({ path: shot }).catch(() => {});
-    throw new Error(`step "${name}" failed: ${err.message}\n(screenshot: ${shot})`, { cause: err });
-  }
-}
-
-/** Waits until a message of this kind ("bot", "user", "agent") containing `text` is visible. */
-async function seeMessage(page, kind, text) {
-  const msg = page.locator(`#concierge-widget .msg.${kind}`, { hasText: text });
-  await msg.first().waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS }).catch(() => {
-    throw new Error(`no ${kind} message containing ${JSON.stringify(text)} appeared within ${STEP_TIMEOUT_MS} ms`);
-  });
-}
-
-/** Types a message into the widget and sends it with Enter. */
-async function say(page, text) {
-  const input = page.getByRole("textbox", { name: "Message" });
-  await input.fill(text);
-  await input.press("Enter");
-  await seeMessage(page, "user", text);
-}
+import { adminPassword, baseUrl, launchBrowser, say, seeMessage, step, STEP_TIMEOUT_MS } from "./support.mjs";
 
 /** The class of the element focused inside the widget's shadow root. */
 function focusedInWidget(page) {
@@ -72,20 +34,7 @@ function focusedInWidget(page) {
 let browser;
 
 before(async () => {
-  assert.ok(baseUrl, "set CONCIERGE_E2E_URL to the server's base URL (scripts/test-browser.sh does)");
-  mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
