@@ -2,10 +2,55 @@
 //! staff's live inbox): JSON frames, close frames that arrive, errors in
 //! the API's error shape.
 
+use std::pin::Pin;
+use std::time::Duration;
+
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use serde_json::json;
+use tokio::time::{Instant, Interval, MissedTickBehavior, Sleep};
 
+use crate::server::config::HttpConfig;
 use crate::server::error::ApiError;
+
+/// What a socket's [`Heartbeat`] says is due.
+pub(crate) enum Beat {
+    /// Time to ping the client.
+    Ping,
+    /// Nothing heard (not even a pong) for the idle limit: close with 1008.
+    Idle,
+}
+
+/// A socket's keep-alive: a ping every `server.websocket_ping_seconds`, and
+/// the end of a socket silent for `server.websocket_idle_timeout_seconds`.
+pub(crate) struct Heartbeat {
+    ping: Interval,
+    idle: Pin<Box<Sleep>>,
+    limit: Duration,
+}
+
+impl Heartbeat {
+    /// Starts counting now; the first ping is one interval away.
+    pub(crate) fn start(config: &HttpConfig) -> Heartbeat {
+        let period = config.websocket_ping_interval;
+        let mut ping = tokio::time::interval_at(Instant::now() + period, period);
+        ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let limit = config.websocket_idle_timeout;
+        Heartbeat { ping, idle: Box::pin(tokio::time::sleep(limit)), limit }
+    }
+
+    /// Waits for what is due next (cancel-safe, for `select!`).
+    pub(crate) async fn next(&mut self) -> Beat {
+        tokio::select! {
+            _ = self.ping.tick() => Beat::Ping,
+            () = &mut self.idle => Beat::Idle,
+        }
+    }
+
+    /// Something came from the client: the idle limit counts from now.
+    pub(crate) fn heard(&mut self) {
+        self.idle.as_mut().reset(Instant::now() + self.limit);
+    }
+}
 
 pub(crate) async fn send_json(socket: &mut WebSocket, value: &impl serde::Serialize) -> bool {
     match serde_json::to_string(value) {

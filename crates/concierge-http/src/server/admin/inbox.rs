@@ -26,7 +26,7 @@ use crate::server::auth::{Principal, Role};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::limits::ClientIp;
 use crate::server::state::AppState;
-use crate::server::websocket::{close, send_error, send_json};
+use crate::server::websocket::{close, send_error, send_json, Beat, Heartbeat};
 
 /// How long a new socket has to authenticate.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -97,13 +97,7 @@ async fn session(state: AppState, mut socket: WebSocket, ip: ClientIp) {
     state.metrics.websockets().inc();
     let mut inbox = state.conversations.hub().subscribe_inbox(&principal.tenant);
     let mut shutdown = state.shutdown_signal();
-    let http = &state.config.http;
-    let mut ping = tokio::time::interval(http.websocket_ping_interval);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ping.tick().await;
-    let idle_limit = http.websocket_idle_timeout;
-    let idle = tokio::time::sleep(idle_limit);
-    tokio::pin!(idle);
+    let mut heartbeat = Heartbeat::start(&state.config.http);
     let mut open = send_json(&mut socket, &json!({ "type": "ready" })).await;
     while open {
         tokio::select! {
@@ -111,11 +105,13 @@ async fn session(state: AppState, mut socket: WebSocket, ip: ClientIp) {
                 close(&mut socket, 1001, "server shutting down").await;
                 break;
             }
-            () = &mut idle => {
-                close(&mut socket, 1008, "idle timeout").await;
-                break;
-            }
-            _ = ping.tick() => open = socket.send(Message::Ping(Default::default())).await.is_ok(),
+            beat = heartbeat.next() => match beat {
+                Beat::Idle => {
+                    close(&mut socket, 1008, "idle timeout").await;
+                    break;
+                }
+                Beat::Ping => open = socket.send(Message::Ping(Default::default())).await.is_ok(),
+            },
             update = inbox.receiver.recv() => match update {
                 Ok(update) => {
                     open = send_json(&mut socket, &json!({
@@ -129,7 +125,7 @@ async fn session(state: AppState, mut socket: WebSocket, ip: ClientIp) {
                 Err(RecvError::Closed) => break,
             },
             incoming = socket.recv() => {
-                idle.as_mut().reset(tokio::time::Instant::now() + idle_limit);
+                heartbeat.heard();
                 match incoming {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                     // The inbox takes no commands: actions go through the REST routes.

@@ -38,7 +38,7 @@ use super::conversation::handle_message;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::limits::ClientIp;
 use crate::server::state::AppState;
-use crate::server::websocket::{close, is_too_big, send_error, send_json};
+use crate::server::websocket::{close, is_too_big, send_error, send_json, Beat, Heartbeat};
 
 /// The WebSocket route.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -146,28 +146,24 @@ async fn session(
             return;
         }
     };
-    let http = &state.config.http;
-    let mut ping = tokio::time::interval(http.websocket_ping_interval);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ping.tick().await;
-    let idle_limit = http.websocket_idle_timeout;
-    let idle = tokio::time::sleep(idle_limit);
-    tokio::pin!(idle);
+    let mut heartbeat = Heartbeat::start(&state.config.http);
     loop {
         tokio::select! {
             _ = shutdown.changed() => {
                 close(&mut socket, 1001, "server shutting down").await;
                 break;
             }
-            () = &mut idle => {
-                close(&mut socket, 1008, "idle timeout").await;
-                break;
-            }
-            _ = ping.tick() => {
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+            beat = heartbeat.next() => match beat {
+                Beat::Idle => {
+                    close(&mut socket, 1008, "idle timeout").await;
                     break;
                 }
-            }
+                Beat::Ping => {
+                    if socket.send(Message::Ping(Default::default())).await.is_err() {
+                        break;
+                    }
+                }
+            },
             batch = subscription.receiver.recv() => match batch {
                 Ok(items) => {
                     let mut ok = true;
@@ -189,7 +185,7 @@ async fn session(
                 Err(RecvError::Closed) => break,
             },
             incoming = socket.recv() => {
-                idle.as_mut().reset(tokio::time::Instant::now() + idle_limit);
+                heartbeat.heard();
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text,
                     Some(Ok(Message::Binary(_))) => {
