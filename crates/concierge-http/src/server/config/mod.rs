@@ -604,6 +604,25 @@ mod tests {
     }
 
     #[test]
+    fn the_operator_token_is_long_and_the_public_url_a_url() {
+        let load = |vars: &[(&str, &str)]| ServerConfig::load(None, env(vars), Overrides::default());
+        let config = load(&[]).unwrap();
+        assert!(config.operator_token.is_none());
+        assert_eq!(config.effective_public_url(), "http://127.0.0.1:8080");
+        let token = "0123456789abcdef0123456789abcdef";
+        let config =
+            load(&[("CONCIERGE_OPERATOR_TOKEN", token), ("CONCIERGE_PUBLIC_URL", "https://chat.example/")])
+                .unwrap();
+        assert_eq!(config.operator_token.as_ref().map(Secret::expose), Some(token));
+        assert_eq!(config.effective_public_url(), "https://chat.example");
+        assert!(matches!(load(&[("CONCIERGE_OPERATOR_TOKEN", "short")]), Err(ConfigError::Invalid { .. })));
+        assert!(matches!(
+            load(&[("CONCIERGE_PUBLIC_URL", "chat.example")]),
+            Err(ConfigError::Invalid { .. })
+        ));
+    }
+
+    #[test]
     fn flags_win_over_the_environment_which_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("concierge.toml");
