@@ -3,7 +3,7 @@
 //! user again. The operator's CLI and the operator API both come here.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use concierge_core::dialog::check_spec;
+use concierge_core::dialog::{check_spec, CheckedSpec};
 use concierge_store::{IssuedInvite, Store, StoreError, Tenant, TenantId, User};
 
 use crate::ServiceError;
@@ -39,44 +39,66 @@ pub struct ProvisionedTenant {
     pub bot: Option<(String, i32)>,
 }
 
-/// Checks `new`, then creates the tenant, its owner, the owner's invitation
-/// and its bot, as one: if a step fails, what the steps before it wrote is
-/// erased. An existing slug is [`StoreError::Duplicate`]; a bad slug, time
-/// zone, email or spec is [`ServiceError::Invalid`].
+/// A [`NewTenant`] whose every field was checked, its spec as the engine
+/// loads it: what [`provision`] writes.
+#[derive(Debug)]
+pub struct CheckedTenant {
+    id: TenantId,
+    name: String,
+    timezone: String,
+    owner_email: String,
+    spec: Option<CheckedSpec>,
+}
+
+impl NewTenant {
+    /// Checks the slug, time zone, owner's email, name and bot spec (this
+    /// trains the bot's classifier: CPU work, off async workers). A bad one
+    /// is [`ServiceError::Invalid`] or [`ServiceError::InvalidSpec`].
+    pub fn check(&self) -> Result<CheckedTenant, ServiceError> {
+        let id = tenant_slug(&self.slug)?;
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ServiceError::Invalid(format!(
+                "unknown time zone {:?} (an IANA name such as Europe/Dublin)",
+                self.timezone
+            )));
+        }
+        let email = self.owner_email.trim();
+        if !is_email(email) {
+            return Err(ServiceError::Invalid(format!("{email:?} is not an email address")));
+        }
+        if self.name.trim().is_empty() {
+            return Err(ServiceError::Invalid("the business needs a name".into()));
+        }
+        let spec = self.bot_spec.as_deref().map(check_spec).transpose()?;
+        Ok(CheckedTenant {
+            id,
+            name: self.name.trim().to_owned(),
+            timezone: self.timezone.clone(),
+            owner_email: email.to_owned(),
+            spec,
+        })
+    }
+}
+
+/// Creates the checked tenant, its owner, the owner's invitation and its
+/// bot, as one: if a step fails, what the steps before it wrote is erased.
+/// An existing slug is [`StoreError::Duplicate`].
 pub async fn provision(
     store: &dyn Store,
-    new: &NewTenant,
+    checked: &CheckedTenant,
     now: DateTime<Utc>,
 ) -> Result<ProvisionedTenant, ServiceError> {
-    let id = tenant_slug(&new.slug)?;
-    if new.timezone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(ServiceError::Invalid(format!(
-            "unknown time zone {:?} (an IANA name such as Europe/Dublin)",
-            new.timezone
-        )));
-    }
-    let email = new.owner_email.trim();
-    if !is_email(email) {
-        return Err(ServiceError::Invalid(format!("{email:?} is not an email address")));
-    }
-    if new.name.trim().is_empty() {
-        return Err(ServiceError::Invalid("the business needs a name".into()));
-    }
-    // The spec is checked before anything is written.
-    let spec = match &new.bot_spec {
-        Some(text) => Some(check_spec(text)?),
-        None => None,
-    };
-    let tenant = store.create_tenant_with_id(&id, new.name.trim()).await?;
+    let CheckedTenant { id, name, timezone, owner_email: email, spec } = checked;
+    let tenant = store.create_tenant_with_id(id, name).await?;
     let made = async {
-        let tenant = store.set_tenant_timezone(&id, Some(&new.timezone)).await?;
-        let owner = store.create_user(&id, email, &unknown_password()?, "owner").await?;
-        let invitation = store.create_invite(&id, &owner.id, now, INVITE_TTL).await?;
-        let bot = match &spec {
+        let tenant = store.set_tenant_timezone(id, Some(timezone)).await?;
+        let owner = store.create_user(id, email, &unknown_password()?, "owner").await?;
+        let invitation = store.create_invite(id, &owner.id, now, INVITE_TTL).await?;
+        let bot = match spec {
             Some(checked) => {
-                let bot = store.create_bot(&id, &format!("{} concierge", tenant.name)).await?;
-                let version = store.add_bot_version(&id, &bot.id, &checked.value).await?;
-                store.activate_bot_version(&id, &bot.id, version).await?;
+                let bot = store.create_bot(id, &format!("{} concierge", tenant.name)).await?;
+                let version = store.add_bot_version(id, &bot.id, &checked.value).await?;
+                store.activate_bot_version(id, &bot.id, version).await?;
                 Some((bot.id, version))
             }
             None => None,

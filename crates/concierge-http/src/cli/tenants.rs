@@ -132,7 +132,7 @@ fn slug(text: &str) -> anyhow::Result<TenantId> {
 }
 
 async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
-    // The bot file is read here; the service checks it before anything is written.
+    // The bot file is read here; the service checks it.
     let bot_spec = match &args.bot {
         Some(path) => {
             Some(std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?)
@@ -146,14 +146,16 @@ async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
         owner_email: args.owner_email,
         bot_spec,
     };
+    // Everything is checked before the database is opened.
+    let shown = args.bot.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+    let checked = match new.check() {
+        Err(ServiceError::InvalidSpec(problems)) => anyhow::bail!("{shown}: {problems}"),
+        other => other?,
+    };
     let store = store(&args.db).await?;
-    let made = match tenants::provision(store.as_ref(), &new, Utc::now()).await {
+    let made = match tenants::provision(store.as_ref(), &checked, Utc::now()).await {
         Err(ServiceError::Store(StoreError::Duplicate(_))) => {
             anyhow::bail!("tenant {} already exists", new.slug)
-        }
-        Err(ServiceError::InvalidSpec(problems)) => {
-            let shown = args.bot.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-            anyhow::bail!("{shown}: {problems}")
         }
         other => other?,
     };

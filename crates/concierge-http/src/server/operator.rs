@@ -196,14 +196,8 @@ async fn create_tenant(
         bot_spec: request.bot_spec,
     };
     // Checking a spec trains its classifier: off the async workers.
-    let store = state.store.clone();
-    let now = state.clock.now();
-    let made = tokio::task::spawn_blocking(move || {
-        tokio::runtime::Handle::current()
-            .block_on(async { tenants::provision(store.as_ref(), &new, now).await })
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let checked = tokio::task::spawn_blocking(move || new.check()).await.map_err(ApiError::internal)??;
+    let made = tenants::provision(state.store.as_ref(), &checked, state.clock.now()).await?;
     let (bot_id, bot_version) = made.bot.map_or((None, None), |(bot, version)| (Some(bot), Some(version)));
     let public_url = state.config.effective_public_url();
     tracing::info!(tenant = %made.tenant.id, "operator provisioned a tenant");
