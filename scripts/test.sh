@@ -52,7 +52,7 @@ run_stage() {
     start=$(date +%s)
     current_stage_start=$start
     echo
-    say "=== stage $name: start ($(date -u +%H:%M:%S) UTC)"
+    say "=== stage $name: start ($(date -u +%H:%M:%S) UTC, $(disk_free_gb) GB free)"
     set +e
     (set -e; "$fn")
     status=$?
@@ -150,8 +150,24 @@ need_cmd() {
     command -v "$1" >/dev/null 2>&1 || die "missing prerequisite '$1': $2"
 }
 
+# Free space on the target directory's file system, in whole GB.
+disk_free_gb() {
+    df -Pk "${CARGO_TARGET_DIR:-$repo_root/target}" 2>/dev/null | awk 'NR==2 {print int($4 / 1048576)}' ||
+        df -Pk . | awk 'NR==2 {print int($4 / 1048576)}'
+}
+
+# All stages together write about 8 GB (debug tests 4, wasm 1.5, release wheel 1.5, tools):
+# below MIN_DISK_GB the run stops at once; below 10 GB it warns.
+MIN_DISK_GB=${CONCIERGE_MIN_DISK_GB:-5}
+
 stage_setup() {
     say "checking prerequisites"
+    mkdir -p "${CARGO_TARGET_DIR:-$repo_root/target}"
+    local free
+    free=$(disk_free_gb)
+    [ "${free:-0}" -ge "$MIN_DISK_GB" ] ||
+        die "only ${free:-0} GB free under ${CARGO_TARGET_DIR:-$repo_root/target}: the stages need about $MIN_DISK_GB GB (set CONCIERGE_MIN_DISK_GB to override)"
+    [ "$free" -ge 10 ] || say "warning: only $free GB free; the full run writes about 8 GB"
     need_cmd cargo "install the Rust toolchain (rustup)"
     need_cmd rustc "install the Rust toolchain (rustup)"
     if want fmt; then
