@@ -346,6 +346,12 @@ pub(crate) fn says_cancel(text: &str) -> bool {
     words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVING.contains(&w.as_str()))
 }
 
+/// Whether the message has a word of moving a booking ("move", "push",
+/// "reschedule").
+pub(crate) fn says_move(text: &str) -> bool {
+    crate::lexicon::words(text).iter().any(|w| MOVING.contains(&w.as_str()) || w.starts_with("reschedul"))
+}
+
 /// Whether the message asks for a person: "can I speak to an actual
 /// human", "operator", "can somebody call me back?".
 pub(crate) fn asks_for_person(text: &str) -> bool {

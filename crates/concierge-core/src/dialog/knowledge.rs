@@ -112,17 +112,10 @@ fn is_question_clause(clause: &str) -> bool {
 /// with the entities found outside them: what the rest of "how long does
 /// that take? i have to grab my kids at 3" says.
 pub(crate) fn outside_questions(parse: &Parse, text: &str) -> (Parse, String) {
-    let mut rest = String::with_capacity(text.len());
-    let mut asked = Vec::new();
-    let mut at = 0;
-    for clause in text.split_inclusive(ends_clause) {
-        if is_question_clause(clause) {
-            rest.extend(std::iter::repeat_n(' ', clause.len()));
-            asked.push(at..at + clause.len());
-        } else {
-            rest.push_str(clause);
-        }
-        at += clause.len();
+    let asked = question_clauses(text);
+    let mut rest = text.to_owned();
+    for clause in &asked {
+        rest.replace_range(clause.clone(), &" ".repeat(clause.len()));
     }
     let entities = parse
         .entities
@@ -131,6 +124,19 @@ pub(crate) fn outside_questions(parse: &Parse, text: &str) -> (Parse, String) {
         .cloned()
         .collect();
     (Parse { entities, ..parse.clone() }, rest)
+}
+
+/// Where the question clauses of `text` are, as byte ranges.
+pub(crate) fn question_clauses(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut asked = Vec::new();
+    let mut at = 0;
+    for clause in text.split_inclusive(ends_clause) {
+        if is_question_clause(clause) {
+            asked.push(at..at + clause.len());
+        }
+        at += clause.len();
+    }
+    asked
 }
 
 /// Whether a question asks what would happen rather than for it to happen:

@@ -196,6 +196,18 @@ impl Engine {
                         _ => {}
                     }
                 }
+                // "I come in every month for a trim, do you guys do anything
+                // for repeat customers?": the booking words are what the
+                // customer does; what they ask is something else.
+                if self.asks_beside_booking(parse, text, changes) {
+                    let asked: Vec<&str> =
+                        knowledge::question_clauses(text).into_iter().map(|r| &text[r]).collect();
+                    for question in [text, &asked.join(" ")] {
+                        if let answer @ KbOutcome::Answer { .. } = self.kb().lookup(state, parse, question) {
+                            return kb_meaning(answer);
+                        }
+                    }
+                }
                 if !changes
                     && i.confidence < SURE_OF_FLOW
                     && !has(parse, "service")
@@ -255,6 +267,31 @@ impl Engine {
         (when && self.names_whom_or_what(&rest_parse, &rest) && !knowledge::asks_what_if(text))
             .then(|| self.flows.iter().position(|f| f.runs("create_booking")))
             .flatten()
+    }
+
+    /// Whether a question asks about something beside a booking: no day or
+    /// time is said, and no question clause names a service or a person,
+    /// asks for an appointment (but to come without one) or for free times ("is it ok to just swing by
+    /// without booking? i'm never sure of my schedule"); for a flow that
+    /// changes a booking, no word of cancelling or moving either.
+    fn asks_beside_booking(&self, parse: &Parse, text: &str, changes: bool) -> bool {
+        let asked = knowledge::question_clauses(text);
+        if asked.is_empty() || has(parse, "datetime") {
+            return false;
+        }
+        if changes && (answers::says_cancel(text) || answers::says_change(text) || answers::says_move(text)) {
+            return false;
+        }
+        asked.iter().all(|range| {
+            let clause = &text[range.clone()];
+            let names = parse.entities.iter().any(|e| {
+                matches!(e.entity.as_str(), "service" | "staff") && e.start < range.end && e.end > range.start
+            });
+            !names
+                && self.service_by_words(clause, 2).is_none()
+                && (!knowledge::asks_for_appointment(clause) || answers::without_booking(clause))
+                && answers::asks_for_times(clause).is_none()
+        })
     }
 
     /// Whether a message says when the customer would come: a time, or a

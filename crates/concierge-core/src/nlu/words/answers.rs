@@ -12,6 +12,7 @@ pub(crate) const YES: &[&str] = &[
     "yeh",
     "yep",
     "yup",
+    "aye",
     "yas",
     "yess",
     "yesss",
