@@ -6,8 +6,8 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST, FREE_WORDS, LATEST, MOVING, NO,
-    OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND,
+    ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST, FREE_WORDS, HABIT, LATEST, MOVING,
+    NO, OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND,
     WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
@@ -344,6 +344,12 @@ pub(crate) fn asks_what_booking_needs(text: &str) -> bool {
 pub(crate) fn says_cancel(text: &str) -> bool {
     let words = crate::lexicon::words(text);
     words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVING.contains(&w.as_str()))
+}
+
+/// Whether the message tells what the customer usually does ("I come in
+/// every month", "I normally see Maria").
+pub(crate) fn says_habit(text: &str) -> bool {
+    crate::lexicon::words(text).iter().any(|w| HABIT.contains(&w.as_str()))
 }
 
 /// Whether the message has a word of moving a booking ("move", "push",

@@ -130,6 +130,7 @@ impl Engine {
             | Meaning::Nothing
                 if self.booking_ranked_first(parse)
                     && self.names_whom_or_what(parse, text)
+                    && !self.asks_beside_booking(parse, text, false)
                     && !knowledge::asks_what_if(text)
                     && !answers::asks_what_booking_needs(text) =>
             {
@@ -258,7 +259,9 @@ impl Engine {
     /// on the 29th, early afternoon").
     pub(super) fn books_outside_questions(&self, parse: &Parse, text: &str) -> Option<usize> {
         let (rest_parse, rest) = knowledge::outside_questions(parse, text);
-        if rest.trim().is_empty() || rest == text {
+        // "I come in every month for a trim, do you ...?" says what the
+        // customer usually does, not what they want now.
+        if rest.trim().is_empty() || rest == text || answers::says_habit(&rest) {
             return None;
         }
         let said = when::read(&rest_parse, &rest, self.tz, &self.spec.business.hours, false);

@@ -226,6 +226,9 @@ pub(crate) const ASKING_FOR_TIMES: &[&str] = &[
 pub(crate) const BOOKING_CHANGES: &[&str] =
     &["instead", "move", "change", "push", "switch", "reschedule", "rather", "same time", "earlier", "later"];
 
+/// Words of what a customer usually does ("every month", "I normally").
+pub(crate) const HABIT: &[&str] = &["every", "usually", "normally", "always", "regularly", "typically"];
+
 /// Words that ask for one more booking rather than a change to the one
 /// made ("can I also get one for my son at 4").
 pub(crate) const ANOTHER_BOOKING: &[&str] =
