@@ -19,7 +19,8 @@ use super::answers::{contains_phrase, normalise};
 use super::knowledge::outside_questions;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::when::{
-    APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, REQUEST_LEADS, SPOKEN_DURATIONS, WORKING,
+    APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, REQUEST_LEADS, SECOND_THOUGHTS, SPOKEN_DURATIONS,
+    WORKING,
 };
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
@@ -84,6 +85,9 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
         None => Cow::Borrowed(&*answered),
     };
     let parse: &Parse = &corrected;
+    if let Some(said) = hour_corrected(parse, text, tz, hours, bare_hour) {
+        return said;
+    }
     let Some(at) = correction_at(text) else {
         return read_all(parse, text, tz, hours, bare_hour);
     };
@@ -212,14 +216,47 @@ fn days_of_the_correction<'p>(parse: &'p Parse, text: &str, at: usize) -> Cow<'p
     }
 }
 
+/// "sat at 11.. no wait make it 12": a time, then after a correction or a
+/// second thought an hour alone (no other day or time), which replaces it.
+fn hour_corrected(
+    parse: &Parse,
+    text: &str,
+    tz: Tz,
+    hours: &WeeklyHours,
+    bare_hour: bool,
+) -> Option<WhenSaid> {
+    let at = correction_at(text).max(marker_at(text, SECOND_THOUGHTS))?;
+    let dated_after = parse.entities.iter().any(|e| e.entity == "datetime" && e.start >= at);
+    let dated_before = parse.entities.iter().any(|e| e.entity == "datetime" && e.start < at);
+    if dated_after || !dated_before {
+        return None;
+    }
+    let numbers_after = Parse {
+        entities: parse.entities.iter().filter(|e| e.entity == "number" && e.start >= at).cloned().collect(),
+        ..parse.clone()
+    };
+    let hour = bare_number(&numbers_after)?;
+    let mut said = read_all(parse, text, tz, hours, bare_hour);
+    said.time?;
+    said.time = Some(by_opening_hours(hour, said.day, hours));
+    said.instant = None;
+    said.approximate = false;
+    Some(said)
+}
+
 /// Where the last correction inside a message starts ("no sorry,", "I
 /// meant", "actually"), as a byte offset into `text`.
 fn correction_at(text: &str) -> Option<usize> {
+    marker_at(text, CORRECTION_MARKERS)
+}
+
+/// Where the last of `markers` inside `text` starts, at a word's start.
+fn marker_at(text: &str, markers: &[&str]) -> Option<usize> {
     let lower = text.to_lowercase().replace('’', "'");
     if lower.len() != text.len() {
         return None;
     }
-    CORRECTION_MARKERS
+    markers
         .iter()
         .filter_map(|m| {
             lower

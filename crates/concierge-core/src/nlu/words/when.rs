@@ -26,6 +26,12 @@ pub(crate) const MERIDIEM: &[&str] = &[
 pub(crate) const CORRECTION_MARKERS: &[&str] =
     &["no sorry", "no,", "sorry,", "i mean", "i meant", "actually", "scratch that", "make that", "or rather"];
 
+/// Second thoughts inside a message ("sat at 11.. no wait make it 12"):
+/// what follows them may give the reason ("hang on, I'm at work weds") or
+/// the new value, so they only mark a new hour alone.
+pub(crate) const SECOND_THOUGHTS: &[&str] =
+    &["no wait", "wait no", "oh wait", "hang on", "on second thought"];
+
 /// Words that open a request ("can we", "any chance", "how about"): the
 /// sentence with them says what the customer wants, others say why.
 pub(crate) const REQUEST_LEADS: &[&str] = &[
