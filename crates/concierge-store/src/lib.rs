@@ -126,7 +126,10 @@ pub mod prelude {
     };
 }
 
-pub use analytics::DailyRollup;
+pub use analytics::{
+    ConversationFacts, Count, DailyRollup, DayFigures, Rating, Report, ReportDay, ReportInputs,
+    IDLE_ENDS_CONVERSATION, MAX_RATING_COMMENT, MAX_REPORT_DAYS,
+};
 pub use api_key::{ApiKey, IssuedApiKey};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use booking::{NewBooking, StoredBooking};

@@ -188,6 +188,15 @@ impl<B: Backend> CustomerStore for B {
                 .await?;
                 report.events_redacted += 1;
             }
+            // A rating's comment is the customer's words; its score stays for the figures.
+            query::<B>(
+                "UPDATE conversation_ratings SET comment = NULL \
+                 WHERE tenant_id = $1 AND conversation_id = $2",
+            )
+            .param(tenant.as_str())
+            .param(conversation_id.as_str())
+            .execute_in(&mut *tx)
+            .await?;
             query::<B>(
                 "UPDATE conversations SET state = $3, status = 'closed', updated_at = $4 \
                  WHERE tenant_id = $1 AND id = $2",

@@ -11,6 +11,7 @@ const TENANT_COLUMNS: &str = "id, name, timezone, created_at, disabled_at";
 /// reference, `tenants` last: the order [`TenantStore::delete_tenant`]
 /// empties them in.
 const TENANT_TABLES: &[&str] = &[
+    "conversation_ratings",
     "conversation_events",
     "bookings",
     "conversations",

@@ -5,6 +5,7 @@
 //! owned by a fresh ordinary role so row-level security applies. Each story
 //! prints the backends it ran on.
 
+mod analytics;
 mod backend;
 mod booking_engine;
 mod cancellation;
