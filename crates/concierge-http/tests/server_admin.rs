@@ -1104,3 +1104,70 @@ async fn every_admin_route_checks_the_tenant_and_the_role() {
     );
     server.stop().await;
 }
+
+/// A handoff answered by a person, closed and rated by the customer shows in
+/// the analytics report exactly; a rating is taken once, checked, and only
+/// with the conversation's own token; another tenant's report is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rated_handoff_shows_in_the_analytics_report() {
+    for backend in Backend::all() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+        server.other_tenant().await;
+        let owner = server.owner().await;
+        let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
+        let (id, token) = server.conversation().await;
+        server.say(DEMO_TENANT, &id, &token, "can I talk to a real person please").await;
+        for (step, body) in [
+            ("takeover", None),
+            ("messages", Some(json!({"text": "Hi, Ana here. How can I help?"}))),
+            ("close", None),
+        ] {
+            let (status, answer) = server
+                .call("POST", &format!("/v1/admin/conversations/{id}/{step}"), Some(&owner), body)
+                .await;
+            assert!(status.is_success(), "{step}: {status} {answer}");
+        }
+        let rating = format!("/v1/chat/{DEMO_TENANT}/conversations/{id}/rating");
+        let (status, body) = server.call("POST", &rating, Some(&token), Some(json!({"score": 9}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, body) = server.call("POST", &rating, Some(&owner), Some(json!({"score": 5}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a staff token is no conversation token: {body}");
+        let (status, body) = server
+            .call("POST", &rating, Some(&token), Some(json!({"score": 5, "comment": " lovely "})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body, json!({"score": 5, "comment": "lovely"}));
+        let (status, body) = server.call("POST", &rating, Some(&token), Some(json!({"score": 1}))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+        let (status, report) = server.call("GET", "/v1/admin/analytics", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let totals = &report["totals"];
+        assert_eq!(report["days"].as_array().map(Vec::len), Some(30), "{report}");
+        assert_eq!(report["time_zone"], "America/New_York");
+        assert_eq!(
+            (totals["conversations"].as_i64(), totals["handoffs"].as_i64()),
+            (Some(1), Some(1)),
+            "{totals}"
+        );
+        assert_eq!((totals["ratings"].as_i64(), totals["csat_average"].as_f64()), (Some(1), Some(5.0)));
+        assert_eq!(totals["resolved_by_bot"], 0);
+        let first_response = totals["first_response_seconds"].as_f64().expect("a first response time");
+        assert!((0.0..60.0).contains(&first_response), "{first_response}");
+        assert!(totals["resolution_seconds"].as_f64().is_some(), "{totals}");
+        let (status, body) =
+            server.call("GET", "/v1/admin/analytics?from=2026-02-01&to=2025-01-01", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, body) =
+            server.call("GET", "/v1/admin/analytics?from=yesterday", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+        let (status, other) = server.call("GET", "/v1/admin/analytics", Some(&theirs), None).await;
+        assert_eq!(status, StatusCode::OK, "{other}");
+        assert_eq!(
+            (other["totals"]["conversations"].as_i64(), other["totals"]["ratings"].as_i64()),
+            (Some(0), Some(0))
+        );
+        server.stop().await;
+    }
+}

@@ -13,6 +13,8 @@
 //!   spec's, paraphrase search with a sentence encoder, document import.
 //! - [`tenants`]: hosting a business: provisioning a tenant with its
 //!   owner's invitation and its bot, inviting a user again.
+//! - [`analytics`]: a tenant's report over its business days, and its
+//!   customers' ratings.
 //! - [`Record`] and [`Item`]: what a conversation's log holds, typed, and
 //!   how clients see it.
 //!
@@ -20,6 +22,7 @@
 //! ([`concierge_store::run_turn`]). Errors are one enum, [`ServiceError`],
 //! which the adapters map at their edge.
 
+pub mod analytics;
 pub mod conversations;
 mod engines;
 mod error;

@@ -59,6 +59,7 @@ pub async fn seed(store: &dyn Store, admin_password: Option<&Secret>) -> Result<
         Err(e) => return Err(e.into()),
     }
     let spec = BotSpec::from_yaml(SALON_SPEC).map_err(|e| DemoError::Spec(e.to_string()))?;
+    store.set_tenant_timezone(&tenant, Some(&spec.business.timezone)).await?;
     let spec = serde_json::to_value(&spec).map_err(|e| DemoError::Spec(e.to_string()))?;
     let bot = store.create_bot(&tenant, "Salon concierge").await?;
     let version = store.add_bot_version(&tenant, &bot.id, &spec).await?;

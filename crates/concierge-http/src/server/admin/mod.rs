@@ -5,7 +5,7 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | agent | list and read conversations, watch them live, take one over, answer, release and close it ([`conversations`], [`inbox`], [`handoff`]) |
+//! | agent | list and read conversations, watch them live, take one over, answer, release and close it ([`conversations`], [`inbox`], [`handoff`]); read the analytics report ([`analytics`]) |
 //! | admin | also knowledge entries, services, staff and hours, bookings, bots and their specs ([`knowledge`], [`catalog`], [`bookings`], [`bots`]) |
 //! | owner | also API keys and users ([`api_keys`], [`users`]) |
 //!
@@ -20,6 +20,7 @@ use super::auth::Principal;
 use super::error::ApiError;
 use super::state::AppState;
 
+pub(super) mod analytics;
 pub(super) mod api_keys;
 pub(super) mod bookings;
 pub(super) mod bots;
@@ -70,6 +71,7 @@ impl Modify for AdminSecuritySchemes {
 /// Every admin route (documented in the OpenAPI description).
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(AdminApiDoc::openapi())
+        .merge(analytics::routes())
         .merge(conversations::routes())
         .merge(handoff::routes())
         .merge(inbox::routes())

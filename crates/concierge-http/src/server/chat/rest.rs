@@ -8,6 +8,9 @@
 //! - `GET /v1/chat/{tenant}/conversations/{id}/items?after=SEQ` (same
 //!   token) lists what is stored after a sequence number, to redraw a
 //!   conversation.
+//! - `POST /v1/chat/{tenant}/conversations/{id}/rating` (same token) with
+//!   `{"score": 1-5, "comment"?}` records the customer's satisfaction
+//!   (CSAT), once per conversation: 201, or 409 when already rated.
 //! - The WebSocket (`.../ws`) is in [`super::ws`].
 //!
 //! A token opens one conversation of one tenant only; anything else is 401
@@ -41,6 +44,27 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_conversation))
         .routes(routes!(send_message))
         .routes(routes!(list_items))
+        .routes(routes!(rate_conversation))
+}
+
+/// A customer's rating of their conversation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RatingRequest {
+    /// 1 (very unsatisfied) to 5 (very satisfied).
+    pub score: i32,
+    /// What they add, if anything (at most 2000 bytes).
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A recorded rating.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct RatingBody {
+    /// The score given.
+    pub score: i32,
+    /// The comment kept, trimmed.
+    pub comment: Option<String>,
 }
 
 /// A started conversation.
@@ -194,4 +218,45 @@ async fn list_items(
     authorize(&state, &tenant, &id, bearer(&headers)?)?;
     let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
     Ok(Json(ItemList { items: state.conversations.items(&tenant, &id, query.after).await? }))
+}
+
+/// Records the customer's satisfaction with the conversation (CSAT), once.
+#[utoipa::path(
+    post,
+    path = "/v1/chat/{tenant}/conversations/{id}/rating",
+    tag = "chat",
+    params(
+        ("tenant" = String, Path, description = "The tenant's id"),
+        ("id" = String, Path, description = "The conversation's id"),
+    ),
+    request_body = RatingRequest,
+    responses(
+        (status = 201, description = "Recorded", body = RatingBody),
+        (status = 400, description = "A score outside 1-5, or a comment over 2000 bytes", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "No such tenant or conversation", body = ErrorBody),
+        (status = 409, description = "Already rated", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    ),
+    security(("conversation_token" = []))
+)]
+async fn rate_conversation(
+    State(state): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ApiJson(rating): ApiJson<RatingRequest>,
+) -> Result<(StatusCode, Json<RatingBody>), ApiError> {
+    let tenant = tenant_from_path(&tenant)?;
+    authorize(&state, &tenant, &id, bearer(&headers)?)?;
+    admit(&state, &ip, &tenant)?;
+    let stored = concierge_service::analytics::rate(
+        state.store.as_ref(),
+        &tenant,
+        &id,
+        rating.score,
+        rating.comment.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(RatingBody { score: stored.score, comment: stored.comment })))
 }
