@@ -4,12 +4,12 @@
 #
 # Installs what it needs when missing (Debian `chromium`, Node and npm, the e2e package's
 # pinned `playwright-core` with `npm ci`), builds the `concierge` binary (debug, like the
-# test stage, so CI reuses that build), starts `concierge serve --demo` on a fresh data
-# directory and a free loopback port with a fixed clock (so "tomorrow" is an open day),
-# waits for it, warms its engine with one conversation, runs
+# test stage, so CI reuses that build), and for each of
 # crates/concierge-http/tests/e2e/widget.test.mjs and console.test.mjs (axe-core checks the
-# console's accessibility), and stops the server on exit.
-# Screenshots of every step, and the server's log, are kept in target/e2e-artifacts/.
+# console's accessibility) starts `concierge serve --demo` on a fresh data directory and a
+# free loopback port with a fixed clock (so "tomorrow" is an open day), waits for it, warms
+# its engine with one conversation, runs the file and stops the server.
+# Screenshots of every step, and each server's log, are kept in target/e2e-artifacts/.
 #
 # Usage: bash scripts/test-browser.sh
 # Environment:
@@ -62,67 +62,85 @@ cargo build --locked -p concierge-http --bin concierge
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin=$target_dir/debug/concierge
 
-# --- the server ------------------------------------------------------------------------
+# --- the servers -----------------------------------------------------------------------
+# Each test file gets its own server on a fresh data directory, so what one file does
+# (a handoff, a rating) never shows in another's figures.
 mkdir -p "$artifacts"
 rm -f "$artifacts"/*.png
-data_dir=$(mktemp -d /tmp/concierge-e2e.XXXXXX)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base_url=http://127.0.0.1:$port
 server_pid=""
+data_dir=""
+base_url=""
 
-cleanup() {
-    local status=$?
+stop_server() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
         say "stopped the server (pid $server_pid)"
     fi
-    rm -rf "$data_dir"
+    server_pid=""
+    [ -z "$data_dir" ] || rm -rf "$data_dir"
+    data_dir=""
+}
+
+cleanup() {
+    local status=$?
+    stop_server
     if [ "$status" -ne 0 ]; then
-        say "failed: screenshots and server.log are in $artifacts"
-        tail -n 20 "$artifacts/server.log" 2>/dev/null | sed 's/^/[server] /' || true
+        say "failed: screenshots and the servers' logs are in $artifacts"
+        tail -n 20 "$artifacts"/server-*.log 2>/dev/null | sed 's/^/[server] /' || true
     fi
     exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "starting concierge serve --demo on $base_url (--now $fixed_now)"
-CONCIERGE_ADMIN_PASSWORD=$admin_password \
-    "$bin" serve --demo --data-dir "$data_dir" --addr "127.0.0.1:$port" --now "$fixed_now" \
-    >"$artifacts/server.log" 2>&1 &
-server_pid=$!
+# Starts `concierge serve --demo` for test file $1 and warms its bot; sets base_url.
+start_server() {
+    local name=$1 port log created warm_id warm_token ready=0
+    data_dir=$(mktemp -d /tmp/concierge-e2e.XXXXXX)
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    base_url=http://127.0.0.1:$port
+    log=$artifacts/server-$name.log
+    say "starting concierge serve --demo on $base_url for $name (--now $fixed_now)"
+    CONCIERGE_ADMIN_PASSWORD=$admin_password \
+        "$bin" serve --demo --data-dir "$data_dir" --addr "127.0.0.1:$port" --now "$fixed_now" \
+        >"$log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 120); do
+        if curl -fsS "$base_url/healthz" >/dev/null 2>&1; then
+            ready=1
+            break
+        fi
+        kill -0 "$server_pid" 2>/dev/null || die "the server exited while starting (see $log)"
+        sleep 0.5
+    done
+    [ "$ready" -eq 1 ] || die "the server did not answer $base_url/healthz within 60 s"
+    # One conversation through the public API first, so the bot's engine is built and
+    # cached before the browser's first question (a debug build takes a few seconds).
+    say "warming up the demo bot"
+    created=$(curl -fsS -X POST "$base_url/v1/chat/demo-salon/conversations" \
+        -H 'X-Concierge-Key: pk_demo_salon' -H 'Content-Type: application/json' -d '{}') ||
+        die "could not start a conversation with the demo key"
+    warm_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["conversation_id"])' "$created")
+    warm_token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$created")
+    curl -fsS --max-time 120 -X POST "$base_url/v1/chat/demo-salon/conversations/$warm_id/messages" \
+        -H "Authorization: Bearer $warm_token" -H 'Content-Type: application/json' \
+        -d '{"text":"hello"}' >/dev/null || die "the demo bot did not answer a first message"
+}
 
-ready=0
-for _ in $(seq 1 120); do
-    if curl -fsS "$base_url/healthz" >/dev/null 2>&1; then
-        ready=1
-        break
-    fi
-    kill -0 "$server_pid" 2>/dev/null || die "the server exited while starting (see $artifacts/server.log)"
-    sleep 0.5
+# --- the tests -------------------------------------------------------------------------
+for test_file in widget.test.mjs console.test.mjs; do
+    start_server "${test_file%%.*}"
+    say "running $test_file in headless Chromium"
+    (
+        cd "$e2e_dir"
+        CONCIERGE_E2E_URL=$base_url \
+            CONCIERGE_E2E_ARTIFACTS=$artifacts \
+            CHROMIUM=$chromium_bin \
+            CONCIERGE_E2E_ADMIN_PASSWORD=$admin_password \
+            CONCIERGE_E2E_STEP_TIMEOUT_MS=${CONCIERGE_E2E_STEP_TIMEOUT_MS:-30000} \
+            node --test "$test_file"
+    )
+    stop_server
 done
-[ "$ready" -eq 1 ] || die "the server did not answer $base_url/healthz within 60 s"
-
-# One conversation through the public API first, so the bot's engine is built and cached
-# before the browser's first question (a debug build takes a few seconds for that).
-say "warming up the demo bot"
-created=$(curl -fsS -X POST "$base_url/v1/chat/demo-salon/conversations" \
-    -H 'X-Concierge-Key: pk_demo_salon' -H 'Content-Type: application/json' -d '{}') ||
-    die "could not start a conversation with the demo key"
-warm_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["conversation_id"])' "$created")
-warm_token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$created")
-curl -fsS --max-time 120 -X POST "$base_url/v1/chat/demo-salon/conversations/$warm_id/messages" \
-    -H "Authorization: Bearer $warm_token" -H 'Content-Type: application/json' \
-    -d '{"text":"hello"}' >/dev/null || die "the demo bot did not answer a first message"
-
-# --- the test --------------------------------------------------------------------------
-say "running the widget and console tests in headless Chromium"
-cd "$e2e_dir"
-CONCIERGE_E2E_URL=$base_url \
-    CONCIERGE_E2E_ARTIFACTS=$artifacts \
-    CHROMIUM=$chromium_bin \
-    CONCIERGE_E2E_ADMIN_PASSWORD=$admin_password \
-    CONCIERGE_E2E_STEP_TIMEOUT_MS=${CONCIERGE_E2E_STEP_TIMEOUT_MS:-30000} \
-    node --test widget.test.mjs console.test.mjs
 say "screenshots: $(find "$artifacts" -name '*.png' | wc -l) in $artifacts"

@@ -4,7 +4,8 @@
  *   <script src="https://HOST/widget.js" data-tenant="demo-salon" data-key="pk_demo_salon"></script>
  *
  * Optional attributes: data-title (panel heading), data-greeting (first line shown),
- * data-color (accent colour, any CSS colour).
+ * data-color (accent colour, any CSS colour), data-csat="off" (do not ask the customer to rate
+ * a conversation when it is closed; asked by default, once per conversation).
  *
  * Plain JavaScript with no dependencies and no build step. The server origin is taken
  * from this script's own src. The UI lives in a Shadow DOM so the host page's CSS does
@@ -25,6 +26,7 @@
   var key = script.getAttribute("data-key") || "";
   var title = script.getAttribute("data-title") || "Chat with us";
   var greeting = script.getAttribute("data-greeting") || "Hi! Ask a question or book an appointment.";
+  var askRating = script.getAttribute("data-csat") !== "off";
   var origin = new URL(script.src, location.href).origin;
   var base = origin + "/v1/chat/" + encodeURIComponent(tenant) + "/conversations";
   var storeKey = "concierge:" + tenant;
@@ -74,6 +76,13 @@
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3dfe3;background:#fff}" +
     "input{flex:1;font:inherit;padding:9px 12px;border:1px solid #bbb;border-radius:20px;min-width:0}" +
     ".send{border:0;background:var(--accent);color:#fff;border-radius:20px;padding:0 16px}" +
+    ".rating{align-self:stretch;background:#fff;border:1px solid #e3dfe3;border-radius:12px;padding:10px 12px;display:flex;flex-direction:column;gap:8px}" +
+    ".rating fieldset{border:0;margin:0;padding:0;display:flex;gap:6px;flex-wrap:wrap}" +
+    ".rating legend{font-weight:600;margin-bottom:6px}" +
+    ".rating .score{border:1px solid var(--accent);color:var(--accent);background:#fff;border-radius:8px;min-width:40px;height:40px}" +
+    ".rating .score[aria-pressed=true]{background:var(--accent);color:#fff}" +
+    ".rating textarea{font:inherit;border:1px solid #bbb;border-radius:8px;padding:6px 8px;min-height:3em;resize:vertical}" +
+    ".rating .submit{align-self:flex-end;border:0;background:var(--accent);color:#fff;border-radius:16px;padding:6px 14px}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (max-width:480px){.panel{inset:0;width:auto;height:auto;border-radius:0}}" +
     "@media (prefers-reduced-motion:reduce){.panel{transition:none}.typing i{animation:none;opacity:.6}}";
@@ -263,12 +272,65 @@
         handoff = true;
         setStatus();
         break;
+      case "closed":
+        showTyping(false);
+        addMessage("system", "This conversation was closed. Send a message to start a new one.");
+        handoff = false;
+        var closed = conv;
+        forget();
+        if (askRating && closed && !quiet) addRating(closed);
+        break;
       case "handoff_released":
         if (handoff) addMessage("system", "You are back with the assistant.");
         handoff = false;
         setStatus();
         break;
     }
+  }
+
+  // Asks the customer to rate a closed conversation: 1 to 5 and an optional comment, sent once.
+  function addRating(c) {
+    var form = document.createElement("form");
+    form.className = "rating";
+    var id = "cw-rate-" + c.id;
+    form.innerHTML =
+      '<fieldset><legend>How did we do?</legend></fieldset>' +
+      '<label class="sr" for="' + id + '">Anything to add? (optional)</label>' +
+      '<textarea id="' + id + '" maxlength="2000" placeholder="Anything to add? (optional)"></textarea>' +
+      '<button class="submit" type="submit" disabled>Send rating</button>';
+    var set = form.querySelector("fieldset"), submit = form.querySelector(".submit"), score = 0;
+    var labels = ["Very poor", "Poor", "OK", "Good", "Excellent"];
+    labels.forEach(function (label, i) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "score";
+      b.textContent = String(i + 1);
+      b.setAttribute("aria-label", "Rate " + (i + 1) + " of 5: " + label);
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", function () {
+        score = i + 1;
+        set.querySelectorAll(".score").forEach(function (o) { o.setAttribute("aria-pressed", String(o === b)); });
+        submit.disabled = false;
+      });
+      set.appendChild(b);
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!score) return;
+      submit.disabled = true;
+      var comment = form.querySelector("textarea").value.trim();
+      var body = comment ? { score: score, comment: comment } : { score: score };
+      api("POST", convPath(c, "/rating"), body, auth(c)).then(function () {
+        form.remove();
+        addMessage("system", "Thank you for your feedback!");
+      }, function (err) {
+        form.remove();
+        addMessage("system", err.status === 409 ? "You already rated this conversation. Thank you!" :
+          "Your rating could not be sent (" + err.message + ").");
+      });
+    });
+    log.appendChild(form);
+    scrollDown();
   }
 
   // A person's name for the customer; internal ids ("user:<uuid>") are not shown.

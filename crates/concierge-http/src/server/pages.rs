@@ -1,7 +1,9 @@
 //! Pages and scripts served from memory: the chat widget (`GET
 //! /widget.js`), the salon demo page (`GET /`) and the page where an
 //! invited user sets a password (`GET /invite`, `GET /invite.js`) and the
-//! staff console (`GET /console`, `/console.js`, `/console.css`).
+//! staff console (`GET /console`, `/console.js`, `/console.css`, and the
+//! chart library it draws analytics with, uPlot 1.6.32 from npm, MIT,
+//! vendored in `assets/vendor/uplot/`: `/console/uplot.js`, `/console/uplot.css`).
 //!
 //! The files are compiled into the binary (`include_str!`), so a server
 //! needs nothing beside itself to serve them. Each response carries a strong
@@ -24,70 +26,36 @@ struct Asset {
     etag: &'static str,
 }
 
-const WIDGET_JS_BODY: &str = include_str!("../../assets/widget.js");
-const INDEX_HTML_BODY: &str = include_str!("../../assets/index.html");
-const INVITE_HTML_BODY: &str = include_str!("../../assets/invite.html");
-const INVITE_JS_BODY: &str = include_str!("../../assets/invite.js");
-const CONSOLE_HTML_BODY: &str = include_str!("../../assets/console.html");
-const CONSOLE_JS_BODY: &str = include_str!("../../assets/console.js");
-const CONSOLE_CSS_BODY: &str = include_str!("../../assets/console.css");
+/// A file of `assets/` served from memory, its ETag computed at compile time.
+macro_rules! asset {
+    ($name:ident, $file:literal, $content_type:literal, $cache_control:literal) => {
+        static $name: Asset = {
+            const BODY: &str = include_str!(concat!("../../assets/", $file));
+            const ETAG: [u8; 18] = etag_of(BODY);
+            Asset {
+                body: BODY,
+                content_type: $content_type,
+                cache_control: $cache_control,
+                etag: ascii(&ETAG),
+            }
+        };
+    };
+}
 
-const WIDGET_JS_ETAG: [u8; 18] = etag_of(WIDGET_JS_BODY);
-const INDEX_HTML_ETAG: [u8; 18] = etag_of(INDEX_HTML_BODY);
-const INVITE_HTML_ETAG: [u8; 18] = etag_of(INVITE_HTML_BODY);
-const INVITE_JS_ETAG: [u8; 18] = etag_of(INVITE_JS_BODY);
-const CONSOLE_HTML_ETAG: [u8; 18] = etag_of(CONSOLE_HTML_BODY);
-const CONSOLE_JS_ETAG: [u8; 18] = etag_of(CONSOLE_JS_BODY);
-const CONSOLE_CSS_ETAG: [u8; 18] = etag_of(CONSOLE_CSS_BODY);
-
-static WIDGET_JS: Asset = Asset {
-    body: WIDGET_JS_BODY,
-    content_type: "application/javascript; charset=utf-8",
-    cache_control: "public, max-age=300, must-revalidate",
-    etag: ascii(&WIDGET_JS_ETAG),
-};
-
-static INDEX_HTML: Asset = Asset {
-    body: INDEX_HTML_BODY,
-    content_type: "text/html; charset=utf-8",
-    cache_control: "no-cache",
-    etag: ascii(&INDEX_HTML_ETAG),
-};
-
-static INVITE_HTML: Asset = Asset {
-    body: INVITE_HTML_BODY,
-    content_type: "text/html; charset=utf-8",
-    cache_control: "no-cache",
-    etag: ascii(&INVITE_HTML_ETAG),
-};
-
-static INVITE_JS: Asset = Asset {
-    body: INVITE_JS_BODY,
-    content_type: "application/javascript; charset=utf-8",
-    cache_control: "no-cache",
-    etag: ascii(&INVITE_JS_ETAG),
-};
-
-static CONSOLE_HTML: Asset = Asset {
-    body: CONSOLE_HTML_BODY,
-    content_type: "text/html; charset=utf-8",
-    cache_control: "no-cache",
-    etag: ascii(&CONSOLE_HTML_ETAG),
-};
-
-static CONSOLE_JS: Asset = Asset {
-    body: CONSOLE_JS_BODY,
-    content_type: "application/javascript; charset=utf-8",
-    cache_control: "no-cache",
-    etag: ascii(&CONSOLE_JS_ETAG),
-};
-
-static CONSOLE_CSS: Asset = Asset {
-    body: CONSOLE_CSS_BODY,
-    content_type: "text/css; charset=utf-8",
-    cache_control: "no-cache",
-    etag: ascii(&CONSOLE_CSS_ETAG),
-};
+asset!(
+    WIDGET_JS,
+    "widget.js",
+    "application/javascript; charset=utf-8",
+    "public, max-age=300, must-revalidate"
+);
+asset!(INDEX_HTML, "index.html", "text/html; charset=utf-8", "no-cache");
+asset!(INVITE_HTML, "invite.html", "text/html; charset=utf-8", "no-cache");
+asset!(INVITE_JS, "invite.js", "application/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_HTML, "console.html", "text/html; charset=utf-8", "no-cache");
+asset!(CONSOLE_JS, "console.js", "application/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_CSS, "console.css", "text/css; charset=utf-8", "no-cache");
+asset!(UPLOT_JS, "vendor/uplot/uPlot.iife.min.js", "application/javascript; charset=utf-8", "no-cache");
+asset!(UPLOT_CSS, "vendor/uplot/uPlot.min.css", "text/css; charset=utf-8", "no-cache");
 
 /// The routes of the pages, for any router state.
 pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -99,6 +67,8 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/console", get(|headers: HeaderMap| async move { serve(&CONSOLE_HTML, &headers) }))
         .route("/console.js", get(|headers: HeaderMap| async move { serve(&CONSOLE_JS, &headers) }))
         .route("/console.css", get(|headers: HeaderMap| async move { serve(&CONSOLE_CSS, &headers) }))
+        .route("/console/uplot.js", get(|headers: HeaderMap| async move { serve(&UPLOT_JS, &headers) }))
+        .route("/console/uplot.css", get(|headers: HeaderMap| async move { serve(&UPLOT_CSS, &headers) }))
 }
 
 fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
@@ -180,7 +150,7 @@ mod tests {
         assert!(etag.len() == 18 && etag.starts_with('"') && etag.ends_with('"'), "{etag}");
         let body = body_text(response).await;
         assert!(body.contains("attachShadow"), "the widget script itself is served");
-        assert_eq!(body, WIDGET_JS_BODY);
+        assert_eq!(body, WIDGET_JS.body);
     }
 
     #[tokio::test]

@@ -4,7 +4,9 @@
 // Two browser contexts: a customer in the demo page's widget asks for a person; the
 // agent, logged into /console, sees the handoff arrive in the live inbox with an
 // alert within 2 s, takes over and replies (the customer sees it with the human-agent
-// badge), releases (the bot answers again) and closes the conversation. The console
+// badge), releases (the bot answers again) and closes the conversation; the customer
+// rates it 5 in the widget, and the analytics page then shows 1 handoff, 1 rating of 5
+// and the first response time, equal to what the analytics API reports. The console
 // keeps its session across a reload (the refresh token is in an HttpOnly cookie), is
 // checked with axe-core (no serious or critical violations) and is screenshotted at
 // desktop and phone sizes.
@@ -136,13 +138,54 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
       await accessible(agent, "the inbox with a conversation open");
     });
 
-    await step(agent, "console-10-phone", async () => {
+    await step(customer, "console-10-customer-rates", async () => {
+      const rate = customer.getByRole("button", { name: "Rate 5 of 5: Excellent" });
+      await rate.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await rate.click();
+      await customer.getByLabel("Anything to add? (optional)").fill("Quick and kind, thank you");
+      await customer.getByRole("button", { name: "Send rating" }).click();
+      await seeMessage(customer, "system", "Thank you for your feedback!");
+    });
+
+    await step(agent, "console-11-analytics", async () => {
+      await agent.getByRole("link", { name: "Analytics" }).click();
+      await agent.getByRole("heading", { name: "Analytics" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      const kpi = (key) => agent.locator(`[data-kpi="${key}"] dd`);
+      await agent.locator('[data-kpi="ratings"] dd', { hasText: "1" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      const login = await fetch(`${baseUrl}/v1/auth/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ tenant: "demo-salon", email: "admin@demo-salon.test", password: adminPassword }),
+      });
+      assert.equal(login.status, 200);
+      const { access_token: token } = await login.json();
+      const api = await fetch(`${baseUrl}/v1/admin/analytics`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(api.status, 200);
+      const { totals } = await api.json();
+      assert.equal(totals.handoffs, 1, JSON.stringify(totals));
+      assert.equal(totals.ratings, 1);
+      assert.equal(totals.csat_average, 5);
+      assert.ok(totals.first_response_seconds > 0, JSON.stringify(totals));
+      assert.equal(await kpi("handoffs").textContent(), "1");
+      assert.equal(await kpi("ratings").textContent(), "1");
+      assert.equal(await kpi("csat_average").textContent(), "5.0");
+      const seconds = totals.first_response_seconds;
+      const shown = seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+      assert.equal(await kpi("first_response").textContent(), shown);
+      await agent.locator("#chart canvas").first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the analytics page");
+    });
+
+    await step(agent, "console-12-phone", async () => {
       await agent.setViewportSize({ width: 390, height: 844 });
+      await agent.getByRole("heading", { name: "Analytics" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the analytics page on a phone");
+      await agent.getByRole("link", { name: "Inbox" }).click();
       await inbox.waitFor({ timeout: STEP_TIMEOUT_MS });
       await accessible(agent, "the inbox on a phone");
     });
 
-    await step(agent, "console-11-logout", async () => {
+    await step(agent, "console-13-logout", async () => {
       await agent.setViewportSize({ width: 1280, height: 800 });
       await agent.getByRole("button", { name: "Log out" }).click();
       await agent.getByLabel("Business (tenant id)").waitFor({ timeout: STEP_TIMEOUT_MS });
