@@ -97,6 +97,31 @@ pub struct AppendedTurn {
     pub last_seq: i64,
 }
 
+/// A conversation found by [`crate::ConversationStore::search_conversations`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationHit {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The sequence number of its best matching message.
+    pub seq: i64,
+    /// That message's text.
+    pub text: String,
+}
+
+/// The most words a search query keeps.
+pub const MAX_SEARCH_WORDS: usize = 8;
+
+/// The words of a search query: lower-cased runs of letters and digits, at
+/// most [`MAX_SEARCH_WORDS`], each at most 64 bytes.
+pub(crate) fn search_words(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.len() <= 64)
+        .map(str::to_lowercase)
+        .take(MAX_SEARCH_WORDS)
+        .collect()
+}
+
 /// One logged engine event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {

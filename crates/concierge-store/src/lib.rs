@@ -136,7 +136,10 @@ pub use booking::{NewBooking, StoredBooking};
 pub use booking_repository::StoreBookingRepository;
 pub use bot::{Bot, BotVersion};
 pub use catalog::{Schedule, Service, StaffMember};
-pub use conversation::{AppendedTurn, Conversation, ConversationStatus, NewConversation, StoredEvent};
+pub use conversation::{
+    AppendedTurn, Conversation, ConversationHit, ConversationStatus, NewConversation, StoredEvent,
+    MAX_SEARCH_WORDS,
+};
 pub use conversation_filter::{ConversationFilter, MAX_CONVERSATION_PAGE};
 pub use crypto::{EncryptionKey, KeyError};
 pub use customer::{CustomerRecord, ErasureReport, NewCustomer};

@@ -168,6 +168,12 @@ impl Backend for PostgresStore {
 
     const NAME: &'static str = "postgres";
     const LOCK_ROWS: &'static str = "FOR UPDATE";
+    const SEARCH_MESSAGES: &'static str = "SELECT conversation_id, seq, event ->> 'text' AS body \
+        FROM conversation_events, plainto_tsquery('simple', replace($2, '\"', '')) AS q \
+        WHERE tenant_id = $1 AND event ->> 'type' IN ('user_message', 'reply', 'agent_message') \
+        AND to_tsvector('simple', coalesce(event ->> 'text', '')) @@ q \
+        ORDER BY ts_rank(to_tsvector('simple', coalesce(event ->> 'text', '')), q) DESC, recorded_at DESC \
+        LIMIT $3";
 
     async fn read(&self, tenant: &TenantId) -> Result<Transaction<'static, Postgres>, StoreError> {
         self.scoped(tenant).await

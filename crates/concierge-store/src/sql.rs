@@ -99,6 +99,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// transaction ends (PostgreSQL's `FOR UPDATE`; empty on SQLite, whose
     /// writes hold the whole database's lock).
     const LOCK_ROWS: &'static str;
+    /// The messages of `$1`'s conversations matching the words `$2` (each
+    /// in double quotes, separated by spaces), best first, at most `$3`:
+    /// `conversation_id`, `seq`, `body`. SQLite reads its FTS5 index
+    /// (`conversation_text`), PostgreSQL its full-text index on the log.
+    const SEARCH_MESSAGES: &'static str;
     /// The key integration credentials are sealed with, if configured.
     fn encryption_key(&self) -> Option<&EncryptionKey>;
 

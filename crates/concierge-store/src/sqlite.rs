@@ -177,6 +177,9 @@ impl Backend for SqliteStore {
 
     const NAME: &'static str = "sqlite";
     const LOCK_ROWS: &'static str = "";
+    const SEARCH_MESSAGES: &'static str = "SELECT conversation_id, CAST(seq AS INTEGER) AS seq, body \
+        FROM conversation_text WHERE conversation_text MATCH $2 AND tenant_id = $1 \
+        ORDER BY bm25(conversation_text) LIMIT $3";
 
     async fn read(&self, _tenant: &TenantId) -> Result<PoolConnection<Sqlite>, StoreError> {
         Ok(self.pool.acquire().await?)

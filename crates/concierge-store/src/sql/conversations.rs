@@ -148,8 +148,46 @@ pub(crate) async fn refusal<B: Backend>(
     })
 }
 
+/// How many matching messages a search reads per conversation it returns
+/// (a conversation may match in several).
+const SEARCH_ROWS_PER_HIT: i64 = 5;
+
 #[async_trait]
 impl<B: Backend> ConversationStore for B {
+    async fn search_conversations(
+        &self,
+        tenant: &TenantId,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::ConversationHit>, StoreError> {
+        let words = crate::conversation::search_words(text);
+        if words.is_empty() {
+            return Err(StoreError::Invalid("a search needs at least one word".into()));
+        }
+        let limit = limit.clamp(1, crate::MAX_CONVERSATION_PAGE);
+        let matched = words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ");
+        let rows = {
+            let mut conn = self.read(tenant).await?;
+            query::<B>(B::SEARCH_MESSAGES)
+                .param(tenant.as_str())
+                .param(matched.as_str())
+                .param(i64::from(limit) * SEARCH_ROWS_PER_HIT)
+                .fetch_all_in(&mut *conn)
+                .await?
+        };
+        let mut hits = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in &rows {
+            let id: String = row.col("conversation_id")?;
+            if hits.len() == limit as usize || !seen.insert(id.clone()) {
+                continue;
+            }
+            let conversation = self.load_conversation(tenant, &id).await?;
+            hits.push(crate::ConversationHit { conversation, seq: row.col("seq")?, text: row.col("body")? });
+        }
+        Ok(hits)
+    }
+
     async fn create_conversation(
         &self,
         tenant: &TenantId,

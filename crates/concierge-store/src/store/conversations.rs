@@ -79,6 +79,17 @@ pub trait ConversationStore: Send + Sync {
         status: ConversationStatus,
     ) -> Result<Vec<Conversation>, StoreError>;
 
+    /// The tenant's conversations in which a message (the customer's, the
+    /// bot's or staff's) has every word of `query` (case and accents aside),
+    /// best match first, at most `limit`, each with its best message. A
+    /// query with no word is [`StoreError::Invalid`].
+    async fn search_conversations(
+        &self,
+        tenant: &TenantId,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::ConversationHit>, StoreError>;
+
     /// The tenant's conversations matching `filter`, most recently updated first.
     async fn list_conversations(
         &self,

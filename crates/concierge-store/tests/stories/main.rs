@@ -16,6 +16,7 @@ mod isolation;
 mod knowledge;
 mod privacy;
 mod publishable_keys;
+mod search;
 mod secrets;
 mod sessions;
 mod tenants;
