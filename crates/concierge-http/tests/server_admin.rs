@@ -1107,7 +1107,8 @@ async fn every_admin_route_checks_the_tenant_and_the_role() {
 
 /// A handoff answered by a person, closed and rated by the customer shows in
 /// the analytics report exactly; a rating is taken once, checked, and only
-/// with the conversation's own token; another tenant's report is empty.
+/// with the conversation's own token; the conversation is found by a search
+/// of its words; another tenant's report and search are empty.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rated_handoff_shows_in_the_analytics_report() {
     for backend in Backend::all() {
@@ -1161,6 +1162,22 @@ async fn a_rated_handoff_shows_in_the_analytics_report() {
         let (status, body) =
             server.call("GET", "/v1/admin/analytics?from=yesterday", Some(&owner), None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+        // The conversation is found by what was said in it, by its own tenant only.
+        let (status, found) =
+            server.call("GET", "/v1/admin/conversations/search?q=REAL%20person", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert_eq!(found["hits"][0]["conversation"]["id"], id.as_str(), "{found}");
+        assert!(found["hits"][0]["text"].as_str().is_some_and(|t| t.contains("real person")), "{found}");
+        let (status, found) =
+            server.call("GET", "/v1/admin/conversations/search?q=Ana%20here", Some(&owner), None).await;
+        assert_eq!((status, found["hits"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{found}");
+        let (status, body) =
+            server.call("GET", "/v1/admin/conversations/search?q=%3F%3F", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, none) =
+            server.call("GET", "/v1/admin/conversations/search?q=person", Some(&theirs), None).await;
+        assert_eq!((status, none["hits"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{none}");
 
         let (status, other) = server.call("GET", "/v1/admin/analytics", Some(&theirs), None).await;
         assert_eq!(status, StatusCode::OK, "{other}");

@@ -20,6 +20,7 @@ use crate::server::state::AppState;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_conversations))
+        .routes(routes!(search_conversations))
         .routes(routes!(read_conversation))
         .routes(routes!(list_items))
 }
@@ -149,6 +150,72 @@ pub(crate) async fn list_conversations(
     let conversations = state.store.list_conversations(&principal.tenant, &filter).await?;
     Ok(Json(ConversationPage {
         conversations: conversations.iter().map(ConversationSummary::from).collect(),
+    }))
+}
+
+/// What to search for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SearchQuery {
+    /// Words that must all appear in one message (the customer's, the bot's or staff's).
+    pub q: String,
+    /// At most this many conversations (default 50, at most 500).
+    pub limit: Option<u32>,
+}
+
+/// A conversation found by a search, with its best matching message.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct SearchHit {
+    /// The conversation.
+    pub conversation: ConversationSummary,
+    /// The sequence number of the message that matched best.
+    pub seq: i64,
+    /// That message.
+    pub text: String,
+}
+
+/// Conversations found by a search, best match first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct SearchResults {
+    /// Best first.
+    pub hits: Vec<SearchHit>,
+}
+
+/// Searches the tenant's conversations for words said in them (full text:
+/// SQLite FTS5, PostgreSQL `tsvector`).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/conversations/search",
+    tag = "admin",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "Conversations, best match first", body = SearchResults),
+        (status = 400, description = "No word to search for, or a bad limit", body = ErrorBody),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+    ),
+    security(("access_token" = []), ("api_key" = []))
+)]
+pub(crate) async fn search_conversations(
+    State(state): State<AppState>,
+    principal: Principal,
+    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SearchResults>, ApiError> {
+    principal.require(Role::Agent)?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    let limit = query.limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_CONVERSATION_PAGE {
+        return Err(ApiError::InvalidRequest(format!("limit must be between 1 and {MAX_CONVERSATION_PAGE}")));
+    }
+    let hits = state.store.search_conversations(&principal.tenant, &query.q, limit).await?;
+    Ok(Json(SearchResults {
+        hits: hits
+            .into_iter()
+            .map(|h| SearchHit {
+                conversation: ConversationSummary::from(&h.conversation),
+                seq: h.seq,
+                text: h.text,
+            })
+            .collect(),
     }))
 }
 
