@@ -69,12 +69,16 @@
   // --- the list -------------------------------------------------------------
   const rank = { waiting_for_human: 0, with_human: 1, bot: 2, closed: 3 };
 
+  // The last search's hits (conversation id to the message that matched), or null.
+  let searchHits = null;
+
   function renderList() {
     const filter = $("filter").value;
     const list = $("conversations");
     list.replaceChildren();
     const shown = [...conversations.values()]
       .filter((c) => !filter || c.status === filter)
+      .filter((c) => !searchHits || searchHits.has(c.id))
       .sort((a, b) => rank[a.status] - rank[b.status] || (b.updated_at > a.updated_at ? 1 : -1));
     for (const c of shown) {
       const item = document.createElement("li");
@@ -88,10 +92,37 @@
       const label = document.createElement("span");
       label.textContent = ` ${c.channel} · ${c.id.slice(0, 8)} · ${new Date(c.updated_at).toLocaleTimeString()}`;
       button.append(badge, label);
+      if (searchHits && searchHits.has(c.id)) {
+        const said = document.createElement("span");
+        said.className = "said";
+        said.textContent = searchHits.get(c.id);
+        button.append(said);
+      }
       button.addEventListener("click", () => select(c.id));
       item.append(button);
       list.append(item);
     }
+  }
+
+  async function search(text) {
+    if (!text) {
+      searchHits = null;
+      renderList();
+      return;
+    }
+    try {
+      const found = await api("GET", `/v1/admin/conversations/search?q=${encodeURIComponent(text)}`);
+      searchHits = new Map();
+      for (const hit of found.hits) {
+        conversations.set(hit.conversation.id, hit.conversation);
+        searchHits.set(hit.conversation.id, hit.text);
+      }
+    } catch (err) {
+      searchHits = new Map();
+      $("alert").textContent = `Search failed: ${err.message}`;
+      $("alert").hidden = false;
+    }
+    renderList();
   }
 
   async function loadList() {
@@ -433,6 +464,10 @@
     signedOut();
   });
   $("filter").addEventListener("change", renderList);
+  $("search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    search($("search-text").value.trim());
+  });
   $("takeover").addEventListener("click", async () => {
     if (await act("takeover")) $("reply-text").focus();
   });

@@ -6,7 +6,8 @@
 // alert within 2 s, takes over and replies (the customer sees it with the human-agent
 // badge), releases (the bot answers again) and closes the conversation; the customer
 // rates it 5 in the widget, and the analytics page then shows 1 handoff, 1 rating of 5
-// and the first response time, equal to what the analytics API reports. The console
+// and the first response time, equal to what the analytics API reports; a search of
+// what was said finds the conversation. The console
 // keeps its session across a reload (the refresh token is in an HttpOnly cookie), is
 // checked with axe-core (no serious or critical violations) and is screenshotted at
 // desktop and phone sizes.
@@ -136,6 +137,17 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
       await agent.getByRole("button", { name: "Close" }).click();
       await agent.locator("#status-line", { hasText: "Closed" }).waitFor({ timeout: STEP_TIMEOUT_MS });
       await accessible(agent, "the inbox with a conversation open");
+    });
+
+    await step(agent, "console-09b-search", async () => {
+      await agent.getByLabel("Search what was said").fill("parking");
+      await agent.getByRole("button", { name: "Search" }).click();
+      await agent.locator("#conversations .said", { hasText: /parking/i }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      assert.equal(await agent.locator("#conversations li").count(), 1, "only the conversation that said it");
+      await accessible(agent, "the inbox with search results");
+      await agent.getByLabel("Search what was said").fill("");
+      await agent.getByRole("button", { name: "Search" }).click();
+      await agent.locator("#conversations .said").first().waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
     });
 
     await step(customer, "console-10-customer-rates", async () => {
