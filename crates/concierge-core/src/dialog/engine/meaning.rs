@@ -274,9 +274,10 @@ impl Engine {
 
     /// Whether a question asks about something beside a booking: no day or
     /// time is said, and no question clause names a service or a person,
-    /// asks for an appointment (but to come without one) or for free times ("is it ok to just swing by
-    /// without booking? i'm never sure of my schedule"); for a flow that
-    /// changes a booking, no word of cancelling or moving either.
+    /// asks for an appointment (but to come without one) or for free times
+    /// ("is it ok to just swing by without booking? i'm never sure of my
+    /// schedule"); for a flow that changes a booking, no word of cancelling
+    /// or moving either.
     fn asks_beside_booking(&self, parse: &Parse, text: &str, changes: bool) -> bool {
         let asked = knowledge::question_clauses(text);
         if asked.is_empty() || has(parse, "datetime") {
@@ -287,8 +288,11 @@ impl Engine {
         }
         asked.iter().all(|range| {
             let clause = &text[range.clone()];
-            let names = parse.entities.iter().any(|e| {
-                matches!(e.entity.as_str(), "service" | "staff") && e.start < range.end && e.end > range.start
+            let inside = |e: &&crate::nlu::Entity| e.start < range.end && e.end > range.start;
+            let names = parse.entities.iter().filter(inside).any(|e| {
+                e.entity == "service"
+                    || matches!(&e.value, EntityValue::Text { value }
+                        if self.spec.business.staff.iter().any(|s| s.id == *value))
             });
             !names
                 && self.service_by_words(clause, 2).is_none()
