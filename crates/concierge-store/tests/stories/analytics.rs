@@ -4,10 +4,10 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use concierge_core::booking::{BookingStatus, Customer};
-use concierge_store::{NewBooking, NewConversation, StoreError, TenantId, TurnWrite};
+use concierge_store::{NewBooking, StoreError, TenantId};
 use serde_json::{json, Value};
 
-use crate::backend::{run_story, Backend, Raw};
+use crate::backend::{logged_conversation, run_story, Backend, Raw};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_counts_a_constructed_log_exactly() {
@@ -21,19 +21,8 @@ async fn conversation(
     started: DateTime<Utc>,
     log: &[(i64, Value)],
 ) -> String {
-    let store = backend.store.as_ref();
-    let new = NewConversation {
-        bot_id: None,
-        channel: "web".into(),
-        external_ref: None,
-        customer_id: None,
-        state: json!({}),
-    };
-    let id = store.create_conversation(tenant, &new).await.unwrap().id;
-    for (i, (_, event)) in log.iter().enumerate() {
-        let write = TurnWrite { events: vec![event.clone()], state: json!({}), status: None };
-        store.append_turn(tenant, &id, i as i64, &write).await.unwrap();
-    }
+    let events: Vec<Value> = log.iter().map(|(_, e)| e.clone()).collect();
+    let id = logged_conversation(backend.store.as_ref(), tenant, None, &events).await;
     let last = log.last().map_or(started, |(s, _)| started + Duration::seconds(*s));
     let times: Vec<(i64, DateTime<Utc>)> =
         log.iter().enumerate().map(|(i, (s, _))| (i as i64 + 1, started + Duration::seconds(*s))).collect();

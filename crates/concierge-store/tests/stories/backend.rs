@@ -153,3 +153,30 @@ where
     writeln!(out, "story {name:?} ran on: {}", ran.join(", ")).unwrap();
     out.flush().unwrap();
 }
+
+/// A web conversation of `tenant` (for `customer`, if any) whose log holds
+/// `events`, each stored as a turn of its own: its id.
+pub(crate) async fn logged_conversation(
+    store: &dyn Store,
+    tenant: &concierge_store::TenantId,
+    customer: Option<String>,
+    events: &[serde_json::Value],
+) -> String {
+    let new = concierge_store::NewConversation {
+        bot_id: None,
+        channel: "web".into(),
+        external_ref: None,
+        customer_id: customer,
+        state: serde_json::json!({}),
+    };
+    let id = store.create_conversation(tenant, &new).await.unwrap().id;
+    for (i, event) in events.iter().enumerate() {
+        let write = concierge_store::TurnWrite {
+            events: vec![event.clone()],
+            state: serde_json::json!({}),
+            status: None,
+        };
+        store.append_turn(tenant, &id, i as i64, &write).await.unwrap();
+    }
+    id
+}

@@ -1,10 +1,10 @@
 //! Conversation search: every word of the query in one message, per tenant,
 //! best first; erased words are no longer found.
 
-use concierge_store::{NewConversation, StoreError, TenantId, TurnWrite};
+use concierge_store::{StoreError, TenantId};
 use serde_json::json;
 
-use crate::backend::{run_story, Backend};
+use crate::backend::{logged_conversation, run_story, Backend};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conversations_are_found_by_what_was_said_in_them() {
@@ -17,21 +17,8 @@ async fn conversation(
     customer: Option<String>,
     lines: &[(&str, &str)],
 ) -> String {
-    let store = backend.store.as_ref();
-    let new = NewConversation {
-        bot_id: None,
-        channel: "web".into(),
-        external_ref: None,
-        customer_id: customer,
-        state: json!({}),
-    };
-    let id = store.create_conversation(tenant, &new).await.unwrap().id;
-    for (i, (kind, text)) in lines.iter().enumerate() {
-        let write =
-            TurnWrite { events: vec![json!({"type": kind, "text": text})], state: json!({}), status: None };
-        store.append_turn(tenant, &id, i as i64, &write).await.unwrap();
-    }
-    id
+    let events: Vec<_> = lines.iter().map(|(kind, text)| json!({"type": kind, "text": text})).collect();
+    logged_conversation(backend.store.as_ref(), tenant, customer, &events).await
 }
 
 async fn search_story(backend: Backend) {

@@ -137,10 +137,7 @@ pub(crate) async fn list_conversations(
     let status = query.status.as_deref().map(ConversationStatus::parse).transpose().map_err(|_| {
         ApiError::InvalidRequest("status must be bot, waiting_for_human, with_human or closed".into())
     })?;
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_CONVERSATION_PAGE {
-        return Err(ApiError::InvalidRequest(format!("limit must be between 1 and {MAX_CONVERSATION_PAGE}")));
-    }
+    let limit = page_limit(query.limit)?;
     let filter = ConversationFilter {
         status,
         updated_since: query.updated_since,
@@ -202,10 +199,7 @@ pub(crate) async fn search_conversations(
 ) -> Result<Json<SearchResults>, ApiError> {
     principal.require(Role::Agent)?;
     let Query(query) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_CONVERSATION_PAGE {
-        return Err(ApiError::InvalidRequest(format!("limit must be between 1 and {MAX_CONVERSATION_PAGE}")));
-    }
+    let limit = page_limit(query.limit)?;
     let hits = state.store.search_conversations(&principal.tenant, &query.q, limit).await?;
     Ok(Json(SearchResults {
         hits: hits
@@ -217,6 +211,15 @@ pub(crate) async fn search_conversations(
             })
             .collect(),
     }))
+}
+
+/// A page size asked for: 50 by default, 1 to [`MAX_CONVERSATION_PAGE`].
+fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_CONVERSATION_PAGE {
+        return Err(ApiError::InvalidRequest(format!("limit must be between 1 and {MAX_CONVERSATION_PAGE}")));
+    }
+    Ok(limit)
 }
 
 /// A conversation with every event.
