@@ -6,9 +6,9 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST, FREE_WORDS, HABIT, LATEST, MOVING,
-    NO, OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND,
-    WITHOUT_BOOKING, YES, YES_EMOJI,
+    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST, FREE_WORDS,
+    HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON,
+    THANKS, THANKS_AROUND, WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -269,6 +269,9 @@ fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
     for clause in spaced.split([',', '.', '!', '?', ';', '(', ')', ':', '\n']) {
         let (clause, _) = strip_leads(clause);
         let words: Vec<&str> = clause.split_whitespace().collect();
+        // "... - Chloe Anderson 021 2555 0736 cheers": the name words just
+        // before the phone number.
+        let words = before_phone_number(&words).unwrap_or(words);
         let (words, here) = match words.split_last() {
             Some((last, rest)) if last.eq_ignore_ascii_case("here") => (rest, true),
             _ => (&words[..], false),
@@ -283,11 +286,32 @@ fn clause_name(text: &str, vocabulary: &[String]) -> Option<String> {
     None
 }
 
+/// The words of a clause before a phone number in it ("Chloe Anderson 021
+/// 2555 0736 cheers"), when the number has at least seven digits.
+fn before_phone_number<'a>(words: &[&'a str]) -> Option<Vec<&'a str>> {
+    let starts_number = |w: &str| w.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(');
+    let at = words.iter().position(|w| starts_number(w))?;
+    let digits: usize = words[at..]
+        .iter()
+        .take_while(|w| starts_number(w) || w.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ')'))
+        .map(|w| w.chars().filter(char::is_ascii_digit).count())
+        .sum();
+    (at > 0 && digits >= 7).then(|| words[..at].to_vec())
+}
+
 /// Whether the message asks for one more booking rather than a change to
 /// the one made: "can I also get one for my son at 4".
 pub(crate) fn books_another(text: &str) -> bool {
     let n = normalise(text);
     ANOTHER_BOOKING.iter().any(|w| contains_phrase(&n, w))
+}
+
+/// Whether the message asks about a service rather than for it: its price
+/// or length, or whether it suits the customer ("how much is a facial?",
+/// "I'm 22 weeks gone, would you still do a massage?").
+pub(crate) fn asks_about_service(text: &str) -> bool {
+    let n = normalise(text);
+    ABOUT_A_SERVICE.iter().any(|w| contains_phrase(&n, w))
 }
 
 /// Whether the message says its visit comes without a booking ("can I
@@ -585,6 +609,10 @@ mod tests {
             ("The name is Robert Kowalczyk and my number is (212) 555-0158.", "Robert Kowalczyk"),
             ("hola! me llamo Lucía Fernández, quiero un corte", "Lucía Fernández"),
             ("an acne visit for my son Mateo Silva on Monday at 3:30pm", "Mateo Silva"),
+            (
+                "Book me a classic manicure Sat 23/5 at 9.30am - Chloe Anderson 021 2555 0736 cheers",
+                "Chloe Anderson",
+            ),
         ] {
             assert_eq!(volunteered_name(text, &v).as_deref(), Some(name), "{text}");
         }
@@ -592,6 +620,7 @@ mod tests {
         assert_eq!(volunteered_name("Is it ok? Thank You", &v), None);
         assert_eq!(volunteered_name("it's Tuesday at 4", &v), None);
         assert_eq!(volunteered_name("it's for my husband", &v), None);
+        assert_eq!(volunteered_name("Friday at 4, Blow Dry 021 2555 0736", &v), None, "services are no name");
     }
 
     #[test]

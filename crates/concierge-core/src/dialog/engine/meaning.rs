@@ -273,7 +273,8 @@ impl Engine {
     }
 
     /// Whether a question asks about something beside a booking: no day or
-    /// time is said, and no question clause names a service or a person,
+    /// time is said, and no question clause names a service or a person
+    /// (unless it asks about one: its price, its length, whether it suits),
     /// asks for an appointment (but to come without one) or for free times
     /// ("is it ok to just swing by without booking? i'm never sure of my
     /// schedule"); for a flow that changes a booking, no word of cancelling
@@ -294,8 +295,7 @@ impl Engine {
                     || matches!(&e.value, EntityValue::Text { value }
                         if self.spec.business.staff.iter().any(|s| s.id == *value))
             });
-            !names
-                && self.service_by_words(clause, 2).is_none()
+            (!names && self.service_by_words(clause, 2).is_none() || answers::asks_about_service(text))
                 && (!knowledge::asks_for_appointment(clause) || answers::without_booking(clause))
                 && answers::asks_for_times(clause).is_none()
         })

@@ -130,6 +130,7 @@ mod tests {
         assert_eq!(last_clause_time("10.30 pls"), at(10, 30));
         assert_eq!(last_clause_time("maybe not 4, it's halloween 🎃 can we do 11 instead"), at(11, 0));
         assert_eq!(last_clause_time("how about 4:15 then"), at(4, 15));
+        assert_eq!(last_clause_time("saturday morning? 10 if you've got it"), at(10, 0));
         assert_eq!(last_clause_time("table for 4 people"), None);
         assert_eq!(last_clause_time("I have 2 kids, 3 and 5"), None);
         assert_eq!(last_clause_time("it's 2.5 miles away"), None);

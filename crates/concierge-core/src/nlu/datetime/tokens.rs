@@ -5,6 +5,8 @@
 //! "2018Q4" is `2018`, `q`, `4`), which lets the grammar see units and
 //! suffixes glued to numbers. Apostrophes inside words are dropped
 //! ("o'clock" is `oclock`, "year's" is `years`) and words are lowercased.
+//! Texting forms of day words, as the built-in lexicon spells them out
+//! ("tmrw", "tomoz", "2moro", "2nite"), become the words they stand for.
 
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +118,40 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         }
         space_before = false;
     }
-    tokens
+    spell_out_day_words(tokens)
+}
+
+/// The words a texting form may stand for here: only day words, so the
+/// grammar never sees a texting expansion it has no use for.
+const DAY_WORDS: &[&str] = &["today", "tomorrow", "tonight", "weekend"];
+
+/// Rewrites texting forms of day words to the words themselves, keeping
+/// their offsets; a digit glued to letters ("2moro") is read as one form.
+fn spell_out_day_words(tokens: Vec<Token>) -> Vec<Token> {
+    let lexicon = crate::lexicon::lexicon();
+    let day_word = |form: &str| {
+        let word = lexicon.expand(form);
+        (word != form && DAY_WORDS.contains(&word)).then(|| word.to_owned())
+    };
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(mut token) = tokens.next() {
+        if token.kind == Kind::Number {
+            if let Some(next) = tokens.peek().filter(|n| n.kind == Kind::Word && !n.space_before) {
+                if let Some(word) = day_word(&format!("{}{}", token.text, next.text)) {
+                    let end = next.end;
+                    tokens.next();
+                    token = Token { kind: Kind::Word, text: word, value: 0, end, ..token };
+                }
+            }
+        } else if token.kind == Kind::Word {
+            if let Some(word) = day_word(&token.text) {
+                token.text = word;
+            }
+        }
+        out.push(token);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -137,5 +172,13 @@ mod tests {
         assert_eq!(show("New Year's 2018Q4"), "new@0..3 years@4..10 2018@11..15 q@15..16 4@16..17");
         assert_eq!(show("café à 3h"), "café@0..5 à@6..8 3@9..10 h@10..11");
         assert_eq!(show("30' \u{2019}"), "30@0..2 '@2..3 '@4..7");
+    }
+
+    #[test]
+    fn texting_forms_of_day_words_are_spelled_out() {
+        assert_eq!(show("tomoz at 2"), "tomorrow@0..5 at@6..8 2@9..10");
+        assert_eq!(show("2moro 2nite"), "tomorrow@0..5 tonight@6..11");
+        assert_eq!(show("2 moro"), "2@0..1 moro@2..6", "only a glued digit is part of the form");
+        assert_eq!(show("u r 2"), "u@0..1 r@2..3 2@4..5", "other texting forms are left to the dialog");
     }
 }

@@ -234,6 +234,34 @@ pub(crate) const HABIT: &[&str] = &["every", "usually", "normally", "always", "r
 pub(crate) const ANOTHER_BOOKING: &[&str] =
     &["another", "also", "too", "as well", "one more", "additional", "separate", "both"];
 
+/// Words that make a question about a service rather than a request for
+/// one: its price or length, or whether it suits the customer's condition
+/// ("what do you charge for a facial?", "I'm 22 weeks gone, could you
+/// still do a massage?").
+pub(crate) const ABOUT_A_SERVICE: &[&str] = &[
+    "how much",
+    "what do you charge",
+    "what do u charge",
+    "what would it cost",
+    "what does it cost",
+    "what's the cost",
+    "whats the cost",
+    "what's the price",
+    "whats the price",
+    "how long does",
+    "how long do",
+    "how long will",
+    "pregnant",
+    "pregnancy",
+    "weeks gone",
+    "expecting a baby",
+    "breastfeeding",
+    "allergic",
+    "allergy",
+    "allergies",
+    "sensitive skin",
+];
+
 /// Ways of saying a visit comes without a booking ("can I just show up
 /// without booking?"): a question about walking in, not a booking.
 pub(crate) const WITHOUT_BOOKING: &[&str] = &[

@@ -213,7 +213,7 @@ pub(crate) const AROUND_AN_HOUR: &[&str] = &[
     "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
     "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "ideal", "best", "suit", "suits",
     "around", "like", "ish", "grand", "lovely", "cool", "brill", "sound", "that", "thats", "that's", "yeah",
-    "yes", "ya", "one",
+    "yes", "ya", "one", "if", "you've", "youve", "got", "have", "poss", "possible", "free",
 ];
 
 /// Words that name a day: "today", "tomorrow", the days of the week, the

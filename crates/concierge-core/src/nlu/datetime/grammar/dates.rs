@@ -314,8 +314,6 @@ impl Grammar<'_> {
             ("tomorow", 1),
             ("tommorow", 1),
             ("tommorrow", 1),
-            ("tmrw", 1),
-            ("tmr", 1),
             ("yesterday", -1),
             ("the day after tomorrow", 2),
             ("day after tomorrow", 2),

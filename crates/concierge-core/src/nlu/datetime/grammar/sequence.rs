@@ -270,8 +270,7 @@ impl Grammar<'_> {
             // British: "a week tomorrow", "a fortnight today", "a week on Friday".
             if d.n > 0 && (d.unit == Grain::Week || d.unit == Grain::Day && d.n % 7 == 0) {
                 let k = self.word(j, "on").unwrap_or(j);
-                let bare_day =
-                    k == j && self.any_word(j, &["tomorrow", "today", "tmrw", "tmr", "tomorow"]).is_some();
+                let bare_day = k == j && self.any_word(j, &["tomorrow", "today", "tomorow"]).is_some();
                 if k > j || bare_day {
                     for (t, e, _) in self.sequence(k) {
                         if matches!(t, Time::Date(_)) {
