@@ -8,7 +8,8 @@
 # crates/concierge-http/tests/e2e/widget.test.mjs and console.test.mjs (axe-core checks the
 # console's accessibility) starts `concierge serve --demo` on a fresh data directory and a
 # free loopback port with a fixed clock (so "tomorrow" is an open day), waits for it, warms
-# its engine with one conversation, runs the file and stops the server.
+# its engine with one conversation, runs the file and stops the server; onboarding.test.mjs
+# gets a server on an empty data directory and creates its tenants with the CLI.
 # Screenshots of every step, and each server's log, are kept in target/e2e-artifacts/.
 #
 # Usage: bash scripts/test-browser.sh
@@ -94,16 +95,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Starts `concierge serve --demo` for test file $1 and warms its bot; sets base_url.
+# Starts `concierge serve` for test file $1 on a fresh data directory; sets base_url.
+# With --demo (widget and console tests) the server seeds the demo salon on a fixed
+# clock and its bot is warmed; without (the onboarding test) the data directory stays
+# empty until the test creates tenants with `concierge tenants create`.
 start_server() {
-    local name=$1 port log created warm_id warm_token ready=0
+    local name=$1 mode=$2 port log created warm_id warm_token ready=0
+    local -a flags=()
     data_dir=$(mktemp -d /tmp/concierge-e2e.XXXXXX)
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     base_url=http://127.0.0.1:$port
     log=$artifacts/server-$name.log
-    say "starting concierge serve --demo on $base_url for $name (--now $fixed_now)"
-    CONCIERGE_ADMIN_PASSWORD=$admin_password \
-        "$bin" serve --demo --data-dir "$data_dir" --addr "127.0.0.1:$port" --now "$fixed_now" \
+    [ "$mode" = demo ] && flags=(--demo --now "$fixed_now")
+    say "starting concierge serve ${flags[*]} on $base_url for $name"
+    CONCIERGE_ADMIN_PASSWORD=$admin_password CONCIERGE_PUBLIC_URL=$base_url \
+        "$bin" serve "${flags[@]}" --data-dir "$data_dir" --addr "127.0.0.1:$port" \
         >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 120); do
@@ -115,6 +121,7 @@ start_server() {
         sleep 0.5
     done
     [ "$ready" -eq 1 ] || die "the server did not answer $base_url/healthz within 60 s"
+    [ "$mode" = demo ] || return 0
     # One conversation through the public API first, so the bot's engine is built and
     # cached before the browser's first question (a debug build takes a few seconds).
     say "warming up the demo bot"
@@ -129,8 +136,10 @@ start_server() {
 }
 
 # --- the tests -------------------------------------------------------------------------
-for test_file in widget.test.mjs console.test.mjs; do
-    start_server "${test_file%%.*}"
+for test_file in widget.test.mjs console.test.mjs onboarding.test.mjs; do
+    mode=demo
+    [ "$test_file" = onboarding.test.mjs ] && mode=empty
+    start_server "${test_file%%.*}" "$mode"
     say "running $test_file in headless Chromium"
     (
         cd "$e2e_dir"
@@ -138,6 +147,9 @@ for test_file in widget.test.mjs console.test.mjs; do
             CONCIERGE_E2E_ARTIFACTS=$artifacts \
             CHROMIUM=$chromium_bin \
             CONCIERGE_E2E_ADMIN_PASSWORD=$admin_password \
+            CONCIERGE_E2E_BIN=$bin \
+            CONCIERGE_E2E_DATABASE=sqlite://$data_dir/concierge.db \
+            CONCIERGE_E2E_BOT=$repo_root/examples/salon/bot.yaml \
             CONCIERGE_E2E_STEP_TIMEOUT_MS=${CONCIERGE_E2E_STEP_TIMEOUT_MS:-30000} \
             node --test "$test_file"
     )

@@ -1,6 +1,8 @@
 // The invitation page: the token is in the link's fragment (never sent to
 // a server or written to its logs); the chosen password is posted with it
-// to /v1/auth/invites/accept, which sets it and logs the user in.
+// to /v1/auth/console/invites/accept, which sets it and opens a console
+// session (its refresh token in an HttpOnly cookie), and the page moves on
+// to the console, logged in.
 (function () {
   "use strict";
   var token = decodeURIComponent(location.hash.replace(/^#/, ""));
@@ -29,9 +31,10 @@
       return;
     }
     form.querySelector("button").disabled = true;
-    fetch("/v1/auth/invites/accept", {
+    fetch("/v1/auth/console/invites/accept", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Concierge-CSRF": "1" },
       body: JSON.stringify({ token: token, password: password })
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
@@ -43,7 +46,8 @@
       }
       form.hidden = true;
       done.hidden = false;
-      done.textContent = "Your password is set. You can now log in with your email and this password.";
+      done.textContent = "Your password is set. Opening the console…";
+      location.assign("/console");
     }).catch(function () {
       error.textContent = "The server could not be reached. Try again.";
       form.querySelector("button").disabled = false;

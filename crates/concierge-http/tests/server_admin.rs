@@ -1092,6 +1092,10 @@ async fn every_admin_route_checks_the_tenant_and_the_role() {
             "/v1/admin/users".into(),
             Some(json!({"email": "x@y.test", "password": PASSWORD, "role": "owner"})),
         ),
+        ("POST", "/v1/admin/users/invites".into(), Some(json!({"email": "x@y.test", "role": "owner"}))),
+        ("DELETE", "/v1/admin/users/someone".into(), None),
+        ("GET", "/v1/admin/audit-log".into(), None),
+        ("GET", "/v1/admin/publishable-keys".into(), None),
     ];
     for (method, path, body) in &admin_only {
         let (status, answer) = server.call(method, path, Some(&agent), body.clone()).await;
@@ -1184,6 +1188,85 @@ async fn a_rated_handoff_shows_in_the_analytics_report() {
         assert_eq!(
             (other["totals"]["conversations"].as_i64(), other["totals"]["ratings"].as_i64()),
             (Some(0), Some(0))
+        );
+        server.stop().await;
+    }
+}
+
+/// An owner invites a colleague with a role: the link sets the colleague's
+/// password and logs them in with that role; the owner removes them, which
+/// ends their session; the audit log shows both, newest first; another
+/// tenant's owner can neither remove the colleague nor read the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_invites_a_colleague_and_removes_them_and_the_audit_log_shows_it() {
+    for backend in Backend::all() {
+        let server = TestServer::start(&backend, AuthConfig::default()).await;
+        server.other_tenant().await;
+        let owner = server.owner().await;
+        let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
+        let invite = json!({"email": " Ana@Demo-Salon.test ", "role": "agent"});
+        let (status, invited) =
+            server.call("POST", "/v1/admin/users/invites", Some(&owner), Some(invite)).await;
+        assert_eq!(status, StatusCode::CREATED, "{invited}");
+        assert_eq!(invited["user"]["email"], "ana@demo-salon.test");
+        assert_eq!(invited["user"]["role"], "agent");
+        let url = invited["url"].as_str().unwrap();
+        let secret = url.split_once("/invite#").expect("an invitation link").1.to_owned();
+        assert!(secret.starts_with("inv_demo-salon."), "an invitation to this tenant: {url}");
+        let again = json!({"email": "ana@demo-salon.test", "role": "admin"});
+        let (status, _) = server.call("POST", "/v1/admin/users/invites", Some(&owner), Some(again)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "the email is taken");
+        let bad = json!({"email": "not an email", "role": "agent"});
+        let (status, _) = server.call("POST", "/v1/admin/users/invites", Some(&owner), Some(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        let accept = json!({"token": secret, "password": "Ana's long passphrase"});
+        let (status, session) = server.call("POST", "/v1/auth/invites/accept", None, Some(accept)).await;
+        assert_eq!(status, StatusCode::OK, "{session}");
+        assert_eq!(
+            (session["role"].as_str(), session["tenant"].as_str()),
+            (Some("agent"), Some(DEMO_TENANT))
+        );
+        let ana = session["access_token"].as_str().unwrap().to_owned();
+        let ana_id = invited["user"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(session["user_id"].as_str(), Some(ana_id.as_str()));
+        assert_eq!(server.call("GET", "/v1/admin/conversations", Some(&ana), None).await.0, StatusCode::OK);
+        assert_eq!(
+            server.call("GET", "/v1/admin/audit-log", Some(&ana), None).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let refresh = json!({"refresh_token": session["refresh_token"]});
+
+        let path = format!("/v1/admin/users/{ana_id}");
+        assert_eq!(server.call("DELETE", &path, Some(&theirs), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(server.call("DELETE", &path, Some(&ana), None).await.0, StatusCode::FORBIDDEN);
+        let (_, me) = server.call("GET", "/v1/admin/users", Some(&owner), None).await;
+        let owner_id = me["users"].as_array().unwrap().iter().find(|u| u["role"] == "owner").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (status, body) =
+            server.call("DELETE", &format!("/v1/admin/users/{owner_id}"), Some(&owner), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "an owner cannot remove themselves: {body}");
+        assert_eq!(server.call("DELETE", &path, Some(&owner), None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(server.call("DELETE", &path, Some(&owner), None).await.0, StatusCode::NOT_FOUND);
+        let (status, _) = server.call("POST", "/v1/auth/refresh", None, Some(refresh)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a removed user's session is over");
+        let (status, _) = server.login(DEMO_TENANT, "ana@demo-salon.test", "Ana's long passphrase").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a removed user cannot log in");
+
+        let (status, log) = server.call("GET", "/v1/admin/audit-log?limit=2", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::OK, "{log}");
+        let actions: Vec<&str> =
+            log["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["user.remove", "user.invite"], "{log}");
+        assert_eq!(log["entries"][0]["target"], ana_id.as_str());
+        let (status, _) = server.call("GET", "/v1/admin/audit-log?limit=0", Some(&owner), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (_, theirs_log) = server.call("GET", "/v1/admin/audit-log", Some(&theirs), None).await;
+        assert!(
+            theirs_log["entries"].as_array().unwrap().iter().all(|e| e["target"] != ana_id.as_str()),
+            "{theirs_log}"
         );
         server.stop().await;
     }

@@ -1,6 +1,7 @@
 //! Hosting businesses: provisioning a tenant (its time zone, its owner
-//! invited by a one-time link, optionally its bot) and inviting a tenant's
-//! user again. The operator's CLI and the operator API both come here.
+//! invited by a one-time link, optionally its bot), inviting a tenant's
+//! user again, and an owner inviting a colleague. The operator's CLI, the
+//! operator API and the admin API all come here.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use concierge_core::dialog::{check_spec, CheckedSpec};
@@ -134,6 +135,33 @@ pub async fn invite_user(
         .ok_or(StoreError::NotFound { what: "user", id: email })?;
     let invitation = store.create_invite(tenant, &user.id, now, INVITE_TTL).await?;
     Ok((user, invitation))
+}
+
+/// Adds a staff member to a tenant with this role and no usable password,
+/// and issues their one-time invitation (an owner inviting a colleague). An
+/// email already in the tenant is [`StoreError::Duplicate`]; if issuing the
+/// invitation fails the account is not left behind.
+pub async fn invite_new_user(
+    store: &dyn Store,
+    tenant: &TenantId,
+    email: &str,
+    role: &str,
+    now: DateTime<Utc>,
+) -> Result<(User, IssuedInvite), ServiceError> {
+    let email = email.trim().to_lowercase();
+    if !is_email(&email) || email.len() > 254 {
+        return Err(ServiceError::Invalid(format!("{email:?} is not an email address")));
+    }
+    let user = store.create_user(tenant, &email, &unknown_password()?, role).await?;
+    match store.create_invite(tenant, &user.id, now, INVITE_TTL).await {
+        Ok(invitation) => Ok((user, invitation)),
+        Err(error) => {
+            if let Err(cleanup) = store.remove_user(tenant, &user.id).await {
+                tracing::error!(tenant = %tenant, %cleanup, "removing a user whose invitation failed");
+            }
+            Err(error.into())
+        }
+    }
 }
 
 /// The page where an invitation is accepted, on the server at `public_url`.

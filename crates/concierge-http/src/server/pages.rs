@@ -1,9 +1,10 @@
 //! Pages and scripts served from memory: the chat widget (`GET
 //! /widget.js`), the salon demo page (`GET /`) and the page where an
 //! invited user sets a password (`GET /invite`, `GET /invite.js`) and the
-//! staff console (`GET /console`, `/console.js`, `/console.css`, and the
-//! chart library it draws analytics with, uPlot 1.6.32 from npm, MIT,
-//! vendored in `assets/vendor/uplot/`: `/console/uplot.js`, `/console/uplot.css`).
+//! staff console (`GET /console`, `/console.css`, its ES modules
+//! `/console/*.js` from `assets/console/`, and the chart library it draws
+//! analytics with, uPlot 1.6.32 from npm, MIT, vendored in
+//! `assets/vendor/uplot/`: `/console/uplot.js`, `/console/uplot.css`).
 //!
 //! The files are compiled into the binary (`include_str!`), so a server
 //! needs nothing beside itself to serve them. Each response carries a strong
@@ -52,23 +53,37 @@ asset!(INDEX_HTML, "index.html", "text/html; charset=utf-8", "no-cache");
 asset!(INVITE_HTML, "invite.html", "text/html; charset=utf-8", "no-cache");
 asset!(INVITE_JS, "invite.js", "application/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_HTML, "console.html", "text/html; charset=utf-8", "no-cache");
-asset!(CONSOLE_JS, "console.js", "application/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_MAIN_JS, "console/main.js", "text/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_SESSION_JS, "console/session.js", "text/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_INBOX_JS, "console/inbox.js", "text/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_ANALYTICS_JS, "console/analytics.js", "text/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_SETTINGS_JS, "console/settings.js", "text/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_CSS, "console.css", "text/css; charset=utf-8", "no-cache");
 asset!(UPLOT_JS, "vendor/uplot/uPlot.iife.min.js", "application/javascript; charset=utf-8", "no-cache");
 asset!(UPLOT_CSS, "vendor/uplot/uPlot.min.css", "text/css; charset=utf-8", "no-cache");
 
+/// Every page and script, by the path it is served at.
+static PAGES: [(&str, &Asset); 13] = [
+    ("/widget.js", &WIDGET_JS),
+    ("/", &INDEX_HTML),
+    ("/invite", &INVITE_HTML),
+    ("/invite.js", &INVITE_JS),
+    ("/console", &CONSOLE_HTML),
+    ("/console.css", &CONSOLE_CSS),
+    ("/console/main.js", &CONSOLE_MAIN_JS),
+    ("/console/session.js", &CONSOLE_SESSION_JS),
+    ("/console/inbox.js", &CONSOLE_INBOX_JS),
+    ("/console/analytics.js", &CONSOLE_ANALYTICS_JS),
+    ("/console/settings.js", &CONSOLE_SETTINGS_JS),
+    ("/console/uplot.js", &UPLOT_JS),
+    ("/console/uplot.css", &UPLOT_CSS),
+];
+
 /// The routes of the pages, for any router state.
 pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/widget.js", get(|headers: HeaderMap| async move { serve(&WIDGET_JS, &headers) }))
-        .route("/", get(|headers: HeaderMap| async move { serve(&INDEX_HTML, &headers) }))
-        .route("/invite", get(|headers: HeaderMap| async move { serve(&INVITE_HTML, &headers) }))
-        .route("/invite.js", get(|headers: HeaderMap| async move { serve(&INVITE_JS, &headers) }))
-        .route("/console", get(|headers: HeaderMap| async move { serve(&CONSOLE_HTML, &headers) }))
-        .route("/console.js", get(|headers: HeaderMap| async move { serve(&CONSOLE_JS, &headers) }))
-        .route("/console.css", get(|headers: HeaderMap| async move { serve(&CONSOLE_CSS, &headers) }))
-        .route("/console/uplot.js", get(|headers: HeaderMap| async move { serve(&UPLOT_JS, &headers) }))
-        .route("/console/uplot.css", get(|headers: HeaderMap| async move { serve(&UPLOT_CSS, &headers) }))
+    PAGES.iter().fold(Router::new(), |router, &(path, asset)| {
+        router.route(path, get(move |headers: HeaderMap| async move { serve(asset, &headers) }))
+    })
 }
 
 fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
@@ -191,7 +206,7 @@ mod tests {
         assert!(page.contains(r#"<label for="password">"#), "labelled controls");
         let script = get("/invite.js", None).await;
         assert_eq!(script.headers()[header::CONTENT_TYPE], "application/javascript; charset=utf-8");
-        assert!(body_text(script).await.contains("/v1/auth/invites/accept"));
+        assert!(body_text(script).await.contains("/v1/auth/console/invites/accept"));
     }
 
     #[test]

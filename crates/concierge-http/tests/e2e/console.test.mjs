@@ -17,25 +17,9 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { adminPassword, baseUrl, launchBrowser, say, seeMessage, step, STEP_TIMEOUT_MS } from "./support.mjs";
+import { accessible, adminPassword, baseUrl, launchBrowser, say, seeMessage, step, STEP_TIMEOUT_MS } from "./support.mjs";
 
 const HANDOFF_ALERT_MS = 2000;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** Runs axe-core on the page; fails on serious or critical violations. */
-async function accessible(page, what) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
-    [],
-    `${what} has serious accessibility violations`,
-  );
-}
-
 let browser;
 
 before(async () => {
@@ -66,13 +50,13 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
       await agent.getByLabel("Business (tenant id)").waitFor({ timeout: STEP_TIMEOUT_MS });
       await accessible(agent, "the login page");
       await agent.getByLabel("Business (tenant id)").fill("demo-salon");
-      await agent.getByLabel("Email").fill("admin@demo-salon.test");
-      await agent.getByLabel("Password").fill("not the password");
+      await agent.getByLabel("Email", { exact: true }).fill("admin@demo-salon.test");
+      await agent.getByLabel("Password", { exact: true }).fill("not the password");
       await agent.getByRole("button", { name: "Log in" }).click();
       await agent.getByRole("alert").filter({ hasText: "unknown tenant, email or password" })
         .waitFor({ timeout: STEP_TIMEOUT_MS });
-      await agent.getByLabel("Password").fill(adminPassword);
-      await agent.getByLabel("Password").press("Enter");
+      await agent.getByLabel("Password", { exact: true }).fill(adminPassword);
+      await agent.getByLabel("Password", { exact: true }).press("Enter");
       await inbox.waitFor({ timeout: STEP_TIMEOUT_MS });
     });
 

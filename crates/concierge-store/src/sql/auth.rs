@@ -285,6 +285,27 @@ impl<B: Backend> AuthStore for B {
         Ok(user)
     }
 
+    async fn remove_user(&self, tenant: &TenantId, user_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.write(tenant).await?;
+        for table in ["refresh_tokens", "user_invites"] {
+            query::<B>(&format!("DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"))
+                .param(tenant.as_str())
+                .param(user_id)
+                .execute_in(&mut *tx)
+                .await?;
+        }
+        let done = query::<B>("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
+            .param(tenant.as_str())
+            .param(user_id)
+            .execute_in(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("user", user_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError> {
         let mut conn = self.read(tenant).await?;
         let rows =

@@ -56,6 +56,10 @@ pub trait AuthStore: Send + Sync {
     /// The tenant's users, by email.
     async fn users(&self, tenant: &TenantId) -> Result<Vec<User>, StoreError>;
 
+    /// Removes a user with their sessions and invitations, at once (a
+    /// colleague who left, or an invitation sent to a wrong address).
+    async fn remove_user(&self, tenant: &TenantId, user_id: &str) -> Result<(), StoreError>;
+
     /// Issues a new API key; its secret is returned once and stored only hashed.
     async fn create_api_key(&self, tenant: &TenantId, label: &str) -> Result<IssuedApiKey, StoreError>;
 

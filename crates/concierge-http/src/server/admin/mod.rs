@@ -7,7 +7,7 @@
 //! |---|---|
 //! | agent | list and read conversations, watch them live, take one over, answer, release and close it ([`conversations`], [`inbox`], [`handoff`]); read the analytics report ([`analytics`]) |
 //! | admin | also knowledge entries, services, staff and hours, bookings, bots and their specs ([`knowledge`], [`catalog`], [`bookings`], [`bots`]) |
-//! | owner | also API keys and users ([`api_keys`], [`users`]) |
+//! | owner | also API keys, publishable keys, users and the audit log ([`api_keys`], [`publishable_keys`], [`users`], [`audit_log`]) |
 //!
 //! A record of another tenant is answered 404 exactly like a missing one.
 
@@ -22,6 +22,7 @@ use super::state::AppState;
 
 pub(super) mod analytics;
 pub(super) mod api_keys;
+pub(super) mod audit_log;
 pub(super) mod bookings;
 pub(super) mod bots;
 pub(super) mod catalog;
@@ -82,6 +83,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .merge(api_keys::routes())
         .merge(publishable_keys::routes())
         .merge(users::routes())
+        .merge(audit_log::routes())
 }
 
 /// Records an administrative action in the tenant's audit log, with the

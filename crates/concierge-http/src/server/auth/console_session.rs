@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::role::Role;
-use super::session::{end, log_in, rotate, AuthContext, LoginRequest, TokenPair};
+use super::session::{
+    accept, end, log_in, rotate, AcceptInviteRequest, AuthContext, LoginRequest, TokenPair,
+};
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::limits::ClientIp;
 use crate::server::state::AppState;
@@ -40,6 +42,10 @@ pub struct ConsoleSession {
     pub expires_in: u64,
     /// The staff member's role.
     pub role: Role,
+    /// The tenant the session belongs to.
+    pub tenant: String,
+    /// The staff member's user id.
+    pub user_id: String,
 }
 
 /// Refuses a request another site could have made.
@@ -78,8 +84,13 @@ fn set_cookie(value: &str, max_age: u64) -> Result<HeaderValue, ApiError> {
 
 fn answer(context: &AuthContext, pair: TokenPair) -> Result<Response, ApiError> {
     let cookie = set_cookie(&pair.refresh_token, context.config.refresh_ttl.as_secs())?;
-    let session =
-        ConsoleSession { access_token: pair.access_token, expires_in: pair.expires_in, role: pair.role };
+    let session = ConsoleSession {
+        access_token: pair.access_token,
+        expires_in: pair.expires_in,
+        role: pair.role,
+        tenant: pair.tenant,
+        user_id: pair.user_id,
+    };
     let mut response = Json(session).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -104,6 +115,29 @@ pub(crate) async fn console_login(
 ) -> Result<Response, ApiError> {
     check_origin(&headers)?;
     let pair = log_in(&state, &context, &ip, &request).await?;
+    answer(&context, pair)
+}
+
+/// Accepts an invitation from the invitation page and opens a console
+/// session: the new staff member lands in the console already logged in.
+#[utoipa::path(post, path = "/v1/auth/console/invites/accept", tag = "auth",
+    request_body = AcceptInviteRequest,
+    responses(
+        (status = 200, description = "Password set; logged in, the refresh token in an HttpOnly cookie", body = ConsoleSession),
+        (status = 400, description = "Bad JSON, or a password too short or too long", body = ErrorBody),
+        (status = 401, description = "Unknown, expired or already used invitation", body = ErrorBody),
+        (status = 403, description = "Missing CSRF header, another site's request, or a disabled tenant", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address", body = ErrorBody),
+    ))]
+pub(crate) async fn console_accept_invite(
+    State(state): State<AppState>,
+    Extension(context): Extension<Arc<AuthContext>>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<AcceptInviteRequest>,
+) -> Result<Response, ApiError> {
+    check_origin(&headers)?;
+    let pair = accept(&state, &context, &ip, &request).await?;
     answer(&context, pair)
 }
 

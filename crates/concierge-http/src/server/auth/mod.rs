@@ -40,6 +40,7 @@ pub fn routes(config: crate::server::config::AuthConfig) -> OpenApiRouter<AppSta
         .routes(routes!(session::logout))
         .routes(routes!(session::accept_invite))
         .routes(routes!(console_session::console_login))
+        .routes(routes!(console_session::console_accept_invite))
         .routes(routes!(console_session::console_refresh))
         .routes(routes!(console_session::console_logout))
         .layer(Extension(context))

@@ -119,6 +119,10 @@ pub struct TokenPair {
     pub refresh_token: String,
     /// The user's role.
     pub role: Role,
+    /// The tenant the session belongs to.
+    pub tenant: String,
+    /// The user's id.
+    pub user_id: String,
 }
 
 fn ttl(duration: std::time::Duration) -> TimeDelta {
@@ -167,6 +171,8 @@ fn access_pair(
         expires_in: context.config.access_ttl.as_secs(),
         refresh_token,
         role,
+        tenant: user.tenant_id.as_str().to_owned(),
+        user_id: user.id.clone(),
     })
 }
 
@@ -238,6 +244,17 @@ pub(crate) async fn accept_invite(
     ip: ClientIp,
     ApiJson(request): ApiJson<AcceptInviteRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
+    Ok(Json(accept(&state, &context, &ip, &request).await?))
+}
+
+/// Spends an invitation, sets the password and opens a session (shared by
+/// the JSON and the console's cookie routes).
+pub(crate) async fn accept(
+    state: &AppState,
+    context: &AuthContext,
+    ip: &ClientIp,
+    request: &AcceptInviteRequest,
+) -> Result<TokenPair, ApiError> {
     context.login_attempts_per_ip.check(&ip.0.to_string()).map_err(|wait| ApiError::RateLimited {
         retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
     })?;
@@ -248,7 +265,7 @@ pub(crate) async fn accept_invite(
     }
     let tenant = invite_tenant(&request.token)
         .ok_or_else(|| ApiError::Unauthorized(InviteRejection::Unknown.to_string()))?;
-    ensure_enabled(&state, &tenant).await?;
+    ensure_enabled(state, &tenant).await?;
     let user =
         state.store.accept_invite(&request.token, &request.password, state.clock.now()).await.map_err(
             |error| match error {
@@ -257,7 +274,7 @@ pub(crate) async fn accept_invite(
             },
         )?;
     tracing::info!(tenant = %user.tenant_id, user = %user.id, "invitation accepted");
-    Ok(Json(pair(&state, &context, &user, None).await?))
+    pair(state, context, &user, None).await
 }
 
 /// Refuses a disabled tenant's staff.
