@@ -6,9 +6,9 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST, FREE_WORDS,
-    HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON,
-    THANKS, THANKS_AROUND, WITHOUT_BOOKING, YES, YES_EMOJI,
+    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST,
+    ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING,
+    SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -312,6 +312,13 @@ pub(crate) fn books_another(text: &str) -> bool {
 pub(crate) fn asks_about_service(text: &str) -> bool {
     let n = normalise(text);
     ABOUT_A_SERVICE.iter().any(|w| contains_phrase(&n, w))
+}
+
+/// Whether the message asks for something another kind of business sells:
+/// a ticket, a flight, a taxi, a table at a restaurant.
+pub(crate) fn asks_errand_elsewhere(text: &str) -> bool {
+    let n = normalise(text);
+    ERRANDS_ELSEWHERE.iter().any(|w| contains_phrase(&n, w))
 }
 
 /// Whether the message says its visit comes without a booking ("can I
@@ -621,6 +628,14 @@ mod tests {
         assert_eq!(volunteered_name("it's Tuesday at 4", &v), None);
         assert_eq!(volunteered_name("it's for my husband", &v), None);
         assert_eq!(volunteered_name("Friday at 4, Blow Dry 021 2555 0736", &v), None, "services are no name");
+    }
+
+    #[test]
+    fn errands_for_other_businesses() {
+        assert!(asks_errand_elsewhere("can you get me a train ticket to London for tomorrow morning?"));
+        assert!(asks_errand_elsewhere("could you book me a taxi for 6"));
+        assert!(!asks_errand_elsewhere("can I book a massage for tomorrow morning?"));
+        assert!(!asks_errand_elsewhere("is there a car park near you?"));
     }
 
     #[test]

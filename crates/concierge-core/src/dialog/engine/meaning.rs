@@ -82,6 +82,16 @@ impl Engine {
             && !knowledge::asks_what_if(text)
             && !answers::books_another(text);
         let reread = match meaning {
+            // "can you get me a train ticket to London for tomorrow
+            // morning?": something another business sells, whatever
+            // booking the classifier hears.
+            Meaning::StartFlow(f)
+                if self.flows[f].runs("create_booking")
+                    && answers::asks_errand_elsewhere(text)
+                    && !self.names_whom_or_what(parse, text) =>
+            {
+                Some(Meaning::Nothing)
+            }
             // "actually can we do friday instead? same time"
             _ if (asks_for_change || books_again) && self.moves_booking(state, parse, text) => {
                 start("reschedule_booking")

@@ -12,6 +12,7 @@ use crate::dialog::turn::TurnBuilder;
 use crate::dialog::when;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::names::FUNCTION_WORDS;
+use crate::nlu::words::services::{FIRST_VISIT, LARGE_PETS, SMALL_PETS};
 use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
 use chrono::TimeZone;
@@ -57,7 +58,8 @@ fn without_contacts(parse: &Parse, text: &str) -> String {
 
 /// A word as services are compared by it: without apostrophes and plural
 /// s, people by their sex ("gentleman's", "man", "gents" and "my son" are
-/// all "men").
+/// all "men"), pets by their size ("little", "toy" and "maltipoo" are all
+/// "small"; "big" and "bernese" are "large").
 fn service_word(w: &str) -> String {
     let w = w.replace('\'', "");
     match w.trim_end_matches('s') {
@@ -68,8 +70,38 @@ fn service_word(w: &str) -> String {
         "woman" | "women" | "female" | "lady" | "ladie" | "girl" | "daughter" | "wife" | "girlfriend"
         | "gf" | "mom" | "mum" | "mother" | "sister" | "granddaughter" | "niece" => "women".to_string(),
         "kid" | "child" | "children" | "childrens" | "junior" | "toddler" | "lad" => "kid".to_string(),
+        other if SMALL_PETS.contains(&other) => "small".to_string(),
+        other if LARGE_PETS.contains(&other) => "large".to_string(),
         other => other.to_string(),
     }
+}
+
+/// The size a pet's weight says ("about 60 lbs", "18lb", "9 kg"), as a
+/// word of [`SMALL_PETS`] or [`LARGE_PETS`]: up to 25 lb (11 kg) is small,
+/// from 45 lb (20 kg) large.
+fn size_by_weight(words: &[&str]) -> Option<&'static str> {
+    // "60lbs" is one word, "60 lbs" two.
+    fn split(w: &str) -> (&str, &str) {
+        let digits = w.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(w.len());
+        (&w[..digits], &w[digits..])
+    }
+    let weights = words.iter().enumerate().filter_map(|(i, w)| match split(w) {
+        (amount, "") => Some((amount, *words.get(i + 1)?)),
+        (amount, unit) => Some((amount, unit)),
+    });
+    weights.into_iter().find_map(|(amount, unit)| {
+        let amount: f32 = amount.parse().ok()?;
+        let pounds = match unit {
+            "lb" | "lbs" | "pound" | "pounds" => amount,
+            "kg" | "kgs" | "kilo" | "kilos" => amount * 2.2,
+            _ => return None,
+        };
+        match pounds {
+            p if p <= 25.0 => Some("small"),
+            p if p >= 45.0 => Some("large"),
+            _ => None,
+        }
+    })
 }
 
 /// Each service's id with the words of its name and synonyms, as
@@ -169,6 +201,10 @@ impl Engine {
                 let min_shared = if pending == Some(slot.as_str()) { 1 } else { 2 };
                 self.is_service_entity(&kind).then(|| self.service_by_words(text, min_shared)).flatten()
             });
+            // "I've never been to a chiropractor before, can I book in?":
+            // the business's one kind of first visit.
+            let value =
+                value.or_else(|| self.is_service_entity(&kind).then(|| self.first_visit(text)).flatten());
             let Some(mut value) = value else { continue };
             if self.is_service_entity(&kind) {
                 let before = text.get(..service_at).and_then(|b| b.split_whitespace().last()).unwrap_or("");
@@ -242,6 +278,24 @@ impl Engine {
         }
     }
 
+    /// The service for a first visit ("Initial assessment", "New patient
+    /// visit"), when the message says it is the customer's first ("never
+    /// been", "first time", "new patient") and the business has one such.
+    fn first_visit(&self, text: &str) -> Option<EntityValue> {
+        let says_first = |text: &str| {
+            let n = answers::normalise(text);
+            FIRST_VISIT.iter().any(|w| answers::contains_phrase(&n, w))
+        };
+        if !says_first(text) {
+            return None;
+        }
+        let mut first = self.spec.business.services.iter().filter(|s| says_first(&s.name));
+        match (first.next(), first.next()) {
+            (Some(only), None) => Some(EntityValue::Text { value: only.id.clone() }),
+            _ => None,
+        }
+    }
+
     /// Whether `entity` is the list of the business's services.
     fn is_service_entity(&self, entity: &str) -> bool {
         self.spec.entities.iter().any(|e| e.name == entity && e.from_services)
@@ -251,8 +305,11 @@ impl Engine {
     /// when exactly one does ("mens" is the men's haircut; "a haircut"
     /// matches two and is no answer).
     pub(crate) fn service_by_words(&self, text: &str, min_shared: usize) -> Option<EntityValue> {
-        let said: Vec<String> =
-            answers::normalise(text).split(' ').filter(|w| w.chars().count() > 2).map(service_word).collect();
+        let normal = answers::normalise(text);
+        let words: Vec<&str> = normal.split(' ').collect();
+        let mut said: Vec<String> =
+            words.iter().filter(|w| w.chars().count() > 2).map(|w| service_word(w)).collect();
+        said.extend(size_by_weight(&words).map(str::to_owned));
         let mut best: Vec<(usize, &str)> = self
             .service_words
             .iter()

@@ -106,7 +106,8 @@ pub(crate) fn weekday(word: &str) -> Option<Weekday> {
 }
 
 /// A weekday written with a typo ("fryday", "wensday", "thrusday"): within
-/// one edit of its full name, two from eight letters.
+/// one edit of its full name, two from eight letters (of the word, or of
+/// the name when the word has six).
 fn misspelt_weekday(word: &str) -> Option<Weekday> {
     const NAMES: [(&str, Weekday); 7] = [
         ("monday", Weekday::Mon),
@@ -121,9 +122,11 @@ fn misspelt_weekday(word: &str) -> Option<Weekday> {
     if length < 5 || !word.ends_with("day") && !word.ends_with("dy") {
         return None;
     }
-    let budget = if length >= 8 { 2 } else { 1 };
-    let mut close =
-        NAMES.iter().filter(|(name, _)| crate::nlu::entities::bounded_distance(word, name, budget).is_some());
+    // "wensday" is two edits from "wednesday": a long name allows two.
+    let mut close = NAMES.iter().filter(|(name, _)| {
+        let budget = if length >= 8 || length >= 6 && name.len() >= 8 { 2 } else { 1 };
+        crate::nlu::entities::bounded_distance(word, name, budget).is_some()
+    });
     match (close.next(), close.next()) {
         (Some((_, day)), None) => Some(*day),
         _ => None,

@@ -968,6 +968,9 @@ fn weekdays_as_customers_type_them() {
             "a check of my sun damage",
             "highlights next week thursday, late morning",
             "next week, on monday",
+            "he's a cockapoo, about 18 lbs, could he come friday",
+            "tomoz at 11",
+            "2moro morning",
         ],
         wednesday(),
         &DateTimeOptions::default(),
@@ -978,7 +981,7 @@ fn weekdays_as_customers_type_them() {
             can i boook a womens hiarcut for fryday
               "for fryday" = 2026-03-20 00:00:00 day
             how about wensday
-              (nothing)
+              "about wensday" = 2026-03-25 00:00:00 day
             I sat in traffic for an hour
               "for an hour" = duration 3600s
             in two weeks on friday, 3pm
@@ -999,6 +1002,12 @@ fn weekdays_as_customers_type_them() {
               "next week thursday, late morning" = [2026-03-26 06:00:00 hour, 2026-03-26 12:00:00 hour)
             next week, on monday
               "next week, on monday" = 2026-03-23 00:00:00 day
+            he's a cockapoo, about 18 lbs, could he come friday
+              "friday" = 2026-03-20 00:00:00 day
+            tomoz at 11
+              "tomoz at 11" = 2026-03-19 11:00:00 hour
+            2moro morning
+              "2moro morning" = [2026-03-19 00:00:00 hour, 2026-03-19 12:00:00 hour)
         "#]],
     );
 }

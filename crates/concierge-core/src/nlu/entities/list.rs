@@ -89,9 +89,26 @@ impl ListMatcher {
         let lexicon = lexicon::lexicon();
         let excluded: Vec<ConceptId> = NOT_A_SERVICE.iter().filter_map(|n| lexicon.concept(n)).collect();
         let mut owners: Vec<(ConceptId, Vec<usize>)> = Vec::new();
+        let mut narrowed: Vec<(ConceptId, usize)> = Vec::new();
         for form in self.forms.iter().filter(|f| f.first) {
-            for token in lexicon.analyse_words(&form.words) {
-                for c in token.concepts.into_iter().filter(|c| !excluded.contains(c)) {
+            let tokens: Vec<Vec<ConceptId>> = lexicon
+                .analyse_words(&form.words)
+                .into_iter()
+                .map(|t| t.concepts.into_iter().filter(|c| !excluded.contains(c)).collect::<Vec<_>>())
+                .filter(|concepts| !concepts.is_empty())
+                .collect();
+            // "Nail trim": a word of one topic (nails) narrows the last
+            // word, of another (trim, a haircut): the name claims what
+            // narrows it ("women" in "Women's haircut"), not the topic of
+            // the word narrowed, though it still shares that topic with
+            // the other services of it.
+            let mixed =
+                tokens.len() > 1 && !tokens[0].iter().any(|c| tokens[1..].iter().all(|t| t.contains(c)));
+            if let (true, Some(last)) = (mixed, tokens.last()) {
+                narrowed.extend(last.iter().map(|c| (*c, form.value)));
+            }
+            for concepts in tokens {
+                for c in concepts {
                     match owners.iter_mut().find(|(id, _)| *id == c) {
                         Some((_, values)) if !values.contains(&form.value) => values.push(form.value),
                         Some(_) => {}
@@ -102,7 +119,7 @@ impl ListMatcher {
         }
         self.concepts = owners
             .into_iter()
-            .filter(|(_, values)| values.len() == 1)
+            .filter(|(c, values)| values.len() == 1 && !narrowed.contains(&(*c, values[0])))
             .map(|(c, values)| (c, values[0]))
             .collect();
         self

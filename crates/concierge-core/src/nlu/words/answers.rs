@@ -99,6 +99,11 @@ pub(crate) const YES: &[&str] = &[
     "sweet",
     "yessir",
     "sounds about right",
+    "sharp",
+    "lekker",
+    "chur",
+    "ka pai",
+    "sweet as",
 ];
 
 /// Emoji that say yes on their own ("bet 👍").
@@ -233,6 +238,35 @@ pub(crate) const HABIT: &[&str] = &["every", "usually", "normally", "always", "r
 /// made ("can I also get one for my son at 4").
 pub(crate) const ANOTHER_BOOKING: &[&str] =
     &["another", "also", "too", "as well", "one more", "additional", "separate", "both"];
+
+/// Things other businesses sell, which a customer may ask any assistant to
+/// get ("can you get me a train ticket to London for tomorrow?"): asked
+/// for with no service or person of the business named, out of scope.
+pub(crate) const ERRANDS_ELSEWHERE: &[&str] = &[
+    "train ticket",
+    "train tickets",
+    "plane ticket",
+    "plane tickets",
+    "bus ticket",
+    "bus tickets",
+    "concert tickets",
+    "movie tickets",
+    "cinema tickets",
+    "theatre tickets",
+    "theater tickets",
+    "flight",
+    "flights",
+    "a taxi",
+    "a cab",
+    "an uber",
+    "a pizza",
+    "takeaway",
+    "takeout",
+    "restaurant",
+    "hire car",
+    "rental car",
+    "car rental",
+];
 
 /// Words that make a question about a service rather than a request for
 /// one: its price or length, or whether it suits the customer's condition

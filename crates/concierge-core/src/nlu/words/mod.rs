@@ -10,4 +10,5 @@
 pub(crate) mod answers;
 pub(crate) mod names;
 pub(crate) mod questions;
+pub(crate) mod services;
 pub(crate) mod when;

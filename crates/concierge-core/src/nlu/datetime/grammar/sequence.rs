@@ -405,6 +405,45 @@ impl Grammar<'_> {
             })
             .collect();
         out.extend(extra);
+        // "about 18 lbs", "around 6 years": a measure, not a time of day.
+        out.retain(|(t, e, _)| {
+            !(matches!(t, Time::At { date: None, .. }) && self.any_word(*e, MEASURES).is_some())
+        });
         out
     }
 }
+
+/// Units of measure (other than time) a number may be followed by.
+const MEASURES: &[&str] = &[
+    "lb",
+    "lbs",
+    "pound",
+    "pounds",
+    "kg",
+    "kgs",
+    "kilo",
+    "kilos",
+    "kilograms",
+    "years",
+    "yrs",
+    "year",
+    "yr",
+    "months",
+    "mo",
+    "weeks",
+    "miles",
+    "mile",
+    "km",
+    "kms",
+    "cm",
+    "inches",
+    "inch",
+    "ft",
+    "feet",
+    "foot",
+    "percent",
+    "dollars",
+    "bucks",
+    "quid",
+    "euros",
+];

@@ -1,0 +1,82 @@
+//! Words that say which service is meant without naming it: a first
+//! visit, the size of a pet.
+
+/// Words of a first visit, in a message or a service's name.
+pub(crate) const FIRST_VISIT: &[&str] = &[
+    "first time",
+    "first visit",
+    "first appointment",
+    "first session",
+    "never been",
+    "not been before",
+    "haven't been before",
+    "havent been before",
+    "new patient",
+    "new client",
+    "new customer",
+    "initial",
+];
+
+/// Words for a small pet, as the dialog's service matching sees them (no plural s):
+/// sizes and the small dog breeds.
+pub(crate) const SMALL_PETS: &[&str] = &[
+    "small",
+    "smaller",
+    "little",
+    "tiny",
+    "toy",
+    "mini",
+    "miniature",
+    "petite",
+    "chihuahua",
+    "pomeranian",
+    "maltese",
+    "maltipoo",
+    "yorkie",
+    "yorkipoo",
+    "shihtzu",
+    "pug",
+    "dachshund",
+    "bichon",
+    "papillon",
+    "havanese",
+    "pekingese",
+    "westie",
+    "cavapoo",
+    "cavachon",
+    "cockapoo",
+    "frenchie",
+    "shorkie",
+    "minpin",
+    "pomsky",
+];
+
+/// Words for a large pet: sizes and the large dog breeds.
+pub(crate) const LARGE_PETS: &[&str] = &[
+    "large",
+    "larger",
+    "big",
+    "bigger",
+    "giant",
+    "huge",
+    "labrador",
+    "retriever",
+    "husky",
+    "huskie",
+    "shepherd",
+    "bernese",
+    "bernedoodle",
+    "newfoundland",
+    "newfie",
+    "rottweiler",
+    "rottie",
+    "doberman",
+    "malamute",
+    "goldendoodle",
+    "labradoodle",
+    "mastiff",
+    "akita",
+    "samoyed",
+    "weimaraner",
+    "pyrenee",
+];
