@@ -1095,6 +1095,7 @@ async fn every_admin_route_checks_the_tenant_and_the_role() {
         ("POST", "/v1/admin/users/invites".into(), Some(json!({"email": "x@y.test", "role": "owner"}))),
         ("DELETE", "/v1/admin/users/someone".into(), None),
         ("GET", "/v1/admin/audit-log".into(), None),
+        ("POST", "/v1/admin/knowledge/try".into(), Some(json!({"text": "do you have parking?"}))),
         ("GET", "/v1/admin/publishable-keys".into(), None),
     ];
     for (method, path, body) in &admin_only {
@@ -1270,4 +1271,32 @@ async fn an_owner_invites_a_colleague_and_removes_them_and_the_audit_log_shows_i
         );
         server.stop().await;
     }
+}
+
+/// A question tried from the console is answered as the bot would answer
+/// it, stored nowhere; an empty one is refused, and a tenant without an
+/// active bot is told so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_tried_on_the_bot_names_the_entry_and_the_replies() {
+    let server = TestServer::start(&Backend::Sqlite, AuthConfig::default()).await;
+    server.other_tenant().await;
+    let owner = server.owner().await;
+    let (theirs, _) = server.tokens("other-spa", "owner@other-spa.test", PASSWORD).await;
+    let (_, before) = server.call("GET", "/v1/admin/conversations", Some(&owner), None).await;
+    let ask = |text: &str| json!({ "text": text });
+    let (status, tried) = server
+        .call("POST", "/v1/admin/knowledge/try", Some(&owner), Some(ask("where can I leave my car?")))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tried}");
+    assert_eq!(tried["answer"]["id"], "parking", "{tried}");
+    assert!(tried["replies"][0].as_str().unwrap().contains("parking"), "{tried}");
+    let (_, after) = server.call("GET", "/v1/admin/conversations", Some(&owner), None).await;
+    assert_eq!(before["conversations"], after["conversations"], "nothing is stored");
+    let (status, _) = server.call("POST", "/v1/admin/knowledge/try", Some(&owner), Some(ask("  "))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = server
+        .call("POST", "/v1/admin/knowledge/try", Some(&theirs), Some(ask("do you have parking?")))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the other tenant has no bot: {body}");
+    server.stop().await;
 }

@@ -20,6 +20,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use concierge_core::dialog::{check_message, ConversationState, Event, TurnContext};
 use concierge_core::embedding::Embedder;
 #[cfg(feature = "embedding")]
 use concierge_core::embedding::{EmbedError, MiniLm};
@@ -30,6 +32,8 @@ use concierge_core::knowledge::{
 };
 use concierge_core::spec::{BotSpec, KnowledgeEntrySpec};
 use concierge_store::{KnowledgeVector, NewKnowledgeEntry, Store, StoreError, TenantId};
+
+use crate::{EngineCache, ServiceError};
 
 /// A sentence encoder and the name its vectors are stored under.
 #[derive(Clone)]
@@ -252,6 +256,52 @@ pub async fn import_document(
         }
     }
     Ok(report)
+}
+
+/// What the bot does with a question asked as a customer would, in a new
+/// conversation: the entry it answers from (if any) and what it says.
+#[derive(Debug, Clone)]
+pub struct TriedQuestion {
+    /// The bot that was asked.
+    pub bot: String,
+    /// The entry answered from: its id, title and how well it matched (0 to 1).
+    pub answer: Option<(String, String, f32)>,
+    /// What the bot replies, in order.
+    pub replies: Vec<String>,
+}
+
+/// Asks the tenant's bot (`bot`, or its first bot with an active version)
+/// `text` in a conversation of its own, stored nowhere: what the staff
+/// console's "try a question" shows.
+pub async fn try_question(
+    engines: &EngineCache,
+    store: &dyn Store,
+    tenant: &TenantId,
+    bot: Option<&str>,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<TriedQuestion, ServiceError> {
+    let text = check_message(text)?;
+    let bot = match bot {
+        Some(bot) => bot.to_owned(),
+        None => store
+            .bots(tenant)
+            .await?
+            .into_iter()
+            .find(|b| b.active_version.is_some())
+            .map(|b| b.id)
+            .ok_or_else(|| {
+                ServiceError::Invalid("this business has no bot with an active version yet".into())
+            })?,
+    };
+    let engine = engines.engine(tenant, &bot).await?;
+    let ctx = TurnContext { now, seed: 0, conversation_id: "knowledge-try".into() };
+    let turn = engine.handle(ConversationState::default(), text, &ctx).await?;
+    let answer = turn.events.iter().find_map(|e| match e {
+        Event::KbAnswer { id, title, score, .. } => Some((id.clone(), title.clone(), *score)),
+        _ => None,
+    });
+    Ok(TriedQuestion { bot, answer, replies: turn.replies.into_iter().map(|r| r.text).collect() })
 }
 
 #[cfg(test)]

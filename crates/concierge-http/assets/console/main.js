@@ -1,28 +1,37 @@
 // The staff console (no framework, no build step: ES modules served by the
 // server). This module logs in and out and switches between the pages:
-// the inbox (./inbox.js), analytics (./analytics.js) and, for owners,
-// settings (./settings.js). The session lives in ./session.js.
+// the inbox (./inbox.js), analytics (./analytics.js), for admins the
+// knowledge (./knowledge.js) and for owners settings (./settings.js). The
+// session lives in ./session.js.
 
 import { end, session, start, whenEnded, whenStarted } from "./session.js";
 import { startInbox, stopInbox } from "./inbox.js";
 import { loadAnalytics } from "./analytics.js";
+import { loadKnowledge } from "./knowledge.js";
 import { loadSettings } from "./settings.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** The pages, by the address fragment that opens them. */
+/** The roles, from the least to the most a staff member may do. */
+const ROLES = ["agent", "admin", "owner"];
+
+/** The pages, by the address fragment that opens them, and the role each needs. */
 const PAGES = {
-  "#inbox": { title: "Inbox", view: "inbox-view", link: "to-inbox", load: null },
-  "#analytics": { title: "Analytics", view: "analytics-view", link: "to-analytics", load: loadAnalytics },
-  "#settings": { title: "Settings", view: "settings-view", link: "to-settings", load: loadSettings, owner: true },
+  "#inbox": { title: "Inbox", view: "inbox-view", link: "to-inbox", load: null, role: "agent" },
+  "#analytics": { title: "Analytics", view: "analytics-view", link: "to-analytics", load: loadAnalytics, role: "agent" },
+  "#knowledge": { title: "Knowledge", view: "knowledge-view", link: "to-knowledge", load: loadKnowledge, role: "admin" },
+  "#settings": { title: "Settings", view: "settings-view", link: "to-settings", load: loadSettings, role: "owner" },
 };
+
+/** Whether the signed-in staff member may open `page`. */
+const allowed = (page) => ROLES.indexOf(role) >= ROLES.indexOf(page.role);
 
 let signedIn = false;
 let role = null;
 
 function showView() {
   let page = PAGES[location.hash] || PAGES["#inbox"];
-  if (page.owner && role !== "owner") page = PAGES["#inbox"];
+  if (!allowed(page)) page = PAGES["#inbox"];
   for (const other of Object.values(PAGES)) {
     $(other.view).hidden = other !== page;
     if (other === page) $(other.link).setAttribute("aria-current", "page");
@@ -36,7 +45,7 @@ function showView() {
 whenStarted((answer) => {
   role = answer.role;
   $("who").textContent = `Signed in to ${answer.tenant} (${answer.role})`;
-  $("to-settings").hidden = answer.role !== "owner";
+  for (const page of Object.values(PAGES)) $(page.link).hidden = !allowed(page);
 });
 
 whenEnded(() => {

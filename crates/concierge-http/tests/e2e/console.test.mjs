@@ -181,6 +181,36 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
       await accessible(agent, "the inbox on a phone");
     });
 
+    await step(agent, "console-12b-knowledge", async () => {
+      await agent.setViewportSize({ width: 1280, height: 800 });
+      await agent.getByRole("link", { name: "Knowledge" }).click();
+      await agent.getByRole("heading", { name: "Knowledge", level: 1 }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      const verdict = agent.locator("#kb-try-result .verdict");
+      await agent.getByLabel("Ask as a customer would").fill("where can I leave my car?");
+      await agent.getByRole("button", { name: "Try", exact: true }).click();
+      await verdict.filter({ hasText: "(parking)" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByText("four free parking spaces").first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      // A question nothing answers yet, then an entry written for it.
+      const question = "do you do ear piercing?";
+      await agent.getByLabel("Ask as a customer would").fill(question);
+      await agent.getByRole("button", { name: "Try", exact: true }).click();
+      await verdict.filter({ hasText: "No entry answers this." }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByRole("button", { name: "New entry" }).click();
+      await agent.getByLabel("Question", { exact: true }).fill("Do you do ear piercing?");
+      assert.equal(await agent.getByLabel("Id", { exact: true }).inputValue(), "do-you-do-ear-piercing");
+      await agent.getByLabel("Other ways customers ask it, one per line").fill("can you pierce my ears\near piercings");
+      await agent.getByLabel("Answer", { exact: true }).fill("Not yet: we don't pierce ears, but the pharmacy next door does.");
+      await agent.locator("#kb-preview").filter({ hasText: "we don't pierce ears" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByRole("button", { name: "Save entry" }).click();
+      await agent.getByText("Saved: the bot answers from it now.").waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByRole("button", { name: "Do you do ear piercing?" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByRole("button", { name: "Try", exact: true }).click();
+      await verdict.filter({ hasText: "(do-you-do-ear-piercing)" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the knowledge page");
+      await agent.setViewportSize({ width: 390, height: 844 });
+      await accessible(agent, "the knowledge page on a phone");
+    });
+
     await step(agent, "console-13-logout", async () => {
       await agent.setViewportSize({ width: 1280, height: 800 });
       await agent.getByRole("button", { name: "Log out" }).click();

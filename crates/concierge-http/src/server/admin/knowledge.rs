@@ -1,6 +1,7 @@
 //! Knowledge entries (admins and up): the FAQ answers a tenant keeps, typed
 //! in one by one or imported from documents. Every change reaches the
 //! tenant's bots on their next message (see [`crate::server::knowledge`]).
+//! A question can be tried on the bot as a customer would ask it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,15 +17,15 @@ use utoipa_axum::routes;
 use crate::server::auth::{Principal, Role};
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
-use concierge_service::knowledge::{import_document, ImportError};
+use concierge_service::knowledge::{import_document, try_question, ImportError};
 
 /// The knowledge routes.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_entries)).routes(routes!(import_entries)).routes(routes!(
-        read_entry,
-        put_entry,
-        delete_entry
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(list_entries))
+        .routes(routes!(import_entries))
+        .routes(routes!(try_entry))
+        .routes(routes!(read_entry, put_entry, delete_entry))
 }
 
 /// A knowledge entry to create or replace.
@@ -297,5 +298,76 @@ pub(crate) async fn import_entries(
         updated: report.updated,
         removed: report.removed,
         unchanged: report.unchanged,
+    }))
+}
+
+/// A question to try on the bot.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TryRequest {
+    /// The question, as a customer would write it.
+    pub text: String,
+    /// The bot to ask; default: the tenant's first bot with an active version.
+    #[serde(default)]
+    pub bot_id: Option<String>,
+}
+
+/// The entry a tried question is answered from.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct TriedAnswer {
+    /// The entry's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// How well it matched, 0 to 1.
+    pub score: f32,
+}
+
+/// What the bot does with a tried question.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct TryResult {
+    /// The bot asked.
+    pub bot_id: String,
+    /// The entry it answers from, if it answers from one.
+    pub answer: Option<TriedAnswer>,
+    /// What it replies, in order.
+    pub replies: Vec<String>,
+}
+
+/// Asks the bot a question in a conversation of its own that is stored
+/// nowhere: which entry answers it, how surely, and what the bot says.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/knowledge/try",
+    tag = "admin",
+    request_body = TryRequest,
+    responses(
+        (status = 200, description = "What the bot does with it", body = TryResult),
+        (status = 400, description = "Bad JSON, an empty or too long question, or no active bot", body = ErrorBody),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 403, description = "Needs the admin role", body = ErrorBody),
+        (status = 404, description = "No such bot for this tenant", body = ErrorBody),
+    ),
+    security(("access_token" = []), ("api_key" = []))
+)]
+pub(crate) async fn try_entry(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<TryRequest>,
+) -> Result<Json<TryResult>, ApiError> {
+    principal.require(Role::Admin)?;
+    let tried = try_question(
+        &state.engines,
+        state.store.as_ref(),
+        &principal.tenant,
+        request.bot_id.as_deref(),
+        &request.text,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(TryResult {
+        bot_id: tried.bot,
+        answer: tried.answer.map(|(id, title, score)| TriedAnswer { id, title, score }),
+        replies: tried.replies,
     }))
 }
