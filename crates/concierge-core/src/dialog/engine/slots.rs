@@ -85,11 +85,11 @@ fn size_by_weight(words: &[&str]) -> Option<&'static str> {
         let digits = w.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(w.len());
         (&w[..digits], &w[digits..])
     }
-    let weights = words.iter().enumerate().filter_map(|(i, w)| match split(w) {
+    let mut weights = words.iter().enumerate().filter_map(|(i, w)| match split(w) {
         (amount, "") => Some((amount, *words.get(i + 1)?)),
         (amount, unit) => Some((amount, unit)),
     });
-    weights.into_iter().find_map(|(amount, unit)| {
+    weights.find_map(|(amount, unit)| {
         let amount: f32 = amount.parse().ok()?;
         let pounds = match unit {
             "lb" | "lbs" | "pound" | "pounds" => amount,
