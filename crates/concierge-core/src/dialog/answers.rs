@@ -7,8 +7,8 @@
 
 use crate::nlu::words::answers::{
     ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST,
-    ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PEOPLE, REACHING,
-    SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WITHOUT_BOOKING, YES, YES_EMOJI,
+    ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PAST, PEOPLE,
+    REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WANTING, WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -73,6 +73,10 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
         return Some(false);
     }
     if starts(YES) {
+        return Some(true);
+    }
+    // "can", "can lah": Singapore's and Malaysia's yes, said alone.
+    if n.starts_with("can") && n.split(' ').all(|w| matches!(w, "can" | "lah" | "la" | "one")) {
         return Some(true);
     }
     // "all good, book it", "sí, yes 🙂", "bet 👍": a later clause that
@@ -377,6 +381,24 @@ pub(crate) fn says_cancel(text: &str) -> bool {
     words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVING.contains(&w.as_str()))
 }
 
+/// Whether the clause of `text` around byte `at` tells of the past: "he
+/// did my tyres before", "I had highlights last time".
+pub(crate) fn tells_of_past(text: &str, at: usize) -> bool {
+    let (Some(before), Some(after)) = (text.get(..at), text.get(at..)) else { return false };
+    let ends = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || is_symbol(c);
+    let start = before.char_indices().rev().find(|(_, c)| ends(*c)).map_or(0, |(i, c)| i + c.len_utf8());
+    let end = after.find(ends).map_or(text.len(), |i| at + i);
+    let Some(clause) = text.get(start..end) else { return false };
+    let clause = normalise(clause);
+    PAST.iter().any(|p| contains_phrase(&clause, p))
+}
+
+/// Whether the message says the customer wants something ("need a fill",
+/// "wanna get my brows done", "looking for a trim").
+pub(crate) fn says_want(text: &str) -> bool {
+    crate::lexicon::words(text).iter().any(|w| WANTING.contains(&w.as_str()))
+}
+
 /// Whether the message tells what the customer usually does ("I come in
 /// every month", "I normally see Maria").
 pub(crate) fn says_habit(text: &str) -> bool {
@@ -507,6 +529,25 @@ fn is_letter(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clause_of_what_was_done_before_tells_of_the_past() {
+        let text = "is Ger in on saturday? he did my tyres before. the brake pads are nearly gone";
+        assert!(tells_of_past(text, text.find("tyres").expect("in the text")));
+        assert!(!tells_of_past(text, text.find("brake").expect("in the text")));
+        // Clauses end at an emoji, whatever its length in bytes.
+        let text = "howzit 👋 can I book a follow-up adjustment please";
+        assert!(!tells_of_past(text, text.find("follow").expect("in the text")));
+        let text = "I had highlights last time 👋 a trim";
+        assert!(tells_of_past(text, 2) && !tells_of_past(text, text.find("trim").expect("in the text")));
+    }
+
+    #[test]
+    fn can_said_alone_is_a_yes() {
+        assert_eq!(yes_no("can"), Some(true));
+        assert_eq!(yes_no("can lah"), Some(true));
+        assert_eq!(yes_no("can you do 4 instead?"), None);
+    }
 
     fn vocab() -> Vec<String> {
         ["colour", "haircut", "blow", "dry"].iter().map(|s| s.to_string()).collect()

@@ -146,6 +146,16 @@ pub(crate) fn asks_what_if(text: &str) -> bool {
     is_question(text) && lexicon::words(text).iter().any(|w| HYPOTHETICAL.contains(&w.as_str()))
 }
 
+/// Whether a question clause asks about what already happened ("i got my
+/// set on thursday ... did something go wrong??"): no request to book.
+pub(crate) fn asks_about_past(text: &str) -> bool {
+    question_clauses(text).into_iter().any(|clause| {
+        let words = lexicon::words(&text[clause]);
+        let first = words.iter().find(|w| !QUESTION_LEADS.contains(&w.as_str()));
+        first.is_some_and(|w| matches!(w.as_str(), "did" | "didnt"))
+    })
+}
+
 /// Whether a clause asks for an appointment ("Can I get an appt with the
 /// nurse practitioner?"): a request, not a question for the knowledge base.
 pub(crate) fn asks_for_appointment(clause: &str) -> bool {
@@ -156,15 +166,15 @@ pub(crate) fn asks_for_appointment(clause: &str) -> bool {
     lexicon.analyse(clause).iter().any(|t| t.concepts.contains(&appointment))
 }
 
-/// Whether `clause` opens with a question word, after at most two words
+/// Whether `clause` opens with a question word, after at most three words
 /// that lead into one ("is anyone there good at curls", "oh roughly how
-/// long will it take").
+/// long will it take", "random q but do u know").
 fn opens_like_question(clause: &str) -> bool {
     let words: Vec<String> = clause
         .split_whitespace()
         .map(|w| w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_string())
         .filter(|w| !w.is_empty())
-        .take(3)
+        .take(4)
         .collect();
     let first_other = words.iter().position(|w| !QUESTION_LEADS.contains(&w.as_str()));
     first_other.is_some_and(|i| QUESTION_STARTS.contains(&words[i].as_str()))

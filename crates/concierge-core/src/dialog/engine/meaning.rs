@@ -118,7 +118,11 @@ impl Engine {
             }
             // "ok saturday morning then, 10ish?" after "need my glasses
             // adjusting": when to come, for the service already said.
-            _ if state.slots.contains_key("service") && self.only_says_when(parse, text) => {
+            // "this sat" after "my son wants to learn singing, can come try
+            // first?": a day or time and nothing else is when to come.
+            _ if (state.slots.contains_key("service") || (unplaced || chat) && !booking_just_made(state))
+                && self.only_says_when(parse, text) =>
+            {
                 start("create_booking")
             }
             // "hi, what do you have next sat?": a booking begins.
@@ -156,6 +160,17 @@ impl Engine {
                 if knowledge::asks_for_appointment(text)
                     && self.says_when_to_come(parse, text)
                     && !answers::asks_what_booking_needs(text) =>
+            {
+                start("create_booking")
+            }
+            // "hii need a 2 week fill wed at 6": a service wanted and when
+            // to come, said as a statement, is a booking, whatever entry the
+            // knowledge base finds in the service's name.
+            Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_)
+                if !knowledge::is_question(text)
+                    && has(parse, "service")
+                    && answers::says_want(text)
+                    && self.says_when_to_come(parse, text) =>
             {
                 start("create_booking")
             }
@@ -205,6 +220,15 @@ impl Engine {
                         }
                         kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_)) => return kb_meaning(kb),
                         _ => {}
+                    }
+                }
+                // "i got my set on thursday and i keep finding lashes on my
+                // pillow, did something go wrong??" asks about a visit made.
+                if self.flows[f].runs("create_booking") && knowledge::asks_about_past(text) {
+                    if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_)) =
+                        self.kb().lookup(state, parse, text)
+                    {
+                        return kb_meaning(kb);
                     }
                 }
                 // "I come in every month for a trim, do you guys do anything

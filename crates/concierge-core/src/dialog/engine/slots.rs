@@ -12,7 +12,9 @@ use crate::dialog::turn::TurnBuilder;
 use crate::dialog::when;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::names::FUNCTION_WORDS;
-use crate::nlu::words::services::{FIRST_VISIT, LARGE_PETS, SMALL_PETS};
+use crate::nlu::words::services::{
+    FIRST_VISIT, FITTED_IN, FITTING_IN, LARGE_PETS, SERVICE_UNITS, SMALL_PETS, WEAK_SERVICE_WORDS,
+};
 use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
 use chrono::TimeZone;
@@ -104,6 +106,53 @@ fn size_by_weight(words: &[&str]) -> Option<&'static str> {
     })
 }
 
+/// `parse` less its days on `booked` (the day of the booking being moved)
+/// when it names another day too: "my boss put me on the schedule friday,
+/// can we do saturday same time instead?" moves Friday's booking to Saturday,
+/// whichever words say so.
+fn without_booked_day(
+    parse: &Parse,
+    booked: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+) -> std::borrow::Cow<'_, Parse> {
+    let day_of = |e: &crate::nlu::Entity| match &e.value {
+        EntityValue::Time { value, .. } if e.entity == "datetime" => {
+            Some(value.with_timezone(&tz).date_naive())
+        }
+        _ => None,
+    };
+    let days: Vec<chrono::NaiveDate> = parse.entities.iter().filter_map(day_of).collect();
+    if !days.contains(&booked) || days.iter().all(|d| *d == booked) {
+        return std::borrow::Cow::Borrowed(parse);
+    }
+    let mut kept = parse.clone();
+    kept.entities.retain(|e| day_of(e) != Some(booked));
+    std::borrow::Cow::Owned(kept)
+}
+
+/// The words of `text` as services are compared by them ([`service_word`]),
+/// with the size a pet's weight says; numbers count ("its been 3 weeks" is
+/// the 3-week fill), words of fitting in ("fit me in") do not.
+fn said_service_words(text: &str) -> Vec<String> {
+    let normal = answers::normalise(text);
+    let words: Vec<&str> = normal.split(' ').collect();
+    let fitting_in = |i: usize| {
+        FITTING_IN.contains(&words[i]) && words.get(i + 1).is_some_and(|next| FITTED_IN.contains(next))
+    };
+    let counted = |i: usize| {
+        let unit = words.get(i + 1).map(|w| service_word(w));
+        !words[i].is_empty()
+            && words[i].chars().all(|c| c.is_ascii_digit())
+            && unit.is_some_and(|u| SERVICE_UNITS.contains(&u.as_str()))
+    };
+    let mut said: Vec<String> = (0..words.len())
+        .filter(|&i| (words[i].chars().count() > 2 || counted(i)) && !fitting_in(i))
+        .map(|i| service_word(words[i]))
+        .collect();
+    said.extend(size_by_weight(&words).map(str::to_owned));
+    said
+}
+
 /// Each service's id with the words of its name and synonyms, as
 /// [`service_word`] compares them.
 pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<String>)> {
@@ -169,6 +218,11 @@ impl Engine {
         });
         let answered_by_name = name.is_some() && pending.is_some() && pending == name_slot.as_deref();
         let window_before = state.slots.get(WINDOW_SLOT).cloned();
+        let booking = state
+            .stack
+            .last()
+            .and_then(|frame| self.flow_index(&frame.flow))
+            .is_some_and(|f| self.flows[f].runs("create_booking"));
         for (slot, kind) in slots {
             // Where the entity taken starts, for the word before it.
             let mut service_at = 0;
@@ -184,6 +238,15 @@ impl Engine {
                     .filter(|e| e.entity == kind)
                     .filter(|e| {
                         name_span.as_ref().is_none_or(|span| e.end <= span.start || e.start >= span.end)
+                    })
+                    // "he did my tyres before. I think the brake pads are
+                    // nearly gone": what was done before is no request.
+                    .filter(|e| {
+                        !answers::tells_of_past(text, e.start)
+                            || parse
+                                .entities
+                                .iter()
+                                .all(|o| o.entity != kind || answers::tells_of_past(text, o.start))
                     })
                     .find_map(|e| match &e.value {
                         EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
@@ -205,6 +268,11 @@ impl Engine {
             // the business's one kind of first visit.
             let value =
                 value.or_else(|| self.is_service_entity(&kind).then(|| self.first_visit(text)).flatten());
+            let value = value.or_else(|| {
+                (self.is_service_entity(&kind) && booking && !state.slots.contains_key(&slot))
+                    .then(|| self.service_by_own_word(text))
+                    .flatten()
+            });
             let Some(mut value) = value else { continue };
             if self.is_service_entity(&kind) {
                 let before = text.get(..service_at).and_then(|b| b.split_whitespace().last()).unwrap_or("");
@@ -305,11 +373,7 @@ impl Engine {
     /// when exactly one does ("mens" is the men's haircut; "a haircut"
     /// matches two and is no answer).
     pub(crate) fn service_by_words(&self, text: &str, min_shared: usize) -> Option<EntityValue> {
-        let normal = answers::normalise(text);
-        let words: Vec<&str> = normal.split(' ').collect();
-        let mut said: Vec<String> =
-            words.iter().filter(|w| w.chars().count() > 2).map(|w| service_word(w)).collect();
-        said.extend(size_by_weight(&words).map(str::to_owned));
+        let said = said_service_words(text);
         let mut best: Vec<(usize, &str)> = self
             .service_words
             .iter()
@@ -322,6 +386,30 @@ impl Engine {
             }
             _ => None,
         }
+    }
+
+    /// The one service a word of the message belongs to, while a booking is
+    /// under way and no service is known: "the ABS light is after coming on,
+    /// could ye fit me in" is the diagnostics whose synonyms say "warning
+    /// light". Every such word must point to the same service, and words
+    /// every booking shares ("appointment", "session") point nowhere.
+    pub(crate) fn service_by_own_word(&self, text: &str) -> Option<EntityValue> {
+        let lexicon = crate::lexicon::lexicon();
+        let mut found: Option<&str> = None;
+        for word in said_service_words(text) {
+            let weak =
+                WEAK_SERVICE_WORDS.contains(&word.as_str()) || word.chars().all(|c| c.is_ascii_digit());
+            if weak || lexicon.is_generic(&crate::lexicon::stem(&word)) {
+                continue;
+            }
+            let mut owners = self.service_words.iter().filter(|(_, words)| words.contains(&word));
+            let (Some((id, _)), None) = (owners.next(), owners.next()) else { continue };
+            match found {
+                Some(other) if other != id => return None,
+                _ => found = Some(id),
+            }
+        }
+        found.map(|id| EntityValue::Text { value: id.to_string() })
     }
 
     /// Whether the message gives `slot` a value, without taking it.
@@ -346,16 +434,24 @@ impl Engine {
         asked: bool,
         t: &mut TurnBuilder<'_>,
     ) -> Option<EntityValue> {
+        // "same time" while a booking exists is the booking's time, not
+        // the time first asked for before it was booked.
         let previous = state
             .slots
             .get(slot)
-            .or_else(|| state.slots.get("requested_time"))
             .or_else(|| state.slots.get("booking_time"))
+            .or_else(|| state.slots.get("requested_time"))
             .cloned();
         let lower = answers::normalise(text);
         let cued = TIME_CUES.iter().any(|c| answers::contains_phrase(&lower, c));
         let bare_hour = asked || (previous.is_some() && cued);
-        let said = when::read(parse, text, self.tz, &self.spec.business.hours, bare_hour);
+        let parse = match state.slots.get("booking_time") {
+            Some(EntityValue::Time { value: booked, .. }) => {
+                without_booked_day(parse, booked.with_timezone(&self.tz).date_naive(), self.tz)
+            }
+            _ => std::borrow::Cow::Borrowed(parse),
+        };
+        let said = when::read(&parse, text, self.tz, &self.spec.business.hours, bare_hour);
         if said.is_empty() {
             return None;
         }

@@ -158,11 +158,48 @@ pub(crate) const PEOPLE: &[&str] = &[
     "team",
     "stylist",
     "stylists",
+    "lads",
+    "admin",
+    "boss",
+    "owner",
+    "reception",
+    "office",
+    "mechanic",
+    "mechanics",
+    "teacher",
+    "doctor",
+    "dentist",
+    "nurse",
+    "therapist",
+    "artist",
+    "technician",
+    "groomer",
 ];
 
+/// Words that put a clause in the past ("he did my tyres before", "had
+/// highlights last time").
+pub(crate) const PAST: &[&str] = &[
+    "did",
+    "had",
+    "was",
+    "were",
+    "ago",
+    "previously",
+    "last time",
+    "last month",
+    "last week",
+    "last year",
+    "used to",
+];
+
+/// Words of wanting something ("need", "wanna", "looking for").
+pub(crate) const WANTING: &[&str] = &["need", "needs", "want", "wanna", "wants", "looking", "gimme", "book"];
+
 /// Verbs of reaching a person ("speak", "connect", "call").
-pub(crate) const REACHING: &[&str] =
-    &["speak", "talk", "chat", "connect", "transfer", "call", "ring", "phone", "contact", "reach", "touch"];
+pub(crate) const REACHING: &[&str] = &[
+    "speak", "talk", "chat", "connect", "transfer", "pass", "call", "ring", "phone", "contact", "reach",
+    "touch",
+];
 
 /// Verbs of a person contacting the customer ("have someone call me",
 /// "get in touch").

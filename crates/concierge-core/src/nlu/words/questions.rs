@@ -8,6 +8,10 @@ pub(crate) const QUESTION_STARTS: &[&str] = &[
 
 /// Words that may lead into a question word ("oh", "so", "roughly").
 pub(crate) const QUESTION_LEADS: &[&str] = &[
+    "wait",
+    "umm",
+    "hmm",
+    "random",
     "oh",
     "so",
     "and",

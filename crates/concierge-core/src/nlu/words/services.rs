@@ -80,3 +80,70 @@ pub(crate) const LARGE_PETS: &[&str] = &[
     "weimaraner",
     "pyrenee",
 ];
+
+/// Words that on their own say little about which service is meant: what
+/// every booking shares ("book an appointment" names no "longer
+/// appointment"), times, and common verbs and adjectives ("can I change
+/// the time" names no oil change).
+pub(crate) const WEAK_SERVICE_WORDS: &[&str] = &[
+    "appointment",
+    "appt",
+    "booking",
+    "book",
+    "session",
+    "visit",
+    "slot",
+    "time",
+    "service",
+    "treatment",
+    "check",
+    "lesson",
+    "class",
+    "consultation",
+    "consult",
+    "job",
+    "day",
+    "week",
+    "today",
+    "tomorrow",
+    "morning",
+    "afternoon",
+    "evening",
+    "change",
+    "new",
+    "full",
+    "basic",
+    "small",
+    "large",
+    "big",
+    "first",
+    "last",
+    "next",
+    "extra",
+    "long",
+    "short",
+    "quick",
+    "need",
+    "want",
+    "done",
+    "have",
+    "please",
+    "thank",
+    "thanks",
+    "can",
+    "could",
+    "would",
+    "will",
+];
+
+/// Units a number of a service's name counts with: "its been 3 weeks" is
+/// the 3-week fill, "60 min" the hour's massage; a bare "3" is a time.
+pub(crate) const SERVICE_UNITS: &[&str] =
+    &["week", "wk", "min", "minute", "hour", "hr", "month", "session", "lesson"];
+
+/// Verbs that, followed by a person or "in", ask for room in the diary and
+/// name no service: "could ye fit me in", "squeeze us in", "pop him in".
+pub(crate) const FITTING_IN: &[&str] = &["fit", "squeeze", "pop", "slot", "get", "book"];
+
+/// What follows a verb of [`FITTING_IN`] when it asks for room in the diary.
+pub(crate) const FITTED_IN: &[&str] = &["me", "us", "him", "her", "them", "in", "you", "ye"];
