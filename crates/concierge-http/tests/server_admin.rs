@@ -777,7 +777,49 @@ async fn knowledge_catalog_and_bookings_round_trip() {
         )
         .await;
     assert_eq!(listed["bookings"].as_array().unwrap().len(), 1);
-    let id = made["id"].as_str().unwrap();
+    // Moved an hour later, keeping its 20 minutes; the old one is marked moved.
+    let old_id = made["id"].as_str().unwrap();
+    let (status, moved) = server
+        .call(
+            "POST",
+            &format!("/v1/admin/bookings/{old_id}/move"),
+            Some(&owner),
+            Some(json!({"start": "2031-03-04T16:00:00Z"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(
+        (&moved["start"], &moved["end"], &moved["staff"], &moved["status"]),
+        (&json!("2031-03-04T16:00:00Z"), &json!("2031-03-04T16:20:00Z"), &json!("zoe"), &json!("confirmed"))
+    );
+    let (_, old) = server.call("GET", &format!("/v1/admin/bookings/{old_id}"), Some(&owner), None).await;
+    assert_eq!(old["status"], "rescheduled", "{old}");
+    // Moving the old one again, onto a taken slot, or to nobody fails and changes nothing.
+    let again = json!({"start": "2031-03-04T17:00:00Z"});
+    let (status, body) =
+        server.call("POST", &format!("/v1/admin/bookings/{old_id}/move"), Some(&owner), Some(again)).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"));
+    let blocker = json!({
+        "service": "trim", "staff": "zoe",
+        "start": "2031-03-04T18:00:00Z", "end": "2031-03-04T18:20:00Z",
+        "customer": {"name": "John Roe"}
+    });
+    assert_eq!(
+        server.call("POST", "/v1/admin/bookings", Some(&owner), Some(blocker)).await.0,
+        StatusCode::CREATED
+    );
+    let id = moved["id"].as_str().unwrap();
+    for (body, expected) in [
+        (json!({"start": "2031-03-04T18:10:00Z"}), StatusCode::CONFLICT),
+        (json!({"start": "2031-03-04T19:00:00Z", "staff": "nobody"}), StatusCode::NOT_FOUND),
+        (json!({"start": "not a time"}), StatusCode::BAD_REQUEST),
+    ] {
+        let path = format!("/v1/admin/bookings/{id}/move");
+        let (status, answer) = server.call("POST", &path, Some(&owner), Some(body)).await;
+        assert_eq!(status, expected, "{answer}");
+    }
+    let (_, kept) = server.call("GET", &format!("/v1/admin/bookings/{id}"), Some(&owner), None).await;
+    assert_eq!((&kept["status"], &kept["start"]), (&json!("confirmed"), &json!("2031-03-04T16:00:00Z")));
     let (status, cancelled) =
         server.call("POST", &format!("/v1/admin/bookings/{id}/cancel"), Some(&owner), None).await;
     assert_eq!((status, &cancelled["status"]), (StatusCode::OK, &json!("cancelled")));
@@ -1020,6 +1062,11 @@ async fn every_admin_route_checks_the_tenant_and_the_role() {
         ),
         ("GET", format!("/v1/admin/bookings/{booking}"), None),
         ("POST", format!("/v1/admin/bookings/{booking}/cancel"), None),
+        (
+            "POST",
+            format!("/v1/admin/bookings/{booking}/move"),
+            Some(json!({"start": "2030-03-05T10:00:00Z"})),
+        ),
         ("GET", format!("/v1/admin/bots/{bot}/versions"), None),
         ("POST", format!("/v1/admin/bots/{bot}/versions/1/activate"), None),
         ("DELETE", format!("/v1/admin/api-keys/{key_id}"), None),
@@ -1078,6 +1125,11 @@ async fn every_admin_route_checks_the_tenant_and_the_role() {
         ("GET", "/v1/admin/bookings?from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z".into(), None),
         ("GET", format!("/v1/admin/bookings/{booking}"), None),
         ("POST", format!("/v1/admin/bookings/{booking}/cancel"), None),
+        (
+            "POST",
+            format!("/v1/admin/bookings/{booking}/move"),
+            Some(json!({"start": "2030-03-05T10:00:00Z"})),
+        ),
         ("GET", "/v1/admin/bots".into(), None),
         ("POST", "/v1/admin/bots".into(), Some(json!({"name": "second"}))),
         ("GET", format!("/v1/admin/bots/{bot}/versions"), None),

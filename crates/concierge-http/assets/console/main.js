@@ -1,12 +1,13 @@
 // The staff console (no framework, no build step: ES modules served by the
 // server). This module logs in and out and switches between the pages:
 // the inbox (./inbox.js), analytics (./analytics.js), for admins the
-// knowledge (./knowledge.js) and for owners settings (./settings.js). The
-// session lives in ./session.js.
+// bookings (./bookings.js) and knowledge (./knowledge.js), and for owners
+// settings (./settings.js). The session lives in ./session.js.
 
 import { end, session, start, whenEnded, whenStarted } from "./session.js";
 import { startInbox, stopInbox } from "./inbox.js";
 import { loadAnalytics } from "./analytics.js";
+import { loadBookings } from "./bookings.js";
 import { loadKnowledge } from "./knowledge.js";
 import { loadSettings } from "./settings.js";
 
@@ -19,6 +20,7 @@ const ROLES = ["agent", "admin", "owner"];
 const PAGES = {
   "#inbox": { title: "Inbox", view: "inbox-view", link: "to-inbox", load: null, role: "agent" },
   "#analytics": { title: "Analytics", view: "analytics-view", link: "to-analytics", load: loadAnalytics, role: "agent" },
+  "#bookings": { title: "Bookings", view: "bookings-view", link: "to-bookings", load: loadBookings, role: "admin" },
   "#knowledge": { title: "Knowledge", view: "knowledge-view", link: "to-knowledge", load: loadKnowledge, role: "admin" },
   "#settings": { title: "Settings", view: "settings-view", link: "to-settings", load: loadSettings, role: "owner" },
 };

@@ -57,6 +57,7 @@ asset!(CONSOLE_MAIN_JS, "console/main.js", "text/javascript; charset=utf-8", "no
 asset!(CONSOLE_SESSION_JS, "console/session.js", "text/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_INBOX_JS, "console/inbox.js", "text/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_ANALYTICS_JS, "console/analytics.js", "text/javascript; charset=utf-8", "no-cache");
+asset!(CONSOLE_BOOKINGS_JS, "console/bookings.js", "text/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_KNOWLEDGE_JS, "console/knowledge.js", "text/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_SETTINGS_JS, "console/settings.js", "text/javascript; charset=utf-8", "no-cache");
 asset!(CONSOLE_CSS, "console.css", "text/css; charset=utf-8", "no-cache");
@@ -64,7 +65,7 @@ asset!(UPLOT_JS, "vendor/uplot/uPlot.iife.min.js", "application/javascript; char
 asset!(UPLOT_CSS, "vendor/uplot/uPlot.min.css", "text/css; charset=utf-8", "no-cache");
 
 /// Every page and script, by the path it is served at.
-static PAGES: [(&str, &Asset); 14] = [
+static PAGES: [(&str, &Asset); 15] = [
     ("/widget.js", &WIDGET_JS),
     ("/", &INDEX_HTML),
     ("/invite", &INVITE_HTML),
@@ -75,6 +76,7 @@ static PAGES: [(&str, &Asset); 14] = [
     ("/console/session.js", &CONSOLE_SESSION_JS),
     ("/console/inbox.js", &CONSOLE_INBOX_JS),
     ("/console/analytics.js", &CONSOLE_ANALYTICS_JS),
+    ("/console/bookings.js", &CONSOLE_BOOKINGS_JS),
     ("/console/knowledge.js", &CONSOLE_KNOWLEDGE_JS),
     ("/console/settings.js", &CONSOLE_SETTINGS_JS),
     ("/console/uplot.js", &UPLOT_JS),

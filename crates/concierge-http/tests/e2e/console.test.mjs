@@ -30,6 +30,27 @@ after(async () => {
   await browser?.close();
 });
 
+/** Calls the admin API as the demo's admin; answers the parsed JSON, throwing on an error status. */
+async function adminApi() {
+  const login = await fetch(`${baseUrl}/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ tenant: "demo-salon", email: "admin@demo-salon.test", password: adminPassword }),
+  });
+  assert.equal(login.status, 200);
+  const { access_token: token } = await login.json();
+  return async (method, path, body) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const answer = await res.json();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+}
+
 test("an agent sees a handoff live, takes over, replies, releases and closes", { timeout: 20 * STEP_TIMEOUT_MS }, async (t) => {
   if (!adminPassword) {
     t.skip("CONCIERGE_E2E_ADMIN_PASSWORD is not set (scripts/test-browser.sh sets it)");
@@ -179,6 +200,64 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
       await agent.getByRole("link", { name: "Inbox" }).click();
       await inbox.waitFor({ timeout: STEP_TIMEOUT_MS });
       await accessible(agent, "the inbox on a phone");
+    });
+
+    await step(agent, "console-12a-bookings", async () => {
+      await agent.setViewportSize({ width: 1280, height: 800 });
+      // Two bookings made over the API for tomorrow (the browser's time zone is this machine's).
+      const admin = await adminApi();
+      const service = await admin("PUT", "/v1/admin/services/e2e-trim", { name: "E2E trim", duration_minutes: 30 });
+      const person = await admin("PUT", "/v1/admin/staff/e2e-zoe", { name: "Zoe E2E" });
+      const tomorrow = new Date();
+      tomorrow.setDate(tomorrow.getDate() + 1);
+      const at = (hour) => new Date(tomorrow.getFullYear(), tomorrow.getMonth(), tomorrow.getDate(), hour);
+      const book = (hour, name) =>
+        admin("POST", "/v1/admin/bookings", {
+          service: service.id,
+          staff: person.id,
+          start: at(hour).toISOString(),
+          end: new Date(at(hour).getTime() + service.duration_minutes * 60000).toISOString(),
+          customer: { name },
+        });
+      const ada = await book(10, "Ada Lovelace");
+      await book(14, "Grace Hopper");
+      const local = (hour) => {
+        const d = at(hour);
+        const pad = (n) => String(n).padStart(2, "0");
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hour)}:00`;
+      };
+
+      await agent.getByRole("link", { name: "Bookings" }).click();
+      await agent.getByRole("heading", { name: "Bookings", level: 1 }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      const row = agent.getByRole("row", { name: new RegExp(person.name) }).filter({ hasText: "Ada Lovelace" });
+      await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await accessible(agent, "the bookings page");
+
+      // Onto Grace's slot: refused, nothing changes.
+      await agent.getByRole("button", { name: /^Move .*Ada Lovelace/ }).click();
+      await agent.getByLabel("New start").fill(local(14));
+      await agent.getByRole("button", { name: "Move", exact: true }).click();
+      await agent.locator("#bk-move-status").filter({ hasText: "already booked" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      // To noon: moved, with a new reference; the old booking is marked moved.
+      await agent.getByLabel("New start").fill(local(12));
+      await agent.getByRole("button", { name: "Move", exact: true }).click();
+      await agent.getByRole("status").filter({ hasText: "new reference" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      assert.equal((await admin("GET", `/v1/admin/bookings/${ada.id}`)).status, "rescheduled");
+      const { bookings } = await admin(
+        "GET",
+        `/v1/admin/bookings?from=${encodeURIComponent(at(0).toISOString())}&to=${encodeURIComponent(at(23).toISOString())}`,
+      );
+      const moved = bookings.find((b) => b.customer.name === "Ada Lovelace" && b.status === "confirmed");
+      assert.equal(new Date(moved.start).getTime(), at(12).getTime());
+
+      // Grace's booking cancelled, after confirming.
+      agent.once("dialog", (dialog) => dialog.accept());
+      await agent.getByRole("button", { name: /^Cancel .*Grace Hopper/ }).click();
+      await agent.getByRole("status").filter({ hasText: "Cancelled" }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.getByText("Grace Hopper").locator("xpath=..").filter({ hasText: "(cancelled)" })
+        .waitFor({ timeout: STEP_TIMEOUT_MS });
+      await agent.setViewportSize({ width: 390, height: 844 });
+      await accessible(agent, "the bookings page on a phone");
     });
 
     await step(agent, "console-12b-knowledge", async () => {

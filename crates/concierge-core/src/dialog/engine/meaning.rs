@@ -179,7 +179,14 @@ impl Engine {
             _ if chat && has(parse, "service") && has(parse, "datetime") => start("create_booking"),
             _ => None,
         };
-        reread.unwrap_or(meaning)
+        // "i had my colour done on monday, did something go wrong??" names
+        // a service and a day, and asks about a visit made: no booking.
+        let books = |m: &Meaning| matches!(m, Meaning::StartFlow(f) if self.flows[*f].runs("create_booking"));
+        match reread {
+            Some(m) if books(&m) && knowledge::asks_about_past(text) => meaning,
+            Some(m) => m,
+            None => meaning,
+        }
     }
 
     pub(super) fn meaning(&self, state: &ConversationState, parse: &Parse, text: &str) -> Meaning {
@@ -225,11 +232,10 @@ impl Engine {
                 // "i got my set on thursday and i keep finding lashes on my
                 // pillow, did something go wrong??" asks about a visit made.
                 if self.flows[f].runs("create_booking") && knowledge::asks_about_past(text) {
-                    if let kb @ (KbOutcome::Answer { .. } | KbOutcome::Choices(_)) =
-                        self.kb().lookup(state, parse, text)
-                    {
-                        return kb_meaning(kb);
-                    }
+                    return match self.kb().lookup(state, parse, text) {
+                        KbOutcome::Nothing => Meaning::KnowledgeUnknown,
+                        kb => kb_meaning(kb),
+                    };
                 }
                 // "I come in every month for a trim, do you guys do anything
                 // for repeat customers?": the booking words are what the

@@ -1,4 +1,4 @@
-//! Bookings (admins and up): list a period, book directly, cancel.
+//! Bookings (admins and up): list a period, book directly, move, cancel.
 //!
 //! Direct bookings go through the store's atomic check, so they can never
 //! overlap another active booking of the same staff member (409 instead).
@@ -27,6 +27,18 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_bookings, create_booking))
         .routes(routes!(read_booking))
         .routes(routes!(cancel_booking))
+        .routes(routes!(move_booking))
+}
+
+/// Where a booking moves to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MoveRequest {
+    /// The new start (RFC 3339); the booking keeps its length.
+    pub start: DateTime<Utc>,
+    /// The staff member it moves to; the same one when left out.
+    #[serde(default)]
+    pub staff: Option<String>,
 }
 
 /// Who a booking is for.
@@ -290,4 +302,57 @@ pub(crate) async fn cancel_booking(
         .await
         .map_err(booking_error)?;
     Ok(Json(cancelled.into()))
+}
+
+/// Moves a held or confirmed booking to a new start (and staff member):
+/// the new booking is checked and stored and the old one marked
+/// `rescheduled` in one step, so a taken slot leaves the old one as it was.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/bookings/{id}/move",
+    tag = "admin",
+    params(("id" = String, Path, description = "The booking's id")),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, description = "Moved: the new booking", body = BookingView),
+        (status = 400, description = "Bad JSON or fields", body = ErrorBody),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorBody),
+        (status = 403, description = "Needs the admin role", body = ErrorBody),
+        (status = 404, description = "No such booking or staff member for this tenant", body = ErrorBody),
+        (status = 409, description = "The slot is taken, or the booking is cancelled, moved or past", body = ErrorBody),
+    ),
+    security(("access_token" = []), ("api_key" = []))
+)]
+pub(crate) async fn move_booking(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<MoveRequest>,
+) -> Result<Json<BookingView>, ApiError> {
+    principal.require(Role::Admin)?;
+    let old = state.store.booking(&principal.tenant, &id).await?.booking;
+    let staff = match request.staff {
+        Some(staff) if staff != old.staff => {
+            if !state.store.staff(&principal.tenant).await?.iter().any(|s| s.id == staff) {
+                return Err(ApiError::NotFound("staff member".into()));
+            }
+            staff
+        }
+        _ => old.staff.clone(),
+    };
+    let moved = NewBooking::confirmed(
+        uuid::Uuid::new_v4().to_string(),
+        new_reference(),
+        old.service.clone(),
+        staff,
+        request.start,
+        request.start + (old.end - old.start),
+        old.customer.clone(),
+    );
+    let stored = state
+        .store
+        .reschedule_booking(&principal.tenant, &id, &moved, state.clock.now())
+        .await
+        .map_err(booking_error)?;
+    Ok(Json(stored.into()))
 }
