@@ -37,20 +37,31 @@ pub(crate) struct Term {
     pub(crate) stem: String,
     pub(crate) concepts: Vec<ConceptId>,
     pub(crate) weight: f32,
+    /// Whether it says who the customer asks for ("my dad", "my son"),
+    /// not what about.
+    pub(crate) whom: bool,
 }
 
+/// Concepts of the lexicon that say whom a question is for.
+const WHOM: &[&str] = &["family", "children"];
+
 /// The informative words of `text`: lower-cased, texting forms expanded,
-/// stemmed (see [`stem`]), stop words removed, with their concepts from the built-in
-/// lexicon (and the lower weight of generic words, unless they are part of
-/// a phrase of the lexicon).
+/// stemmed (see [`stem`]), stop words removed, with their concepts from the
+/// built-in lexicon and the lower weight of generic words (stop words and
+/// generic words of a phrase of the lexicon, such as "where are you", count
+/// in full).
 pub(crate) fn terms(text: &str) -> Vec<Term> {
-    lexicon()
+    let lexicon = lexicon();
+    let whom: Vec<ConceptId> = WHOM.iter().filter_map(|n| lexicon.concept(n)).collect();
+    lexicon
         .analyse(text)
         .into_iter()
-        .filter(|t| !STOPWORDS.contains(&t.word.as_str()))
+        // A stop word of a phrase of the lexicon stays ("where are you").
+        .filter(|t| t.in_phrase || !STOPWORDS.contains(&t.word.as_str()))
         .map(|t| Term {
             stem: stem(&t.word),
             weight: if t.generic && !t.in_phrase { GENERIC_WEIGHT } else { 1.0 },
+            whom: !t.in_phrase && t.concepts.iter().any(|c| whom.contains(c)),
             concepts: t.concepts,
         })
         .collect()
@@ -193,7 +204,11 @@ impl KnowledgeSearch for Bm25Index {
                     .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
                     .unwrap_or(unknown_idf),
             };
-            let weight = t.weight * idf_of_word;
+            // "my dad's in a wheelchair, can he get in?": whom a question
+            // is for, when no entry speaks of such people, says little of
+            // what it is about.
+            let unknown = word.is_none() && concept_lists.is_empty();
+            let weight = if unknown && t.whom { GENERIC_WEIGHT } else { t.weight } * idf_of_word;
             total_weight += weight;
             best.clear();
             for (list, factor) in word.into_iter().chain(concept_lists) {
@@ -270,6 +285,38 @@ mod tests {
         // The word itself beats a concept match.
         let exact = index.search("parking", 1)[0].score;
         assert!(index.search("garage", 1)[0].score < exact);
+    }
+
+    #[test]
+    fn whom_a_question_is_for_weighs_little_unless_an_entry_speaks_of_them() {
+        let mut entries = vec![
+            entry("access", "Do you have wheelchair access?", "A ramp at the front door."),
+            entry("parking", "Do you have parking?", "Free spaces behind the salon."),
+            entry("payment", "Which payment methods do you take?", "Cards and cash."),
+            entry("hours", "When are you open?", "Tuesday to Saturday."),
+        ];
+        let coverage = |entries: &[KnowledgeEntry], query: &str| {
+            let hits = Bm25Index::new(entries).search(query, 1);
+            assert_eq!(hits[0].entry, 0, "{query}: {hits:?}");
+            hits[0].coverage
+        };
+        let for_dad = coverage(&entries, "my dad's in a wheelchair, can he get in?");
+        let alone = coverage(&entries, "in a wheelchair, can I get in?");
+        assert!(for_dad > 0.5 && alone > 0.9, "{for_dad} vs {alone}");
+        // Where an entry speaks of children, the word counts in full.
+        entries.push(entry("kids", "Do you see children?", "From age 5."));
+        assert_eq!(Bm25Index::new(&entries).search("can my son come too?", 1)[0].entry, 4);
+    }
+
+    #[test]
+    fn stop_words_of_a_phrase_of_the_lexicon_count() {
+        let entries = vec![
+            entry("address", "Where are you located?", "12 Main Street."),
+            entry("hours", "When are you open?", "Tuesday to Saturday."),
+        ];
+        let hits = Bm25Index::new(&entries).search("lol ok. where are you guys exactly?", 2);
+        assert_eq!(hits[0].entry, 0, "{hits:?}");
+        assert!(hits[0].coverage > 0.5, "{hits:?}");
     }
 
     #[test]
