@@ -187,6 +187,15 @@ impl ActionContext<'_> {
         let Some((mut request, grain)) = self.request(state, t) else {
             return "missing".into();
         };
+        // "dr chen told me I need 2 fillings ... can I come in monday":
+        // someone asked for who does not do the service is no failure;
+        // whoever does is offered, and the confirmation names them.
+        if request.staff.is_some() {
+            if let Err(BookingError::Invalid(_)) = self.booker.check(&request, t.ctx.now).await {
+                state.slots.remove("staff_preference");
+                request.staff = None;
+            }
+        }
         let window = Self::window(state);
         if grain >= Grain::Day {
             // A day without a time: the first free time in the window the

@@ -388,9 +388,14 @@ pub(crate) fn tells_of_past(text: &str, at: usize) -> bool {
     let ends = |c: char| matches!(c, '.' | '!' | '?' | ';' | ',') || is_symbol(c);
     let start = before.char_indices().rev().find(|(_, c)| ends(*c)).map_or(0, |(i, c)| i + c.len_utf8());
     let end = after.find(ends).map_or(text.len(), |i| at + i);
-    let Some(clause) = text.get(start..end) else { return false };
-    let clause = normalise(clause);
-    PAST.iter().any(|p| contains_phrase(&clause, p))
+    let (Some(before), Some(after)) = (text.get(start..at), text.get(at..end)) else { return false };
+    // "dr chen told me at my last cleaning i need 2 fillings": a wish
+    // starts what is asked for now.
+    let before = normalise(before);
+    let words: Vec<&str> = before.split(' ').collect();
+    let asked_from = words.iter().rposition(|w| WANTING.contains(w)).map_or(0, |i| i + 1);
+    let clause = format!("{} {}", words[asked_from..].join(" "), normalise(after));
+    PAST.iter().any(|p| contains_phrase(clause.trim(), p))
 }
 
 /// Whether the message says the customer wants something ("need a fill",
@@ -540,6 +545,10 @@ mod tests {
         assert!(!tells_of_past(text, text.find("follow").expect("in the text")));
         let text = "I had highlights last time 👋 a trim";
         assert!(tells_of_past(text, 2) && !tells_of_past(text, text.find("trim").expect("in the text")));
+        // What is wished for after it is asked for now, in the same clause.
+        let text = "dr chen told me at my last cleaning i need 2 fillings";
+        assert!(tells_of_past(text, text.find("cleaning").expect("in the text")));
+        assert!(!tells_of_past(text, text.find("fillings").expect("in the text")));
     }
 
     #[test]

@@ -128,10 +128,14 @@ impl Engine {
             // "hi, what do you have next sat?": a booking begins.
             _ if (unplaced || chat) && answers::asks_for_times(text).is_some() => start("create_booking"),
             // "Looking to get my roots done, the grey is coming through": a
-            // service wanted, said as a statement.
+            // service wanted, said as a statement; "my NCT is due and I want
+            // ye to go over the car first": wanted, by a word only one
+            // service has.
             _ if unplaced
                 && !knowledge::is_question(text)
-                && (has(parse, "service") || self.service_by_words(text, 2).is_some()) =>
+                && (has(parse, "service")
+                    || self.service_by_words(text, 2).is_some()
+                    || answers::says_want(text) && self.service_by_own_word(text).is_some()) =>
             {
                 start("create_booking")
             }

@@ -159,6 +159,7 @@ pub(crate) const PEOPLE: &[&str] = &[
     "stylist",
     "stylists",
     "lads",
+    "girls",
     "admin",
     "boss",
     "owner",
@@ -179,6 +180,8 @@ pub(crate) const PEOPLE: &[&str] = &[
 /// Words that put a clause in the past ("he did my tyres before", "had
 /// highlights last time").
 pub(crate) const PAST: &[&str] = &[
+    "my last",
+    "told me",
     "did",
     "had",
     "was",
