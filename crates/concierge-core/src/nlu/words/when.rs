@@ -77,8 +77,19 @@ pub(crate) const TURNING_DOWN: &[&str] =
     &["not", "instead of", "rather than", "can't do", "cant do", "cannot do", "can't make", "cant make"];
 
 /// Ways of saying one is taken ("i'm away", "i'm working").
-pub(crate) const BUSY: &[&str] =
-    &["i'm away", "im away", "i'm busy", "im busy", "i'm working", "im working", "i work"];
+pub(crate) const BUSY: &[&str] = &[
+    "i'm away",
+    "im away",
+    "i'm busy",
+    "im busy",
+    "i'm working",
+    "im working",
+    "i work",
+    "at work",
+    "in work",
+    "on shift",
+    "at school",
+];
 
 /// Ways of saying when one can come before a time ("by 6", "at 3"), which
 /// make it the earliest time rather than a deadline or the time itself:
