@@ -169,16 +169,8 @@ test("an agent sees a handoff live, takes over, replies, releases and closes", {
       await agent.getByRole("heading", { name: "Analytics" }).waitFor({ timeout: STEP_TIMEOUT_MS });
       const kpi = (key) => agent.locator(`[data-kpi="${key}"] dd`);
       await agent.locator('[data-kpi="ratings"] dd', { hasText: "1" }).waitFor({ timeout: STEP_TIMEOUT_MS });
-      const login = await fetch(`${baseUrl}/v1/auth/login`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ tenant: "demo-salon", email: "admin@demo-salon.test", password: adminPassword }),
-      });
-      assert.equal(login.status, 200);
-      const { access_token: token } = await login.json();
-      const api = await fetch(`${baseUrl}/v1/admin/analytics`, { headers: { Authorization: `Bearer ${token}` } });
-      assert.equal(api.status, 200);
-      const { totals } = await api.json();
+      const admin = await adminApi();
+      const { totals } = await admin("GET", "/v1/admin/analytics");
       assert.equal(totals.handoffs, 1, JSON.stringify(totals));
       assert.equal(totals.ratings, 1);
       assert.equal(totals.csat_average, 5);
