@@ -93,6 +93,23 @@ fn reason_words(reason: Unavailable) -> &'static str {
     }
 }
 
+/// "dr chen told me I need 2 fillings ... can I come in monday": someone
+/// asked for who does not do the service is no failure; the request drops
+/// them (true: ask again), whoever does is offered, and the confirmation
+/// names them.
+fn forgets_unfit_staff<T>(
+    state: &mut ConversationState,
+    request: &mut BookingRequest,
+    checked: &Result<T, BookingError>,
+) -> bool {
+    if request.staff.is_none() || !matches!(checked, Err(BookingError::Invalid(_))) {
+        return false;
+    }
+    state.slots.remove("staff_preference");
+    request.staff = None;
+    true
+}
+
 /// What the actions need of the engine: the booker, the host's actions,
 /// the responses they say things with and the business's time zone.
 pub(super) struct ActionContext<'a> {
@@ -187,15 +204,6 @@ impl ActionContext<'_> {
         let Some((mut request, grain)) = self.request(state, t) else {
             return "missing".into();
         };
-        // "dr chen told me I need 2 fillings ... can I come in monday":
-        // someone asked for who does not do the service is no failure;
-        // whoever does is offered, and the confirmation names them.
-        if request.staff.is_some() {
-            if let Err(BookingError::Invalid(_)) = self.booker.check(&request, t.ctx.now).await {
-                state.slots.remove("staff_preference");
-                request.staff = None;
-            }
-        }
         let window = Self::window(state);
         if grain >= Grain::Day {
             // A day without a time: the first free time in the window the
@@ -204,7 +212,11 @@ impl ActionContext<'_> {
                 return "needs_time".into();
             };
             request.start = from;
-            return match self.booker.free_slots(&request, to, t.ctx.now).await {
+            let mut slots = self.booker.free_slots(&request, to, t.ctx.now).await;
+            if forgets_unfit_staff(state, &mut request, &slots) {
+                slots = self.booker.free_slots(&request, to, t.ctx.now).await;
+            }
+            return match slots {
                 Ok(slots) if !slots.is_empty() => {
                     self.take_slot(state, t, &slots[0]);
                     "available".into()
@@ -223,7 +235,11 @@ impl ActionContext<'_> {
                 Err(e) => self.booking_error(state, e),
             };
         }
-        match self.booker.check(&request, t.ctx.now).await {
+        let mut checked = self.booker.check(&request, t.ctx.now).await;
+        if forgets_unfit_staff(state, &mut request, &checked) {
+            checked = self.booker.check(&request, t.ctx.now).await;
+        }
+        match checked {
             Ok(Availability::Available(slot)) => {
                 t.set_slot(state, "staff", text(slot.staff));
                 state.slots.remove(WINDOW_SLOT);

@@ -6,7 +6,7 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, CHANGE_WORDS, CONTACTING, EARLIEST,
+    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, ASKING_TO_HAVE, CHANGE_WORDS, CONTACTING, EARLIEST,
     ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PAST, PEOPLE,
     REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WANTING, WITHOUT_BOOKING, YES, YES_EMOJI,
 };
@@ -396,6 +396,13 @@ pub(crate) fn tells_of_past(text: &str, at: usize) -> bool {
     let asked_from = words.iter().rposition(|w| WANTING.contains(w)).map_or(0, |i| i + 1);
     let clause = format!("{} {}", words[asked_from..].join(" "), normalise(after));
     PAST.iter().any(|p| contains_phrase(clause.trim(), p))
+}
+
+/// Whether the message asks to have something ("can i get a sexual health
+/// screen monday lunchtime", "could I book a clean"): a request.
+pub(crate) fn asks_to_have(text: &str) -> bool {
+    let n = normalise(text);
+    ASKING_TO_HAVE.iter().any(|w| contains_phrase(&n, w))
 }
 
 /// Whether the message says the customer wants something ("need a fill",

@@ -28,7 +28,9 @@ use super::state::{ConversationState, LastAnswer};
 use crate::knowledge::{terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
 use crate::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use crate::lexicon::{self, ConceptId};
-use crate::nlu::words::questions::{CONNECTIVES, HYPOTHETICAL, POINTERS, QUESTION_LEADS, QUESTION_STARTS};
+use crate::nlu::words::questions::{
+    CONNECTIVES, HYPOTHETICAL, INVERTING_VERBS, POINTERS, QUESTION_LEADS, QUESTION_STARTS, SUBJECTS,
+};
 use crate::nlu::{EntityValue, Parse, KNOWLEDGE_INTENT_PREFIX};
 use crate::spec::ServiceSpec;
 
@@ -93,7 +95,25 @@ pub(crate) enum KbOutcome {
 /// its clauses opens like a question ("my daughter needs a trim, do you
 /// take kids that young").
 pub(crate) fn is_question(text: &str) -> bool {
-    text.contains('?') || text.split([',', '.', '!', ';']).any(opens_like_question)
+    text.contains('?') || text.split([',', '.', '!', ';']).any(|c| opens_like_question(c) || inverts(c))
+}
+
+/// Whether `clause` puts a helping verb before its subject, as questions do
+/// wherever they start ("for knotless do i gotta bring my own hair"); not
+/// after a subject ("if she has it"), nor after "so", "nor", "as" or "than"
+/// ("so do i").
+fn inverts(clause: &str) -> bool {
+    let n = answers::normalise(clause);
+    let words: Vec<&str> = n.split(' ').collect();
+    words.windows(2).enumerate().any(|(i, pair)| {
+        let before = i.checked_sub(1).map(|j| words[j]);
+        INVERTING_VERBS.contains(&pair[0])
+            && SUBJECTS.contains(&pair[1])
+            && !(matches!(pair[0], "have" | "has") && pair[1] == "it")
+            && !before.is_some_and(|w| {
+                SUBJECTS.contains(&w) || matches!(w, "so" | "nor" | "neither" | "as" | "than" | "if")
+            })
+    })
 }
 
 /// Whether `c` ends a clause: punctuation or an emoji ("they butcher them
@@ -105,7 +125,7 @@ fn ends_clause(c: char) -> bool {
 /// Whether `clause` is a question: it ends with a question mark or opens
 /// like one.
 fn is_question_clause(clause: &str) -> bool {
-    clause.trim_end().ends_with('?') || opens_like_question(clause)
+    clause.trim_end().ends_with('?') || opens_like_question(clause) || inverts(clause)
 }
 
 /// The message with its question clauses blanked out (byte offsets kept),
@@ -363,7 +383,7 @@ impl KnowledgeContext<'_> {
             .split_inclusive(ends_clause)
             .chain(text.split_inclusive(ends_sentence))
             .map(str::trim)
-            .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && opens_like_question(c))
+            .filter(|c| c.split_whitespace().count() >= MIN_CLAUSE_WORDS && is_question_clause(c))
             .filter(|c| !asks_for_appointment(c))
             .collect();
         let mut seen = HashSet::new();
@@ -623,6 +643,11 @@ mod tests {
         assert!(is_question("my daughter needs a trim, do u take kids that little"));
         assert!(is_question("how late r u open on saturdays"));
         assert!(!is_question("my daughter needs a trim"));
+        // A helping verb before its subject asks, wherever the clause starts.
+        assert!(is_question("for knotless do i gotta bring my own hair or y'all provide it"));
+        assert!(!is_question("she loved it so do i"));
+        assert!(!is_question("highlights with Maria thursday, late morning if she has it"));
+        assert!(!is_question("friday at 3 if you can i'd be grateful"));
         assert!(
             opens_like_question("is anyone there good at curls") && !opens_like_question("City or United?")
         );

@@ -167,6 +167,17 @@ impl Engine {
             {
                 start("create_booking")
             }
+            // "can i get a sexual health screen monday lunchtime": asking to
+            // have a service, and when, is a booking, whatever entry the
+            // knowledge base finds in the service's name.
+            Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_)
+                if has(parse, "service")
+                    && answers::asks_to_have(text)
+                    && self.says_when_to_come(parse, text)
+                    && !answers::asks_what_booking_needs(text) =>
+            {
+                start("create_booking")
+            }
             // "hii need a 2 week fill wed at 6": a service wanted and when
             // to come, said as a statement, is a booking, whatever entry the
             // knowledge base finds in the service's name.

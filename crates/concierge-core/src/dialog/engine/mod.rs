@@ -348,14 +348,18 @@ impl Engine {
             return Ok(());
         }
         // "go for it" is not "stop", whatever the classifier hears; nor is
-        // a question the knowledge base answers ("somewhere to leave my car
-        // lol?").
+        // a question ("will my gp find out about it? dont want it on my
+        // records"), nor the time asked for ("about 11").
         let agrees = answers::yes_no(text) == Some(true);
-        let stops = is(&d.stop_intent) && !state.stack.is_empty() && !answers_question && !agrees;
-        if stops
-            && !(knowledge::is_question(text)
-                && matches!(self.kb().lookup(state, parse, text), KbOutcome::Answer { .. }))
-        {
+        let gives_time = matches!(&waiting, Some(Waiting::Slot { slot })
+            if self.slot_type(slot) == "datetime" && self.answers_slot(parse, text, slot));
+        let stops = is(&d.stop_intent)
+            && !state.stack.is_empty()
+            && !answers_question
+            && !agrees
+            && !gives_time
+            && !knowledge::is_question(text);
+        if stops {
             for frame in std::mem::take(&mut state.stack).into_iter().rev() {
                 t.event(Event::FlowCancelled { flow: frame.flow });
             }

@@ -74,7 +74,8 @@ fn service_word(w: &str) -> String {
         "kid" | "child" | "children" | "childrens" | "junior" | "toddler" | "lad" => "kid".to_string(),
         other if SMALL_PETS.contains(&other) => "small".to_string(),
         other if LARGE_PETS.contains(&other) => "large".to_string(),
-        other => other.to_string(),
+        // "see a doc" is "see a doctor".
+        other => crate::lexicon::lexicon().expand(other).to_string(),
     }
 }
 
@@ -466,7 +467,15 @@ impl Engine {
         if let Some(EntityValue::Time { value: booked, .. }) = state.slots.get("booking_time") {
             let today = now.with_timezone(&self.tz).date_naive();
             let booked = booked.with_timezone(&self.tz).date_naive();
-            if let Some(day) = when::weekday_of_booked_week(&said, &lower, booked, today) {
+            if let Some(day) = when::weekday_of_booked_week(&said, text, booked, today) {
+                said.day = Some(day);
+            }
+        } else if let Some(EntityValue::Time { value: chosen, .. }) =
+            previous.as_ref().filter(|_| correcting && when::says_correction(text))
+        {
+            let today = now.with_timezone(&self.tz).date_naive();
+            let chosen = chosen.with_timezone(&self.tz).date_naive();
+            if let Some(day) = when::weekday_of_chosen_week(&said, text, chosen, today) {
                 said.day = Some(day);
             }
         }

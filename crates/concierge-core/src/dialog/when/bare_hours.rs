@@ -56,40 +56,63 @@ const COUNTED: &[&str] = &[
     "times",
 ];
 
-/// A time of day (an hour, or hour and minutes with a dot or colon) said
-/// with at most a few words around it in the message's last clause: "not
-/// that one, too early for me. 11?", "10.30 pls".
+/// A time of day said in the message's last clause: an hour with at most a
+/// few words around it ("not that one, too early for me. 11?"), or hour and
+/// minutes with a dot or colon, whatever words are around them ("10.30
+/// pls", "9.30 if she's got it"); not a price ("£9.30").
 pub(super) fn last_clause_time(text: &str) -> Option<NaiveTime> {
     let clause = text
         .split(|c: char| matches!(c, ',' | '!' | '?' | ';') || is_symbol(c))
         .map(str::trim)
         .rfind(|c| !c.is_empty())?;
     let clause = clause.rsplit(". ").next()?;
-    let words: Vec<String> = clause
-        .split_whitespace()
+    let raw: Vec<&str> = clause.split_whitespace().collect();
+    if raw.len() > MINUTES_CLAUSE_WORDS || raw.iter().any(|w| w.contains(['$', '£', '€'])) {
+        return None;
+    }
+    let words: Vec<String> = raw
+        .iter()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
         .filter(|w| !w.is_empty())
         .collect();
-    if words.len() > 6 {
-        return None;
-    }
     let mut time = None;
+    let (mut with_minutes, mut other_words) = (false, false);
     for w in &words {
         let (h, m) = match w.split_once(['.', ':']) {
             Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
             _ => match w.parse::<u32>() {
                 Ok(h) => (h, 0),
-                Err(_) if AROUND_AN_HOUR.contains(&w.as_str()) => continue,
-                Err(_) => return None,
+                Err(_) if BOUNDING.contains(&w.as_str()) => return None,
+                Err(_) => {
+                    other_words |= !AROUND_AN_HOUR.contains(&w.as_str());
+                    continue;
+                }
             },
         };
+        with_minutes |= w.contains(['.', ':']);
         if time.is_some() || !(1..=12).contains(&h) || m >= 60 {
             return None;
         }
         time = NaiveTime::from_hms_opt(h, m, 0);
     }
+    if !with_minutes && (other_words || words.len() > HOUR_CLAUSE_WORDS) {
+        return None;
+    }
     time
 }
+
+/// Words that make a time a bound or a reason, not the time asked for
+/// ("i work til 3:30").
+const BOUNDING: &[&str] = &[
+    "til", "till", "until", "after", "before", "by", "from", "since", "work", "working", "finish", "finishes",
+];
+
+/// The most words a last clause with an hour alone has ("11 works for me").
+const HOUR_CLAUSE_WORDS: usize = 6;
+
+/// The most words a last clause with hour and minutes has ("9.30 if she's
+/// got it that day").
+const MINUTES_CLAUSE_WORDS: usize = 10;
 
 /// Whether the message is an hour and a few words around it ("3 works",
 /// "4 is better", "make it 4 then"), so a bare number means a time.
@@ -134,6 +157,14 @@ mod tests {
         assert_eq!(last_clause_time("table for 4 people"), None);
         assert_eq!(last_clause_time("I have 2 kids, 3 and 5"), None);
         assert_eq!(last_clause_time("it's 2.5 miles away"), None);
+        assert_eq!(last_clause_time("friday week? 9.30 if she's got it"), at(9, 30));
+        assert_eq!(last_clause_time("wednesday sometime after 4, i work til 3:30"), None);
+        assert_eq!(last_clause_time("is it still £9.30 for a fringe"), None);
+        assert_eq!(
+            last_clause_time("ok 11 if the doctor has it"),
+            None,
+            "an hour alone needs few other words"
+        );
     }
 
     #[test]

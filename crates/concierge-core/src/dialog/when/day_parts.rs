@@ -105,6 +105,17 @@ pub(super) fn by_opening_hours(time: NaiveTime, day: Option<NaiveDate>, hours: &
     }
 }
 
+/// "this sunday first thing": the first hours the business is open on
+/// `day` (staff may start after the doors open), when it opens that day.
+pub(super) fn first_hours_open(day: NaiveDate, hours: &WeeklyHours) -> Option<(NaiveTime, NaiveTime)> {
+    let open = hours.day(day.weekday()).iter().map(|r| r.start).min()?;
+    let later = open.overflowing_add_signed(chrono::Duration::hours(FIRST_THING_HOURS)).0;
+    (later > open).then_some((open, later))
+}
+
+/// How many hours after opening "first thing" covers.
+const FIRST_THING_HOURS: i64 = 2;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +147,19 @@ mod tests {
         assert_eq!(by_opening_hours(t(2), None, &hours), t(14));
         assert_eq!(by_opening_hours(t(10), None, &hours), t(10));
         assert_eq!(by_opening_hours(t(12), None, &hours), t(12));
+    }
+
+    #[test]
+    fn first_thing_is_the_first_hours_open() {
+        let hours: WeeklyHours =
+            serde_yaml::from_str("saturday: [\"09:00-18:00\"]\nsunday: [\"12:00-14:00\", \"10:00-11:00\"]")
+                .expect("hours");
+        let t = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("hour");
+        let day = |d| NaiveDate::from_ymd_opt(2026, 2, d).expect("day");
+        // Saturday 31 January, Sunday 1 February, Monday 2 February (closed).
+        let saturday = NaiveDate::from_ymd_opt(2026, 1, 31).expect("day");
+        assert_eq!(first_hours_open(saturday, &hours), Some((t(9), t(11))));
+        assert_eq!(first_hours_open(day(1), &hours), Some((t(10), t(12))));
+        assert_eq!(first_hours_open(day(2), &hours), None);
     }
 }

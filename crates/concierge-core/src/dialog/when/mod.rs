@@ -19,8 +19,8 @@ use super::answers::{contains_phrase, normalise};
 use super::knowledge::outside_questions;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::when::{
-    APPROXIMATE, ARRIVING, CORRECTION_MARKERS, DAY_WORDS, REQUEST_LEADS, SECOND_THOUGHTS, SPOKEN_DURATIONS,
-    WORKING,
+    APPROXIMATE, ARRIVING, CONSEQUENCE_MARKERS, CORRECTION_MARKERS, DAY_WORDS, REQUEST_LEADS,
+    SECOND_THOUGHTS, SPOKEN_DURATIONS, WORKING,
 };
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
@@ -88,7 +88,7 @@ pub(crate) fn read(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_
     if let Some(said) = hour_corrected(parse, text, tz, hours, bare_hour) {
         return said;
     }
-    let Some(at) = correction_at(text) else {
+    let Some(at) = correction_at(text).or_else(|| marker_at(text, CONSEQUENCE_MARKERS)) else {
         return read_all(parse, text, tz, hours, bare_hour);
     };
     let part = |after: bool| Parse {
@@ -242,6 +242,12 @@ fn hour_corrected(
     said.instant = None;
     said.approximate = false;
     Some(said)
+}
+
+/// Whether the message corrects what was said before ("actually can we
+/// make it thursday", "friday instead").
+pub(crate) fn says_correction(text: &str) -> bool {
+    correction_at(text).is_some() || has_word(&normalise(text), "instead")
 }
 
 /// Where the last correction inside a message starts ("no sorry,", "I
@@ -406,6 +412,22 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
         // "late morning": the later part of the morning.
         said.window = Some((from.max(early), to.min(late)));
     }
+    // "this sunday first thing" when Sunday opens at 10: from 10, not the
+    // grammar's early morning.
+    if contains_phrase(&n, "first thing") {
+        if let Some(first) = said.day.and_then(|day| day_parts::first_hours_open(day, hours)) {
+            said.window = Some(first);
+        }
+    }
+    // "after school": once children are out and at the door, from half
+    // past three (the grammar's reading starts at three).
+    if contains_phrase(&n, "after school") {
+        if let (Some((from, to)), Some(out)) = (said.window, NaiveTime::from_hms_opt(15, 30, 0)) {
+            if out < to {
+                said.window = Some((from.max(out), to));
+            }
+        }
+    }
     said.week_on = week_on(&n);
     // "2 or 3, whichever's free": from the first hour to the second.
     let mut choice_hours = None;
@@ -531,22 +553,70 @@ fn week_on(n: &str) -> Option<chrono::Weekday> {
     })
 }
 
-/// "move it to the Thursday": a weekday said with "the" (in `n`, read as
+/// "move it to the Thursday": a weekday said with "the" (in `text`, read as
 /// `said`) when a booking on `booked` is being moved is that weekday of the
 /// booking's week (Monday to Sunday), when that is after `today`; `None`
 /// otherwise, and when the day said is a date rather than the weekday's
 /// next occurrence ("the thursday the 19th").
 pub(crate) fn weekday_of_booked_week(
     said: &WhenSaid,
-    n: &str,
+    text: &str,
     booked: NaiveDate,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
+    weekday_of_week(said, text, booked, today, |before| before == Some("the"))
+}
+
+/// "need a cleaning wed 8/12 at 10" then "actually can we make it
+/// thursday": a weekday said without "this" or "next" while the day of the
+/// time asked for (`chosen`) is corrected is that weekday of the chosen
+/// day's week, when that is after `today`; `None` otherwise, as for
+/// [`weekday_of_booked_week`].
+pub(crate) fn weekday_of_chosen_week(
+    said: &WhenSaid,
+    text: &str,
+    chosen: NaiveDate,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    weekday_of_week(said, text, chosen, today, |before| {
+        !matches!(before, Some("this" | "next" | "coming" | "following"))
+    })
+}
+
+/// Whether `text` gives a date ("the 19th", "3/5", "march 5"), not only a weekday.
+fn says_a_date(text: &str) -> bool {
+    text.contains('/')
+        || normalise(text).split(' ').any(|w| {
+            let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let suffix = &w[digits.len()..];
+            (!digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && crate::nlu::datetime::is_ordinal_suffix(suffix))
+                || (w != "may" && crate::nlu::datetime::month_named(w).is_some())
+        })
+}
+
+/// The weekday named in `text` after a word `before` accepts, as the day of
+/// `of`'s week (Monday to Sunday) when the grammar read it as its next
+/// occurrence, that day is after `today` and differs from both.
+fn weekday_of_week(
+    said: &WhenSaid,
+    text: &str,
+    of: NaiveDate,
+    today: NaiveDate,
+    before: impl Fn(Option<&str>) -> bool,
+) -> Option<NaiveDate> {
+    if says_a_date(text) {
+        return None;
+    }
+    let n = normalise(text);
     let words: Vec<&str> = n.split(' ').collect();
-    let weekday = words.windows(2).find_map(|pair| {
-        (pair[0] == "the").then(|| crate::nlu::datetime::weekday_named(pair[1])).flatten()
+    let weekday = words.iter().enumerate().find_map(|(i, w)| {
+        let day = crate::nlu::datetime::weekday_named(w)?;
+        before(i.checked_sub(1).map(|j| words[j])).then_some(day)
     })?;
     let next = said.day.filter(|d| d.weekday() == weekday && *d - today <= Duration::days(7))?;
+    let booked = of;
     let monday = booked - Duration::days(i64::from(booked.weekday().num_days_from_monday()));
     let day = monday + Duration::days(i64::from(weekday.num_days_from_monday()));
     (day > today && day != booked && day != next).then_some(day)
@@ -652,6 +722,22 @@ mod tests {
         assert_eq!(moved("the thursday the 19th", 19), None);
         // A day of that week already past is not meant.
         assert_eq!(weekday_of_booked_week(&said(16), "the monday", day(10), day(9)), None);
+    }
+
+    #[test]
+    fn the_weekday_of_the_chosen_week() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let said = |d| WhenSaid { day: Some(day(d)), ..WhenSaid::default() };
+        // Wednesday 11 March chosen on Tuesday 3 March.
+        let corrected = |n, next| weekday_of_chosen_week(&said(next), n, day(11), day(3));
+        assert_eq!(corrected("actually can we make it thursday at 1 instead", 5), Some(day(12)));
+        assert_eq!(corrected("the friday", 6), Some(day(13)));
+        assert_eq!(corrected("this thursday", 5), None);
+        assert_eq!(corrected("next thursday", 5), None);
+        // A date said is kept.
+        assert_eq!(corrected("thursday the 5th", 5), None);
+        assert_eq!(corrected("thurs 3/5 at 1", 5), None);
+        assert_eq!(corrected("thursday march 5", 5), None);
     }
 
     #[test]

@@ -42,6 +42,7 @@ mod grammar;
 mod holidays;
 mod lexicon;
 pub(crate) use lexicon::weekday as weekday_named;
+pub(crate) use lexicon::{is_ordinal_suffix, month as month_named};
 mod resolve;
 mod tokens;
 

@@ -45,6 +45,20 @@ pub(crate) fn localize(zone: &Tz, wall: NaiveDateTime) -> Option<DateTime<FixedO
     None
 }
 
+/// Whether the expression at `start..end` of `text` is a greeting ("yes
+/// merry christmas!", "happy new year", "happy friday"): a day wished, not
+/// a day asked for. A time of day said with it ("happy friday at 3") is
+/// not a greeting.
+fn greets(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end().to_lowercase();
+    let wished = ["merry", "happy"].iter().any(|w| {
+        before
+            .strip_suffix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+    });
+    wished && !text[start..end].chars().any(|c| c.is_ascii_digit())
+}
+
 /// Adds every date/time expression in `text` to `out`, read relative to
 /// `now`, numeric dates day first when `day_first` (the business's locale).
 pub(crate) fn find(
@@ -62,6 +76,9 @@ pub(crate) fn find(
             || !text.is_char_boundary(found.start)
             || !text.is_char_boundary(found.end)
         {
+            continue;
+        }
+        if greets(text, found.start, found.end) {
             continue;
         }
         let value = match found.value {
@@ -104,5 +121,21 @@ mod tests {
         assert_eq!(twice.to_rfc3339(), "2026-11-01T01:30:00-04:00");
         let plain = localize(&ny, wall(2026, 6, 1, 15, 0)).expect("resolved");
         assert_eq!(plain.to_rfc3339(), "2026-06-01T15:00:00-04:00");
+    }
+
+    #[test]
+    fn a_day_wished_is_no_day_asked_for() {
+        let ny: Tz = "America/New_York".parse().expect("zone");
+        let now = ny.from_local_datetime(&wall(2026, 12, 18, 10, 0)).single().expect("time");
+        let days = |text: &str| {
+            let mut out = Vec::new();
+            find(text, now, None, false, &mut out);
+            out.len()
+        };
+        assert_eq!(days("yes merry christmas!"), 0);
+        assert_eq!(days("Happy New Year"), 0);
+        assert_eq!(days("happy friday at 3"), 1, "a time of day is asked for");
+        assert_eq!(days("anything christmas eve?"), 1);
+        assert_eq!(days("unhappy friday"), 1);
     }
 }

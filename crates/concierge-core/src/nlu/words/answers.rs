@@ -104,6 +104,13 @@ pub(crate) const YES: &[&str] = &[
     "chur",
     "ka pai",
     "sweet as",
+    "tidy",
+    "lush",
+    "ideal",
+    "ace",
+    "champion",
+    "beaut",
+    "legend",
 ];
 
 /// Emoji that say yes on their own ("bet 👍").
@@ -193,6 +200,27 @@ pub(crate) const PAST: &[&str] = &[
     "last week",
     "last year",
     "used to",
+];
+
+/// Ways of asking to have something ("can i get a sexual health screen
+/// monday lunchtime"): a request, though said as a question.
+pub(crate) const ASKING_TO_HAVE: &[&str] = &[
+    "can i get",
+    "could i get",
+    "can i have",
+    "could i have",
+    "can we get",
+    "could we get",
+    "can i grab",
+    "can i book",
+    "could i book",
+    "can we book",
+    "can i come in for",
+    "can i come for",
+    "can i pop in for",
+    "can i squeeze in",
+    "can i schedule",
+    "can i make",
 ];
 
 /// Words of wanting something ("need", "wanna", "looking for").

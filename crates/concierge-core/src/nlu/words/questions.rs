@@ -2,8 +2,30 @@
 
 /// Words a question opens with ("what", "how", "do", "can").
 pub(crate) const QUESTION_STARTS: &[&str] = &[
-    "what", "whats", "what's", "when", "where", "who", "whom", "which", "why", "how", "do", "does", "did",
-    "is", "are", "can", "could", "will", "would", "should", "may", "have", "has",
+    "what",
+    "whats",
+    "what's",
+    "when",
+    "where",
+    "whereabouts",
+    "who",
+    "whom",
+    "which",
+    "why",
+    "how",
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "may",
+    "have",
+    "has",
 ];
 
 /// Words that may lead into a question word ("oh", "so", "roughly").
@@ -48,3 +70,13 @@ pub(crate) const CONNECTIVES: &[&str] = &["and", "also", "plus", "so", "but"];
 /// Words that point back at what was just said ("is it free?").
 pub(crate) const POINTERS: &[&str] =
     &["it", "that", "this", "them", "they", "him", "her", "he", "she", "there", "those"];
+
+/// Helping verbs a question puts before its subject ("do i gotta", "can
+/// you").
+pub(crate) const INVERTING_VERBS: &[&str] = &[
+    "do", "does", "did", "can", "could", "will", "would", "should", "is", "are", "am", "have", "has", "shall",
+];
+
+/// Subjects a question puts after its helping verb.
+pub(crate) const SUBJECTS: &[&str] =
+    &["i", "you", "u", "ya", "ye", "yous", "y'all", "yall", "we", "they", "he", "she", "it"];

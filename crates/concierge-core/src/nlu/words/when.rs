@@ -26,6 +26,25 @@ pub(crate) const MERIDIEM: &[&str] = &[
 pub(crate) const CORRECTION_MARKERS: &[&str] =
     &["no sorry", "no,", "sorry,", "i mean", "i meant", "actually", "scratch that", "make that", "or rather"];
 
+/// Words that give the time a reason leads to ("she gets out at 3 so like
+/// 3:30 or 4"): a time after them is the one asked for.
+pub(crate) const CONSEQUENCE_MARKERS: &[&str] = &[
+    "so like",
+    "so around",
+    "so about",
+    "so maybe",
+    "so say",
+    "so ideally",
+    "so probably",
+    "so prob",
+    "so any time",
+    "so anytime",
+    "so round",
+    "so roughly",
+    "so more like",
+    "so at",
+];
+
 /// Second thoughts inside a message ("sat at 11.. no wait make it 12"):
 /// what follows them may give the reason ("hang on, I'm at work weds") or
 /// the new value, so they only mark a new hour alone.
@@ -224,7 +243,7 @@ pub(crate) const AROUND_AN_HOUR: &[&str] = &[
     "perfect", "could", "we", "do", "say", "lets", "let's", "can", "you", "i", "rather", "prefer", "for",
     "me", "oh", "ah", "hmm", "um", "sorry", "no", "wait", "ideally", "ideal", "best", "suit", "suits",
     "around", "like", "ish", "grand", "lovely", "cool", "brill", "sound", "that", "thats", "that's", "yeah",
-    "yes", "ya", "one", "if", "you've", "youve", "got", "have", "poss", "possible", "free",
+    "yes", "ya", "one", "if", "so", "you've", "youve", "got", "have", "poss", "possible", "free",
 ];
 
 /// Words that name a day: "today", "tomorrow", the days of the week, the
