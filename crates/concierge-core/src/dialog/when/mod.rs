@@ -569,15 +569,20 @@ pub(crate) fn weekday_of_booked_week(
 
 /// "need a cleaning wed 8/12 at 10" then "actually can we make it
 /// thursday": a weekday said without "this" or "next" while the day of the
-/// time asked for (`chosen`) is corrected is that weekday of the chosen
-/// day's week, when that is after `today`; `None` otherwise, as for
-/// [`weekday_of_booked_week`].
+/// time asked for (`chosen`), beyond the coming week, is corrected is that
+/// weekday of the chosen day's week, when that is after `today`; `None`
+/// otherwise, as for [`weekday_of_booked_week`]. A day in the coming week
+/// ("tuesday", then "I meant thursday not tuesday") was a weekday's next
+/// occurrence, and so is its correction.
 pub(crate) fn weekday_of_chosen_week(
     said: &WhenSaid,
     text: &str,
     chosen: NaiveDate,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
+    if chosen - today <= Duration::days(7) {
+        return None;
+    }
     weekday_of_week(said, text, chosen, today, |before| {
         !matches!(before, Some("this" | "next" | "coming" | "following"))
     })
@@ -738,6 +743,8 @@ mod tests {
         assert_eq!(corrected("thursday the 5th", 5), None);
         assert_eq!(corrected("thurs 3/5 at 1", 5), None);
         assert_eq!(corrected("thursday march 5", 5), None);
+        // A day of the coming week chosen: the correction is a next occurrence too.
+        assert_eq!(weekday_of_chosen_week(&said(5), "i meant thursday", day(10), day(4)), None);
     }
 
     #[test]
