@@ -67,7 +67,7 @@ pub(super) fn last_clause_time(text: &str) -> Option<NaiveTime> {
         .rfind(|c| !c.is_empty())?;
     let clause = clause.rsplit(". ").next()?;
     let raw: Vec<&str> = clause.split_whitespace().collect();
-    if raw.len() > MINUTES_CLAUSE_WORDS || raw.iter().any(|w| w.contains(['$', '£', '€'])) {
+    if raw.len() > MINUTES_CLAUSE_WORDS {
         return None;
     }
     let words: Vec<String> = raw
@@ -89,6 +89,9 @@ pub(super) fn last_clause_time(text: &str) -> Option<NaiveTime> {
                 }
             },
         };
+        if ['$', '£', '€'].iter().any(|c| text.contains(&format!("{c}{w}"))) {
+            return None;
+        }
         with_minutes |= w.contains(['.', ':']);
         if time.is_some() || !(1..=12).contains(&h) || m >= 60 {
             return None;

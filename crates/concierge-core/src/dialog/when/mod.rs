@@ -621,10 +621,9 @@ fn weekday_of_week(
         before(i.checked_sub(1).map(|j| words[j])).then_some(day)
     })?;
     let next = said.day.filter(|d| d.weekday() == weekday && *d - today <= Duration::days(7))?;
-    let booked = of;
-    let monday = booked - Duration::days(i64::from(booked.weekday().num_days_from_monday()));
+    let monday = of - Duration::days(i64::from(of.weekday().num_days_from_monday()));
     let day = monday + Duration::days(i64::from(weekday.num_days_from_monday()));
-    (day > today && day != booked && day != next).then_some(day)
+    (day > today && day != of && day != next).then_some(day)
 }
 
 /// Words that show a time expression names a day, not just a time of day.
