@@ -366,7 +366,7 @@ impl Engine {
     }
 
     /// Whether `entity` is the list of the business's services.
-    fn is_service_entity(&self, entity: &str) -> bool {
+    pub(super) fn is_service_entity(&self, entity: &str) -> bool {
         self.spec.entities.iter().any(|e| e.name == entity && e.from_services)
     }
 

@@ -6,7 +6,7 @@ use super::meaning::Meaning;
 use super::slots::Filled;
 use super::{Engine, EngineError};
 use crate::dialog::answers::{self, TimesAsked};
-use crate::dialog::event::Event;
+use crate::dialog::event::{Button, Event};
 use crate::dialog::flow::{Step, Target};
 use crate::dialog::knowledge;
 use crate::dialog::state::{ConversationState, Waiting};
@@ -307,7 +307,20 @@ impl Engine {
                     self.not_understood_offer(state, t);
                     return Ok(());
                 }
-                t.say(self.renderer.render(&reprompt, &state.slots, t.seed()));
+                let mut reply = self.renderer.render(&reprompt, &state.slots, t.seed());
+                // The service asked for again: the services to choose from.
+                let asks_service = matches!(&flow.steps[frame.step], Step::Collect { slot, .. }
+                    if self.is_service_entity(self.slot_type(slot)));
+                if asks_service && reply.buttons.is_empty() {
+                    reply.buttons = self
+                        .spec
+                        .business
+                        .services
+                        .iter()
+                        .map(|s| Button { title: s.name.clone(), payload: s.name.clone() })
+                        .collect();
+                }
+                t.say(reply);
                 Ok(())
             }
         }

@@ -15,6 +15,17 @@ pub(crate) const FIRST_VISIT: &[&str] = &[
     "new client",
     "new customer",
     "initial",
+    "new dentist",
+    "new doctor",
+    "new gp",
+    "new vet",
+    "new hairdresser",
+    "new stylist",
+    "new barber",
+    "just moved",
+    "recently moved",
+    "new to the area",
+    "new in town",
 ];
 
 /// Words for a small pet, as the dialog's service matching sees them (no plural s):
