@@ -398,6 +398,29 @@ pub(crate) fn tells_of_past(text: &str, at: usize) -> bool {
     PAST.iter().any(|p| contains_phrase(clause.trim(), p))
 }
 
+/// Whether the message gives a child's age ("my 5yo", "a 7 year old",
+/// "she's 9", "aged 4").
+pub(crate) fn tells_child_age(text: &str) -> bool {
+    let n = normalise(text);
+    let words: Vec<&str> = n.split(' ').collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let Ok(age) = digits.parse::<u32>() else { return false };
+        let unit = &w[digits.len()..];
+        let next = |k: usize| words.get(i + k).copied().unwrap_or("");
+        let before = i.checked_sub(1).map_or("", |j| words[j]);
+        let aged = matches!(unit, "yo" | "yr" | "yrs")
+            || unit.is_empty()
+                && (next(1) == "yo"
+                    || matches!(next(1), "year" | "years" | "yr" | "yrs") && next(2) == "old"
+                    || matches!(before, "aged" | "she's" | "he's" | "shes" | "hes"));
+        aged && (1..CHILD_AGE).contains(&age)
+    })
+}
+
+/// The age from which a customer is no child.
+const CHILD_AGE: u32 = 16;
+
 /// Whether the message asks to have something ("can i get a sexual health
 /// screen monday lunchtime", "could I book a clean"): a request.
 pub(crate) fn asks_to_have(text: &str) -> bool {
@@ -541,6 +564,19 @@ fn is_letter(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_childs_age_is_read() {
+        for text in
+            ["my 5yo is due", "a 7 year old", "my 9 yr old", "she's 9", "aged 4, first visit", "my 12yrs old"]
+        {
+            assert!(tells_child_age(text), "{text}");
+        }
+        assert!(tells_child_age("my 3 yo"));
+        for text in ["it's been 5 years since", "she's 30", "at 9am", "my 17 year old"] {
+            assert!(!tells_child_age(text), "{text}");
+        }
+    }
 
     #[test]
     fn a_clause_of_what_was_done_before_tells_of_the_past() {

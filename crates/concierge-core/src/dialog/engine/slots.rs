@@ -225,8 +225,8 @@ impl Engine {
             .and_then(|frame| self.flow_index(&frame.flow))
             .is_some_and(|f| self.flows[f].runs("create_booking"));
         for (slot, kind) in slots {
-            // Where the entity taken starts, for the word before it.
-            let mut service_at = 0;
+            // Where the entity taken is, for the word before it and its words.
+            let mut service_at = 0..0;
             let value = match kind.as_str() {
                 "name" => name.clone().map(|value| EntityValue::Text { value }),
                 // "June Carter" at the name prompt is not a date.
@@ -252,7 +252,7 @@ impl Engine {
                     .find_map(|e| match &e.value {
                         EntityValue::Interval { .. } | EntityValue::Duration { .. } => None,
                         v => {
-                            service_at = e.start;
+                            service_at = e.start..e.end;
                             Some(v.clone())
                         }
                     }),
@@ -276,8 +276,10 @@ impl Engine {
             });
             let Some(mut value) = value else { continue };
             if self.is_service_entity(&kind) {
-                let before = text.get(..service_at).and_then(|b| b.split_whitespace().last()).unwrap_or("");
-                value = self.narrower_service(value, text, before);
+                let before =
+                    text.get(..service_at.start).and_then(|b| b.split_whitespace().last()).unwrap_or("");
+                let matched = text.get(service_at).unwrap_or("");
+                value = self.narrower_service(value, text, before, matched);
             }
             // "do i have to starve myself beforehand? GP said its a
             // cholesterol one" while booking a blood test asks about it:
@@ -313,8 +315,12 @@ impl Engine {
     /// appointmnet with a doctor" is the extended consultation, by the word
     /// `before` the service named, one of its synonyms' words ("longer
     /// appointment") that the named service's words lack. A narrower
-    /// service is one whose name's words include all of the named one's.
-    fn narrower_service(&self, service: EntityValue, text: &str, before: &str) -> EntityValue {
+    /// service is one whose name's words include all of the named one's,
+    /// or, for a message about a child, one with a synonym that is the words
+    /// `matched` and a word for children ("my 5yo is due for her check up"
+    /// is the kids' check-up, whose synonyms say "kids check up", when
+    /// "check up" named the adults').
+    fn narrower_service(&self, service: EntityValue, text: &str, before: &str, matched: &str) -> EntityValue {
         let EntityValue::Text { value: id } = &service else { return service };
         let services = &self.spec.business.services;
         let name_words =
@@ -327,6 +333,22 @@ impl Engine {
         let lexicon = crate::lexicon::lexicon();
         let said: Vec<crate::lexicon::ConceptId> =
             lexicon.analyse(text).into_iter().flat_map(|t| t.concepts).collect();
+        // A child's variant of the synonym matched, when the message is
+        // about a child (by a word, or by an age).
+        let children = lexicon.concept("children");
+        let about_child = children.is_some_and(|c| said.contains(&c)) || answers::tells_child_age(text);
+        let childs =
+            |w: &str| lexicon.analyse(w).iter().any(|t| children.is_some_and(|c| t.concepts.contains(&c)));
+        let matched = answers::normalise(matched);
+        let variant_of_matched = |other: &crate::spec::ServiceSpec| {
+            about_child
+                && !matched.is_empty()
+                && other.synonyms.iter().any(|synonym| {
+                    let synonym = answers::normalise(synonym);
+                    answers::contains_phrase(&synonym, &matched)
+                        && synonym.replacen(&matched, " ", 1).split(' ').any(|w| !w.is_empty() && childs(w))
+                })
+        };
         let narrower: Vec<&String> = services
             .iter()
             .filter(|other| {
@@ -337,7 +359,9 @@ impl Engine {
                 let by_synonym = before.chars().count() > 2
                     && vocabulary(&other.id).is_some_and(|own| own.contains(&before))
                     && named_vocabulary.is_none_or(|named| !named.contains(&before));
-                other.id != *id && words.iter().all(|w| other_words.contains(w)) && (by_concept || by_synonym)
+                other.id != *id
+                    && (words.iter().all(|w| other_words.contains(w)) && (by_concept || by_synonym)
+                        || variant_of_matched(other))
             })
             .map(|other| &other.id)
             .collect();
