@@ -495,8 +495,11 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
         return true;
     }
     // "I'd rather talk to a stylist than type at a bot".
+    let not_here =
+        ["not on chat", "not over chat", "not via chat", "not by chat", "not through chat", "not on here"];
     if ["than a bot", "than type", "than typing", "not a bot", "not the bot", "actual person", "real human"]
         .iter()
+        .chain(&not_here)
         .any(|p| phrase(p))
     {
         return true;
@@ -709,6 +712,7 @@ mod tests {
             ("The name is Robert Kowalczyk and my number is (212) 555-0158.", "Robert Kowalczyk"),
             ("hola! me llamo Lucía Fernández, quiero un corte", "Lucía Fernández"),
             ("an acne visit for my son Mateo Silva on Monday at 3:30pm", "Mateo Silva"),
+            ("Hi, could you book Kathleen Murphy in for a foot check on Friday", "Kathleen Murphy"),
             (
                 "Book me a classic manicure Sat 23/5 at 9.30am - Chloe Anderson 021 2555 0736 cheers",
                 "Chloe Anderson",
@@ -745,6 +749,7 @@ mod tests {
             "yes please, have someone get in touch",
             "could somebody from the team ring me back",
             "can a person contact me about it",
+            "before joining I want to discuss with the head teacher directly, not on chat",
         ] {
             assert!(asks_for_person(yes), "{yes}");
         }

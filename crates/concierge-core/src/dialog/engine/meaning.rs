@@ -181,8 +181,10 @@ impl Engine {
             // "hii need a 2 week fill wed at 6": a service wanted and when
             // to come, said as a statement, is a booking, whatever entry the
             // knowledge base finds in the service's name.
+            // So is "want to try one demo class. next tues around 4ish
+            // possible?": the question only asks whether the time is free.
             Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_)
-                if !knowledge::is_question(text)
+                if (!knowledge::is_question(text) || answers::asks_if_free(text))
                     && has(parse, "service")
                     && answers::says_want(text)
                     && self.says_when_to_come(parse, text) =>

@@ -7,6 +7,7 @@
 //! value a message carries and `times` offers free times.
 
 mod meaning;
+mod service_forms;
 mod slots;
 mod steps;
 mod times;
@@ -165,9 +166,11 @@ impl EngineBuilder {
             self.spec.knowledge.iter().map(KnowledgeEntry::from_spec).collect();
         let name_vocabulary = name_vocabulary(&self.spec);
         let service_words = slots::service_words(&self.spec);
+        let service_forms = service_forms::service_forms(&self.spec);
         Ok(Engine {
             name_vocabulary,
             service_words,
+            service_forms,
             tz: self.spec.business.tz(),
             renderer: Renderer::new(&self.spec),
             flows: compile_flows(&self.spec),
@@ -220,6 +223,9 @@ pub struct Engine {
     /// Each service's id with the words it is named by, for answers that
     /// name a service in other words ("mens").
     pub(super) service_words: Vec<(String, Vec<String>)>,
+    /// The services' names and synonyms of two words or more, for messages
+    /// that say one whole in another order ("class 7 maths").
+    pub(super) service_forms: Vec<service_forms::ServiceForm>,
 }
 
 impl std::fmt::Debug for Engine {

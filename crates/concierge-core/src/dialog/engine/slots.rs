@@ -62,8 +62,16 @@ fn without_contacts(parse: &Parse, text: &str) -> String {
 /// s, people by their sex ("gentleman's", "man", "gents" and "my son" are
 /// all "men"), pets by their size ("little", "toy" and "maltipoo" are all
 /// "small"; "big" and "bernese" are "large").
-fn service_word(w: &str) -> String {
+pub(super) fn service_word(w: &str) -> String {
     let w = w.replace('\'', "");
+    // "9th" is 9, as in "class 9".
+    let digits = w.trim_end_matches(|c: char| !c.is_ascii_digit());
+    if !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && crate::nlu::datetime::is_ordinal_suffix(&w[digits.len()..])
+    {
+        return digits.to_string();
+    }
     match w.trim_end_matches('s') {
         "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" | "son" | "husband"
         | "hubby" | "boyfriend" | "bf" | "dad" | "father" | "brother" | "grandson" | "nephew" => {
@@ -261,6 +269,23 @@ impl Engine {
             // or synonyms share the most words with the answer.
             // A service in other words ("cut hair for me, I am man") when
             // two of its words are there.
+            // "maths tuition for my son, class 7": a name or synonym said
+            // whole, in any order.
+            let value = value.or_else(|| {
+                self.is_service_entity(&kind)
+                    .then(|| {
+                        let said = super::service_forms::said_words(parse, text);
+                        super::service_forms::service_said_whole(&self.service_forms, &said)
+                    })
+                    .flatten()
+            });
+            // "sorry not maths, physics" while PUC Maths is chosen: PUC Physics.
+            let value = value.or_else(|| match state.slots.get(&slot) {
+                Some(EntityValue::Text { value: current }) if self.is_service_entity(&kind) => {
+                    self.sibling_service(current, text)
+                }
+                _ => None,
+            });
             let value = value.or_else(|| {
                 let min_shared = if pending == Some(slot.as_str()) { 1 } else { 2 };
                 self.is_service_entity(&kind).then(|| self.service_by_words(text, min_shared)).flatten()
@@ -368,6 +393,42 @@ impl Engine {
         match narrower.as_slice() {
             [only] => EntityValue::Text { value: only.to_string() },
             _ => service,
+        }
+    }
+
+    /// The service a correction names by the one word its name has in
+    /// place of one of `current`'s ("sorry not maths, physics" while PUC
+    /// Maths is chosen is PUC Physics; "actually the women's" while the
+    /// men's haircut is chosen).
+    fn sibling_service(&self, current: &str, text: &str) -> Option<EntityValue> {
+        let n = answers::normalise(text);
+        let corrects =
+            answers::says_change(text) || when::says_correction(text) || n.split(' ').any(|w| w == "not");
+        if !corrects {
+            return None;
+        }
+        let name_words = |name: &str| -> Vec<String> {
+            answers::normalise(name)
+                .split(' ')
+                .filter(|w| !FUNCTION_WORDS.contains(w))
+                .map(service_word)
+                .collect()
+        };
+        let services = &self.spec.business.services;
+        let current_words = name_words(&services.iter().find(|s| s.id == current)?.name);
+        let said = said_service_words(text);
+        let mut siblings = services.iter().filter(|other| {
+            let other_words = name_words(&other.name);
+            let added: Vec<&String> = other_words.iter().filter(|w| !current_words.contains(w)).collect();
+            let dropped = current_words.iter().filter(|w| !other_words.contains(w)).count();
+            other.id != current
+                && other_words.len() == current_words.len()
+                && matches!(added.as_slice(), [one] if said.contains(one))
+                && dropped == 1
+        });
+        match (siblings.next(), siblings.next()) {
+            (Some(only), None) => Some(EntityValue::Text { value: only.id.clone() }),
+            _ => None,
         }
     }
 

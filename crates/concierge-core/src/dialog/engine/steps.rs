@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Engine, EngineError, MAX_STEPS_PER_TURN};
 use crate::dialog::actions::BUILTIN_ACTIONS;
-use crate::dialog::answers::{self, TimesAsked};
+use crate::dialog::answers::TimesAsked;
 use crate::dialog::event::{Event, Reply};
 use crate::dialog::flow::{Flow, Step, Target};
 use crate::dialog::render::yes_no_buttons;
@@ -61,7 +61,7 @@ impl Engine {
         // "whats the earliest i can get a womens cut friday": the first
         // free time, as the same words do at any prompt.
         if self.flows[flow].runs("create_booking") {
-            if let Some(asked @ (TimesAsked::Earliest | TimesAsked::Latest)) = answers::asks_for_times(text) {
+            if let Some(asked) = self.first_or_last_asked(parse, text) {
                 self.take_first_or_last(state, text, asked == TimesAsked::Latest, t).await;
             }
         }

@@ -6,14 +6,15 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 
 use super::{Engine, EngineError};
 use crate::booking::{Availability, BookingRequest, Slot};
-use crate::dialog::answers::TimesAsked;
+use crate::dialog::answers::{self, TimesAsked};
+use crate::dialog::when;
 use crate::dialog::event::Button;
 use crate::dialog::payload;
 use crate::dialog::render::list_words;
 use crate::dialog::state::{ConversationState, Waiting, WINDOW_SLOT};
 use crate::dialog::turn::TurnBuilder;
 use crate::nlu::datetime::Grain;
-use crate::nlu::EntityValue;
+use crate::nlu::{EntityValue, Parse};
 
 /// How many free times are offered at once.
 const OFFERED: usize = 6;
@@ -137,6 +138,20 @@ impl Engine {
             reply.buttons = self.time_buttons(&slots, false);
         }
         t.say(reply);
+    }
+
+    /// Whether the message asks for the first or the last free time
+    /// ("earliest", "as late as you can do") without naming a time of day:
+    /// "first appointment for me please, wed 29th at 11" asks for 11.
+    pub(super) fn first_or_last_asked(&self, parse: &Parse, text: &str) -> Option<TimesAsked> {
+        match answers::asks_for_times(text) {
+            Some(asked @ (TimesAsked::Earliest | TimesAsked::Latest))
+                if when::read(parse, text, self.tz, &self.spec.business.hours, false).time.is_none() =>
+            {
+                Some(asked)
+            }
+            _ => None,
+        }
     }
 
     /// Takes the first free time of the day chosen (or named in `text`, as

@@ -88,11 +88,11 @@ impl Engine {
                 return Ok(());
             }
         }
-        if matches!(asked, Some(TimesAsked::Earliest | TimesAsked::Latest)) {
+        if let Some(asked) = self.first_or_last_asked(parse, text) {
             // "what's the earliest you have wed?": that day's first free
             // time; "as late as you can do": its last, at any prompt.
             let mut filled = self.absorb(state, parse, text, Some(slot), t);
-            if self.take_first_or_last(state, text, asked == Some(TimesAsked::Latest), t).await {
+            if self.take_first_or_last(state, text, asked == TimesAsked::Latest, t).await {
                 match self.slot_type(slot) {
                     "datetime" => filled.new.push(slot.to_string()),
                     _ => filled.changed.push("datetime".to_string()),

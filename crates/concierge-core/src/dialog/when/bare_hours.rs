@@ -66,7 +66,14 @@ pub(super) fn last_clause_time(text: &str) -> Option<NaiveTime> {
         .map(str::trim)
         .rfind(|c| !c.is_empty())?;
     let clause = clause.rsplit(". ").next()?;
+    // "he comes home by 4 so 4.30 or 5 is fine": what follows "so" or
+    // "but" is the clause that chooses.
     let raw: Vec<&str> = clause.split_whitespace().collect();
+    let chooses = raw.iter().rposition(|w| matches!(w.to_lowercase().as_str(), "so" | "but"));
+    let raw = match chooses {
+        Some(i) if i + 1 < raw.len() => raw[i + 1..].to_vec(),
+        _ => raw,
+    };
     if raw.len() > MINUTES_CLAUSE_WORDS {
         return None;
     }
@@ -77,7 +84,11 @@ pub(super) fn last_clause_time(text: &str) -> Option<NaiveTime> {
         .collect();
     let mut time = None;
     let (mut with_minutes, mut other_words) = (false, false);
-    for w in &words {
+    for (i, w) in words.iter().enumerate() {
+        // "4.30 or 5": the first time offered.
+        if time.is_some() && i > 0 && words[i - 1] == "or" {
+            break;
+        }
         let (h, m) = match w.split_once(['.', ':']) {
             Some((h, m)) if m.len() == 2 => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
             _ => match w.parse::<u32>() {
@@ -161,6 +172,8 @@ mod tests {
         assert_eq!(last_clause_time("I have 2 kids, 3 and 5"), None);
         assert_eq!(last_clause_time("it's 2.5 miles away"), None);
         assert_eq!(last_clause_time("friday week? 9.30 if she's got it"), at(9, 30));
+        assert_eq!(last_clause_time("he comes home by 4 so 4.30 or 5 is fine"), at(4, 30));
+        assert_eq!(last_clause_time("I work till 5 but 6 is ok"), at(6, 0));
         assert_eq!(last_clause_time("wednesday sometime after 4, i work til 3:30"), None);
         assert_eq!(last_clause_time("is it still £9.30 for a fringe"), None);
         assert_eq!(

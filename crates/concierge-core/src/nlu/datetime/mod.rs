@@ -209,6 +209,14 @@ fn can_start(tokens: &[Token], i: usize) -> bool {
     if t.kind == Kind::Punct && !t.is_punct('@') {
         return false;
     }
+    // "class 7 on monday": the number labels the class.
+    if t.kind == Kind::Number
+        && i > 0
+        && tokens[i - 1].kind == Kind::Word
+        && lexicon::is_label_noun(&tokens[i - 1].text)
+    {
+        return false;
+    }
     if i == 0 || t.space_before {
         return true;
     }
@@ -225,6 +233,14 @@ fn can_end(tokens: &[Token], end: usize) -> bool {
     let Some(next) = tokens.get(end) else {
         return true;
     };
+    // "in 9th std", "the 2nd floor": the ordinal labels what follows.
+    let last = &tokens[end - 1];
+    let ordinal = last.kind == Kind::Number
+        || (last.kind == Kind::Word
+            && (lexicon::is_ordinal_suffix(&last.text) || lexicon::ordinal(&last.text).is_some()));
+    if ordinal && next.kind == Kind::Word && lexicon::is_label_noun(&next.text) {
+        return false;
+    }
     if next.space_before {
         return true;
     }

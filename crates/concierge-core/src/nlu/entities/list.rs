@@ -41,7 +41,7 @@ const NOT_A_SERVICE: &[&str] =
 
 /// Edits a word may have and still match: none below 5 characters, one from
 /// 5, two from 9 (the shorter of the message's word and the value's counts).
-fn allowed_edits(word: &str) -> usize {
+pub(crate) fn allowed_edits(word: &str) -> usize {
     match word.chars().count() {
         0..=4 => 0,
         5..=8 => 1,
@@ -165,7 +165,8 @@ impl ListMatcher {
                                 edits += d;
                                 true
                             }
-                            None if inflected(&token.text, word) => {
+                            // "colouring" for "colour", "corn" for "corns".
+                            None if inflected(&token.text, word) || inflected(word, &token.text) => {
                                 edits += 1;
                                 true
                             }
@@ -328,6 +329,7 @@ mod tests {
         assert_eq!(found(&m, "womens haircut")[0].0, "womens_haircut");
         assert_eq!(found(&m, "womens hiarcut")[0].0, "womens_haircut");
         assert_eq!(found(&m, "womens hair cut")[0].0, "womens_haircut");
+        assert_eq!(found(&m, "a highlight")[0].0, "highlights", "the singular of a plural form");
         // "mens" is one word too short for typos: no confusion with "womens".
         assert_eq!(found(&m, "mens haircut"), [("mens_haircut".into(), "mens haircut".into())]);
         // Two typos in a 10-letter word are fine, three are not.

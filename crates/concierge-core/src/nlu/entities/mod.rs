@@ -8,7 +8,7 @@
 
 mod email;
 mod list;
-pub(crate) use list::bounded_distance;
+pub(crate) use list::{allowed_edits, bounded_distance};
 mod number;
 mod pattern;
 mod phone;

@@ -111,6 +111,9 @@ pub(crate) const YES: &[&str] = &[
     "champion",
     "beaut",
     "legend",
+    "dead on",
+    "wee buns",
+    "sound",
 ];
 
 /// Emoji that say yes on their own ("bet 👍").
@@ -143,7 +146,9 @@ pub(crate) const NO: &[&str] = &[
 
 /// Words of moving a booking: with one of them, "cancel" is part of a move
 /// ("cancel it and move me to friday instead").
-pub(crate) const MOVING: &[&str] = &["move", "reschedule", "change", "instead", "switch", "push", "swap"];
+/// "Prepone" is Indian English for moving earlier.
+pub(crate) const MOVING: &[&str] =
+    &["move", "reschedule", "change", "instead", "switch", "push", "swap", "prepone", "postpone"];
 
 /// Words for a person to talk to ("human", "agent", "receptionist").
 pub(crate) const PEOPLE: &[&str] = &[
@@ -229,7 +234,7 @@ pub(crate) const WANTING: &[&str] = &["need", "needs", "want", "wanna", "wants",
 /// Verbs of reaching a person ("speak", "connect", "call").
 pub(crate) const REACHING: &[&str] = &[
     "speak", "talk", "chat", "connect", "transfer", "pass", "call", "ring", "phone", "contact", "reach",
-    "touch",
+    "touch", "discuss",
 ];
 
 /// Verbs of a person contacting the customer ("have someone call me",
@@ -296,8 +301,19 @@ pub(crate) const ASKING_FOR_TIMES: &[&str] = &[
 ];
 
 /// Words of changing the booking just made ("instead", "push", "same time").
-pub(crate) const BOOKING_CHANGES: &[&str] =
-    &["instead", "move", "change", "push", "switch", "reschedule", "rather", "same time", "earlier", "later"];
+pub(crate) const BOOKING_CHANGES: &[&str] = &[
+    "instead",
+    "move",
+    "change",
+    "push",
+    "switch",
+    "reschedule",
+    "rather",
+    "same time",
+    "earlier",
+    "later",
+    "prepone",
+];
 
 /// Words of what a customer usually does ("every month", "I normally").
 pub(crate) const HABIT: &[&str] = &["every", "usually", "normally", "always", "regularly", "typically"];

@@ -296,6 +296,7 @@ pub(crate) const VOLUNTEERED_NAME_LEADS: &[&str] = &[
     "i am ",
     "for ",
     "under ",
+    "book ",
 ];
 
 /// Function words, which name nothing in a service's name ("short back and

@@ -119,6 +119,11 @@ impl Grammar<'_> {
         ) {
             out.push(k);
         }
+        // "tomorrow itself at 5", "tomorrow morning itself, 10": emphasis.
+        if let Some(j) = self.word(i, "itself") {
+            out.push(j);
+            out.extend(self.punct(j, ','));
+        }
         for w in ["at", "on", "of", "for", "in", "the"] {
             if let Some(j) = self.word(i, w) {
                 out.push(j);

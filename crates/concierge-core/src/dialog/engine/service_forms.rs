@@ -1,0 +1,153 @@
+//! Services named in any word order: a service's name or synonym whose
+//! every word the message says, wherever ("maths tuition for my son, class
+//! 7" names "maths class 7"), with numeric ranges standing for each number
+//! in them ("Maths (Class 6-8)" is named by "class 7 maths").
+
+use super::slots::service_word;
+use crate::dialog::answers;
+use crate::nlu::entities::{allowed_edits, bounded_distance};
+use crate::nlu::words::names::FUNCTION_WORDS;
+use crate::nlu::{EntityValue, Parse};
+
+/// The widest numeric range read as a set of numbers ("Class 6-8", "Ages
+/// 5-12"); wider ones ("10-60 minutes") are left as they are written.
+const WIDEST_RANGE: u32 = 12;
+
+/// One way of naming a service: the words all said to name it, each a set
+/// of alternatives (a range's numbers).
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceForm {
+    service: String,
+    words: Vec<Vec<String>>,
+}
+
+/// Every name and synonym of the spec's services of two words or more, as
+/// [`ServiceForm`]s.
+pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
+    let mut forms = Vec::new();
+    for service in &spec.business.services {
+        for written in std::iter::once(&service.name).chain(&service.synonyms) {
+            let words: Vec<Vec<String>> = answers::normalise(&ranges_as_words(written))
+                .split(' ')
+                .filter(|w| !w.is_empty() && !FUNCTION_WORDS.contains(w))
+                .map(|w| range_numbers(w).unwrap_or_else(|| vec![service_word(w)]))
+                .collect();
+            if words.len() >= 2 {
+                forms.push(ServiceForm { service: service.id.clone(), words });
+            }
+        }
+    }
+    forms
+}
+
+/// The numbers a range-word of [`ranges_as_words`] stands for.
+fn range_numbers(word: &str) -> Option<Vec<String>> {
+    let (from, to) = word.split_once("to")?;
+    let (from, to): (u32, u32) = (from.parse().ok()?, to.parse().ok()?);
+    (from < to && to - from <= WIDEST_RANGE).then(|| (from..=to).map(|n| n.to_string()).collect())
+}
+
+/// `text` with each range of numbers ("6-8", "6 – 8") written as one word
+/// ("6to8"), which [`range_numbers`] reads back.
+pub(crate) fn ranges_as_words(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        out.push(chars[i]);
+        if chars[i].is_ascii_digit() && !chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+            let mut j = i + 1;
+            while chars.get(j) == Some(&' ') {
+                j += 1;
+            }
+            if matches!(chars.get(j), Some('-' | '–' | '—')) {
+                j += 1;
+                while chars.get(j) == Some(&' ') {
+                    j += 1;
+                }
+                if chars.get(j).is_some_and(char::is_ascii_digit) {
+                    out.push_str("to");
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The words of a message as forms are compared with them: without its
+/// dates, times, phone numbers and email addresses, whose numbers name no
+/// service ("class 9 maths at 6 pm" is not class 6).
+pub(crate) fn said_words(parse: &Parse, text: &str) -> Vec<String> {
+    let mut kept = text.to_string();
+    let mut spans: Vec<(usize, usize)> = parse
+        .entities
+        .iter()
+        .filter(|e| matches!(e.entity.as_str(), "datetime" | "phone" | "email"))
+        .map(|e| (e.start, e.end))
+        .collect();
+    spans.sort_unstable_by(|a, b| b.cmp(a));
+    for (start, end) in spans {
+        if start <= end && end <= kept.len() && kept.is_char_boundary(start) && kept.is_char_boundary(end) {
+            kept.replace_range(start..end, " ");
+        }
+    }
+    answers::normalise(&kept).split(' ').filter(|w| !w.is_empty()).map(service_word).collect()
+}
+
+/// The service one of whose `forms` the message says whole, in any order,
+/// when the longest such form belongs to one service only.
+pub(crate) fn service_said_whole(forms: &[ServiceForm], said: &[String]) -> Option<EntityValue> {
+    // Each word said, or said with a typo its length allows ("chemisty").
+    let says = |option: &String| {
+        said.iter().any(|w| {
+            let budget = allowed_edits(w).min(allowed_edits(option));
+            w == option || bounded_distance(w, option, budget).is_some()
+        })
+    };
+    let covered = |form: &ServiceForm| form.words.iter().all(|options| options.iter().any(says));
+    let longest = forms.iter().filter(|f| covered(f)).map(|f| f.words.len()).max()?;
+    let mut services = forms.iter().filter(|f| covered(f) && f.words.len() == longest).map(|f| &f.service);
+    let first = services.next()?;
+    services.all(|s| s == first).then(|| EntityValue::Text { value: first.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_become_one_word_for_each_number() {
+        assert_eq!(ranges_as_words("Maths (Class 6-8)"), "Maths (Class 6to8)");
+        assert_eq!(ranges_as_words("Ages 5 – 12"), "Ages 5to12");
+        assert_eq!(ranges_as_words("3-week fill"), "3-week fill");
+        assert_eq!(range_numbers("6to8"), Some(vec!["6".into(), "7".into(), "8".into()]));
+        assert_eq!(range_numbers("10to60"), None, "too wide to be a set of numbers");
+        assert_eq!(range_numbers("tomato"), None);
+    }
+
+    fn form(service: &str, words: &[&[&str]]) -> ServiceForm {
+        ServiceForm {
+            service: service.into(),
+            words: words.iter().map(|o| o.iter().map(|w| w.to_string()).collect()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_longest_form_said_whole_names_the_service() {
+        let forms = [
+            form("maths_6_8", &[&["maths"], &["class"], &["6", "7", "8"]]),
+            form("maths_9_10", &[&["maths"], &["class"], &["9", "10"]]),
+            form("science", &[&["science"], &["tuition"]]),
+        ];
+        let said = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let found = |text: &str| service_said_whole(&forms, &said(text)).map(|v| v.display());
+        assert_eq!(found("maths tuition for my son class 7").as_deref(), Some("maths_6_8"));
+        assert_eq!(found("class 10 maths please").as_deref(), Some("maths_9_10"));
+        assert_eq!(found("need scince tuition").as_deref(), Some("science"), "a typo its length allows");
+        assert_eq!(found("tuition for maths"), None, "no form is said whole");
+        assert_eq!(found("maths class 7 or class 9"), None, "two services said whole");
+    }
+}
