@@ -399,7 +399,10 @@ impl Engine {
 
     /// Whether the message names a service or one of the staff.
     fn names_whom_or_what(&self, parse: &Parse, text: &str) -> bool {
-        has(parse, "service") || self.service_by_words(text, 2).is_some() || self.names_staff(parse)
+        has(parse, "service")
+            || self.service_by_words(text, 2).is_some()
+            || self.service_said_whole(parse, text).is_some()
+            || self.names_staff(parse)
     }
 
     /// Whether the classifier ranks booking first, even unsure, or level

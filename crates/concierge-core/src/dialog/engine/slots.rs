@@ -63,7 +63,11 @@ fn without_contacts(parse: &Parse, text: &str) -> String {
 /// all "men"), pets by their size ("little", "toy" and "maltipoo" are all
 /// "small"; "big" and "bernese" are "large").
 pub(super) fn service_word(w: &str) -> String {
-    let w = w.replace('\'', "");
+    let mut w = w.replace('\'', "");
+    // "lashes" is "lash", as "lashs" would be.
+    if ["shes", "ches", "xes", "sses"].iter().any(|e| w.ends_with(e)) {
+        w.truncate(w.len() - 2);
+    }
     // "9th" is 9, as in "class 9".
     let digits = w.trim_end_matches(|c: char| !c.is_ascii_digit());
     if !digits.is_empty()
@@ -271,14 +275,8 @@ impl Engine {
             // two of its words are there.
             // "maths tuition for my son, class 7": a name or synonym said
             // whole, in any order.
-            let value = value.or_else(|| {
-                self.is_service_entity(&kind)
-                    .then(|| {
-                        let said = super::service_forms::said_words(parse, text);
-                        super::service_forms::service_said_whole(&self.service_forms, &said)
-                    })
-                    .flatten()
-            });
+            let value =
+                value.or_else(|| self.is_service_entity(&kind).then(|| self.service_said_whole(parse, text)).flatten());
             // "sorry not maths, physics" while PUC Maths is chosen: PUC Physics.
             let value = value.or_else(|| match state.slots.get(&slot) {
                 Some(EntityValue::Text { value: current }) if self.is_service_entity(&kind) => {
@@ -453,6 +451,13 @@ impl Engine {
     /// Whether `entity` is the list of the business's services.
     pub(super) fn is_service_entity(&self, entity: &str) -> bool {
         self.spec.entities.iter().any(|e| e.name == entity && e.from_services)
+    }
+
+    /// The service one of whose names or synonyms of two words or more the
+    /// message says whole, in any order ("maths tuition for my son, class 7").
+    pub(crate) fn service_said_whole(&self, parse: &Parse, text: &str) -> Option<EntityValue> {
+        let said = super::service_forms::said_words(parse, text);
+        super::service_forms::service_said_whole(&self.service_forms, &said)
     }
 
     /// The service whose name or synonyms share the most words with `text`,

@@ -269,6 +269,8 @@ fn marker_at(text: &str, markers: &[&str]) -> Option<usize> {
                 .match_indices(m)
                 .map(|(i, _)| i)
                 .filter(|&i| i == 0 || !lower[..i].ends_with(char::is_alphanumeric))
+                // Whole words: "so" is not the start of "soon".
+                .filter(|&i| !m.ends_with(char::is_alphanumeric) || !lower[i + m.len()..].starts_with(char::is_alphanumeric))
                 .last()
         })
         .max()

@@ -187,6 +187,7 @@ pub(crate) const PEOPLE: &[&str] = &[
     "artist",
     "technician",
     "groomer",
+    "whoever",
 ];
 
 /// Words that put a clause in the past ("he did my tyres before", "had

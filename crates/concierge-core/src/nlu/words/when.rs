@@ -43,6 +43,9 @@ pub(crate) const CONSEQUENCE_MARKERS: &[&str] = &[
     "so roughly",
     "so more like",
     "so at",
+    // "she gets out at 3 so 3:30 or later": a time after "so" is chosen
+    // when the words before it say a time too.
+    "so",
 ];
 
 /// Second thoughts inside a message ("sat at 11.. no wait make it 12"):
