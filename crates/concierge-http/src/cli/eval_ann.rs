@@ -157,6 +157,6 @@ pub(crate) fn run(args: EvalAnnArgs) -> anyhow::Result<ExitCode> {
         exact_p50_micros: exact_p50,
         hnsw: reports,
     };
-    println!("{}", serde_json::to_string(&report)?);
+    outln!("{}", serde_json::to_string(&report)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -50,7 +50,7 @@ pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
                 "unreadable": unreadable,
                 "accuracy": accuracy,
             });
-            println!("{json}");
+            outln!("{json}");
         }
         Format::Text => {
             for (example, found) in &report.failures {
@@ -66,9 +66,9 @@ pub(crate) fn run(args: EvalDatetimeArgs) -> anyhow::Result<ExitCode> {
                     })
                     .collect();
                 let found = if found.is_empty() { "nothing".to_string() } else { found.join("; ") };
-                println!("FAIL {:?}\n  expected {expected}\n  found    {found}", example.text);
+                outln!("FAIL {:?}\n  expected {expected}\n  found    {found}", example.text);
             }
-            println!(
+            outln!(
                 "{total} examples, {} correct, {unreadable} unreadable, accuracy {accuracy:.3}",
                 report.correct
             );

@@ -93,12 +93,12 @@ pub(crate) fn run(args: EvalEmbedArgs) -> anyhow::Result<ExitCode> {
         p50_ms_batch1: latencies[latencies.len() / 2],
     };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string(&report)?),
+        Format::Json => outln!("{}", serde_json::to_string(&report)?),
         Format::Text => {
-            println!("sentences            {}", report.sentences);
-            println!("batch                {}", report.batch);
-            println!("sentences per second {:.1}", report.sentences_per_second);
-            println!("p50 batch 1          {:.2} ms", report.p50_ms_batch1);
+            outln!("sentences            {}", report.sentences);
+            outln!("batch                {}", report.batch);
+            outln!("sentences per second {:.1}", report.sentences_per_second);
+            outln!("p50 batch 1          {:.2} ms", report.p50_ms_batch1);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -309,18 +309,18 @@ pub(crate) fn run(args: EvalIntentsArgs) -> anyhow::Result<ExitCode> {
         threshold_from,
     };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string(&report)?),
+        Format::Json => outln!("{}", serde_json::to_string(&report)?),
         Format::Text => {
-            println!("classifier         {}", report.classifier);
-            println!("train / test       {} / {}", report.train_examples, report.test_examples);
-            println!("in-scope accuracy  {:.4}", report.in_scope_accuracy);
+            outln!("classifier         {}", report.classifier);
+            outln!("train / test       {} / {}", report.train_examples, report.test_examples);
+            outln!("in-scope accuracy  {:.4}", report.in_scope_accuracy);
             let show = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
-            println!("oos recall         {}", show(report.oos_recall));
-            println!("oos precision      {}", show(report.oos_precision));
-            println!("macro F1           {:.4}", report.macro_f1);
-            println!("threshold          {:.4} (from {})", report.threshold, report.threshold_from);
-            println!("train seconds      {:.2}", report.train_seconds);
-            println!("parse p50 / p99    {:.1} / {:.1} µs", report.p50_micros, report.p99_micros);
+            outln!("oos recall         {}", show(report.oos_recall));
+            outln!("oos precision      {}", show(report.oos_precision));
+            outln!("macro F1           {:.4}", report.macro_f1);
+            outln!("threshold          {:.4} (from {})", report.threshold, report.threshold_from);
+            outln!("train seconds      {:.2}", report.train_seconds);
+            outln!("parse p50 / p99    {:.1} / {:.1} µs", report.p50_micros, report.p99_micros);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -148,7 +148,7 @@ pub(crate) fn run(args: EvalKnowledgeArgs) -> anyhow::Result<ExitCode> {
     let others = count(Outcome::FalseAnswer) + count(Outcome::Declined);
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             json!({
                 "bot": args.bot.display().to_string(),
@@ -167,7 +167,7 @@ pub(crate) fn run(args: EvalKnowledgeArgs) -> anyhow::Result<ExitCode> {
         ),
         Format::Text => {
             for (outcome, case, got) in &misses {
-                println!(
+                outln!(
                     "{:<11} want {:<20} got {:<20} {}",
                     format!("{outcome:?}"),
                     case.entry.as_deref().unwrap_or("-"),
@@ -175,10 +175,10 @@ pub(crate) fn run(args: EvalKnowledgeArgs) -> anyhow::Result<ExitCode> {
                     case.text
                 );
                 if args.hits {
-                    println!("            {}", show_hits(&case.text));
+                    outln!("            {}", show_hits(&case.text));
                 }
             }
-            println!(
+            outln!(
                 "questions {questions}: right {} ({:.3}), wrong {}, missed {}; others {others}: answered {} ({:.3}){}",
                 count(Outcome::Right),
                 ratio(count(Outcome::Right), questions),

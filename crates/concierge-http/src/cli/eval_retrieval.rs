@@ -200,10 +200,15 @@ pub(crate) fn run(args: EvalRetrievalArgs) -> anyhow::Result<ExitCode> {
         p50_micros: micros[micros.len() / 2],
     };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string(&report)?),
-        Format::Text => println!(
+        Format::Json => outln!("{}", serde_json::to_string(&report)?),
+        Format::Text => outln!(
             "{:?} on {} queries: P@1 {:.3}, MRR {:.3}, recall@5 {:.3}, p50 {} us",
-            report.method, report.queries, report.p_at_1, report.mrr, report.recall_at_5, report.p50_micros
+            report.method,
+            report.queries,
+            report.p_at_1,
+            report.mrr,
+            report.recall_at_5,
+            report.p50_micros
         ),
     }
     Ok(ExitCode::SUCCESS)

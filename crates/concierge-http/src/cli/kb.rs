@@ -178,8 +178,8 @@ fn each_document(
 }
 
 /// Prints what importing `name` changed: a summary, then `+`/`~`/`-` lines.
-fn print_report(name: &str, report: &ImportReport) {
-    println!(
+fn print_report(name: &str, report: &ImportReport) -> std::io::Result<()> {
+    outln!(
         "{name}: {} added, {} updated, {} removed, {} unchanged",
         report.added.len(),
         report.updated.len(),
@@ -188,9 +188,10 @@ fn print_report(name: &str, report: &ImportReport) {
     );
     for (mark, ids) in [("+", &report.added), ("~", &report.updated), ("-", &report.removed)] {
         for id in ids {
-            println!("  {mark} {id}");
+            outln!("  {mark} {id}");
         }
     }
+    Ok(())
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -204,12 +205,12 @@ fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut base = read_base(&out)?;
     each_document(&args, |name, format, content| {
         let entries = ingest(name, format, content, limits)?;
-        print_report(name, &base.import(name, entries));
+        print_report(name, &base.import(name, entries))?;
         Ok(())
     })?;
     std::fs::write(&out, serde_json::to_string_pretty(&base)? + "\n")
         .with_context(|| format!("writing {}", out.display()))?;
-    println!("{} entries in {}", base.entries.len(), out.display());
+    outln!("{} entries in {}", base.entries.len(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -237,10 +238,10 @@ fn import_into_store(
             let report = import_document(store.as_ref(), &tenant, name, *format, content, limits)
                 .await
                 .with_context(|| format!("importing {name}"))?;
-            print_report(name, &report);
+            print_report(name, &report)?;
         }
         let total = store.knowledge_entries(&tenant).await?.len();
-        println!("{total} entries for tenant {tenant}");
+        outln!("{total} entries for tenant {tenant}");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
@@ -267,11 +268,11 @@ fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let hits = search.search(&args.query, args.k);
     if hits.is_empty() {
-        println!("no entry matches");
+        outln!("no entry matches");
     }
     for (rank, h) in hits.iter().enumerate() {
         let e = &entries[h.entry];
-        println!(
+        outln!(
             "{}. {:.4} (confidence {:.2}) {} \"{}\"\n   source: {}",
             rank + 1,
             h.score,

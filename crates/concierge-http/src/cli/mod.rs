@@ -4,6 +4,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that returns the write's error to the caller (`?`) instead of
+/// panicking when stdout is a pipe whose reader has gone (`concierge kb
+/// search ... | head`); `main` ends quietly on that error.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 mod bot_file;
 mod chat;
 mod encoder;

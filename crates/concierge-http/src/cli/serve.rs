@@ -63,20 +63,20 @@ async fn run_server(config: ServerConfig) -> anyhow::Result<()> {
     }
     if let Some(seed) = seed {
         if seed.created {
-            println!(
+            outln!(
                 "demo: tenant {} with publishable key {} (demo only), admin {}",
                 demo::DEMO_TENANT,
                 demo::DEMO_KEY,
                 demo::DEMO_ADMIN_EMAIL
             );
             if let Some(password) = &seed.generated_password {
-                println!("demo: admin password (shown once): {}", password.expose());
+                outln!("demo: admin password (shown once): {}", password.expose());
             }
         }
     }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
-    println!("listening on http://{local}");
+    outln!("listening on http://{local}");
     tracing::info!(addr = %local, backend = state.store.backend(), "listening");
     serve(state, listener, shutdown_signal()).await.context("serving")?;
     Ok(())

@@ -51,7 +51,7 @@ pub(crate) fn run(args: SlotsArgs) -> anyhow::Result<ExitCode> {
         Format::Json => render_json(&catalog, &slots),
         Format::Text => render_text(&catalog, &slots),
     };
-    println!("{out}");
+    outln!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 

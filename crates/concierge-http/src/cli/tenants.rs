@@ -160,21 +160,22 @@ async fn create(args: CreateArgs) -> anyhow::Result<ExitCode> {
         other => other?,
     };
     let tenant = &made.tenant;
-    println!("tenant {} ({}) created, time zone {}", tenant.id, tenant.name, new.timezone);
+    outln!("tenant {} ({}) created, time zone {}", tenant.id, tenant.name, new.timezone);
     if let (Some((bot, version)), Some(path)) = (&made.bot, &args.bot) {
-        println!("bot {bot} version {version} active, from {}", path.display());
+        outln!("bot {bot} version {version} active, from {}", path.display());
     }
     print!("owner ");
-    print_invited(&made.owner.email, &made.invitation);
-    println!("{}", tenants::invite_link(&args.public_url, &made.invitation.secret));
+    print_invited(&made.owner.email, &made.invitation)?;
+    outln!("{}", tenants::invite_link(&args.public_url, &made.invitation.secret));
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_invited(email: &str, invitation: &IssuedInvite) {
-    println!(
+fn print_invited(email: &str, invitation: &IssuedInvite) -> std::io::Result<()> {
+    outln!(
         "{email} invited: the link below sets their password, once, until {}",
         invitation.expires_at.format("%Y-%m-%d %H:%M UTC")
     );
+    Ok(())
 }
 
 fn state(tenant: &Tenant) -> String {
@@ -186,9 +187,9 @@ fn state(tenant: &Tenant) -> String {
 
 async fn list(args: DatabaseArgs) -> anyhow::Result<ExitCode> {
     let tenants = store(&args).await?.tenants().await?;
-    println!("{:<24} {:<32} {:<20} {:<12} {:<20}", "TENANT", "NAME", "TIME ZONE", "CREATED", "STATE");
+    outln!("{:<24} {:<32} {:<20} {:<12} {:<20}", "TENANT", "NAME", "TIME ZONE", "CREATED", "STATE");
     for t in &tenants {
-        println!(
+        outln!(
             "{:<24} {:<32} {:<20} {:<12} {:<20}",
             t.id.as_str(),
             t.name,
@@ -197,13 +198,13 @@ async fn list(args: DatabaseArgs) -> anyhow::Result<ExitCode> {
             state(t)
         );
     }
-    println!("{} tenant(s)", tenants.len());
+    outln!("{} tenant(s)", tenants.len());
     Ok(ExitCode::SUCCESS)
 }
 
 async fn set_disabled(args: TenantArgs, disabled: bool) -> anyhow::Result<ExitCode> {
     let tenant = store(&args.db).await?.set_tenant_disabled(&slug(&args.slug)?, disabled).await?;
-    println!("tenant {}: {}", tenant.id, state(&tenant));
+    outln!("tenant {}: {}", tenant.id, state(&tenant));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -211,8 +212,8 @@ async fn invite(args: InviteArgs) -> anyhow::Result<ExitCode> {
     let id = slug(&args.tenant.slug)?;
     let store = store(&args.tenant.db).await?;
     let (user, invitation) = tenants::invite_user(store.as_ref(), &id, &args.email, Utc::now()).await?;
-    print_invited(&user.email, &invitation);
-    println!("{}", tenants::invite_link(&args.public_url, &invitation.secret));
+    print_invited(&user.email, &invitation)?;
+    outln!("{}", tenants::invite_link(&args.public_url, &invitation.secret));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -228,6 +229,6 @@ async fn delete(args: DeleteArgs) -> anyhow::Result<ExitCode> {
     let rows: u64 = erasure.rows.iter().map(|(_, n)| n).sum();
     let tables: Vec<String> =
         erasure.rows.iter().filter(|(_, n)| *n > 0).map(|(table, n)| format!("{table} {n}")).collect();
-    println!("tenant {id} erased: {rows} rows ({})", tables.join(", "));
+    outln!("tenant {id} erased: {rows} rows ({})", tables.join(", "));
     Ok(ExitCode::SUCCESS)
 }

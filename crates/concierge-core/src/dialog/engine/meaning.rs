@@ -401,7 +401,7 @@ impl Engine {
     fn names_whom_or_what(&self, parse: &Parse, text: &str) -> bool {
         has(parse, "service")
             || self.service_by_words(text, 2).is_some()
-            || self.service_said_whole(parse, text).is_some()
+            || self.service_said_whole(parse, text, &[]).is_some()
             || self.names_staff(parse)
     }
 

@@ -3,7 +3,7 @@
 //! 7" names "maths class 7"), with numeric ranges standing for each number
 //! in them ("Maths (Class 6-8)" is named by "class 7 maths").
 
-use super::slots::service_word;
+use super::slots::{is_letter, service_word};
 use crate::dialog::answers;
 use crate::nlu::entities::{allowed_edits, bounded_distance};
 use crate::nlu::words::names::FUNCTION_WORDS;
@@ -29,7 +29,7 @@ pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
         for written in std::iter::once(&service.name).chain(&service.synonyms) {
             let words: Vec<Vec<String>> = answers::normalise(&ranges_as_words(written))
                 .split(' ')
-                .filter(|w| !w.is_empty() && !FUNCTION_WORDS.contains(w))
+                .filter(|w| !w.is_empty() && !is_letter(w) && !FUNCTION_WORDS.contains(w))
                 .map(|w| range_numbers(w).unwrap_or_else(|| vec![service_word(w)]))
                 .collect();
             if words.len() >= 2 {
@@ -98,8 +98,13 @@ pub(crate) fn said_words(parse: &Parse, text: &str) -> Vec<String> {
 }
 
 /// The service one of whose `forms` the message says whole, in any order,
-/// when the longest such form belongs to one service only.
-pub(crate) fn service_said_whole(forms: &[ServiceForm], said: &[String]) -> Option<EntityValue> {
+/// when the longest such form belongs to one service only; services
+/// `refused` ("not a relaxing one") are passed over.
+pub(crate) fn service_said_whole(
+    forms: &[ServiceForm],
+    said: &[String],
+    refused: &[String],
+) -> Option<EntityValue> {
     // Each word said, or said with a typo its length allows ("chemisty").
     let says = |option: &String| {
         said.iter().any(|w| {
@@ -107,7 +112,9 @@ pub(crate) fn service_said_whole(forms: &[ServiceForm], said: &[String]) -> Opti
             w == option || bounded_distance(w, option, budget).is_some()
         })
     };
-    let covered = |form: &ServiceForm| form.words.iter().all(|options| options.iter().any(says));
+    let covered = |form: &ServiceForm| {
+        !refused.contains(&form.service) && form.words.iter().all(|options| options.iter().any(says))
+    };
     let longest = forms.iter().filter(|f| covered(f)).map(|f| f.words.len()).max()?;
     let mut services = forms.iter().filter(|f| covered(f) && f.words.len() == longest).map(|f| &f.service);
     let first = services.next()?;
@@ -143,11 +150,14 @@ mod tests {
             form("science", &[&["science"], &["tuition"]]),
         ];
         let said = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
-        let found = |text: &str| service_said_whole(&forms, &said(text)).map(|v| v.display());
+        let found = |text: &str| service_said_whole(&forms, &said(text), &[]).map(|v| v.display());
         assert_eq!(found("maths tuition for my son class 7").as_deref(), Some("maths_6_8"));
         assert_eq!(found("class 10 maths please").as_deref(), Some("maths_9_10"));
         assert_eq!(found("need scince tuition").as_deref(), Some("science"), "a typo its length allows");
         assert_eq!(found("tuition for maths"), None, "no form is said whole");
         assert_eq!(found("maths class 7 or class 9"), None, "two services said whole");
+        let refused = ["maths_6_8".to_string()];
+        let passed_over = service_said_whole(&forms, &said("maths class 7 or class 9"), &refused);
+        assert_eq!(passed_over.map(|v| v.display()).as_deref(), Some("maths_9_10"));
     }
 }

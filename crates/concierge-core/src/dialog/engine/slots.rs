@@ -76,7 +76,9 @@ pub(super) fn service_word(w: &str) -> String {
     {
         return digits.to_string();
     }
-    match w.trim_end_matches('s') {
+    // A plural's s, not the s of a short word ("yes" is not "ye").
+    let singular = if w.chars().count() > 3 { w.trim_end_matches('s') } else { w.as_str() };
+    match singular {
         "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" | "son" | "husband"
         | "hubby" | "boyfriend" | "bf" | "dad" | "father" | "brother" | "grandson" | "nephew" => {
             "men".to_string()
@@ -166,6 +168,13 @@ fn said_service_words(text: &str) -> Vec<String> {
     said
 }
 
+/// Whether `w` is a single letter ("f/u" is "f" and "u"), which names
+/// nothing alone.
+pub(super) fn is_letter(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none()
+}
+
 /// Each service's id with the words of its name and synonyms, as
 /// [`service_word`] compares them.
 pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<String>)> {
@@ -175,7 +184,13 @@ pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<Str
         .map(|service| {
             let mut words: Vec<String> = std::iter::once(&service.name)
                 .chain(&service.synonyms)
-                .flat_map(|n| answers::normalise(n).split(' ').map(service_word).collect::<Vec<_>>())
+                .flat_map(|n| {
+                    answers::normalise(n)
+                        .split(' ')
+                        .filter(|w| !is_letter(w))
+                        .map(service_word)
+                        .collect::<Vec<_>>()
+                })
                 .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
                 .collect();
             words.sort();
@@ -236,6 +251,7 @@ impl Engine {
             .last()
             .and_then(|frame| self.flow_index(&frame.flow))
             .is_some_and(|f| self.flows[f].runs("create_booking"));
+        let refused = self.refused_services(text);
         for (slot, kind) in slots {
             // Where the entity taken is, for the word before it and its words.
             let mut service_at = 0..0;
@@ -252,6 +268,8 @@ impl Engine {
                     .filter(|e| {
                         name_span.as_ref().is_none_or(|span| e.end <= span.start || e.start >= span.end)
                     })
+                    // "a full body massage, but firm, not a relaxing one".
+                    .filter(|e| !matches!(&e.value, EntityValue::Text { value } if refused.contains(value)))
                     // "he did my tyres before. I think the brake pads are
                     // nearly gone": what was done before is no request.
                     .filter(|e| {
@@ -275,8 +293,11 @@ impl Engine {
             // two of its words are there.
             // "maths tuition for my son, class 7": a name or synonym said
             // whole, in any order.
-            let value =
-                value.or_else(|| self.is_service_entity(&kind).then(|| self.service_said_whole(parse, text)).flatten());
+            let value = value.or_else(|| {
+                self.is_service_entity(&kind)
+                    .then(|| self.service_said_whole(parse, text, &refused))
+                    .flatten()
+            });
             // "sorry not maths, physics" while PUC Maths is chosen: PUC Physics.
             let value = value.or_else(|| match state.slots.get(&slot) {
                 Some(EntityValue::Text { value: current }) if self.is_service_entity(&kind) => {
@@ -297,6 +318,9 @@ impl Engine {
                     .then(|| self.service_by_own_word(text))
                     .flatten()
             });
+            // Whichever way it was found, a service turned down is no answer.
+            let value =
+                value.filter(|v| !matches!(v, EntityValue::Text { value } if refused.contains(value)));
             let Some(mut value) = value else { continue };
             if self.is_service_entity(&kind) {
                 let before =
@@ -394,6 +418,38 @@ impl Engine {
         }
     }
 
+    /// The services a message turns down by a word of their name: "not a
+    /// relaxing one" refuses the Relaxing massage, "rather than the gel"
+    /// the Gel manicure.
+    fn refused_services(&self, text: &str) -> Vec<String> {
+        let n = answers::normalise(text);
+        let words: Vec<&str> = n.split(' ').collect();
+        let mut refused_words = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let after = match (*w, words.get(i + 1)) {
+                ("not", _) => i + 1,
+                ("instead" | "rather", Some(&("of" | "than"))) => i + 2,
+                _ => continue,
+            };
+            let mut rest = words[after.min(words.len())..]
+                .iter()
+                .skip_while(|w| matches!(**w, "a" | "an" | "the" | "my"));
+            refused_words.extend(rest.next().map(|w| service_word(w)));
+        }
+        if refused_words.is_empty() {
+            return Vec::new();
+        }
+        self.spec
+            .business
+            .services
+            .iter()
+            .filter(|s| {
+                answers::normalise(&s.name).split(' ').map(service_word).any(|w| refused_words.contains(&w))
+            })
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
     /// The service a correction names by the one word its name has in
     /// place of one of `current`'s ("sorry not maths, physics" while PUC
     /// Maths is chosen is PUC Physics; "actually the women's" while the
@@ -455,9 +511,14 @@ impl Engine {
 
     /// The service one of whose names or synonyms of two words or more the
     /// message says whole, in any order ("maths tuition for my son, class 7").
-    pub(crate) fn service_said_whole(&self, parse: &Parse, text: &str) -> Option<EntityValue> {
+    pub(crate) fn service_said_whole(
+        &self,
+        parse: &Parse,
+        text: &str,
+        refused: &[String],
+    ) -> Option<EntityValue> {
         let said = super::service_forms::said_words(parse, text);
-        super::service_forms::service_said_whole(&self.service_forms, &said)
+        super::service_forms::service_said_whole(&self.service_forms, &said, refused)
     }
 
     /// The service whose name or synonyms share the most words with `text`,

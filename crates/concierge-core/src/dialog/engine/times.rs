@@ -7,12 +7,12 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use super::{Engine, EngineError};
 use crate::booking::{Availability, BookingRequest, Slot};
 use crate::dialog::answers::{self, TimesAsked};
-use crate::dialog::when;
 use crate::dialog::event::Button;
 use crate::dialog::payload;
 use crate::dialog::render::list_words;
 use crate::dialog::state::{ConversationState, Waiting, WINDOW_SLOT};
 use crate::dialog::turn::TurnBuilder;
+use crate::dialog::when;
 use crate::nlu::datetime::Grain;
 use crate::nlu::{EntityValue, Parse};
 

@@ -50,6 +50,33 @@ pub(super) fn hour_range(n: &str) -> Option<(u32, u32)> {
     })
 }
 
+/// An hour asked for by a verb of setting the time, wherever in the message:
+/// "actually can we make that 11 instead, my wee one has football at 10",
+/// "could you change it to 4.30".
+pub(super) fn requested_hour(n: &str) -> Option<NaiveTime> {
+    let words: Vec<&str> = n.split(' ').collect();
+    (0..words.len()).find_map(|i| {
+        let lead = SETTING_THE_TIME.iter().find(|l| {
+            let l: Vec<&str> = l.split(' ').collect();
+            words[i..].starts_with(&l)
+        })?;
+        let at = i + lead.split(' ').count();
+        // The message is normalised: "11.45" is "11 45".
+        let h = words.get(at)?.parse::<u32>().ok()?;
+        let m = words.get(at + 1).filter(|w| w.len() == 2).and_then(|w| w.parse::<u32>().ok());
+        let next = if m.is_some() { at + 2 } else { at + 1 };
+        if words.get(next).is_some_and(|w| COUNTED.contains(w)) {
+            return None;
+        }
+        let m = m.unwrap_or(0);
+        ((1..=12).contains(&h) && m < 60).then(|| NaiveTime::from_hms_opt(h, m, 0)).flatten()
+    })
+}
+
+/// Words that set the time of a booking, before the hour ("make it 4").
+const SETTING_THE_TIME: &[&str] =
+    &["make it for", "make it", "make that", "change it to", "move it to", "push it to", "switch it to"];
+
 /// Words that make a number a count rather than an hour ("1 to 2 hours").
 const COUNTED: &[&str] = &[
     "hour", "hours", "hr", "hrs", "minutes", "mins", "min", "days", "weeks", "months", "people", "of",
@@ -174,6 +201,19 @@ mod tests {
         assert_eq!(last_clause_time("friday week? 9.30 if she's got it"), at(9, 30));
         assert_eq!(last_clause_time("he comes home by 4 so 4.30 or 5 is fine"), at(4, 30));
         assert_eq!(last_clause_time("I work till 5 but 6 is ok"), at(6, 0));
+    }
+
+    #[test]
+    fn an_hour_set_by_a_verb_of_setting_it() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(
+            requested_hour("actually can we make that 11 instead my wee one has football at 10"),
+            at(11, 0)
+        );
+        assert_eq!(requested_hour("could you change it to 4 30"), at(4, 30));
+        assert_eq!(requested_hour("can we make it 11 45 instead school pickup is later"), at(11, 45));
+        assert_eq!(requested_hour("make it 2 hours"), None);
+        assert_eq!(requested_hour("make it thursday"), None);
         assert_eq!(last_clause_time("wednesday sometime after 4, i work til 3:30"), None);
         assert_eq!(last_clause_time("is it still £9.30 for a fringe"), None);
         assert_eq!(

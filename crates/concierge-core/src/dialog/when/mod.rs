@@ -29,7 +29,9 @@ mod bare_hours;
 mod day_parts;
 mod turned_down;
 
-use bare_hours::{bare_number, hour_choice, hour_range, ish_hour, last_clause_time, only_an_hour};
+use bare_hours::{
+    bare_number, hour_choice, hour_range, ish_hour, last_clause_time, only_an_hour, requested_hour,
+};
 use day_parts::{by_opening_hours, early_or_late, end_of_day, part_of_day, says_half_of_day, LATE_IN_DAY};
 use turned_down::{busy_then, disliked, ruled_out, turned_down_after};
 
@@ -270,7 +272,10 @@ fn marker_at(text: &str, markers: &[&str]) -> Option<usize> {
                 .map(|(i, _)| i)
                 .filter(|&i| i == 0 || !lower[..i].ends_with(char::is_alphanumeric))
                 // Whole words: "so" is not the start of "soon".
-                .filter(|&i| !m.ends_with(char::is_alphanumeric) || !lower[i + m.len()..].starts_with(char::is_alphanumeric))
+                .filter(|&i| {
+                    !m.ends_with(char::is_alphanumeric)
+                        || !lower[i + m.len()..].starts_with(char::is_alphanumeric)
+                })
                 .last()
         })
         .max()
@@ -441,8 +446,9 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     }
     // "not that one, too early for me. 11?", "10.30 pls": a time alone in
     // the last clause.
+    // "can we make that 11 instead, he has football at 10": the hour set.
     if said.time.is_none() && phones.is_empty() {
-        said.time = last_clause_time(text);
+        said.time = requested_hour(&n).or_else(|| last_clause_time(text));
     }
     if said.time.is_none() {
         let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));

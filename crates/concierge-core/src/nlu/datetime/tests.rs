@@ -116,6 +116,33 @@ fn finds_the_expression_inside_a_booking_sentence() {
 }
 
 #[test]
+fn numbers_that_label_something_are_no_times_or_days() {
+    check(
+        &[
+            "maths for my son class 7 on monday evening 6 pm",
+            "my son is in 9th std, he needs help",
+            "we're on the 2nd floor",
+            "on the 9th at 4",
+            "tomorrow morning itself, 10 or 10.30",
+        ],
+        wednesday(),
+        &salon(),
+        expect![[r#"
+            maths for my son class 7 on monday evening 6 pm
+              "on monday evening 6 pm" = 2026-03-23 18:00:00 hour
+            my son is in 9th std, he needs help
+              (nothing)
+            we're on the 2nd floor
+              (nothing)
+            on the 9th at 4
+              "on the 9th at 4" = 2026-04-09 16:00:00 hour
+            tomorrow morning itself, 10 or 10.30
+              "tomorrow morning itself, 10" = 2026-03-19 10:00:00 hour
+        "#]],
+    );
+}
+
+#[test]
 fn absolute_and_relative_dates() {
     check(
         &[

@@ -72,6 +72,7 @@ pub(crate) const YES: &[&str] = &[
     "indeed",
     // Yes in the languages customers of a business abroad mix in.
     "si",
+    "sim",
     "oui",
     "ja",
     "jap",
@@ -431,6 +432,9 @@ pub(crate) const CHANGE_WORDS: &[&str] = &[
     "i mean",
     "not a",
     "not the",
+    "needs to be",
+    "should be",
+    "has to be",
     "as well",
     "also",
 ];

@@ -62,8 +62,10 @@ pub(crate) const QUESTION_LEADS: &[&str] = &[
 /// Words that make a question ask what would happen rather than for it
 /// ("what happens if", "is there a fee") or whether it is safe ("will it
 /// mess up my skin").
-pub(crate) const HYPOTHETICAL: &[&str] =
-    &["if", "policy", "fee", "fees", "charge", "charged", "penalty", "deposit", "safe", "mess", "damage", "harm", "ruin", "risk"];
+pub(crate) const HYPOTHETICAL: &[&str] = &[
+    "if", "policy", "fee", "fees", "charge", "charged", "penalty", "deposit", "safe", "mess", "damage",
+    "harm", "ruin", "risk",
+];
 
 /// Words that open a follow-up ("and do I ...", "also, ...").
 pub(crate) const CONNECTIVES: &[&str] = &["and", "also", "plus", "so", "but"];

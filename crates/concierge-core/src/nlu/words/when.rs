@@ -137,12 +137,14 @@ pub(crate) const WORKING: &[&str] =
     &["i work", "i'm working", "im working", "working", "at work", "in work", "i'm in class", "im in class"];
 
 /// Ways of saying one has something on ("i have", "i've got").
-pub(crate) const HAVING: &[&str] = &["i have", "i've got", "ive got", "i got", "we have", "we've got"];
+/// Someone else's plans count too: "my wee one has football at 10".
+pub(crate) const HAVING: &[&str] =
+    &["i have", "i've got", "ive got", "i got", "we have", "we've got", "has", "has got", "they have"];
 
 /// Words before "I have" that make it a request ("could I have a cut on
 /// friday" asks for it).
 pub(crate) const ASKING: &[&str] =
-    &["can", "could", "may", "might", "would", "will", "do", "shall", "should", "to"];
+    &["can", "could", "may", "might", "would", "will", "do", "shall", "should", "to", "if", "whether"];
 
 /// Words after "I have" that mean free time, not something on ("time",
 /// "off", "nothing").
@@ -158,6 +160,13 @@ pub(crate) const FREE_TIME: &[&str] = &[
     "gap",
     "window",
     "been",
+    "slot",
+    "slots",
+    "spot",
+    "spots",
+    "openings",
+    "anything",
+    "something",
 ];
 
 /// Words that end one clause and start another ("so", "but", "because").
