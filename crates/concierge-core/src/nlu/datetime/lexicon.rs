@@ -184,21 +184,6 @@ pub(crate) fn zone(word: &str) -> Option<i32> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_map_to_values() {
-        assert_eq!(cardinal("fourteen"), Some(14));
-        assert_eq!(ordinal("twelfth"), Some(12));
-        assert_eq!(month("sept"), Some(9));
-        assert_eq!(weekday("thurs"), Some(Weekday::Thu));
-        assert_eq!(unit("hrs"), Some(Grain::Hour));
-        assert_eq!(unit("banana"), None);
-    }
-}
-
 /// Nouns a number labels rather than counts or dates: "class 7", "room 4",
 /// "9th std", "the 2nd floor". A number right after one, or an ordinal
 /// right before one, is no time or day.
@@ -263,4 +248,19 @@ pub(crate) fn is_label_noun(word: &str) -> bool {
         "booster",
     ];
     LABELS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_map_to_values() {
+        assert_eq!(cardinal("fourteen"), Some(14));
+        assert_eq!(ordinal("twelfth"), Some(12));
+        assert_eq!(month("sept"), Some(9));
+        assert_eq!(weekday("thurs"), Some(Weekday::Thu));
+        assert_eq!(unit("hrs"), Some(Grain::Hour));
+        assert_eq!(unit("banana"), None);
+    }
 }
