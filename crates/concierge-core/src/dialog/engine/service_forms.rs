@@ -3,7 +3,7 @@
 //! 7" names "maths class 7"), with numeric ranges standing for each number
 //! in them ("Maths (Class 6-8)" is named by "class 7 maths").
 
-use super::slots::{is_letter, service_word};
+use super::slots::{is_letter, service_word, without_entities};
 use crate::dialog::answers;
 use crate::nlu::entities::{allowed_edits, bounded_distance};
 use crate::nlu::words::names::FUNCTION_WORDS;
@@ -81,19 +81,7 @@ pub(crate) fn ranges_as_words(text: &str) -> String {
 /// dates, times, phone numbers and email addresses, whose numbers name no
 /// service ("class 9 maths at 6 pm" is not class 6).
 pub(crate) fn said_words(parse: &Parse, text: &str) -> Vec<String> {
-    let mut kept = text.to_string();
-    let mut spans: Vec<(usize, usize)> = parse
-        .entities
-        .iter()
-        .filter(|e| matches!(e.entity.as_str(), "datetime" | "phone" | "email"))
-        .map(|e| (e.start, e.end))
-        .collect();
-    spans.sort_unstable_by(|a, b| b.cmp(a));
-    for (start, end) in spans {
-        if start <= end && end <= kept.len() && kept.is_char_boundary(start) && kept.is_char_boundary(end) {
-            kept.replace_range(start..end, " ");
-        }
-    }
+    let kept = without_entities(parse, text, &["datetime", "phone", "email"]);
     answers::normalise(&kept).split(' ').filter(|w| !w.is_empty()).map(service_word).collect()
 }
 

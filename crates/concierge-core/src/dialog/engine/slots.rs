@@ -40,13 +40,13 @@ impl Filled {
     }
 }
 
-/// The message without its phone numbers and email addresses.
-fn without_contacts(parse: &Parse, text: &str) -> String {
+/// The message with the entities of `kinds` blanked out, offsets kept.
+pub(super) fn without_entities(parse: &Parse, text: &str, kinds: &[&str]) -> String {
     let mut out = text.to_string();
     let mut spans: Vec<(usize, usize)> = parse
         .entities
         .iter()
-        .filter(|e| matches!(e.entity.as_str(), "phone" | "email"))
+        .filter(|e| kinds.contains(&e.entity.as_str()))
         .map(|e| (e.start, e.end))
         .collect();
     spans.sort_unstable_by(|a, b| b.cmp(a));
@@ -55,7 +55,12 @@ fn without_contacts(parse: &Parse, text: &str) -> String {
             out.replace_range(start..end, " ");
         }
     }
-    out.trim().trim_end_matches([',', ' ', '.']).to_string()
+    out
+}
+
+/// The message without its phone numbers and email addresses.
+fn without_contacts(parse: &Parse, text: &str) -> String {
+    without_entities(parse, text, &["phone", "email"]).trim().trim_end_matches([',', ' ', '.']).to_string()
 }
 
 /// A word as services are compared by it: without apostrophes and plural
