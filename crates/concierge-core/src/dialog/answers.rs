@@ -162,10 +162,16 @@ pub(crate) fn person_name(text: &str, vocabulary: &[String]) -> Option<String> {
     let text = text.as_str();
     let (rest, _) = strip_leads(text);
     name_from_words(&rest, vocabulary, 5).or_else(|| {
-        // "ok nice. name's Arjun Mehta": one clause of the answer is the name.
-        text.split([',', '.', '!', ';'])
+        // "ok nice. name's Arjun Mehta": one clause of the answer is the
+        // name; "it's for Noor, Noor Hendriks": the fullest of them.
+        let names = text
+            .split([',', '.', '!', ';'])
             .filter(|clause| clause.len() < text.len())
-            .find_map(|clause| name_from_words(&strip_leads(clause).0, vocabulary, 5))
+            .filter_map(|clause| name_from_words(&strip_leads(clause).0, vocabulary, 5));
+        names.fold(None, |best: Option<String>, name| match best {
+            Some(b) if b.split(' ').count() >= name.split(' ').count() => Some(b),
+            _ => Some(name),
+        })
     })
 }
 
@@ -667,6 +673,7 @@ mod tests {
         assert_eq!(person_name("Me llamo Lucía Fernández", &v).as_deref(), Some("Lucía Fernández"));
         assert_eq!(person_name("mi numero", &v), None);
         assert_eq!(person_name("J. R. Smith", &v).as_deref(), Some("J. R. Smith"));
+        assert_eq!(person_name("it's for Noor, Noor Hendriks", &v).as_deref(), Some("Noor Hendriks"));
     }
 
     #[test]

@@ -182,11 +182,13 @@ impl Engine {
             // to come, said as a statement, is a booking, whatever entry the
             // knowledge base finds in the service's name.
             // So is "want to try one demo class. next tues around 4ish
-            // possible?": the question only asks whether the time is free.
+            // possible?": the question only asks whether the time is free;
+            // and "ceramic coating on 8/21 at 8am for my camaro", a
+            // service and when, said as a statement without a verb.
             Meaning::Knowledge { .. } | Meaning::KnowledgeChoices(_)
-                if (!knowledge::is_question(text) || answers::asks_if_free(text))
+                if (!knowledge::is_question(text)
+                    || answers::asks_if_free(text) && answers::says_want(text))
                     && has(parse, "service")
-                    && answers::says_want(text)
                     && self.says_when_to_come(parse, text) =>
             {
                 start("create_booking")

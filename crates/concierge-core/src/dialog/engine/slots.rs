@@ -310,14 +310,16 @@ impl Engine {
                 }
                 _ => None,
             });
+            // "I've never been to a chiropractor before, can I book in?":
+            // the business's one kind of first visit, before services that
+            // merely share words with the message ("he's done his back in
+            // and never been to an osteo" is no "pregnancy back pain").
+            let value =
+                value.or_else(|| self.is_service_entity(&kind).then(|| self.first_visit(text)).flatten());
             let value = value.or_else(|| {
                 let min_shared = if pending == Some(slot.as_str()) { 1 } else { 2 };
                 self.is_service_entity(&kind).then(|| self.service_by_words(text, min_shared)).flatten()
             });
-            // "I've never been to a chiropractor before, can I book in?":
-            // the business's one kind of first visit.
-            let value =
-                value.or_else(|| self.is_service_entity(&kind).then(|| self.first_visit(text)).flatten());
             let value = value.or_else(|| {
                 (self.is_service_entity(&kind) && booking && !state.slots.contains_key(&slot))
                     .then(|| self.service_by_own_word(text))

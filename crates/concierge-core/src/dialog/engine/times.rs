@@ -142,13 +142,14 @@ impl Engine {
 
     /// Whether the message asks for the first or the last free time
     /// ("earliest", "as late as you can do") without naming a time of day:
-    /// "first appointment for me please, wed 29th at 11" asks for 11.
+    /// "first appointment for me please, wed 29th at 11" asks for 11, and
+    /// "whatever the first one is, same time" for the time already chosen.
     pub(super) fn first_or_last_asked(&self, parse: &Parse, text: &str) -> Option<TimesAsked> {
         match answers::asks_for_times(text) {
-            Some(asked @ (TimesAsked::Earliest | TimesAsked::Latest))
-                if when::read(parse, text, self.tz, &self.spec.business.hours, false).time.is_none() =>
-            {
-                Some(asked)
+            // "whatever the first one is, same time": the time already set.
+            Some(asked @ (TimesAsked::Earliest | TimesAsked::Latest)) => {
+                let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
+                (said.time.is_none() && !said.same_time).then_some(asked)
             }
             _ => None,
         }

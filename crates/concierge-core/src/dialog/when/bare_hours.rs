@@ -55,17 +55,29 @@ pub(super) fn hour_range(n: &str) -> Option<(u32, u32)> {
 /// "could you change it to 4.30".
 pub(super) fn requested_hour(n: &str) -> Option<NaiveTime> {
     let words: Vec<&str> = n.split(' ').collect();
+    let starts = |i: usize, leads: &[&str]| {
+        leads
+            .iter()
+            .find(|l| {
+                let l: Vec<&str> = l.split(' ').collect();
+                words[i..].starts_with(&l)
+            })
+            .map(|l| i + l.split(' ').count())
+    };
     (0..words.len()).find_map(|i| {
-        let lead = SETTING_THE_TIME.iter().find(|l| {
-            let l: Vec<&str> = l.split(' ').collect();
-            words[i..].starts_with(&l)
-        })?;
-        let at = i + lead.split(' ').count();
+        let (at, doing) = match starts(i, SETTING_THE_TIME) {
+            Some(at) => (at, false),
+            None => (starts(i, DOING_AT_AN_HOUR)?, true),
+        };
         // The message is normalised: "11.45" is "11 45".
         let h = words.get(at)?.parse::<u32>().ok()?;
         let m = words.get(at + 1).filter(|w| w.len() == 2).and_then(|w| w.parse::<u32>().ok());
         let next = if m.is_some() { at + 2 } else { at + 1 };
         if words.get(next).is_some_and(|w| COUNTED.contains(w)) {
+            return None;
+        }
+        // "can you do 2 kids at once?" counts; "can we do 2 instead" sets.
+        if doing && words.get(next).is_some_and(|w| !AROUND_AN_HOUR.contains(w) && *w != "same") {
             return None;
         }
         let m = m.unwrap_or(0);
@@ -76,6 +88,10 @@ pub(super) fn requested_hour(n: &str) -> Option<NaiveTime> {
 /// Words that set the time of a booking, before the hour ("make it 4").
 const SETTING_THE_TIME: &[&str] =
     &["make it for", "make it", "make that", "change it to", "move it to", "push it to", "switch it to"];
+
+/// Words that ask for an hour by doing it ("can we do 2 instead"), when
+/// nothing but words around an hour follow it.
+const DOING_AT_AN_HOUR: &[&str] = &["can we do", "could we do", "can you do", "could you do", "lets do"];
 
 /// Words that make a number a count rather than an hour ("1 to 2 hours").
 const COUNTED: &[&str] = &[
@@ -213,6 +229,8 @@ mod tests {
         assert_eq!(requested_hour("could you change it to 4 30"), at(4, 30));
         assert_eq!(requested_hour("can we make it 11 45 instead school pickup is later"), at(11, 45));
         assert_eq!(requested_hour("make it 2 hours"), None);
+        assert_eq!(requested_hour("shoot a party can we do 2 instead same day"), at(2, 0));
+        assert_eq!(requested_hour("can you do 2 kids at once"), None);
         assert_eq!(requested_hour("make it thursday"), None);
         assert_eq!(last_clause_time("wednesday sometime after 4, i work til 3:30"), None);
         assert_eq!(last_clause_time("is it still £9.30 for a fringe"), None);

@@ -295,7 +295,14 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     let in_phone = |e: &&crate::nlu::Entity| phones.iter().any(|(s, end)| e.start < *end && e.end > *s);
     let mut entities: Vec<_> =
         parse.entities.iter().filter(|e| e.entity == "datetime").filter(|e| !in_phone(e)).collect();
-    entities.sort_by_key(|e| !e.text.chars().any(|c| c.is_ascii_digit()));
+    // Of those, one with its minutes ("thursday 7 mei at 18:30") first.
+    entities.sort_by_key(|e| {
+        let digits = e.text.chars().any(|c| c.is_ascii_digit());
+        let minutes = e.text.as_bytes().windows(3).any(|w| {
+            w[0].is_ascii_digit() && matches!(w[1], b':' | b'.') && w[2].is_ascii_digit()
+        });
+        (!digits, !minutes)
+    });
     // The day a time or part of the day comes with ("friday morning, 10")
     // wins over a day named alone ("before my trip on saturday").
     let mut timed_day = None;
@@ -341,7 +348,8 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
         }
         let names_day = names_a_day(&e.text);
         let lower = e.text.to_lowercase();
-        match &e.value {
+        let arriving_by = arrival_by(text, e.start, &lower, &e.value);
+        match arriving_by.as_ref().unwrap_or(&e.value) {
             EntityValue::Time { value, grain } => {
                 let local = value.with_timezone(&tz);
                 if *grain >= Grain::Day {
@@ -532,6 +540,28 @@ fn free_from(text: &str, start: usize, lower: &str, value: &EntityValue) -> Opti
     }
 }
 
+/// The hour itself, for a bound said with "by" that is when to come ("a
+/// low cut tmrw by 11am", "friday by 12"): the customer arrives by it,
+/// and in much of the English-speaking world "by 4" is simply "at 4". Not
+/// when the visit must be over by then ("need to be out by 5").
+fn arrival_by(text: &str, start: usize, lower: &str, value: &EntityValue) -> Option<EntityValue> {
+    let EntityValue::Interval { to: Some(to), .. } = value else { return None };
+    if !lower.starts_with("by ") || to.time() == NaiveTime::MIN {
+        return None;
+    }
+    let before = normalise(text.get(..start)?);
+    let last = before.split(' ').rev().find(|w| !w.is_empty()).unwrap_or_default();
+    if FINISHED_BY.contains(&last) {
+        return None;
+    }
+    Some(EntityValue::Time { value: *to, grain: Grain::Minute })
+}
+
+/// Words before "by" that make its hour the end of the visit ("done by
+/// 5", "need to be out by 5", "back at work by 2").
+const FINISHED_BY: &[&str] =
+    &["done", "finished", "ready", "out", "back", "home", "gone", "over", "through", "free", "leave", "off"];
+
 /// The hours on the other side of a bound turned down: from ten for
 /// "before ten", until five for "after 5".
 fn other_side(lower: &str, value: &EntityValue, tz: Tz) -> Option<(NaiveTime, NaiveTime)> {
@@ -634,18 +664,23 @@ fn weekday_of_week(
     (day > today && day != of && day != next).then_some(day)
 }
 
-/// Words that show a time expression names a day, not just a time of day.
+/// Words that show a time expression names a day, not just a time of day
+/// ("friday", "the 12th", "this evening").
 pub(crate) fn names_a_day(text: &str) -> bool {
     if DateTime::parse_from_rfc3339(text.trim()).is_ok() {
         return true;
     }
     let n = normalise(text);
-    n.split(' ').any(|w| {
-        DAY_WORDS.contains(&w)
-            || ["st", "nd", "rd", "th"].iter().any(|s| {
-                w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-            })
-    }) || text.contains('/')
+    // "this evening" is today's evening.
+    let today_part = ["this morning", "this afternoon", "this evening", "this arvo"];
+    today_part.iter().any(|p| contains_phrase(&n, p))
+        || n.split(' ').any(|w| {
+            DAY_WORDS.contains(&w)
+                || ["st", "nd", "rd", "th"].iter().any(|s| {
+                    w.strip_suffix(s).is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+                })
+        })
+        || text.contains('/')
 }
 
 /// The slot value for what was said, given the time the conversation

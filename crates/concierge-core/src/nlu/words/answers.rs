@@ -114,7 +114,10 @@ pub(crate) const YES: &[&str] = &[
     "legend",
     "dead on",
     "wee buns",
-    "sound",
+    "top",
+    "klopt",
+    "prima",
+    "doe maar",
 ];
 
 /// Emoji that say yes on their own ("bet 👍").
