@@ -28,6 +28,7 @@ use super::state::{ConversationState, LastAnswer};
 use crate::knowledge::{terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
 use crate::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use crate::lexicon::{self, ConceptId};
+use crate::nlu::entities::{allowed_edits, bounded_distance};
 use crate::nlu::words::questions::{
     CONNECTIVES, HYPOTHETICAL, INVERTING_VERBS, POINTERS, QUESTION_LEADS, QUESTION_STARTS, SUBJECTS,
 };
@@ -496,7 +497,15 @@ impl KnowledgeContext<'_> {
                 }
             }
         }
-        query.iter().any(|t| !known.contains(&t.stem) && !t.concepts.iter().any(|c| concepts.contains(c)))
+        // A misspelling of a known word ("adres") is known, as the search
+        // matches it.
+        let misspelt = |word: &str| {
+            let limit = allowed_edits(word);
+            limit > 0 && known.iter().any(|k| bounded_distance(word, k, limit).is_some())
+        };
+        query.iter().any(|t| {
+            !known.contains(&t.stem) && !t.concepts.iter().any(|c| concepts.contains(c)) && !misspelt(&t.word)
+        })
     }
 
     /// Answers with entry `entry`, worded by the language model when there

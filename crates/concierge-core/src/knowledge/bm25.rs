@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use super::{Hit, KnowledgeEntry, KnowledgeSearch};
 use crate::lexicon::{lexicon, ConceptId};
+use crate::nlu::entities::{allowed_edits, bounded_distance};
 
 const STOPWORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i", "me", "my",
@@ -27,6 +28,9 @@ const STOPWORDS: &[&str] = &[
 /// How much a word matched only through a shared concept counts, relative
 /// to the word itself ("car" for "parking").
 const CONCEPT_MATCH: f32 = 0.8;
+/// How much a word matched only as a misspelling of an indexed word counts
+/// ("adres" for "address"), relative to the word itself.
+const MISSPELLING_MATCH: f32 = 0.8;
 /// How much a generic word ("come", "somewhere", "able") weighs, relative
 /// to a topical one, in scores and in coverage.
 const GENERIC_WEIGHT: f32 = 0.2;
@@ -34,6 +38,8 @@ const GENERIC_WEIGHT: f32 = 0.2;
 /// One informative word of a text: its stem, its concepts and its weight.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Term {
+    /// The word as analysed (lower-cased, texting forms expanded), before stemming.
+    pub(crate) word: String,
     pub(crate) stem: String,
     pub(crate) concepts: Vec<ConceptId>,
     pub(crate) weight: f32,
@@ -60,6 +66,7 @@ pub(crate) fn terms(text: &str) -> Vec<Term> {
         .filter(|t| t.in_phrase || !STOPWORDS.contains(&t.word.as_str()))
         .map(|t| Term {
             stem: stem(&t.word),
+            word: t.word,
             weight: if t.generic && !t.in_phrase { GENERIC_WEIGHT } else { 1.0 },
             whom: !t.in_phrase && t.concepts.iter().any(|c| whom.contains(c)),
             concepts: t.concepts,
@@ -170,6 +177,51 @@ impl Bm25Index {
     }
 }
 
+/// The concepts of the lexicon's word `word` misspells ("adres" is
+/// "address", a location): those of the closest concept word within the
+/// edits a word of its length allows, when one alone is closest.
+fn misspelt_concepts(word: &str) -> Vec<ConceptId> {
+    let limit = allowed_edits(word);
+    if limit == 0 {
+        return Vec::new();
+    }
+    let mut best: Option<(usize, &[ConceptId])> = None;
+    let mut tied = false;
+    for (stem, concepts) in lexicon().concept_words() {
+        let Some(d) = bounded_distance(word, stem, limit) else { continue };
+        match best {
+            Some((b, c)) if d == b && c != concepts => tied = true,
+            Some((b, _)) if d >= b => {}
+            _ => {
+                best = Some((d, concepts));
+                tied = false;
+            }
+        }
+    }
+    match best {
+        Some((_, concepts)) if !tied => concepts.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+impl Bm25Index {
+    /// The indexed word (a stem) `word` misspells ("adres" for "address",
+    /// "parkin"): the closest within the edits a word of its length allows,
+    /// the most common of equally close ones. Short words have none.
+    fn misspelt(&self, word: &str) -> Option<&String> {
+        let limit = allowed_edits(word);
+        if limit == 0 {
+            return None;
+        }
+        self.postings
+            .iter()
+            .filter(|(key, _)| !key.starts_with('\u{1}'))
+            .filter_map(|(key, list)| bounded_distance(word, key, limit).map(|d| (d, list.len(), key)))
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)))
+            .map(|(_, _, key)| key)
+    }
+}
+
 impl KnowledgeSearch for Bm25Index {
     /// BM25 over the query's words, each also matched through its concepts
     /// (a concept match counts [`CONCEPT_MATCH`] of a word match); a hit's
@@ -189,13 +241,24 @@ impl KnowledgeSearch for Bm25Index {
         let mut scores: HashMap<usize, (f32, f32)> = HashMap::new();
         let mut best: HashMap<usize, (f32, f32)> = HashMap::new();
         for t in &query_terms {
-            let word = self.postings.get(&t.stem).map(|list| (list, 1.0f32));
-            let concept_lists: Vec<_> = t
+            let mut concept_lists: Vec<_> = t
                 .concepts
                 .iter()
                 .filter_map(|&c| self.postings.get(&concept_key(c)))
                 .map(|list| (list, CONCEPT_MATCH))
                 .collect();
+            let mut word = self.postings.get(&t.stem).map(|list| (list, 1.0f32));
+            // "what's your adres": a word neither indexed nor of a concept
+            // is read as the indexed or concept word it misspells.
+            if word.is_none() && concept_lists.is_empty() {
+                word =
+                    self.misspelt(&t.word).and_then(|w| self.postings.get(w)).map(|l| (l, MISSPELLING_MATCH));
+                concept_lists = misspelt_concepts(&t.word)
+                    .iter()
+                    .filter_map(|&c| self.postings.get(&concept_key(c)))
+                    .map(|list| (list, CONCEPT_MATCH * MISSPELLING_MATCH))
+                    .collect();
+            }
             let idf_of_word = match word {
                 Some((list, _)) => self.idf(list.len()),
                 None => concept_lists
@@ -268,6 +331,25 @@ mod tests {
         assert!(hits[0].coverage > 0.25 && hits[0].coverage < 1.0, "{hits:?}");
         assert!(index.search("what's the capital of France?", 3).is_empty());
         assert_eq!(index.search("parking", 3)[0].coverage, 1.0);
+    }
+
+    #[test]
+    fn a_misspelt_word_matches_the_word_it_misspells_for_less() {
+        let entries = vec![
+            entry("payment", "Which payment methods do you take?", "Cards and cash."),
+            entry("policy", "What is your cancellation policy?", "24 hours notice."),
+            entry("staff", "Who are your stylists?", "Maria and Ana."),
+        ];
+        let index = Bm25Index::new(&entries);
+        let spelt = index.search("cancellation", 1)[0];
+        let misspelt = index.search("cancelation", 3);
+        assert_eq!(misspelt.len(), 1, "{misspelt:?}");
+        assert_eq!(misspelt[0].entry, 1);
+        assert!(misspelt[0].score < spelt.score, "{misspelt:?} {spelt:?}");
+        // Short words are never read as misspellings ("cash" is no "cast").
+        assert!(index.search("cast", 3).is_empty());
+        // Nor is a word two edits from any.
+        assert!(index.search("cancelashun", 3).is_empty());
     }
 
     #[test]

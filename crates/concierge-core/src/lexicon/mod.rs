@@ -202,6 +202,11 @@ impl Lexicon {
         self.texting.get(word).map_or(word, String::as_str)
     }
 
+    /// The stems of the words that belong to a concept, with their concepts.
+    pub fn concept_words(&self) -> impl Iterator<Item = (&str, &[ConceptId])> {
+        self.by_stem.iter().map(|(stem, ids)| (stem.as_str(), ids.as_slice()))
+    }
+
     /// A concept's name (its label in `concepts.txt`).
     pub fn concept_name(&self, id: ConceptId) -> &str {
         &self.names[usize::from(id)]

@@ -16,6 +16,10 @@ use crate::nlu::datetime::Grain;
 use crate::nlu::{EntityValue, Parse, KNOWLEDGE_INTENT_PREFIX};
 use crate::spec::BotSpec;
 
+/// The most words of a question that offers a time rather than asking
+/// about the business ("10am?", "what about 10am?").
+const TIME_ASKED_WORDS: usize = 3;
+
 /// Reads a yes or a no: the words first ("perfect, book it" is a yes even
 /// when the classifier hears "stop"), then the spec's affirm and deny intents.
 pub(super) fn yes_no(text: &str, intent: Option<&str>, spec: &BotSpec) -> Option<bool> {
@@ -72,10 +76,17 @@ impl Engine {
             let classified =
                 parse.intent.as_ref().and_then(|i| i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX))
                     == Some(self.knowledge[entry].id.as_str());
-            // "is 10 am open?" when asked for a time offers 10 am.
+            // "is 10 am open?" when asked for a time offers 10 am, and so
+            // does "I'll wait so. 10am?": a question of a time and little else.
+            let hours = &self.spec.business.hours;
+            let timed = |p: &Parse, t: &str| when::read(p, t, self.tz, hours, true).time.is_some();
+            let (rest_parse, rest) = knowledge::outside_questions(parse, text);
+            let asking_words =
+                text.split_whitespace().count().saturating_sub(rest.split_whitespace().count());
+            let time_asked =
+                timed(parse, text) && !timed(&rest_parse, &rest) && asking_words <= TIME_ASKED_WORDS;
             let offers_time = self.slot_type(slot) == "datetime"
-                && answers::asks_if_free(text)
-                && when::read(parse, text, self.tz, &self.spec.business.hours, true).time.is_some();
+                && (answers::asks_if_free(text) && timed(parse, text) || time_asked);
             if classified && knowledge::is_question(text) && asked.is_none() && !offers_time {
                 self.kb().answer(state, entry, score, text, t).await;
                 let (rest_parse, rest) = knowledge::outside_questions(parse, text);

@@ -298,9 +298,11 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     // Of those, one with its minutes ("thursday 7 mei at 18:30") first.
     entities.sort_by_key(|e| {
         let digits = e.text.chars().any(|c| c.is_ascii_digit());
-        let minutes = e.text.as_bytes().windows(3).any(|w| {
-            w[0].is_ascii_digit() && matches!(w[1], b':' | b'.') && w[2].is_ascii_digit()
-        });
+        let minutes = e
+            .text
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && matches!(w[1], b':' | b'.') && w[2].is_ascii_digit());
         (!digits, !minutes)
     });
     // The day a time or part of the day comes with ("friday morning, 10")
