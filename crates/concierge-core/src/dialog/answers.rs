@@ -545,7 +545,8 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
     if anything && ["earlier", "sooner", "before that"].iter().any(|p| phrase(p)) {
         return Some(TimesAsked::Earlier);
     }
-    if anything && ["later", "after that"].iter().any(|p| phrase(p)) {
+    // "or can i come back later?" is about leaving, not a later time.
+    if anything && ["later", "after that"].iter().any(|p| phrase(p)) && !phrase("back later") {
         return Some(TimesAsked::Later);
     }
     if EARLIEST.iter().any(|p| phrase(p)) {

@@ -440,7 +440,25 @@ impl Engine {
             };
             let mut rest = words[after.min(words.len())..]
                 .iter()
-                .skip_while(|w| matches!(**w, "a" | "an" | "the" | "my"));
+                // "not get a massage": the verb of having it is no service.
+                .skip_while(|w| {
+                    matches!(
+                        **w,
+                        "a" | "an"
+                            | "the"
+                            | "my"
+                            | "get"
+                            | "getting"
+                            | "have"
+                            | "having"
+                            | "do"
+                            | "doing"
+                            | "book"
+                            | "booking"
+                            | "want"
+                            | "need"
+                    )
+                });
             refused_words.extend(rest.next().map(|w| service_word(w)));
         }
         if refused_words.is_empty() {

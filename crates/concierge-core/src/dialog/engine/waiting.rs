@@ -71,7 +71,11 @@ impl Engine {
         // puts on an entry is answered, and only what the rest of the
         // message says is taken ("can we do 1pm instead?" and "what times
         // do you have on thursday?" are about the booking).
-        let asked = answers::asks_for_times(text);
+        // "whatever the first one is, same time" asks for no other time.
+        let asked = answers::asks_for_times(text).filter(|a| {
+            !matches!(a, TimesAsked::Earliest | TimesAsked::Latest)
+                || self.first_or_last_asked(parse, text).is_some()
+        });
         if let Meaning::Knowledge { entry, score } = meaning {
             let classified =
                 parse.intent.as_ref().and_then(|i| i.intent.strip_prefix(KNOWLEDGE_INTENT_PREFIX))

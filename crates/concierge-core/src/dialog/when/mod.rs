@@ -12,7 +12,9 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
 use chrono_tz::Tz;
 
 use super::answers::{contains_phrase, normalise};
@@ -715,9 +717,16 @@ pub(crate) fn compose(
         .or(said.day)
         .or_else(|| (said.time.is_some() || said.same_time || said.window.is_some()).then_some(previous?.0))
         .or(said.window_day.filter(|_| said.time.is_none()));
+    // "a fortnight today, about the same time" with no time chosen yet:
+    // the time it is now.
+    let now_time = || {
+        let local = now.with_timezone(&tz).time();
+        NaiveTime::from_hms_opt(local.hour(), local.minute(), 0)
+    };
     let time = said
         .time
-        .or_else(|| (said.same_time || said.day.is_some() && correcting).then(|| previous?.1).flatten());
+        .or_else(|| (said.same_time || said.day.is_some() && correcting).then(|| previous?.1).flatten())
+        .or_else(|| (said.same_time && said.day.is_some() && previous.is_none()).then(now_time).flatten());
     match (day, time) {
         (Some(d), Some(t)) => local_time(tz, d.and_time(t), Grain::Minute),
         (Some(d), None) => local_time(tz, d.and_time(NaiveTime::MIN), Grain::Day),

@@ -116,6 +116,30 @@ fn finds_the_expression_inside_a_booking_sentence() {
 }
 
 #[test]
+fn for_a_week_or_a_fortnight_on_is_a_day_not_a_stay() {
+    check(
+        &[
+            "book me in for a fortnight today, same time",
+            "for a week on friday",
+            "for a week",
+            "for 10 days from 18th Dec",
+        ],
+        wednesday(),
+        &salon(),
+        expect![[r#"
+            book me in for a fortnight today, same time
+              "for a fortnight today" = 2026-04-01 00:00:00 day
+            for a week on friday
+              "for a week on friday" = 2026-03-27 00:00:00 day
+            for a week
+              "for a week" = duration 604800s
+            for 10 days from 18th Dec
+              "for 10 days from 18th Dec" = [2026-12-18 00:00:00 day, 2026-12-29 00:00:00 day)
+        "#]],
+    );
+}
+
+#[test]
 fn numbers_that_label_something_are_no_times_or_days() {
     check(
         &[

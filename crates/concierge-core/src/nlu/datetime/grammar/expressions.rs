@@ -113,7 +113,18 @@ impl Grammar<'_> {
             }
         }
         if let Some(j) = self.word(i, "for") {
-            for ((d, explicit), k) in self.duration(j) {
+            // "for a fortnight today", "for a week on tuesday": the day a
+            // fortnight or a week on, not how long.
+            let durations = self.duration(j);
+            let day_on = |k: usize| self.any_word(k, &["today", "tomorrow", "tonight", "on"]).is_some();
+            if durations.iter().any(|(_, k)| day_on(*k)) {
+                for (t, e, latent) in self.time(j) {
+                    if durations.iter().all(|(_, k)| *k < e) {
+                        push(Expr::Time(t), e, latent);
+                    }
+                }
+            }
+            for ((d, explicit), k) in durations {
                 push(Expr::Duration(d), k, !explicit && d.n == 0);
                 let k2 =
                     self.any_phrase(k, &["from", "starting from", "starting", "starting at", "beginning"]);
