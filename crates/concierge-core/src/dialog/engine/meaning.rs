@@ -149,6 +149,7 @@ impl Engine {
                 if self.booking_ranked_first(parse)
                     && self.names_whom_or_what(parse, text)
                     && !self.asks_beside_booking(parse, text, false)
+                    && !(knowledge::is_question(text) && answers::without_booking(text))
                     && !knowledge::asks_what_if(text)
                     && !answers::asks_what_booking_needs(text) =>
             {
@@ -156,7 +157,10 @@ impl Engine {
             }
             // "cool, can i come in tmrw at 12:30", "can sofia fit me in on
             // the 23rd?": a time to come in, or a day with whom or what.
-            _ if unplaced && self.says_when_to_come(parse, text) => start("create_booking"),
+            // Not "if I just show up by 12 today will someone see me?".
+            _ if unplaced && self.says_when_to_come(parse, text) && !answers::without_booking(text) => {
+                start("create_booking")
+            }
             // "want to book highlights with Maria please. is the 12th
             // possible?": asking to book, saying when and what or whom,
             // whatever entry the knowledge base finds in it.

@@ -371,6 +371,12 @@ pub(crate) const ABOUT_A_SERVICE: &[&str] = &[
     "whats the cost",
     "what's the price",
     "whats the price",
+    "the price for",
+    "the price of",
+    "the cost of",
+    "charge for",
+    "charge to",
+    "how much for",
     "how long does",
     "how long do",
     "how long will",
@@ -402,6 +408,13 @@ pub(crate) const WITHOUT_BOOKING: &[&str] = &[
     "do i need to book",
     "do i need an appointment",
     "do i have to book",
+    "just show up",
+    "just turn up",
+    "just walk in",
+    "just rock up",
+    "just drop in",
+    "walk in",
+    "walk ins",
 ];
 
 /// Words that ask whether something must be done, before "need to" or
