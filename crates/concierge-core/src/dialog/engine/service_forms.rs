@@ -86,27 +86,73 @@ pub(crate) fn said_words(parse: &Parse, text: &str) -> Vec<String> {
 }
 
 /// The service one of whose `forms` the message says whole, in any order,
-/// when the longest such form belongs to one service only; services
-/// `refused` ("not a relaxing one") are passed over.
+/// when the longest such form belongs to one service only, or, unless the
+/// message offers alternatives ("class 7 or class 9"), when one service's
+/// form is said in the fewest words ("my back is destroyed, I want a
+/// massage with firm pressure" says "firm massage" before "back
+/// massage"); services `refused` ("not a relaxing one") are passed over.
 pub(crate) fn service_said_whole(
     forms: &[ServiceForm],
     said: &[String],
     refused: &[String],
 ) -> Option<EntityValue> {
-    // Each word said, or said with a typo its length allows ("chemisty").
-    let says = |option: &String| {
-        said.iter().any(|w| {
-            let budget = allowed_edits(w).min(allowed_edits(option));
-            w == option || bounded_distance(w, option, budget).is_some()
+    // Where each word is said, or said with a typo its length allows ("chemisty").
+    let positions = |options: &Vec<String>| -> Vec<usize> {
+        said.iter()
+            .enumerate()
+            .filter(|(_, w)| {
+                options.iter().any(|option| {
+                    let budget = allowed_edits(w).min(allowed_edits(option));
+                    *w == option || bounded_distance(w, option, budget).is_some()
+                })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let covered: Vec<(&ServiceForm, usize)> = forms
+        .iter()
+        .filter(|form| !refused.contains(&form.service))
+        .filter_map(|form| {
+            let places: Vec<Vec<usize>> = form.words.iter().map(positions).collect();
+            narrowest_span(&places).map(|span| (form, span))
         })
-    };
-    let covered = |form: &ServiceForm| {
-        !refused.contains(&form.service) && form.words.iter().all(|options| options.iter().any(says))
-    };
-    let longest = forms.iter().filter(|f| covered(f)).map(|f| f.words.len()).max()?;
-    let mut services = forms.iter().filter(|f| covered(f) && f.words.len() == longest).map(|f| &f.service);
-    let first = services.next()?;
-    services.all(|s| s == first).then(|| EntityValue::Text { value: first.clone() })
+        .collect();
+    let longest = covered.iter().map(|(f, _)| f.words.len()).max()?;
+    let candidates: Vec<(&String, usize)> = covered
+        .iter()
+        .filter(|(f, _)| f.words.len() == longest)
+        .map(|(f, span)| (&f.service, *span))
+        .collect();
+    let first = candidates[0].0;
+    if candidates.iter().all(|(s, _)| *s == first) {
+        return Some(EntityValue::Text { value: first.clone() });
+    }
+    if said.iter().any(|w| w == "or") {
+        return None;
+    }
+    let narrowest = candidates.iter().map(|(_, span)| *span).min()?;
+    let mut closest = candidates.iter().filter(|(_, span)| *span == narrowest).map(|(s, _)| *s);
+    let first = closest.next()?;
+    closest.all(|s| s == first).then(|| EntityValue::Text { value: first.clone() })
+}
+
+/// The fewest consecutive words that hold one place of each word
+/// (`places`, each word's positions), or `None` when a word is not said.
+fn narrowest_span(places: &[Vec<usize>]) -> Option<usize> {
+    if places.iter().any(Vec::is_empty) {
+        return None;
+    }
+    // Each window starts at some word's place; the others take their
+    // nearest place at or after it.
+    places
+        .iter()
+        .flatten()
+        .filter_map(|&start| {
+            let ends: Option<Vec<usize>> =
+                places.iter().map(|p| p.iter().copied().filter(|&i| i >= start).min()).collect();
+            ends.map(|ends| ends.into_iter().max().unwrap_or(start) - start + 1)
+        })
+        .min()
 }
 
 #[cfg(test)]
@@ -144,6 +190,17 @@ mod tests {
         assert_eq!(found("need scince tuition").as_deref(), Some("science"), "a typo its length allows");
         assert_eq!(found("tuition for maths"), None, "no form is said whole");
         assert_eq!(found("maths class 7 or class 9"), None, "two services said whole");
+        let massages = [
+            form("relaxing", &[&["full"], &["body"], &["massage"]]),
+            form("deep", &[&["firm"], &["massage"]]),
+            form("back", &[&["back"], &["massage"]]),
+        ];
+        let closest = |text: &str, refused: &[String]| {
+            service_said_whole(&massages, &said(text), refused).map(|v| v.display())
+        };
+        let text = "my legs and back are sore i want a massage with firm pressure";
+        assert_eq!(closest(text, &[]).as_deref(), Some("deep"), "the form said in the fewest words");
+        assert_eq!(closest("a back massage or a firm massage", &[]), None, "alternatives offered");
         let refused = ["maths_6_8".to_string()];
         let passed_over = service_said_whole(&forms, &said("maths class 7 or class 9"), &refused);
         assert_eq!(passed_over.map(|v| v.display()).as_deref(), Some("maths_9_10"));
