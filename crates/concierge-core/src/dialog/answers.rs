@@ -114,10 +114,23 @@ fn strip_leads(text: &str) -> (String, bool) {
             }
         }
         if !changed {
-            return (t, led);
+            // "Kristine Mae Reyes po", "Wei Ling lah": a particle of
+            // politeness after a name is no part of it.
+            let words: Vec<&str> = t.split_whitespace().collect();
+            return match words.split_last() {
+                Some((last, rest))
+                    if !rest.is_empty() && TRAILING_PARTICLES.contains(&last.to_lowercase().as_str()) =>
+                {
+                    (rest.join(" "), led)
+                }
+                _ => (t, led),
+            };
         }
     }
 }
+
+/// Words said after a name out of politeness or habit ("po", "lah", "pls").
+const TRAILING_PARTICLES: &[&str] = &["po", "lah", "la", "pls", "please", "thanks", "ty"];
 
 /// `original` without its first words when they are `prefix` (compared in
 /// `lower`, the lower-cased `original`), cut at a character boundary.
@@ -675,6 +688,7 @@ mod tests {
         assert_eq!(person_name("mi numero", &v), None);
         assert_eq!(person_name("J. R. Smith", &v).as_deref(), Some("J. R. Smith"));
         assert_eq!(person_name("it's for Noor, Noor Hendriks", &v).as_deref(), Some("Noor Hendriks"));
+        assert_eq!(person_name("Kristine Mae Reyes po", &v).as_deref(), Some("Kristine Mae Reyes"));
     }
 
     #[test]

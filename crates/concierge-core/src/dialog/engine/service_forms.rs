@@ -7,6 +7,7 @@ use super::slots::{is_letter, service_word, without_entities};
 use crate::dialog::answers;
 use crate::nlu::entities::{allowed_edits, bounded_distance};
 use crate::nlu::words::names::FUNCTION_WORDS;
+use crate::nlu::words::services::IMPLIED_SERVICE_WORDS;
 use crate::nlu::{EntityValue, Parse};
 
 /// The widest numeric range read as a set of numbers ("Class 6-8", "Ages
@@ -82,7 +83,16 @@ pub(crate) fn ranges_as_words(text: &str) -> String {
 /// service ("class 9 maths at 6 pm" is not class 6).
 pub(crate) fn said_words(parse: &Parse, text: &str) -> Vec<String> {
     let kept = without_entities(parse, text, &["datetime", "phone", "email"]);
-    answers::normalise(&kept).split(' ').filter(|w| !w.is_empty()).map(service_word).collect()
+    let mut words: Vec<String> =
+        answers::normalise(&kept).split(' ').filter(|w| !w.is_empty()).map(service_word).collect();
+    // "gel on my hands" says a gel manicure.
+    let implied: Vec<String> = words
+        .iter()
+        .filter_map(|w| IMPLIED_SERVICE_WORDS.iter().find(|(said, _)| said == w))
+        .map(|(_, implied)| implied.to_string())
+        .collect();
+    words.extend(implied);
+    words
 }
 
 /// The service one of whose `forms` the message says whole, in any order,

@@ -317,7 +317,11 @@ impl Engine {
             let value =
                 value.or_else(|| self.is_service_entity(&kind).then(|| self.first_visit(text)).flatten());
             let value = value.or_else(|| {
-                let min_shared = if pending == Some(slot.as_str()) { 1 } else { 2 };
+                // One shared word answers "which service?", unless the
+                // answer is a question ("what would that set me back?").
+                let answering =
+                    pending == Some(slot.as_str()) && !crate::dialog::knowledge::is_question(text);
+                let min_shared = if answering { 1 } else { 2 };
                 self.is_service_entity(&kind).then(|| self.service_by_words(text, min_shared)).flatten()
             });
             let value = value.or_else(|| {
@@ -425,13 +429,23 @@ impl Engine {
         }
     }
 
-    /// The services a message turns down by a word of their name: "not a
-    /// relaxing one" refuses the Relaxing massage, "rather than the gel"
-    /// the Gel manicure.
+    /// The services a message turns down by a word of their name or a
+    /// one-word synonym: "not a relaxing one" refuses the Relaxing massage,
+    /// "rather than the gel" the Gel manicure, "no tips" the acrylics.
     fn refused_services(&self, text: &str) -> Vec<String> {
         let n = answers::normalise(text);
         let words: Vec<&str> = n.split(' ').collect();
         let mut refused_words = Vec::new();
+        // "just on my own nails, no tips": "no" inside a sentence, not
+        // the answer "no, ..." that opens one.
+        let raw: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        for (i, w) in raw.iter().enumerate().skip(1) {
+            if w == "no" && !raw[i - 1].ends_with(['.', '!', '?']) {
+                let next = raw.get(i + 1).map(|n| answers::normalise(n));
+                refused_words
+                    .extend(next.filter(|n| !n.is_empty() && !n.contains(' ')).map(|n| service_word(&n)));
+            }
+        }
         for (i, w) in words.iter().enumerate() {
             let after = match (*w, words.get(i + 1)) {
                 ("not", _) => i + 1,
@@ -468,8 +482,13 @@ impl Engine {
             .business
             .services
             .iter()
+            // By a word of its name, or by a one-word synonym ("no tips").
             .filter(|s| {
                 answers::normalise(&s.name).split(' ').map(service_word).any(|w| refused_words.contains(&w))
+                    || s.synonyms
+                        .iter()
+                        .map(|y| answers::normalise(y))
+                        .any(|y| !y.contains(' ') && refused_words.contains(&service_word(&y)))
             })
             .map(|s| s.id.clone())
             .collect()

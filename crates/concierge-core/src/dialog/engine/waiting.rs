@@ -130,7 +130,7 @@ impl Engine {
     /// Whether a message the classifier reads as moving a booking
     /// ("sorry i meant thursday not tuesday, same time") changes the booking
     /// being made: nothing is booked yet in this conversation, the active
-    /// flow books, and the message says when.
+    /// flow books, and the message says when or what.
     fn corrects_booking_in_progress(
         &self,
         state: &ConversationState,
@@ -144,10 +144,13 @@ impl Engine {
             .and_then(|fr| self.flow_index(&fr.flow))
             .is_some_and(|f| self.flows[f].runs("create_booking"));
         let other_moves = self.flows[other].runs("reschedule_booking");
+        // "actually deep tissue is better for my neck, can we change to
+        // that?" changes the service of the booking being made.
+        let says_what = parse.entities.iter().any(|e| e.entity == "service");
         active_books
             && other_moves
             && state.bookings.is_empty()
-            && !when::read(parse, text, self.tz, &self.spec.business.hours, false).is_empty()
+            && (says_what || !when::read(parse, text, self.tz, &self.spec.business.hours, false).is_empty())
     }
 
     fn is_other_flow(&self, state: &ConversationState, flow: usize) -> bool {

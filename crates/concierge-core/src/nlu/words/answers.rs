@@ -115,6 +115,8 @@ pub(crate) const YES: &[&str] = &[
     "dead on",
     "wee buns",
     "top",
+    "sige",
+    "opo",
     "klopt",
     "prima",
     "doe maar",

@@ -33,6 +33,19 @@ pub(crate) const FIRST_VISIT: &[&str] = &[
     "new in town",
 ];
 
+/// Words that imply a word of a service's name, as the dialog's service
+/// matching sees them (no plural s): nails on the hands are a manicure, on
+/// the feet a pedicure.
+pub(crate) const IMPLIED_SERVICE_WORDS: &[(&str, &str)] = &[
+    ("hand", "manicure"),
+    ("finger", "manicure"),
+    ("fingernail", "manicure"),
+    ("foot", "pedicure"),
+    ("feet", "pedicure"),
+    ("toe", "pedicure"),
+    ("toenail", "pedicure"),
+];
+
 /// Words for a small pet, as the dialog's service matching sees them (no plural s):
 /// sizes and the small dog breeds.
 pub(crate) const SMALL_PETS: &[&str] = &[
