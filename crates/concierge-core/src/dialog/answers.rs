@@ -8,7 +8,8 @@
 use crate::nlu::words::answers::{
     ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, ASKING_TO_HAVE, CHANGE_WORDS, CONTACTING, EARLIEST,
     ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PAST, PEOPLE,
-    REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, WANTING, WITHOUT_BOOKING, YES, YES_EMOJI,
+    REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, UNBOOKING, WANTING, WITHOUT_BOOKING, YES,
+    YES_EMOJI,
 };
 use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
 
@@ -397,7 +398,10 @@ pub(crate) fn asks_what_booking_needs(text: &str) -> bool {
 /// friday instead".
 pub(crate) fn says_cancel(text: &str) -> bool {
     let words = crate::lexicon::words(text);
-    words.iter().any(|w| w.starts_with("cancel")) && !words.iter().any(|w| MOVING.contains(&w.as_str()))
+    let n = normalise(text);
+    let cancels =
+        words.iter().any(|w| w.starts_with("cancel")) || UNBOOKING.iter().any(|p| contains_phrase(&n, p));
+    cancels && !words.iter().any(|w| MOVING.contains(&w.as_str()))
 }
 
 /// Whether the clause of `text` around byte `at` tells of the past: "he

@@ -91,7 +91,8 @@ const SETTING_THE_TIME: &[&str] =
 
 /// Words that ask for an hour by doing it ("can we do 2 instead"), when
 /// nothing but words around an hour follow it.
-const DOING_AT_AN_HOUR: &[&str] = &["can we do", "could we do", "can you do", "could you do", "lets do"];
+const DOING_AT_AN_HOUR: &[&str] =
+    &["can we do", "could we do", "can you do", "could you do", "lets do", "say"];
 
 /// Words that make a number a count rather than an hour ("1 to 2 hours").
 const COUNTED: &[&str] = &[
@@ -231,6 +232,8 @@ mod tests {
         assert_eq!(requested_hour("make it 2 hours"), None);
         assert_eq!(requested_hour("shoot a party can we do 2 instead same day"), at(2, 0));
         assert_eq!(requested_hour("can you do 2 kids at once"), None);
+        assert_eq!(requested_hour("push it back to later in the afternoon say 4"), at(4, 0));
+        assert_eq!(requested_hour("say 3 people"), None);
         assert_eq!(requested_hour("make it thursday"), None);
         assert_eq!(last_clause_time("wednesday sometime after 4, i work til 3:30"), None);
         assert_eq!(last_clause_time("is it still £9.30 for a fringe"), None);

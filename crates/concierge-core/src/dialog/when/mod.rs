@@ -178,8 +178,10 @@ fn days_of_the_request<'p>(parse: &'p Parse, text: &str) -> Cow<'p, Parse> {
     }
     let mut sentences: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
+    // "a meeting on Thursday morning 🙄 can we shift it to Friday": an
+    // emoji ends a sentence as well as a full stop.
     for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n') {
+        if matches!(c, '.' | '!' | '?' | '\n') || crate::dialog::answers::is_symbol(c) {
             sentences.push(start..i + c.len_utf8());
             start = i + c.len_utf8();
         }

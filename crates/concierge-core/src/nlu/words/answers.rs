@@ -194,6 +194,10 @@ pub(crate) const PEOPLE: &[&str] = &[
     "technician",
     "groomer",
     "whoever",
+    "ladies",
+    "lady",
+    "practitioner",
+    "barber",
 ];
 
 /// Words that put a clause in the past ("he did my tyres before", "had
@@ -482,9 +486,26 @@ pub(crate) const THANKS_AROUND: &[&str] =
 /// Ways of writing "you" ("as early as ye can", "what do u have").
 pub(crate) const SECOND_PERSON: &[&str] = &["u", "ye", "ya", "yu", "yous", "youse", "yall", "y'all"];
 
+/// Ways of asking to cancel without the word ("can you take the booking
+/// off?", "scrap that").
+pub(crate) const UNBOOKING: &[&str] = &[
+    "take the booking off",
+    "take the appointment off",
+    "take it off",
+    "take me off",
+    "unbook",
+    "call it off",
+    "scrap the booking",
+    "scrap it",
+    "scrap that",
+];
+
 /// Ways of calling off the booking just made ("scrap", "can't make it", "forget it").
 pub(crate) const CALLING_OFF: &[&str] = &[
     "cancel",
+    "take the booking off",
+    "take the appointment off",
+    "take me off",
     "scrap",
     "call off",
     "call it off",

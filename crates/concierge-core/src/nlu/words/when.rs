@@ -138,8 +138,21 @@ pub(crate) const WORKING: &[&str] =
 
 /// Ways of saying one has something on ("i have", "i've got").
 /// Someone else's plans count too: "my wee one has football at 10".
-pub(crate) const HAVING: &[&str] =
-    &["i have", "i've got", "ive got", "i got", "we have", "we've got", "has", "has got", "they have"];
+pub(crate) const HAVING: &[&str] = &[
+    "i have",
+    "i've got",
+    "ive got",
+    "i got",
+    "we have",
+    "we've got",
+    "has",
+    "has got",
+    "they have",
+    "he's got",
+    "hes got",
+    "she's got",
+    "shes got",
+];
 
 /// Words before "I have" that make it a request ("could I have a cut on
 /// friday" asks for it).
