@@ -149,7 +149,7 @@ impl Engine {
                 if self.booking_ranked_first(parse)
                     && self.names_whom_or_what(parse, text)
                     && !self.asks_beside_booking(parse, text, false)
-                    && !(knowledge::is_question(text) && answers::without_booking(text))
+                    && (!knowledge::is_question(text) || !answers::without_booking(text))
                     && !knowledge::asks_what_if(text)
                     && !answers::asks_what_booking_needs(text) =>
             {
