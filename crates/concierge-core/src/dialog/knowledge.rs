@@ -25,10 +25,10 @@ use super::turn::TurnBuilder;
 use std::collections::HashSet;
 
 use super::state::{ConversationState, LastAnswer};
-use crate::knowledge::{terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
+use crate::knowledge::{misspelling_edits, terms, Hit, KnowledgeEntry, KnowledgeSearch, Term};
 use crate::language_model::{CompletionRequest, LanguageModel, PromptMessage};
 use crate::lexicon::{self, ConceptId};
-use crate::nlu::entities::{allowed_edits, bounded_distance};
+use crate::nlu::entities::bounded_distance;
 use crate::nlu::words::questions::{
     CONNECTIVES, HYPOTHETICAL, INVERTING_VERBS, POINTERS, QUESTION_LEADS, QUESTION_STARTS, SUBJECTS,
 };
@@ -500,7 +500,7 @@ impl KnowledgeContext<'_> {
         // A misspelling of a known word ("adres") is known, as the search
         // matches it.
         let misspelt = |word: &str| {
-            let limit = allowed_edits(word);
+            let limit = misspelling_edits(word);
             limit > 0 && known.iter().any(|k| bounded_distance(word, k, limit).is_some())
         };
         query.iter().any(|t| {

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::{Hit, KnowledgeEntry, KnowledgeSearch};
 use crate::lexicon::{lexicon, ConceptId};
-use crate::nlu::entities::{allowed_edits, bounded_distance};
+use crate::nlu::entities::bounded_distance;
 
 const STOPWORDS: &[&str] = &[
     "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "you", "your", "i", "me", "my",
@@ -31,6 +31,17 @@ const CONCEPT_MATCH: f32 = 0.8;
 /// How much a word matched only as a misspelling of an indexed word counts
 /// ("adres" for "address"), relative to the word itself.
 const MISSPELLING_MATCH: f32 = 0.8;
+/// The edits a word may be from the word it misspells: none under six
+/// letters, where real words lie one edit apart ("chill" is no "child"),
+/// one up to eight, two from nine ("cancelation").
+pub(crate) fn misspelling_edits(word: &str) -> usize {
+    match word.chars().count() {
+        0..=5 => 0,
+        6..=8 => 1,
+        _ => 2,
+    }
+}
+
 /// How much a generic word ("come", "somewhere", "able") weighs, relative
 /// to a topical one, in scores and in coverage.
 const GENERIC_WEIGHT: f32 = 0.2;
@@ -181,7 +192,7 @@ impl Bm25Index {
 /// "address", a location): those of the closest concept word within the
 /// edits a word of its length allows, when one alone is closest.
 fn misspelt_concepts(word: &str) -> Vec<ConceptId> {
-    let limit = allowed_edits(word);
+    let limit = misspelling_edits(word);
     if limit == 0 {
         return Vec::new();
     }
@@ -209,7 +220,7 @@ impl Bm25Index {
     /// "parkin"): the closest within the edits a word of its length allows,
     /// the most common of equally close ones. Short words have none.
     fn misspelt(&self, word: &str) -> Option<&String> {
-        let limit = allowed_edits(word);
+        let limit = misspelling_edits(word);
         if limit == 0 {
             return None;
         }
@@ -339,6 +350,7 @@ mod tests {
             entry("payment", "Which payment methods do you take?", "Cards and cash."),
             entry("policy", "What is your cancellation policy?", "24 hours notice."),
             entry("staff", "Who are your stylists?", "Maria and Ana."),
+            entry("kids", "Do you cut a child's hair?", "From age 3."),
         ];
         let index = Bm25Index::new(&entries);
         let spelt = index.search("cancellation", 1)[0];
@@ -346,8 +358,10 @@ mod tests {
         assert_eq!(misspelt.len(), 1, "{misspelt:?}");
         assert_eq!(misspelt[0].entry, 1);
         assert!(misspelt[0].score < spelt.score, "{misspelt:?} {spelt:?}");
-        // Short words are never read as misspellings ("cash" is no "cast").
+        // Short words are never read as misspellings ("cash" is no "cast",
+        // "chill" no "child").
         assert!(index.search("cast", 3).is_empty());
+        assert!(index.search("chill", 3).is_empty(), "{:?}", index.search("chill", 3));
         // Nor is a word two edits from any.
         assert!(index.search("cancelashun", 3).is_empty());
     }

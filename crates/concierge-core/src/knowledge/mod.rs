@@ -23,7 +23,7 @@ mod learn;
 mod vector_index;
 
 pub use base::{ImportReport, KnowledgeBase};
-pub(crate) use bm25::{terms, Term};
+pub(crate) use bm25::{misspelling_edits, terms, Term};
 pub use bm25::{Bm25Index, Bm25Params};
 pub use dense::{
     build_index, content_hash, entry_texts, DenseError, DenseSearch, EmbeddingCache, IndexChoice,

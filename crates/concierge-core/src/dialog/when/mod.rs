@@ -555,9 +555,9 @@ fn arrival_by(text: &str, start: usize, lower: &str, value: &EntityValue) -> Opt
     if !lower.starts_with("by ") || to.time() == NaiveTime::MIN {
         return None;
     }
+    // The few words before it ("done by", "back at work by").
     let before = normalise(text.get(..start)?);
-    let last = before.split(' ').rev().find(|w| !w.is_empty()).unwrap_or_default();
-    if FINISHED_BY.contains(&last) {
+    if before.split(' ').rev().filter(|w| !w.is_empty()).take(3).any(|w| FINISHED_BY.contains(&w)) {
         return None;
     }
     Some(EntityValue::Time { value: *to, grain: Grain::Minute })
@@ -800,6 +800,30 @@ mod tests {
         assert_eq!(corrected("thursday march 5", 5), None);
         // A day of the coming week chosen: the correction is a next occurrence too.
         assert_eq!(weekday_of_chosen_week(&said(5), "i meant thursday", day(10), day(4)), None);
+    }
+
+    #[test]
+    fn an_hour_said_with_by_is_when_to_come_unless_the_visit_ends_by_it() {
+        let eleven = DateTime::parse_from_rfc3339("2026-01-14T11:00:00+01:00").unwrap();
+        let by_eleven = EntityValue::Interval { from: None, to: Some(eleven), grain: Grain::Second };
+        let read = |text: &str| {
+            let at = text.find("by ").expect("by");
+            arrival_by(text, at, &text[at..].to_lowercase(), &by_eleven)
+        };
+        assert_eq!(
+            read("low cut tmrw by 11am"),
+            Some(EntityValue::Time { value: eleven, grain: Grain::Minute })
+        );
+        assert_eq!(
+            read("friday by 11 if possible"),
+            Some(EntityValue::Time { value: eleven, grain: Grain::Minute })
+        );
+        assert_eq!(read("I need to be done by 11am"), None);
+        assert_eq!(
+            read("I have to be back at work by 11"),
+            None,
+            "work is no word of finishing, but back is"
+        );
     }
 
     #[test]
