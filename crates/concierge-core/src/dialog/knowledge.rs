@@ -497,8 +497,8 @@ impl KnowledgeContext<'_> {
                 }
             }
         }
-        // A misspelling of a known word ("adres") is known, as the search
-        // matches it.
+        // A misspelling of a known word ("cancelation") is known, as the
+        // search matches it.
         let misspelt = |word: &str| {
             let limit = misspelling_edits(word);
             limit > 0 && known.iter().any(|k| bounded_distance(word, k, limit).is_some())

@@ -29,7 +29,7 @@ const STOPWORDS: &[&str] = &[
 /// to the word itself ("car" for "parking").
 const CONCEPT_MATCH: f32 = 0.8;
 /// How much a word matched only as a misspelling of an indexed word counts
-/// ("adres" for "address"), relative to the word itself.
+/// ("cancelation" for "cancellation"), relative to the word itself.
 const MISSPELLING_MATCH: f32 = 0.8;
 /// The edits a word may be from the word it misspells: none under six
 /// letters, where real words lie one edit apart ("chill" is no "child"),
@@ -188,9 +188,9 @@ impl Bm25Index {
     }
 }
 
-/// The concepts of the lexicon's word `word` misspells ("adres" is
-/// "address", a location): those of the closest concept word within the
-/// edits a word of its length allows, when one alone is closest.
+/// The concepts of the lexicon's word `word` misspells ("apointment" is
+/// "appointment"): those of the closest concept word within the edits a
+/// word of its length allows, when one alone is closest.
 fn misspelt_concepts(word: &str) -> Vec<ConceptId> {
     let limit = misspelling_edits(word);
     if limit == 0 {
@@ -216,9 +216,9 @@ fn misspelt_concepts(word: &str) -> Vec<ConceptId> {
 }
 
 impl Bm25Index {
-    /// The indexed word (a stem) `word` misspells ("adres" for "address",
-    /// "parkin"): the closest within the edits a word of its length allows,
-    /// the most common of equally close ones. Short words have none.
+    /// The indexed word (a stem) `word` misspells ("cancelation" for
+    /// "cancellation"): the closest within the edits a word of its length
+    /// allows, the most common of equally close ones. Short words have none.
     fn misspelt(&self, word: &str) -> Option<&String> {
         let limit = misspelling_edits(word);
         if limit == 0 {
@@ -259,8 +259,8 @@ impl KnowledgeSearch for Bm25Index {
                 .map(|list| (list, CONCEPT_MATCH))
                 .collect();
             let mut word = self.postings.get(&t.stem).map(|list| (list, 1.0f32));
-            // "what's your adres": a word neither indexed nor of a concept
-            // is read as the indexed or concept word it misspells.
+            // "what's the cancelation policy": a word neither indexed nor of
+            // a concept is read as the indexed or concept word it misspells.
             if word.is_none() && concept_lists.is_empty() {
                 word =
                     self.misspelt(&t.word).and_then(|w| self.postings.get(w)).map(|l| (l, MISSPELLING_MATCH));
