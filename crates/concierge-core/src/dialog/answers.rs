@@ -11,7 +11,9 @@ use crate::nlu::words::answers::{
     REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, UNBOOKING, WANTING, WITHOUT_BOOKING, YES,
     YES_EMOJI,
 };
-use crate::nlu::words::names::{FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, VOLUNTEERED_NAME_LEADS};
+use crate::nlu::words::names::{
+    FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, TRAILING_PARTICLES, VOLUNTEERED_NAME_LEADS,
+};
 
 /// Lower-cases, straightens apostrophes, drops punctuation and emoji (a
 /// thumbs-up becomes "yes") and collapses whitespace.
@@ -76,8 +78,11 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
     if starts(YES) {
         return Some(true);
     }
-    // "can", "can lah": Singapore's and Malaysia's yes, said alone.
-    if n.starts_with("can") && n.split(' ').all(|w| matches!(w, "can" | "lah" | "la" | "one")) {
+    // "can", "can lah": Singapore's and Malaysia's yes, said alone (or in
+    // a clause of its own: "can, thanks").
+    let can_alone =
+        |c: &str| c.starts_with("can") && c.split(' ').all(|w| matches!(w, "can" | "lah" | "la" | "one"));
+    if can_alone(&n) {
         return Some(true);
     }
     // "all good, book it", "sí, yes 🙂", "bet 👍": a later clause that
@@ -95,7 +100,7 @@ pub(crate) fn yes_no(text: &str) -> Option<bool> {
         return None;
     }
     let emoji = text.chars().any(|c| YES_EMOJI.contains(&c));
-    (emoji || clauses.iter().any(|c| opens(c, YES))).then_some(true)
+    (emoji || clauses.iter().any(|c| opens(c, YES) || can_alone(c))).then_some(true)
 }
 
 /// Strips leading fillers and name leads; returns the rest and whether a
@@ -129,9 +134,6 @@ fn strip_leads(text: &str) -> (String, bool) {
         }
     }
 }
-
-/// Words said after a name out of politeness or habit ("po", "lah", "pls").
-const TRAILING_PARTICLES: &[&str] = &["po", "lah", "la", "pls", "please", "thanks", "ty"];
 
 /// `original` without its first words when they are `prefix` (compared in
 /// `lower`, the lower-cased `original`), cut at a character boundary.
@@ -625,6 +627,7 @@ mod tests {
     fn can_said_alone_is_a_yes() {
         assert_eq!(yes_no("can"), Some(true));
         assert_eq!(yes_no("can lah"), Some(true));
+        assert_eq!(yes_no("can, thanks"), Some(true));
         assert_eq!(yes_no("can you do 4 instead?"), None);
     }
 

@@ -335,7 +335,11 @@ impl Engine {
                 None => {}
             }
         }
-        if is(&d.handoff_intent) || d.handoff_intent.is_some() && answers::asks_for_person(text) {
+        // "you can call me at +65-9456-0021" gives a number; "have someone
+        // call me on 0412 555 019" still asks for a person.
+        let gives_number = parse.entities.iter().any(|e| e.entity == "phone");
+        let asks_for_person = d.handoff_intent.is_some() && answers::asks_for_person(text);
+        if is(&d.handoff_intent) && !gives_number || asks_for_person {
             self.hand_off(state, t, "the customer asked for a person");
             return Ok(());
         }

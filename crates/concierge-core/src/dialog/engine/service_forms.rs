@@ -5,7 +5,7 @@
 
 use super::slots::{is_letter, service_word, without_entities};
 use crate::dialog::answers;
-use crate::nlu::entities::{allowed_edits, bounded_distance};
+use crate::nlu::entities::{allowed_edits, bounded_distance, inflected};
 use crate::nlu::words::names::FUNCTION_WORDS;
 use crate::nlu::words::services::IMPLIED_SERVICE_WORDS;
 use crate::nlu::{EntityValue, Parse};
@@ -25,6 +25,12 @@ pub(crate) struct ServiceForm {
 /// Every name and synonym of the spec's services of two words or more, as
 /// [`ServiceForm`]s.
 pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
+    // A form with a word of the business's own name is left to be said as
+    // written: in any order, "see the vet" is "the vet wants to see him" at
+    // any vet's, and "hearing check-up" is "at my last check-up" at a
+    // hearing clinic.
+    let business: Vec<String> =
+        answers::normalise(&spec.business.name).split(' ').map(service_word).collect();
     let mut forms = Vec::new();
     for service in &spec.business.services {
         for written in std::iter::once(&service.name).chain(&service.synonyms) {
@@ -33,7 +39,8 @@ pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
                 .filter(|w| !w.is_empty() && !is_letter(w) && !FUNCTION_WORDS.contains(w))
                 .map(|w| range_numbers(w).unwrap_or_else(|| vec![service_word(w)]))
                 .collect();
-            if words.len() >= 2 {
+            let of_business = words.iter().any(|options| options.iter().any(|w| business.contains(w)));
+            if words.len() >= 2 && !of_business {
                 forms.push(ServiceForm { service: service.id.clone(), words });
             }
         }
@@ -106,14 +113,15 @@ pub(crate) fn service_said_whole(
     said: &[String],
     refused: &[String],
 ) -> Option<EntityValue> {
-    // Where each word is said, or said with a typo its length allows ("chemisty").
+    // Where each word is said, inflected ("filled") or with a typo its
+    // length allows ("chemisty").
     let positions = |options: &Vec<String>| -> Vec<usize> {
         said.iter()
             .enumerate()
             .filter(|(_, w)| {
                 options.iter().any(|option| {
                     let budget = allowed_edits(w).min(allowed_edits(option));
-                    *w == option || bounded_distance(w, option, budget).is_some()
+                    *w == option || bounded_distance(w, option, budget).is_some() || inflected(w, option)
                 })
             })
             .map(|(i, _)| i)

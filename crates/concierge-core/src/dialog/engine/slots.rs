@@ -173,6 +173,15 @@ fn said_service_words(text: &str) -> Vec<String> {
     said
 }
 
+/// Whether the message's entities of `kind` hold two values or more, each
+/// found by one word.
+fn names_two_values_by_a_word(parse: &Parse, text: &str, kind: &str) -> bool {
+    let found: Vec<_> = parse.entities.iter().filter(|e| e.entity == kind).collect();
+    let one_word =
+        |start: usize, end: usize| text.get(start..end).is_some_and(|w| !w.contains(char::is_whitespace));
+    found.iter().all(|e| one_word(e.start, e.end)) && found.iter().any(|e| e.value != found[0].value)
+}
+
 /// Whether `w` is a single letter ("f/u" is "f" and "u"), which names
 /// nothing alone.
 pub(super) fn is_letter(w: &str) -> bool {
@@ -181,8 +190,12 @@ pub(super) fn is_letter(w: &str) -> bool {
 }
 
 /// Each service's id with the words of its name and synonyms, as
-/// [`service_word`] compares them.
+/// [`service_word`] compares them, but for the words of the business's
+/// own name: at Sydney Road Vets, "the vet wants to see him" says nothing
+/// of which service.
 pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<String>)> {
+    let business: Vec<String> =
+        answers::normalise(&spec.business.name).split(' ').map(service_word).collect();
     spec.business
         .services
         .iter()
@@ -196,7 +209,7 @@ pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<Str
                         .map(service_word)
                         .collect::<Vec<_>>()
                 })
-                .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+                .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()) && !business.contains(w))
                 .collect();
             words.sort();
             words.dedup();
@@ -291,6 +304,17 @@ impl Engine {
                             Some(v.clone())
                         }
                     }),
+            };
+            // "my acrylics r grown out, need them filled": of two services
+            // named by a word each, the one whose name or synonym the
+            // message says whole (acrylic + fill).
+            let value = match value {
+                Some(found)
+                    if self.is_service_entity(&kind) && names_two_values_by_a_word(parse, text, &kind) =>
+                {
+                    Some(self.service_said_whole(parse, text, &refused).unwrap_or(found))
+                }
+                other => other,
             };
             // "mens" when asked which service: the one service whose name
             // or synonyms share the most words with the answer.
@@ -587,21 +611,30 @@ impl Engine {
     /// The one service a word of the message belongs to, while a booking is
     /// under way and no service is known: "the ABS light is after coming on,
     /// could ye fit me in" is the diagnostics whose synonyms say "warning
-    /// light". Every such word must point to the same service, and words
-    /// every booking shares ("appointment", "session") point nowhere.
+    /// light". A word counts in any of its forms ("badly matted" is the
+    /// groom whose synonyms say "de-matting"). Every such word must point
+    /// to the same service, and words every booking shares ("appointment",
+    /// "session") point nowhere.
     pub(crate) fn service_by_own_word(&self, text: &str) -> Option<EntityValue> {
+        use crate::lexicon::stem;
         let lexicon = crate::lexicon::lexicon();
+        let stems: Vec<(&str, Vec<String>)> = self
+            .service_words
+            .iter()
+            .map(|(id, words)| (id.as_str(), words.iter().map(|w| stem(w)).collect()))
+            .collect();
         let mut found: Option<&str> = None;
         for word in said_service_words(text) {
             let weak =
                 WEAK_SERVICE_WORDS.contains(&word.as_str()) || word.chars().all(|c| c.is_ascii_digit());
-            if weak || lexicon.is_generic(&crate::lexicon::stem(&word)) {
+            let word = stem(&word);
+            if weak || word.chars().count() < 3 || lexicon.is_generic(&word) {
                 continue;
             }
-            let mut owners = self.service_words.iter().filter(|(_, words)| words.contains(&word));
+            let mut owners = stems.iter().filter(|(_, words)| words.contains(&word));
             let (Some((id, _)), None) = (owners.next(), owners.next()) else { continue };
             match found {
-                Some(other) if other != id => return None,
+                Some(other) if other != *id => return None,
                 _ => found = Some(id),
             }
         }
@@ -673,6 +706,18 @@ impl Engine {
             if let Some(day) = when::weekday_of_chosen_week(&said, text, chosen, today) {
                 said.day = Some(day);
             }
+        }
+        // "the saturday after then" (after the day turned down), "push it
+        // to the tuesday after?" (after the day booked).
+        if let (Some(weekday), Some(EntityValue::Time { value: before, .. })) =
+            (when::weekday_after(text), previous.as_ref())
+        {
+            use chrono::Datelike;
+            let mut day = before.with_timezone(&self.tz).date_naive() + chrono::Duration::days(1);
+            while day.weekday() != weekday {
+                day += chrono::Duration::days(1);
+            }
+            said.day = Some(day);
         }
         let value = when::compose(&said, previous.as_ref(), correcting, self.tz, now)?;
         if let EntityValue::Time { value: at, .. } = &value {

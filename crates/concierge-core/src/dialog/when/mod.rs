@@ -21,7 +21,7 @@ use super::answers::{contains_phrase, normalise};
 use super::knowledge::outside_questions;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::when::{
-    APPROXIMATE, ARRIVING, CONSEQUENCE_MARKERS, CORRECTION_MARKERS, DAY_WORDS, REQUEST_LEADS,
+    APPROXIMATE, ARRIVING, CONSEQUENCE_MARKERS, CORRECTION_MARKERS, DAY_WORDS, FINISHED_BY, REQUEST_LEADS,
     SECOND_THOUGHTS, SPOKEN_DURATIONS, WORKING,
 };
 use crate::nlu::{EntityValue, Parse};
@@ -289,7 +289,7 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
     let mut said = WhenSaid::default();
     let n = normalise(text);
     let phrase = |p: &str| contains_phrase(&n, p);
-    said.same_time = phrase("same time") || phrase("the same time");
+    said.same_time = says_same_time(&n);
     let mut explicit_meridiem = false;
     // A time written with digits ("at 11") is taken before one in words
     // ("one for next tuesday").
@@ -465,9 +465,14 @@ fn read_all(parse: &Parse, text: &str, tz: Tz, hours: &WeeklyHours, bare_hour: b
         said.time = requested_hour(&n).or_else(|| last_clause_time(text));
     }
     if said.time.is_none() {
-        let bare_hour = phones.is_empty() && (bare_hour || only_an_hour(&n));
+        // "can i get one wednesday sometime after 4": a window said, and
+        // "one" is the thing asked for, no hour.
+        let only_hour = only_an_hour(&n);
+        let bare_hour = phones.is_empty() && (bare_hour && said.window.is_none() || only_hour);
+        let pronoun = |at: &NaiveTime| *at == NaiveTime::MIN + Duration::hours(1) && one_is_a_thing(&n);
         let ish = ish_hour(&n).and_then(|h| NaiveTime::from_hms_opt(h, 0, 0));
-        if let Some(at) = ish.or_else(|| bare_hour.then(|| bare_number(parse)).flatten()) {
+        let bare = bare_hour.then(|| bare_number(parse)).flatten().filter(|at| !pronoun(at));
+        if let Some(at) = ish.or(bare) {
             said.time = Some(at);
             said.approximate |= n.contains("ish") || APPROXIMATE.iter().any(|a| phrase(a));
         }
@@ -563,11 +568,6 @@ fn arrival_by(text: &str, start: usize, lower: &str, value: &EntityValue) -> Opt
     Some(EntityValue::Time { value: *to, grain: Grain::Minute })
 }
 
-/// Words before "by" that make its hour the end of the visit ("done by
-/// 5", "need to be out by 5", "back at work by 2").
-const FINISHED_BY: &[&str] =
-    &["done", "finished", "ready", "out", "back", "home", "gone", "over", "through", "free", "leave", "off"];
-
 /// The hours on the other side of a bound turned down: from ten for
 /// "before ten", until five for "after 5".
 fn other_side(lower: &str, value: &EntityValue, tz: Tz) -> Option<(NaiveTime, NaiveTime)> {
@@ -582,9 +582,54 @@ fn other_side(lower: &str, value: &EntityValue, tz: Tz) -> Option<(NaiveTime, Na
     None
 }
 
+/// Whether "one" stands for the thing asked for ("can i get one", "book
+/// me one", "the one with gel"), not for one o'clock.
+fn one_is_a_thing(n: &str) -> bool {
+    let words: Vec<&str> = n.split(' ').collect();
+    words.iter().enumerate().any(|(i, w)| {
+        *w == "one"
+            && (i > 0 && ONE_THING_LEADS.contains(&words[i - 1])
+                || words.get(i + 1).is_some_and(|next| matches!(*next, "of" | "for")))
+    })
+}
+
+/// Words before "one" that make it a thing ([`one_is_a_thing`]).
+const ONE_THING_LEADS: &[&str] = &[
+    "get", "got", "have", "book", "need", "want", "grab", "me", "a", "the", "that", "this", "which",
+    "another", "any", "each", "every", "squeeze", "fit", "new",
+];
+
 fn has_word(text: &str, word: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric() && c != '.').any(|w| w == word)
 }
+
+/// Whether the message keeps the time: "same time", "the same drop off
+/// time".
+fn says_same_time(n: &str) -> bool {
+    let words: Vec<&str> = n.split(' ').collect();
+    words.iter().enumerate().any(|(i, w)| *w == "same" && words[i + 1..].iter().take(3).any(|w| *w == "time"))
+}
+
+/// The weekday of "the tuesday after" (the day under discussion), said
+/// with nothing after "after" but the end of a clause or a word that ends
+/// the request ("the saturday after then").
+pub(crate) fn weekday_after(text: &str) -> Option<chrono::Weekday> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    (0..words.len().saturating_sub(2)).find_map(|i| {
+        let day = crate::nlu::datetime::weekday_named(&bare(words[i + 1]))?;
+        let after = words[i + 2];
+        let clause_ends = bare(after).len() < after.len()
+            || words.get(i + 3).is_none_or(|next| ENDS_AFTER.contains(&bare(next).as_str()));
+        (words[i] == "the" && bare(after) == "after" && clause_ends).then_some(day)
+    })
+}
+
+/// Words after "the tuesday after" that leave it the weekday after the day
+/// under discussion.
+const ENDS_AFTER: &[&str] =
+    &["then", "instead", "that", "pls", "please", "maybe", "if", "works", "is", "would", "could"];
 
 /// The weekday of "a week on Monday" or "Monday week".
 fn week_on(n: &str) -> Option<chrono::Weekday> {

@@ -35,9 +35,11 @@ pub(crate) struct ListMatcher {
 }
 
 /// Concepts that say what a booking is about, not which service: every
-/// service is an appointment, takes time and costs money.
+/// service is an appointment, takes time and costs money, and at a
+/// groomer's or a vet's every service is for a pet ("my cockapoo" is no
+/// puppy's first groom).
 const NOT_A_SERVICE: &[&str] =
-    &["appointment_need", "weekday", "open_hours", "duration", "price", "staff", "family"];
+    &["appointment_need", "weekday", "open_hours", "duration", "price", "staff", "family", "pets"];
 
 /// Edits a word may have and still match: none below 5 characters, one from
 /// 5, two from 9 (the shorter of the message's word and the value's counts).
@@ -214,8 +216,14 @@ impl ListMatcher {
 /// Whether `token` is `word` with an English inflection ("coloured",
 /// "colouring", "dyed", "highlights"): the suffix stripped, the rest is
 /// `word` exactly and at least three letters long.
-fn inflected(token: &str, word: &str) -> bool {
+pub(crate) fn inflected(token: &str, word: &str) -> bool {
     const SUFFIXES: &[&str] = &["ing", "ed", "es", "d", "s"];
+    // "tidied", "tidies" for "tidy".
+    if let Some(stem) = word.strip_suffix('y').filter(|s| s.chars().count() >= 3) {
+        if ["ied", "ies"].iter().any(|e| token.strip_prefix(stem) == Some(e)) {
+            return true;
+        }
+    }
     token.len() > word.len()
         && token.starts_with(word)
         && SUFFIXES.contains(&&token[word.len()..])
@@ -309,6 +317,7 @@ mod tests {
     #[test]
     fn inflected_words_match_their_value() {
         assert!(inflected("coloured", "colour") && inflected("dyed", "dye") && inflected("waxing", "wax"));
+        assert!(inflected("tidied", "tidy") && inflected("tidies", "tidy") && !inflected("tidied", "tide"));
         assert!(
             inflected("highlights", "highlight") && !inflected("colours", "col") && !inflected("as", "a")
         );

@@ -8,7 +8,7 @@
 
 mod email;
 mod list;
-pub(crate) use list::{allowed_edits, bounded_distance};
+pub(crate) use list::{allowed_edits, bounded_distance, inflected};
 mod number;
 mod pattern;
 mod phone;

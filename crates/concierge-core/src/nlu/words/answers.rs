@@ -204,6 +204,10 @@ pub(crate) const PEOPLE: &[&str] = &[
 /// highlights last time").
 pub(crate) const PAST: &[&str] = &[
     "my last",
+    "her last",
+    "his last",
+    "our last",
+    "their last",
     "told me",
     "did",
     "had",

@@ -240,6 +240,14 @@ pub(crate) const NAME_LEADS: &[&str] = &[
     "names",
     "the name is",
     "the name's",
+    "his name is",
+    "her name is",
+    "his name's",
+    "her name's",
+    "his name",
+    "her name",
+    "their name is",
+    "my name",
     "it's",
     "its",
     "it is",
@@ -263,6 +271,9 @@ pub(crate) const FILLERS: &[&str] = &[
     "great", "ok", "okay", "sure", "yes", "yeah", "yep", "yup", "hi", "hello", "hey", "thanks", "perfect",
     "cool", "awesome", "lovely", "alright", "so", "oh", "um", "uh", "right", "sorry",
 ];
+
+/// Words said after a name out of politeness or habit ("po", "lah", "pls").
+pub(crate) const TRAILING_PARTICLES: &[&str] = &["po", "lah", "la", "pls", "please", "thanks", "ty"];
 
 /// Titles before a name ("Mrs Gwen Llewellyn" is booked as Gwen Llewellyn).
 pub(crate) const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"];

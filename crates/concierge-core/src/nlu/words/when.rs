@@ -344,3 +344,8 @@ pub(crate) const TIME_CUES: &[&str] = &[
     "move it to",
     "push it to",
 ];
+
+/// Words before "by" that make its hour the end of the visit ("done by
+/// 5", "need to be out by 5", "back at work by 2").
+pub(crate) const FINISHED_BY: &[&str] =
+    &["done", "finished", "ready", "out", "back", "home", "gone", "over", "through", "free", "leave", "off"];

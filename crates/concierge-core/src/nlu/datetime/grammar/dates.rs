@@ -255,15 +255,21 @@ impl Grammar<'_> {
         out
     }
 
-    /// "the 15th", "the 24".
+    /// "the 15th", "the 24"; "19th" after a word that leads to a date
+    /// ([`DATE_LEADS`]).
     pub(super) fn day_of_month(&self, i: usize) -> Alts<(Fields, bool)> {
         let mut out = Vec::new();
         let k = self.opt_word(i, &["the"]);
         for ((d, ordinal), j) in self.day_number(k) {
             let f = Fields { day: Some(d), ..Fields::default() };
-            // "the 15th" is a date; "the second" (one) may well not be.
+            // "the 15th" and "then 19th can?" are dates; "the second"
+            // (one), "a 21st" (a birthday) and "2nd round" may well not be.
             let written_in_digits = self.number(k).is_some();
-            let latent = !(ordinal && k > i && written_in_digits);
+            let led = i
+                .checked_sub(1)
+                .and_then(|p| self.word_text(p))
+                .is_some_and(|w| DATE_LEADS.iter().any(|l| l.eq_ignore_ascii_case(w)));
+            let latent = !(ordinal && written_in_digits && (k > i || led));
             // A bare "second" or "first" is not a day ("on second thought").
             if k > i || (ordinal && written_in_digits) {
                 out.push(((f, latent), j));
@@ -724,3 +730,8 @@ impl Grammar<'_> {
         Some((s, i + 1))
     }
 }
+
+/// Words after which an ordinal in digits is a day of the month without
+/// "the": "on 19th", "ok then 19th can?", "or 21st".
+const DATE_LEADS: &[&str] =
+    &["on", "then", "or", "maybe", "say", "try", "until", "till", "from", "before", "after"];
