@@ -6,10 +6,10 @@
 //! the engine then treats the message as a digression or asks again.
 
 use crate::nlu::words::answers::{
-    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_TIMES, ASKING_TO_HAVE, CHANGE_WORDS, CONTACTING, EARLIEST,
-    ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS, OBLIGATION_ASKS, PAST, PEOPLE,
-    REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, UNBOOKING, WANTING, WITHOUT_BOOKING, YES,
-    YES_EMOJI,
+    ABOUT_A_SERVICE, ANOTHER_BOOKING, ASKING_FOR_ANYTHING, ASKING_FOR_TIMES, ASKING_TO_HAVE, CHANGE_WORDS,
+    CONTACTING, EARLIEST, ERRANDS_ELSEWHERE, FREE_WORDS, HABIT, LATEST, MOVING, NO, OBLIGATIONS,
+    OBLIGATION_ASKS, PAST, PEOPLE, REACHING, SECOND_PERSON, TAKING_ON, THANKS, THANKS_AROUND, UNBOOKING,
+    WANTING, WITHOUT_BOOKING, YES, YES_EMOJI,
 };
 use crate::nlu::words::names::{
     FILLERS, NAME_LEADS, NOT_NAME_WORDS, TITLES, TRAILING_PARTICLES, VOLUNTEERED_NAME_LEADS,
@@ -553,11 +553,7 @@ pub(crate) enum TimesAsked {
 
 /// Whether the message asks which times are free.
 pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
-    // "as early as ye can", "what do u have": "you" however it is written.
-    let normalised = normalise(text);
-    let words: Vec<&str> =
-        normalised.split(' ').map(|w| if SECOND_PERSON.contains(&w) { "you" } else { w }).collect();
-    let n = words.join(" ");
+    let n = with_you(text);
     let phrase = |p: &str| contains_phrase(&n, p);
     let anything =
         ["anything", "any", "something", "got", "have", "is there", "do you"].iter().any(|p| phrase(p));
@@ -575,6 +571,22 @@ pub(crate) fn asks_for_times(text: &str) -> Option<TimesAsked> {
         return Some(TimesAsked::Latest);
     }
     ASKING_FOR_TIMES.iter().any(|p| phrase(p)).then_some(TimesAsked::Any)
+}
+
+/// Whether the message asks whether anything is free ("have you owt",
+/// "would ye have anything"), which with a day asks for a booking.
+pub(crate) fn asks_for_anything(text: &str) -> bool {
+    let n = with_you(text);
+    ASKING_FOR_ANYTHING.iter().any(|p| contains_phrase(&n, p))
+}
+
+/// The message normalised with "you" for its written forms ("as early as
+/// ye can", "what do u have").
+fn with_you(text: &str) -> String {
+    let normalised = normalise(text);
+    let words: Vec<&str> =
+        normalised.split(' ').map(|w| if SECOND_PERSON.contains(&w) { "you" } else { w }).collect();
+    words.join(" ")
 }
 
 /// Whether `c` is a pictograph or other symbol (emoji), never part of an answer's words.

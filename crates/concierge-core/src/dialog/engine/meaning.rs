@@ -125,8 +125,13 @@ impl Engine {
             {
                 start("create_booking")
             }
-            // "hi, what do you have next sat?": a booking begins.
+            // "hi, what do you have next sat?": a booking begins; so does
+            // "have you owt sat 31st?", a day and a question whether
+            // anything is free.
             _ if (unplaced || chat) && answers::asks_for_times(text).is_some() => start("create_booking"),
+            _ if (unplaced || chat) && answers::asks_for_anything(text) && self.names_a_day(parse, text) => {
+                start("create_booking")
+            }
             // "Looking to get my roots done, the grey is coming through": a
             // service wanted, said as a statement; "my NCT is due and I want
             // ye to go over the car first": wanted, by a word only one
@@ -378,6 +383,13 @@ impl Engine {
         // (not "who's pitching tonight?").
         let day_and_hours = said.window.is_some() && said.day.is_some() && !knowledge::is_question(text);
         said.time.is_some() || day_and_hours || loosely && self.names_whom_or_what(parse, text)
+    }
+
+    /// Whether the message names a day or a part of one ("sat 31st",
+    /// "tomorrow morning", "monday week").
+    fn names_a_day(&self, parse: &Parse, text: &str) -> bool {
+        let said = when::read(parse, text, self.tz, &self.spec.business.hours, false);
+        said.day.is_some() || said.window.is_some() || said.week_on.is_some()
     }
 
     /// Whether a message says when and nothing else: a day or a time with

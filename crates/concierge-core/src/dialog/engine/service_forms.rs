@@ -40,9 +40,21 @@ pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
                 .map(|w| range_numbers(w).unwrap_or_else(|| vec![service_word(w)]))
                 .collect();
             let of_business = words.iter().any(|options| options.iter().any(|w| business.contains(w)));
-            if words.len() >= 2 && !of_business {
-                forms.push(ServiceForm { service: service.id.clone(), words });
+            if words.len() < 2 || of_business {
+                continue;
             }
+            // "cut n blowdry" says "cut and blow dry": each two neighbours
+            // may be written as one word.
+            for j in 0..words.len() - 1 {
+                if let ([a], [b]) = (words[j].as_slice(), words[j + 1].as_slice()) {
+                    let mut glued = words.clone();
+                    glued.splice(j..j + 2, [vec![format!("{a}{b}")]]);
+                    if glued.len() >= 2 {
+                        forms.push(ServiceForm { service: service.id.clone(), words: glued });
+                    }
+                }
+            }
+            forms.push(ServiceForm { service: service.id.clone(), words });
         }
     }
     forms
@@ -113,25 +125,11 @@ pub(crate) fn service_said_whole(
     said: &[String],
     refused: &[String],
 ) -> Option<EntityValue> {
-    // Where each word is said, inflected ("filled") or with a typo its
-    // length allows ("chemisty").
-    let positions = |options: &Vec<String>| -> Vec<usize> {
-        said.iter()
-            .enumerate()
-            .filter(|(_, w)| {
-                options.iter().any(|option| {
-                    let budget = allowed_edits(w).min(allowed_edits(option));
-                    *w == option || bounded_distance(w, option, budget).is_some() || inflected(w, option)
-                })
-            })
-            .map(|(i, _)| i)
-            .collect()
-    };
     let covered: Vec<(&ServiceForm, usize)> = forms
         .iter()
         .filter(|form| !refused.contains(&form.service))
         .filter_map(|form| {
-            let places: Vec<Vec<usize>> = form.words.iter().map(positions).collect();
+            let places: Vec<Vec<usize>> = form.words.iter().map(|options| positions(said, options)).collect();
             narrowest_span(&places).map(|span| (form, span))
         })
         .collect();
@@ -152,6 +150,45 @@ pub(crate) fn service_said_whole(
     let mut closest = candidates.iter().filter(|(_, span)| *span == narrowest).map(|(s, _)| *s);
     let first = closest.next()?;
     closest.all(|s| s == first).then(|| EntityValue::Text { value: first.clone() })
+}
+
+/// The service one of whose `forms` the message says closely (its words
+/// within two of each other's), with the number of words of the longest
+/// such form, when that form belongs to one service only: "could i get a
+/// cut n blowdry" says the cut and blow-dry in more words than the
+/// blow-dry its "blowdry" names.
+pub(crate) fn service_said_closely(
+    forms: &[ServiceForm],
+    said: &[String],
+    refused: &[String],
+) -> Option<(EntityValue, usize)> {
+    let close: Vec<&ServiceForm> = forms
+        .iter()
+        .filter(|form| !refused.contains(&form.service))
+        .filter(|form| {
+            let places: Vec<Vec<usize>> = form.words.iter().map(|options| positions(said, options)).collect();
+            narrowest_span(&places).is_some_and(|span| span <= form.words.len() + 2)
+        })
+        .collect();
+    let longest = close.iter().map(|f| f.words.len()).max()?;
+    let mut services = close.iter().filter(|f| f.words.len() == longest).map(|f| &f.service);
+    let first = services.next()?;
+    services.all(|s| s == first).then(|| (EntityValue::Text { value: first.clone() }, longest))
+}
+
+/// Where each of `options` is said in `said`, inflected ("filled") or with
+/// a typo its length allows ("chemisty").
+fn positions(said: &[String], options: &[String]) -> Vec<usize> {
+    said.iter()
+        .enumerate()
+        .filter(|(_, w)| {
+            options.iter().any(|option| {
+                let budget = allowed_edits(w).min(allowed_edits(option));
+                *w == option || bounded_distance(w, option, budget).is_some() || inflected(w, option)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The fewest consecutive words that hold one place of each word

@@ -308,11 +308,22 @@ impl Engine {
             // "my acrylics r grown out, need them filled": of two services
             // named by a word each, the one whose name or synonym the
             // message says whole (acrylic + fill).
+            // "could i get a cut n blowdry": a service said closely in more
+            // words than the one found (blow-dry, by "blowdry").
             let value = match value {
                 Some(found)
                     if self.is_service_entity(&kind) && names_two_values_by_a_word(parse, text, &kind) =>
                 {
                     Some(self.service_said_whole(parse, text, &refused).unwrap_or(found))
+                }
+                Some(found) if self.is_service_entity(&kind) => {
+                    let found_words =
+                        text.get(service_at.clone()).map_or(0, |w| w.split_whitespace().count());
+                    let said = super::service_forms::said_words(parse, text);
+                    match super::service_forms::service_said_closely(&self.service_forms, &said, &refused) {
+                        Some((closer, words)) if words > found_words && closer != found => Some(closer),
+                        _ => Some(found),
+                    }
                 }
                 other => other,
             };

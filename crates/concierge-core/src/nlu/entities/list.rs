@@ -167,8 +167,12 @@ impl ListMatcher {
                                 edits += d;
                                 true
                             }
-                            // "colouring" for "colour", "corn" for "corns".
-                            None if inflected(&token.text, word) || inflected(word, &token.text) => {
+                            // "colouring" for "colour", "corn" for "corns", and
+                            // "thia" for "thai", a swap too short for a typo's budget.
+                            None if inflected(&token.text, word)
+                                || inflected(word, &token.text)
+                                || swapped(&token.text, word) =>
+                            {
                                 edits += 1;
                                 true
                             }
@@ -228,6 +232,17 @@ pub(crate) fn inflected(token: &str, word: &str) -> bool {
         && token.starts_with(word)
         && SUFFIXES.contains(&&token[word.len()..])
         && word.chars().count() >= 3
+}
+
+/// Whether `a` is `b` with two neighbouring letters swapped ("thia" for
+/// "thai"), both of at least four letters.
+fn swapped(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() || a.len() < 4 || !a.iter().all(|c| c.is_alphabetic()) {
+        return false;
+    }
+    let differ: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(differ.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
 }
 
 /// The Damerau-Levenshtein distance (optimal string alignment: insertions,
@@ -312,6 +327,12 @@ mod tests {
         assert!(found(&services, "my cell is 555").is_empty());
         // A service named outright is not looked for by concept.
         assert_eq!(found(&services, "a colour for my roots"), [("colour".into(), "colour".into())]);
+    }
+
+    #[test]
+    fn short_words_match_with_two_letters_swapped() {
+        assert!(swapped("thia", "thai") && swapped("nial", "nail"));
+        assert!(!swapped("thai", "thai") && !swapped("tahi", "thai") && !swapped("tha", "aht"));
     }
 
     #[test]

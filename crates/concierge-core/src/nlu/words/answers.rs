@@ -287,6 +287,30 @@ pub(crate) const EARLIEST: &[&str] = &[
 pub(crate) const LATEST: &[&str] =
     &["latest", "late as you can", "late as possible", "late as poss", "last appointment", "last slot"];
 
+/// Ways of asking whether anything is free, which ask for a booking when a
+/// day comes with them ("have you owt sat 31st?", "would ye have anything
+/// tomorrow?"); alone they may ask for a product ("do you have anything
+/// for a dry scalp?"). "you" stands for its written forms.
+pub(crate) const ASKING_FOR_ANYTHING: &[&str] = &[
+    "you have anything",
+    "have you anything",
+    "you got anything",
+    "got anything",
+    "anything free",
+    "anything available",
+    "anything going",
+    "anything open",
+    "any space",
+    "any room",
+    "any gaps",
+    "any gap",
+    "you have owt",
+    "have you owt",
+    "got owt",
+    "owt free",
+    "anything left",
+];
+
 /// Ways of asking which times are free ("what times", "any availability").
 pub(crate) const ASKING_FOR_TIMES: &[&str] = &[
     "what times",
