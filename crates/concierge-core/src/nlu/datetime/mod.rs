@@ -116,14 +116,32 @@ pub struct DateTimeOptions {
     /// first (the default, as in en-US) otherwise. A date that only makes
     /// sense the other way ("4/24", "24/4") is read that way in both.
     pub day_first: bool,
+    /// Read "half 5" as half an hour before five (4:30), as Dutch and
+    /// German speakers say it, also in English; half past five otherwise.
+    pub half_before_hour: bool,
 }
 
 impl DateTimeOptions {
     /// Options for a business in `locale` (BCP 47): numeric dates in the
     /// locale's order ([`day_first_locale`]), nothing else set.
     pub fn for_locale(locale: &str) -> Self {
-        DateTimeOptions { day_first: day_first_locale(locale), ..DateTimeOptions::default() }
+        DateTimeOptions {
+            day_first: day_first_locale(locale),
+            half_before_hour: half_before_hour_locale(locale),
+            ..DateTimeOptions::default()
+        }
     }
+}
+
+/// Whether "half 5" is 4:30 in `locale` (BCP 47): in Dutch and German
+/// (`nl`, `de`) and in the Netherlands, Germany and Austria, whatever the
+/// language (`en-NL`: "om half 5").
+pub fn half_before_hour_locale(locale: &str) -> bool {
+    let mut parts = locale.split(['-', '_']).filter(|p| !p.is_empty());
+    let language = parts.next().unwrap_or("");
+    let region = parts.find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()));
+    ["nl", "de"].iter().any(|l| language.eq_ignore_ascii_case(l))
+        || region.is_some_and(|r| ["NL", "DE", "AT"].iter().any(|c| r.eq_ignore_ascii_case(c)))
 }
 
 /// Whether numeric dates are written day first in `locale` (BCP 47):
@@ -166,7 +184,7 @@ pub fn parse_with_offset(
 ) -> Vec<TimeMatch> {
     let offset = offset.map(|o| o.local_minus_utc());
     let tokens = tokens::tokenize(text);
-    let grammar = grammar::Grammar::new(&tokens, options.day_first);
+    let grammar = grammar::Grammar::new(&tokens, options.day_first, options.half_before_hour);
     let first = tokens.iter().position(|t| t.kind != Kind::Punct).unwrap_or(0);
     let mut last = tokens.len();
     while last > first && tokens[last - 1].kind == Kind::Punct {

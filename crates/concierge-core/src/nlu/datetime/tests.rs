@@ -24,6 +24,7 @@ fn salon() -> DateTimeOptions {
     DateTimeOptions {
         prefer_future: false,
         day_first: false,
+        half_before_hour: false,
         business_hours: Some((
             NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
             NaiveTime::from_hms_opt(19, 0, 0).unwrap(),
@@ -922,6 +923,22 @@ fn locale_decides_the_order_of_numeric_dates() {
           "24/4" = 2026-04-24 00:00:00 day
     "#]],
     );
+}
+
+#[test]
+fn half_an_hour_before_in_dutch_and_german_locales() {
+    assert!(super::half_before_hour_locale("en-NL") && super::half_before_hour_locale("de"));
+    assert!(!super::half_before_hour_locale("en-GB") && !super::half_before_hour_locale("en"));
+    let dutch = DateTimeOptions { half_before_hour: true, ..salon() };
+    let at = |text: &str, options: &DateTimeOptions| {
+        let found = parse(text, wednesday(), options);
+        found.first().map(|m| format!("{:?}", m.value))
+    };
+    let half_past = at("om half 5", &salon()).expect("read");
+    let half_before = at("om half 5", &dutch).expect("read");
+    assert!(half_past.contains("17:30"), "{half_past}");
+    assert!(half_before.contains("16:30"), "{half_before}");
+    assert_eq!(at("half past 5", &dutch), at("half past 5", &salon()), "\"half past\" is English everywhere");
 }
 
 #[test]

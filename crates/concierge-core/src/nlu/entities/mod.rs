@@ -8,6 +8,7 @@
 
 mod email;
 mod list;
+use crate::nlu::datetime::DateTimeOptions;
 pub(crate) use list::{allowed_edits, bounded_distance, inflected};
 mod number;
 mod pattern;
@@ -15,7 +16,7 @@ mod phone;
 mod time;
 mod tokens;
 
-use chrono::{DateTime, NaiveTime};
+use chrono::DateTime;
 use chrono_tz::Tz;
 use regex::Regex;
 
@@ -62,9 +63,9 @@ pub struct EntityExtractor {
     patterns: Vec<(usize, PatternMatcher)>,
     phone: PhoneFinder,
     email: Regex,
-    business_hours: Option<(NaiveTime, NaiveTime)>,
-    /// Numeric dates are read day first (from the business's locale).
-    day_first: bool,
+    /// How dates and times are read: relative to the business's hours and
+    /// in its locale's ways (numeric dates day first, "half 5").
+    reading: DateTimeOptions,
 }
 
 impl EntityExtractor {
@@ -137,8 +138,11 @@ impl EntityExtractor {
             patterns,
             phone,
             email: email::email_regex(),
-            business_hours: time::business_hours(&spec.business),
-            day_first: crate::nlu::datetime::day_first_locale(&spec.business.locale),
+            reading: DateTimeOptions {
+                prefer_future: true,
+                business_hours: time::business_hours(&spec.business),
+                ..DateTimeOptions::for_locale(&spec.business.locale)
+            },
         })
     }
 
@@ -149,7 +153,7 @@ impl EntityExtractor {
         let mut candidates = Vec::new();
         email::find(&self.email, text, &mut candidates);
         self.phone.find(text, &mut candidates);
-        time::find(text, now, self.business_hours, self.day_first, &mut candidates);
+        time::find(text, now, &self.reading, &mut candidates);
         for list in &self.lists {
             list.find(&words, &mut candidates);
         }

@@ -60,17 +60,10 @@ fn greets(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Adds every date/time expression in `text` to `out`, read relative to
-/// `now`, numeric dates day first when `day_first` (the business's locale).
-pub(crate) fn find(
-    text: &str,
-    now: DateTime<Tz>,
-    hours: Option<(NaiveTime, NaiveTime)>,
-    day_first: bool,
-    out: &mut Vec<Candidate>,
-) {
-    let options = DateTimeOptions { prefer_future: true, business_hours: hours, day_first };
+/// `now`, as `options` say (the business's hours and locale).
+pub(crate) fn find(text: &str, now: DateTime<Tz>, options: &DateTimeOptions, out: &mut Vec<Candidate>) {
     let zone = now.timezone();
-    for found in datetime::parse(text, now.naive_local(), &options) {
+    for found in datetime::parse(text, now.naive_local(), options) {
         if found.start >= found.end
             || found.end > text.len()
             || !text.is_char_boundary(found.start)
@@ -129,7 +122,7 @@ mod tests {
         let now = ny.from_local_datetime(&wall(2026, 12, 18, 10, 0)).single().expect("time");
         let days = |text: &str| {
             let mut out = Vec::new();
-            find(text, now, None, false, &mut out);
+            find(text, now, &DateTimeOptions { prefer_future: true, ..DateTimeOptions::default() }, &mut out);
             out.len()
         };
         assert_eq!(days("yes merry christmas!"), 0);

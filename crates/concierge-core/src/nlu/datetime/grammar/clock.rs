@@ -302,7 +302,8 @@ impl Grammar<'_> {
             } else if let Some(k) = self.any_word(j, &["to", "till", "before", "of", "til"]) {
                 (-1, k)
             } else if n == 30 && self.word(i, "half").is_some() {
-                (1, j)
+                // "half 5": half past five, or half before it in Dutch and German.
+                (if self.half_before_hour { -1 } else { 1 }, j)
             } else {
                 continue;
             };

@@ -50,6 +50,8 @@ pub(crate) struct Grammar<'a> {
     t: &'a [Token],
     /// Numeric dates are day first ("10/6" is 10 June).
     day_first: bool,
+    /// "half 5" is 4:30 (Dutch, German), not 5:30.
+    half_before_hour: bool,
     times: RefCell<HashMap<usize, Found>>,
     sequences: RefCell<HashMap<usize, Found>>,
     atoms: RefCell<HashMap<usize, Alts<(Atom, bool)>>>,
@@ -258,11 +260,13 @@ fn cycle_grain(word: &str) -> Option<Grain> {
 }
 
 impl<'a> Grammar<'a> {
-    /// A parser over `tokens`, reading numeric dates day first when `day_first`.
-    pub(crate) fn new(tokens: &'a [Token], day_first: bool) -> Self {
+    /// A parser over `tokens`, reading numeric dates day first when
+    /// `day_first` and "half 5" as 4:30 when `half_before_hour`.
+    pub(crate) fn new(tokens: &'a [Token], day_first: bool, half_before_hour: bool) -> Self {
         Self {
             t: tokens,
             day_first,
+            half_before_hour,
             times: RefCell::new(HashMap::new()),
             sequences: RefCell::new(HashMap::new()),
             atoms: RefCell::new(HashMap::new()),
