@@ -3,7 +3,7 @@
 //! 7" names "maths class 7"), with numeric ranges standing for each number
 //! in them ("Maths (Class 6-8)" is named by "class 7 maths").
 
-use super::slots::{is_letter, service_word, without_entities};
+use super::slots::{is_letter, service_word, without_entities, CHILD_OR_GROWN_UP};
 use crate::dialog::answers;
 use crate::nlu::entities::{allowed_edits, bounded_distance, inflected};
 use crate::nlu::words::names::FUNCTION_WORDS;
@@ -55,6 +55,16 @@ pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
                 }
             }
             forms.push(ServiceForm { service: service.id.clone(), words });
+        }
+    }
+    // With no form for a boy or a girl, a son's cut is a man's.
+    for (child, grown) in CHILD_OR_GROWN_UP {
+        if !forms.iter().any(|f| f.words.iter().flatten().any(|w| w == child)) {
+            for options in
+                forms.iter_mut().flat_map(|f| f.words.iter_mut()).filter(|o| o.iter().any(|w| w == grown))
+            {
+                options.push(child.to_string());
+            }
         }
     }
     forms

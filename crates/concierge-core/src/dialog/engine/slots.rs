@@ -84,12 +84,14 @@ pub(super) fn service_word(w: &str) -> String {
     // A plural's s, not the s of a short word ("yes" is not "ye").
     let singular = if w.chars().count() > 3 { w.trim_end_matches('s') } else { w.as_str() };
     match singular {
-        "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "boy" | "son" | "husband"
-        | "hubby" | "boyfriend" | "bf" | "dad" | "father" | "brother" | "grandson" | "nephew" => {
-            "men".to_string()
-        }
-        "woman" | "women" | "female" | "lady" | "ladie" | "girl" | "daughter" | "wife" | "girlfriend"
-        | "gf" | "mom" | "mum" | "mother" | "sister" | "granddaughter" | "niece" => "women".to_string(),
+        "man" | "men" | "male" | "gent" | "gentleman" | "gentlemen" | "guy" | "husband" | "hubby"
+        | "boyfriend" | "bf" | "dad" | "father" | "brother" => "men".to_string(),
+        "woman" | "women" | "female" | "lady" | "ladie" | "wife" | "girlfriend" | "gf" | "mom" | "mum"
+        | "mother" | "sister" => "women".to_string(),
+        // A son is a boy, not a man: "a check up for my husband" is no
+        // "check-up for my son".
+        "boy" | "son" | "grandson" | "nephew" => "boy".to_string(),
+        "girl" | "daughter" | "granddaughter" | "niece" => "girl".to_string(),
         "kid" | "child" | "children" | "childrens" | "junior" | "toddler" | "lad" => "kid".to_string(),
         other if SMALL_PETS.contains(&other) => "small".to_string(),
         other if LARGE_PETS.contains(&other) => "large".to_string(),
@@ -182,6 +184,43 @@ fn names_two_values_by_a_word(parse: &Parse, text: &str, kind: &str) -> bool {
     found.iter().all(|e| one_word(e.start, e.end)) && found.iter().any(|e| e.value != found[0].value)
 }
 
+/// Words for a child a service may be booked for.
+const CHILDREN: &[&str] = &[
+    "son",
+    "daughter",
+    "boy",
+    "girl",
+    "grandson",
+    "granddaughter",
+    "nephew",
+    "niece",
+    "kid",
+    "kids",
+    "child",
+    "toddler",
+];
+
+/// Words for a grown-up a service may be booked for.
+const GROWN_UPS: &[&str] = &[
+    "husband",
+    "hubby",
+    "boyfriend",
+    "bf",
+    "wife",
+    "girlfriend",
+    "gf",
+    "dad",
+    "father",
+    "mom",
+    "mum",
+    "mother",
+    "partner",
+    "brother",
+    "sister",
+    "fiance",
+    "fiancee",
+];
+
 /// Whether `w` is a single letter ("f/u" is "f" and "u"), which names
 /// nothing alone.
 pub(super) fn is_letter(w: &str) -> bool {
@@ -196,7 +235,8 @@ pub(super) fn is_letter(w: &str) -> bool {
 pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<String>)> {
     let business: Vec<String> =
         answers::normalise(&spec.business.name).split(' ').map(service_word).collect();
-    spec.business
+    let mut words: Vec<(String, Vec<String>)> = spec
+        .business
         .services
         .iter()
         .map(|service| {
@@ -215,8 +255,20 @@ pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<Str
             words.dedup();
             (service.id.clone(), words)
         })
-        .collect()
+        .collect();
+    // With no service for a boy or a girl, a son's cut is a man's.
+    for (child, grown) in CHILD_OR_GROWN_UP {
+        if !words.iter().any(|(_, w)| w.iter().any(|w| w == child)) {
+            for (_, w) in words.iter_mut().filter(|(_, w)| w.iter().any(|w| w == grown)) {
+                w.push(child.to_string());
+            }
+        }
+    }
+    words
 }
+
+/// The words [`service_word`] gives a child and a grown-up of one sex.
+pub(super) const CHILD_OR_GROWN_UP: [(&str, &str); 2] = [("boy", "men"), ("girl", "women")];
 
 impl Engine {
     /// Takes every slot value the message carries. `pending` is the slot
@@ -611,6 +663,23 @@ impl Engine {
             .map(|(id, words)| (said.iter().filter(|w| words.contains(w)).count(), id.as_str()))
             .collect();
         best.sort_by_key(|b| std::cmp::Reverse(b.0));
+        // "a cut for my husband" ties the men's cut with a kids' "boys cut"
+        // (a son, a husband: both men): a grown-up passes over the
+        // children's services, a child ("my son", "she's 7") the others.
+        let tied = |best: &[(usize, &str)]| best.len() > 1 && best[0].0 == best[1].0;
+        if tied(&best) {
+            let normal = answers::normalise(text);
+            let says = |list: &[&str]| normal.split(' ').any(|w| list.contains(&w));
+            let for_child = says(CHILDREN) || answers::tells_child_age(text);
+            let for_adult = says(GROWN_UPS);
+            if for_child != for_adult {
+                let top = best[0].0;
+                let childrens = |id: &str| {
+                    self.service_words.iter().any(|(s, words)| s == id && words.iter().any(|w| w == "kid"))
+                };
+                best.retain(|(n, id)| *n < top || childrens(id) == for_child);
+            }
+        }
         match best.as_slice() {
             [(n, id), rest @ ..] if *n >= min_shared.max(1) && rest.first().is_none_or(|(m, _)| m < n) => {
                 Some(EntityValue::Text { value: id.to_string() })
