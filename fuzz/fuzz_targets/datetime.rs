@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let options = DateTimeOptions {
         prefer_future: flags & 1 != 0,
         day_first: flags & 2 != 0,
+        half_before_hour: flags & 16 != 0,
         business_hours: (flags & 4 != 0)
             .then(|| (NaiveTime::from_hms_opt(9, 0, 0).unwrap(), NaiveTime::from_hms_opt(19, 0, 0).unwrap())),
     };
