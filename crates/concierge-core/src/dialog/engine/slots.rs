@@ -13,7 +13,8 @@ use crate::dialog::when;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::names::FUNCTION_WORDS;
 use crate::nlu::words::services::{
-    FIRST_VISIT, FITTED_IN, FITTING_IN, LARGE_PETS, SERVICE_UNITS, SMALL_PETS, WEAK_SERVICE_WORDS,
+    CHILDREN, FIRST_VISIT, FITTED_IN, FITTING_IN, GROWN_UPS, LARGE_PETS, SERVICE_UNITS, SMALL_PETS,
+    WEAK_SERVICE_WORDS,
 };
 use crate::nlu::words::when::TIME_CUES;
 use crate::nlu::{EntityValue, Parse};
@@ -183,43 +184,6 @@ fn names_two_values_by_a_word(parse: &Parse, text: &str, kind: &str) -> bool {
         |start: usize, end: usize| text.get(start..end).is_some_and(|w| !w.contains(char::is_whitespace));
     found.iter().all(|e| one_word(e.start, e.end)) && found.iter().any(|e| e.value != found[0].value)
 }
-
-/// Words for a child a service may be booked for.
-const CHILDREN: &[&str] = &[
-    "son",
-    "daughter",
-    "boy",
-    "girl",
-    "grandson",
-    "granddaughter",
-    "nephew",
-    "niece",
-    "kid",
-    "kids",
-    "child",
-    "toddler",
-];
-
-/// Words for a grown-up a service may be booked for.
-const GROWN_UPS: &[&str] = &[
-    "husband",
-    "hubby",
-    "boyfriend",
-    "bf",
-    "wife",
-    "girlfriend",
-    "gf",
-    "dad",
-    "father",
-    "mom",
-    "mum",
-    "mother",
-    "partner",
-    "brother",
-    "sister",
-    "fiance",
-    "fiancee",
-];
 
 /// Whether `w` is a single letter ("f/u" is "f" and "u"), which names
 /// nothing alone.

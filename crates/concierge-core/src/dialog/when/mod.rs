@@ -21,8 +21,8 @@ use super::answers::{contains_phrase, normalise};
 use super::knowledge::outside_questions;
 use crate::nlu::datetime::Grain;
 use crate::nlu::words::when::{
-    APPROXIMATE, ARRIVING, CONSEQUENCE_MARKERS, CORRECTION_MARKERS, DAY_WORDS, FINISHED_BY, REQUEST_LEADS,
-    SECOND_THOUGHTS, SPOKEN_DURATIONS, WORKING,
+    APPROXIMATE, ARRIVING, CONSEQUENCE_MARKERS, CORRECTION_MARKERS, DAY_WORDS, ENDS_AFTER, FINISHED_BY,
+    ONE_THING_LEADS, REQUEST_LEADS, SECOND_THOUGHTS, SPOKEN_DURATIONS, WORKING,
 };
 use crate::nlu::{EntityValue, Parse};
 use crate::spec::WeeklyHours;
@@ -593,12 +593,6 @@ fn one_is_a_thing(n: &str) -> bool {
     })
 }
 
-/// Words before "one" that make it a thing ([`one_is_a_thing`]).
-const ONE_THING_LEADS: &[&str] = &[
-    "get", "got", "have", "book", "need", "want", "grab", "me", "a", "the", "that", "this", "which",
-    "another", "any", "each", "every", "squeeze", "fit", "new",
-];
-
 fn has_word(text: &str, word: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric() && c != '.').any(|w| w == word)
 }
@@ -625,11 +619,6 @@ pub(crate) fn weekday_after(text: &str) -> Option<chrono::Weekday> {
         (words[i] == "the" && bare(after) == "after" && clause_ends).then_some(day)
     })
 }
-
-/// Words after "the tuesday after" that leave it the weekday after the day
-/// under discussion.
-const ENDS_AFTER: &[&str] =
-    &["then", "instead", "that", "pls", "please", "maybe", "if", "works", "is", "would", "could"];
 
 /// The weekday of "a week on Monday" or "Monday week".
 fn week_on(n: &str) -> Option<chrono::Weekday> {

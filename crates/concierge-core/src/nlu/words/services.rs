@@ -182,3 +182,40 @@ pub(crate) const FITTING_IN: &[&str] = &["fit", "squeeze", "pop", "slot", "get",
 
 /// What follows a verb of [`FITTING_IN`] when it asks for room in the diary.
 pub(crate) const FITTED_IN: &[&str] = &["me", "us", "him", "her", "them", "in", "you", "ye"];
+
+/// Words for a child a service may be booked for.
+pub(crate) const CHILDREN: &[&str] = &[
+    "son",
+    "daughter",
+    "boy",
+    "girl",
+    "grandson",
+    "granddaughter",
+    "nephew",
+    "niece",
+    "kid",
+    "kids",
+    "child",
+    "toddler",
+];
+
+/// Words for a grown-up a service may be booked for.
+pub(crate) const GROWN_UPS: &[&str] = &[
+    "husband",
+    "hubby",
+    "boyfriend",
+    "bf",
+    "wife",
+    "girlfriend",
+    "gf",
+    "dad",
+    "father",
+    "mom",
+    "mum",
+    "mother",
+    "partner",
+    "brother",
+    "sister",
+    "fiance",
+    "fiancee",
+];

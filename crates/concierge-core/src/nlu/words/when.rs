@@ -349,3 +349,14 @@ pub(crate) const TIME_CUES: &[&str] = &[
 /// 5", "need to be out by 5", "back at work by 2").
 pub(crate) const FINISHED_BY: &[&str] =
     &["done", "finished", "ready", "out", "back", "home", "gone", "over", "through", "free", "leave", "off"];
+
+/// Words before "one" that make it a thing (`dialog::when`).
+pub(crate) const ONE_THING_LEADS: &[&str] = &[
+    "get", "got", "have", "book", "need", "want", "grab", "me", "a", "the", "that", "this", "which",
+    "another", "any", "each", "every", "squeeze", "fit", "new",
+];
+
+/// Words after "the tuesday after" that leave it the weekday after the day
+/// under discussion.
+pub(crate) const ENDS_AFTER: &[&str] =
+    &["then", "instead", "that", "pls", "please", "maybe", "if", "works", "is", "would", "could"];
