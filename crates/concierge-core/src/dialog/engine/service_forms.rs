@@ -3,7 +3,7 @@
 //! 7" names "maths class 7"), with numeric ranges standing for each number
 //! in them ("Maths (Class 6-8)" is named by "class 7 maths").
 
-use super::slots::{is_letter, service_word, without_entities, CHILD_OR_GROWN_UP};
+use super::slots::{business_name_words, is_letter, service_word, without_entities, CHILD_OR_GROWN_UP};
 use crate::dialog::answers;
 use crate::nlu::entities::{allowed_edits, bounded_distance, inflected};
 use crate::nlu::words::names::FUNCTION_WORDS;
@@ -29,8 +29,7 @@ pub(crate) fn service_forms(spec: &crate::spec::BotSpec) -> Vec<ServiceForm> {
     // written: in any order, "see the vet" is "the vet wants to see him" at
     // any vet's, and "hearing check-up" is "at my last check-up" at a
     // hearing clinic.
-    let business: Vec<String> =
-        answers::normalise(&spec.business.name).split(' ').map(service_word).collect();
+    let business = business_name_words(spec);
     let mut forms = Vec::new();
     for service in &spec.business.services {
         for written in std::iter::once(&service.name).chain(&service.synonyms) {

@@ -197,8 +197,7 @@ pub(super) fn is_letter(w: &str) -> bool {
 /// own name: at Sydney Road Vets, "the vet wants to see him" says nothing
 /// of which service.
 pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<String>)> {
-    let business: Vec<String> =
-        answers::normalise(&spec.business.name).split(' ').map(service_word).collect();
+    let business = business_name_words(spec);
     let mut words: Vec<(String, Vec<String>)> = spec
         .business
         .services
@@ -229,6 +228,11 @@ pub(crate) fn service_words(spec: &crate::spec::BotSpec) -> Vec<(String, Vec<Str
         }
     }
     words
+}
+
+/// The words of the business's own name, as [`service_word`] compares them.
+pub(super) fn business_name_words(spec: &crate::spec::BotSpec) -> Vec<String> {
+    answers::normalise(&spec.business.name).split(' ').map(service_word).collect()
 }
 
 /// The words [`service_word`] gives a child and a grown-up of one sex.
